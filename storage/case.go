@@ -1,0 +1,106 @@
+package storage
+
+import (
+	"context"
+	"time"
+)
+
+// Case is one consumer complaint. Money is kept in fen (1/100 yuan) so that sums are
+// exact; dates the consumer gave are kept as "2006-01-02" strings because they carry
+// no time of day or zone.
+type Case struct {
+	ID     int64  `db:"id"`
+	Number string `db:"number"`  // e.g. TS-2026-000123, see FormatCaseNumber
+	OpenID string `db:"open_id"` // the consumer's WeChat openid for this account
+	Status Status `db:"status"`
+
+	Category        string `db:"category"`
+	MerchantName    string `db:"merchant_name"`
+	MerchantAddress string `db:"merchant_address"` // street address or online shop/platform
+	PurchaseDate    string `db:"purchase_date"`    // "2006-01-02"
+	AmountFen       int64  `db:"amount_fen"`
+	Description     string `db:"description"`
+	Demand          string `db:"demand"` // 退货/换货/退款/维修/赔偿/其他 or free text
+	ComplainantName string `db:"complainant_name"`
+	Phone           string `db:"phone"`
+
+	// IntakeKey identifies the intake draft that produced the case; it makes
+	// CreateCase idempotent across WeChat retries, two instances and crashes.
+	IntakeKey string `db:"intake_key"`
+
+	CreatedAt time.Time `db:"created_at"`
+	UpdatedAt time.Time `db:"updated_at"`
+}
+
+// NewCase is what the intake dialog submits.
+type NewCase struct {
+	OpenID          string
+	IntakeKey       string
+	Category        string
+	MerchantName    string
+	MerchantAddress string
+	PurchaseDate    string
+	AmountFen       int64
+	Description     string
+	Demand          string
+	ComplainantName string
+	Phone           string
+	Evidence        []NewEvidence
+}
+
+// Validate checks the fields every case needs; it returns an EINVALID *Error naming
+// each missing field.
+func (nc *NewCase) Validate() error {
+	var missing []string
+	for name, v := range map[string]string{
+		"open_id": nc.OpenID, "intake_key": nc.IntakeKey, "category": nc.Category,
+		"merchant_name": nc.MerchantName, "description": nc.Description,
+		"demand": nc.Demand, "complainant_name": nc.ComplainantName, "phone": nc.Phone,
+	} {
+		if v == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		sortStrings(missing)
+		return Errorf(EINVALID, "missing fields: %v", missing)
+	}
+	return nil
+}
+
+// CaseFilter selects cases. Nil fields do not filter. Results are ordered newest
+// first.
+type CaseFilter struct {
+	ID     *int64
+	Number *string
+	OpenID *string
+	Status *Status
+
+	Offset int
+	Limit  int // 0 means the store's default page size
+}
+
+// CaseStore stores cases with their timeline and evidence.
+type CaseStore interface {
+	// CreateCase assigns the next gapless number of the current year for prefix and
+	// inserts the case, its first timeline event (EventSubmitted) and its evidence
+	// rows in one transaction. If a case with the same IntakeKey already exists it is
+	// returned unchanged and nothing is inserted. Returns EINVALID for missing fields.
+	CreateCase(ctx context.Context, prefix string, nc NewCase) (*Case, error)
+
+	// FindCaseByNumber returns the case with that exact number, or ENOTFOUND.
+	FindCaseByNumber(ctx context.Context, number string) (*Case, error)
+
+	// FindCases returns one page of the cases matching the filter, newest first, and
+	// the total count of matches.
+	FindCases(ctx context.Context, filter CaseFilter) ([]*Case, int, error)
+
+	// ListEvents returns the case's timeline, oldest first. ENOTFOUND if no such case.
+	ListEvents(ctx context.Context, caseID int64) ([]*Event, error)
+
+	// ListEvidence returns the case's evidence, oldest first. ENOTFOUND if no such case.
+	ListEvidence(ctx context.Context, caseID int64) ([]*Evidence, error)
+
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+}

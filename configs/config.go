@@ -1,0 +1,151 @@
+// Package configs holds complaintbot's configuration: the Config type, defaults that
+// work with zero setup, loading from a YAML file and COMPLAINTBOT_* environment
+// variables, and validation.
+//
+// Precedence is defaults, then the YAML file, then the environment, then Validate,
+// which reports every bad value at once so an operator fixes a deployment in one go.
+// Only cmd/complaintbot imports this package; it passes plain values to the rest.
+package configs
+
+import "strings"
+
+// Config is the whole configuration of one complaintbot instance. The yaml tags are
+// the keys of the config file; see complaintbot.example.yaml.
+type Config struct {
+	HTTP     HTTPConfig     `yaml:"http"`
+	Database DatabaseConfig `yaml:"database"`
+	Redis    RedisConfig    `yaml:"redis"`
+	WeChat   WeChatConfig   `yaml:"wechat"`
+	Org      OrgConfig      `yaml:"org"`
+	Cases    CasesConfig    `yaml:"cases"`
+	Dialog   DialogConfig   `yaml:"dialog"`
+	Log      LogConfig      `yaml:"log"`
+}
+
+// HTTPConfig configures the HTTP server that serves the WeChat webhook, the staff
+// console and, in simulator mode, the simulator.
+type HTTPConfig struct {
+	// Addr is the listen address, host:port or :port.
+	Addr string `yaml:"addr"`
+	// PublicURL is the externally visible base URL (http or https, no trailing
+	// slash after Load), used to print URLs and build links. Empty means the caller
+	// derives it from Addr.
+	PublicURL string `yaml:"public_url"`
+	// ShutdownTimeout bounds how long in-flight requests may take to finish on
+	// shutdown.
+	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+}
+
+// DatabaseConfig says where cases live.
+type DatabaseConfig struct {
+	// URL is a SQLite file path, or a postgres:// or postgresql:// URL for
+	// PostgreSQL. It may hold a password and is never echoed by Validate.
+	URL string `yaml:"url"`
+}
+
+// RedisConfig says where dialog state, de-duplication keys, the access token and
+// console sessions live.
+type RedisConfig struct {
+	// URL is a redis:// or rediss:// URL; empty means an in-process miniredis,
+	// which is only right for a single instance. It may hold a password and is
+	// never echoed by Validate.
+	URL string `yaml:"url"`
+}
+
+// WeChatConfig holds the official account's credentials. With AppID empty the
+// service runs against the built-in WeChat simulator.
+type WeChatConfig struct {
+	// AppID is the official account's AppID (开发者ID).
+	AppID string `yaml:"app_id"`
+	// AppSecret is the account's AppSecret (开发者密码); required with AppID.
+	AppSecret string `yaml:"app_secret"`
+	// Token is the server-configuration Token (令牌) used to sign webhook
+	// requests: 3 to 32 letters or digits; required with AppID.
+	Token string `yaml:"token"`
+	// EncodingAESKey is the 43-character message encryption key
+	// (消息加解密密钥); empty means plaintext mode.
+	EncodingAESKey string `yaml:"encoding_aes_key"`
+	// APIBase overrides the WeChat API base URL (default
+	// https://api.weixin.qq.com), e.g. for a proxy or the simulator.
+	APIBase string `yaml:"api_base"`
+	// UseStableToken fetches access tokens from the stable_token endpoint, which
+	// does not invalidate tokens held by other systems sharing the AppID.
+	UseStableToken bool `yaml:"use_stable_token"`
+}
+
+// OrgConfig describes the association; the dialog's messages quote it.
+type OrgConfig struct {
+	// Name is the association's name as consumers see it.
+	Name string `yaml:"name"`
+	// Hotline is the phone number consumers can call instead.
+	Hotline string `yaml:"hotline"`
+	// ServiceHours tells consumers when staff are at work.
+	ServiceHours string `yaml:"service_hours"`
+}
+
+// CasesConfig shapes case numbers and deadlines.
+type CasesConfig struct {
+	// Prefix starts every case number (TS-2026-000123): 1 to 8 ASCII letters,
+	// upper-cased by Load.
+	Prefix string `yaml:"prefix"`
+	// AcceptWorkingDays is the deadline for deciding whether to accept a case,
+	// counted from submission (SAMR Order 20, art. 14).
+	AcceptWorkingDays int `yaml:"accept_working_days"`
+	// MediationWorkingDays is the deadline for ending mediation, counted from
+	// acceptance (SAMR Order 20, art. 21).
+	MediationWorkingDays int `yaml:"mediation_working_days"`
+}
+
+// DialogConfig tunes the consumer-side intake conversation.
+type DialogConfig struct {
+	// DraftTTL is how long an idle draft complaint is kept; at least 10 minutes.
+	DraftTTL Duration `yaml:"draft_ttl"`
+	// ReplyBudget is how long the webhook may work on a passive reply before it
+	// answers and pushes the rest; WeChat waits 5 s, so at most 4.5 s.
+	ReplyBudget Duration `yaml:"reply_budget"`
+	// Messages overrides catalogue messages by key. The keys are checked against
+	// the dialog catalogue by the caller; Validate only rejects blank entries.
+	Messages map[string]string `yaml:"messages"`
+}
+
+// LogConfig configures the slog logger built in main.
+type LogConfig struct {
+	// Level is debug, info, warn or error (lower-cased by Load).
+	Level string `yaml:"level"`
+	// Format is text or json (lower-cased by Load).
+	Format string `yaml:"format"`
+}
+
+// Default returns the zero-setup configuration: a SQLite file, an in-process Redis
+// and the WeChat simulator. It is valid as it stands.
+func Default() Config {
+	return Config{
+		HTTP:     HTTPConfig{Addr: ":8080", ShutdownTimeout: seconds(10)},
+		Database: DatabaseConfig{URL: "data/complaintbot.db"},
+		Org: OrgConfig{
+			Name:         "消费者协会",
+			Hotline:      "12315",
+			ServiceHours: "工作日 9:00-17:00",
+		},
+		Cases: CasesConfig{Prefix: "TS", AcceptWorkingDays: 7, MediationWorkingDays: 45},
+		Dialog: DialogConfig{
+			DraftTTL:    seconds(24 * 60 * 60),
+			ReplyBudget: seconds(4),
+			Messages:    map[string]string{},
+		},
+		Log: LogConfig{Level: "info", Format: "text"},
+	}
+}
+
+// DatabaseIsPostgres reports whether Database.URL names a PostgreSQL database
+// rather than a SQLite file.
+func (c Config) DatabaseIsPostgres() bool {
+	u := strings.ToLower(strings.TrimSpace(c.Database.URL))
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+// SimulatorMode reports whether the service talks to the built-in WeChat simulator
+// instead of the real platform, which is the case when no AppID is configured.
+func (c Config) SimulatorMode() bool {
+	return c.WeChat.AppID == ""
+}

@@ -1,0 +1,134 @@
+package configs
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// ConfigPathEnv names the environment variable that holds the config file path.
+const ConfigPathEnv = "COMPLAINTBOT_CONFIG"
+
+// EnvVar documents one environment variable that overrides a config key.
+type EnvVar struct {
+	// Name is the variable, e.g. COMPLAINTBOT_HTTP_ADDR.
+	Name string
+	// Key is the dotted YAML key it overrides, e.g. http.addr.
+	Key string
+	// Description says what the value means, in one English sentence.
+	Description string
+}
+
+// envBinding ties an EnvVar to the code that stores its value.
+type envBinding struct {
+	EnvVar
+	set func(c *Config, value string) error
+}
+
+// envBindings lists every override in the order the README shows them.
+var envBindings = []envBinding{
+	{EnvVar{"COMPLAINTBOT_HTTP_ADDR", "http.addr", "Listen address, host:port or :port."},
+		setString(func(c *Config) *string { return &c.HTTP.Addr })},
+	{EnvVar{"COMPLAINTBOT_PUBLIC_URL", "http.public_url", "Externally visible base URL used in printed URLs and links."},
+		setString(func(c *Config) *string { return &c.HTTP.PublicURL })},
+	{EnvVar{"COMPLAINTBOT_DATABASE_URL", "database.url", "SQLite file path, or a postgres:// URL for PostgreSQL."},
+		setString(func(c *Config) *string { return &c.Database.URL })},
+	{EnvVar{"COMPLAINTBOT_REDIS_URL", "redis.url", "redis:// or rediss:// URL; empty runs an in-process Redis."},
+		setString(func(c *Config) *string { return &c.Redis.URL })},
+	{EnvVar{"COMPLAINTBOT_WECHAT_APP_ID", "wechat.app_id", "Official account AppID; empty runs the WeChat simulator."},
+		setString(func(c *Config) *string { return &c.WeChat.AppID })},
+	{EnvVar{"COMPLAINTBOT_WECHAT_APP_SECRET", "wechat.app_secret", "Official account AppSecret (secret)."},
+		setString(func(c *Config) *string { return &c.WeChat.AppSecret })},
+	{EnvVar{"COMPLAINTBOT_WECHAT_TOKEN", "wechat.token", "Webhook signature Token, 3 to 32 letters or digits (secret)."},
+		setString(func(c *Config) *string { return &c.WeChat.Token })},
+	{EnvVar{"COMPLAINTBOT_WECHAT_AES_KEY", "wechat.encoding_aes_key", "43-character EncodingAESKey for safe mode; empty for plaintext (secret)."},
+		setString(func(c *Config) *string { return &c.WeChat.EncodingAESKey })},
+	{EnvVar{"COMPLAINTBOT_WECHAT_API_BASE", "wechat.api_base", "WeChat API base URL override, e.g. a proxy."},
+		setString(func(c *Config) *string { return &c.WeChat.APIBase })},
+	{EnvVar{"COMPLAINTBOT_WECHAT_STABLE_TOKEN", "wechat.use_stable_token", "true to fetch access tokens from the stable_token endpoint."},
+		setBool(func(c *Config) *bool { return &c.WeChat.UseStableToken })},
+	{EnvVar{"COMPLAINTBOT_CASE_PREFIX", "cases.prefix", "Case number prefix, 1 to 8 ASCII letters."},
+		setString(func(c *Config) *string { return &c.Cases.Prefix })},
+	{EnvVar{"COMPLAINTBOT_ORG_NAME", "org.name", "Association name shown to consumers."},
+		setString(func(c *Config) *string { return &c.Org.Name })},
+	{EnvVar{"COMPLAINTBOT_ORG_HOTLINE", "org.hotline", "Complaint hotline shown to consumers."},
+		setString(func(c *Config) *string { return &c.Org.Hotline })},
+	{EnvVar{"COMPLAINTBOT_ORG_HOURS", "org.service_hours", "Service hours shown to consumers."},
+		setString(func(c *Config) *string { return &c.Org.ServiceHours })},
+	{EnvVar{"COMPLAINTBOT_DRAFT_TTL", "dialog.draft_ttl", "How long an idle draft complaint is kept, e.g. 24h; at least 10m."},
+		setDuration(func(c *Config) *Duration { return &c.Dialog.DraftTTL })},
+	{EnvVar{"COMPLAINTBOT_REPLY_BUDGET", "dialog.reply_budget", "Time allowed for a passive reply, e.g. 4s; at most 4.5s."},
+		setDuration(func(c *Config) *Duration { return &c.Dialog.ReplyBudget })},
+	{EnvVar{"COMPLAINTBOT_LOG_LEVEL", "log.level", "debug, info, warn or error."},
+		setString(func(c *Config) *string { return &c.Log.Level })},
+	{EnvVar{"COMPLAINTBOT_LOG_FORMAT", "log.format", "text or json."},
+		setString(func(c *Config) *string { return &c.Log.Format })},
+}
+
+// EnvVars lists every environment variable Load reads besides ConfigPathEnv, with
+// the key it overrides, for the README and --help output.
+func EnvVars() []EnvVar {
+	out := make([]EnvVar, len(envBindings))
+	for i, b := range envBindings {
+		out[i] = b.EnvVar
+	}
+	return out
+}
+
+// ConfigPathFromEnv returns the config file path from COMPLAINTBOT_CONFIG, or ""
+// when it is unset. The caller lets a -config flag take precedence.
+func ConfigPathFromEnv(getenv func(string) string) string {
+	if getenv == nil {
+		return ""
+	}
+	return strings.TrimSpace(getenv(ConfigPathEnv))
+}
+
+// applyEnv overrides c with every variable that is set and non-empty; an empty
+// variable is treated as unset so it cannot blank a value from the file. Values
+// are trimmed, which is safe because no setting legitimately starts or ends with
+// a space and secrets pasted into env files often carry a newline. It returns one
+// problem per variable that cannot be parsed, naming the variable.
+func applyEnv(c *Config, getenv func(string) string) []string {
+	var problems []string
+	for _, b := range envBindings {
+		v := strings.TrimSpace(getenv(b.Name))
+		if v == "" {
+			continue
+		}
+		if err := b.set(c, v); err != nil {
+			problems = append(problems, fmt.Sprintf("%s (%s): %v", b.Name, b.Key, err))
+		}
+	}
+	return problems
+}
+
+func setString(field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		*field(c) = v
+		return nil
+	}
+}
+
+func setDuration(field func(*Config) *Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := parseDuration(v)
+		if err != nil {
+			return err
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
+// setBool accepts what strconv.ParseBool does (true/false, 1/0, t/f).
+func setBool(field func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("cannot parse %q as a boolean; write true or false", v)
+		}
+		*field(c) = b
+		return nil
+	}
+}

@@ -1,0 +1,274 @@
+package dialog
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"text/template"
+	"unicode/utf8"
+
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// Settings are the association's details and wording overrides, from configuration.
+type Settings struct {
+	OrgName      string // e.g. 某市消费者委员会; 消费者协会 when empty
+	Hotline      string // shown in help and fallbacks; sentences about it are left out when empty
+	ServiceHours string // e.g. 工作日 9:00-17:00; shown next to the hotline
+
+	// Overrides replaces default messages by key (see MessageKeys). Each value is a
+	// text/template; every message may use {{.Org}}, {{.Hotline}} and {{.Hours}}
+	// besides its own fields.
+	Overrides map[string]string
+}
+
+// defaultOrgName is used when the configuration names no association.
+const defaultOrgName = "消费者协会"
+
+// Catalogue holds every sentence consumers read, parsed once at start-up. It is
+// immutable after NewCatalogue and safe for concurrent use. A nil *Catalogue speaks
+// the default wording.
+type Catalogue struct {
+	templates map[string]*template.Template
+	base      map[string]string // Org, Hotline, Hours
+}
+
+// NewCatalogue parses the default messages with the settings' overrides applied. It
+// returns an error naming any unknown override key, and for an override that does
+// not parse or uses a field its message does not have, so that mistakes surface at
+// start-up rather than in a consumer's chat.
+func NewCatalogue(s Settings) (*Catalogue, error) {
+	if err := checkOverrideKeys(s.Overrides); err != nil {
+		return nil, err
+	}
+	c := &Catalogue{templates: make(map[string]*template.Template, len(messages)), base: baseFields(s)}
+	for key, m := range messages {
+		text, overridden := s.Overrides[key]
+		if !overridden {
+			text = m.text
+		}
+		t, err := c.compile(key, text, m.fields)
+		if err != nil {
+			return nil, fmt.Errorf("dialog: message %q: %w", key, err)
+		}
+		c.templates[key] = t
+	}
+	return c, nil
+}
+
+// MessageKeys lists the keys Settings.Overrides accepts, sorted.
+func MessageKeys() []string {
+	keys := make([]string, 0, len(messages))
+	for k := range messages {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// checkOverrideKeys refuses override keys that name no message and empty overrides,
+// which would send consumers a blank reply.
+func checkOverrideKeys(overrides map[string]string) error {
+	var unknown []string
+	for key, text := range overrides {
+		if _, ok := messages[key]; !ok {
+			unknown = append(unknown, key)
+		} else if strings.TrimSpace(text) == "" {
+			return fmt.Errorf("dialog: message override %q is empty", key)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fmt.Errorf("dialog: unknown message keys in overrides: %s", strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+// baseFields are the settings every message may use.
+func baseFields(s Settings) map[string]string {
+	org := strings.TrimSpace(s.OrgName)
+	if org == "" {
+		org = defaultOrgName
+	}
+	return map[string]string{
+		"Org":     org,
+		"Hotline": strings.TrimSpace(s.Hotline),
+		"Hours":   strings.TrimSpace(s.ServiceHours),
+	}
+}
+
+// compile parses one message and runs it once on sample values, because a template
+// naming a missing field only fails when executed.
+func (c *Catalogue) compile(key, text string, fields []string) (*template.Template, error) {
+	t, err := template.New(key).Option("missingkey=error").Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	sample := make([]string, 0, 2*len(fields))
+	for _, f := range fields {
+		sample = append(sample, f, "1")
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, c.data(sample)); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// data merges a message's own fields, given as name/value pairs, with the base fields.
+func (c *Catalogue) data(kv []string) map[string]string {
+	d := make(map[string]string, len(c.base)+len(kv)/2)
+	for k, v := range c.base {
+		d[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		d[kv[i]] = kv[i+1]
+	}
+	return d
+}
+
+// text renders message key with its fields as name/value pairs. Every template ran
+// on sample values at start-up, so only a caller passing fewer fields than the
+// message declares can fail here; a reply must still go out, so the part rendered
+// so far is returned rather than an error.
+func (c *Catalogue) text(key string, kv ...string) string {
+	if c == nil {
+		c = defaultCatalogue()
+	}
+	var b strings.Builder
+	_ = c.templates[key].Execute(&b, c.data(kv))
+	return strings.TrimSpace(b.String())
+}
+
+// categories is the short list offered in the chat (China Consumers Association
+// statistics classes; staff may re-classify). 其他 stays last.
+var categories = []string{
+	"家用电子电器", "日用商品", "服装鞋帽", "食品", "交通工具", "房屋及建材",
+	"互联网服务", "教育培训服务", "电信服务", "房屋装修及物业服务", "生活社会服务", "其他",
+}
+
+// demands are the numbered demands offered; 其他 asks for free text.
+var demands = []string{"退货", "换货", "退款", "维修", "赔偿", "其他"}
+
+// otherChoice is the last entry of both lists.
+const otherChoice = "其他"
+
+// Categories returns the complaint categories offered in the chat, in menu order.
+func (c *Catalogue) Categories() []string { return slices.Clone(categories) }
+
+// numbered renders a list as "1. a" lines for the menus.
+func numbered(items []string) string {
+	var b strings.Builder
+	for i, it := range items {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(&b, "%d. %s", i+1, it)
+	}
+	return b.String()
+}
+
+// Welcome greets a new follower with the menu and a privacy summary.
+func (c *Catalogue) Welcome() string { return c.text(msgWelcome) }
+
+// Help lists the commands and how to reach the association.
+func (c *Catalogue) Help() string { return c.text(msgHelp) }
+
+// Busy says the service cannot answer right now. It starts with exactly
+// "系统繁忙，请稍后再试" unless overridden.
+func (c *Catalogue) Busy() string { return c.text(msgBusy) }
+
+// Unsupported says a message type (video, file, link, sticker…) cannot be handled.
+func (c *Catalogue) Unsupported() string { return c.text(msgUnsupported) }
+
+// Submitted confirms a filed case with its number and what happens next.
+func (c *Catalogue) Submitted(cs *storage.Case) string {
+	return c.text(msgSubmitted, "Number", cs.Number, "Date", caseDate(cs))
+}
+
+// CaseList lists the consumer's cases (number, status, merchant, date), or says
+// there are none and how to file one.
+func (c *Catalogue) CaseList(cases []*storage.Case) string {
+	items := make([]string, 0, len(cases))
+	for _, cs := range cases {
+		if cs != nil {
+			items = append(items, c.text(msgCaseListItem, caseFields(cs)...))
+		}
+	}
+	if len(items) == 0 {
+		return c.text(msgCaseListEmpty)
+	}
+	first := cases[slices.IndexFunc(cases, func(cs *storage.Case) bool { return cs != nil })]
+	return c.text(msgCaseList, "Count", strconv.Itoa(len(items)),
+		"Items", strings.Join(items, "\n\n"), "Example", first.Number)
+}
+
+// CaseDetail shows one case. It leaves out the complainant's name and phone, which
+// the consumer knows and which need not travel again.
+func (c *Catalogue) CaseDetail(cs *storage.Case) string {
+	return c.text(msgCaseDetail, caseFields(cs)...)
+}
+
+// CaseNotFound says there is no case with that number among the consumer's.
+func (c *Catalogue) CaseNotFound(number string) string {
+	return c.text(msgCaseNotFound, "Number", number)
+}
+
+// caseFields are the fields of the case messages.
+func caseFields(cs *storage.Case) []string {
+	return []string{
+		"Number", cs.Number, "Status", cs.Status.Label(), "Category", cs.Category,
+		"Merchant", cs.MerchantName, "PurchaseDate", cs.PurchaseDate,
+		"Amount", formatYuan(cs.AmountFen), "Demand", cs.Demand, "Date", caseDate(cs),
+	}
+}
+
+// caseDate is the submission day in China.
+func caseDate(cs *storage.Case) string {
+	if cs.CreatedAt.IsZero() {
+		return ""
+	}
+	return cs.CreatedAt.In(shanghai).Format("2006-01-02")
+}
+
+// formatYuan renders fen as "1,299.00元".
+func formatYuan(fen int64) string {
+	digits := strconv.FormatInt(fen/100, 10)
+	var b strings.Builder
+	for i, r := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return fmt.Sprintf("%s.%02d元", b.String(), fen%100)
+}
+
+// summaryDescriptionMax shortens the description in the summary: WeChat refuses
+// over-long text replies, and the consumer wrote it minutes ago.
+const summaryDescriptionMax = 200
+
+// summary renders the draft for confirmation, numbered 1..10 as 修改 N expects.
+func (c *Catalogue) summary(d Draft) string {
+	desc := d.Description
+	if n := utf8.RuneCountInString(desc); n > summaryDescriptionMax {
+		desc = string([]rune(desc)[:summaryDescriptionMax]) + "…（共" + strconv.Itoa(n) + "字）"
+	}
+	return c.text(msgSummary,
+		"Category", d.Category, "Merchant", d.MerchantName, "Address", d.MerchantAddress,
+		"Date", d.PurchaseDate, "Amount", formatYuan(d.AmountFen), "Description", desc,
+		"Demand", d.Demand, "Photos", strconv.Itoa(len(d.Photos)), "Name", d.Name, "Phone", d.Phone)
+}
+
+// defaultCatalogue serves an Env without a Catalogue (tests, tools). The defaults
+// are tested, so the panic cannot happen in a released binary.
+var defaultCatalogue = sync.OnceValue(func() *Catalogue {
+	c, err := NewCatalogue(Settings{})
+	if err != nil {
+		panic(err)
+	}
+	return c
+})

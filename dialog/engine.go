@@ -1,0 +1,189 @@
+package dialog
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// defaultMaxAttempts bounds the load-step-commit loop when messages from the same
+// consumer keep racing each other; a handful is plenty in practice.
+const defaultMaxAttempts = 8
+
+// Engine runs one consumer turn: load the state, step, run the effects, commit the
+// new state together with the reply. It is safe for concurrent use; any number of
+// instances may share one Store and one CaseStore.
+type Engine struct {
+	Store      Store
+	Cases      storage.CaseStore
+	Catalogue  *Catalogue
+	CasePrefix string
+	DraftTTL   time.Duration
+
+	// Now and NewIntakeKey are injectable for tests; nil means the real ones.
+	Now          func() time.Time
+	NewIntakeKey func() string
+	MaxAttempts  int
+}
+
+// Handle answers one message or event. msgKey identifies the message across WeChat's
+// retries (its MsgId, or sender+time+event for events): a key already handled gets
+// the reply saved for it and repeats no effect. The returned reply may be empty when
+// there is nothing to say (e.g. unsubscribe).
+//
+// On error the state is left as it was, so the consumer's draft is never lost; the
+// caller answers with the catalogue's busy message.
+func (e *Engine) Handle(ctx context.Context, openID, msgKey string, in Input) (string, error) {
+	attempts := e.MaxAttempts
+	if attempts <= 0 {
+		attempts = defaultMaxAttempts
+	}
+	for range attempts {
+		reply, err := e.turn(ctx, openID, msgKey, in)
+		if errors.Is(err, ErrVersionConflict) {
+			continue // another message of this consumer won; step again on its state
+		}
+		return reply, err
+	}
+	return "", fmt.Errorf("dialog turn: %d attempts lost to concurrent messages: %w", attempts, ErrVersionConflict)
+}
+
+// turn is one attempt of Handle.
+func (e *Engine) turn(ctx context.Context, openID, msgKey string, in Input) (string, error) {
+	st, saved, dup, err := e.Store.Load(ctx, openID, msgKey)
+	if err != nil {
+		return "", fmt.Errorf("load dialog state: %w", err)
+	}
+	if dup {
+		return saved, nil
+	}
+	res := Step(st, in, e.env())
+	outputs, err := e.runEffects(ctx, openID, res.Effects)
+	if err != nil {
+		return "", err
+	}
+	reply := joinReplies(append(outputs, res.Replies...))
+	saved, dup, err = e.Store.Commit(ctx, openID, msgKey, st.Version, res.State, reply)
+	if err != nil {
+		return "", fmt.Errorf("commit dialog state: %w", err)
+	}
+	if dup {
+		return saved, nil
+	}
+	return reply, nil
+}
+
+func (e *Engine) env() Env {
+	now, key := time.Now, randomIntakeKey
+	if e.Now != nil {
+		now = e.Now
+	}
+	if e.NewIntakeKey != nil {
+		key = e.NewIntakeKey
+	}
+	return Env{
+		Now:          now(),
+		Catalogue:    e.Catalogue,
+		DraftTTL:     e.DraftTTL,
+		CasePrefix:   e.CasePrefix,
+		NewIntakeKey: key(),
+	}
+}
+
+// runEffects does the I/O the step asked for and returns the text of each result.
+func (e *Engine) runEffects(ctx context.Context, openID string, effects []Effect) ([]string, error) {
+	var out []string
+	for _, eff := range effects {
+		var text string
+		var err error
+		switch eff := eff.(type) {
+		case SubmitCase:
+			text, err = e.submit(ctx, openID, eff)
+		case QueryCases:
+			text, err = e.query(ctx, openID, eff)
+		default:
+			err = fmt.Errorf("dialog: unknown effect %T", eff)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, text)
+	}
+	return out, nil
+}
+
+// submit files the draft. CreateCase is idempotent on the intake key, so a retried
+// or re-stepped turn returns the same case instead of filing a second one.
+func (e *Engine) submit(ctx context.Context, openID string, eff SubmitCase) (string, error) {
+	c, err := e.Cases.CreateCase(ctx, e.CasePrefix, newCaseFromDraft(openID, eff))
+	if err != nil {
+		return "", fmt.Errorf("submit case: %w", err)
+	}
+	return e.Catalogue.Submitted(c), nil
+}
+
+func newCaseFromDraft(openID string, eff SubmitCase) storage.NewCase {
+	d := eff.Draft
+	nc := storage.NewCase{
+		OpenID:          openID,
+		IntakeKey:       eff.IntakeKey,
+		Category:        d.Category,
+		MerchantName:    d.MerchantName,
+		MerchantAddress: d.MerchantAddress,
+		PurchaseDate:    d.PurchaseDate,
+		AmountFen:       d.AmountFen,
+		Description:     d.Description,
+		Demand:          d.Demand,
+		ComplainantName: d.Name,
+		Phone:           d.Phone,
+	}
+	for _, p := range d.Photos {
+		nc.Evidence = append(nc.Evidence, storage.NewEvidence{Kind: "image", MediaID: p.MediaID, PicURL: p.PicURL})
+	}
+	return nc
+}
+
+// queryListLimit is how many cases a 查询 lists; a chat bubble holds about that many.
+const queryListLimit = 10
+
+// query shows the consumer's own cases. A number that exists but belongs to someone
+// else reads exactly like one that does not exist, so numbers cannot be probed.
+func (e *Engine) query(ctx context.Context, openID string, eff QueryCases) (string, error) {
+	if eff.Number == "" {
+		cases, _, err := e.Cases.FindCases(ctx, storage.CaseFilter{OpenID: &openID, Limit: queryListLimit})
+		if err != nil {
+			return "", fmt.Errorf("list cases: %w", err)
+		}
+		return e.Catalogue.CaseList(cases), nil
+	}
+	c, err := e.Cases.FindCaseByNumber(ctx, eff.Number)
+	if storage.ErrorCode(err) == storage.ENOTFOUND || (err == nil && c.OpenID != openID) {
+		return e.Catalogue.CaseNotFound(eff.Number), nil
+	} else if err != nil {
+		return "", fmt.Errorf("find case: %w", err)
+	}
+	return e.Catalogue.CaseDetail(c), nil
+}
+
+func joinReplies(parts []string) string {
+	kept := parts[:0:0]
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, "\n\n")
+}
+
+// randomIntakeKey returns 128 random bits in hex.
+func randomIntakeKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,311 @@
+package dialog
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// Defaults for RedisStoreOptions.
+const (
+	// DefaultStateTTL keeps a consumer's state a week after their last message. It
+	// must outlive the draft TTL by a wide margin: the step function expires drafts
+	// itself from State.UpdatedAt and tells the consumer so, which it can only do
+	// while the state is still there.
+	DefaultStateTTL = 7 * 24 * time.Hour
+
+	// DefaultDedupeTTL keeps a handled message's reply for a day. WeChat retries
+	// within seconds; the long margin covers instances whose clocks or queues lag.
+	DefaultDedupeTTL = 24 * time.Hour
+)
+
+// RedisStoreOptions configures a RedisStore. The zero value is usable.
+type RedisStoreOptions struct {
+	// StateTTL is how long a consumer's state lives after its last change;
+	// zero or negative means DefaultStateTTL.
+	StateTTL time.Duration
+
+	// DedupeTTL is how long a handled message key and its reply are kept;
+	// zero or negative means DefaultDedupeTTL.
+	DedupeTTL time.Duration
+
+	// Prefix starts every key, so several deployments or tests can share one Redis;
+	// empty means "cb".
+	Prefix string
+}
+
+// RedisStore is the Store on Redis (go-redis v9): one MULTI round trip per Load and
+// one Lua script per Commit, so any number of bot instances can share it. Build it
+// with NewRedisStore; it is safe for concurrent use.
+type RedisStore struct {
+	rdb       redis.UniversalClient
+	keys      redisKeys
+	stateTTL  time.Duration
+	dedupeTTL time.Duration
+}
+
+// Store is satisfied at compile time so a signature drift in dialog.go fails here.
+var _ Store = (*RedisStore)(nil)
+
+// NewRedisStore returns a Store on rdb, which may be a single node, a Sentinel
+// failover client or a Cluster. Build rdb with ContextTimeoutEnabled: true so a
+// caller's deadline also frees the connection; the store returns at the deadline
+// either way.
+func NewRedisStore(rdb redis.UniversalClient, opts RedisStoreOptions) *RedisStore {
+	if opts.StateTTL <= 0 {
+		opts.StateTTL = DefaultStateTTL
+	}
+	if opts.DedupeTTL <= 0 {
+		opts.DedupeTTL = DefaultDedupeTTL
+	}
+	return &RedisStore{
+		rdb:       rdb,
+		keys:      newRedisKeys(opts.Prefix),
+		stateTTL:  opts.StateTTL,
+		dedupeTTL: opts.DedupeTTL,
+	}
+}
+
+// commitScript is Commit's check-and-write. Doing the duplicate check, the version
+// check and both writes in one script makes them atomic across instances and costs
+// one round trip.
+//
+// KEYS[1] -> <prefix>:{<openid>}:state          (hash: v = version, s = State JSON)
+// KEYS[2] -> <prefix>:{<openid>}:msg:<msgKey>   (string: the saved reply)
+//
+// ARGV[1] -> prevVersion, decimal; "0" when the caller loaded no state
+// ARGV[2] -> the next State as JSON
+// ARGV[3] -> the reply to save for msgKey
+// ARGV[4] -> state TTL in milliseconds
+// ARGV[5] -> de-duplication TTL in milliseconds
+//
+// Returns a two-element array {code, value}:
+//
+//	{0, newVersion}    committed
+//	{1, savedReply}    msgKey was handled before; nothing changed
+//	{2, storedVersion} the stored version is not prevVersion; nothing changed
+//
+// Versions are compared as strings: HINCRBY writes canonical decimals and Go sends
+// strconv.FormatInt, so there is no float rounding in Lua's number type.
+var commitScript = redis.NewScript(`
+local saved = redis.call("GET", KEYS[2])
+if saved then
+	return {1, saved}
+end
+local v = redis.call("HGET", KEYS[1], "v") or "0"
+if v ~= ARGV[1] then
+	return {2, v}
+end
+redis.call("HSET", KEYS[1], "s", ARGV[2])
+local nv = redis.call("HINCRBY", KEYS[1], "v", 1)
+redis.call("PEXPIRE", KEYS[1], ARGV[4])
+redis.call("SET", KEYS[2], ARGV[3], "PX", ARGV[5])
+return {0, nv}
+`)
+
+// Result codes of commitScript.
+const (
+	commitOK       = 0
+	commitDup      = 1
+	commitConflict = 2
+)
+
+// LoadScripts caches the store's Lua script on the server (on every master of a
+// Cluster). Commit works without it, but its first call on a server whose script
+// cache is empty costs an extra round trip (EVALSHA answered NOSCRIPT, then EVAL);
+// call LoadScripts at start-up to keep every Commit at one.
+func (s *RedisStore) LoadScripts(ctx context.Context) error {
+	err := redisCall(ctx, func() error {
+		return commitScript.Load(ctx, s.rdb).Err()
+	})
+	if err != nil {
+		return fmt.Errorf("dialog: redis script load: %w", redisError(err))
+	}
+	return nil
+}
+
+// Load implements Store. It reads the state hash and the message's reply in one
+// MULTI/EXEC rather than a script: it is the same single round trip, both reads
+// come from one instant, and unlike EVALSHA it can never cost a second trip after
+// a script-cache flush or a failover. Atomicity matters less here than in Commit,
+// which re-checks everything; a snapshot just keeps Load's answer coherent.
+func (s *RedisStore) Load(ctx context.Context, openID, msgKey string) (State, string, bool, error) {
+	if err := checkRedisIDs(openID, msgKey); err != nil {
+		return State{}, "", false, err
+	}
+	var hm *redis.SliceCmd
+	var get *redis.StringCmd
+	err := redisCall(ctx, func() error {
+		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			hm = p.HMGet(ctx, s.keys.state(openID), "v", "s")
+			get = p.Get(ctx, s.keys.msg(openID, msgKey))
+			return nil
+		})
+		return err
+	})
+	// EXEC reports the first failed command, and a missing msg key "fails" with
+	// redis.Nil; the commands' own errors are checked below.
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return State{}, "", false, fmt.Errorf("dialog: redis load for %s: %w", redisLogID(openID), redisError(err))
+	}
+	if err := hm.Err(); err != nil {
+		return State{}, "", false, fmt.Errorf("dialog: redis load for %s: %w", redisLogID(openID), redisError(err))
+	}
+	st, err := decodeRedisState(hm.Val())
+	if err != nil {
+		return State{}, "", false, fmt.Errorf("dialog: redis load for %s: %w", redisLogID(openID), err)
+	}
+	switch reply, err := get.Result(); {
+	case errors.Is(err, redis.Nil):
+		return st, "", false, nil
+	case err != nil:
+		return State{}, "", false, fmt.Errorf("dialog: redis load for %s: %w", redisLogID(openID), redisError(err))
+	default:
+		return st, reply, true, nil
+	}
+}
+
+// decodeRedisState turns HMGET's [v, s] into a State. Both nil means no state yet.
+func decodeRedisState(vals []any) (State, error) {
+	if len(vals) != 2 {
+		return State{}, redisCorrupt("HMGET returned %d values", len(vals))
+	}
+	if vals[0] == nil && vals[1] == nil {
+		return State{}, nil
+	}
+	v, vok := vals[0].(string)
+	data, sok := vals[1].(string)
+	if !vok || !sok {
+		return State{}, redisCorrupt("state hash lacks a field")
+	}
+	version, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return State{}, redisCorrupt("state version is not an integer")
+	}
+	var st State
+	if err := json.Unmarshal([]byte(data), &st); err != nil {
+		return State{}, fmt.Errorf("%w: %w", redisCorrupt("state is not valid JSON"), err)
+	}
+	st.Version = version
+	return st, nil
+}
+
+// Commit implements Store with commitScript.
+func (s *RedisStore) Commit(ctx context.Context, openID, msgKey string, prevVersion int64, next State, reply string) (string, bool, error) {
+	if err := checkRedisIDs(openID, msgKey); err != nil {
+		return "", false, err
+	}
+	data, err := json.Marshal(next)
+	if err != nil {
+		return "", false, fmt.Errorf("dialog: encode state for %s: %w", redisLogID(openID), err)
+	}
+	keys := []string{s.keys.state(openID), s.keys.msg(openID, msgKey)}
+	var res []any
+	err = redisCall(ctx, func() error {
+		var err error
+		res, err = commitScript.Run(ctx, s.rdb, keys,
+			strconv.FormatInt(prevVersion, 10), data, reply,
+			redisMillis(s.stateTTL), redisMillis(s.dedupeTTL)).Slice()
+		return err
+	})
+	if err != nil {
+		return "", false, fmt.Errorf("dialog: redis commit for %s: %w", redisLogID(openID), redisError(err))
+	}
+	return redisCommitResult(res)
+}
+
+// redisCommitResult interprets commitScript's {code, value}.
+func redisCommitResult(res []any) (string, bool, error) {
+	if len(res) != 2 {
+		return "", false, redisCorrupt("commit script returned %d values", len(res))
+	}
+	code, _ := res[0].(int64)
+	switch code {
+	case commitOK:
+		return "", false, nil
+	case commitDup:
+		saved, ok := res[1].(string)
+		if !ok {
+			return "", false, redisCorrupt("saved reply is not a string")
+		}
+		return saved, true, nil
+	case commitConflict:
+		return "", false, ErrVersionConflict
+	default:
+		return "", false, redisCorrupt("commit script returned code %v", res[0])
+	}
+}
+
+// checkRedisIDs refuses keys that cannot be stored safely: an empty openid would make
+// the hash tag empty (Redis then hashes the whole key, splitting a consumer's keys
+// across Cluster slots), and an empty msgKey would de-duplicate unrelated messages.
+func checkRedisIDs(openID, msgKey string) error {
+	if openID == "" {
+		return storage.Errorf(storage.EINVALID, "dialog: empty openid")
+	}
+	if msgKey == "" {
+		return storage.Errorf(storage.EINVALID, "dialog: empty message key")
+	}
+	return nil
+}
+
+// redisCall runs f but returns as soon as ctx is done. go-redis bounds socket
+// reads by the context only when the client has ContextTimeoutEnabled; without it a
+// silent server (a partition, a paused VM) holds the call for ReadTimeout plus
+// retries, past WeChat's 5-second budget. The abandoned call ends in the background
+// and its result is dropped: for Commit the outcome is then unknown, as after any
+// timeout, and WeChat's retry of the message is answered by the de-duplication.
+func redisCall(ctx context.Context, f func() error) error {
+	if ctx.Done() == nil {
+		return f() // no deadline and not cancellable: nothing to race
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	done := make(chan error, 1) // buffered: an abandoned f must not block forever
+	go func() { done <- f() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// redisError gives a Redis failure its storage code while keeping the cause in the
+// chain (errors.Is(err, context.DeadlineExceeded) still works). Anything that did
+// not get an answer, or got a "try later" answer, is EUNAVAILABLE; any other error
+// reply from the server is a bug or a misconfiguration, EINTERNAL.
+func redisError(err error) error {
+	code := storage.EUNAVAILABLE
+	var rerr redis.Error
+	if errors.As(err, &rerr) && !redisTransient(err) {
+		code = storage.EINTERNAL
+	}
+	return fmt.Errorf("%w: %w", storage.Errorf(code, "dialog state store failed"), err)
+}
+
+// redisTransient reports server replies that mean "not now" rather than "never".
+func redisTransient(err error) bool {
+	return redis.IsLoadingError(err) || redis.IsReadOnlyError(err) ||
+		redis.IsClusterDownError(err) || redis.IsTryAgainError(err) ||
+		redis.IsMasterDownError(err) || redis.IsMaxClientsError(err) ||
+		redis.IsOOMError(err)
+}
+
+// redisCorrupt reports stored data or a script reply this code did not write.
+func redisCorrupt(format string, args ...any) error {
+	return storage.Errorf(storage.EINTERNAL, "dialog: unexpected redis data: "+format, args...)
+}
+
+// redisMillis is d for PEXPIRE/PX, at least 1 because Redis refuses 0.
+func redisMillis(d time.Duration) int64 {
+	return max(d.Milliseconds(), 1)
+}

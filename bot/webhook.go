@@ -1,0 +1,292 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	wxconfig "github.com/silenceper/wechat/v2/officialaccount/config"
+	wxcontext "github.com/silenceper/wechat/v2/officialaccount/context"
+	"github.com/silenceper/wechat/v2/officialaccount/message"
+	"github.com/silenceper/wechat/v2/officialaccount/server"
+
+	"github.com/complaintbot/complaintbot/dialog"
+)
+
+// Defaults of WebhookConfig.
+const (
+	DefaultReplyBudget  = 4 * time.Second // WeChat waits 5 s; leave room for the network
+	DefaultMaxBodyBytes = 64 << 10        // real callbacks are a few KiB
+	DefaultMaxClockSkew = 5 * time.Minute // older callbacks are replays
+)
+
+// TurnHandler answers one consumer message; dialog.Engine is the real one.
+type TurnHandler interface {
+	Handle(ctx context.Context, openID, msgKey string, in dialog.Input) (string, error)
+}
+
+// WebhookConfig configures the webhook.
+type WebhookConfig struct {
+	AppID          string
+	Token          string
+	EncodingAESKey string // required for safe (AES) mode callbacks
+
+	BusyReply    string        // answered when a turn fails or runs out of time
+	ReplyBudget  time.Duration // from receipt to answer; default DefaultReplyBudget
+	MaxBodyBytes int64         // larger bodies get 413; default DefaultMaxBodyBytes
+	MaxClockSkew time.Duration // older or newer timestamps get 403; default DefaultMaxClockSkew
+	Now          func() time.Time
+}
+
+// Webhook serves WeChat's callbacks at /wechat: the GET URL check and the POSTed
+// messages, in plain and safe mode.
+type Webhook struct {
+	cfg     WebhookConfig
+	turns   TurnHandler
+	log     *slog.Logger
+	metrics *Metrics
+	wx      *wxcontext.Context
+}
+
+// NewWebhook builds the webhook. The library's context carries only the
+// configuration the server side needs; no access token is ever fetched here.
+func NewWebhook(cfg WebhookConfig, turns TurnHandler, log *slog.Logger, m *Metrics) *Webhook {
+	if cfg.ReplyBudget <= 0 {
+		cfg.ReplyBudget = DefaultReplyBudget
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxClockSkew <= 0 {
+		cfg.MaxClockSkew = DefaultMaxClockSkew
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	wx := &wxcontext.Context{Config: &wxconfig.Config{
+		AppID: cfg.AppID, Token: cfg.Token, EncodingAESKey: cfg.EncodingAESKey,
+	}}
+	return &Webhook{cfg: cfg, turns: turns, log: log, metrics: m, wx: wx}
+}
+
+// ServeHTTP implements http.Handler.
+func (w *Webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	start := w.cfg.Now()
+	switch r.Method {
+	case http.MethodGet:
+		w.verifyURL(rw, r)
+	case http.MethodPost:
+		outcome := w.handleMessage(rw, r, start)
+		w.metrics.Latency.WithLabelValues(outcome).Observe(time.Since(start).Seconds())
+	default:
+		rw.Header().Set("Allow", "GET, POST")
+		http.Error(rw, "method not allowed", http.StatusMethodNotAllowed)
+	}
+}
+
+// verifyURL answers the check WeChat makes when the URL is configured.
+func (w *Webhook) verifyURL(rw http.ResponseWriter, r *http.Request) {
+	if status, reason := w.checkSignature(r); status != 0 {
+		w.refuse(rw, status, reason)
+		return
+	}
+	rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(rw, r.URL.Query().Get("echostr"))
+}
+
+// handleMessage answers one POSTed callback and returns the outcome for metrics.
+func (w *Webhook) handleMessage(rw http.ResponseWriter, r *http.Request, start time.Time) string {
+	body, status, reason := w.readBody(rw, r)
+	if status == 0 {
+		status, reason = w.checkSignature(r)
+	}
+	if status == 0 {
+		status, reason = w.checkSafeEnvelope(r, body)
+	}
+	if status != 0 {
+		w.refuse(rw, status, reason)
+		return "refused"
+	}
+	return w.serve(rw, r, body, start)
+}
+
+// readBody reads at most MaxBodyBytes; a larger body is refused before any parsing.
+func (w *Webhook) readBody(rw http.ResponseWriter, r *http.Request) ([]byte, int, string) {
+	if r.ContentLength > w.cfg.MaxBodyBytes {
+		return nil, http.StatusRequestEntityTooLarge, "body too large"
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(rw, r.Body, w.cfg.MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, http.StatusRequestEntityTooLarge, "body too large"
+	} else if err != nil {
+		return nil, http.StatusBadRequest, "body unreadable"
+	}
+	return body, 0, ""
+}
+
+// checkSignature verifies the URL signature and refuses stale timestamps, which the
+// library never checks: a captured callback must not be replayable later.
+func (w *Webhook) checkSignature(r *http.Request) (int, string) {
+	q := r.URL.Query()
+	ts, nonce := q.Get("timestamp"), q.Get("nonce")
+	if !equalSignature(q.Get("signature"), signature(w.cfg.Token, ts, nonce)) {
+		return http.StatusForbidden, "bad signature"
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return http.StatusForbidden, "bad timestamp"
+	}
+	if skew := w.cfg.Now().Sub(time.Unix(sec, 0)); skew > w.cfg.MaxClockSkew || skew < -w.cfg.MaxClockSkew {
+		return http.StatusForbidden, "stale timestamp"
+	}
+	return 0, ""
+}
+
+// checkSafeEnvelope checks, in safe mode, that the body is the encrypted envelope and
+// that msg_signature covers it. The library checks too, but reports every failure as
+// one error; doing it here lets a forged message get 403 and a broken one 400.
+func (w *Webhook) checkSafeEnvelope(r *http.Request, body []byte) (int, string) {
+	q := r.URL.Query()
+	if q.Get("encrypt_type") != "aes" {
+		return 0, ""
+	}
+	var env message.EncryptedXMLMsg
+	if err := xml.Unmarshal(body, &env); err != nil || env.EncryptedMsg == "" {
+		return http.StatusBadRequest, "malformed envelope"
+	}
+	want := signature(w.cfg.Token, q.Get("timestamp"), q.Get("nonce"), env.EncryptedMsg)
+	if !equalSignature(q.Get("msg_signature"), want) {
+		return http.StatusForbidden, "bad msg_signature"
+	}
+	return 0, ""
+}
+
+// serve hands the verified request to the library, which decrypts and parses it,
+// calls answer and encrypts the reply.
+func (w *Webhook) serve(rw http.ResponseWriter, r *http.Request, body []byte, start time.Time) string {
+	req := r.Clone(r.Context())
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	q := req.URL.Query()
+	q.Del("echostr") // the library would echo it on a POST instead of handling the message
+	req.URL.RawQuery = q.Encode()
+
+	srv := server.NewServer(w.wx)
+	srv.Request, srv.Writer = req, rw
+	srv.SkipValidate(true) // checked above, with the timestamp's age
+	outcome := "ignored"
+	srv.SetMessageHandler(func(m *message.MixMessage) *message.Reply {
+		reply, oc := w.answer(r.Context(), m, start)
+		outcome = oc
+		return reply
+	})
+	if err := srv.Serve(); err != nil {
+		w.refuse(rw, http.StatusBadRequest, "malformed message")
+		return "refused"
+	}
+	if srv.ResponseMsg == nil {
+		if q.Get("encrypt_type") == "aes" {
+			// In safe mode the library writes nothing for a nil reply (and Send would
+			// write an encrypted empty message); WeChat wants "success".
+			writeSuccess(rw)
+		}
+		return outcome
+	}
+	if err := srv.Send(); err != nil {
+		w.metrics.Errors.WithLabelValues("encrypt").Inc()
+		w.log.Error("wechat reply not sent", "err", err)
+	}
+	return outcome
+}
+
+// answer runs the consumer's turn and builds the passive reply; nil means "success".
+func (w *Webhook) answer(ctx context.Context, m *message.MixMessage, start time.Time) (*message.Reply, string) {
+	w.metrics.Messages.WithLabelValues(typeLabel(messageType(m))).Inc()
+	in, ok := toInput(m)
+	openID := string(m.FromUserName)
+	if !ok || openID == "" {
+		w.metrics.Replies.WithLabelValues("success").Inc()
+		return nil, "ignored"
+	}
+	reply, err := w.runTurn(ctx, openID, messageKey(m), in, start)
+	outcome := "text"
+	if err != nil {
+		outcome, reply = "busy", w.cfg.BusyReply
+		w.metrics.Errors.WithLabelValues("turn").Inc()
+		w.log.Warn("wechat turn failed", "user", MaskOpenID(openID), "type", messageType(m), "err", err)
+	} else {
+		w.log.Debug("wechat turn", "user", MaskOpenID(openID), "type", messageType(m), "took", time.Since(start))
+	}
+	if reply == "" {
+		outcome = "success"
+		w.metrics.Replies.WithLabelValues(outcome).Inc()
+		return nil, outcome
+	}
+	w.metrics.Replies.WithLabelValues(outcome).Inc()
+	return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(reply)}, outcome
+}
+
+type turnResult struct {
+	reply string
+	err   error
+}
+
+// runTurn gives the turn what is left of the reply budget. The turn runs on its own
+// goroutine so a backing service that ignores its deadline still cannot hold the
+// answer past the budget; a turn that finishes late has saved its reply under the
+// message key, so WeChat's retry gets it.
+func (w *Webhook) runTurn(ctx context.Context, openID, key string, in dialog.Input, start time.Time) (string, error) {
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), start.Add(w.cfg.ReplyBudget))
+	done := make(chan turnResult, 1)
+	go func() {
+		defer cancel()
+		defer func() {
+			if p := recover(); p != nil {
+				done <- turnResult{err: fmt.Errorf("turn panicked: %v", p)}
+			}
+		}()
+		reply, err := w.turns.Handle(ctx, openID, key, in)
+		done <- turnResult{reply, err}
+	}()
+	select {
+	case res := <-done:
+		return res.reply, res.err
+	case <-ctx.Done():
+		return "", fmt.Errorf("reply budget exhausted: %w", ctx.Err())
+	}
+}
+
+func (w *Webhook) refuse(rw http.ResponseWriter, status int, reason string) {
+	w.metrics.Errors.WithLabelValues(strings.ReplaceAll(reason, " ", "_")).Inc()
+	w.log.Info("wechat callback refused", "status", status, "reason", reason)
+	http.Error(rw, http.StatusText(status), status)
+}
+
+func writeSuccess(rw http.ResponseWriter) {
+	rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(rw, "success")
+}
+
+// signature is WeChat's: the hex SHA-1 of the sorted, concatenated parts.
+func signature(parts ...string) string {
+	sorted := append([]string(nil), parts...)
+	sort.Strings(sorted)
+	sum := sha1.Sum([]byte(strings.Join(sorted, "")))
+	return hex.EncodeToString(sum[:])
+}
+
+func equalSignature(got, want string) bool {
+	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}

@@ -1,0 +1,215 @@
+// Package sqlstore implements storage.CaseStore on PostgreSQL (github.com/lib/pq) and
+// SQLite (modernc.org/sqlite, pure Go) through sqlx.
+//
+// Postgres is what production runs on: many stateless instances share one database.
+// SQLite is the zero-setup default for a single instance on a bare machine. Both run
+// the same plain SQL with `?` placeholders rebound per driver; where the dialects truly
+// differ (schema, transaction options) the two variants sit side by side.
+//
+// The schema lives in embedded goose migrations, one folder per dialect. Open does not
+// apply them; callers run Migrate, which takes a lock so that instances starting
+// together are safe.
+//
+// Errors: methods return *storage.Error codes (EINVALID, ENOTFOUND, ECONFLICT) for what
+// the caller did, EUNAVAILABLE when the database cannot be reached right now, and
+// EINTERNAL for anything else; driver errors stay in the chain for operators' logs.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/complaintbot/complaintbot/storage"
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq"  // registers the "postgres" driver
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Dialect names returned by (*DB).Dialect.
+const (
+	DialectPostgres = "postgres"
+	DialectSQLite   = "sqlite"
+)
+
+// MemoryPath opens a private in-memory SQLite database; it lives as long as the DB.
+const MemoryPath = ":memory:"
+
+// sqliteParams configure every SQLite connection:
+//   - busy_timeout makes a writer wait for the lock instead of failing at once;
+//   - WAL lets readers run while one writer writes;
+//   - foreign_keys is off by default in SQLite;
+//   - _txlock=immediate takes the write lock at BEGIN, so two read-then-write
+//     transactions cannot deadlock on lock upgrade ("database is locked");
+//   - times are written as integer microseconds and read back as UTC (see the
+//     SQLite migration for why).
+//
+// synchronous stays at its default, FULL: a consumer who was told a case number must
+// find the case after a power cut too.
+const sqliteParams = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" +
+	"&_pragma=foreign_keys(1)&_txlock=immediate" +
+	"&_time_integer_format=unix_micro&_inttotime=1&_timezone=UTC"
+
+// sqliteMaxConns bounds the pool on a SQLite file. Writers are serialised by the file
+// lock anyway; queueing them in database/sql rather than in SQLite's sleeping busy
+// handler keeps waits short and fair.
+const sqliteMaxConns = 8
+
+// DB is a connection pool to one database. It implements storage.CaseStore and is
+// safe for concurrent use.
+type DB struct {
+	// Now returns the current time. CreateCase takes the case number's year from it,
+	// in the location of the returned time, so production wiring should return the
+	// association's local time (e.g. time.Now().In(Asia/Shanghai)); stored timestamps
+	// are UTC whatever the location. Tests replace it to cross a year boundary. It
+	// defaults to time.Now; set it before the DB is shared between goroutines.
+	Now func() time.Time
+
+	db      *sqlx.DB
+	dialect string
+	url     string // as given to Open, for String
+	path    string // SQLite file path; "" for Postgres and for MemoryPath
+}
+
+var _ storage.CaseStore = (*DB)(nil)
+
+// Open connects to the database named by rawURL and checks that it answers. A URL
+// starting with postgres:// or postgresql:// opens PostgreSQL; anything else is the
+// path of a SQLite file, whose directory is created if missing, or MemoryPath. Open does
+// not migrate; call Migrate. Returns EUNAVAILABLE if the database cannot be reached.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	var (
+		d   *DB
+		err error
+	)
+	if isPostgresURL(rawURL) {
+		d, err = openPostgres(rawURL)
+	} else {
+		d, err = openSQLite(rawURL)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Ping(ctx); err != nil {
+		d.db.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func isPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+func openPostgres(rawURL string) (*DB, error) {
+	db, err := sqlx.Open("postgres", rawURL)
+	if err != nil {
+		// The URL did not parse; say so without echoing it, as it may hold a password.
+		return nil, fmt.Errorf("sqlstore: open postgres: %w: %w",
+			storage.Errorf(storage.EINVALID, "invalid database URL"), err)
+	}
+	return &DB{db: db, dialect: DialectPostgres, url: rawURL}, nil
+}
+
+func openSQLite(path string) (*DB, error) {
+	if strings.ContainsAny(path, "?#") || path == "" {
+		return nil, storage.Errorf(storage.EINVALID, "invalid SQLite path %q", path)
+	}
+	d := &DB{dialect: DialectSQLite, url: path}
+	if path != MemoryPath {
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("sqlstore: create database directory: %w", err)
+		}
+		d.path = path
+	}
+	db, err := sqlx.Open("sqlite", path+"?"+sqliteParams)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open sqlite: %w", err)
+	}
+	if path == MemoryPath {
+		// Every connection to :memory: is a separate empty database: keep exactly one,
+		// forever.
+		db.SetMaxOpenConns(1)
+		db.SetConnMaxLifetime(0)
+		db.SetConnMaxIdleTime(0)
+	} else {
+		db.SetMaxOpenConns(sqliteMaxConns)
+	}
+	d.db = db
+	return d, nil
+}
+
+// Close closes the connection pool. Call it after the last use of the DB.
+func (d *DB) Close() error {
+	return d.db.Close()
+}
+
+// Dialect returns DialectPostgres or DialectSQLite.
+func (d *DB) Dialect() string {
+	return d.dialect
+}
+
+// Ping checks that the database answers. Returns EUNAVAILABLE if it cannot be reached.
+func (d *DB) Ping(ctx context.Context) error {
+	return wrapErr("ping", d.db.PingContext(ctx))
+}
+
+// String names the database for logs without the password a Postgres URL may hold.
+func (d *DB) String() string {
+	if d.dialect == DialectSQLite {
+		return "sqlite:" + d.url
+	}
+	u, err := url.Parse(d.url)
+	if err != nil {
+		return "postgres"
+	}
+	return u.Redacted()
+}
+
+// now returns the clock's time; the year for case numbers comes from its location.
+func (d *DB) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+// dbTime is how a time is stored: UTC, truncated to the microseconds both databases
+// keep, so the value CreateCase returns equals the one read back later.
+func dbTime(t time.Time) time.Time {
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// Transaction options per dialect. Writes on Postgres run at READ COMMITTED whatever
+// the server default: CreateCase relies on a statement seeing rows that a concurrent
+// transaction committed while it waited for a lock. Reads on Postgres use one
+// REPEATABLE READ snapshot so a page and its total count agree. SQLite transactions
+// are serialisable anyway; ReadOnly there makes the driver issue a plain BEGIN
+// instead of BEGIN IMMEDIATE, so readers do not queue behind writers.
+var (
+	postgresWriteTx = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	postgresReadTx  = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	sqliteWriteTx   = &sql.TxOptions{}
+	sqliteReadTx    = &sql.TxOptions{ReadOnly: true}
+)
+
+// beginWrite starts a transaction that may write.
+func (d *DB) beginWrite(ctx context.Context) (*sqlx.Tx, error) {
+	if d.dialect == DialectPostgres {
+		return d.db.BeginTxx(ctx, postgresWriteTx)
+	}
+	return d.db.BeginTxx(ctx, sqliteWriteTx)
+}
+
+// beginRead starts a read-only transaction.
+func (d *DB) beginRead(ctx context.Context) (*sqlx.Tx, error) {
+	if d.dialect == DialectPostgres {
+		return d.db.BeginTxx(ctx, postgresReadTx)
+	}
+	return d.db.BeginTxx(ctx, sqliteReadTx)
+}

@@ -1,0 +1,51 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/complaintbot/complaintbot/storage"
+	"github.com/jmoiron/sqlx"
+)
+
+// eventColumns lists the case_events columns in storage.Event order.
+const eventColumns = `id, case_id, kind, actor, body, created_at`
+
+// ListEvents returns the case's timeline, oldest first. ENOTFOUND if no such case.
+func (d *DB) ListEvents(ctx context.Context, caseID int64) ([]*storage.Event, error) {
+	tx, err := d.beginRead(ctx)
+	if err != nil {
+		return nil, wrapErr("list events", err)
+	}
+	defer tx.Rollback()
+	if err := caseExists(ctx, tx, caseID); err != nil {
+		return nil, wrapErr("list events", err)
+	}
+	events, err := listEvents(ctx, tx, caseID)
+	return events, wrapErr("list events", err)
+}
+
+func listEvents(ctx context.Context, tx *sqlx.Tx, caseID int64) ([]*storage.Event, error) {
+	events := []*storage.Event{}
+	q := tx.Rebind("SELECT " + eventColumns + " FROM case_events WHERE case_id = ?" +
+		" ORDER BY created_at, id")
+	if err := tx.SelectContext(ctx, &events, q, caseID); err != nil {
+		return nil, fmt.Errorf("select events: %w", err)
+	}
+	for _, e := range events {
+		e.CreatedAt = e.CreatedAt.UTC()
+	}
+	return events, nil
+}
+
+// insertEvent appends e to its case's timeline and sets e.ID. Callers set CreatedAt
+// with dbTime so every row of one transaction carries the same time.
+func insertEvent(ctx context.Context, tx *sqlx.Tx, e *storage.Event) error {
+	q := tx.Rebind(`INSERT INTO case_events (case_id, kind, actor, body, created_at)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`)
+	err := tx.GetContext(ctx, &e.ID, q, e.CaseID, e.Kind, e.Actor, e.Body, e.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("insert event: %w", err)
+	}
+	return nil
+}

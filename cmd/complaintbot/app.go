@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/complaintbot/complaintbot/bot"
+	"github.com/complaintbot/complaintbot/bot/wechatsim"
+	"github.com/complaintbot/complaintbot/configs"
+	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/storage/sqlstore"
+)
+
+// Credentials of the built-in simulator's account. They are not secrets: they only
+// ever sign traffic between the simulator and the webhook of the same process.
+const (
+	simAppID     = "wx0000000000000000"
+	simAppSecret = "simulator-secret"
+	simToken     = "simulatortoken"
+	simAESKey    = "c2ltdWxhdG9yLWtleS1mb3ItY29tcGxhaW50Ym90MDA"
+	simAccount   = "gh_simulator"
+)
+
+// chinaTime is UTC+8 without tzdata, so the binary needs no zoneinfo on the host.
+var chinaTime = time.FixedZone("CST", 8*60*60)
+
+// Main is the running program: the wiring of every part, done by hand. Run starts it,
+// Close stops it in order: HTTP, Redis, database. A DB set before Run is used (and
+// migrated) instead of opening Config.Database.URL; tests use that.
+type Main struct {
+	Config configs.Config
+	Logger *slog.Logger
+
+	DB        *sqlstore.DB
+	Redis     redis.UniversalClient
+	miniRedis *miniredis.Miniredis
+	Engine    *dialog.Engine
+	Platform  *wechatsim.Platform // nil unless in simulator mode
+
+	listener net.Listener
+	server   *http.Server
+	served   chan error
+}
+
+// NewMain returns a Main for cfg; nothing is opened until Run.
+func NewMain(cfg configs.Config, logger *slog.Logger) *Main {
+	return &Main{Config: cfg, Logger: logger}
+}
+
+// Run opens the database and Redis, builds the handlers and starts serving HTTP. It
+// returns once the listener is bound, so URL is valid afterwards.
+func (m *Main) Run(ctx context.Context) error {
+	bot.SilenceLibraryLogs()
+	var err error
+	if m.DB == nil {
+		if m.DB, err = openDatabase(ctx, m.Config); err != nil {
+			return err
+		}
+	} else if err = m.DB.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate database: %w", err)
+	}
+	// The database's clock decides the year in case numbers: China's, not UTC, or
+	// cases filed before 08:00 on 1 January would carry the previous year.
+	m.DB.Now = func() time.Time { return time.Now().In(chinaTime) }
+	if err = m.openRedis(ctx); err != nil {
+		return err
+	}
+	if m.listener, err = net.Listen("tcp", m.Config.HTTP.Addr); err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.HTTP.Addr, err)
+	}
+	handler, err := m.routes(ctx)
+	if err != nil {
+		return err
+	}
+	m.server = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       90 * time.Second,
+	}
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.server.Serve(m.listener) }()
+	m.Logger.Info("serving", "addr", m.listener.Addr().String(), "database", m.DB.Dialect(),
+		"redis", m.redisKind(), "simulator", m.Config.SimulatorMode())
+	return nil
+}
+
+// openDatabase opens the configured database and applies its migrations.
+func openDatabase(ctx context.Context, cfg configs.Config) (*sqlstore.DB, error) {
+	db, err := sqlstore.Open(ctx, cfg.Database.URL)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("migrate database: %w", err)
+	}
+	return db, nil
+}
+
+// openRedis connects to the configured Redis, or starts an in-process one for the
+// zero-setup run. Short timeouts let the webhook answer "busy" in time when Redis is
+// down instead of hanging past WeChat's 5 seconds.
+func (m *Main) openRedis(ctx context.Context) error {
+	url := m.Config.Redis.URL
+	if url == "" {
+		mr, err := miniredis.Run()
+		if err != nil {
+			return fmt.Errorf("start in-process redis: %w", err)
+		}
+		m.miniRedis, url = mr, "redis://"+mr.Addr()
+	}
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return fmt.Errorf("redis url: %w", err)
+	}
+	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = time.Second, time.Second, time.Second
+	opts.PoolTimeout = time.Second
+	opts.MaxRetries = 1
+	opts.ContextTimeoutEnabled = true // honour the reply budget on socket reads too
+	redis.SetLogger(redisLogger{m.Logger})
+	m.Redis = redis.NewClient(opts)
+	pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := m.Redis.Ping(pingCtx).Err(); err != nil {
+		return fmt.Errorf("redis ping: %w", err)
+	}
+	return nil
+}
+
+func (m *Main) redisKind() string {
+	if m.miniRedis != nil {
+		return "in-process"
+	}
+	return "external"
+}
+
+// wechatAccount returns the account the webhook verifies callbacks for: the real one,
+// or the simulator's.
+func (m *Main) wechatAccount() configs.WeChatConfig {
+	if m.Config.SimulatorMode() {
+		return configs.WeChatConfig{AppID: simAppID, AppSecret: simAppSecret, Token: simToken, EncodingAESKey: simAESKey}
+	}
+	return m.Config.WeChat
+}
+
+// URL is the base URL the service is reachable at from this machine.
+func (m *Main) URL() string {
+	if m.Config.HTTP.PublicURL != "" {
+		return m.Config.HTTP.PublicURL
+	}
+	port := m.listener.Addr().(*net.TCPAddr).Port
+	return "http://127.0.0.1:" + strconv.Itoa(port)
+}
+
+// localURL is how this process reaches itself (the simulator posts to the webhook).
+func (m *Main) localURL() string {
+	port := m.listener.Addr().(*net.TCPAddr).Port
+	return "http://127.0.0.1:" + strconv.Itoa(port)
+}
+
+// PrintURLs tells a person where to go.
+func (m *Main) PrintURLs(w io.Writer) {
+	fmt.Fprintf(w, "complaintbot is running at %s\n", m.URL())
+	fmt.Fprintf(w, "  WeChat webhook:   %s/wechat\n", m.URL())
+	if m.Config.SimulatorMode() {
+		fmt.Fprintf(w, "  WeChat simulator: %s/sim  (open it in a browser and play the consumer)\n", m.URL())
+	}
+	fmt.Fprintf(w, "  health: %s/healthz  readiness: %s/readyz  metrics: %s/metrics\n", m.URL(), m.URL(), m.URL())
+}
+
+// Close shuts down in order: HTTP (letting in-flight replies finish), Redis, database.
+func (m *Main) Close() error {
+	var errs []error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(m.Config.HTTP.ShutdownTimeout))
+		defer cancel()
+		if err := m.server.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+		}
+		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, fmt.Errorf("http serve: %w", err))
+		}
+	} else if m.listener != nil {
+		_ = m.listener.Close()
+	}
+	if m.Redis != nil {
+		if err := m.Redis.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("redis close: %w", err))
+		}
+	}
+	if m.miniRedis != nil {
+		m.miniRedis.Close()
+	}
+	if m.DB != nil {
+		if err := m.DB.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("database close: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+// redisLogger sends go-redis's internal messages (pool dial failures and the like,
+// which carry addresses but no personal data) to slog at debug level; the failures
+// that matter reach the log through the errors the callers see.
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
+}

@@ -1,0 +1,116 @@
+// Command complaintbot runs the complaint desk: the WeChat webhook, the intake dialog
+// and (in zero-setup mode) a WeChat simulator, on PostgreSQL or SQLite and Redis or
+// an in-process Redis.
+//
+//	complaintbot [serve] [-config FILE]   run the service (the default)
+//	complaintbot migrate [-config FILE]   apply database migrations and exit
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/complaintbot/complaintbot/configs"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "complaintbot:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: complaintbot [command] [-config FILE]
+
+commands:
+  serve     run the service (default)
+  migrate   apply database migrations and exit
+  help      show this help
+
+Configuration comes from defaults, then the YAML file named by -config or
+COMPLAINTBOT_CONFIG, then COMPLAINTBOT_* environment variables.
+`
+
+// run dispatches a subcommand; it is main without the process exit, for tests.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve", "migrate":
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	cfg, err := loadConfig(cmd, args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg.Log, stderr)
+	if cmd == "migrate" {
+		return migrate(ctx, cfg, logger)
+	}
+	return serve(ctx, cfg, logger, stdout)
+}
+
+func loadConfig(cmd string, args []string, getenv func(string) string, stderr io.Writer) (configs.Config, error) {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", configs.ConfigPathFromEnv(getenv), "YAML configuration file")
+	if err := fs.Parse(args); err != nil {
+		return configs.Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return configs.Config{}, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	return configs.Load(*path, getenv)
+}
+
+func newLogger(c configs.LogConfig, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.Level)) // validated by configs
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// migrate applies the migrations and exits; safe to run while instances serve.
+func migrate(ctx context.Context, cfg configs.Config, logger *slog.Logger) error {
+	db, err := openDatabase(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	logger.Info("migrations applied", "database", db.Dialect())
+	return nil
+}
+
+// serve runs until ctx is cancelled (SIGINT/SIGTERM), then shuts down in order.
+func serve(ctx context.Context, cfg configs.Config, logger *slog.Logger, stdout io.Writer) error {
+	m := NewMain(cfg, logger)
+	if err := m.Run(ctx); err != nil {
+		_ = m.Close()
+		return err
+	}
+	m.PrintURLs(stdout)
+	<-ctx.Done()
+	logger.Info("shutting down")
+	return m.Close()
+}

@@ -75,6 +75,9 @@ type CaseFilter struct {
 	Number *string
 	OpenID *string
 	Status *Status
+	// Open, when set, keeps only cases whose status is (true) or is not (false)
+	// final; see Status.Final.
+	Open *bool
 
 	Offset int
 	Limit  int // 0 means the store's default page size

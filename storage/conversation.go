@@ -1,0 +1,66 @@
+package storage
+
+import "context"
+
+// Consumer ratings of a closed case.
+const (
+	RatingSatisfied    = "satisfied"        // 满意
+	RatingMostly       = "mostly_satisfied" // 基本满意
+	RatingDissatisfied = "dissatisfied"     // 不满意
+)
+
+// StatusChange moves a case to another status.
+type StatusChange struct {
+	CaseID int64
+	To     Status
+	Actor  string // ActorConsumer, ActorSystem or "staff:<id>"
+	Reason string // required for rejected and terminated; on the timeline and in the notice
+}
+
+// NewEvent is a timeline entry to append.
+type NewEvent struct {
+	CaseID int64
+	Kind   EventKind
+	Actor  string
+	Body   string
+	// DedupeKey, when set, makes the append idempotent per case: a second append
+	// with the same key returns the first event and adds nothing (a retried WeChat
+	// message must not appear twice on the timeline).
+	DedupeKey string
+	Evidence  []NewEvidence // stored with the event (consumer photos)
+	// Notify, when set, is enqueued in the same transaction (a staff reply, or an
+	// acknowledgement to the consumer). Its CaseID is filled in.
+	Notify *NewNotification
+}
+
+// Rating is a consumer's verdict on a closed case.
+type Rating struct {
+	CaseID  int64
+	Rating  string // RatingSatisfied, RatingMostly or RatingDissatisfied
+	Comment string
+}
+
+// ConversationStore is what happens on a case after it was filed.
+type ConversationStore interface {
+	// ChangeStatus moves the case along the status table, appends an
+	// EventStatusChange and enqueues a NoticeStatusChange (and, when the case
+	// becomes closed, a NoticeRatingRequest) in one transaction. ECONFLICT if the
+	// move is not allowed from the current status; EINVALID if a reason is
+	// required and missing; ENOTFOUND for an unknown case.
+	ChangeStatus(ctx context.Context, change StatusChange) (*Case, error)
+
+	// AddEvent appends a timeline entry (with its evidence and notification) in one
+	// transaction; see NewEvent.DedupeKey. ENOTFOUND for an unknown case.
+	AddEvent(ctx context.Context, ev NewEvent) (*Event, error)
+
+	// RateCase records the consumer's rating once. ECONFLICT if the case is not
+	// closed or already rated; EINVALID for an unknown rating.
+	RateCase(ctx context.Context, r Rating) error
+
+	// CommentOnRating adds the optional comment to a rating, once. ECONFLICT if
+	// there is no rating or it already has a comment.
+	CommentOnRating(ctx context.Context, caseID int64, comment string) error
+
+	// FindRating returns the case's rating, ENOTFOUND if none.
+	FindRating(ctx context.Context, caseID int64) (*Rating, error)
+}

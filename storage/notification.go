@@ -1,0 +1,112 @@
+package storage
+
+import (
+	"context"
+	"time"
+)
+
+// NotificationKind says why a consumer is being told something.
+type NotificationKind string
+
+// Notification kinds.
+const (
+	NoticeStatusChange  NotificationKind = "status_change"  // the case moved (accepted, rejected, …)
+	NoticeStaffReply    NotificationKind = "staff_reply"    // a mediator wrote to the consumer
+	NoticeAck           NotificationKind = "ack"            // we received what the consumer sent
+	NoticeRatingRequest NotificationKind = "rating_request" // the case is closed: please rate it
+	NoticeDialogReply   NotificationKind = "dialog_reply"   // a chat answer that missed WeChat's 5 s
+)
+
+// Notification states. A notification is pending until it is sent, or dead after
+// the configured number of failed attempts; dead ones stay visible with their error.
+const (
+	NotificationPending = "pending"
+	NotificationSent    = "sent"
+	NotificationDead    = "dead"
+)
+
+// How a notification reached the consumer.
+const (
+	ViaCustom   = "custom"   // customer-service message, inside the 48-hour window
+	ViaTemplate = "template" // template message, outside it
+)
+
+// Notification is one row of the transactional outbox: a message that must reach a
+// consumer's WeChat. It is written in the same transaction as the change it reports.
+type Notification struct {
+	ID     int64            `db:"id"`
+	CaseID int64            `db:"case_id"` // 0 when not about a case (a late chat answer)
+	OpenID string           `db:"open_id"`
+	Kind   NotificationKind `db:"kind"`
+
+	// The rows hold facts, not wording: the bot renders the consumer's message
+	// from Kind and these fields with the dialog catalogue when it sends (the
+	// console cannot import the catalogue). Text is the staff reply's words, the
+	// dialog reply, or the reason of a status change. The template fallback uses
+	// CaseNumber (character_string), StatusLabel (phrase, ≤ 5 characters), Summary
+	// (thing, ≤ 20 characters) and CreatedAt (time).
+	Text        string `db:"text"`
+	CaseNumber  string `db:"case_number"`
+	StatusLabel string `db:"status_label"`
+	Summary     string `db:"summary"`
+
+	State         string    `db:"state"`
+	Attempts      int       `db:"attempts"`
+	NextAttemptAt time.Time `db:"next_attempt_at"`
+	LeaseUntil    time.Time `db:"lease_until"` // zero when not leased
+	LeaseToken    string    `db:"lease_token"` // set by Claim; Mark* must present it
+	LastError     string    `db:"last_error"`
+	Via           string    `db:"via"`
+	CreatedAt     time.Time `db:"created_at"`
+	SentAt        time.Time `db:"sent_at"` // zero until sent
+}
+
+// NewNotification is a notification to enqueue.
+type NewNotification struct {
+	CaseID      int64
+	OpenID      string
+	Kind        NotificationKind
+	Text        string
+	CaseNumber  string
+	StatusLabel string
+	Summary     string
+}
+
+// NotificationFilter selects notifications; nil fields do not filter. Oldest first.
+type NotificationFilter struct {
+	CaseID *int64
+	OpenID *string
+	State  *string
+	Limit  int // 0 means 100
+}
+
+// NotificationStore is the outbox.
+type NotificationStore interface {
+	// EnqueueNotification adds a pending notification due now.
+	EnqueueNotification(ctx context.Context, n NewNotification) (*Notification, error)
+
+	// ClaimNotifications leases up to limit due notifications for lease and returns
+	// them with a fresh LeaseToken and Attempts incremented. A notification is due
+	// when it is pending, its NextAttemptAt has come and it has no live lease. Only
+	// the oldest pending notification of each consumer is ever claimable, so one
+	// consumer's notices go out in order even with many workers. Concurrent
+	// claimers never receive the same row (FOR UPDATE SKIP LOCKED on PostgreSQL,
+	// an immediate transaction on SQLite). A worker that dies after claiming loses
+	// the lease when it expires and the row is claimed again.
+	ClaimNotifications(ctx context.Context, limit int, lease time.Duration) ([]*Notification, error)
+
+	// MarkNotificationSent records delivery. ECONFLICT if leaseToken no longer
+	// holds the row (the lease expired and someone else claimed it).
+	MarkNotificationSent(ctx context.Context, id int64, leaseToken, via string) error
+
+	// RetryNotification records a failed attempt and makes the row due again at
+	// next. ECONFLICT as for MarkNotificationSent.
+	RetryNotification(ctx context.Context, id int64, leaseToken, lastErr string, next time.Time) error
+
+	// KillNotification marks the row dead with its last error; it stays visible.
+	// ECONFLICT as for MarkNotificationSent.
+	KillNotification(ctx context.Context, id int64, leaseToken, lastErr string) error
+
+	// FindNotifications lists notifications, oldest first.
+	FindNotifications(ctx context.Context, filter NotificationFilter) ([]*Notification, error)
+}

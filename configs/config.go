@@ -7,7 +7,10 @@
 // Only cmd/complaintbot imports this package; it passes plain values to the rest.
 package configs
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // Config is the whole configuration of one complaintbot instance. The yaml tags are
 // the keys of the config file; see complaintbot.example.yaml.
@@ -19,6 +22,8 @@ type Config struct {
 	Org      OrgConfig      `yaml:"org"`
 	Cases    CasesConfig    `yaml:"cases"`
 	Dialog   DialogConfig   `yaml:"dialog"`
+	Push     PushConfig     `yaml:"push"`
+	Evidence EvidenceConfig `yaml:"evidence"`
 	Log      LogConfig      `yaml:"log"`
 }
 
@@ -71,6 +76,44 @@ type WeChatConfig struct {
 	// UseStableToken fetches access tokens from the stable_token endpoint, which
 	// does not invalidate tokens held by other systems sharing the AppID.
 	UseStableToken bool `yaml:"use_stable_token"`
+	// Template is the template message used when a notice falls outside the
+	// 48-hour customer-service window.
+	Template TemplateConfig `yaml:"template"`
+}
+
+// TemplateConfig names the account's service-notice template and which of its
+// fields carry what. Template ids and field keys come from the platform's 模板消息
+// page after the template is added to the account.
+type TemplateConfig struct {
+	// ID is the template_id; empty means no fallback, so a notice outside the
+	// 48-hour window is marked dead (visible to staff) instead of sent.
+	ID string `yaml:"id"`
+	// CaseNumberField is the character_string field for the case number.
+	CaseNumberField string `yaml:"case_number_field"`
+	// StatusField is the phrase field for the status (≤ 5 characters).
+	StatusField string `yaml:"status_field"`
+	// TimeField is the time field for when it happened.
+	TimeField string `yaml:"time_field"`
+	// SummaryField is the thing field for a short summary (≤ 20 characters).
+	SummaryField string `yaml:"summary_field"`
+}
+
+// PushConfig tunes the workers that deliver the outbox to consumers.
+type PushConfig struct {
+	// Workers is how many delivery workers each instance runs.
+	Workers int `yaml:"workers"`
+	// MaxAttempts is how many failed sends make a notification dead.
+	MaxAttempts int `yaml:"max_attempts"`
+	// PollInterval is how often an idle worker looks for new notifications.
+	PollInterval Duration `yaml:"poll_interval"`
+}
+
+// EvidenceConfig tunes the download of consumers' photos and voice messages.
+type EvidenceConfig struct {
+	// MaxBytes refuses larger media.
+	MaxBytes int64 `yaml:"max_bytes"`
+	// Dir stores the bytes in this directory; empty stores them in the database.
+	Dir string `yaml:"dir"`
 }
 
 // OrgConfig describes the association; the dialog's messages quote it.
@@ -133,7 +176,13 @@ func Default() Config {
 			ReplyBudget: seconds(4),
 			Messages:    map[string]string{},
 		},
-		Log: LogConfig{Level: "info", Format: "text"},
+		WeChat: WeChatConfig{Template: TemplateConfig{
+			CaseNumberField: "character_string1", StatusField: "phrase2",
+			TimeField: "time3", SummaryField: "thing4",
+		}},
+		Push:     PushConfig{Workers: 2, MaxAttempts: 12, PollInterval: Duration(250 * time.Millisecond)},
+		Evidence: EvidenceConfig{MaxBytes: 10 << 20},
+		Log:      LogConfig{Level: "info", Format: "text"},
 	}
 }
 

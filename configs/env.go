@@ -47,6 +47,8 @@ var envBindings = []envBinding{
 		setString(func(c *Config) *string { return &c.WeChat.APIBase })},
 	{EnvVar{"COMPLAINTBOT_WECHAT_STABLE_TOKEN", "wechat.use_stable_token", "true to fetch access tokens from the stable_token endpoint."},
 		setBool(func(c *Config) *bool { return &c.WeChat.UseStableToken })},
+	{EnvVar{"COMPLAINTBOT_WECHAT_TEMPLATE_ID", "wechat.template.id", "Template id for notices outside the 48-hour window; empty means no fallback."},
+		setString(func(c *Config) *string { return &c.WeChat.Template.ID })},
 	{EnvVar{"COMPLAINTBOT_CASE_PREFIX", "cases.prefix", "Case number prefix, 1 to 8 ASCII letters."},
 		setString(func(c *Config) *string { return &c.Cases.Prefix })},
 	{EnvVar{"COMPLAINTBOT_ORG_NAME", "org.name", "Association name shown to consumers."},
@@ -59,6 +61,10 @@ var envBindings = []envBinding{
 		setDuration(func(c *Config) *Duration { return &c.Dialog.DraftTTL })},
 	{EnvVar{"COMPLAINTBOT_REPLY_BUDGET", "dialog.reply_budget", "Time allowed for a passive reply, e.g. 4s; at most 4.5s."},
 		setDuration(func(c *Config) *Duration { return &c.Dialog.ReplyBudget })},
+	{EnvVar{"COMPLAINTBOT_PUSH_WORKERS", "push.workers", "Delivery workers per instance, 1 to 32."},
+		setInt(func(c *Config) *int { return &c.Push.Workers })},
+	{EnvVar{"COMPLAINTBOT_EVIDENCE_DIR", "evidence.dir", "Directory for evidence bytes; empty keeps them in the database."},
+		setString(func(c *Config) *string { return &c.Evidence.Dir })},
 	{EnvVar{"COMPLAINTBOT_LOG_LEVEL", "log.level", "debug, info, warn or error."},
 		setString(func(c *Config) *string { return &c.Log.Level })},
 	{EnvVar{"COMPLAINTBOT_LOG_FORMAT", "log.format", "text or json."},
@@ -117,6 +123,17 @@ func setDuration(field func(*Config) *Duration) func(*Config, string) error {
 			return err
 		}
 		*field(c) = d
+		return nil
+	}
+}
+
+func setInt(field func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("cannot parse %q as a whole number", v)
+		}
+		*field(c) = n
 		return nil
 	}
 }

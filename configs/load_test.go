@@ -121,6 +121,9 @@ dialog:
 		"COMPLAINTBOT_WECHAT_AES_KEY":      realAESKey,
 		"COMPLAINTBOT_WECHAT_STABLE_TOKEN": "true",
 		"COMPLAINTBOT_LOG_FORMAT":          "json",
+		"COMPLAINTBOT_WECHAT_TEMPLATE_ID":  "tmplABC",
+		"COMPLAINTBOT_PUSH_WORKERS":        "4",
+		"COMPLAINTBOT_EVIDENCE_DIR":        "/var/lib/complaintbot/evidence",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -259,6 +262,7 @@ func TestEveryEnvVarOverridesItsKey(t *testing.T) {
 		"org.name": "n", "org.hotline": "h", "org.service_hours": "s",
 		"dialog.draft_ttl": "11m", "dialog.reply_budget": "1s",
 		"log.level": "warn", "log.format": "json",
+		"wechat.template.id": "tmplX", "push.workers": "3", "evidence.dir": "/srv/evidence",
 	}
 	vars := map[string]string{}
 	for _, v := range EnvVars() {

@@ -58,6 +58,7 @@ func (c Config) Validate() error {
 	c.validateOrg(&ch)
 	c.validateCases(&ch)
 	c.validateDialog(&ch)
+	c.validateWorkers(&ch)
 	c.validateLog(&ch)
 	if len(ch.problems) == 0 {
 		return nil
@@ -170,6 +171,30 @@ func (c Config) validateDialog(ch *checker) {
 		case strings.TrimSpace(c.Dialog.Messages[k]) == "":
 			ch.add("dialog.messages."+k, "must not be empty; remove the key to keep the built-in message")
 		}
+	}
+}
+
+func (c Config) validateWorkers(ch *checker) {
+	t := c.WeChat.Template
+	for _, f := range []struct{ key, value string }{
+		{"wechat.template.case_number_field", t.CaseNumberField}, {"wechat.template.status_field", t.StatusField},
+		{"wechat.template.time_field", t.TimeField}, {"wechat.template.summary_field", t.SummaryField},
+	} {
+		if t.ID != "" && strings.TrimSpace(f.value) == "" {
+			ch.add(f.key, "must name the template's field when wechat.template.id is set")
+		}
+	}
+	if w := c.Push.Workers; w < 1 || w > 32 {
+		ch.add("push.workers", "must be 1 to 32 (got %d)", w)
+	}
+	if a := c.Push.MaxAttempts; a < 1 || a > 100 {
+		ch.add("push.max_attempts", "must be 1 to 100 (got %d)", a)
+	}
+	if p := time.Duration(c.Push.PollInterval); p < 10*time.Millisecond || p > 10*time.Second {
+		ch.add("push.poll_interval", "must be 10ms to 10s (got %s)", c.Push.PollInterval)
+	}
+	if m := c.Evidence.MaxBytes; m < 1<<10 || m > 64<<20 {
+		ch.add("evidence.max_bytes", "must be 1024 to 67108864 bytes (got %d)", m)
 	}
 }
 

@@ -75,8 +75,8 @@ type CaseFilter struct {
 	Number *string
 	OpenID *string
 	Status *Status
-	// Open, when set, keeps only cases whose status is (true) or is not (false)
-	// final; see Status.Final.
+	// Open, when set, keeps only open cases (true: the status is not final) or
+	// only finished ones (false: the status is final); see Status.Final.
 	Open *bool
 
 	Offset int

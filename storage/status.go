@@ -41,6 +41,12 @@ var statusMoves = map[Status][]Status{
 	StatusWithdrawn:  {StatusClosed},
 }
 
+// Statuses returns every known status, in the order a case usually passes them.
+func Statuses() []Status {
+	return []Status{StatusSubmitted, StatusAccepted, StatusRejected, StatusMediating, StatusReferred,
+		StatusResolved, StatusTerminated, StatusWithdrawn, StatusClosed}
+}
+
 // Label returns the Chinese name of the status, or the raw value if it is unknown.
 func (s Status) Label() string {
 	if l, ok := statusLabels[s]; ok {

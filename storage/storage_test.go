@@ -52,6 +52,9 @@ func TestStatusMoves(t *testing.T) {
 			t.Errorf("%s → %s should be refused", m.from, m.to)
 		}
 	}
+	if len(Statuses()) != len(statusLabels) {
+		t.Errorf("Statuses() lists %d of the %d statuses", len(Statuses()), len(statusLabels))
+	}
 	for s := range statusLabels {
 		if s.Label() == string(s) || !s.Valid() {
 			t.Errorf("%s has no Chinese label", s)

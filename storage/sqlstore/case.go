@@ -248,7 +248,36 @@ func caseWhere(filter storage.CaseFilter) (string, []any) {
 	if v := filter.Status; v != nil {
 		where, args = append(where, "status = ?"), append(args, *v)
 	}
+	if v := filter.Open; v != nil {
+		final, op := finalStatuses(), "IN"
+		if *v {
+			op = "NOT IN"
+		}
+		where = append(where, "status "+op+" ("+placeholders(len(final))+")")
+		args = append(args, final...)
+	}
 	return strings.Join(where, " AND "), args
+}
+
+// knownStatuses lists every status of the storage package's table; which of them are
+// final is left to storage.Status.Final.
+var knownStatuses = storage.Statuses()
+
+// finalStatuses returns the known statuses for which Status.Final holds, as query
+// arguments.
+func finalStatuses() []any {
+	var final []any
+	for _, s := range knownStatuses {
+		if s.Final() {
+			final = append(final, s)
+		}
+	}
+	return final
+}
+
+// placeholders returns n comma-separated "?".
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
 // pageBounds applies the default and maximum page size and ignores negative offsets.

@@ -1,5 +1,6 @@
-// Package sqlstore implements storage.CaseStore on PostgreSQL (github.com/lib/pq) and
-// SQLite (modernc.org/sqlite, pure Go) through sqlx.
+// Package sqlstore implements the storage interfaces (CaseStore, ConversationStore,
+// NotificationStore, EvidenceStore and BlobStore) on PostgreSQL (github.com/lib/pq)
+// and SQLite (modernc.org/sqlite, pure Go) through sqlx.
 //
 // Postgres is what production runs on: many stateless instances share one database.
 // SQLite is the zero-setup default for a single instance on a bare machine. Both run
@@ -60,14 +61,17 @@ const sqliteParams = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" +
 // handler keeps waits short and fair.
 const sqliteMaxConns = 8
 
-// DB is a connection pool to one database. It implements storage.CaseStore and is
-// safe for concurrent use.
+// DB is a connection pool to one database. It implements storage.CaseStore,
+// ConversationStore, NotificationStore, EvidenceStore and BlobStore, and is safe for
+// concurrent use.
 type DB struct {
 	// Now returns the current time. CreateCase takes the case number's year from it,
 	// in the location of the returned time, so production wiring should return the
 	// association's local time (e.g. time.Now().In(Asia/Shanghai)); stored timestamps
-	// are UTC whatever the location. Tests replace it to cross a year boundary. It
-	// defaults to time.Now; set it before the DB is shared between goroutines.
+	// are UTC whatever the location. Every time the DB stores or compares (leases,
+	// due notifications and downloads) comes from it too, so tests replace it to
+	// cross a year boundary or to let a lease expire. It defaults to time.Now; set it
+	// before the DB is shared between goroutines.
 	Now func() time.Time
 
 	db      *sqlx.DB
@@ -113,8 +117,18 @@ func openPostgres(rawURL string) (*DB, error) {
 		return nil, fmt.Errorf("sqlstore: open postgres: %w: %w",
 			storage.Errorf(storage.EINVALID, "invalid database URL"), err)
 	}
+	// database/sql keeps only 2 idle connections by default: a burst of outbox
+	// marks would then open and close a connection (a PostgreSQL backend process)
+	// per statement. Keep a pool sized for the workers and webhook turns.
+	db.SetMaxOpenConns(postgresMaxConns)
+	db.SetMaxIdleConns(postgresMaxConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 	return &DB{db: db, dialect: DialectPostgres, url: rawURL}, nil
 }
+
+// postgresMaxConns bounds one instance's connections; several instances share the
+// server's max_connections (100 by default).
+const postgresMaxConns = 20
 
 func openSQLite(path string) (*DB, error) {
 	if strings.ContainsAny(path, "?#") || path == "" {

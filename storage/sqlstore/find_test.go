@@ -130,3 +130,46 @@ func TestPageBounds(t *testing.T) {
 		}
 	}
 }
+
+func TestFindCasesOpen(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		cases := createSeries(t, db, 5)
+		move(t, db, cases[0], storage.StatusRejected, "不属于消费纠纷")
+		move(t, db, cases[1], storage.StatusAccepted, "")
+		move(t, db, cases[2], storage.StatusWithdrawn, "")
+		move(t, db, cases[2], storage.StatusClosed, "")
+		open, closed, alice := true, false, "alice"
+		tests := []struct {
+			name   string
+			filter storage.CaseFilter
+			want   []string
+		}{
+			{"open", storage.CaseFilter{Open: &open}, []string{number(5), number(4), number(2)}},
+			{"final", storage.CaseFilter{Open: &closed}, []string{number(3), number(1)}},
+			{"alice's open", storage.CaseFilter{Open: &open, OpenID: &alice}, []string{number(5)}},
+		}
+		for _, tt := range tests {
+			got, total, err := db.FindCases(ctx, tt.filter)
+			if err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			if !slices.Equal(numbersOf(got), tt.want) || total != len(tt.want) {
+				t.Errorf("%s: got %v (total %d), want %v", tt.name, numbersOf(got), total, tt.want)
+			}
+		}
+	})
+}
+
+func TestKnownStatusesAreTheDomainsOwn(t *testing.T) {
+	seen := map[storage.Status]bool{}
+	for _, s := range knownStatuses {
+		if !s.Valid() || seen[s] {
+			t.Errorf("status %q is unknown to storage or listed twice", s)
+		}
+		seen[s] = true
+	}
+	if len(finalStatuses()) == 0 || len(finalStatuses()) == len(knownStatuses) {
+		t.Fatalf("final statuses %v: want some but not all", finalStatuses())
+	}
+}

@@ -47,8 +47,11 @@ type Client struct {
 	HTTP *http.Client
 	// Now is the clock for CreateTime and timestamp; nil means time.Now.
 	Now func() time.Time
-	// Platform, if set, is told of each inbound message (for the 48-hour
-	// customer-service window) and stores the media of voice messages.
+	// Platform, if set, is told of each message Send sends (see
+	// Platform.ObserveMessage: it opens the customer-service window and
+	// keeps the following state) and stores the media of voice messages.
+	// Without it the platform refuses customer-service messages to the
+	// consumer with 45015, as WeChat does to someone who never wrote.
 	Platform *Platform
 }
 
@@ -133,8 +136,8 @@ func (c *Client) Fill(m Message) Message {
 // addressed to someone else) is an error.
 func (c *Client) Send(ctx context.Context, m Message) (*Reply, error) {
 	m = c.Fill(m)
-	if c.Platform != nil && m.Event != EventUnsubscribe {
-		c.Platform.ObserveInbound(m.FromUserName, time.Unix(m.CreateTime, 0))
+	if c.Platform != nil {
+		c.Platform.ObserveMessage(m)
 	}
 	req, err := c.BuildRequest(ctx, m)
 	if err != nil {
@@ -215,7 +218,8 @@ func (c *Client) VerifyURL(ctx context.Context, echostr string) (string, error) 
 }
 
 // Do sends a request made by BuildRequest (perhaps tampered with) and checks
-// the reply as Send does. Reply.Sent is left empty.
+// the reply as Send does. Reply.Sent is left empty, and the Platform is not
+// told of the message (call Platform.ObserveMessage for that).
 func (c *Client) Do(req *http.Request) (*Reply, error) {
 	resp, err := c.httpClient().Do(req)
 	if err != nil {

@@ -340,17 +340,58 @@ func (p *page) handleMedia(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(data)
 }
 
-// pushedMessage is one pushed message as the page shows it.
+// pushedMessage is one pushed message as the page shows it. Only messages
+// the platform accepted are listed: one it refused (45015, 45047, 43004)
+// never reached the consumer and never shows.
 type pushedMessage struct {
-	Seq        int             `json:"seq"`
-	Kind       string          `json:"kind"`
-	MsgType    string          `json:"msgType"`
-	Content    string          `json:"content,omitempty"`
-	MediaID    string          `json:"mediaId,omitempty"`
-	TemplateID string          `json:"templateId,omitempty"`
-	URL        string          `json:"url,omitempty"`
-	Fields     []TemplateField `json:"fields,omitempty"`
-	At         int64           `json:"at"`
+	Seq        int           `json:"seq"`
+	Kind       string        `json:"kind"`
+	MsgType    string        `json:"msgType"`
+	Content    string        `json:"content,omitempty"`
+	MediaID    string        `json:"mediaId,omitempty"`
+	TemplateID string        `json:"templateId,omitempty"`
+	URL        string        `json:"url,omitempty"`
+	Fields     []pushedField `json:"fields,omitempty"`
+	At         int64         `json:"at"`
+}
+
+// pushedField is one line of a template message card.
+type pushedField struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// fieldLabels name the keyword kinds of category templates as the card
+// shows them; the number after the kind is dropped (character_string1 →
+// 编号).
+var fieldLabels = map[string]string{
+	"character_string": "编号", "phrase": "状态", "time": "时间", "date": "日期",
+	"thing": "内容", "amount": "金额", "number": "数量", "name": "姓名",
+	"phone_number": "电话", "car_number": "车牌", "letter": "字母", "symbol": "符号",
+	"const": "说明", "keyword": "项目",
+}
+
+// fieldLabel returns the label of a template data key: first and remark
+// (the opening and closing lines of classic templates) have none, unknown
+// keys show as themselves.
+func fieldLabel(key string) string {
+	if key == "first" || key == "remark" {
+		return ""
+	}
+	if l, ok := fieldLabels[strings.TrimRight(key, "0123456789")]; ok {
+		return l
+	}
+	return key
+}
+
+// pushedFields labels a template message's fields for the card.
+func pushedFields(fields []TemplateField) []pushedField {
+	var out []pushedField
+	for _, f := range fields {
+		out = append(out, pushedField{Key: f.Key, Label: fieldLabel(f.Key), Value: f.Value})
+	}
+	return out
 }
 
 // handlePushed lists the messages pushed to openid after sequence number
@@ -368,7 +409,7 @@ func (p *page) handlePushed(w http.ResponseWriter, r *http.Request) {
 		}
 		out.Messages = append(out.Messages, pushedMessage{Seq: m.Seq, Kind: m.Kind, MsgType: m.MsgType,
 			Content: m.Content, MediaID: m.MediaID, TemplateID: m.TemplateID, URL: m.URL,
-			Fields: m.Fields, At: m.At.Unix()})
+			Fields: pushedFields(m.Fields), At: m.At.Unix()})
 		out.Last = m.Seq
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -217,6 +217,7 @@ func TestPagePushedPolling(t *testing.T) {
 	a := &api{t: t, p: s.p, srv: httptest.NewServer(s.p.Handler())}
 	defer a.srv.Close()
 	tok := a.token()
+	a.hello(testOpenID, "oOther")
 	a.sendText(tok, testOpenID, "调解员：请补充发票照片")
 	a.sendText(tok, "oOther", "别人的")
 	a.call("POST", "/cgi-bin/message/template/send?access_token="+tok,
@@ -232,7 +233,7 @@ func TestPagePushedPolling(t *testing.T) {
 	}
 	if len(out.Messages) != 2 || out.Messages[0].Content != "调解员：请补充发票照片" || out.Messages[1].Kind != KindTemplate ||
 		out.Messages[1].Fields[0].Value != "TS-2026-000123" || out.Last != 3 ||
-		!strings.Contains(string(body), `"fields":[{"key":"character_string1","value":"TS-2026-000123"}]`) {
+		!strings.Contains(string(body), `"fields":[{"key":"character_string1","label":"编号","value":"TS-2026-000123"}]`) {
 		t.Fatalf("pushed %s", body)
 	}
 	_, body = get(t, s.srv.URL+"/sim/api/pushed?openid="+testOpenID+"&after=3")

@@ -3,6 +3,7 @@ package wechatsim
 import (
 	"encoding/json"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,17 +28,21 @@ const (
 type PlatformConfig struct {
 	// AppID and AppSecret are the credentials the token endpoints accept.
 	AppID, AppSecret string
-	// Now is the platform clock for token and media expiry; nil means
-	// time.Now. Tests move it to expire tokens.
+	// Now is the base of the platform clock, which times tokens, media and
+	// customer-service windows; nil means time.Now. Advance and SetNow move
+	// the platform clock by an offset added to it.
 	Now func() time.Time
 }
 
 // Platform simulates the WeChat API server (api.weixin.qq.com) that the bot
 // calls: tokens, customer-service and template messages, media and menus.
-// It records everything the bot sends. It is safe for concurrent use.
+// It records everything the bot sends, keeps each consumer's
+// customer-service window (see ObserveMessage) and can be told to fail (see
+// FailNext). It is safe for concurrent use.
 type Platform struct {
 	appID, secret string
-	now           func() time.Time
+	base          func() time.Time
+	offset        atomic.Int64 // nanoseconds added to base by Advance and SetNow
 
 	mu        sync.Mutex
 	tokens    map[string]*issuedToken
@@ -47,12 +52,16 @@ type Platform struct {
 	menu      []MenuButton
 	users     map[string]*userState
 	nextMsgID int64
+	faults    []*Fault
+	down      bool
+	calls     map[string]int // endpoint → API requests received
 }
 
 // issuedToken is one access_token the platform handed out.
 type issuedToken struct {
 	expires    time.Time
 	superseded bool // replaced by a newer token of its lineage
+	revoked    bool // expired early by ExpireTokens or a Fault
 }
 
 // storedMedia is one piece of temporary media.
@@ -60,12 +69,6 @@ type storedMedia struct {
 	contentType string
 	data        []byte
 	added       time.Time
-}
-
-// userState is what the platform knows of one consumer. The 48-hour
-// customer-service window and its message quota will be kept here.
-type userState struct {
-	lastInbound time.Time
 }
 
 // SentMessage is one message the bot pushed through the API.
@@ -128,44 +131,35 @@ func NewPlatform(cfg PlatformConfig) *Platform {
 		now = time.Now
 	}
 	return &Platform{
-		appID: cfg.AppID, secret: cfg.AppSecret, now: now,
+		appID: cfg.AppID, secret: cfg.AppSecret, base: now,
 		tokens: map[string]*issuedToken{}, latest: map[string]string{},
 		media: map[string]storedMedia{}, users: map[string]*userState{},
-		nextMsgID: 2000000000,
+		calls: map[string]int{}, nextMsgID: 2000000000,
 	}
 }
 
-// ObserveInbound records that openid sent a message at time at. The Client
-// calls it when its Platform field is set; the customer-service window is
-// measured from the latest such time.
-func (p *Platform) ObserveInbound(openid string, at time.Time) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	u := p.user(openid)
-	if at.After(u.lastInbound) {
-		u.lastInbound = at
-	}
+// Now returns the platform clock: PlatformConfig.Now (or time.Now) moved by
+// Advance and SetNow.
+func (p *Platform) Now() time.Time {
+	return p.now()
 }
 
-// LastInbound returns when openid last sent a message, if ever.
-func (p *Platform) LastInbound(openid string) (time.Time, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	u, ok := p.users[openid]
-	if !ok || u.lastInbound.IsZero() {
-		return time.Time{}, false
-	}
-	return u.lastInbound, true
+// now is the platform clock.
+func (p *Platform) now() time.Time {
+	return p.base().Add(time.Duration(p.offset.Load()))
 }
 
-// user returns the state of openid, creating it. The caller holds p.mu.
-func (p *Platform) user(openid string) *userState {
-	u, ok := p.users[openid]
-	if !ok {
-		u = &userState{}
-		p.users[openid] = u
-	}
-	return u
+// Advance moves the platform clock forward by d (backward if d < 0), so
+// tests can expire tokens, media and customer-service windows without
+// waiting. The clock keeps running from there if its base does.
+func (p *Platform) Advance(d time.Duration) {
+	p.offset.Add(int64(d))
+}
+
+// SetNow sets the platform clock to t. The clock keeps running from t if its
+// base does.
+func (p *Platform) SetNow(t time.Time) {
+	p.offset.Store(int64(t.Sub(p.base())))
 }
 
 // AddMedia stores temporary media, as a consumer's upload does, and returns
@@ -218,10 +212,9 @@ func (p *Platform) Menu() []MenuButton {
 	return append([]MenuButton(nil), p.menu...)
 }
 
-// record appends m to the sent list, numbering it.
-func (p *Platform) record(m SentMessage) SentMessage {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+// recordLocked appends m to the sent list, numbering it. The caller holds
+// p.mu.
+func (p *Platform) recordLocked(m SentMessage) SentMessage {
 	m.Seq = len(p.sent) + 1
 	m.At = p.now()
 	if m.Kind == KindTemplate {
@@ -259,7 +252,7 @@ func (p *Platform) issueLocked(lineage string) (string, time.Duration) {
 func (p *Platform) stableToken(force bool) (string, time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if t, ok := p.tokens[p.latest["stable"]]; ok && !force {
+	if t, ok := p.tokens[p.latest["stable"]]; ok && !force && !t.revoked {
 		if left := t.expires.Sub(p.now()); left > 0 {
 			return p.latest["stable"], left
 		}
@@ -278,11 +271,33 @@ func (p *Platform) checkToken(tok string) int {
 	switch {
 	case !ok:
 		return 40001
+	case t.revoked:
+		return 42001
 	case p.now().Before(t.expires):
 		return 0
 	case t.superseded:
 		return 40001
 	default:
 		return 42001
+	}
+}
+
+// ExpireTokens expires every access_token issued so far: each answers 42001
+// (access_token expired) on its next use, and the token endpoints hand out
+// new ones, as after WeChat revokes tokens or the secret is reset.
+func (p *Platform) ExpireTokens() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, t := range p.tokens {
+		t.revoked = true
+	}
+}
+
+// expireToken expires one access_token, if the platform issued it.
+func (p *Platform) expireToken(tok string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t, ok := p.tokens[tok]; ok {
+		t.revoked = true
 	}
 }

@@ -17,6 +17,7 @@ const maxAPIBody = 1 << 20
 
 // errMessages are WeChat's errmsg texts for the codes the platform returns.
 var errMessages = map[int]string{
+	-1:    "system error",
 	0:     "ok",
 	40001: "invalid credential, access_token is invalid or not latest",
 	40002: "invalid grant_type",
@@ -38,13 +39,19 @@ var errMessages = map[int]string{
 	42001: "access_token expired",
 	43001: "require GET method",
 	43002: "require POST method",
+	43004: "require subscribe",
 	44004: "empty content",
+	45009: "reach max api daily quota limit",
+	45011: "api minute-quota reach limit  mustslower  retry next minute",
+	45015: "response out of time limit or subscription is canceled",
+	45047: "out of response count limit",
 	47001: "data format error",
 	47003: "argument invalid!",
 }
 
 // Handler serves the API at its root, as api.weixin.qq.com does: point the
 // bot's WeChat library at it (util.SetURIModifier) to use the simulator.
+// Every call passes through SetDown and the faults queued by FailNext.
 func (p *Platform) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/cgi-bin/token", p.method(http.MethodGet, p.handleToken))
@@ -53,15 +60,19 @@ func (p *Platform) Handler() http.Handler {
 	mux.HandleFunc("/cgi-bin/message/template/send", p.method(http.MethodPost, p.authed(p.handleTemplateSend)))
 	mux.HandleFunc("/cgi-bin/media/get", p.method(http.MethodGet, p.authed(p.handleMediaGet)))
 	mux.HandleFunc("/cgi-bin/menu/create", p.method(http.MethodPost, p.authed(p.handleMenuCreate)))
-	return mux
+	return p.faulty(mux)
 }
 
 // writeResult writes WeChat's JSON result. Errors carry a request id in
 // errmsg, as WeChat's do, so callers branch on errcode, not on the text.
 func writeResult(w http.ResponseWriter, code int, extra map[string]any) {
-	body := map[string]any{"errcode": code, "errmsg": errMessages[code]}
+	msg, ok := errMessages[code]
+	if !ok {
+		msg = "simulated error"
+	}
+	body := map[string]any{"errcode": code, "errmsg": msg}
 	if code != 0 {
-		body["errmsg"] = fmt.Sprintf("%s rid: %s", errMessages[code], randomID(8))
+		body["errmsg"] = fmt.Sprintf("%s rid: %s", msg, randomID(8))
 	}
 	for k, v := range extra {
 		body[k] = v
@@ -193,7 +204,9 @@ var customTypes = map[string]bool{"text": true, "image": true, "voice": true, "v
 	"music": true, "news": true, "mpnews": true, "mpnewsarticle": true, "msgmenu": true,
 	"wxcard": true, "miniprogrampage": true}
 
-// handleCustomSend serves POST /cgi-bin/message/custom/send.
+// handleCustomSend serves POST /cgi-bin/message/custom/send: a valid
+// message is recorded if the recipient's customer-service window allows it
+// (see ObserveMessage), else refused with 45015 or 45047.
 func (p *Platform) handleCustomSend(w http.ResponseWriter, r *http.Request) {
 	var c customPayload
 	raw, ok := decodeBody(w, r, &c)
@@ -206,8 +219,7 @@ func (p *Platform) handleCustomSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.Payload = raw
-	p.record(m)
-	writeResult(w, 0, nil)
+	writeResult(w, p.deliverCustom(m), nil)
 }
 
 // customMessage validates a customer-service message and converts it.
@@ -244,7 +256,9 @@ func customMessage(c customPayload) (SentMessage, int) {
 	return m, 0
 }
 
-// handleTemplateSend serves POST /cgi-bin/message/template/send.
+// handleTemplateSend serves POST /cgi-bin/message/template/send. Template
+// messages ignore the customer-service window but need a following
+// recipient (43004 after an unsubscribe).
 func (p *Platform) handleTemplateSend(w http.ResponseWriter, r *http.Request) {
 	var t struct {
 		ToUser     string          `json:"touser"`
@@ -278,7 +292,11 @@ func (p *Platform) handleTemplateSend(w http.ResponseWriter, r *http.Request) {
 	for _, f := range fields {
 		m.Data[f.Key] = f.Value
 	}
-	m = p.record(m)
+	m, code := p.deliverTemplate(m)
+	if code != 0 {
+		writeResult(w, code, nil)
+		return
+	}
 	writeResult(w, 0, map[string]any{"msgid": m.MsgID})
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -70,6 +71,13 @@ func (a *api) token() string {
 	return tok
 }
 
+// hello opens openid's customer-service window, as a message from them does.
+func (a *api) hello(openids ...string) {
+	for _, id := range openids {
+		a.p.ObserveMessage(Message{FromUserName: id, MsgType: MsgText, Content: "你好"})
+	}
+}
+
 func (a *api) sendText(tok, openid, text string) map[string]any {
 	return a.call("POST", "/cgi-bin/message/custom/send?access_token="+url.QueryEscape(tok),
 		map[string]any{"touser": openid, "msgtype": "text", "text": map[string]string{"content": text}})
@@ -96,6 +104,7 @@ func TestTokenCredentials(t *testing.T) {
 
 func TestTokenExpiryAndReplacement(t *testing.T) {
 	a := newAPI(t)
+	a.hello(testOpenID)
 	tok := a.token()
 	if res := a.sendText(tok, testOpenID, "您的投诉已受理"); errcode(res) != 0 || res["errmsg"] != "ok" {
 		t.Fatalf("send: %v", res)
@@ -129,6 +138,7 @@ func TestTokenExpiryAndReplacement(t *testing.T) {
 
 func TestStableToken(t *testing.T) {
 	a := newAPI(t)
+	a.hello(testOpenID)
 	body := map[string]any{"grant_type": "client_credential", "appid": testAppID, "secret": testSecret}
 	first := a.call("POST", "/cgi-bin/stable_token", body)
 	a.clock.Advance(time.Hour)
@@ -159,6 +169,7 @@ func TestStableToken(t *testing.T) {
 
 func TestCustomSendRecordsAndValidates(t *testing.T) {
 	a := newAPI(t)
+	a.hello(testOpenID, "oOther")
 	tok := a.token()
 	a.sendText(tok, testOpenID, "您的投诉编号 TS-2026-000123")
 	a.sendText(tok, "oOther", "别人的")
@@ -292,10 +303,12 @@ func TestPlatformConcurrentUse(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			openid := testOpenID + strconv.Itoa(i)
 			for j := 0; j < 20; j++ {
-				a.sendText(tok, testOpenID, "x")
-				a.p.ObserveInbound(testOpenID, a.clock.Now())
-				_ = a.p.SentTo(testOpenID)
+				a.p.ObserveInbound(openid, a.p.Now())
+				a.sendText(tok, openid, "x")
+				_ = a.p.SentTo(openid)
+				_ = a.p.Window(openid)
 				a.p.AddMedia("image/gif", []byte("GIF89a"))
 			}
 		}()

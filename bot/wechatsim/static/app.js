@@ -52,17 +52,20 @@
     append(el('div', isError ? 'notice error' : 'notice', text));
   }
 
+  // templateCard shows a template message as WeChat's service-notice card:
+  // a title, then one "label：value" line per field (编号、状态、时间…).
   function templateCard(m) {
     const row = el('div', 'row account');
     const card = el('div', 'card');
-    card.appendChild(el('div', 'card-title', '模板消息'));
+    card.appendChild(el('div', 'card-title', '服务通知'));
+    if (m.templateId) card.appendChild(el('div', 'card-template', '模板 ' + m.templateId));
     (m.fields || []).forEach(function (f) {
       const line = el('div', 'card-field');
-      line.appendChild(el('span', 'card-key', f.key));
+      if (f.label) line.appendChild(el('span', 'card-key', f.label + '：'));
       line.appendChild(document.createTextNode(f.value));
       card.appendChild(line);
     });
-    if (m.url) card.appendChild(el('div', 'card-field', '详情：' + m.url));
+    if (m.url) card.appendChild(el('div', 'card-link', '详情 ' + m.url));
     row.appendChild(card);
     append(row);
   }

@@ -1,0 +1,280 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/silenceper/wechat/v2/credential"
+
+	"github.com/complaintbot/complaintbot/bot/wechatsim"
+	"github.com/complaintbot/complaintbot/dialog"
+)
+
+// wxRedisBackends runs test on miniredis and, when COMPLAINTBOT_TEST_REDIS_URL
+// is set, on a real Redis (CONVENTIONS 7).
+func wxRedisBackends(t *testing.T, test func(t *testing.T, rdb redis.UniversalClient, prefix string)) {
+	t.Run("miniredis", func(t *testing.T) { test(t, dialog.NewTestRedis(t), "") })
+	t.Run("redis", func(t *testing.T) {
+		rdb, prefix := dialog.NewRealTestRedis(t)
+		test(t, rdb, prefix+":wx:")
+	})
+}
+
+func TestTokenSharedByTwoInstances(t *testing.T) {
+	for _, stable := range []bool{false, true} {
+		t.Run(fmt.Sprintf("stable=%v", stable), func(t *testing.T) {
+			wxRedisBackends(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
+				f := newWXFixtureOn(t, rdb, prefix)
+				a, b := f.client(stable), f.client(stable)
+				to := f.follower("oShared")
+				for i, c := range []*APIClient{a, b, a, b} {
+					if err := c.SendText(t.Context(), to, fmt.Sprint("message ", i)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if n := f.spy.TokenFetches(); n != 1 {
+					t.Fatalf("%d token fetches for two instances, want 1", n)
+				}
+				if len(f.platform.SentTo("oShared")) != 4 {
+					t.Fatalf("sent %d messages, want 4", len(f.platform.SentTo("oShared")))
+				}
+			})
+		})
+	}
+}
+
+func TestTokenFetchedOnceUnderConcurrency(t *testing.T) {
+	wxRedisBackends(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
+		f := newWXFixtureOn(t, rdb, prefix)
+		instances := []*APIClient{f.client(false), f.client(false), f.client(false)}
+		const perInstance = 20
+		var wg sync.WaitGroup
+		errs := make(chan error, len(instances)*perInstance)
+		for n, c := range instances {
+			for i := range perInstance {
+				// One consumer each: WeChat allows only a few messages per window.
+				to := f.follower(fmt.Sprintf("oBusy-%d-%d", n, i))
+				wg.Go(func() { errs <- c.SendText(t.Context(), to, "hi") })
+			}
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := f.spy.TokenFetches(); n != 1 {
+			t.Fatalf("%d token fetches by %d goroutines on 3 instances, want 1", n, len(instances)*perInstance)
+		}
+		if n := len(f.platform.Sent()); n != len(instances)*perInstance {
+			t.Fatalf("%d messages recorded", n)
+		}
+	})
+}
+
+func TestTokenExpiredIsRefreshed(t *testing.T) {
+	for _, stable := range []bool{false, true} {
+		t.Run(fmt.Sprintf("stable=%v", stable), func(t *testing.T) {
+			f := newWXFixture(t)
+			c := f.client(stable)
+			f.follower("oLate")
+			if err := c.SendText(t.Context(), "oLate", "before"); err != nil {
+				t.Fatal(err)
+			}
+			// Redis still holds the token; WeChat's clock says it has expired.
+			f.clock.Advance(wechatsim.TokenLifetime + time.Minute)
+			if err := c.SendText(t.Context(), "oLate", "after"); err != nil {
+				t.Fatalf("after expiry: %v", err)
+			}
+			if n := f.spy.TokenFetches(); n != 2 {
+				t.Fatalf("%d token fetches, want 2", n)
+			}
+			if n := f.spy.Hits("/cgi-bin/message/custom/send"); n != 3 {
+				t.Fatalf("%d sends, want 3 (ok, 42001, retried ok)", n)
+			}
+			logs := f.logs.String()
+			if !strings.Contains(logs, "errcode=42001") {
+				t.Errorf("the refresh is not logged:\n%s", logs)
+			}
+			f.assertNoSecrets(t, "logs", logs)
+		})
+	}
+}
+
+func TestTokenReplacedByAnotherFetchIsRetriedOnce(t *testing.T) {
+	f := newWXFixture(t)
+	ours := f.client(false)
+	f.follower("oReplaced")
+	if err := ours.SendText(t.Context(), "oReplaced", "first"); err != nil {
+		t.Fatal(err)
+	}
+	// A deployment that does not share our Redis fetches its own token: ours
+	// is replaced and stops working once the grace period is over.
+	other, _ := (&wxFixture{rdb: dialog.NewTestRedis(t), log: f.log}).instance(f.config(false))
+	if err := other.SendText(t.Context(), "oReplaced", "from elsewhere"); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(wechatsim.TokenGrace + time.Minute)
+	sendsBefore := f.spy.Hits("/cgi-bin/message/custom/send")
+	if err := ours.SendText(t.Context(), "oReplaced", "second"); err != nil {
+		t.Fatalf("after the token was replaced: %v", err)
+	}
+	if n := f.spy.Hits("/cgi-bin/message/custom/send") - sendsBefore; n != 2 {
+		t.Fatalf("%d sends, want 2 (40001, then retried once)", n)
+	}
+	if !strings.Contains(f.logs.String(), "errcode=40001") {
+		t.Errorf("the refresh is not logged:\n%s", f.logs.String())
+	}
+	f.assertNoSecrets(t, "logs", f.logs.String())
+}
+
+func TestTokenWrongSecretIsAClearError(t *testing.T) {
+	for _, stable := range []bool{false, true} {
+		t.Run(fmt.Sprintf("stable=%v", stable), func(t *testing.T) {
+			f := newWXFixture(t)
+			cfg := f.config(stable)
+			cfg.AppSecret = "wrong-secret-0a1b2c3d4e5f"
+			c, _ := f.instance(cfg)
+			err := c.SendText(t.Context(), "oNobody", "hi")
+			var ae *APIError
+			if !errors.As(err, &ae) || ae.Code != 40125 || !strings.HasSuffix(ae.Op, "token") {
+				t.Fatalf("wrong secret: %v", err)
+			}
+			if IsRetryable(err) || IsTokenError(err) {
+				t.Fatalf("a wrong secret will not fix itself: %v", err)
+			}
+			if strings.Contains(err.Error(), cfg.AppSecret) {
+				t.Fatalf("the error holds the secret: %v", err)
+			}
+			if n := f.spy.Hits("/cgi-bin/message/custom/send"); n != 0 {
+				t.Fatalf("%d sends without a token", n)
+			}
+		})
+	}
+}
+
+func TestTokenFetchTransportErrorHoldsNoSecret(t *testing.T) {
+	f := newWXFixture(t)
+	c := f.client(false)
+	f.server.Close()
+	err := c.SendText(t.Context(), "oNobody", "hi")
+	if err == nil || !IsRetryable(err) {
+		t.Fatalf("platform down: %v", err)
+	}
+	if strings.Contains(err.Error(), wxTestSecret) || !strings.Contains(err.Error(), "secret=REDACTED") {
+		t.Fatalf("error %q: want the URL with the secret redacted", err)
+	}
+}
+
+func TestTokenInvalidateKeepsANewerToken(t *testing.T) {
+	rdb := dialog.NewTestRedis(t)
+	var n atomic.Int64
+	src := newRedisTokenSource(rdb, "tok", func(context.Context) (string, time.Duration, error) {
+		return fmt.Sprint("token-", n.Add(1)), 2 * time.Hour, nil
+	}, RedisTokenOptions{})
+	ctx := t.Context()
+	first, _ := src.Token(ctx)
+	src.Invalidate(ctx, first)
+	second, _ := src.Token(ctx)
+	if first != "token-1" || second != "token-2" {
+		t.Fatalf("tokens %q then %q", first, second)
+	}
+	// A late Invalidate of the first token, from an instance that used it
+	// before the refresh, must not throw the fresh one away.
+	src.Invalidate(ctx, first)
+	if got, _ := src.Token(ctx); got != second || n.Load() != 2 {
+		t.Fatalf("after a stale Invalidate: %q, %d fetches", got, n.Load())
+	}
+	if ttl := rdb.TTL(ctx, DefaultWeChatKeyPrefix+"tok").Val(); ttl <= time.Hour || ttl > 2*time.Hour-tokenExpiryMargin {
+		t.Fatalf("token cached for %v", ttl)
+	}
+}
+
+func TestTokenWaitsForTheInstanceHoldingTheLock(t *testing.T) {
+	m, rdb := dialog.NewTestMiniredis(t)
+	var fetches atomic.Int64
+	src := newRedisTokenSource(rdb, "tok", func(context.Context) (string, time.Duration, error) {
+		fetches.Add(1)
+		return "fetched-here", time.Hour, nil
+	}, RedisTokenOptions{})
+	ctx := t.Context()
+	lockKey := DefaultWeChatKeyPrefix + "tok:lock"
+
+	// Another instance is fetching: we wait and take its token.
+	rdb.Set(ctx, lockKey, "other-instance", DefaultTokenLockTTL)
+	time.AfterFunc(100*time.Millisecond, func() { rdb.Set(context.Background(), DefaultWeChatKeyPrefix+"tok", "fetched-there", time.Hour) })
+	if tok, err := src.Token(ctx); tok != "fetched-there" || err != nil || fetches.Load() != 0 {
+		t.Fatalf("Token = %q, %v after %d fetches; want the other instance's token", tok, err, fetches.Load())
+	}
+
+	// The instance holding the lock died: once the lock expires we fetch.
+	rdb.Del(ctx, DefaultWeChatKeyPrefix+"tok")
+	rdb.Set(ctx, lockKey, "dead-instance", DefaultTokenLockTTL)
+	time.AfterFunc(100*time.Millisecond, func() { m.FastForward(DefaultTokenLockTTL) })
+	if tok, err := src.Token(ctx); tok != "fetched-here" || err != nil || fetches.Load() != 1 {
+		t.Fatalf("Token = %q, %v after %d fetches; want our own after the lock expired", tok, err, fetches.Load())
+	}
+	if rdb.Exists(ctx, lockKey).Val() != 0 {
+		t.Fatal("the lock was not released")
+	}
+}
+
+func TestTokenFailsWithoutRedisInsteadOfFetchingAlone(t *testing.T) {
+	m, rdb := dialog.NewTestMiniredis(t)
+	f := newWXFixtureOn(t, rdb, "")
+	c := f.client(false)
+	m.Close()
+	if err := c.SendText(t.Context(), "oNoRedis", "hi"); err == nil {
+		t.Fatal("sent without Redis")
+	}
+	if n := f.spy.TokenFetches(); n != 0 {
+		t.Fatalf("%d token fetches without Redis; each would replace the shared token", n)
+	}
+}
+
+func TestTokenIsSharedWithTheLibraryHandle(t *testing.T) {
+	f := newWXFixture(t)
+	_, src := f.instance(f.config(false))
+	ours, err := src.Token(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A library component built on the same cache must reuse the token: had it
+	// missed, it would call the real WeChat host and fail here.
+	lib := credential.NewDefaultAccessToken(wxTestAppID, wxTestSecret, credential.CacheKeyOfficialAccountPrefix, NewRedisCache(f.rdb, ""))
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel()
+	got, err := lib.GetAccessTokenContext(ctx)
+	if err != nil || got != ours {
+		t.Fatalf("library handle got %v, %v; want our token", got != "", err)
+	}
+}
+
+func TestTokenCacheTTL(t *testing.T) {
+	for _, tc := range []struct{ in, want time.Duration }{
+		{7200 * time.Second, 7200*time.Second - tokenExpiryMargin},
+		{6 * time.Minute, 3 * time.Minute},
+		{0, time.Second},
+	} {
+		if got := tokenCacheTTL(tc.in); got != tc.want {
+			t.Errorf("tokenCacheTTL(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestTokenBadAPIBaseIsNotRetryable(t *testing.T) {
+	cfg := APIConfig{AppID: wxTestAppID, AppSecret: wxTestSecret, APIBase: "http://[::1"}
+	c := NewAPIClient(cfg, NewRedisTokenSource(dialog.NewTestRedis(t), cfg, RedisTokenOptions{}), nil)
+	err := c.SendText(t.Context(), "oNobody", "hi")
+	if err == nil || IsRetryable(err) || strings.Contains(err.Error(), wxTestSecret) {
+		t.Fatalf("a malformed APIBase: %v (retryable %v)", err, IsRetryable(err))
+	}
+}

@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -50,4 +52,32 @@ func typeLabel(t string) string {
 		return t
 	}
 	return "other"
+}
+
+// PushMetrics are the outbox delivery's instruments.
+type PushMetrics struct {
+	Outcomes *prometheus.CounterVec // sent_custom, sent_template, retry, dead
+	Lag      prometheus.Histogram   // from the notification's commit to its delivery
+}
+
+// NewPushMetrics creates the instruments and registers them on reg.
+func NewPushMetrics(reg prometheus.Registerer) *PushMetrics {
+	m := &PushMetrics{
+		Outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "complaintbot_push_outcomes_total",
+			Help: "Outbox delivery attempts by outcome (sent_custom, sent_template, retry, dead).",
+		}, []string{"outcome"}),
+		Lag: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "complaintbot_push_lag_seconds",
+			Help:    "Time from a notification's commit to its delivery to WeChat.",
+			Buckets: []float64{.05, .1, .25, .5, 1, 2, 5, 10, 30, 60, 300, 1800},
+		}),
+	}
+	reg.MustRegister(m.Outcomes, m.Lag)
+	return m
+}
+
+func (m *PushMetrics) observeSent(via string, lag time.Duration) {
+	m.Outcomes.WithLabelValues("sent_" + via).Inc()
+	m.Lag.Observe(lag.Seconds())
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/silenceper/wechat/v2/officialaccount/server"
 
 	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/storage"
 )
 
 // Defaults of WebhookConfig.
@@ -30,7 +31,16 @@ const (
 	DefaultReplyBudget  = 4 * time.Second // WeChat waits 5 s; leave room for the network
 	DefaultMaxBodyBytes = 64 << 10        // real callbacks are a few KiB
 	DefaultMaxClockSkew = 5 * time.Minute // older callbacks are replays
+	DefaultTurnTimeout  = 30 * time.Second
 )
+
+// LateReplies queues answers that missed the passive reply; the outbox does.
+type LateReplies interface {
+	EnqueueNotification(ctx context.Context, n storage.NewNotification) (*storage.Notification, error)
+}
+
+// errLate says the turn goes on after the passive reply; its answer is pushed.
+var errLate = errors.New("turn outlived the reply budget; answer pushed later")
 
 // TurnHandler answers one consumer message; dialog.Engine is the real one.
 type TurnHandler interface {
@@ -43,8 +53,14 @@ type WebhookConfig struct {
 	Token          string
 	EncodingAESKey string // required for safe (AES) mode callbacks
 
-	BusyReply    string        // answered when a turn fails or runs out of time
-	ReplyBudget  time.Duration // from receipt to answer; default DefaultReplyBudget
+	BusyReply   string        // answered when a turn fails or runs out of time
+	ReplyBudget time.Duration // from receipt to answer; default DefaultReplyBudget
+	// Late, when set, takes the answers of turns that outlive the reply budget:
+	// the webhook answers "success" at once (so WeChat neither retries nor tells
+	// the consumer the account is broken) and the answer is pushed through the
+	// outbox when the turn ends. Without it such turns get BusyReply.
+	Late         LateReplies
+	TurnTimeout  time.Duration // how long a late turn may still run; default DefaultTurnTimeout
 	MaxBodyBytes int64         // larger bodies get 413; default DefaultMaxBodyBytes
 	MaxClockSkew time.Duration // older or newer timestamps get 403; default DefaultMaxClockSkew
 	Now          func() time.Time
@@ -71,6 +87,9 @@ func NewWebhook(cfg WebhookConfig, turns TurnHandler, log *slog.Logger, m *Metri
 	}
 	if cfg.MaxClockSkew <= 0 {
 		cfg.MaxClockSkew = DefaultMaxClockSkew
+	}
+	if cfg.TurnTimeout <= 0 {
+		cfg.TurnTimeout = DefaultTurnTimeout
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -222,6 +241,11 @@ func (w *Webhook) answer(ctx context.Context, m *message.MixMessage, start time.
 	}
 	reply, err := w.runTurn(ctx, openID, messageKey(m), in, start)
 	outcome := "text"
+	if errors.Is(err, errLate) {
+		w.metrics.Replies.WithLabelValues("late").Inc()
+		w.log.Warn("wechat turn late; answer will be pushed", "user", MaskOpenID(openID), "type", messageType(m))
+		return nil, "late"
+	}
 	if err != nil {
 		outcome, reply = "busy", w.cfg.BusyReply
 		w.metrics.Errors.WithLabelValues("turn").Inc()
@@ -245,10 +269,15 @@ type turnResult struct {
 
 // runTurn gives the turn what is left of the reply budget. The turn runs on its own
 // goroutine so a backing service that ignores its deadline still cannot hold the
-// answer past the budget; a turn that finishes late has saved its reply under the
-// message key, so WeChat's retry gets it.
+// answer past the budget. With Late set, a slow turn keeps running (up to
+// TurnTimeout) and its answer is pushed; without it the turn is cut at the budget.
 func (w *Webhook) runTurn(ctx context.Context, openID, key string, in dialog.Input, start time.Time) (string, error) {
-	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), start.Add(w.cfg.ReplyBudget))
+	budgetEnd := start.Add(w.cfg.ReplyBudget)
+	turnEnd := budgetEnd
+	if w.cfg.Late != nil {
+		turnEnd = start.Add(w.cfg.TurnTimeout)
+	}
+	turnCtx, cancel := context.WithDeadline(context.WithoutCancel(ctx), turnEnd)
 	done := make(chan turnResult, 1)
 	go func() {
 		defer cancel()
@@ -257,14 +286,40 @@ func (w *Webhook) runTurn(ctx context.Context, openID, key string, in dialog.Inp
 				done <- turnResult{err: fmt.Errorf("turn panicked: %v", p)}
 			}
 		}()
-		reply, err := w.turns.Handle(ctx, openID, key, in)
+		reply, err := w.turns.Handle(turnCtx, openID, key, in)
 		done <- turnResult{reply, err}
 	}()
+	budget := time.NewTimer(time.Until(budgetEnd))
+	defer budget.Stop()
 	select {
 	case res := <-done:
 		return res.reply, res.err
-	case <-ctx.Done():
-		return "", fmt.Errorf("reply budget exhausted: %w", ctx.Err())
+	case <-budget.C:
+		if w.cfg.Late == nil {
+			return "", fmt.Errorf("reply budget exhausted: %w", context.DeadlineExceeded)
+		}
+		go w.pushLate(openID, done)
+		return "", errLate
+	}
+}
+
+// pushLate waits for a late turn and queues its answer (or the busy sentence, so
+// the consumer is not left wondering) for the push worker.
+func (w *Webhook) pushLate(openID string, done <-chan turnResult) {
+	res := <-done
+	text := res.reply
+	if res.err != nil {
+		w.log.Warn("late wechat turn failed", "user", MaskOpenID(openID), "err", res.err)
+		text = w.cfg.BusyReply
+	}
+	if text == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	n := storage.NewNotification{OpenID: openID, Kind: storage.NoticeDialogReply, Text: text}
+	if _, err := w.cfg.Late.EnqueueNotification(ctx, n); err != nil {
+		w.log.Error("late answer lost: outbox unavailable", "user", MaskOpenID(openID), "err", err)
 	}
 }
 

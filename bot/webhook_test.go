@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/complaintbot/complaintbot/bot/wechatsim"
 	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/storage"
 )
 
 const (
@@ -276,3 +278,63 @@ func isStatus(err error, status int) bool {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// lateOutbox records the answers queued for late turns.
+type lateOutbox struct {
+	mu   sync.Mutex
+	sent []storage.NewNotification
+}
+
+func (l *lateOutbox) EnqueueNotification(ctx context.Context, n storage.NewNotification) (*storage.Notification, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sent = append(l.sent, n)
+	return &storage.Notification{OpenID: n.OpenID, Kind: n.Kind, Text: n.Text}, nil
+}
+
+func (l *lateOutbox) queued() []storage.NewNotification {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]storage.NewNotification(nil), l.sent...)
+}
+
+func TestWebhookPushesTheAnswerOfALateTurn(t *testing.T) {
+	f := newWebhookFixture(t, time.Second)
+	outbox := &lateOutbox{}
+	wh := NewWebhook(WebhookConfig{
+		AppID: testAppID, Token: testToken, EncodingAESKey: testAESKey,
+		BusyReply: testBusy, ReplyBudget: 200 * time.Millisecond, Late: outbox,
+	}, f.turns, slog.New(slog.NewTextHandler(io.Discard, nil)), NewMetrics(prometheus.NewRegistry()))
+	srv := httptest.NewServer(wh)
+	defer srv.Close()
+	f.turns.answer = func(in dialog.Input) (string, error) {
+		time.Sleep(600 * time.Millisecond) // a slow database
+		if in.Text == "fail" {
+			return "", errors.New("database timeout")
+		}
+		return "迟到的回答", nil
+	}
+	c := &wechatsim.Client{WebhookURL: srv.URL, Token: testToken, AppID: testAppID, EncodingAESKey: testAESKey, Safe: true}
+	for _, text := range []string{"slow", "fail"} {
+		start := time.Now()
+		r, err := c.Text(context.Background(), "oLate", text)
+		if err != nil || !r.Success {
+			t.Fatalf("%s: a late turn must answer \"success\" at once: %+v %v", text, r, err)
+		}
+		if took := time.Since(start); took > 500*time.Millisecond {
+			t.Fatalf("%s: answered after %v", text, took)
+		}
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for len(outbox.queued()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	got := outbox.queued()
+	if len(got) != 2 {
+		t.Fatalf("queued %d late answers, want 2", len(got))
+	}
+	texts := map[string]bool{got[0].Text: true, got[1].Text: true}
+	if !texts["迟到的回答"] || !texts[testBusy] || got[0].OpenID != "oLate" || got[0].Kind != storage.NoticeDialogReply {
+		t.Fatalf("late answers: %+v", got)
+	}
+}

@@ -1,0 +1,326 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/complaintbot/complaintbot/bot/wechatsim"
+	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/storage"
+	"github.com/complaintbot/complaintbot/storage/sqlstore"
+)
+
+// pushFixture is a database with cases, a simulated WeChat platform and the real
+// API client and Pusher between them.
+type pushFixture struct {
+	db       *sqlstore.DB
+	platform *wechatsim.Platform
+	api      *APIClient
+	clock    *testClock
+}
+
+// testClock is the database's and the pusher's clock, movable by tests.
+type testClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
+}
+
+// openTestDB is PostgreSQL when the test environment names one, else SQLite.
+func openTestDB(t testing.TB) *sqlstore.DB {
+	if os.Getenv(sqlstore.EnvTestPostgresURL) != "" {
+		return sqlstore.OpenTestPostgres(t)
+	}
+	return sqlstore.OpenTest(t)
+}
+
+func newPushFixture(t testing.TB) *pushFixture {
+	f := &pushFixture{db: openTestDB(t), clock: &testClock{}}
+	f.db.Now = f.clock.Now
+	f.platform = wechatsim.NewPlatform(wechatsim.PlatformConfig{AppID: testAppID, AppSecret: "push-secret"})
+	srv := httptest.NewServer(f.platform.Handler())
+	t.Cleanup(srv.Close)
+	cfg := APIConfig{AppID: testAppID, AppSecret: "push-secret", APIBase: srv.URL}
+	f.api = NewAPIClient(cfg, NewRedisTokenSource(dialog.NewTestRedis(t), cfg, RedisTokenOptions{}), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return f
+}
+
+func (f *pushFixture) pusher(workers int) *Pusher {
+	cat, _ := dialog.NewCatalogue(dialog.Settings{OrgName: "测试消委会"})
+	return NewPusher(PushConfig{
+		Workers: workers, BaseBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond,
+		PollInterval: 5 * time.Millisecond, Now: f.clock.Now,
+		Template: Template{ID: "TMPL1", CaseNumberField: "character_string1", StatusField: "phrase2",
+			TimeField: "time3", SummaryField: "thing4"},
+	}, f.db, f.api, cat.Notice, slog.New(slog.NewTextHandler(io.Discard, nil)), NewPushMetrics(prometheus.NewRegistry()))
+}
+
+// fileCase files a case for a consumer who has just written to the account, so
+// the 48-hour window is open.
+func (f *pushFixture) fileCase(t testing.TB, openID string) *storage.Case {
+	t.Helper()
+	f.platform.ObserveInbound(openID, f.platform.Now())
+	c, err := f.db.CreateCase(context.Background(), "TS", storage.NewCase{
+		OpenID: openID, IntakeKey: "k-" + openID, Category: "食品", MerchantName: "某某超市",
+		Description: "买到过期牛奶，要求退款。", Demand: "退款", ComplainantName: "张三", Phone: "13812345678",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (f *pushFixture) move(t testing.TB, c *storage.Case, to storage.Status) {
+	t.Helper()
+	reason := ""
+	if to == storage.StatusRejected || to == storage.StatusTerminated {
+		reason = "商家已关闭"
+	}
+	if _, err := f.db.ChangeStatus(context.Background(), storage.StatusChange{CaseID: c.ID, To: to, Actor: "staff:1", Reason: reason}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runPusher runs the pusher until the test ends.
+func runPusher(t testing.TB, p *Pusher) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { p.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+}
+
+// waitSent waits until openID has received n messages and returns them.
+func (f *pushFixture) waitSent(t testing.TB, openID string, n int) []wechatsim.SentMessage {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if got := f.platform.SentTo(openID); len(got) >= n {
+			time.Sleep(50 * time.Millisecond) // a duplicate would show up now
+			return f.platform.SentTo(openID)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%s received %d messages, want %d", openID, len(f.platform.SentTo(openID)), n)
+	return nil
+}
+
+func TestPushDeliversStatusChanges(t *testing.T) {
+	f := newPushFixture(t)
+	c := f.fileCase(t, "oPush1")
+	f.move(t, c, storage.StatusAccepted)
+	runPusher(t, f.pusher(2))
+	got := f.waitSent(t, "oPush1", 1)
+	if len(got) != 1 || got[0].Kind != wechatsim.KindCustom || !strings.Contains(got[0].Content, c.Number) || !strings.Contains(got[0].Content, "已受理") {
+		t.Fatalf("sent %+v", got)
+	}
+	sent := storage.NotificationSent
+	rows, err := f.db.FindNotifications(context.Background(), storage.NotificationFilter{CaseID: &c.ID, State: &sent})
+	if err != nil || len(rows) != 1 || rows[0].Via != storage.ViaCustom {
+		t.Fatalf("outbox rows %+v, %v", rows, err)
+	}
+}
+
+func TestPushFallsBackToTemplateOutsideTheWindow(t *testing.T) {
+	f := newPushFixture(t)
+	c := f.fileCase(t, "oPush2")
+	f.platform.Advance(49 * time.Hour)
+	f.move(t, c, storage.StatusAccepted)
+	runPusher(t, f.pusher(1))
+	got := f.waitSent(t, "oPush2", 1)
+	if len(got) != 1 || got[0].Kind != wechatsim.KindTemplate || got[0].TemplateID != "TMPL1" {
+		t.Fatalf("sent %+v", got)
+	}
+	d := got[0].Data
+	if d["character_string1"] != c.Number || d["phrase2"] != "已受理" || d["thing4"] != "某某超市" || d["time3"] == "" {
+		t.Fatalf("template fields %v", d)
+	}
+}
+
+func TestPushSurvivesAnOutageInOrderAndOnce(t *testing.T) {
+	f := newPushFixture(t)
+	c := f.fileCase(t, "oPush3")
+	f.platform.SetDown(true)
+	f.move(t, c, storage.StatusAccepted)
+	f.move(t, c, storage.StatusMediating)
+	if _, err := f.db.AddEvent(context.Background(), storage.NewEvent{CaseID: c.ID, Kind: storage.EventStaffReply, Actor: "staff:1",
+		Body: "请提供购物小票。", Notify: &storage.NewNotification{OpenID: "oPush3", Kind: storage.NoticeStaffReply, Text: "请提供购物小票。", CaseNumber: c.Number}}); err != nil {
+		t.Fatal(err)
+	}
+	runPusher(t, f.pusher(4))
+	time.Sleep(300 * time.Millisecond) // several failed rounds
+	if n := len(f.platform.SentTo("oPush3")); n != 0 {
+		t.Fatalf("%d messages got through an outage", n)
+	}
+	f.platform.SetDown(false)
+	got := f.waitSent(t, "oPush3", 3)
+	if len(got) != 3 {
+		t.Fatalf("want exactly 3 messages once each, got %d", len(got))
+	}
+	for i, want := range []string{"已受理", "调解中", "请提供购物小票"} {
+		if !strings.Contains(got[i].Content, want) {
+			t.Fatalf("message %d should say %s (order per consumer): %q", i, want, got[i].Content)
+		}
+	}
+}
+
+func TestPushRefreshesAnExpiredToken(t *testing.T) {
+	f := newPushFixture(t)
+	c := f.fileCase(t, "oPush4")
+	f.move(t, c, storage.StatusAccepted)
+	runPusher(t, f.pusher(1))
+	f.waitSent(t, "oPush4", 1)
+	f.platform.ExpireTokens()
+	f.move(t, c, storage.StatusMediating)
+	if got := f.waitSent(t, "oPush4", 2); !strings.Contains(got[1].Content, "调解中") {
+		t.Fatalf("after the token expired: %+v", got)
+	}
+}
+
+func TestPushRecoversFromAWorkerKilledBetweenClaimAndSend(t *testing.T) {
+	f := newPushFixture(t)
+	c := f.fileCase(t, "oPush5")
+	f.move(t, c, storage.StatusAccepted)
+	// A worker claims the row and dies before sending.
+	claimed, err := f.db.ClaimNotifications(context.Background(), 10, DefaultPushLease)
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("claim: %v, %v", claimed, err)
+	}
+	runPusher(t, f.pusher(1))
+	time.Sleep(100 * time.Millisecond)
+	if n := len(f.platform.SentTo("oPush5")); n != 0 {
+		t.Fatal("a leased row was sent before its lease expired")
+	}
+	f.clock.Advance(DefaultPushLease + time.Second)
+	f.waitSent(t, "oPush5", 1)
+}
+
+func TestPushGivesUpAfterMaxAttempts(t *testing.T) {
+	f := newPushFixture(t)
+	c := f.fileCase(t, "oPush6")
+	f.platform.FailNext(wechatsim.Fault{Endpoint: "message/custom/send", ErrCode: 45009, Times: 100})
+	f.move(t, c, storage.StatusAccepted)
+	p := f.pusher(1)
+	p.cfg.MaxAttempts = 3
+	runPusher(t, p)
+	dead := storage.NotificationDead
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		rows, err := f.db.FindNotifications(context.Background(), storage.NotificationFilter{CaseID: &c.ID, State: &dead})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) == 1 {
+			if rows[0].Attempts != 3 || !strings.Contains(rows[0].LastError, "45009") {
+				t.Fatalf("dead row %+v", rows[0])
+			}
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("the notification never died")
+}
+
+// BenchmarkPush measures outbox delivery against the simulator: notices per second
+// with 1 and 4 workers, and the lag from commit to send. Set
+// COMPLAINTBOT_TEST_POSTGRES_URL to measure on PostgreSQL.
+//
+//	go test -run '^$' -bench Push -benchtime 2000x ./bot/
+func BenchmarkPush(b *testing.B) {
+	for _, workers := range []int{1, 4} {
+		b.Run(fmt.Sprintf("throughput/workers=%d", workers), func(b *testing.B) {
+			benchmarkPushThroughput(b, workers)
+		})
+	}
+	b.Run("lag/workers=4", benchmarkPushLag)
+}
+
+func benchmarkPushThroughput(b *testing.B, workers int) {
+	f := newPushFixture(b)
+	enqueue(b, f, b.N, 0)
+	b.ResetTimer()
+	runPusher(b, f.pusher(workers))
+	waitAllSent(b, f, b.N)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "notices/s")
+}
+
+// benchmarkPushLag enqueues at a steady 200 notices/s and reports the delay from
+// commit to send.
+func benchmarkPushLag(b *testing.B) {
+	f := newPushFixture(b)
+	runPusher(b, f.pusher(4))
+	b.ResetTimer()
+	enqueue(b, f, b.N, 5*time.Millisecond)
+	waitAllSent(b, f, b.N)
+	b.StopTimer()
+	sent := storage.NotificationSent
+	rows, err := f.db.FindNotifications(context.Background(), storage.NotificationFilter{State: &sent, Limit: b.N})
+	if err != nil {
+		b.Fatal(err)
+	}
+	lags := make([]time.Duration, 0, len(rows))
+	for _, r := range rows {
+		lags = append(lags, r.SentAt.Sub(r.CreatedAt))
+	}
+	b.ReportMetric(percentile(lags, 50).Seconds()*1000, "p50-ms")
+	b.ReportMetric(percentile(lags, 99).Seconds()*1000, "p99-ms")
+}
+
+// enqueue adds n notices for n/2 consumers (two each, so ordering is exercised),
+// every consumer inside the 48-hour window.
+func enqueue(b *testing.B, f *pushFixture, n int, every time.Duration) {
+	for i := range n {
+		openID := fmt.Sprintf("oBench%d", i/2)
+		if i%2 == 0 {
+			f.platform.ObserveInbound(openID, f.platform.Now())
+		}
+		if _, err := f.db.EnqueueNotification(context.Background(), storage.NewNotification{
+			OpenID: openID, Kind: storage.NoticeDialogReply, Text: "您的投诉已收到"}); err != nil {
+			b.Fatal(err)
+		}
+		if every > 0 {
+			time.Sleep(every)
+		}
+	}
+}
+
+func waitAllSent(b *testing.B, f *pushFixture, n int) {
+	deadline := time.Now().Add(5 * time.Minute)
+	for len(f.platform.Sent()) < n {
+		if time.Now().After(deadline) {
+			b.Fatalf("sent %d of %d", len(f.platform.Sent()), n)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func percentile(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	sorted := append([]time.Duration(nil), d...)
+	slices.Sort(sorted)
+	return sorted[(len(sorted)-1)*p/100]
+}

@@ -19,21 +19,31 @@ type Settings struct {
 	Hotline      string // shown in help and fallbacks; sentences about it are left out when empty
 	ServiceHours string // e.g. 工作日 9:00-17:00; shown next to the hotline
 
+	// AcceptDays and MediationDays are the time limits told to consumers, in working
+	// days: the decision to accept (7 when zero) and mediation from acceptance (45
+	// when zero), SAMR Order 20 arts. 14 and 21.
+	AcceptDays    int
+	MediationDays int
+
 	// Overrides replaces default messages by key (see MessageKeys). Each value is a
-	// text/template; every message may use {{.Org}}, {{.Hotline}} and {{.Hours}}
-	// besides its own fields.
+	// text/template; every message may use {{.Org}}, {{.Hotline}}, {{.Hours}},
+	// {{.AcceptDays}} and {{.MediationDays}} besides its own fields.
 	Overrides map[string]string
 }
 
-// defaultOrgName is used when the configuration names no association.
-const defaultOrgName = "消费者协会"
+// Defaults for Settings.
+const (
+	defaultOrgName       = "消费者协会" // when the configuration names no association
+	defaultAcceptDays    = 7       // SAMR Order 20 art. 14
+	defaultMediationDays = 45      // SAMR Order 20 art. 21
+)
 
 // Catalogue holds every sentence consumers read, parsed once at start-up. It is
 // immutable after NewCatalogue and safe for concurrent use. A nil *Catalogue speaks
 // the default wording.
 type Catalogue struct {
 	templates map[string]*template.Template
-	base      map[string]string // Org, Hotline, Hours
+	base      map[string]string // Org, Hotline, Hours, AcceptDays, MediationDays
 }
 
 // NewCatalogue parses the default messages with the settings' overrides applied. It
@@ -94,10 +104,20 @@ func baseFields(s Settings) map[string]string {
 		org = defaultOrgName
 	}
 	return map[string]string{
-		"Org":     org,
-		"Hotline": strings.TrimSpace(s.Hotline),
-		"Hours":   strings.TrimSpace(s.ServiceHours),
+		"Org":           org,
+		"Hotline":       strings.TrimSpace(s.Hotline),
+		"Hours":         strings.TrimSpace(s.ServiceHours),
+		"AcceptDays":    strconv.Itoa(orDefault(s.AcceptDays, defaultAcceptDays)),
+		"MediationDays": strconv.Itoa(orDefault(s.MediationDays, defaultMediationDays)),
 	}
+}
+
+// orDefault returns n, or def when n is not positive.
+func orDefault(n, def int) int {
+	if n > 0 {
+		return n
+	}
+	return def
 }
 
 // compile parses one message and runs it once on sample values, because a template

@@ -1,7 +1,8 @@
 package dialog
 
 // message is one entry of the catalogue: its default wording, a text/template, and
-// the fields it may use besides Org, Hotline and Hours. All field values are strings.
+// the fields it may use besides the base fields (Org, Hotline, Hours, AcceptDays,
+// MediationDays). All field values are strings.
 type message struct {
 	text   string
 	fields []string
@@ -79,8 +80,23 @@ const contactLine = `{{if .Hotline}}咨询电话：{{.Hotline}}{{if .Hours}}（{
 // lengthFields are the fields of the too-short/too-long re-prompts.
 var lengthFields = []string{"Min", "Max", "Len"}
 
-// messages is the default catalogue.
-var messages = map[string]message{
+// messages is the default catalogue: the intake's messages, those of filed cases
+// and the notices.
+var messages = mergeMessages(intakeMessages, caseMessages, noticeMessages)
+
+// mergeMessages joins message maps whose keys are distinct.
+func mergeMessages(maps ...map[string]message) map[string]message {
+	all := make(map[string]message)
+	for _, m := range maps {
+		for k, v := range m {
+			all[k] = v
+		}
+	}
+	return all
+}
+
+// intakeMessages are the messages of the intake and the queries.
+var intakeMessages = map[string]message{
 	msgWelcome: {text: `感谢关注{{.Org}}！本公众号受理消费投诉。
 · 点击菜单“我要投诉”或回复 投诉，按提示填写即可；
 · 回复 查询 查看投诉进度，回复 帮助 查看使用说明。
@@ -91,6 +107,11 @@ var messages = map[string]message{
 · 投诉 —— 开始填写投诉
 · 查询 —— 查看您的全部投诉
 · 查询 编号 —— 查看某件投诉的详情
+已提交的投诉：
+· 直接发送文字或照片 —— 转给调解员
+· 补充 编号 —— 为某件投诉补充文字或照片
+· 撤回 编号 —— 撤回投诉（有处理结果前）
+· 满意 / 基本满意 / 不满意 —— 评价已办结的投诉
 填写投诉时可随时回复：
 · 上一步 —— 回到上一个问题
 · 修改 N —— 在最后的核对页修改第N项
@@ -226,11 +247,11 @@ var messages = map[string]message{
 
 	msgBadQueryNumber: {fields: []string{"Example"}, text: `没有识别出投诉编号，请这样输入：查询 {{.Example}}。回复 查询 可以查看您的全部投诉。`},
 
-	msgIdleImage: {text: `收到您的照片。如需投诉，请回复 投诉，填写到证据照片一步时再发送照片。已提交的投诉如需补充材料，{{if .Hotline}}请致电 {{.Hotline}}{{if .Hours}}（{{.Hours}}）{{end}}联系工作人员{{else}}请在工作人员联系您时提供{{end}}。`},
+	msgIdleImage: {text: `收到您的照片，但您目前没有正在处理的投诉，照片没有保存。如需投诉，请回复 投诉，填写到证据照片一步时再发送照片。`},
 
 	msgSubmitted: {fields: []string{"Number", "Date"}, text: `投诉已提交成功！
 投诉编号：{{.Number}}
-我们将在7个工作日内决定是否受理，结果会通过本公众号通知您。受理后，工作人员会联系您和商家进行调解。
+我们将在{{.AcceptDays}}个工作日内决定是否受理，结果会通过本公众号通知您。受理后，工作人员会联系您和商家进行调解。
 回复 查询 可以随时查看进度。`},
 
 	msgCaseList: {fields: []string{"Count", "Items", "Example"}, text: `您的投诉（共{{.Count}}件）：

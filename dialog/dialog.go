@@ -1,16 +1,23 @@
-// Package dialog is the consumer-side intake conversation: a pure step function
-// (state, input) → (state, replies, effects), its prompts and validators, and the
-// Redis store that keeps each consumer's state between messages.
+// Package dialog is the consumer-side conversation: the intake of a complaint and,
+// once filed, the messages, photos, withdrawal and rating of the consumer's cases. It
+// is a pure step function (state, input) → (state, replies, effects), its prompts and
+// validators, and the Redis store that keeps each consumer's state between messages.
 //
 // The step function never does I/O. Work that needs the database (submitting a
-// case, listing the consumer's cases) is returned as an Effect; the Engine runs it
-// and puts its result in front of the step's own replies.
+// case, listing the consumer's cases, adding a message to a case) is returned as an
+// Effect; the Engine runs it and puts its result in front of the step's own replies.
+// When Step needs to know something about the consumer's cases (which are open, the
+// case a typed number names) it says so in Result.Need; the Engine looks the facts up
+// and steps once more with them in Env.Facts. The intake never needs facts, so a
+// message in the middle of a draft costs no database query.
 package dialog
 
 import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/complaintbot/complaintbot/storage"
 )
 
 // InputKind says what the consumer sent.
@@ -67,6 +74,24 @@ const (
 	StageConfirm         Stage = "confirm"
 )
 
+// Stages after a case is filed. Like a draft, each ends when idle longer than the
+// draft TTL.
+const (
+	// StageChooseCase: the consumer has several open cases and sent a message
+	// outside an intake; it waits in State.Pending while they pick the case by its
+	// number in State.Choices (or its case number). 取消 drops it.
+	StageChooseCase Stage = "choose_case"
+	// StageSupplement: after 补充 <number>, texts and photos go to State.Case until
+	// 完成.
+	StageSupplement Stage = "supplement"
+	// StageConfirmWithdraw: after 撤回 <number>, 确认撤回 withdraws State.Case;
+	// anything else keeps it.
+	StageConfirmWithdraw Stage = "confirm_withdraw"
+	// StageRatingComment: State.Case was just rated; the next text is the optional
+	// comment, 跳过 ends.
+	StageRatingComment Stage = "rating_comment"
+)
+
 // Draft is the complaint being collected.
 type Draft struct {
 	Category        string  `json:"category,omitempty"`
@@ -87,6 +112,21 @@ type Photo struct {
 	PicURL  string `json:"pic_url,omitempty"`
 }
 
+// CaseRef names one of the consumer's cases in the dialog state. It is only ever
+// built from facts the Engine loaded for this consumer, so a case in a State is
+// always theirs.
+type CaseRef struct {
+	ID       int64  `json:"id"`
+	Number   string `json:"number"`
+	Merchant string `json:"merchant,omitempty"` // shown in the StageChooseCase list
+}
+
+// CaseMessage is one consumer message for a filed case: a text or a photo.
+type CaseMessage struct {
+	Text  string `json:"text,omitempty"`
+	Photo *Photo `json:"photo,omitempty"`
+}
+
 // State is everything the dialog remembers about one consumer between messages.
 // It is stored as JSON; Version is managed by the Store (optimistic concurrency).
 type State struct {
@@ -96,6 +136,14 @@ type State struct {
 	IntakeKey string    `json:"intake_key,omitempty"` // a fresh random id per draft
 	Editing   bool      `json:"editing,omitempty"`    // answering 修改 N: return to the summary next
 	UpdatedAt time.Time `json:"updated_at"`
+
+	// Case is the case of StageSupplement, StageConfirmWithdraw and
+	// StageRatingComment.
+	Case *CaseRef `json:"case,omitempty"`
+	// Pending holds the messages waiting in StageChooseCase, oldest first, and
+	// Choices the cases offered for them, in list order.
+	Pending []CaseMessage `json:"pending,omitempty"`
+	Choices []CaseRef     `json:"choices,omitempty"`
 }
 
 // Effect is work the step function asks the Engine to do.
@@ -115,14 +163,74 @@ type QueryCases struct {
 	Number string
 }
 
-func (SubmitCase) isEffect() {}
-func (QueryCases) isEffect() {}
+// AddToCase asks the Engine to put the consumer's messages on the case's timeline,
+// each as one event, and to acknowledge them. The Engine derives each event's
+// DedupeKey from the message key, so a retried message adds nothing.
+type AddToCase struct {
+	Case     CaseRef
+	Messages []CaseMessage
+}
 
-// Result is what one step produces.
+// WithdrawCase asks the Engine to withdraw the case for the consumer. If the case
+// can no longer be withdrawn the Engine says so; that is not an error.
+type WithdrawCase struct {
+	Case CaseRef
+}
+
+// RateCase asks the Engine to record the consumer's rating (storage.Rating*) of a
+// closed case. If that succeeds the dialog waits for an optional comment (the state
+// Step returned); if the case was rated already the Engine says so and the dialog
+// goes back to idle.
+type RateCase struct {
+	Case   CaseRef
+	Rating string
+}
+
+// CommentOnRating asks the Engine to add the consumer's comment to their rating.
+type CommentOnRating struct {
+	Case    CaseRef
+	Comment string
+}
+
+func (SubmitCase) isEffect()      {}
+func (QueryCases) isEffect()      {}
+func (AddToCase) isEffect()       {}
+func (WithdrawCase) isEffect()    {}
+func (RateCase) isEffect()        {}
+func (CommentOnRating) isEffect() {}
+
+// Need lists the facts Step asks the Engine for. Only the consumer's own cases are
+// ever looked up.
+type Need struct {
+	OpenCases bool   // the consumer's cases whose status is not final
+	Unrated   bool   // the consumer's most recently closed case without a rating
+	Number    string // the case with this canonical number, if it is the consumer's
+}
+
+// Facts are what the Engine found for a Need; Step receives them in Env.Facts.
+type Facts struct {
+	// OpenCases are the consumer's open cases, newest first, at most nine (the
+	// numbered list StageChooseCase offers).
+	OpenCases []*storage.Case
+	// Unrated is the consumer's most recently closed case with no rating yet, nil
+	// if none.
+	Unrated *storage.Case
+	// Case is the case Need.Number names, nil if there is none or it belongs to
+	// another consumer; the dialog cannot tell those apart, so neither can anyone
+	// typing numbers. CaseRated says whether it has a rating (known for closed
+	// cases only).
+	Case      *storage.Case
+	CaseRated bool
+}
+
+// Result is what one step produces. When Need is set the step could not decide
+// without facts: the rest of the Result is meaningless, and the caller steps again
+// from the same state and input with Env.Facts filled in.
 type Result struct {
 	State   State
 	Replies []string // shown after the effects' output, joined by blank lines
 	Effects []Effect
+	Need    *Need
 }
 
 // ErrVersionConflict is returned by Store.Commit when another message from the same

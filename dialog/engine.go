@@ -16,12 +16,13 @@ import (
 // consumer keep racing each other; a handful is plenty in practice.
 const defaultMaxAttempts = 8
 
-// Engine runs one consumer turn: load the state, step, run the effects, commit the
-// new state together with the reply. It is safe for concurrent use; any number of
-// instances may share one Store and one CaseStore.
+// Engine runs one consumer turn: load the state, step (twice if the step asks for
+// facts), run the effects, commit the new state together with the reply. It is safe
+// for concurrent use; any number of instances may share one Store and one
+// CaseBackend.
 type Engine struct {
 	Store      Store
-	Cases      storage.CaseStore
+	Cases      CaseBackend
 	Catalogue  *Catalogue
 	CasePrefix string
 	DraftTTL   time.Duration
@@ -34,7 +35,9 @@ type Engine struct {
 
 // Handle answers one message or event. msgKey identifies the message across WeChat's
 // retries (its MsgId, or sender+time+event for events): a key already handled gets
-// the reply saved for it and repeats no effect. The returned reply may be empty when
+// the reply saved for it and repeats no effect, and a message put on a case's
+// timeline carries it as the event's DedupeKey, so even a retry that arrives before
+// the first attempt committed adds the event once. The returned reply may be empty when
 // there is nothing to say (e.g. unsubscribe).
 //
 // On error the state is left as it was, so the consumer's draft is never lost; the
@@ -63,10 +66,16 @@ func (e *Engine) turn(ctx context.Context, openID, msgKey string, in Input) (str
 	if dup {
 		return saved, nil
 	}
-	res := Step(st, in, e.env())
-	outputs, err := e.runEffects(ctx, openID, res.Effects)
+	res, err := e.step(ctx, openID, st, in)
 	if err != nil {
 		return "", err
+	}
+	outputs, endStage, err := e.runEffects(ctx, openID, msgKey, res.Effects)
+	if err != nil {
+		return "", err
+	}
+	if endStage {
+		res.State = idleState(res.State)
 	}
 	reply := joinReplies(append(outputs, res.Replies...))
 	saved, dup, err = e.Store.Commit(ctx, openID, msgKey, st.Version, res.State, reply)
@@ -79,6 +88,27 @@ func (e *Engine) turn(ctx context.Context, openID, msgKey string, in Input) (str
 	return reply, nil
 }
 
+// step runs Step and, if it asks for facts, loads them and runs it once more with
+// them. Both steps see the same Env, hence the same intake key.
+func (e *Engine) step(ctx context.Context, openID string, st State, in Input) (Result, error) {
+	env := e.env()
+	res := Step(st, in, env)
+	if res.Need == nil {
+		return res, nil
+	}
+	facts, err := e.loadFacts(ctx, openID, *res.Need)
+	if err != nil {
+		return Result{}, err
+	}
+	env.Facts = facts
+	res = Step(st, in, env)
+	if res.Need != nil {
+		return Result{}, fmt.Errorf("dialog: step asked for facts again: %+v", *res.Need)
+	}
+	return res, nil
+}
+
+// env gathers what Step needs from the world for one turn.
 func (e *Engine) env() Env {
 	now, key := time.Now, randomIntakeKey
 	if e.Now != nil {
@@ -96,26 +126,52 @@ func (e *Engine) env() Env {
 	}
 }
 
-// runEffects does the I/O the step asked for and returns the text of each result.
-func (e *Engine) runEffects(ctx context.Context, openID string, effects []Effect) ([]string, error) {
+// outcome is what one effect produced: the text for the consumer and whether the
+// stage Step chose must end because the store refused the action (a case rated
+// already cannot take a comment).
+type outcome struct {
+	text     string
+	endStage bool
+}
+
+// runEffects does the I/O the step asked for and returns the text of each result,
+// and whether one of them ended the stage. msgKey identifies the message for the
+// timeline's de-duplication.
+func (e *Engine) runEffects(ctx context.Context, openID, msgKey string, effects []Effect) ([]string, bool, error) {
 	var out []string
+	endStage := false
 	for _, eff := range effects {
-		var text string
-		var err error
-		switch eff := eff.(type) {
-		case SubmitCase:
-			text, err = e.submit(ctx, openID, eff)
-		case QueryCases:
-			text, err = e.query(ctx, openID, eff)
-		default:
-			err = fmt.Errorf("dialog: unknown effect %T", eff)
-		}
+		o, err := e.runEffect(ctx, openID, msgKey, eff)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		out = append(out, text)
+		out = append(out, o.text)
+		endStage = endStage || o.endStage
 	}
-	return out, nil
+	return out, endStage, nil
+}
+
+// runEffect does one effect.
+func (e *Engine) runEffect(ctx context.Context, openID, msgKey string, eff Effect) (outcome, error) {
+	var text string
+	var err error
+	switch eff := eff.(type) {
+	case SubmitCase:
+		text, err = e.submit(ctx, openID, eff)
+	case QueryCases:
+		text, err = e.query(ctx, openID, eff)
+	case AddToCase:
+		text, err = e.addToCase(ctx, msgKey, eff)
+	case WithdrawCase:
+		return e.withdraw(ctx, eff)
+	case RateCase:
+		return e.rate(ctx, eff)
+	case CommentOnRating:
+		return e.comment(ctx, eff)
+	default:
+		err = fmt.Errorf("dialog: unknown effect %T", eff)
+	}
+	return outcome{text: text}, err
 }
 
 // submit files the draft. CreateCase is idempotent on the intake key, so a retried
@@ -162,11 +218,12 @@ func (e *Engine) query(ctx context.Context, openID string, eff QueryCases) (stri
 		}
 		return e.Catalogue.CaseList(cases), nil
 	}
-	c, err := e.Cases.FindCaseByNumber(ctx, eff.Number)
-	if storage.ErrorCode(err) == storage.ENOTFOUND || (err == nil && c.OpenID != openID) {
+	c, err := e.findOwnCase(ctx, openID, eff.Number)
+	if err != nil {
+		return "", err
+	}
+	if c == nil {
 		return e.Catalogue.CaseNotFound(eff.Number), nil
-	} else if err != nil {
-		return "", fmt.Errorf("find case: %w", err)
 	}
 	return e.Catalogue.CaseDetail(c), nil
 }

@@ -12,36 +12,71 @@ import (
 	"github.com/complaintbot/complaintbot/storage"
 )
 
-// memoryCases is an in-memory storage.CaseStore that can be told to be down.
+// memoryCases is an in-memory CaseBackend that can be told to be down. It keeps the
+// storage contracts the dialog relies on: FindCases filters and orders newest
+// first, AddEvent honours DedupeKey per case, ChangeStatus follows the status
+// table, a case is rated and commented once. calls counts every method call.
 type memoryCases struct {
-	mu    sync.Mutex
-	down  bool
-	cases []*storage.Case
+	mu      sync.Mutex
+	down    bool
+	calls   int
+	cases   []*storage.Case
+	events  []*storage.Event
+	added   []storage.NewEvent // what AddEvent stored, in order (without duplicates)
+	dedupe  map[string]*storage.Event
+	ratings map[int64]*storage.Rating
+}
+
+// enter counts a call and reports whether the store is down.
+func (m *memoryCases) enter() error {
+	m.calls++
+	if m.down {
+		return storage.Errorf(storage.EUNAVAILABLE, "database down")
+	}
+	return nil
 }
 
 func (m *memoryCases) CreateCase(ctx context.Context, prefix string, nc storage.NewCase) (*storage.Case, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.down {
-		return nil, storage.Errorf(storage.EUNAVAILABLE, "database down")
+	if err := m.enter(); err != nil {
+		return nil, err
 	}
 	for _, c := range m.cases {
 		if c.IntakeKey == nc.IntakeKey {
 			return c, nil
 		}
 	}
-	c := &storage.Case{ID: int64(len(m.cases) + 1), OpenID: nc.OpenID, IntakeKey: nc.IntakeKey, Status: storage.StatusSubmitted,
-		Number: storage.FormatCaseNumber(prefix, 2026, int64(len(m.cases)+1)), MerchantName: nc.MerchantName}
+	return m.insert(prefix, nc.OpenID, nc.IntakeKey, nc.MerchantName, storage.StatusSubmitted), nil
+}
+
+// insert adds a case; the caller holds mu.
+func (m *memoryCases) insert(prefix, openID, intakeKey, merchant string, status storage.Status) *storage.Case {
+	n := int64(len(m.cases) + 1)
+	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Hour)
+	c := &storage.Case{ID: n, OpenID: openID, IntakeKey: intakeKey, Status: status,
+		Number: storage.FormatCaseNumber(prefix, 2026, n), MerchantName: merchant, CreatedAt: at, UpdatedAt: at}
 	m.cases = append(m.cases, c)
-	return c, nil
+	return c
+}
+
+// add seeds a case of openID in status, without counting a call.
+func (m *memoryCases) add(openID, merchant string, status storage.Status) *storage.Case {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.insert("TS", openID, fmt.Sprintf("seed-%d", len(m.cases)), merchant, status)
 }
 
 func (m *memoryCases) FindCaseByNumber(ctx context.Context, number string) (*storage.Case, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.enter(); err != nil {
+		return nil, err
+	}
 	for _, c := range m.cases {
 		if c.Number == number {
-			return c, nil
+			cp := *c
+			return &cp, nil
 		}
 	}
 	return nil, storage.Errorf(storage.ENOTFOUND, "no case %s", number)
@@ -50,13 +85,23 @@ func (m *memoryCases) FindCaseByNumber(ctx context.Context, number string) (*sto
 func (m *memoryCases) FindCases(ctx context.Context, f storage.CaseFilter) ([]*storage.Case, int, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.enter(); err != nil {
+		return nil, 0, err
+	}
 	var out []*storage.Case
-	for _, c := range m.cases {
-		if f.OpenID == nil || *f.OpenID == c.OpenID {
-			out = append(out, c)
+	for i := len(m.cases) - 1; i >= 0; i-- { // newest first
+		c := m.cases[i]
+		if (f.OpenID == nil || *f.OpenID == c.OpenID) && (f.Status == nil || *f.Status == c.Status) &&
+			(f.Open == nil || *f.Open == !c.Status.Final()) {
+			cp := *c
+			out = append(out, &cp)
 		}
 	}
-	return out, len(out), nil
+	total := len(out)
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	return out, total, nil
 }
 
 func (m *memoryCases) ListEvents(ctx context.Context, id int64) ([]*storage.Event, error) {
@@ -67,10 +112,118 @@ func (m *memoryCases) ListEvidence(ctx context.Context, id int64) ([]*storage.Ev
 }
 func (m *memoryCases) Ping(ctx context.Context) error { return nil }
 
+// byID returns the case; the caller holds mu.
+func (m *memoryCases) byID(id int64) (*storage.Case, error) {
+	for _, c := range m.cases {
+		if c.ID == id {
+			return c, nil
+		}
+	}
+	return nil, storage.Errorf(storage.ENOTFOUND, "no case %d", id)
+}
+
+func (m *memoryCases) ChangeStatus(ctx context.Context, ch storage.StatusChange) (*storage.Case, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.enter(); err != nil {
+		return nil, err
+	}
+	c, err := m.byID(ch.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	if !c.Status.CanMoveTo(ch.To) {
+		return nil, storage.Errorf(storage.ECONFLICT, "%s to %s", c.Status, ch.To)
+	}
+	c.Status = ch.To
+	m.events = append(m.events, &storage.Event{ID: int64(len(m.events) + 1), CaseID: c.ID, Kind: storage.EventStatusChange, Actor: ch.Actor})
+	cp := *c
+	return &cp, nil
+}
+
+func (m *memoryCases) AddEvent(ctx context.Context, ev storage.NewEvent) (*storage.Event, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.enter(); err != nil {
+		return nil, err
+	}
+	if _, err := m.byID(ev.CaseID); err != nil {
+		return nil, err
+	}
+	key := fmt.Sprintf("%d/%s", ev.CaseID, ev.DedupeKey)
+	if first, ok := m.dedupe[key]; ok && ev.DedupeKey != "" {
+		return first, nil
+	}
+	e := &storage.Event{ID: int64(len(m.events) + 1), CaseID: ev.CaseID, Kind: ev.Kind, Actor: ev.Actor, Body: ev.Body}
+	m.events = append(m.events, e)
+	m.added = append(m.added, ev)
+	if m.dedupe == nil {
+		m.dedupe = map[string]*storage.Event{}
+	}
+	m.dedupe[key] = e
+	return e, nil
+}
+
+func (m *memoryCases) RateCase(ctx context.Context, r storage.Rating) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.enter(); err != nil {
+		return err
+	}
+	c, err := m.byID(r.CaseID)
+	switch {
+	case err != nil:
+		return err
+	case r.Rating != storage.RatingSatisfied && r.Rating != storage.RatingMostly && r.Rating != storage.RatingDissatisfied:
+		return storage.Errorf(storage.EINVALID, "rating %q", r.Rating)
+	case c.Status != storage.StatusClosed || m.ratings[r.CaseID] != nil:
+		return storage.Errorf(storage.ECONFLICT, "case %d cannot be rated", r.CaseID)
+	}
+	if m.ratings == nil {
+		m.ratings = map[int64]*storage.Rating{}
+	}
+	m.ratings[r.CaseID] = &storage.Rating{CaseID: r.CaseID, Rating: r.Rating}
+	return nil
+}
+
+func (m *memoryCases) CommentOnRating(ctx context.Context, caseID int64, comment string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.enter(); err != nil {
+		return err
+	}
+	r := m.ratings[caseID]
+	if r == nil || r.Comment != "" {
+		return storage.Errorf(storage.ECONFLICT, "case %d: no rating or already commented", caseID)
+	}
+	r.Comment = comment
+	return nil
+}
+
+func (m *memoryCases) FindRating(ctx context.Context, caseID int64) (*storage.Rating, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.enter(); err != nil {
+		return nil, err
+	}
+	if r := m.ratings[caseID]; r != nil {
+		cp := *r
+		return &cp, nil
+	}
+	return nil, storage.Errorf(storage.ENOTFOUND, "no rating for case %d", caseID)
+}
+
 func (m *memoryCases) setDown(down bool) {
 	m.mu.Lock()
 	m.down = down
 	m.mu.Unlock()
+}
+
+// callCount returns how many store calls were made.
+func (m *memoryCases) callCount() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.calls
 }
 
 func newTestEngine(t *testing.T) (*Engine, *memoryCases) {
@@ -135,8 +288,9 @@ func TestEngineConfirmFilesOnceEvenIfRedisLosesTheCommit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The second 确认 is an ordinary message now, forwarded to the filed case.
 	second, err := e.Handle(context.Background(), "oTwice", fmt.Sprintf("m%d", n+1), text("确认"))
-	if err != nil || strings.Contains(second, "TS-2026") {
+	if err != nil || strings.Contains(second, "提交成功") {
 		t.Fatalf("second confirm: %q, %v (first: %q)", second, err, first)
 	}
 	if len(cases.cases) != 1 {

@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,8 @@ type Env struct {
 	CasePrefix string
 	// NewIntakeKey is a fresh random id, used only if this turn starts a new draft.
 	NewIntakeKey string
+	// Facts are the facts a first step asked for in Result.Need; nil before that.
+	Facts *Facts
 }
 
 // defaultCasePrefix matches DESIGN.md's example numbers (TS-2026-000123).
@@ -39,14 +42,15 @@ func (e Env) prefix() string {
 
 // Step advances one consumer's dialog by one input. It is pure: no I/O, no clock, no
 // randomness, and it never modifies st (the Engine may retry a turn with the same
-// state after a version conflict). Work needing the database comes back as Effects.
+// state after a version conflict). Work needing the database comes back as Effects;
+// facts it needs to decide come back as Result.Need (see Result).
 //
-// While a draft is in progress the returned State has UpdatedAt = env.Now; when no
-// draft is in progress it is the zero State but for Version.
+// While a draft or another stage is in progress the returned State has UpdatedAt =
+// env.Now; when none is it is the zero State but for Version.
 func Step(st State, in Input, env Env) Result {
-	t := &turn{env: env, cat: env.catalogue(), st: st}
-	if !knownStage(st.Stage) {
-		t.st = idleState(st) // a stage this version does not know cannot be resumed
+	t := &turn{env: env, cat: env.catalogue(), st: st, orig: st}
+	if !resumable(st) {
+		t.st = idleState(st) // a stage this version does not know, or one missing its case, cannot be resumed
 	}
 	t.expire()
 	switch {
@@ -55,6 +59,8 @@ func Step(st State, in Input, env Env) Result {
 		t.replies = nil
 	case t.inDraft():
 		t.draft(normalize(in))
+	case t.st.Stage != StageIdle:
+		t.caseStage(normalize(in))
 	default:
 		t.idle(normalize(in))
 	}
@@ -66,12 +72,17 @@ type turn struct {
 	env     Env
 	cat     *Catalogue
 	st      State
+	orig    State // the state Step was given, returned untouched with a Need
 	replies []string
 	effects []Effect
+	need    *Need
 }
 
-// result builds the Result, stamping the draft's activity time.
+// result builds the Result, stamping the activity time of a stage in progress.
 func (t *turn) result() Result {
+	if t.need != nil {
+		return Result{State: t.orig, Need: t.need}
+	}
 	st := t.st
 	if st.Stage == StageIdle {
 		st = idleState(st)
@@ -84,7 +95,17 @@ func (t *turn) result() Result {
 // idleState is the state without a draft; Version belongs to the Store and is kept.
 func idleState(st State) State { return State{Version: st.Version} }
 
-func (t *turn) inDraft() bool { return t.st.Stage != StageIdle }
+// inDraft reports whether an intake is in progress.
+func (t *turn) inDraft() bool { return slices.Contains(intakeStages, t.st.Stage) }
+
+// facts returns the facts the Engine loaded, or nil after asking for them: the
+// caller then stops, and the Engine steps again with them.
+func (t *turn) facts(n Need) *Facts {
+	if t.env.Facts == nil {
+		t.need = &n
+	}
+	return t.env.Facts
+}
 
 // reply appends a ready-made sentence.
 func (t *turn) reply(s string) { t.replies = append(t.replies, s) }
@@ -95,14 +116,27 @@ func (t *turn) say(key string, kv ...string) { t.reply(t.cat.text(key, kv...)) }
 // effect appends work for the Engine.
 func (t *turn) effect(e Effect) { t.effects = append(t.effects, e) }
 
-// expire discards a draft left idle longer than the TTL and says so; the input is
-// then handled as if no draft existed.
+// expiredMessages say what was dropped when a stage after filing expires; a stage
+// not listed (the rating comment) ends silently.
+var expiredMessages = map[Stage]string{
+	StageChooseCase:      msgChoiceExpired,
+	StageSupplement:      msgSupplementExpired,
+	StageConfirmWithdraw: msgWithdrawExpired,
+}
+
+// expire discards a draft or stage left idle longer than the TTL and says so; the
+// input is then handled as if there had been none.
 func (t *turn) expire() {
 	ttl := t.env.DraftTTL
-	if !t.inDraft() || ttl <= 0 || t.env.Now.Sub(t.st.UpdatedAt) <= ttl {
+	if t.st.Stage == StageIdle || ttl <= 0 || t.env.Now.Sub(t.st.UpdatedAt) <= ttl {
 		return
 	}
-	t.say(msgDraftExpired, "Duration", formatTTL(ttl))
+	switch key, ok := expiredMessages[t.st.Stage]; {
+	case t.inDraft():
+		t.say(msgDraftExpired, "Duration", formatTTL(ttl))
+	case ok:
+		t.say(key, "Duration", formatTTL(ttl), "Number", t.caseNumber())
+	}
 	t.st = idleState(t.st)
 }
 
@@ -143,7 +177,7 @@ func (t *turn) idle(in Input) {
 	case InputText, InputVoice:
 		t.idleText(in)
 	case InputImage:
-		t.say(msgIdleImage)
+		t.forward(CaseMessage{Photo: &Photo{MediaID: in.MediaID, PicURL: in.PicURL}})
 	case InputLocation:
 		t.say(msgMenu)
 	default:
@@ -165,15 +199,22 @@ func (t *turn) idleMenu(key string) {
 	}
 }
 
-// idleText handles words with no draft in progress: commands, a bare case number,
-// or anything else, which gets the short menu. query and bareCaseNumber act and
-// report whether cmd was theirs.
+// idleText handles words with no draft in progress: a command, else a message for
+// the consumer's open case (see forward).
 func (t *turn) idleText(in Input) {
 	if in.Kind == InputVoice && in.Text == "" {
 		t.say(msgVoiceEmpty)
 		return
 	}
-	cmd := commandText(in.Text)
+	if !t.idleCommand(commandText(in.Text)) {
+		t.forward(CaseMessage{Text: in.Text})
+	}
+}
+
+// idleCommand runs a command typed with no draft in progress and reports whether
+// there was one. query, bareCaseNumber and caseCommand act and report whether cmd
+// was theirs.
+func (t *turn) idleCommand(cmd string) bool {
 	switch {
 	case isStartWord(cmd) || restartWords[cmd]:
 		t.start()
@@ -184,9 +225,11 @@ func (t *turn) idleText(in Input) {
 		t.say(msgNothingToCancel)
 		t.say(msgMenu)
 	case t.bareCaseNumber(cmd):
+	case t.caseCommand(cmd):
 	default:
-		t.say(msgMenu)
+		return false
 	}
+	return true
 }
 
 // start opens a new draft with the privacy notice, which must be agreed to before any

@@ -24,7 +24,9 @@ var summaryStages = []Stage{
 const maxPhotos = 9
 
 // knownStage reports whether this version of the dialog can resume s.
-func knownStage(s Stage) bool { return s == StageIdle || slices.Contains(intakeStages, s) }
+func knownStage(s Stage) bool {
+	return s == StageIdle || slices.Contains(intakeStages, s) || slices.Contains(caseStages, s)
+}
 
 // nextStage is the question after s; the summary is its own successor.
 func nextStage(s Stage) Stage {
@@ -67,6 +69,8 @@ var plainPrompts = map[Stage]string{
 // prompt renders the pending question.
 func (t *turn) prompt() string {
 	switch t.st.Stage {
+	case StageChooseCase, StageSupplement, StageConfirmWithdraw, StageRatingComment:
+		return t.casePrompt()
 	case StageCategory:
 		return t.cat.text(msgAskCategory, "Options", numbered(categories))
 	case StagePurchaseDate:

@@ -171,7 +171,7 @@ func TestStepExpiry(t *testing.T) {
 		st.UpdatedAt = testNow.Add(-tc.idle)
 		env := testEnv(t)
 		env.DraftTTL = tc.ttl
-		res := Step(st, tc.in, env)
+		res := stepWithFacts(t, st, tc.in, env, &Facts{})
 		if res.State.Stage != tc.wantStage {
 			t.Errorf("%s: stage %q, want %q", tc.name, res.State.Stage, tc.wantStage)
 		}

@@ -180,6 +180,7 @@ func TestStepAnswers(t *testing.T) {
 }
 
 func TestStepIdle(t *testing.T) {
+	// The consumer has no open case here; forwarding to one is TestStepForward's.
 	tests := []struct {
 		name      string
 		in        Input
@@ -204,14 +205,14 @@ func TestStepIdle(t *testing.T) {
 		{"greeting", textIn("你好"), StageIdle, nil, []string{"投诉 —— 开始投诉"}},
 		{"cancel", textIn("取消"), StageIdle, nil, []string{"没有正在填写", "投诉 —— 开始投诉"}},
 		{"confirm", textIn("确认"), StageIdle, nil, []string{"投诉 —— 开始投诉"}},
-		{"image", imageIn("m1"), StageIdle, nil, []string{"致电 0755-12315"}},
+		{"image", imageIn("m1"), StageIdle, nil, []string{"没有正在处理的投诉，照片没有保存"}},
 		{"location", Input{Kind: InputLocation, Label: "某地"}, StageIdle, nil, []string{"投诉 —— 开始投诉"}},
 		{"empty voice", voiceIn(""), StageIdle, nil, []string{"没有听清"}},
 		{"unsupported", Input{Kind: InputUnsupported}, StageIdle, nil, []string{"无法处理"}},
 		{"unsubscribe", Input{Kind: InputUnsubscribe}, StageIdle, nil, []string{}},
 	}
 	for _, tc := range tests {
-		res := Step(State{Version: 3}, tc.in, testEnv(t))
+		res := stepWithFacts(t, State{Version: 3}, tc.in, testEnv(t), &Facts{})
 		if res.State.Stage != tc.wantStage {
 			t.Errorf("%s: stage %q, want %q", tc.name, res.State.Stage, tc.wantStage)
 		}
@@ -266,6 +267,25 @@ func TestStepDraftInputs(t *testing.T) {
 		}
 		checkReplies(t, tc.name, res.Replies, tc.replies)
 	}
+}
+
+// stepWithFacts steps as the Engine does: if Step asks for facts, once more with
+// facts.
+func stepWithFacts(t *testing.T, st State, in Input, env Env, facts *Facts) Result {
+	t.Helper()
+	res := Step(st, in, env)
+	if res.Need == nil {
+		return res
+	}
+	if !reflect.DeepEqual(res.State, st) || len(res.Replies) != 0 || len(res.Effects) != 0 {
+		t.Errorf("%+v: a step asking for facts must return nothing else: %+v", in, res)
+	}
+	env.Facts = facts
+	res = Step(st, in, env)
+	if res.Need != nil {
+		t.Errorf("%+v: asked for facts twice: %+v", in, res.Need)
+	}
+	return res
 }
 
 func TestStepUnsubscribeKeepsDraft(t *testing.T) {

@@ -1,0 +1,301 @@
+package dialog
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// lossyStore loses the next lose Commits: the turn's effects ran but neither the
+// state nor the reply was saved, as when Redis fails or the instance dies before
+// answering. WeChat then retries the same message.
+type lossyStore struct {
+	Store
+	lose int
+}
+
+func (s *lossyStore) Commit(ctx context.Context, openID, msgKey string, prev int64, next State, reply string) (string, bool, error) {
+	if s.lose > 0 {
+		s.lose--
+		return "", false, errors.New("connection reset")
+	}
+	return s.Store.Commit(ctx, openID, msgKey, prev, next, reply)
+}
+
+// say sends one message and fails the test on error.
+func say(t *testing.T, e *Engine, openID, key string, in Input) string {
+	t.Helper()
+	reply, err := e.Handle(context.Background(), openID, key, in)
+	if err != nil {
+		t.Fatalf("%s %q: %v", key, in.Text, err)
+	}
+	return reply
+}
+
+// wantIn fails the test unless reply contains each of want.
+func wantIn(t *testing.T, what, reply string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(reply, w) {
+			t.Errorf("%s: reply lacks %q:\n%s", what, w, reply)
+		}
+	}
+}
+
+func TestEngineForwardsToTheOpenCase(t *testing.T) {
+	e, cases := newTestEngine(t)
+	c := cases.add("oA", "某某电器商城", storage.StatusMediating)
+	cases.add("oB", "别人的商家", storage.StatusMediating)
+	reply := say(t, e, "oA", "msg-1", text("商家今天又来电话了"))
+	wantIn(t, "forward", reply, "已转给调解员", c.Number)
+	want := []storage.NewEvent{{CaseID: c.ID, Kind: storage.EventConsumerMessage, Actor: storage.ActorConsumer,
+		Body: "商家今天又来电话了", DedupeKey: "msg-1"}}
+	if !equalEvents(cases.added, want) {
+		t.Errorf("events %+v\nwant %+v", cases.added, want)
+	}
+}
+
+// TestEngineRetriedMessageAddsOneEvent retries a message whose first attempt put
+// it on the timeline but did not commit: the DedupeKey keeps it to one event.
+func TestEngineRetriedMessageAddsOneEvent(t *testing.T) {
+	e, cases := newTestEngine(t)
+	cases.add("oA", "某某电器商城", storage.StatusMediating)
+	e.Store = &lossyStore{Store: e.Store, lose: 1}
+	if _, err := e.Handle(context.Background(), "oA", "msg-7", text("发票在这里")); err == nil {
+		t.Fatal("the lost commit must fail the turn")
+	}
+	first := say(t, e, "oA", "msg-7", text("发票在这里"))
+	again := say(t, e, "oA", "msg-7", text("发票在这里"))
+	wantIn(t, "retry", first, "已转给调解员")
+	if again != first || len(cases.added) != 1 || len(cases.events) != 1 {
+		t.Errorf("retries: %q then %q, %d events; want the same reply and one event", first, again, len(cases.events))
+	}
+}
+
+func TestEngineAsksWhichCase(t *testing.T) {
+	e, cases := newTestEngine(t)
+	older := cases.add("oA", "甲商店", storage.StatusMediating)
+	newer := cases.add("oA", "乙商城", storage.StatusSubmitted)
+	cases.add("oA", "丙公司", storage.StatusResolved) // has an outcome: not offered
+	question := say(t, e, "oA", "m1", text("商家答应退款了"))
+	wantIn(t, "question", question, "1. "+newer.Number+"（乙商城）\n2. "+older.Number+"（甲商店）")
+	if strings.Contains(question, "丙公司") || len(cases.added) != 0 {
+		t.Fatalf("question %q, %d events", question, len(cases.added))
+	}
+	kept := say(t, e, "oA", "m2", imageIn("p1"))
+	wantIn(t, "second message", kept, "共2条")
+	reply := say(t, e, "oA", "m3", text("2"))
+	wantIn(t, "answer", reply, "2条消息已转给调解员", older.Number)
+	want := []storage.NewEvent{
+		{CaseID: older.ID, Kind: storage.EventConsumerMessage, Actor: storage.ActorConsumer, Body: "商家答应退款了", DedupeKey: "m3"},
+		{CaseID: older.ID, Kind: storage.EventEvidence, Actor: storage.ActorConsumer, DedupeKey: "m3#2",
+			Evidence: []storage.NewEvidence{{Kind: "image", MediaID: "p1", PicURL: "http://mmbiz.example/p1"}}},
+	}
+	if !equalEvents(cases.added, want) {
+		t.Errorf("events %+v\nwant %+v", cases.added, want)
+	}
+	// Back to idle: the next message asks again.
+	wantIn(t, "after", say(t, e, "oA", "m4", text("谢谢")), "要转给哪一件")
+}
+
+func TestEngineWithoutOpenCasesShowsTheMenu(t *testing.T) {
+	e, cases := newTestEngine(t)
+	cases.add("oA", "甲商店", storage.StatusClosed)
+	cases.add("oB", "别人的", storage.StatusMediating)
+	wantIn(t, "text", say(t, e, "oA", "m1", text("你好")), "投诉 —— 开始投诉", "查询 —— 查看投诉进度")
+	wantIn(t, "photo", say(t, e, "oA", "m2", imageIn("p1")), "照片没有保存")
+	if len(cases.added) != 0 {
+		t.Errorf("%d events added without an open case", len(cases.added))
+	}
+}
+
+func TestEngineSupplement(t *testing.T) {
+	e, cases := newTestEngine(t)
+	a := cases.add("oA", "甲商店", storage.StatusMediating)
+	b := cases.add("oA", "乙商城", storage.StatusAccepted)
+	wantIn(t, "start", say(t, e, "oA", "m1", text("补充 "+strings.ToLower(a.Number))), "转给投诉 "+a.Number)
+	wantIn(t, "photo 1", say(t, e, "oA", "m2", imageIn("p1")), "已转给调解员", a.Number, "回复 完成")
+	wantIn(t, "photo 2", say(t, e, "oA", "m3", imageIn("p2")), "已转给调解员")
+	wantIn(t, "text", say(t, e, "oA", "m4", text("这是聊天记录")), "已转给调解员")
+	wantIn(t, "done", say(t, e, "oA", "m5", text("完成")), "补充完毕")
+	if len(cases.added) != 3 {
+		t.Fatalf("%d events, want 3: %+v", len(cases.added), cases.added)
+	}
+	for i, ev := range cases.added {
+		if ev.CaseID != a.ID || ev.DedupeKey != []string{"m2", "m3", "m4"}[i] {
+			t.Errorf("event %d: %+v", i, ev)
+		}
+	}
+	if ev := cases.added[1]; ev.Kind != storage.EventEvidence || len(ev.Evidence) != 1 || ev.Evidence[0].MediaID != "p2" {
+		t.Errorf("photo event: %+v", ev)
+	}
+	// After 完成 a message is no longer the supplement's: with two open cases, ask.
+	wantIn(t, "after", say(t, e, "oA", "m6", text("还有一件事")), b.Number, a.Number, "要转给哪一件")
+}
+
+func TestEngineWithdraw(t *testing.T) {
+	e, cases := newTestEngine(t)
+	c := cases.add("oA", "甲商店", storage.StatusMediating)
+	wantIn(t, "ask", say(t, e, "oA", "m1", text("撤回 "+c.Number)), "确认撤回投诉 "+c.Number+" 吗")
+	wantIn(t, "cancel", say(t, e, "oA", "m2", text("取消")), "没有撤回")
+	if c.Status != storage.StatusMediating {
+		t.Fatalf("cancelled withdrawal changed the status to %s", c.Status)
+	}
+	say(t, e, "oA", "m3", text("撤回 "+c.Number))
+	wantIn(t, "confirm", say(t, e, "oA", "m4", text("确认撤回")), "已撤回，调解已终止")
+	if c.Status != storage.StatusWithdrawn {
+		t.Fatalf("status %s, want withdrawn", c.Status)
+	}
+	if ev := cases.events[len(cases.events)-1]; ev.Kind != storage.EventStatusChange || ev.Actor != storage.ActorConsumer {
+		t.Errorf("last event %+v, want the consumer's status change", ev)
+	}
+	wantIn(t, "final", say(t, e, "oA", "m5", text("撤回 "+c.Number)), "已经有处理结果（已撤回），不能再撤回")
+}
+
+// TestEngineWithdrawTooLate confirms a withdrawal after staff resolved the case: the
+// store refuses and the consumer is told so; it is not an error.
+func TestEngineWithdrawTooLate(t *testing.T) {
+	e, cases := newTestEngine(t)
+	c := cases.add("oA", "甲商店", storage.StatusMediating)
+	say(t, e, "oA", "m1", text("撤回 "+c.Number))
+	c.Status = storage.StatusResolved
+	wantIn(t, "confirm", say(t, e, "oA", "m2", text("确认撤回")), "现在已不能撤回")
+	if c.Status != storage.StatusResolved {
+		t.Errorf("status %s", c.Status)
+	}
+}
+
+// TestEngineNeverReachesAnotherConsumersCase types another consumer's number into
+// every command: each reads exactly like a number that does not exist, and nothing
+// changes.
+func TestEngineNeverReachesAnotherConsumersCase(t *testing.T) {
+	e, cases := newTestEngine(t)
+	theirs := cases.add("oOwner", "别人的商家", storage.StatusClosed)
+	mine := cases.add("oMe", "我的商家", storage.StatusMediating)
+	missing := storage.FormatCaseNumber("TS", 2026, 999)
+	for i, cmd := range []string{"补充 %s", "撤回 %s", "评价 %s 满意", "查询 %s", "%s"} {
+		got := say(t, e, "oMe", "a"+string(rune('0'+i)), text(strings.Replace(cmd, "%s", theirs.Number, 1)))
+		none := say(t, e, "oMe", "b"+string(rune('0'+i)), text(strings.Replace(cmd, "%s", missing, 1)))
+		if strings.ReplaceAll(got, theirs.Number, missing) != none || strings.Contains(got, "别人的商家") {
+			t.Errorf("%q: another consumer's case reads differently from a missing one:\n%s\n%s", cmd, got, none)
+		}
+	}
+	if len(cases.added) != 0 || theirs.Status != storage.StatusClosed || len(cases.ratings) != 0 || mine.Status != storage.StatusMediating {
+		t.Errorf("something changed: %d events, ratings %v, status %s", len(cases.added), cases.ratings, theirs.Status)
+	}
+}
+
+func TestEngineRating(t *testing.T) {
+	e, cases := newTestEngine(t)
+	c := cases.add("oA", "甲商店", storage.StatusClosed)
+	wantIn(t, "rate", say(t, e, "oA", "m1", text("基本满意")), "感谢您对投诉 "+c.Number+" 的评价（基本满意）", "回复 跳过")
+	wantIn(t, "comment", say(t, e, "oA", "m2", text("处理得有点慢")), "已收到您的意见")
+	if r := cases.ratings[c.ID]; r == nil || r.Rating != storage.RatingMostly || r.Comment != "处理得有点慢" {
+		t.Fatalf("rating %+v", r)
+	}
+	// Once: nothing is left to rate, and the number form says it was rated.
+	wantIn(t, "again", say(t, e, "oA", "m3", text("不满意")), "没有待评价的投诉")
+	wantIn(t, "again by number", say(t, e, "oA", "m4", text("评价 "+c.Number+" 不满意")), "已经评价过了")
+	if r := cases.ratings[c.ID]; r.Rating != storage.RatingMostly || r.Comment != "处理得有点慢" {
+		t.Errorf("rating changed: %+v", r)
+	}
+}
+
+func TestEngineRatingSkipAndNothingToRate(t *testing.T) {
+	e, cases := newTestEngine(t)
+	wantIn(t, "nothing", say(t, e, "oA", "m1", text("满意")), "没有待评价的投诉")
+	c := cases.add("oA", "甲商店", storage.StatusClosed)
+	say(t, e, "oA", "m2", text("满意"))
+	wantIn(t, "skip", say(t, e, "oA", "m3", text("跳过")), "感谢您的评价")
+	if r := cases.ratings[c.ID]; r == nil || r.Rating != storage.RatingSatisfied || r.Comment != "" {
+		t.Errorf("rating %+v", r)
+	}
+}
+
+// TestEngineStoreRefusals checks the refusals a race can cause: a case rated or
+// commented on meanwhile is said so, ends the stage and is not an error.
+func TestEngineStoreRefusals(t *testing.T) {
+	e, cases := newTestEngine(t)
+	c := cases.add("oA", "甲商店", storage.StatusClosed)
+	ref := refOf(c)
+	if err := cases.RateCase(context.Background(), storage.Rating{CaseID: c.ID, Rating: storage.RatingSatisfied}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := e.runEffect(context.Background(), "oA", "k", RateCase{Case: ref, Rating: storage.RatingDissatisfied})
+	if err != nil || !o.endStage || !strings.Contains(o.text, "已经评价过了") {
+		t.Errorf("rate twice: %+v, %v", o, err)
+	}
+	_ = cases.CommentOnRating(context.Background(), c.ID, "第一次")
+	o, err = e.runEffect(context.Background(), "oA", "k", CommentOnRating{Case: ref, Comment: "第二次"})
+	if err != nil || !o.endStage || !strings.Contains(o.text, "已经记录过了") || cases.ratings[c.ID].Comment != "第一次" {
+		t.Errorf("comment twice: %+v, %v", o, err)
+	}
+	// Through the dialog: the comment stage ends and the next text is a message.
+	e2, cases2 := newTestEngine(t)
+	c2 := cases2.add("oA", "甲商店", storage.StatusClosed)
+	say(t, e2, "oA", "m1", text("满意"))
+	cases2.ratings[c2.ID].Comment = "别处写的"
+	wantIn(t, "comment refused", say(t, e2, "oA", "m2", text("很好")), "已经记录过了")
+}
+
+// TestEngineIntakeIssuesNoCaseStoreCall checks the hot path: a whole intake costs no
+// database call but the final CreateCase.
+func TestEngineIntakeIssuesNoCaseStoreCall(t *testing.T) {
+	e, cases := newTestEngine(t)
+	cases.add("oA", "甲商店", storage.StatusMediating) // an open case must not matter
+	n := walkToSummary(t, e, "oA")
+	say(t, e, "oA", "h1", text("上一步"))
+	say(t, e, "oA", "h2", text("13712345678"))
+	say(t, e, "oA", "h3", imageIn("p9"))
+	say(t, e, "oA", "h4", text("修改 2"))
+	say(t, e, "oA", "h5", text("另一家商店"))
+	if got := cases.callCount(); got != 0 {
+		t.Fatalf("%d case-store calls during %d intake messages, want 0", got, n+5)
+	}
+	wantIn(t, "confirm", say(t, e, "oA", "h6", text("确认")), "投诉已提交成功")
+	if got := cases.callCount(); got != 1 {
+		t.Errorf("%d case-store calls after confirming, want 1 (CreateCase)", got)
+	}
+}
+
+// TestEngineDatabaseDownKeepsTheMessage checks that a database failure while
+// loading facts fails the turn (the caller answers busy) and loses nothing: the
+// retried message is asked about and forwarded once.
+func TestEngineDatabaseDownKeepsTheMessage(t *testing.T) {
+	e, cases := newTestEngine(t)
+	cases.add("oA", "甲商店", storage.StatusMediating)
+	cases.add("oA", "乙商城", storage.StatusMediating)
+	cases.setDown(true)
+	if _, err := e.Handle(context.Background(), "oA", "m1", text("第一条")); storage.ErrorCode(err) != storage.EUNAVAILABLE {
+		t.Fatalf("with the database down: %v", err)
+	}
+	cases.setDown(false)
+	wantIn(t, "retry", say(t, e, "oA", "m1", text("第一条")), "要转给哪一件")
+	wantIn(t, "choice", say(t, e, "oA", "m2", text("1")), "已转给调解员")
+	if len(cases.added) != 1 || cases.added[0].Body != "第一条" {
+		t.Errorf("events %+v", cases.added)
+	}
+}
+
+// equalEvents compares the fields the dialog sets.
+func equalEvents(got, want []storage.NewEvent) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range got {
+		g, w := got[i], want[i]
+		if g.CaseID != w.CaseID || g.Kind != w.Kind || g.Actor != w.Actor || g.Body != w.Body ||
+			g.DedupeKey != w.DedupeKey || len(g.Evidence) != len(w.Evidence) || g.Notify != nil {
+			return false
+		}
+		for j := range g.Evidence {
+			if g.Evidence[j] != w.Evidence[j] {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,329 @@
+package dialog
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// caseStages are the stages after a case is filed.
+var caseStages = []Stage{StageChooseCase, StageSupplement, StageConfirmWithdraw, StageRatingComment}
+
+// maxChoices bounds the list of StageChooseCase, so that every answer is one digit.
+const maxChoices = 9
+
+// maxPending bounds the messages kept while the consumer picks a case; the state
+// lives in Redis and should stay small.
+const maxPending = 10
+
+// commentLimit bounds a rating comment.
+var commentLimit = Limit{Min: 1, Max: 500}
+
+// Words of the stages after filing, matched against the whole message.
+var (
+	confirmWithdrawWords = set("确认撤回", "确定撤回")
+	supplementDoneWords  = set("完成", "好了", "发完了", "结束", "完毕", "补充完毕", "补充完了", "没有了")
+	skipWords            = set("跳过", "不用了", "没有", "无", "没有了", "不评论", "算了")
+)
+
+// ratingWords map the words of a rating to storage's values. The notice asks for
+// 满意 / 基本满意 / 不满意; the others are what people say instead.
+var ratingWords = map[string]string{
+	"满意": storage.RatingSatisfied, "非常满意": storage.RatingSatisfied, "很满意": storage.RatingSatisfied,
+	"基本满意": storage.RatingMostly, "比较满意": storage.RatingMostly, "还算满意": storage.RatingMostly,
+	"不满意": storage.RatingDissatisfied, "很不满意": storage.RatingDissatisfied, "非常不满意": storage.RatingDissatisfied,
+}
+
+// ratingLabels are the Chinese names of the ratings.
+var ratingLabels = map[string]string{
+	storage.RatingSatisfied:    "满意",
+	storage.RatingMostly:       "基本满意",
+	storage.RatingDissatisfied: "不满意",
+}
+
+// Commands on a filed case. Like queryRe, the number part only takes characters a
+// case number may have, so "补充一下，商家今天……" is a message, not a command.
+var (
+	supplementRe = regexp.MustCompile(`^(?:补充|补充材料|补充证据)\s*([A-Za-z0-9\s\-_]*)$`)
+	withdrawRe   = regexp.MustCompile(`^(?:撤回|撤回投诉|撤销投诉)\s*([A-Za-z0-9\s\-_]*)$`)
+	rateRe       = regexp.MustCompile(`^评价\s*([A-Za-z0-9\-_]*)\s*(\p{Han}*)$`)
+)
+
+// Verbs of caseCmd; they are also the words shown in the examples.
+const (
+	verbSupplement      = "补充"
+	verbWithdraw        = "撤回"
+	verbRate            = "评价"
+	verbConfirmWithdraw = "确认撤回"
+)
+
+// caseCmd is a command on a filed case.
+type caseCmd struct {
+	verb   string // one of the verb constants
+	arg    string // the case number as typed; "" when none
+	rating string // storage.Rating* for verbRate; "" when none was given
+}
+
+// parseCaseCommand reads a command on a filed case; it does nothing else, so the
+// stages can tell a command from a message before acting.
+func parseCaseCommand(cmd string) (caseCmd, bool) {
+	if m := supplementRe.FindStringSubmatch(cmd); m != nil {
+		return caseCmd{verb: verbSupplement, arg: strings.TrimSpace(m[1])}, true
+	}
+	if m := withdrawRe.FindStringSubmatch(cmd); m != nil {
+		return caseCmd{verb: verbWithdraw, arg: strings.TrimSpace(m[1])}, true
+	}
+	if r, ok := ratingWords[cmd]; ok {
+		return caseCmd{verb: verbRate, rating: r}, true
+	}
+	if m := rateRe.FindStringSubmatch(cmd); m != nil {
+		r, ok := ratingWords[m[2]]
+		return caseCmd{verb: verbRate, arg: m[1], rating: r}, ok || m[2] == ""
+	}
+	if confirmWithdrawWords[cmd] {
+		return caseCmd{verb: verbConfirmWithdraw}, true
+	}
+	return caseCmd{}, false
+}
+
+// caseCommand runs a command on a filed case and reports whether cmd was one.
+func (t *turn) caseCommand(cmd string) bool {
+	c, ok := parseCaseCommand(cmd)
+	if !ok {
+		return false
+	}
+	switch c.verb {
+	case verbSupplement:
+		t.supplementCommand(c.arg)
+	case verbWithdraw:
+		t.withdrawCommand(c.arg)
+	case verbRate:
+		t.rateCommand(c.arg, c.rating)
+	case verbConfirmWithdraw:
+		t.say(msgNothingToConfirm, "Example", t.exampleNumber())
+	}
+	return true
+}
+
+// forward sends a message written outside an intake to the consumer's open case:
+// with one, at once; with several, after asking which; with none, it answers with
+// the menu (a photo is not kept: there is nothing to attach it to).
+func (t *turn) forward(m CaseMessage) {
+	if f := t.facts(Need{OpenCases: true}); f != nil {
+		t.forwardTo(f.OpenCases, m)
+	}
+}
+
+// forwardTo is forward once the open cases are known.
+func (t *turn) forwardTo(open []*storage.Case, m CaseMessage) {
+	switch {
+	case len(open) == 0 && m.Photo != nil:
+		t.say(msgIdleImage)
+	case len(open) == 0:
+		t.say(msgMenu)
+	case len(open) == 1:
+		t.effect(AddToCase{Case: refOf(open[0]), Messages: []CaseMessage{m}})
+	default:
+		t.st = State{Version: t.st.Version, Stage: StageChooseCase, Pending: []CaseMessage{m}, Choices: refsOf(open)}
+		t.reask()
+	}
+}
+
+// supplementCommand handles 补充 [number]: the following texts and photos go to the
+// case. Without a number it picks the only open case, or asks for one.
+func (t *turn) supplementCommand(arg string) {
+	if arg == "" {
+		t.withOnlyOpenCase(verbSupplement, t.startSupplement)
+		return
+	}
+	c := t.namedCase(verbSupplement, arg)
+	switch {
+	case c == nil:
+	case c.Status.Final():
+		t.say(msgSupplementFinal, "Number", c.Number, "Status", c.Status.Label())
+	default:
+		t.startSupplement(c)
+	}
+}
+
+// startSupplement enters StageSupplement for c.
+func (t *turn) startSupplement(c *storage.Case) {
+	ref := refOf(c)
+	t.st = State{Version: t.st.Version, Stage: StageSupplement, Case: &ref}
+	t.say(msgSupplementStart, "Number", c.Number)
+}
+
+// withdrawCommand handles 撤回 [number]: it asks for confirmation unless the case
+// already has an outcome. Without a number it picks the only open case, or asks.
+func (t *turn) withdrawCommand(arg string) {
+	if arg == "" {
+		t.withOnlyOpenCase(verbWithdraw, t.askWithdraw)
+		return
+	}
+	c := t.namedCase(verbWithdraw, arg)
+	switch {
+	case c == nil:
+	case c.Status.Final():
+		t.say(msgWithdrawFinal, "Number", c.Number, "Status", c.Status.Label())
+	default:
+		t.askWithdraw(c)
+	}
+}
+
+// askWithdraw enters StageConfirmWithdraw for c.
+func (t *turn) askWithdraw(c *storage.Case) {
+	ref := refOf(c)
+	t.st = State{Version: t.st.Version, Stage: StageConfirmWithdraw, Case: &ref}
+	t.reask()
+}
+
+// rateCommand handles 满意 / 基本满意 / 不满意 (the latest closed case) and 评价
+// <number> <rating>; 评价 alone, or without a rating, explains how.
+func (t *turn) rateCommand(arg, rating string) {
+	switch {
+	case rating == "":
+		t.say(msgRateHow, "Example", t.exampleNumber())
+	case arg == "":
+		t.rateLatest(rating)
+	default:
+		t.rateNamed(arg, rating)
+	}
+}
+
+// rateLatest rates the consumer's most recently closed, unrated case. With none, a
+// consumer who has an open case is most likely answering the mediator ("满意" with
+// a proposal), so the words go to that case; otherwise they are told there is
+// nothing to rate.
+func (t *turn) rateLatest(rating string) {
+	f := t.facts(Need{Unrated: true, OpenCases: true})
+	switch {
+	case f == nil:
+	case f.Unrated != nil:
+		t.rate(f.Unrated, rating)
+	case len(f.OpenCases) > 0:
+		t.forwardTo(f.OpenCases, CaseMessage{Text: ratingLabels[rating]})
+	default:
+		t.say(msgNothingToRate)
+	}
+}
+
+// rateNamed rates the case with the typed number, if it is the consumer's, closed
+// and not rated yet.
+func (t *turn) rateNamed(arg, rating string) {
+	c := t.namedCase(verbRate, arg)
+	switch {
+	case c == nil:
+	case c.Status != storage.StatusClosed:
+		t.say(msgRateNotClosed, "Number", c.Number, "Status", c.Status.Label())
+	case t.env.Facts.CaseRated:
+		t.say(msgAlreadyRated, "Number", c.Number)
+	default:
+		t.rate(c, rating)
+	}
+}
+
+// rate records the rating and waits for the optional comment; the Engine thanks the
+// consumer and asks for it, or says the case was rated already and ends the stage.
+func (t *turn) rate(c *storage.Case, rating string) {
+	ref := refOf(c)
+	t.st = State{Version: t.st.Version, Stage: StageRatingComment, Case: &ref}
+	t.effect(RateCase{Case: ref, Rating: rating})
+}
+
+// namedCase reads a typed case number and returns the consumer's case with that
+// number, or nil after saying why there is none. A case of another consumer reads
+// exactly like a missing one.
+func (t *turn) namedCase(verb, arg string) *storage.Case {
+	number, ok := storage.ParseCaseNumber(arg, t.env.prefix())
+	if !ok {
+		t.say(msgBadCommandNumber, "Command", verb, "Example", t.exampleNumber())
+		return nil
+	}
+	f := t.facts(Need{Number: number})
+	switch {
+	case f == nil:
+		return nil
+	case f.Case == nil || f.Case.Number != number:
+		t.reply(t.cat.CaseNotFound(number))
+		return nil
+	}
+	return f.Case
+}
+
+// withOnlyOpenCase runs act on the consumer's only open case; with several it asks
+// for "<verb> <number>", with none it says so.
+func (t *turn) withOnlyOpenCase(verb string, act func(*storage.Case)) {
+	f := t.facts(Need{OpenCases: true})
+	switch {
+	case f == nil:
+	case len(f.OpenCases) == 0:
+		t.say(msgNoOpenCases)
+	case len(f.OpenCases) == 1:
+		act(f.OpenCases[0])
+	default:
+		t.say(msgWhichCase, "Command", verb, "Options", caseOptions(refsOf(f.OpenCases)),
+			"Example", f.OpenCases[0].Number)
+	}
+}
+
+// refOf names c in the dialog state.
+func refOf(c *storage.Case) CaseRef {
+	return CaseRef{ID: c.ID, Number: c.Number, Merchant: c.MerchantName}
+}
+
+// refsOf names the first maxChoices cases.
+func refsOf(cases []*storage.Case) []CaseRef {
+	refs := make([]CaseRef, 0, min(len(cases), maxChoices))
+	for _, c := range cases[:min(len(cases), maxChoices)] {
+		refs = append(refs, refOf(c))
+	}
+	return refs
+}
+
+// caseOptions renders cases as a numbered list: "1. TS-2026-000123（某某商店）".
+func caseOptions(refs []CaseRef) string {
+	items := make([]string, len(refs))
+	for i, r := range refs {
+		items[i] = r.Number
+		if r.Merchant != "" {
+			items[i] += "（" + r.Merchant + "）"
+		}
+	}
+	return numbered(items)
+}
+
+// resumable reports whether st can be resumed: its stage is known and a stage after
+// filing has what it works on.
+func resumable(st State) bool {
+	switch st.Stage {
+	case StageChooseCase:
+		return len(st.Pending) > 0 && len(st.Choices) > 0
+	case StageSupplement, StageConfirmWithdraw, StageRatingComment:
+		return st.Case != nil
+	}
+	return knownStage(st.Stage)
+}
+
+// caseNumber is the number of the state's case, "" if none.
+func (t *turn) caseNumber() string {
+	if t.st.Case == nil {
+		return ""
+	}
+	return t.st.Case.Number
+}
+
+// keepPending adds a message to those waiting for the consumer's choice of case.
+func (t *turn) keepPending(m CaseMessage) {
+	if len(t.st.Pending) >= maxPending {
+		t.say(msgChooseFull, "Max", strconv.Itoa(maxPending))
+		t.reask()
+		return
+	}
+	// Clip so that appending never writes into the caller's backing array.
+	t.st.Pending = append(slices.Clip(t.st.Pending), m)
+	t.say(msgChooseKept, "N", strconv.Itoa(len(t.st.Pending)))
+	t.reask()
+}

@@ -1,0 +1,209 @@
+package dialog
+
+import (
+	"slices"
+	"strconv"
+
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// caseStage handles input in a stage after filing (see caseStages). Help and
+// queries answer and keep the stage; the stage's own words act on it; another
+// command ends the stage and runs as if the consumer were idle; anything else is
+// the stage's answer.
+func (t *turn) caseStage(in Input) {
+	switch in.Kind {
+	case InputText, InputVoice:
+		t.caseStageText(in)
+	case InputImage:
+		t.caseStageImage(in)
+	case InputMenuClick:
+		t.caseStageMenu(in.EventKey)
+	case InputSubscribe:
+		t.reply(t.cat.Welcome())
+		t.reask()
+	default:
+		t.reply(t.cat.Unsupported())
+		t.reask()
+	}
+}
+
+// caseStageText handles words in a stage after filing.
+func (t *turn) caseStageText(in Input) {
+	if in.Kind == InputVoice && in.Text == "" {
+		t.say(msgVoiceEmpty)
+		t.reask()
+		return
+	}
+	cmd := commandText(in.Text)
+	if t.stageWord(cmd) {
+		return
+	}
+	_, isCaseCmd := parseCaseCommand(cmd)
+	switch {
+	case helpWords[cmd]:
+		t.reply(t.cat.Help())
+		t.reask()
+	case t.query(cmd) || t.bareCaseNumber(cmd):
+		t.reask()
+	case isStartWord(cmd) || restartWords[cmd] || isCaseCmd:
+		t.leaveStage()
+		t.idleCommand(cmd)
+	default:
+		t.stageText(in.Text)
+	}
+}
+
+// stageWord acts on the current stage's own words and reports whether cmd was one.
+func (t *turn) stageWord(cmd string) bool {
+	switch t.st.Stage {
+	case StageChooseCase:
+		return t.chooseWord(cmd)
+	case StageSupplement:
+		return t.endWord(cmd, supplementDoneWords, msgSupplementDone)
+	case StageRatingComment:
+		return t.endWord(cmd, skipWords, msgCommentSkipped)
+	case StageConfirmWithdraw:
+		if confirmWithdrawWords[cmd] {
+			t.effect(WithdrawCase{Case: *t.st.Case})
+			t.st = idleState(t.st)
+			return true
+		}
+		return t.endWord(cmd, nil, msgWithdrawKept)
+	}
+	return false
+}
+
+// endWord ends the stage with message key if cmd is one of words or a cancel word.
+func (t *turn) endWord(cmd string, words map[string]bool, key string) bool {
+	if !words[cmd] && !cancelWords[cmd] {
+		return false
+	}
+	t.say(key, "Number", t.caseNumber())
+	t.st = idleState(t.st)
+	return true
+}
+
+// stageText handles a text that is neither a command nor one of the stage's words.
+func (t *turn) stageText(text string) {
+	switch t.st.Stage {
+	case StageChooseCase:
+		t.keepPending(CaseMessage{Text: text})
+	case StageSupplement:
+		t.effect(AddToCase{Case: *t.st.Case, Messages: []CaseMessage{{Text: text}}})
+		t.reask()
+	case StageConfirmWithdraw:
+		t.leaveStage() // anything but 确认撤回 keeps the case
+	case StageRatingComment:
+		t.comment(text)
+	}
+}
+
+// caseStageImage handles a photo in a stage after filing.
+func (t *turn) caseStageImage(in Input) {
+	m := CaseMessage{Photo: &Photo{MediaID: in.MediaID, PicURL: in.PicURL}}
+	switch t.st.Stage {
+	case StageChooseCase:
+		t.keepPending(m)
+	case StageSupplement:
+		t.effect(AddToCase{Case: *t.st.Case, Messages: []CaseMessage{m}})
+		t.reask()
+	default:
+		// Not an answer to the pending question: keep the case, and treat the photo
+		// like one sent when idle, because evidence must not be lost.
+		t.leaveStage()
+		t.forward(m)
+	}
+}
+
+// caseStageMenu answers a menu click in a stage after filing.
+func (t *turn) caseStageMenu(key string) {
+	switch key {
+	case MenuComplain:
+		t.leaveStage()
+		t.start()
+		return
+	case MenuQuery:
+		t.effect(QueryCases{})
+	case MenuHelp:
+		t.reply(t.cat.Help())
+	}
+	t.reask()
+}
+
+// leaveMessages say what leaving a stage gives up; stages not listed end silently.
+var leaveMessages = map[Stage]string{
+	StageChooseCase:      msgChooseCancelled,
+	StageConfirmWithdraw: msgWithdrawKept,
+}
+
+// leaveStage ends the stage after filing, saying what that gives up.
+func (t *turn) leaveStage() {
+	if key, ok := leaveMessages[t.st.Stage]; ok {
+		t.say(key, "Number", t.caseNumber())
+	}
+	t.st = idleState(t.st)
+}
+
+// chooseWord handles 取消 and the consumer's pick of a case in StageChooseCase: by
+// its number in the list or by its case number (with its letters, as for a bare
+// number when idle: a long run of digits is more likely an order number to keep).
+// A number that is not offered asks again; any other text is not a pick.
+func (t *turn) chooseWord(cmd string) bool {
+	if cancelWords[cmd] {
+		t.leaveStage()
+		return true
+	}
+	i, ok := t.pick(cmd)
+	if !ok {
+		return false
+	}
+	if i < 0 || i >= len(t.st.Choices) {
+		t.say(msgBadChoice, "Max", strconv.Itoa(len(t.st.Choices)))
+		t.reask()
+		return true
+	}
+	t.effect(AddToCase{Case: t.st.Choices[i], Messages: t.st.Pending})
+	t.st = idleState(t.st)
+	return true
+}
+
+// pick reads a choice: the 0-based index of the list number or case number typed
+// (-1 for a case number not offered), and whether cmd was a choice at all.
+func (t *turn) pick(cmd string) (int, bool) {
+	if n, ok := parseChoice(cmd); ok {
+		return n - 1, true
+	}
+	if cmd == "" || !isASCIILetter(cmd[0]) {
+		return 0, false
+	}
+	number, ok := storage.ParseCaseNumber(cmd, t.env.prefix())
+	if !ok {
+		return 0, false
+	}
+	return slices.IndexFunc(t.st.Choices, func(r CaseRef) bool { return r.Number == number }), true
+}
+
+// comment hands the rating comment to the Engine, or asks for a shorter one.
+func (t *turn) comment(text string) {
+	s, n := commentLimit.measure(text)
+	if n > commentLimit.Max {
+		t.say(msgBadComment, "Max", strconv.Itoa(commentLimit.Max), "Len", strconv.Itoa(n))
+		return
+	}
+	t.effect(CommentOnRating{Case: *t.st.Case, Comment: s})
+	t.st = idleState(t.st)
+}
+
+// casePrompt renders the pending question of a stage after filing.
+func (t *turn) casePrompt() string {
+	switch t.st.Stage {
+	case StageChooseCase:
+		return t.cat.text(msgChooseCase, "Count", strconv.Itoa(len(t.st.Choices)), "Options", caseOptions(t.st.Choices))
+	case StageSupplement:
+		return t.cat.text(msgSupplementNext, "Number", t.caseNumber())
+	case StageConfirmWithdraw:
+		return t.cat.text(msgWithdrawConfirm, "Number", t.caseNumber())
+	}
+	return t.cat.text(msgRatingCommentAsk, "Max", strconv.Itoa(commentLimit.Max))
+}

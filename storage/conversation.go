@@ -43,8 +43,9 @@ type Rating struct {
 // ConversationStore is what happens on a case after it was filed.
 type ConversationStore interface {
 	// ChangeStatus moves the case along the status table, appends an
-	// EventStatusChange and enqueues a NoticeStatusChange (and, when the case
-	// becomes closed, a NoticeRatingRequest) in one transaction. ECONFLICT if the
+	// EventStatusChange and enqueues a NoticeStatusChange (none when the consumer
+	// made the move: they were answered in the chat) and, when the case becomes
+	// closed, a NoticeRatingRequest, in one transaction. ECONFLICT if the
 	// move is not allowed from the current status; EINVALID if a reason is
 	// required and missing; ENOTFOUND for an unknown case.
 	ChangeStatus(ctx context.Context, change StatusChange) (*Case, error)

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -48,6 +49,14 @@ type Main struct {
 	miniRedis *miniredis.Miniredis
 	Engine    *dialog.Engine
 	Platform  *wechatsim.Platform // nil unless in simulator mode
+	API       *bot.APIClient
+
+	catalogue *dialog.Catalogue
+	registry  *prometheus.Registry
+
+	stopWorkers context.CancelFunc
+	workers     sync.WaitGroup
+	closeBlobs  func() error // the evidence directory, when configured
 
 	listener net.Listener
 	server   *http.Server
@@ -93,6 +102,10 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.listener) }()
+	// Workers start once the server serves: in simulator mode they call it.
+	if err := m.startWorkers(m.catalogue, m.registry); err != nil {
+		return err
+	}
 	m.Logger.Info("serving", "addr", m.listener.Addr().String(), "database", m.DB.Dialect(),
 		"redis", m.redisKind(), "simulator", m.Config.SimulatorMode())
 	return nil
@@ -182,7 +195,8 @@ func (m *Main) PrintURLs(w io.Writer) {
 	fmt.Fprintf(w, "  health: %s/healthz  readiness: %s/readyz  metrics: %s/metrics\n", m.URL(), m.URL(), m.URL())
 }
 
-// Close shuts down in order: HTTP (letting in-flight replies finish), Redis, database.
+// Close shuts down in order: HTTP (letting in-flight replies finish), the workers
+// (letting sends in flight be recorded), Redis, database.
 func (m *Main) Close() error {
 	var errs []error
 	if m.server != nil {
@@ -196,6 +210,15 @@ func (m *Main) Close() error {
 		}
 	} else if m.listener != nil {
 		_ = m.listener.Close()
+	}
+	if m.stopWorkers != nil {
+		m.stopWorkers()
+		m.workers.Wait()
+	}
+	if m.closeBlobs != nil {
+		if err := m.closeBlobs(); err != nil {
+			errs = append(errs, fmt.Errorf("evidence directory close: %w", err))
+		}
 	}
 	if m.Redis != nil {
 		if err := m.Redis.Close(); err != nil {

@@ -4,6 +4,7 @@
 //
 //	complaintbot [serve] [-config FILE]   run the service (the default)
 //	complaintbot migrate [-config FILE]   apply database migrations and exit
+//	complaintbot wechat menu [-config FILE]  install the account's menu
 package main
 
 import (
@@ -17,6 +18,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/complaintbot/complaintbot/bot"
 	"github.com/complaintbot/complaintbot/configs"
 )
 
@@ -35,8 +37,9 @@ const usage = `usage: complaintbot [command] [-config FILE]
 
 commands:
   serve     run the service (default)
-  migrate   apply database migrations and exit
-  help      show this help
+  migrate       apply database migrations and exit
+  wechat menu   install the official account's menu (我要投诉 / 查询进度 / 帮助)
+  help          show this help
 
 Configuration comes from defaults, then the YAML file named by -config or
 COMPLAINTBOT_CONFIG, then COMPLAINTBOT_* environment variables.
@@ -48,8 +51,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
+	if cmd == "wechat" {
+		if len(args) == 0 || args[0] != "menu" {
+			fmt.Fprint(stderr, usage)
+			return fmt.Errorf("usage: complaintbot wechat menu [-config FILE]")
+		}
+		cmd, args = "wechat menu", args[1:]
+	}
 	switch cmd {
-	case "serve", "migrate":
+	case "serve", "migrate", "wechat menu":
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -62,8 +72,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	logger := newLogger(cfg.Log, stderr)
-	if cmd == "migrate" {
+	switch cmd {
+	case "migrate":
 		return migrate(ctx, cfg, logger)
+	case "wechat menu":
+		return installMenu(ctx, cfg, logger, stdout)
 	}
 	return serve(ctx, cfg, logger, stdout)
 }
@@ -99,6 +112,24 @@ func migrate(ctx context.Context, cfg configs.Config, logger *slog.Logger) error
 	}
 	defer db.Close()
 	logger.Info("migrations applied", "database", db.Dialect())
+	return nil
+}
+
+// installMenu creates the account's menu with the CLICK keys the dialog knows.
+func installMenu(ctx context.Context, cfg configs.Config, logger *slog.Logger, stdout io.Writer) error {
+	if cfg.SimulatorMode() {
+		return errors.New("wechat menu needs a real account: set wechat.app_id, app_secret and token " +
+			"(in simulator mode the /sim page has the menu built in)")
+	}
+	m := NewMain(cfg, logger)
+	if err := m.openRedis(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	if err := m.newAPIClient().CreateMenu(ctx, bot.DefaultMenu()); err != nil {
+		return fmt.Errorf("create menu: %w", err)
+	}
+	fmt.Fprintln(stdout, "menu installed: 我要投诉 / 查询进度 / 帮助")
 	return nil
 }
 

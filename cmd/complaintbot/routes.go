@@ -23,7 +23,8 @@ func (m *Main) routes(ctx context.Context) (http.Handler, error) {
 	cfg := m.Config
 	catalogue, err := dialog.NewCatalogue(dialog.Settings{
 		OrgName: cfg.Org.Name, Hotline: cfg.Org.Hotline, ServiceHours: cfg.Org.ServiceHours,
-		Overrides: cfg.Dialog.Messages,
+		Overrides: cfg.Dialog.Messages, AcceptDays: cfg.Cases.AcceptWorkingDays,
+		MediationDays: cfg.Cases.MediationWorkingDays,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("dialog messages: %w", err)
@@ -47,7 +48,10 @@ func (m *Main) routes(ctx context.Context) (http.Handler, error) {
 	webhook := bot.NewWebhook(bot.WebhookConfig{
 		AppID: account.AppID, Token: account.Token, EncodingAESKey: account.EncodingAESKey,
 		BusyReply: catalogue.Busy(), ReplyBudget: time.Duration(cfg.Dialog.ReplyBudget),
+		Late: m.DB,
 	}, m.Engine, m.Logger, bot.NewMetrics(reg))
+	m.API = m.newAPIClient()
+	m.catalogue, m.registry = catalogue, reg
 
 	mux := http.NewServeMux()
 	mux.Handle("/wechat", webhook)
@@ -75,7 +79,7 @@ func (m *Main) mountSimulator(mux *http.ServeMux, appSecret string) {
 	client := &wechatsim.Client{
 		WebhookURL: m.localURL() + "/wechat", Token: simToken, AppID: simAppID,
 		EncodingAESKey: simAESKey, Safe: true, Account: simAccount,
-		HTTP: &http.Client{Timeout: 10 * time.Second},
+		HTTP: &http.Client{Timeout: 10 * time.Second}, Platform: m.Platform,
 	}
 	page := wechatsim.NewPage(wechatsim.PageConfig{Client: client, Platform: m.Platform, BasePath: "/sim"})
 	mux.Handle("/sim", page)

@@ -86,7 +86,7 @@ func changeStatus(
 	if err != nil {
 		return nil, err
 	}
-	for _, nn := range statusNotices(c, ch.Reason) {
+	for _, nn := range statusNotices(c, ch.Actor, ch.Reason) {
 		if _, err := insertNotification(ctx, tx, nn, now); err != nil {
 			return nil, err
 		}
@@ -107,9 +107,13 @@ func statusChangeBody(from, to storage.Status, reason string) string {
 // statusNotices returns what the consumer is told when c has just moved: the new
 // status with its reason, and, once the case is closed, a request to rate it. The
 // rating request comes second, so the consumer reads it after the closing notice.
-func statusNotices(c *storage.Case, reason string) []storage.NewNotification {
-	notice := caseNotice(c, storage.NewNotification{Kind: storage.NoticeStatusChange, Text: reason})
-	notices := []storage.NewNotification{notice}
+// A move the consumer made (a withdrawal) was already answered in the chat, so it
+// gets no status notice.
+func statusNotices(c *storage.Case, actor, reason string) []storage.NewNotification {
+	var notices []storage.NewNotification
+	if actor != storage.ActorConsumer {
+		notices = append(notices, caseNotice(c, storage.NewNotification{Kind: storage.NoticeStatusChange, Text: reason}))
+	}
 	if c.Status == storage.StatusClosed {
 		notices = append(notices, caseNotice(c, storage.NewNotification{Kind: storage.NoticeRatingRequest}))
 	}

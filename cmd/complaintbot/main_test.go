@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -32,14 +33,21 @@ const (
 var caseNumberPattern = regexp.MustCompile(`TS-\d{4}-\d{6}`)
 
 // runMain starts the real Main on :0 the way `complaintbot serve` does, on SQLite
-// and an in-process Redis, or on the real servers named by the test environment.
+// and an in-process Redis, or on the real servers named by the test environment. Its
+// WeChat API is a simulator platform (m.Platform) served apart, as the real one is.
 func runMain(t *testing.T) *Main {
 	t.Helper()
+	platform := wechatsim.NewPlatform(wechatsim.PlatformConfig{AppID: e2eAppID, AppSecret: "e2e-secret"})
+	api := httptest.NewServer(platform.Handler())
+	t.Cleanup(api.Close)
 	cfg := configs.Default()
 	cfg.HTTP.Addr = "127.0.0.1:0"
 	cfg.Database.URL = filepath.Join(t.TempDir(), "complaintbot.db")
 	cfg.Redis.URL = os.Getenv(dialog.TestRedisURLEnv)
-	cfg.WeChat = configs.WeChatConfig{AppID: e2eAppID, AppSecret: "e2e-secret", Token: e2eToken, EncodingAESKey: e2eAESKey}
+	cfg.WeChat = configs.WeChatConfig{AppID: e2eAppID, AppSecret: "e2e-secret", Token: e2eToken, EncodingAESKey: e2eAESKey,
+		APIBase: api.URL, Template: configs.Default().WeChat.Template}
+	cfg.WeChat.Template.ID = "TMPL_E2E"
+	cfg.Push.PollInterval = configs.Duration(20 * time.Millisecond)
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +60,7 @@ func runMain(t *testing.T) *Main {
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	m.Platform = platform
 	t.Cleanup(func() {
 		if err := m.Close(); err != nil {
 			t.Errorf("close: %v", err)
@@ -63,7 +72,7 @@ func runMain(t *testing.T) *Main {
 func newClient(m *Main, safe bool) *wechatsim.Client {
 	return &wechatsim.Client{
 		WebhookURL: m.URL() + "/wechat", Token: e2eToken, AppID: e2eAppID,
-		EncodingAESKey: e2eAESKey, Safe: safe,
+		EncodingAESKey: e2eAESKey, Safe: safe, Platform: m.Platform,
 	}
 }
 

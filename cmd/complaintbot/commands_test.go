@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/complaintbot/complaintbot/bot/wechatsim"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
@@ -55,5 +57,29 @@ func TestUnknownCommandAndHelp(t *testing.T) {
 	out.Reset()
 	if err := run(context.Background(), []string{"help"}, os.Getenv, &out, &errOut); err != nil || !strings.Contains(out.String(), "migrate") {
 		t.Fatalf("help: %v, %q", err, out.String())
+	}
+}
+
+func TestWechatMenuInstallsTheMenu(t *testing.T) {
+	platform := wechatsim.NewPlatform(wechatsim.PlatformConfig{AppID: e2eAppID, AppSecret: "e2e-secret"})
+	api := httptest.NewServer(platform.Handler())
+	defer api.Close()
+	env := envOf(map[string]string{
+		"COMPLAINTBOT_WECHAT_APP_ID": e2eAppID, "COMPLAINTBOT_WECHAT_APP_SECRET": "e2e-secret",
+		"COMPLAINTBOT_WECHAT_TOKEN": e2eToken, "COMPLAINTBOT_WECHAT_API_BASE": api.URL,
+	})
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"wechat", "menu"}, env, &out, &errOut); err != nil {
+		t.Fatalf("wechat menu: %v\n%s", err, errOut.String())
+	}
+	var keys []string
+	for _, b := range platform.Menu() {
+		keys = append(keys, b.Name+"="+b.Key)
+	}
+	if got := strings.Join(keys, ","); got != "我要投诉=COMPLAIN,查询进度=QUERY,帮助=HELP" {
+		t.Fatalf("menu on the platform: %s", got)
+	}
+	if err := run(context.Background(), []string{"wechat", "menu"}, envOf(nil), &out, &errOut); err == nil {
+		t.Fatal("in simulator mode the command must refuse with a clear message")
 	}
 }

@@ -28,6 +28,13 @@ type Case struct {
 	// CreateCase idempotent across WeChat retries, two instances and crashes.
 	IntakeKey string `db:"intake_key"`
 
+	// The desk's fields.
+	AssigneeID         int64  `db:"assignee_id"` // 0 when unassigned
+	Unread             bool   `db:"unread"`      // the consumer wrote since staff last looked
+	Outcome            string `db:"outcome"`     // one of the Outcome… constants, or ""
+	RecoveredFen       int64  `db:"recovered_fen"`
+	DoubleCompensation bool   `db:"double_compensation"`
+
 	CreatedAt time.Time `db:"created_at"`
 	UpdatedAt time.Time `db:"updated_at"`
 }
@@ -71,10 +78,17 @@ func (nc *NewCase) Validate() error {
 // CaseFilter selects cases. Nil fields do not filter. Results are ordered newest
 // first.
 type CaseFilter struct {
-	ID     *int64
-	Number *string
-	OpenID *string
-	Status *Status
+	ID         *int64
+	Number     *string
+	OpenID     *string
+	Status     *Status
+	Category   *string
+	AssigneeID *int64 // 0 selects unassigned cases
+	Unread     *bool
+	// Search matches a case number (also typed loosely), a merchant name (part of
+	// it, any case) or a phone number (whole, or its last 4 or more digits).
+	Search string
+
 	// Open, when set, keeps only open cases (true: the status is not final) or
 	// only finished ones (false: the status is final); see Status.Final.
 	Open *bool

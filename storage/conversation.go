@@ -15,6 +15,9 @@ type StatusChange struct {
 	To     Status
 	Actor  string // ActorConsumer, ActorSystem or "staff:<id>"
 	Reason string // required for rejected and terminated; on the timeline and in the notice
+	// Reopen allows a supervisor to move a finished case (resolved, terminated,
+	// withdrawn or closed) back to mediating; the table allows it only then.
+	Reopen bool
 }
 
 // NewEvent is a timeline entry to append.
@@ -42,7 +45,8 @@ type Rating struct {
 
 // ConversationStore is what happens on a case after it was filed.
 type ConversationStore interface {
-	// ChangeStatus moves the case along the status table, appends an
+	// ChangeStatus moves the case along the status table (audited when a staff
+	// member makes the move), appends an
 	// EventStatusChange and enqueues a NoticeStatusChange (none when the consumer
 	// made the move: they were answered in the chat) and, when the case becomes
 	// closed, a NoticeRatingRequest, in one transaction. ECONFLICT if the
@@ -51,7 +55,9 @@ type ConversationStore interface {
 	ChangeStatus(ctx context.Context, change StatusChange) (*Case, error)
 
 	// AddEvent appends a timeline entry (with its evidence and notification) in one
-	// transaction; see NewEvent.DedupeKey. ENOTFOUND for an unknown case.
+	// transaction; see NewEvent.DedupeKey. A consumer's message marks the case
+	// unread; a staff member's reply or note is audited in the same transaction.
+	// ENOTFOUND for an unknown case.
 	AddEvent(ctx context.Context, ev NewEvent) (*Event, error)
 
 	// RateCase records the consumer's rating once. ECONFLICT if the case is not

@@ -34,10 +34,11 @@ const (
 // Notification is one row of the transactional outbox: a message that must reach a
 // consumer's WeChat. It is written in the same transaction as the change it reports.
 type Notification struct {
-	ID     int64            `db:"id"`
-	CaseID int64            `db:"case_id"` // 0 when not about a case (a late chat answer)
-	OpenID string           `db:"open_id"`
-	Kind   NotificationKind `db:"kind"`
+	ID      int64            `db:"id"`
+	CaseID  int64            `db:"case_id"`  // 0 when not about a case (a late chat answer)
+	EventID int64            `db:"event_id"` // the timeline event it reports (a staff reply), or 0
+	OpenID  string           `db:"open_id"`
+	Kind    NotificationKind `db:"kind"`
 
 	// The rows hold facts, not wording: the bot renders the consumer's message
 	// from Kind and these fields with the dialog catalogue when it sends (the

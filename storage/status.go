@@ -71,6 +71,16 @@ func (s Status) CanMoveTo(next Status) bool {
 	return false
 }
 
+// CanReopen reports whether a supervisor may move a finished case back to
+// mediating.
+func (s Status) CanReopen() bool {
+	switch s {
+	case StatusResolved, StatusTerminated, StatusWithdrawn, StatusClosed:
+		return true
+	}
+	return false
+}
+
 // Final reports whether the status ends the handling of a case (no more moves but
 // closing).
 func (s Status) Final() bool {

@@ -1,0 +1,74 @@
+package storage
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Audit actions. Case actions made through the stores (status changes, replies,
+// notes, assignment, outcomes) are audited by the store in the same transaction;
+// the console audits the rest (sign-in, revealing a phone number, staff and token
+// management).
+const (
+	AuditLogin         = "login"
+	AuditLoginFailed   = "login_failed"
+	AuditLogout        = "logout"
+	AuditStatusChange  = "status_change"
+	AuditReply         = "reply"
+	AuditNote          = "note"
+	AuditAssign        = "assign"
+	AuditOutcome       = "outcome"
+	AuditRevealPhone   = "reveal_phone"
+	AuditMarkRead      = "mark_read"
+	AuditStaffCreate   = "staff_create"
+	AuditStaffPassword = "staff_password"
+	AuditStaffDisable  = "staff_disable"
+	AuditTokenCreate   = "token_create"
+	AuditTokenRevoke   = "token_revoke"
+	AuditCannedReply   = "canned_reply"
+)
+
+// AuditEntry records who did what to which case, when. Entries are never changed.
+type AuditEntry struct {
+	ID        int64     `db:"id"`
+	StaffID   int64     `db:"staff_id"` // 0 for a failed sign-in with an unknown username
+	Action    string    `db:"action"`
+	CaseID    int64     `db:"case_id"` // 0 when not about a case
+	Detail    string    `db:"detail"`  // no personal data: never a full phone number
+	IP        string    `db:"ip"`
+	CreatedAt time.Time `db:"created_at"`
+}
+
+// AuditFilter selects audit entries; nil fields do not filter. Newest first.
+type AuditFilter struct {
+	StaffID *int64
+	CaseID  *int64
+	Action  *string
+	Since   *time.Time
+	Until   *time.Time
+	Offset  int
+	Limit   int // 0 means 50, at most 200
+}
+
+// AuditStore keeps the audit log.
+type AuditStore interface {
+	// AddAudit appends an entry.
+	AddAudit(ctx context.Context, e AuditEntry) error
+	// FindAudit returns one page of entries and the total count.
+	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, int, error)
+}
+
+// StaffActor is the actor string of a staff member: "staff:<id>".
+func StaffActor(id int64) string { return "staff:" + strconv.FormatInt(id, 10) }
+
+// StaffIDFromActor returns the id in a "staff:<id>" actor, or false.
+func StaffIDFromActor(actor string) (int64, bool) {
+	rest, ok := strings.CutPrefix(actor, "staff:")
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	return id, err == nil && id > 0
+}

@@ -1,0 +1,103 @@
+// Package console is the staff web console of the case desk and its JSON API:
+// server-rendered pages in Simplified Chinese (html/template, embedded templates
+// and static files), sign-in with sessions shared through Redis, CSRF protection,
+// roles, and an audit of every staff action. It reaches consumers only through the
+// outbox rows the stores write; it never imports the bot or the dialog.
+package console
+
+import (
+	"context"
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// Store is everything the console needs from the database; *sqlstore.DB is one.
+type Store interface {
+	storage.CaseStore
+	storage.ConversationStore
+	storage.DeskStore
+	storage.StaffStore
+	storage.APITokenStore
+	storage.AuditStore
+	storage.BlobStore
+	FindNotifications(ctx context.Context, filter storage.NotificationFilter) ([]*storage.Notification, error)
+	FindEvidence(ctx context.Context, id int64) (*storage.Evidence, error)
+}
+
+// Config configures the console.
+type Config struct {
+	Store    Store
+	Blobs    storage.BlobStore // where evidence bytes are; nil means Store
+	Sessions storage.SessionStore
+	Throttle storage.LoginThrottle
+	Logger   *slog.Logger
+
+	OrgName    string
+	CasePrefix string
+	// SecureCookies marks cookies Secure; set it whenever the console is served
+	// over TLS (directly or behind a proxy).
+	SecureCookies bool
+	// TrustedOrigins are extra origins allowed to make state-changing requests
+	// (e.g. "https://desk.example.org" when a proxy rewrites Host).
+	TrustedOrigins []string
+	// TrustProxy takes the client address from X-Forwarded-For (for the login
+	// throttle and the audit log); only set it behind a proxy that sets it.
+	TrustProxy bool
+	Now        func() time.Time
+}
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Server serves the console under /console/ and the API under /api/v1/.
+type Server struct {
+	cfg       Config
+	templates map[string]*template.Template
+	handler   http.Handler
+}
+
+// New parses the templates once and builds the routes.
+func New(cfg Config) (*Server, error) {
+	if cfg.Blobs == nil {
+		cfg.Blobs = cfg.Store
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{cfg: cfg}
+	var err error
+	if s.templates, err = parseTemplates(templateFS); err != nil {
+		return nil, err
+	}
+	s.handler, err = s.routes()
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
+
+// staticFiles is the embedded static folder, served at /console/static/.
+func staticFiles() http.Handler {
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err) // the folder is embedded at build time
+	}
+	return http.FileServerFS(sub)
+}

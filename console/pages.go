@@ -1,0 +1,6 @@
+package console
+
+import "net/http"
+
+// pageRoutes registers the case desk's pages.
+func (s *Server) pageRoutes(mux *http.ServeMux) {}

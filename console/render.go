@@ -1,0 +1,144 @@
+package console
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// chinaTime shows times as staff in China read them, without needing tzdata.
+var chinaTime = time.FixedZone("CST", 8*60*60)
+
+// templateFuncs are available in every template.
+var templateFuncs = template.FuncMap{
+	"statusLabel": func(s storage.Status) string { return s.Label() },
+	"roleLabel":   func(r storage.Role) string { return r.Label() },
+	"maskPhone":   MaskPhone,
+	"yuan":        FormatYuan,
+	"datetime": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(chinaTime).Format("2006-01-02 15:04")
+	},
+	"date": func(t time.Time) string { return t.In(chinaTime).Format("2006-01-02") },
+}
+
+// MaskPhone shows a mobile number as 138****5678; lists never show it whole.
+func MaskPhone(p string) string {
+	r := []rune(p)
+	if len(r) < 7 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
+}
+
+// FormatYuan shows fen as yuan: 399950 → "3999.50".
+func FormatYuan(fen int64) string {
+	sign := ""
+	if fen < 0 {
+		sign, fen = "-", -fen
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100)
+}
+
+// parseTemplates parses each page with the layout and the partials, once, at
+// start-up: a template error stops the program instead of a page at run time.
+func parseTemplates(fsys fs.FS) (map[string]*template.Template, error) {
+	pages, err := fs.Glob(fsys, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	partials, _ := fs.Glob(fsys, "templates/_*.html")
+	out := map[string]*template.Template{}
+	for _, p := range pages {
+		name := path.Base(p)
+		if strings.HasPrefix(name, "_") {
+			continue
+		}
+		files := append([]string{p}, partials...)
+		t, err := template.New(name).Funcs(templateFuncs).ParseFS(fsys, files...)
+		if err != nil {
+			return nil, fmt.Errorf("console template %s: %w", name, err)
+		}
+		out[name] = t
+	}
+	return out, nil
+}
+
+// pageData is what every page template receives.
+type pageData struct {
+	Title string
+	Staff *storage.Staff
+	CSRF  string
+	Org   string
+	Flash string
+	Data  any
+}
+
+// render writes a page. It renders into a buffer first so a template error gives
+// a clean 500 instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
+	t, ok := s.templates[name]
+	if !ok {
+		s.cfg.Logger.Error("console template missing", "name", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	pd := pageData{Title: title, Staff: staffFrom(r.Context()), Org: s.cfg.OrgName, Data: data,
+		Flash: r.URL.Query().Get("flash")}
+	if se := sessionFrom(r.Context()); se != nil {
+		pd.CSRF = se.CSRFToken
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, pd); err != nil {
+		s.cfg.Logger.Error("console template failed", "name", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// renderError shows a short Chinese explanation in the layout.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, message string) {
+	s.render(w, r, status, "error.html", "出错了", message)
+}
+
+// pageError maps a store error to a page: not found, conflict, invalid input or
+// an internal error (logged, with nothing internal shown).
+func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
+	status, message := httpStatus(err)
+	if status == http.StatusInternalServerError {
+		s.cfg.Logger.Error("console request failed", "path", r.URL.Path, "err", err)
+	}
+	s.renderError(w, r, status, message)
+}
+
+// httpStatus maps storage error codes to HTTP statuses and a message for people.
+func httpStatus(err error) (int, string) {
+	switch storage.ErrorCode(err) {
+	case storage.ENOTFOUND:
+		return http.StatusNotFound, "找不到该记录。"
+	case storage.ECONFLICT:
+		return http.StatusConflict, storage.ErrorMessage(err)
+	case storage.EINVALID:
+		return http.StatusBadRequest, storage.ErrorMessage(err)
+	case storage.EFORBIDDEN:
+		return http.StatusForbidden, "您没有权限进行此操作。"
+	case storage.EUNAVAILABLE:
+		return http.StatusServiceUnavailable, "系统繁忙，请稍后再试。"
+	}
+	return http.StatusInternalServerError, "系统出错，请稍后再试。"
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }

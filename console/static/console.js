@@ -1,0 +1,2 @@
+// The console's script. Loaded from a file (the CSP forbids inline script).
+"use strict";

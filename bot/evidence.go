@@ -71,7 +71,7 @@ func (c EvidenceConfig) withDefaults() EvidenceConfig {
 // WeChat voice (AMR or Speex). Anything else is refused rather than stored.
 var allowedEvidenceTypes = map[string]bool{
 	"image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true,
-	"audio/amr": true, "audio/speex": true, "audio/x-speex": true, "audio/mpeg": true, "voice/speex": true,
+	"audio/amr": true, "audio/speex": true, "audio/x-speex": true, "audio/mpeg": true,
 }
 
 // EvidenceFetcher downloads evidence media right after a case is filed, because
@@ -93,15 +93,7 @@ func NewEvidenceFetcher(cfg EvidenceConfig, store storage.EvidenceStore, blobs s
 
 // Run fetches until ctx is cancelled.
 func (f *EvidenceFetcher) Run(ctx context.Context) {
-	for ctx.Err() == nil {
-		n, err := f.FetchOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			f.log.Warn("evidence claim failed", "err", err)
-		}
-		if n < f.cfg.Batch || err != nil {
-			sleep(ctx, f.cfg.PollInterval)
-		}
-	}
+	drainLoop(ctx, f.cfg.Batch, f.cfg.PollInterval, f.FetchOnce, f.log)
 }
 
 // FetchOnce claims one batch of pending evidence and downloads it.
@@ -160,15 +152,14 @@ func (f *EvidenceFetcher) download(ctx context.Context, ev *storage.Evidence) (s
 	return storage.DownloadedEvidence{ContentType: ctype, Size: int64(len(data)), SHA256: hexSum, BlobKey: key}, nil
 }
 
-// evidenceType trusts the bytes over the header for images (a header can lie);
-// voice formats are not sniffable, so the header decides there.
+// evidenceType trusts the bytes over the header (a header can lie): a photo must
+// sniff as an image. Voice formats are not sniffable, so for audio the header
+// decides.
 func evidenceType(header string, data []byte) string {
-	if sniffed := http.DetectContentType(data); strings.HasPrefix(sniffed, "image/") {
-		return sniffed
-	}
+	sniffed, _, _ := mime.ParseMediaType(http.DetectContentType(data))
 	mt, _, err := mime.ParseMediaType(header)
-	if err != nil {
-		return "application/octet-stream"
+	if strings.HasPrefix(sniffed, "image/") || err != nil || !strings.HasPrefix(mt, "audio/") {
+		return sniffed
 	}
 	return mt
 }

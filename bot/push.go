@@ -103,15 +103,21 @@ func (p *Pusher) Run(ctx context.Context) {
 	wg.Wait()
 }
 
-// work is one worker's loop: drain while there is work, otherwise poll.
+// work is one worker's loop.
 func (p *Pusher) work(ctx context.Context) {
+	drainLoop(ctx, p.cfg.Batch, p.cfg.PollInterval, p.DrainOnce, p.log)
+}
+
+// drainLoop runs once until ctx ends: at once again while batches come back full,
+// after poll otherwise (or after an error, which it logs).
+func drainLoop(ctx context.Context, batch int, poll time.Duration, once func(context.Context) (int, error), log *slog.Logger) {
 	for ctx.Err() == nil {
-		n, err := p.DrainOnce(ctx)
+		n, err := once(ctx)
 		if err != nil && ctx.Err() == nil {
-			p.log.Warn("outbox claim failed", "err", err)
+			log.Warn("work queue claim failed", "err", err)
 		}
-		if n < p.cfg.Batch || err != nil {
-			sleep(ctx, p.cfg.PollInterval)
+		if n < batch || err != nil {
+			sleep(ctx, poll)
 		}
 	}
 }

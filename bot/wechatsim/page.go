@@ -89,6 +89,7 @@ func NewPage(cfg PageConfig) http.Handler {
 	mux.HandleFunc("POST "+base+"/api/send", p.handleSend)
 	mux.HandleFunc("POST "+base+"/api/photo", p.handlePhoto)
 	mux.HandleFunc("GET "+base+"/api/pushed", p.handlePushed)
+	mux.HandleFunc("GET "+base+"/api/menu", p.handleMenu)
 	mux.HandleFunc("GET "+base+"/media/{id}", p.handleMedia)
 	return securityHeaders(mux)
 }
@@ -396,6 +397,33 @@ func pushedFields(fields []TemplateField) []pushedField {
 
 // handlePushed lists the messages pushed to openid after sequence number
 // "after", for the page's polling.
+// menuButton is one clickable menu entry as the page shows it.
+type menuButton struct {
+	Name string `json:"name"`
+	Key  string `json:"key"`
+}
+
+// handleMenu returns the menu the account installed through menu/create, its
+// CLICK entries flattened (sub-menus included), so the page shows what a phone
+// would. An account with no menu yet gets an empty list and the page keeps its
+// built-in one.
+func (p *page) handleMenu(w http.ResponseWriter, r *http.Request) {
+	out := []menuButton{}
+	var walk func([]MenuButton)
+	walk = func(buttons []MenuButton) {
+		for _, b := range buttons {
+			if strings.EqualFold(b.Type, "click") {
+				out = append(out, menuButton{Name: b.Name, Key: b.Key})
+			}
+			walk(b.SubButtons)
+		}
+	}
+	walk(p.platform.Menu())
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
 func (p *page) handlePushed(w http.ResponseWriter, r *http.Request) {
 	openid := r.URL.Query().Get("openid")
 	after, _ := strconv.Atoi(r.URL.Query().Get("after"))

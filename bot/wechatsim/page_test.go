@@ -241,3 +241,34 @@ func TestPagePushedPolling(t *testing.T) {
 		t.Fatalf("after 3: %s", body)
 	}
 }
+
+func TestPageShowsTheInstalledMenu(t *testing.T) {
+	s := newSim(t)
+	get := func() []menuButton {
+		resp, err := http.Get(s.srv.URL + "/sim/api/menu")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out []menuButton
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if got := get(); len(got) != 0 {
+		t.Fatalf("no menu installed yet, got %+v", got)
+	}
+	apiSrv := httptest.NewServer(s.p.Handler())
+	defer apiSrv.Close()
+	a := &api{t: t, p: s.p, srv: apiSrv}
+	menu := `{"button":[{"type":"click","name":"我要投诉","key":"COMPLAIN"},` +
+		`{"name":"服务","sub_button":[{"type":"click","name":"查询进度","key":"QUERY"},{"type":"view","name":"官网","url":"https://example.org"}]}]}`
+	if res := a.call("POST", "/cgi-bin/menu/create?access_token="+a.token(), menu); errcode(res) != 0 {
+		t.Fatalf("create: %v", res)
+	}
+	got := get()
+	if len(got) != 2 || got[0] != (menuButton{"我要投诉", "COMPLAIN"}) || got[1] != (menuButton{"查询进度", "QUERY"}) {
+		t.Fatalf("menu shown: %+v", got)
+	}
+}

@@ -106,6 +106,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.startWorkers(m.catalogue, m.registry); err != nil {
 		return err
 	}
+	if m.Config.SimulatorMode() {
+		// Install the menu as `complaintbot wechat menu` would, so /sim shows it.
+		if err := m.API.CreateMenu(ctx, bot.DefaultMenu()); err != nil {
+			m.Logger.Warn("simulator menu not installed", "err", err)
+		}
+	}
 	m.Logger.Info("serving", "addr", m.listener.Addr().String(), "database", m.DB.Dialect(),
 		"redis", m.redisKind(), "simulator", m.Config.SimulatorMode())
 	return nil

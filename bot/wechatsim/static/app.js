@@ -227,12 +227,34 @@
     }
   });
 
-  document.querySelectorAll('.menu button').forEach(function (button) {
-    button.addEventListener('click', function () {
-      notice('点击菜单：' + button.textContent);
-      send({ type: 'event', event: 'CLICK', key: button.dataset.key });
+  function bindMenu() {
+    document.querySelectorAll('.menu button').forEach(function (button) {
+      button.addEventListener('click', function () {
+        notice('点击菜单：' + button.textContent);
+        send({ type: 'event', event: 'CLICK', key: button.dataset.key });
+      });
     });
-  });
+  }
+
+  // Show the menu the account installed (menu/create), as a phone would.
+  function loadMenu() {
+    fetch(base + '/api/menu').then(function (r) { return r.json(); }).then(function (buttons) {
+      if (!Array.isArray(buttons) || buttons.length === 0) return;
+      const nav = document.querySelector('.menu');
+      nav.replaceChildren();
+      buttons.forEach(function (b) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.dataset.key = b.key;
+        button.textContent = b.name;
+        nav.appendChild(button);
+      });
+      bindMenu();
+    }).catch(function () { /* keep the built-in menu */ });
+  }
+
+  bindMenu();
+  loadMenu();
 
   setOpenID(openid);
   setInterval(poll, 2000);

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -10,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/complaintbot/complaintbot/bot/wechatsim"
+	"github.com/complaintbot/complaintbot/configs"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
@@ -81,5 +85,42 @@ func TestWechatMenuInstallsTheMenu(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"wechat", "menu"}, envOf(nil), &out, &errOut); err == nil {
 		t.Fatal("in simulator mode the command must refuse with a clear message")
+	}
+}
+
+// TestZeroSetupRun starts the service as `go run ./cmd/complaintbot` does: SQLite, an
+// in-process Redis and the simulator, which a person drives through /sim.
+func TestZeroSetupRun(t *testing.T) {
+	cfg := configs.Default()
+	cfg.HTTP.Addr = "127.0.0.1:0"
+	cfg.Database.URL = filepath.Join(t.TempDir(), "data", "complaintbot.db")
+	m := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	resp, err := http.Get(m.URL() + "/sim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "微信模拟器") {
+		t.Fatalf("/sim: %d", resp.StatusCode)
+	}
+	if len(m.Platform.Menu()) != 3 {
+		t.Fatalf("the menu should be installed at start: %+v", m.Platform.Menu())
+	}
+	req, _ := http.NewRequest("POST", m.URL()+"/sim/api/send", strings.NewReader(`{"openid":"oZeroSetup1","type":"event","event":"CLICK","key":"COMPLAIN"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Sim", "1")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "同意") {
+		t.Fatalf("the simulator's menu click should reach the dialog: %s", body)
 	}
 }

@@ -273,6 +273,7 @@ const summaryDescriptionMax = 200
 
 // summary renders the draft for confirmation, numbered 1..10 as 修改 N expects.
 func (c *Catalogue) summary(d Draft) string {
+	photos, voices := d.evidenceCounts()
 	desc := d.Description
 	if n := utf8.RuneCountInString(desc); n > summaryDescriptionMax {
 		desc = string([]rune(desc)[:summaryDescriptionMax]) + "…（共" + strconv.Itoa(n) + "字）"
@@ -280,7 +281,8 @@ func (c *Catalogue) summary(d Draft) string {
 	return c.text(msgSummary,
 		"Category", d.Category, "Merchant", d.MerchantName, "Address", d.MerchantAddress,
 		"Date", d.PurchaseDate, "Amount", formatYuan(d.AmountFen), "Description", desc,
-		"Demand", d.Demand, "Photos", strconv.Itoa(len(d.Photos)), "Name", d.Name, "Phone", d.Phone)
+		"Demand", d.Demand, "Photos", strconv.Itoa(photos), "Voices", strconv.Itoa(voices),
+		"Name", d.Name, "Phone", d.Phone)
 }
 
 // defaultCatalogue serves an Env without a Catalogue (tests, tools). The defaults

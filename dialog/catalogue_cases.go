@@ -69,9 +69,9 @@ var caseMessages = map[string]message{
 
 	msgBadCommandNumber: {fields: []string{"Command", "Example"}, text: `没有识别出投诉编号，请这样输入：{{.Command}} {{.Example}}。回复 查询 可以查看您的全部投诉。`},
 
-	msgSupplementStart: {fields: numberField, text: `好的，接下来您发送的文字和照片都会转给投诉 {{.Number}} 的调解员。发送完毕请回复 完成。`},
+	msgSupplementStart: {fields: numberField, text: `好的，接下来您发送的文字、语音和照片都会转给投诉 {{.Number}} 的调解员。发送完毕请回复 完成。`},
 
-	msgSupplementNext: {fields: numberField, text: `可以继续发送文字或照片（投诉 {{.Number}}），发送完毕请回复 完成。`},
+	msgSupplementNext: {fields: numberField, text: `可以继续发送文字、语音或照片（投诉 {{.Number}}），发送完毕请回复 完成。`},
 
 	msgSupplementDone: {fields: numberField, text: `补充完毕，感谢！调解员会查看您为投诉 {{.Number}} 补充的材料。`},
 

@@ -51,6 +51,8 @@ const (
 	msgPhotoReceived       = "photo_received"
 	msgPhotoEarly          = "photo_early"
 	msgPhotoLimit          = "photo_limit"
+	msgVoiceReceived       = "voice_received"
+	msgVoiceLimit          = "voice_limit"
 	msgPhotoBeforeConsent  = "photo_before_consent"
 	msgPhotosCleared       = "photos_cleared"
 	msgLocationNotExpected = "location_not_expected"
@@ -76,6 +78,10 @@ const (
 // contactLine is appended to messages that point to the hotline; it disappears when
 // no hotline is configured.
 const contactLine = `{{if .Hotline}}咨询电话：{{.Hotline}}{{if .Hours}}（{{.Hours}}）{{end}}{{end}}`
+
+// evidenceLine renders a draft's evidence from the fields Photos and Voices, e.g.
+// "3张照片，1条语音"; it is empty when both are "0".
+const evidenceLine = `{{if ne .Photos "0"}}{{.Photos}}张照片{{end}}{{if and (ne .Photos "0") (ne .Voices "0")}}，{{end}}{{if ne .Voices "0"}}{{.Voices}}条语音{{end}}`
 
 // lengthFields are the fields of the too-short/too-long re-prompts.
 var lengthFields = []string{"Min", "Max", "Len"}
@@ -108,8 +114,8 @@ var intakeMessages = map[string]message{
 · 查询 —— 查看您的全部投诉
 · 查询 编号 —— 查看某件投诉的详情
 已提交的投诉：
-· 直接发送文字或照片 —— 转给调解员
-· 补充 编号 —— 为某件投诉补充文字或照片
+· 直接发送文字、语音或照片 —— 转给调解员
+· 补充 编号 —— 为某件投诉补充文字、语音或照片
 · 撤回 编号 —— 撤回投诉（有处理结果前）
 · 满意 / 基本满意 / 不满意 —— 评价已办结的投诉
 填写投诉时可随时回复：
@@ -130,7 +136,7 @@ var intakeMessages = map[string]message{
 	msgUnsupported: {text: `抱歉，暂时无法处理这类消息。请发送文字、照片或语音。`},
 
 	msgPrivacy: {text: `开始投诉前，请了解我们如何使用您的信息：
-· 收集内容：投诉类别、商家名称和地址、购买日期、金额、事情经过、诉求、证据照片，以及您的姓名和手机号码。
+· 收集内容：投诉类别、商家名称和地址、购买日期、金额、事情经过、诉求、证据照片和语音，以及您的姓名和手机号码。
 · 用途：仅用于{{.Org}}受理、调解您的投诉和统计。
 · 为了调解，您的姓名和手机号码会提供给被投诉商家。
 · 信息按规定期限保存，期满后匿名化处理。
@@ -155,14 +161,14 @@ var intakeMessages = map[string]message{
 
 	msgAskDemandOther: {text: `请用一句话说明您的诉求（2-100字），例如：退货并赔偿来回运费。`},
 
-	msgAskPhotos: {fields: []string{"Count", "Max"}, text: `（8/10）请发送证据照片，如发票、订单截图、聊天记录、商品照片，最多{{.Max}}张。{{if ne .Count "0"}}已收到{{.Count}}张。{{end}}
+	msgAskPhotos: {fields: []string{"Count", "Photos", "Voices", "Max"}, text: `（8/10）请发送证据照片，如发票、订单截图、聊天记录、商品照片，也可以发语音说明，照片和语音合计最多{{.Max}}件。{{if ne .Count "0"}}已收到` + evidenceLine + `。{{end}}
 发送完毕请回复 完成，没有照片请回复 跳过。{{if ne .Count "0"}}要重新发送请回复 清空。{{end}}`},
 
 	msgAskName: {text: `（9/10）请输入您的真实姓名（2-30个字），调解时需要核实身份。`},
 
 	msgAskPhone: {text: `（10/10）请输入您的手机号码（11位），工作人员会用它联系您，例如：13800138000。`},
 
-	msgSummary: {fields: []string{"Category", "Merchant", "Address", "Date", "Amount", "Description", "Demand", "Photos", "Name", "Phone"}, text: `请核对您的投诉信息：
+	msgSummary: {fields: []string{"Category", "Merchant", "Address", "Date", "Amount", "Description", "Demand", "Photos", "Voices", "Name", "Phone"}, text: `请核对您的投诉信息：
 1. 投诉类别：{{.Category}}
 2. 商家名称：{{.Merchant}}
 3. 商家地址/网店：{{.Address}}
@@ -170,7 +176,7 @@ var intakeMessages = map[string]message{
 5. 支付金额：{{.Amount}}
 6. 事情经过：{{.Description}}
 7. 诉求：{{.Demand}}
-8. 证据照片：{{if eq .Photos "0"}}无{{else}}{{.Photos}}张{{end}}
+8. 证据：{{if and (eq .Photos "0") (eq .Voices "0")}}无{{else}}` + evidenceLine + `{{end}}
 9. 姓名：{{.Name}}
 10. 手机号码：{{.Phone}}
 回复 确认 提交，修改 N 修改第N项（如 修改 2），取消 放弃。`},
@@ -205,7 +211,7 @@ var intakeMessages = map[string]message{
 
 	msgBadDemandOther: {fields: lengthFields, text: `诉求需要{{.Min}}到{{.Max}}个字，您输入了{{.Len}}个字。请用一句话说明，例如：退货并赔偿来回运费。`},
 
-	msgBadPhotosText: {text: `这一步请发送照片。发送完毕请回复 完成，没有照片请回复 跳过。`},
+	msgBadPhotosText: {text: `这一步请发送照片或语音。发送完毕请回复 完成，没有照片请回复 跳过。`},
 
 	msgBadName: {fields: lengthFields, text: `姓名需要{{.Min}}到{{.Max}}个字，您输入了{{.Len}}个字。请输入您的真实姓名，例如：张三。`},
 
@@ -219,11 +225,15 @@ var intakeMessages = map[string]message{
 
 	msgPhotoEarly: {fields: []string{"N"}, text: `已收到照片，先为您保存为证据（共{{.N}}张）。`},
 
-	msgPhotoLimit: {fields: []string{"Max"}, text: `照片最多{{.Max}}张，已达上限，这张没有保存。`},
+	msgPhotoLimit: {fields: []string{"Max"}, text: `照片最多{{.Max}}张（与语音合计），已达上限，这张没有保存。`},
+
+	msgVoiceReceived: {fields: []string{"N"}, text: `已收到第{{.N}}条语音，继续发送或回复 完成`},
+
+	msgVoiceLimit: {fields: []string{"Max"}, text: `语音最多{{.Max}}条（与照片合计），已达上限，这条语音没有保存为证据。`},
 
 	msgPhotoBeforeConsent: {text: `证据照片请在填写到第8步时发送，这张暂未保存。`},
 
-	msgPhotosCleared: {text: `已清空之前发送的照片。`},
+	msgPhotosCleared: {text: `已清空之前发送的照片和语音。`},
 
 	msgLocationNotExpected: {text: `位置信息只用于填写商家地址，这一步用不上。`},
 

@@ -26,7 +26,7 @@ type InputKind string
 // Input kinds, mapped by the bot from WeChat message and event types.
 const (
 	InputText        InputKind = "text"        // Text holds the content
-	InputVoice       InputKind = "voice"       // Text holds WeChat's Recognition (may be empty)
+	InputVoice       InputKind = "voice"       // Text holds WeChat's Recognition (may be empty), MediaID the recording
 	InputImage       InputKind = "image"       // MediaID and PicURL are set
 	InputLocation    InputKind = "location"    // Label, Lat, Lng are set
 	InputSubscribe   InputKind = "subscribe"   // the consumer followed the account
@@ -81,8 +81,8 @@ const (
 	// outside an intake; it waits in State.Pending while they pick the case by its
 	// number in State.Choices (or its case number). 取消 drops it.
 	StageChooseCase Stage = "choose_case"
-	// StageSupplement: after 补充 <number>, texts and photos go to State.Case until
-	// 完成.
+	// StageSupplement: after 补充 <number>, texts, voice messages and photos go to
+	// State.Case until 完成.
 	StageSupplement Stage = "supplement"
 	// StageConfirmWithdraw: after 撤回 <number>, 确认撤回 withdraws State.Case;
 	// anything else keeps it.
@@ -101,15 +101,42 @@ type Draft struct {
 	AmountFen       int64   `json:"amount_fen,omitempty"`
 	Description     string  `json:"description,omitempty"`
 	Demand          string  `json:"demand,omitempty"`
-	Photos          []Photo `json:"photos,omitempty"`
+	Photos          []Photo `json:"photos,omitempty"` // evidence: photos and voice messages, in order
 	Name            string  `json:"name,omitempty"`
 	Phone           string  `json:"phone,omitempty"`
 }
 
-// Photo is an image the consumer sent during intake.
+// Evidence kinds of a Photo, spelled as storage.Evidence.Kind spells them.
+const (
+	EvidenceImage = "image"
+	EvidenceVoice = "voice"
+)
+
+// Photo is one piece of media evidence the consumer sent: an image, or a voice
+// message when Kind is EvidenceVoice. An empty Kind means an image, and images are
+// stored without one, because drafts and pending messages saved before voice was
+// kept hold images without a kind and must still decode as images.
 type Photo struct {
 	MediaID string `json:"media_id"`
-	PicURL  string `json:"pic_url,omitempty"`
+	PicURL  string `json:"pic_url,omitempty"` // images only
+	Kind    string `json:"kind,omitempty"`    // EvidenceImage when empty
+}
+
+// evidenceKind is p's storage kind: EvidenceVoice or EvidenceImage.
+func (p Photo) evidenceKind() string {
+	if p.Kind == EvidenceVoice {
+		return EvidenceVoice
+	}
+	return EvidenceImage
+}
+
+// voiceOf returns the recording of a voice input as evidence, and false for any
+// other input or a voice without media (nothing could be downloaded).
+func voiceOf(in Input) (Photo, bool) {
+	if in.Kind != InputVoice || in.MediaID == "" {
+		return Photo{}, false
+	}
+	return Photo{MediaID: in.MediaID, Kind: EvidenceVoice}, true
 }
 
 // CaseRef names one of the consumer's cases in the dialog state. It is only ever
@@ -121,7 +148,9 @@ type CaseRef struct {
 	Merchant string `json:"merchant,omitempty"` // shown in the StageChooseCase list
 }
 
-// CaseMessage is one consumer message for a filed case: a text or a photo.
+// CaseMessage is one consumer message for a filed case: a text, a photo, or a voice
+// message with its recognised text in Text and its recording in Photo (Kind
+// EvidenceVoice; Text may be empty when WeChat recognised nothing).
 type CaseMessage struct {
 	Text  string `json:"text,omitempty"`
 	Photo *Photo `json:"photo,omitempty"`
@@ -164,8 +193,9 @@ type QueryCases struct {
 }
 
 // AddToCase asks the Engine to put the consumer's messages on the case's timeline,
-// each as one event, and to acknowledge them. The Engine derives each event's
-// DedupeKey from the message key, so a retried message adds nothing.
+// each as one event with its photo or recording as evidence, and to acknowledge
+// them. The Engine derives each event's DedupeKey from the message key, so a
+// retried message adds nothing.
 type AddToCase struct {
 	Case     CaseRef
 	Messages []CaseMessage

@@ -200,9 +200,14 @@ func newCaseFromDraft(openID string, eff SubmitCase) storage.NewCase {
 		Phone:           d.Phone,
 	}
 	for _, p := range d.Photos {
-		nc.Evidence = append(nc.Evidence, storage.NewEvidence{Kind: "image", MediaID: p.MediaID, PicURL: p.PicURL})
+		nc.Evidence = append(nc.Evidence, newEvidence(p))
 	}
 	return nc
+}
+
+// newEvidence is the evidence record of a photo or voice message.
+func newEvidence(p Photo) storage.NewEvidence {
+	return storage.NewEvidence{Kind: p.evidenceKind(), MediaID: p.MediaID, PicURL: p.PicURL}
 }
 
 // queryListLimit is how many cases a 查询 lists; a chat bubble holds about that many.

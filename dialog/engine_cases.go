@@ -110,8 +110,10 @@ func (e *Engine) ownCaseRated(ctx context.Context, openID, number string) (*stor
 }
 
 // addToCase puts each message on the case's timeline: a text as a consumer message,
-// a photo as evidence. The first event's DedupeKey is the message key and the
-// others' are derived from it, so a retried message adds nothing twice.
+// a photo as evidence, a voice message as a consumer message (its recognised text)
+// carrying the recording as evidence, or as evidence alone when nothing was
+// recognised. The first event's DedupeKey is the message key and the others' are
+// derived from it, so a retried message adds nothing twice.
 func (e *Engine) addToCase(ctx context.Context, msgKey string, eff AddToCase) (string, error) {
 	for i, m := range eff.Messages {
 		ev := storage.NewEvent{
@@ -119,8 +121,10 @@ func (e *Engine) addToCase(ctx context.Context, msgKey string, eff AddToCase) (s
 			Body: m.Text, DedupeKey: dedupeKey(msgKey, i),
 		}
 		if m.Photo != nil {
+			ev.Evidence = []storage.NewEvidence{newEvidence(*m.Photo)}
+		}
+		if m.Photo != nil && m.Text == "" {
 			ev.Kind = storage.EventEvidence
-			ev.Evidence = []storage.NewEvidence{{Kind: "image", MediaID: m.Photo.MediaID, PicURL: m.Photo.PicURL}}
 		}
 		if _, err := e.Cases.AddEvent(ctx, ev); err != nil {
 			return "", fmt.Errorf("add to case: %w", err)

@@ -23,6 +23,7 @@ type memoryCases struct {
 	cases   []*storage.Case
 	events  []*storage.Event
 	added   []storage.NewEvent // what AddEvent stored, in order (without duplicates)
+	created []storage.NewCase  // what CreateCase filed, in order (without duplicates)
 	dedupe  map[string]*storage.Event
 	ratings map[int64]*storage.Rating
 }
@@ -47,6 +48,7 @@ func (m *memoryCases) CreateCase(ctx context.Context, prefix string, nc storage.
 			return c, nil
 		}
 	}
+	m.created = append(m.created, nc)
 	return m.insert(prefix, nc.OpenID, nc.IntakeKey, nc.MerchantName, storage.StatusSubmitted), nil
 }
 

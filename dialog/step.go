@@ -48,7 +48,7 @@ func (e Env) prefix() string {
 // While a draft or another stage is in progress the returned State has UpdatedAt =
 // env.Now; when none is it is the zero State but for Version.
 func Step(st State, in Input, env Env) Result {
-	t := &turn{env: env, cat: env.catalogue(), st: st, orig: st}
+	t := &turn{env: env, cat: env.catalogue(), st: st, orig: st, in: normalize(in)}
 	if !resumable(st) {
 		t.st = idleState(st) // a stage this version does not know, or one missing its case, cannot be resumed
 	}
@@ -58,11 +58,11 @@ func Step(st State, in Input, env Env) Result {
 		// The consumer cannot see replies any more; the draft waits in case they return.
 		t.replies = nil
 	case t.inDraft():
-		t.draft(normalize(in))
+		t.draft(t.in)
 	case t.st.Stage != StageIdle:
-		t.caseStage(normalize(in))
+		t.caseStage(t.in)
 	default:
-		t.idle(normalize(in))
+		t.idle(t.in)
 	}
 	return t.result()
 }
@@ -73,6 +73,7 @@ type turn struct {
 	cat     *Catalogue
 	st      State
 	orig    State // the state Step was given, returned untouched with a Need
+	in      Input // the input, normalized
 	replies []string
 	effects []Effect
 	need    *Need
@@ -115,6 +116,17 @@ func (t *turn) say(key string, kv ...string) { t.reply(t.cat.text(key, kv...)) }
 
 // effect appends work for the Engine.
 func (t *turn) effect(e Effect) { t.effects = append(t.effects, e) }
+
+// message is text as a message for a filed case. When the input was a voice
+// message the recording goes with it as evidence: the mediator can listen to what
+// recognition got wrong.
+func (t *turn) message(text string) CaseMessage {
+	m := CaseMessage{Text: text}
+	if v, ok := voiceOf(t.in); ok {
+		m.Photo = &v
+	}
+	return m
+}
 
 // expiredMessages say what was dropped when a stage after filing expires; a stage
 // not listed (the rating comment) ends silently.
@@ -207,7 +219,7 @@ func (t *turn) idleText(in Input) {
 		return
 	}
 	if !t.idleCommand(commandText(in.Text)) {
-		t.forward(CaseMessage{Text: in.Text})
+		t.forward(t.message(in.Text))
 	}
 }
 
@@ -260,14 +272,25 @@ func (t *turn) draft(in Input) {
 	}
 }
 
-// draftText handles words during a draft: a command, else an answer.
+// draftText handles words during a draft: a command, else an answer. A voice
+// message is also evidence at the photo question (see photoStageVoice) and when it
+// answers the description (see describeByVoice); elsewhere it is just an answer.
 func (t *turn) draftText(in Input) {
+	voice, isVoice := voiceOf(in)
+	if isVoice && t.st.Stage == StagePhotos {
+		t.photoStageVoice(in.Text, voice)
+		return
+	}
 	if in.Kind == InputVoice && in.Text == "" {
 		t.say(msgVoiceEmpty)
 		t.reask()
 		return
 	}
 	if t.command(commandText(in.Text)) {
+		return
+	}
+	if isVoice && t.st.Stage == StageDescription {
+		t.describeByVoice(in.Text, voice)
 		return
 	}
 	t.answer(in.Text)

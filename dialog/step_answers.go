@@ -20,8 +20,21 @@ var summaryStages = []Stage{
 	StageAmount, StageDescription, StageDemand, StagePhotos, StageName, StagePhone,
 }
 
-// maxPhotos bounds the evidence photos per draft (WeChat's own limit per pick is 9).
+// maxPhotos bounds the evidence per draft, photos and voice messages together
+// (WeChat's own limit per pick of photos is 9).
 const maxPhotos = 9
+
+// evidenceCounts returns how many photos and how many voice messages d keeps.
+func (d Draft) evidenceCounts() (photos, voices int) {
+	for _, p := range d.Photos {
+		if p.evidenceKind() == EvidenceVoice {
+			voices++
+		} else {
+			photos++
+		}
+	}
+	return photos, voices
+}
 
 // knownStage reports whether this version of the dialog can resume s.
 func knownStage(s Stage) bool {
@@ -78,7 +91,9 @@ func (t *turn) prompt() string {
 	case StageDemand:
 		return t.cat.text(msgAskDemand, "Options", numbered(demands))
 	case StagePhotos:
-		return t.cat.text(msgAskPhotos, "Count", strconv.Itoa(len(t.st.Draft.Photos)), "Max", strconv.Itoa(maxPhotos))
+		photos, voices := t.st.Draft.evidenceCounts()
+		return t.cat.text(msgAskPhotos, "Count", strconv.Itoa(len(t.st.Draft.Photos)),
+			"Photos", strconv.Itoa(photos), "Voices", strconv.Itoa(voices), "Max", strconv.Itoa(maxPhotos))
 	case StageConfirm:
 		return t.cat.summary(t.st.Draft)
 	}
@@ -204,8 +219,8 @@ func (t *turn) answerDemand(text string) {
 	}
 }
 
-// answerPhotos moves on when the consumer is done; photos themselves arrive as
-// images (draftImage).
+// answerPhotos moves on when the consumer is done; evidence itself arrives as
+// images (draftImage) and voice messages (photoStageVoice). 清空 drops both.
 func (t *turn) answerPhotos(text string) {
 	switch cmd := commandText(text); {
 	case photoDone[cmd]:
@@ -286,22 +301,63 @@ func firstMissing(d Draft) (Stage, bool) {
 // evidence too, because WeChat media expires and people send the receipt whenever
 // they have it. Before consent nothing is kept.
 func (t *turn) draftImage(in Input) {
-	n := len(t.st.Draft.Photos)
 	switch {
 	case t.st.Stage == StagePrivacy:
 		t.say(msgPhotoBeforeConsent)
-	case n >= maxPhotos:
+	case !t.addEvidence(Photo{MediaID: in.MediaID, PicURL: in.PicURL}):
 		t.say(msgPhotoLimit, "Max", strconv.Itoa(maxPhotos))
+	case t.st.Stage == StagePhotos:
+		t.say(msgPhotoReceived, "N", strconv.Itoa(t.photoCount()))
+		return
 	default:
-		// Clip so that appending never writes into the caller's backing array.
-		t.st.Draft.Photos = append(slices.Clip(t.st.Draft.Photos), Photo{MediaID: in.MediaID, PicURL: in.PicURL})
-		if t.st.Stage == StagePhotos {
-			t.say(msgPhotoReceived, "N", strconv.Itoa(n+1))
-			return
-		}
-		t.say(msgPhotoEarly, "N", strconv.Itoa(n+1))
+		t.say(msgPhotoEarly, "N", strconv.Itoa(t.photoCount()))
 	}
 	t.reask()
+}
+
+// photoStageVoice handles a voice message at the photo question: a spoken 完成,
+// 清空 or other command acts, and anything else, even speech WeChat could not
+// recognise, is kept as evidence and acknowledged like a photo.
+func (t *turn) photoStageVoice(text string, voice Photo) {
+	cmd := commandText(text)
+	switch {
+	case t.command(cmd):
+	case photoDone[cmd] || photoClear[cmd]:
+		t.answerPhotos(text)
+	case !t.addEvidence(voice):
+		t.say(msgVoiceLimit, "Max", strconv.Itoa(maxPhotos))
+		t.reask()
+	default:
+		_, voices := t.st.Draft.evidenceCounts()
+		t.say(msgVoiceReceived, "N", strconv.Itoa(voices))
+	}
+}
+
+// describeByVoice answers the description with a voice message's recognised text
+// and, if that answer is accepted, keeps the recording as evidence: it is the
+// consumer's own account, and recognition loses detail. A voice that does not make
+// an acceptable description is only re-asked, like a typed one.
+func (t *turn) describeByVoice(text string, voice Photo) {
+	if _, ok := DescriptionLimit.Check(text); ok && !t.addEvidence(voice) {
+		t.say(msgVoiceLimit, "Max", strconv.Itoa(maxPhotos))
+	}
+	t.answerDescription(text)
+}
+
+// addEvidence appends p to the draft's evidence and reports whether there was room.
+func (t *turn) addEvidence(p Photo) bool {
+	if len(t.st.Draft.Photos) >= maxPhotos {
+		return false
+	}
+	// Clip so that appending never writes into the caller's backing array.
+	t.st.Draft.Photos = append(slices.Clip(t.st.Draft.Photos), p)
+	return true
+}
+
+// photoCount is the number of photos (not voice messages) in the draft.
+func (t *turn) photoCount() int {
+	photos, _ := t.st.Draft.evidenceCounts()
+	return photos
 }
 
 // pickOption reads a menu answer: its number or its exact name.

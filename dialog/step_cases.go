@@ -110,7 +110,7 @@ func (t *turn) caseCommand(cmd string) bool {
 
 // forward sends a message written outside an intake to the consumer's open case:
 // with one, at once; with several, after asking which; with none, it answers with
-// the menu (a photo is not kept: there is nothing to attach it to).
+// the menu (a photo or recording is not kept: there is nothing to attach it to).
 func (t *turn) forward(m CaseMessage) {
 	if f := t.facts(Need{OpenCases: true}); f != nil {
 		t.forwardTo(f.OpenCases, m)
@@ -120,7 +120,7 @@ func (t *turn) forward(m CaseMessage) {
 // forwardTo is forward once the open cases are known.
 func (t *turn) forwardTo(open []*storage.Case, m CaseMessage) {
 	switch {
-	case len(open) == 0 && m.Photo != nil:
+	case len(open) == 0 && m.Photo != nil && m.Photo.evidenceKind() == EvidenceImage:
 		t.say(msgIdleImage)
 	case len(open) == 0:
 		t.say(msgMenu)
@@ -204,7 +204,7 @@ func (t *turn) rateLatest(rating string) {
 	case f.Unrated != nil:
 		t.rate(f.Unrated, rating)
 	case len(f.OpenCases) > 0:
-		t.forwardTo(f.OpenCases, CaseMessage{Text: ratingLabels[rating]})
+		t.forwardTo(f.OpenCases, t.message(ratingLabels[rating]))
 	default:
 		t.say(msgNothingToRate)
 	}

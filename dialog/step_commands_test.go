@@ -84,7 +84,7 @@ func TestStepEdit(t *testing.T) {
 		{"amount in words", "修改第五项", StageAmount, []Input{textIn("0"), textIn("88")}, func(d *Draft) { d.AmountFen = 8800 }, "5. 支付金额：88.00元"},
 		{"full-width", "修改１", StageCategory, []Input{textIn("4")}, func(d *Draft) { d.Category = "食品" }, "1. 投诉类别：食品"},
 		{"by voice", "", StageDemand, []Input{textIn("其他"), textIn("赔偿误工费")}, func(d *Draft) { d.Demand = "赔偿误工费" }, "7. 诉求：赔偿误工费"},
-		{"photos", "修改 8", StagePhotos, []Input{imageIn("m2"), textIn("完成")}, func(d *Draft) { d.Photos = append(d.Photos, Photo{"m2", "http://mmbiz.example/m2"}) }, "8. 证据照片：2张"},
+		{"photos", "修改 8", StagePhotos, []Input{imageIn("m2"), textIn("完成")}, func(d *Draft) { d.Photos = append(d.Photos, Photo{MediaID: "m2", PicURL: "http://mmbiz.example/m2"}) }, "8. 证据：2张照片"},
 		{"phone", "修改 10", StagePhone, []Input{textIn("137 1234 5678")}, func(d *Draft) { d.Phone = "13712345678" }, "10. 手机号码：13712345678"},
 	}
 	env := testEnv(t)

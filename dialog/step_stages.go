@@ -31,8 +31,7 @@ func (t *turn) caseStage(in Input) {
 // caseStageText handles words in a stage after filing.
 func (t *turn) caseStageText(in Input) {
 	if in.Kind == InputVoice && in.Text == "" {
-		t.say(msgVoiceEmpty)
-		t.reask()
+		t.unrecognisedVoice()
 		return
 	}
 	cmd := commandText(in.Text)
@@ -84,14 +83,32 @@ func (t *turn) endWord(cmd string, words map[string]bool, key string) bool {
 	return true
 }
 
+// unrecognisedVoice handles a voice message WeChat recognised no words in. During
+// 补充, which collects material, the recording still goes to the case; elsewhere
+// what it meant is unknown, so the consumer is asked to say it again.
+func (t *turn) unrecognisedVoice() {
+	if m := t.message(""); t.st.Stage == StageSupplement && m.Photo != nil {
+		t.supplement(m)
+		return
+	}
+	t.say(msgVoiceEmpty)
+	t.reask()
+}
+
+// supplement sends m to the case of StageSupplement and waits for more.
+func (t *turn) supplement(m CaseMessage) {
+	t.effect(AddToCase{Case: *t.st.Case, Messages: []CaseMessage{m}})
+	t.reask()
+}
+
 // stageText handles a text that is neither a command nor one of the stage's words.
+// A voice message's recording goes with its text (see message).
 func (t *turn) stageText(text string) {
 	switch t.st.Stage {
 	case StageChooseCase:
-		t.keepPending(CaseMessage{Text: text})
+		t.keepPending(t.message(text))
 	case StageSupplement:
-		t.effect(AddToCase{Case: *t.st.Case, Messages: []CaseMessage{{Text: text}}})
-		t.reask()
+		t.supplement(t.message(text))
 	case StageConfirmWithdraw:
 		t.leaveStage() // anything but 确认撤回 keeps the case
 	case StageRatingComment:
@@ -106,8 +123,7 @@ func (t *turn) caseStageImage(in Input) {
 	case StageChooseCase:
 		t.keepPending(m)
 	case StageSupplement:
-		t.effect(AddToCase{Case: *t.st.Case, Messages: []CaseMessage{m}})
-		t.reask()
+		t.supplement(m)
 	default:
 		// Not an answer to the pending question: keep the case, and treat the photo
 		// like one sent when idle, because evidence must not be lost.

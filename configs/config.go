@@ -36,6 +36,9 @@ type HTTPConfig struct {
 	// slash after Load), used to print URLs and build links. Empty means the caller
 	// derives it from Addr.
 	PublicURL string `yaml:"public_url"`
+	// TrustProxy takes the client address from X-Forwarded-For for the console's
+	// login throttle and audit log; set it only behind a proxy that sets it.
+	TrustProxy bool `yaml:"trust_proxy"`
 	// ShutdownTimeout bounds how long in-flight requests may take to finish on
 	// shutdown.
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`

@@ -31,6 +31,8 @@ var envBindings = []envBinding{
 		setString(func(c *Config) *string { return &c.HTTP.Addr })},
 	{EnvVar{"COMPLAINTBOT_PUBLIC_URL", "http.public_url", "Externally visible base URL used in printed URLs and links."},
 		setString(func(c *Config) *string { return &c.HTTP.PublicURL })},
+	{EnvVar{"COMPLAINTBOT_TRUST_PROXY", "http.trust_proxy", "true behind a reverse proxy that sets X-Forwarded-For."},
+		setBool(func(c *Config) *bool { return &c.HTTP.TrustProxy })},
 	{EnvVar{"COMPLAINTBOT_DATABASE_URL", "database.url", "SQLite file path, or a postgres:// URL for PostgreSQL."},
 		setString(func(c *Config) *string { return &c.Database.URL })},
 	{EnvVar{"COMPLAINTBOT_REDIS_URL", "redis.url", "redis:// or rediss:// URL; empty runs an in-process Redis."},

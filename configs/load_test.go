@@ -262,7 +262,7 @@ func TestEveryEnvVarOverridesItsKey(t *testing.T) {
 		"org.name": "n", "org.hotline": "h", "org.service_hours": "s",
 		"dialog.draft_ttl": "11m", "dialog.reply_budget": "1s",
 		"log.level": "warn", "log.format": "json",
-		"wechat.template.id": "tmplX", "push.workers": "3", "evidence.dir": "/srv/evidence",
+		"wechat.template.id": "tmplX", "http.trust_proxy": "true", "push.workers": "3", "evidence.dir": "/srv/evidence",
 	}
 	vars := map[string]string{}
 	for _, v := range EnvVars() {

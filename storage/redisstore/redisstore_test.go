@@ -1,0 +1,353 @@
+package redisstore
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// env is one Redis server the tests run on.
+type env struct {
+	rdb    redis.UniversalClient
+	prefix string               // "" (the default) on miniredis, random on a real server
+	mini   *miniredis.Miniredis // nil on a real server
+}
+
+// forEachRedis runs the same test on miniredis and, when configured, a real Redis
+// (COMPLAINTBOT_TEST_REDIS_URL; skipped unless COMPLAINTBOT_TEST_REQUIRE=1).
+func forEachRedis(t *testing.T, test func(t *testing.T, e *env)) {
+	t.Run("miniredis", func(t *testing.T) {
+		m, rdb := dialog.NewTestMiniredis(t)
+		test(t, &env{rdb: rdb, mini: m})
+	})
+	t.Run("real", func(t *testing.T) {
+		rdb, prefix := dialog.NewRealTestRedis(t)
+		test(t, &env{rdb: rdb, prefix: prefix})
+	})
+}
+
+// clock is a settable clock for the stores' Now.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// advance moves the clock and, on miniredis, the server's TTLs with it.
+func (c *clock) advance(e *env, d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+	if e.mini != nil {
+		e.mini.FastForward(d)
+	}
+}
+
+func (e *env) sessions(c *clock) *Sessions {
+	return NewSessions(e.rdb, SessionOptions{Prefix: e.prefix, Now: c.Now})
+}
+
+func mustCreate(t *testing.T, s *Sessions, staffID int64) *storage.Session {
+	t.Helper()
+	se, err := s.CreateSession(t.Context(), staffID)
+	if err != nil {
+		t.Fatalf("CreateSession(%d): %v", staffID, err)
+	}
+	return se
+}
+
+func alive(t *testing.T, s *Sessions, id string) bool {
+	t.Helper()
+	_, err := s.FindSession(t.Context(), id)
+	if err != nil && storage.ErrorCode(err) != storage.ENOTFOUND {
+		t.Fatalf("FindSession: %v", err)
+	}
+	return err == nil
+}
+
+func TestSessionRoundTrip(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, e *env) {
+		c := newClock()
+		s := e.sessions(c)
+		a, b := mustCreate(t, s, 7), mustCreate(t, s, 7)
+		if len(a.ID) != 43 || a.ID == b.ID || a.CSRFToken == b.CSRFToken || a.ID == a.CSRFToken {
+			t.Fatalf("ids and tokens must be fresh 32-byte base64url values: %+v %+v", a, b)
+		}
+		c.advance(e, time.Minute)
+		got, err := s.FindSession(t.Context(), a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != a.ID || got.StaffID != 7 || got.CSRFToken != a.CSRFToken ||
+			!got.CreatedAt.Equal(a.CreatedAt) || !got.LastSeenAt.Equal(a.CreatedAt) {
+			t.Fatalf("found %+v, created %+v", got, a)
+		}
+		again, _ := s.FindSession(t.Context(), a.ID)
+		if !again.LastSeenAt.Equal(c.Now()) {
+			t.Errorf("LastSeenAt after use = %v, want %v", again.LastSeenAt, c.Now())
+		}
+	})
+}
+
+func TestUnknownAndMalformedSessionsAreNotFound(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, e *env) {
+		s := e.sessions(newClock())
+		for _, id := range []string{"", "nope", randomToken(), strings.Repeat("A", 43), "../../etc"} {
+			if _, err := s.FindSession(t.Context(), id); storage.ErrorCode(err) != storage.ENOTFOUND {
+				t.Errorf("FindSession(%q) = %v, want not found", id, err)
+			}
+		}
+	})
+}
+
+func TestSessionIdleExpiry(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, e *env) {
+		c := newClock()
+		s := e.sessions(c)
+		used, idle := mustCreate(t, s, 1), mustCreate(t, s, 1)
+		for range 3 { // 60 minutes in all, but never 30 without a request
+			c.advance(e, 20*time.Minute)
+			if !alive(t, s, used.ID) {
+				t.Fatalf("a session used every 20 minutes expired at %v", c.Now())
+			}
+		}
+		if alive(t, s, idle.ID) {
+			t.Fatal("a session unused for an hour is still alive")
+		}
+		c.advance(e, 30*time.Minute)
+		if alive(t, s, used.ID) {
+			t.Fatal("a session unused for 30 minutes is still alive")
+		}
+	})
+}
+
+// On miniredis the key itself must vanish with Redis's own clock: the TTL, not
+// only the script's check, enforces the idle expiry.
+func TestSessionIdleExpiryByRedisTTL(t *testing.T) {
+	m, rdb := dialog.NewTestMiniredis(t)
+	s := NewSessions(rdb, SessionOptions{})
+	se := mustCreate(t, s, 1)
+	m.FastForward(29 * time.Minute)
+	if !m.Exists(s.keys.session(hashID(se.ID))) {
+		t.Fatal("session key gone before the idle expiry")
+	}
+	m.FastForward(2 * time.Minute)
+	if m.Exists(s.keys.session(hashID(se.ID))) {
+		t.Fatal("session key still in Redis after the idle expiry")
+	}
+}
+
+func TestSessionAbsoluteExpiry(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, e *env) {
+		c := newClock()
+		s := e.sessions(c)
+		se := mustCreate(t, s, 1)
+		for c.Now().Sub(se.CreatedAt) < 11*time.Hour+50*time.Minute {
+			c.advance(e, 10*time.Minute)
+			if !alive(t, s, se.ID) {
+				t.Fatalf("session in use expired after %v", c.Now().Sub(se.CreatedAt))
+			}
+		}
+		ttl := e.rdb.PTTL(t.Context(), s.keys.session(hashID(se.ID))).Val()
+		if ttl <= 0 || ttl > 10*time.Minute {
+			t.Errorf("TTL 10 minutes before the absolute expiry = %v; the idle extension must not pass it", ttl)
+		}
+		c.advance(e, 10*time.Minute)
+		if alive(t, s, se.ID) {
+			t.Fatal("session alive 12 hours after sign-in")
+		}
+	})
+}
+
+func TestDeleteSession(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, e *env) {
+		s := e.sessions(newClock())
+		out, other := mustCreate(t, s, 3), mustCreate(t, s, 3)
+		if err := s.DeleteSession(t.Context(), out.ID); err != nil {
+			t.Fatal(err)
+		}
+		if alive(t, s, out.ID) || !alive(t, s, other.ID) {
+			t.Fatal("logout must end that session and only that one")
+		}
+		if err := s.DeleteSession(t.Context(), "junk"); err != nil {
+			t.Fatalf("deleting a junk id: %v", err)
+		}
+	})
+}
+
+func TestDeleteStaffSessions(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, e *env) {
+		s := e.sessions(newClock())
+		a1, a2, b := mustCreate(t, s, 10), mustCreate(t, s, 10), mustCreate(t, s, 11)
+		if err := s.DeleteStaffSessions(t.Context(), 10); err != nil {
+			t.Fatal(err)
+		}
+		if alive(t, s, a1.ID) || alive(t, s, a2.ID) {
+			t.Fatal("a staff member's sessions survived DeleteStaffSessions")
+		}
+		if !alive(t, s, b.ID) {
+			t.Fatal("another staff member's session was ended")
+		}
+		if !alive(t, s, mustCreate(t, s, 10).ID) {
+			t.Fatal("signing in again after DeleteStaffSessions must work")
+		}
+	})
+}
+
+func TestStaffSetIsPrunedAtSignIn(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, e *env) {
+		s := e.sessions(newClock())
+		for range 5 {
+			se := mustCreate(t, s, 4)
+			_ = s.DeleteSession(t.Context(), se.ID)
+		}
+		live := mustCreate(t, s, 4)
+		members := e.rdb.SMembers(t.Context(), s.keys.staffSessions("4")).Val()
+		if len(members) != 1 || members[0] != hashID(live.ID) {
+			t.Fatalf("staff set = %v, want only the live session", members)
+		}
+	})
+}
+
+func TestSessionKeysAreTaggedAndHoldNoIDs(t *testing.T) {
+	m, rdb := dialog.NewTestMiniredis(t)
+	s := NewSessions(rdb, SessionOptions{Prefix: "x{y}"})
+	se := mustCreate(t, s, 5)
+	for _, k := range m.Keys() {
+		if strings.Contains(k, se.ID) || strings.Contains(k, se.CSRFToken) {
+			t.Errorf("key %q holds the session id or token", k)
+		}
+		if !strings.HasPrefix(k, "x%7By%7D:console:{sessions}:") {
+			t.Errorf("key %q does not carry the {sessions} hash tag after the escaped prefix", k)
+		}
+	}
+}
+
+func (e *env) throttle(opts ThrottleOptions) *LoginThrottle {
+	opts.Prefix = e.prefix
+	return NewLoginThrottle(e.rdb, opts)
+}
+
+func allowed(t *testing.T, th *LoginThrottle, key string) (bool, time.Duration) {
+	t.Helper()
+	ok, wait, err := th.LoginAllowed(t.Context(), key)
+	if err != nil {
+		t.Fatalf("LoginAllowed(%s): %v", key, err)
+	}
+	return ok, wait
+}
+
+func fail(t *testing.T, th *LoginThrottle, key string, n int) {
+	t.Helper()
+	for range n {
+		if err := th.LoginFailed(t.Context(), key); err != nil {
+			t.Fatalf("LoginFailed(%s): %v", key, err)
+		}
+	}
+}
+
+func TestThrottleLimitsPerKind(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, e *env) {
+		th := e.throttle(ThrottleOptions{})
+		for key, limit := range map[string]int{"user:alice": 5, "ip:10.0.0.1": 30, "other:x": DefaultMaxFailures} {
+			fail(t, th, key, limit-1)
+			if ok, _ := allowed(t, th, key); !ok {
+				t.Fatalf("%s refused after %d failures, limit %d", key, limit-1, limit)
+			}
+			fail(t, th, key, 1)
+			ok, wait := allowed(t, th, key)
+			if ok || wait <= 14*time.Minute || wait > DefaultWindow {
+				t.Fatalf("%s after %d failures: allowed %v, wait %v", key, limit, ok, wait)
+			}
+		}
+		if ok, _ := allowed(t, th, "user:bob"); !ok {
+			t.Fatal("another account is throttled too")
+		}
+	})
+}
+
+func TestThrottleCustomLimitsAndSuccess(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, e *env) {
+		th := e.throttle(ThrottleOptions{Limits: map[string]int{"user": 2}, MaxFailures: 3})
+		fail(t, th, "user:carol", 2)
+		if ok, _ := allowed(t, th, "user:carol"); ok {
+			t.Fatal("custom limit of 2 not applied")
+		}
+		fail(t, th, "ip:1.2.3.4", 2)
+		if ok, _ := allowed(t, th, "ip:1.2.3.4"); !ok {
+			t.Fatal("a kind without a limit must use MaxFailures (3)")
+		}
+		if err := th.LoginSucceeded(t.Context(), "user:carol"); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := allowed(t, th, "user:carol"); !ok {
+			t.Fatal("LoginSucceeded must forget the failures")
+		}
+	})
+}
+
+func TestThrottleWindowExpires(t *testing.T) {
+	m, rdb := dialog.NewTestMiniredis(t)
+	th := NewLoginThrottle(rdb, ThrottleOptions{})
+	fail(t, th, "user:dan", 5)
+	m.FastForward(10 * time.Minute)
+	fail(t, th, "user:dan", 1) // later failures do not extend the window
+	m.FastForward(5*time.Minute + time.Second)
+	if ok, _ := allowed(t, th, "user:dan"); !ok {
+		t.Fatal("still throttled after the window")
+	}
+}
+
+func TestThrottleCountsConcurrentFailuresExactly(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, e *env) {
+		th := e.throttle(ThrottleOptions{Limits: map[string]int{"user": 40}})
+		var wg sync.WaitGroup
+		for range 40 {
+			wg.Go(func() { _ = th.LoginFailed(context.Background(), "user:{eve}") })
+		}
+		wg.Wait()
+		k := th.keys.throttle("user:{eve}")
+		if n, _ := e.rdb.Get(t.Context(), k).Int(); n != 40 {
+			t.Fatalf("counter = %d, want 40", n)
+		}
+		if ttl := e.rdb.PTTL(t.Context(), k).Val(); ttl <= 0 {
+			t.Fatalf("counter has no expiry (%v): the account would stay locked", ttl)
+		}
+		if ok, _ := allowed(t, th, "user:{eve}"); ok {
+			t.Fatal("40 failures with a limit of 40 must be refused")
+		}
+		if strings.Count(k, "{") != 1 {
+			t.Fatalf("key %q: braces in the throttle key must be escaped", k)
+		}
+	})
+}
+
+func TestRedisDownIsUnavailable(t *testing.T) {
+	m, rdb := dialog.NewTestMiniredis(t)
+	s := NewSessions(rdb, SessionOptions{})
+	m.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+	defer cancel()
+	if _, err := s.FindSession(ctx, randomToken()); storage.ErrorCode(err) != storage.EUNAVAILABLE {
+		t.Fatalf("FindSession with Redis down = %v, want unavailable", err)
+	}
+	th := NewLoginThrottle(rdb, ThrottleOptions{})
+	if _, _, err := th.LoginAllowed(ctx, "user:x"); storage.ErrorCode(err) != storage.EUNAVAILABLE {
+		t.Fatalf("LoginAllowed with Redis down = %v, want unavailable", err)
+	}
+}

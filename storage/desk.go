@@ -69,8 +69,8 @@ type CannedReply struct {
 // DeskStore is the case desk's work on cases beyond status changes.
 type DeskStore interface {
 	// AssignCase sets (or, with nil, clears) the mediator of a case and audits it.
-	// ENOTFOUND for an unknown case or assignee; EINVALID if the assignee is
-	// disabled.
+	// ENOTFOUND for an unknown case; EINVALID if the assignee does not exist or is
+	// disabled (a bad form value, not a missing page).
 	AssignCase(ctx context.Context, caseID int64, assigneeID *int64, actor string) (*Case, error)
 	// RecordOutcome stores the outcome and money recovered, appends a note event
 	// and audits it. EINVALID for an unknown outcome or a negative amount.

@@ -19,10 +19,12 @@ const (
 	maxPageSize     = 100
 )
 
-// caseColumns lists the cases columns in storage.Case order.
+// caseColumns lists the cases columns in storage.Case order; an unassigned case
+// (NULL assignee) reads as assignee 0.
 const caseColumns = `id, number, open_id, status, category, merchant_name, merchant_address,
 	purchase_date, amount_fen, description, demand, complainant_name, phone, intake_key,
-	created_at, updated_at`
+	COALESCE(assignee_id, 0) AS assignee_id, unread, outcome, recovered_fen,
+	double_compensation, created_at, updated_at`
 
 // nextSeqSQL takes the next number of a prefix and year. The upsert locks the counter
 // row until the transaction ends, so concurrent creators queue here; a rollback undoes
@@ -195,33 +197,37 @@ func findCase(ctx context.Context, tx *sqlx.Tx, where string, args ...any) (*sto
 
 // FindCases returns one page of the cases matching the filter, newest first (by
 // created_at, then id), and the total count of matches. A zero Limit means 20; more
-// than 100 means 100.
+// than 100 means 100. See caseWhere for how each filter field selects.
 func (d *DB) FindCases(
 	ctx context.Context, filter storage.CaseFilter,
 ) ([]*storage.Case, int, error) {
-	tx, err := d.beginRead(ctx)
+	var (
+		cases []*storage.Case
+		total int
+	)
+	err := d.inReadTx(ctx, "find cases", func(tx *sqlx.Tx) error {
+		var err error
+		cases, total, err = findCases(ctx, tx, filter)
+		return err
+	})
 	if err != nil {
-		return nil, 0, wrapErr("find cases", err)
-	}
-	defer tx.Rollback()
-	cases, total, err := findCases(ctx, tx, filter)
-	if err != nil {
-		return nil, 0, wrapErr("find cases", err)
+		return nil, 0, err
 	}
 	return cases, total, nil
 }
 
+// findCases reads the page first. When the page is not full it holds the last
+// matches, so the total follows without counting: a search for a phone number or
+// a case number, which matches a case or two, then costs one query, not two.
 func findCases(
 	ctx context.Context, tx *sqlx.Tx, filter storage.CaseFilter,
 ) ([]*storage.Case, int, error) {
-	where, args := caseWhere(filter)
-	var total int
-	q := tx.Rebind("SELECT count(*) FROM cases WHERE " + where)
-	if err := tx.GetContext(ctx, &total, q, args...); err != nil {
-		return nil, 0, fmt.Errorf("count cases: %w", err)
+	where, args, err := caseWhere(ctx, tx, filter)
+	if err != nil {
+		return nil, 0, err
 	}
 	limit, offset := pageBounds(filter)
-	q = tx.Rebind("SELECT " + caseColumns + " FROM cases WHERE " + where +
+	q := tx.Rebind("SELECT " + caseColumns + " FROM cases WHERE " + where +
 		" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")
 	cases := []*storage.Case{}
 	if err := tx.SelectContext(ctx, &cases, q, append(args, limit, offset)...); err != nil {
@@ -230,49 +236,85 @@ func findCases(
 	for _, c := range cases {
 		utcCase(c)
 	}
+	if len(cases) < limit && (len(cases) > 0 || offset == 0) {
+		return cases, offset + len(cases), nil
+	}
+	var total int
+	q = tx.Rebind("SELECT count(*) FROM cases WHERE " + where)
+	if err := tx.GetContext(ctx, &total, q, args...); err != nil {
+		return nil, 0, fmt.Errorf("count cases: %w", err)
+	}
 	return cases, total, nil
 }
 
-// caseWhere builds the condition and arguments for the filter's non-nil fields.
-func caseWhere(filter storage.CaseFilter) (string, []any) {
+// caseWhere builds the condition and arguments for the filter's non-nil fields. An
+// AssigneeID of 0 selects unassigned cases; Search is explained at searchWhere. The
+// unread condition is written out rather than bound so that the partial index on
+// unread cases, whose condition it repeats, can serve it.
+func caseWhere(
+	ctx context.Context, tx *sqlx.Tx, filter storage.CaseFilter,
+) (string, []any, error) {
 	where, args := []string{"1 = 1"}, []any{}
+	add := func(cond string, a ...any) {
+		where, args = append(where, cond), append(args, a...)
+	}
 	if v := filter.ID; v != nil {
-		where, args = append(where, "id = ?"), append(args, *v)
+		add("id = ?", *v)
 	}
 	if v := filter.Number; v != nil {
-		where, args = append(where, "number = ?"), append(args, *v)
+		add("number = ?", *v)
 	}
 	if v := filter.OpenID; v != nil {
-		where, args = append(where, "open_id = ?"), append(args, *v)
+		add("open_id = ?", *v)
 	}
 	if v := filter.Status; v != nil {
-		where, args = append(where, "status = ?"), append(args, *v)
+		add("status = ?", *v)
+	}
+	if v := filter.Category; v != nil {
+		add("category = ?", *v)
+	}
+	if v := filter.AssigneeID; v != nil && *v == 0 {
+		add("assignee_id IS NULL")
+	} else if v != nil {
+		add("assignee_id = ?", *v)
+	}
+	if v := filter.Unread; v != nil && *v {
+		add("unread = TRUE")
+	} else if v != nil {
+		add("unread = FALSE")
 	}
 	if v := filter.Open; v != nil {
-		final, op := finalStatuses(), "IN"
-		if *v {
-			op = "NOT IN"
-		}
-		where = append(where, "status "+op+" ("+placeholders(len(final))+")")
-		args = append(args, final...)
+		statuses := statusesWhereFinal(!*v)
+		add("status IN ("+placeholders(len(statuses))+")", statuses...)
 	}
-	return strings.Join(where, " AND "), args
+	if filter.Search != "" {
+		cond, a, err := searchWhere(ctx, tx, filter.Search)
+		if err != nil {
+			return "", nil, err
+		}
+		if cond != "" {
+			add(cond, a...)
+		}
+	}
+	return strings.Join(where, " AND "), args, nil
 }
 
 // knownStatuses lists every status of the storage package's table; which of them are
 // final is left to storage.Status.Final.
 var knownStatuses = storage.Statuses()
 
-// finalStatuses returns the known statuses for which Status.Final holds, as query
-// arguments.
-func finalStatuses() []any {
-	var final []any
+// statusesWhereFinal returns the known statuses for which Status.Final is final, as
+// query arguments. The Open filter names the statuses it wants rather than those it
+// does not: "status IN (…)" can use the status index (and, with an assignee, combine
+// it with the assignee's), "status NOT IN (…)" cannot.
+func statusesWhereFinal(final bool) []any {
+	var statuses []any
 	for _, s := range knownStatuses {
-		if s.Final() {
-			final = append(final, s)
+		if s.Final() == final {
+			statuses = append(statuses, s)
 		}
 	}
-	return final
+	return statuses
 }
 
 // placeholders returns n comma-separated "?".

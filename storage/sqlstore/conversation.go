@@ -18,12 +18,15 @@ const summaryRunes = 20
 
 // ChangeStatus moves the case along the status table, appends an EventStatusChange and
 // enqueues a NoticeStatusChange to the consumer (and, when the case becomes closed, a
-// NoticeRatingRequest), all in one transaction, and returns the updated case. The case
-// row is locked first, so two staff members moving one case at once are checked
-// against the table one after the other. ECONFLICT if the table does not allow the
-// move from the current status; EINVALID for an unknown status, a missing actor, or a
-// missing reason where one is required (rejected, terminated); ENOTFOUND for an
-// unknown case.
+// NoticeRatingRequest), all in one transaction, and returns the updated case. A move
+// made by a staff member is audited in the same transaction. With change.Reopen, the
+// one move allowed is from a finished case (see storage.Status.CanReopen) back to
+// mediating, which the table alone never allows; the store does not check who
+// reopens, which is the console's business (supervisors). The case row is locked
+// first, so two staff members moving one case at once are checked against the table
+// one after the other. ECONFLICT if the move is not allowed from the current status;
+// EINVALID for an unknown status, a missing actor, or a missing reason where one is
+// required (rejected, terminated); ENOTFOUND for an unknown case.
 func (d *DB) ChangeStatus(ctx context.Context, change storage.StatusChange) (*storage.Case, error) {
 	if err := checkStatusChange(&change); err != nil {
 		return nil, err
@@ -70,34 +73,54 @@ func changeStatus(
 		return nil, err
 	}
 	from := c.Status
-	if !from.CanMoveTo(ch.To) {
-		return nil, storage.Errorf(storage.ECONFLICT, "case %s cannot move from %s (%s) to %s (%s)",
-			c.Number, from.Label(), from, ch.To.Label(), ch.To)
+	if err := checkMove(c, ch); err != nil {
+		return nil, err
 	}
 	q := tx.Rebind("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?")
 	if _, err := tx.ExecContext(ctx, q, ch.To, now, c.ID); err != nil {
 		return nil, fmt.Errorf("update case status: %w", err)
 	}
 	c.Status, c.UpdatedAt = ch.To, now
+	move := statusChangeBody(from, ch.To, ch.Reopen, "")
 	err = insertEvent(ctx, tx, &storage.Event{
 		CaseID: c.ID, Kind: storage.EventStatusChange, Actor: ch.Actor,
-		Body: statusChangeBody(from, ch.To, ch.Reason), CreatedAt: now,
+		Body: statusChangeBody(from, ch.To, ch.Reopen, ch.Reason), CreatedAt: now,
 	})
 	if err != nil {
 		return nil, err
 	}
 	for _, nn := range statusNotices(c, ch.Actor, ch.Reason) {
-		if _, err := insertNotification(ctx, tx, nn, now); err != nil {
+		if _, err := insertNotification(ctx, tx, nn, 0, now); err != nil {
 			return nil, err
 		}
 	}
-	return c, nil
+	// The reason stays out of the audit: it is free text and may name people.
+	return c, auditStaff(ctx, tx, ch.Actor, storage.AuditStatusChange, c.ID, move, now)
+}
+
+// checkMove returns ECONFLICT unless ch may move c: along the status table, or,
+// for a reopening, from a finished status back to mediating.
+func checkMove(c *storage.Case, ch *storage.StatusChange) error {
+	from := c.Status
+	switch {
+	case ch.Reopen && (!from.CanReopen() || ch.To != storage.StatusMediating):
+		return storage.Errorf(storage.ECONFLICT,
+			"case %s is %s (%s): only a finished case can be reopened, and only to %s (%s)",
+			c.Number, from.Label(), from, storage.StatusMediating.Label(), storage.StatusMediating)
+	case !ch.Reopen && !from.CanMoveTo(ch.To):
+		return storage.Errorf(storage.ECONFLICT, "case %s cannot move from %s (%s) to %s (%s)",
+			c.Number, from.Label(), from, ch.To.Label(), ch.To)
+	}
+	return nil
 }
 
 // statusChangeBody is the timeline entry of a move, in the words staff read:
-// "待受理 → 不予受理：<reason>".
-func statusChangeBody(from, to storage.Status, reason string) string {
+// "待受理 → 不予受理：<reason>", or "已办结 → 调解中（重新调解）" for a reopening.
+func statusChangeBody(from, to storage.Status, reopen bool, reason string) string {
 	body := from.Label() + " → " + to.Label()
+	if reopen {
+		body += "（重新调解）"
+	}
 	if reason != "" {
 		body += "：" + reason
 	}
@@ -151,12 +174,14 @@ func cutRunes(s string, n int) string {
 
 // AddEvent appends a timeline entry with its evidence (pending download) and, if
 // ev.Notify is set, enqueues that notification, in one transaction. The notification's
-// CaseID is set, and its OpenID, CaseNumber, StatusLabel and Summary are filled from
-// the case where blank. With a DedupeKey, a second append with the same key on the
-// same case, even a concurrent one, returns the first event and stores nothing.
-// Returns ENOTFOUND for an unknown case; EINVALID for a missing kind or actor, for the
-// kinds only CreateCase and ChangeStatus write (submitted, status_change), and for a
-// notification addressed to someone other than the case's consumer.
+// CaseID and EventID are set, and its OpenID, CaseNumber, StatusLabel and Summary are
+// filled from the case where blank. A consumer's message or evidence marks the case
+// unread; a staff member's reply or note is audited. With a DedupeKey, a second append
+// with the same key on the same case, even a concurrent one, returns the first event
+// and stores nothing. Returns ENOTFOUND for an unknown case; EINVALID for a missing
+// kind or actor, for the kinds only CreateCase and ChangeStatus write (submitted,
+// status_change), and for a notification addressed to someone other than the case's
+// consumer.
 func (d *DB) AddEvent(ctx context.Context, ev storage.NewEvent) (*storage.Event, error) {
 	if err := checkNewEvent(&ev); err != nil {
 		return nil, err
@@ -211,11 +236,32 @@ func addEvent(
 		return nil, err
 	}
 	if ev.Notify != nil {
-		if _, err := insertNotification(ctx, tx, caseNotice(c, *ev.Notify), now); err != nil {
+		if _, err := insertNotification(ctx, tx, caseNotice(c, *ev.Notify), e.ID, now); err != nil {
 			return nil, err
 		}
 	}
-	return e, nil
+	return e, eventSideEffects(ctx, tx, e)
+}
+
+// eventSideEffects does what a new event means beyond the timeline: the consumer
+// writing makes the case unread for staff; a staff reply or note goes to the audit
+// log, by its event id (the words stay on the timeline, out of the log).
+func eventSideEffects(ctx context.Context, tx *sqlx.Tx, e *storage.Event) error {
+	switch {
+	case e.Actor == storage.ActorConsumer &&
+		(e.Kind == storage.EventConsumerMessage || e.Kind == storage.EventEvidence):
+		q := tx.Rebind("UPDATE cases SET unread = TRUE WHERE id = ?")
+		if _, err := tx.ExecContext(ctx, q, e.CaseID); err != nil {
+			return fmt.Errorf("mark case unread: %w", err)
+		}
+	case e.Kind == storage.EventStaffReply:
+		return auditStaff(ctx, tx, e.Actor, storage.AuditReply, e.CaseID,
+			fmt.Sprintf("回复消费者（时间线 #%d）", e.ID), e.CreatedAt)
+	case e.Kind == storage.EventNote:
+		return auditStaff(ctx, tx, e.Actor, storage.AuditNote, e.CaseID,
+			fmt.Sprintf("内部备注（时间线 #%d）", e.ID), e.CreatedAt)
+	}
+	return nil
 }
 
 // checkRecipient refuses to address news of case c to anyone but the consumer who

@@ -205,3 +205,70 @@ func TestChangeStatusConcurrentMovesCheckedInTurn(t *testing.T) {
 		}
 	})
 }
+
+func TestReopenFinishedCase(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		c := mustCreate(t, db, newCase("k"))
+		for _, to := range []storage.Status{storage.StatusAccepted, storage.StatusMediating, storage.StatusResolved, storage.StatusClosed} {
+			move(t, db, c, to, "")
+		}
+		// The table alone does not allow it.
+		_, err := db.ChangeStatus(ctx, storage.StatusChange{CaseID: c.ID, To: storage.StatusMediating, Actor: staff})
+		wantCode(t, err, storage.ECONFLICT)
+		advance(db, time.Hour)
+		reopened, err := db.ChangeStatus(ctx, storage.StatusChange{
+			CaseID: c.ID, To: storage.StatusMediating, Actor: staff, Reason: "消费者反映商家未履行", Reopen: true,
+		})
+		if err != nil || reopened.Status != storage.StatusMediating || !reopened.UpdatedAt.Equal(db.Now()) {
+			t.Fatalf("reopened %+v, %v; want mediating now", reopened, err)
+		}
+		timeline := events(t, db, c.ID)
+		if body := timeline[len(timeline)-1].Body; body != "已办结 → 调解中（重新调解）：消费者反映商家未履行" {
+			t.Fatalf("event body %q", body)
+		}
+		notices := caseNotices(t, db, c.ID)
+		if n := notices[len(notices)-1]; n.Kind != storage.NoticeStatusChange || n.StatusLabel != "调解中" {
+			t.Fatalf("last notice %+v, want the reopening", n)
+		}
+		if a := caseAudit(t, db, c.ID)[0]; a.Action != storage.AuditStatusChange || a.Detail != "已办结 → 调解中（重新调解）" {
+			t.Fatalf("audit %+v, want the reopening", a)
+		}
+	})
+}
+
+func TestReopenOnlyFinishedCasesToMediating(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		reopen := func(c *storage.Case, to storage.Status) error {
+			_, err := db.ChangeStatus(ctx, storage.StatusChange{CaseID: c.ID, To: to, Actor: staff, Reopen: true})
+			return err
+		}
+		open := mustCreate(t, db, newCase("open"))
+		move(t, db, open, storage.StatusAccepted, "")
+		move(t, db, open, storage.StatusMediating, "")
+		move(t, db, open, storage.StatusReferred, "")
+		// Referred → mediating is in the table, but it is no reopening.
+		wantCode(t, reopen(open, storage.StatusMediating), storage.ECONFLICT)
+		rejected := mustCreate(t, db, newCase("rejected"))
+		move(t, db, rejected, storage.StatusRejected, "不属于受理范围")
+		wantCode(t, reopen(rejected, storage.StatusMediating), storage.ECONFLICT)
+		terminated := mustCreate(t, db, newCase("terminated"))
+		for _, to := range []storage.Status{storage.StatusAccepted, storage.StatusMediating} {
+			move(t, db, terminated, to, "")
+		}
+		move(t, db, terminated, storage.StatusTerminated, "经营者拒绝调解")
+		wantCode(t, reopen(terminated, storage.StatusAccepted), storage.ECONFLICT)
+		// A reopening to a status needing a reason still needs one.
+		_, err := db.ChangeStatus(ctx, storage.StatusChange{CaseID: terminated.ID, To: storage.StatusTerminated, Actor: staff, Reopen: true})
+		wantCode(t, err, storage.EINVALID)
+		if err := reopen(terminated, storage.StatusMediating); err != nil {
+			t.Fatalf("reopening a terminated case: %v", err)
+		}
+		withdrawn := mustCreate(t, db, newCase("withdrawn"))
+		move(t, db, withdrawn, storage.StatusWithdrawn, "")
+		if err := reopen(withdrawn, storage.StatusMediating); err != nil {
+			t.Fatalf("reopening a withdrawn case: %v", err)
+		}
+	})
+}

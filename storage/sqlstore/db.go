@@ -1,6 +1,7 @@
 // Package sqlstore implements the storage interfaces (CaseStore, ConversationStore,
-// NotificationStore, EvidenceStore and BlobStore) on PostgreSQL (github.com/lib/pq)
-// and SQLite (modernc.org/sqlite, pure Go) through sqlx.
+// NotificationStore, EvidenceStore, BlobStore, and the case desk's DeskStore,
+// StaffStore, APITokenStore and AuditStore) on PostgreSQL (github.com/lib/pq) and
+// SQLite (modernc.org/sqlite, pure Go) through sqlx.
 //
 // Postgres is what production runs on: many stateless instances share one database.
 // SQLite is the zero-setup default for a single instance on a bare machine. Both run
@@ -62,8 +63,8 @@ const sqliteParams = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" +
 const sqliteMaxConns = 8
 
 // DB is a connection pool to one database. It implements storage.CaseStore,
-// ConversationStore, NotificationStore, EvidenceStore and BlobStore, and is safe for
-// concurrent use.
+// ConversationStore, NotificationStore, EvidenceStore, BlobStore, DeskStore,
+// StaffStore, APITokenStore and AuditStore, and is safe for concurrent use.
 type DB struct {
 	// Now returns the current time. CreateCase takes the case number's year from it,
 	// in the location of the returned time, so production wiring should return the

@@ -156,3 +156,34 @@ func TestAddEventEvidenceIsDownloaded(t *testing.T) {
 		}
 	})
 }
+
+func TestAddEventNoticeReportsTheEvent(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		c := mustCreate(t, db, newCase("k"))
+		move(t, db, c, storage.StatusAccepted, "")
+		e, err := db.AddEvent(ctx, storage.NewEvent{
+			CaseID: c.ID, Kind: storage.EventStaffReply, Actor: staff, Body: "请提供购物小票",
+			Notify: &storage.NewNotification{Kind: storage.NoticeStaffReply, Text: "请提供购物小票"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		notices := caseNotices(t, db, c.ID)
+		if len(notices) != 2 || notices[0].EventID != 0 || notices[1].EventID != e.ID {
+			t.Fatalf("notices %+v, want the status notice without event, the reply's with %d", notices, e.ID)
+		}
+		// A retried consumer message returns the first event; its one ack reports it.
+		first, err := db.AddEvent(ctx, consumerMessage(c.ID, "2001"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AddEvent(ctx, consumerMessage(c.ID, "2001")); err != nil {
+			t.Fatal(err)
+		}
+		notices = caseNotices(t, db, c.ID)
+		if len(notices) != 3 || notices[2].EventID != first.ID || notices[2].Kind != storage.NoticeAck {
+			t.Fatalf("notices %+v, want one ack reporting event %d", notices, first.ID)
+		}
+	})
+}

@@ -169,7 +169,108 @@ func TestKnownStatusesAreTheDomainsOwn(t *testing.T) {
 		}
 		seen[s] = true
 	}
-	if len(finalStatuses()) == 0 || len(finalStatuses()) == len(knownStatuses) {
-		t.Fatalf("final statuses %v: want some but not all", finalStatuses())
+	final, open := statusesWhereFinal(true), statusesWhereFinal(false)
+	if len(final) == 0 || len(open) == 0 || len(final)+len(open) != len(knownStatuses) {
+		t.Fatalf("final statuses %v, open %v: want some of each, all in all", final, open)
 	}
+}
+
+// wantFound fails the test unless filter finds exactly the numbers want, in order,
+// with a total to match.
+func wantFound(t *testing.T, db *DB, name string, filter storage.CaseFilter, want ...string) {
+	t.Helper()
+	got, total, err := db.FindCases(context.Background(), filter)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if !slices.Equal(numbersOf(got), want) || total != len(want) {
+		t.Errorf("%s: got %v (total %d), want %v", name, numbersOf(got), total, want)
+	}
+}
+
+func TestFindCasesDeskFilters(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		zhao := mustStaff(t, db, "zhao", "赵", storage.RoleMediator)
+		qian := mustStaff(t, db, "qian", "钱", storage.RoleMediator)
+		cases := createSeries(t, db, 5)
+		for i, who := range []*int64{&zhao.ID, &qian.ID, &zhao.ID} {
+			if _, err := db.AssignCase(ctx, cases[i].ID, who, staff); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.AddEvent(ctx, consumerMessage(cases[1].ID, "1")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AddEvent(ctx, consumerMessage(cases[3].ID, "2")); err != nil {
+			t.Fatal(err)
+		}
+		move(t, db, cases[3], storage.StatusWithdrawn, "")
+		yes, no, none, open := true, false, int64(0), true
+		food, cars := "食品安全", "交通工具"
+		wantFound(t, db, "assignee", storage.CaseFilter{AssigneeID: &zhao.ID}, number(3), number(1))
+		wantFound(t, db, "unassigned", storage.CaseFilter{AssigneeID: &none}, number(5), number(4))
+		wantFound(t, db, "unread", storage.CaseFilter{Unread: &yes}, number(4), number(2))
+		wantFound(t, db, "read", storage.CaseFilter{Unread: &no}, number(5), number(3), number(1))
+		wantFound(t, db, "open, unread", storage.CaseFilter{Unread: &yes, Open: &open}, number(2))
+		wantFound(t, db, "category", storage.CaseFilter{Category: &food}, number(5), number(4), number(3), number(2), number(1))
+		wantFound(t, db, "no case in category", storage.CaseFilter{Category: &cars})
+		wantFound(t, db, "assignee, unread", storage.CaseFilter{AssigneeID: &qian.ID, Unread: &yes}, number(2))
+	})
+}
+
+func TestFindCasesSearch(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		merchants := []string{"好又多超市", "Apple Store 三里屯", "12306 铁路", "100%纯果汁店", "苏宁易购"}
+		phones := []string{"13800138000", "13912345678", "13700001234", "13600006789", "13500012306"}
+		for i := range merchants {
+			nc := newCase(fmt.Sprint("search-", i))
+			nc.MerchantName, nc.Phone = merchants[i], phones[i]
+			mustCreate(t, db, nc)
+		}
+		tests := []struct {
+			search string
+			want   []string
+		}{
+			{"超市", []string{number(1)}},
+			{"apple", []string{number(2)}},    // any case
+			{"STORE 三里", []string{number(2)}}, // a part with a space
+			{"13912345678", []string{number(2)}},
+			{"1234", []string{number(3)}},             // the end of 13700001234 only
+			{"5678", []string{number(2)}},             // the end of 13912345678
+			{"138 0013 8000", []string{number(1)}},    // a whole number, typed with spaces
+			{"0013", nil},                             // digits inside a phone number are no match
+			{"12306", []string{number(5), number(3)}}, // a merchant, and a phone's end
+			{"ts2026004", []string{number(4)}},        // a loosely typed number
+			{"TS-2026-000005", []string{number(5)}},
+			{"2026-1", []string{number(1)}}, // without the prefix
+			{"xy2026001", nil},              // another prefix
+			{"100%", []string{number(4)}},   // % is no wildcard
+			{"%", []string{number(4)}},
+			{"_", nil},
+			{"  ", []string{number(5), number(4), number(3), number(2), number(1)}}, // no search
+		}
+		for _, tt := range tests {
+			wantFound(t, db, fmt.Sprintf("search %q", tt.search), storage.CaseFilter{Search: tt.search}, tt.want...)
+		}
+		submitted, accepted := storage.StatusSubmitted, storage.StatusAccepted
+		wantFound(t, db, "search and status", storage.CaseFilter{Search: "12306", Status: &submitted}, number(5), number(3))
+		wantFound(t, db, "search and another status", storage.CaseFilter{Search: "12306", Status: &accepted})
+	})
+}
+
+func TestFindCasesTotalOfAShortPage(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		createSeries(t, db, 7)
+		for _, tt := range []struct{ offset, limit, n, total int }{
+			{0, 10, 7, 7}, {5, 10, 2, 7}, {7, 10, 0, 7}, {20, 10, 0, 7}, {0, 7, 7, 7}, {3, 2, 2, 7},
+		} {
+			got, total, err := db.FindCases(ctx, storage.CaseFilter{Offset: tt.offset, Limit: tt.limit})
+			if err != nil || len(got) != tt.n || total != tt.total {
+				t.Errorf("offset %d limit %d: %d cases of %d, %v; want %d of %d",
+					tt.offset, tt.limit, len(got), total, err, tt.n, tt.total)
+			}
+		}
+	})
 }

@@ -19,15 +19,15 @@ var _ storage.NotificationStore = (*DB)(nil)
 const defaultNotificationLimit = 100
 
 // notificationColumns lists the notifications columns in storage.Notification order.
-const notificationColumns = `id, case_id, open_id, kind, text, case_number, status_label,
+const notificationColumns = `id, case_id, event_id, open_id, kind, text, case_number, status_label,
 	summary, state, attempts, next_attempt_at, lease_until, lease_token, last_error, via,
 	created_at, sent_at`
 
 // insertNotificationSQL enqueues a pending notification. case_id is NULL for a notice
-// about no case.
-const insertNotificationSQL = `INSERT INTO notifications (case_id, open_id, kind, text,
-	case_number, status_label, summary, state, next_attempt_at, created_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+// about no case, event_id for one that reports no timeline event.
+const insertNotificationSQL = `INSERT INTO notifications (case_id, event_id, open_id, kind,
+	text, case_number, status_label, summary, state, next_attempt_at, created_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	RETURNING ` + notificationColumns
 
 // dueNotificationsSQL selects the ids of the notifications to claim, oldest first. A
@@ -55,6 +55,7 @@ var notificationQueue = leaseQueue{
 type notificationRow struct {
 	storage.Notification
 	CaseID     sql.NullInt64 `db:"case_id"`
+	EventID    sql.NullInt64 `db:"event_id"`
 	LeaseUntil sql.NullTime  `db:"lease_until"`
 	SentAt     sql.NullTime  `db:"sent_at"`
 }
@@ -62,7 +63,7 @@ type notificationRow struct {
 // notification converts the row, NULLs to zero values and times to UTC.
 func (r *notificationRow) notification() *storage.Notification {
 	n := r.Notification
-	n.CaseID = r.CaseID.Int64
+	n.CaseID, n.EventID = r.CaseID.Int64, r.EventID.Int64
 	n.LeaseUntil, n.SentAt = nullTime(r.LeaseUntil), nullTime(r.SentAt)
 	n.NextAttemptAt, n.CreatedAt = n.NextAttemptAt.UTC(), n.CreatedAt.UTC()
 	return &n
@@ -96,27 +97,24 @@ func (d *DB) EnqueueNotification(
 			}
 		}
 		var err error
-		n, err = insertNotification(ctx, tx, nn, dbTime(d.now()))
+		n, err = insertNotification(ctx, tx, nn, 0, dbTime(d.now()))
 		return err
 	})
 	return n, err
 }
 
-// insertNotification enqueues nn in tx, due at now. It is how every change that tells
-// the consumer something writes its notice in its own transaction.
+// insertNotification enqueues nn in tx, due at now, as the report of the timeline
+// event eventID (0 for none). It is how every change that tells the consumer
+// something writes its notice in its own transaction.
 func insertNotification(
-	ctx context.Context, tx *sqlx.Tx, nn storage.NewNotification, now time.Time,
+	ctx context.Context, tx *sqlx.Tx, nn storage.NewNotification, eventID int64, now time.Time,
 ) (*storage.Notification, error) {
 	if nn.OpenID == "" || nn.Kind == "" {
 		return nil, storage.Errorf(storage.EINVALID, "a notification needs an open id and a kind")
 	}
-	var caseID any // NULL for a notice about no case
-	if nn.CaseID != 0 {
-		caseID = nn.CaseID
-	}
 	var row notificationRow
 	err := tx.GetContext(ctx, &row, tx.Rebind(insertNotificationSQL),
-		caseID, nn.OpenID, nn.Kind, nn.Text, nn.CaseNumber, nn.StatusLabel, nn.Summary,
+		nullID(nn.CaseID), nullID(eventID), nn.OpenID, nn.Kind, nn.Text, nn.CaseNumber, nn.StatusLabel, nn.Summary,
 		storage.NotificationPending, now, now)
 	if err != nil {
 		return nil, fmt.Errorf("insert notification: %w", err)
@@ -217,4 +215,12 @@ func notificationWhere(filter storage.NotificationFilter) (string, []any) {
 		where, args = append(where, "state = ?"), append(args, *v)
 	}
 	return strings.Join(where, " AND "), args
+}
+
+// nullID returns id as a query argument, with 0 (no such row) as NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 )
@@ -67,6 +68,7 @@ func newTestPostgresURL(t testing.TB) string {
 		t.Fatalf("open test postgres: %v", err)
 	}
 	t.Cleanup(func() { admin.Close() })
+	installTrigrams(t, admin)
 	execAdmin(t, admin, "CREATE SCHEMA "+schema)
 	t.Cleanup(func() { execAdmin(t, admin, "DROP SCHEMA "+schema+" CASCADE") })
 	u, err := url.Parse(server)
@@ -77,6 +79,39 @@ func newTestPostgresURL(t testing.TB) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// trigramsOnce makes installTrigrams try once per test binary.
+var trigramsOnce sync.Once
+
+// installTrigrams creates the pg_trgm extension, if the server has it, in the test
+// database's default schema, before any test schema exists. An extension lives
+// once per database: left to migration 00003, it would land in the first test
+// schema to migrate and be dropped with it (CASCADE), taking the trigram indexes of
+// every other test schema along. The migration finds it wherever it is. An advisory
+// lock keeps test binaries running at once from racing to create it. Failure is
+// logged, not fatal: the migration then goes without trigram indexes.
+func installTrigrams(t testing.TB, admin *sql.DB) {
+	trigramsOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		tx, err := admin.BeginTx(ctx, nil)
+		if err != nil {
+			t.Logf("install pg_trgm: %v", err)
+			return
+		}
+		defer tx.Rollback()
+		_, err = tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext('complaintbot pg_trgm'))")
+		if err == nil {
+			_, err = tx.ExecContext(ctx, "CREATE EXTENSION IF NOT EXISTS pg_trgm")
+		}
+		if err == nil {
+			err = tx.Commit()
+		}
+		if err != nil {
+			t.Logf("install pg_trgm (search tests run without trigram indexes): %v", err)
+		}
+	})
 }
 
 func execAdmin(t testing.TB, db *sql.DB, stmt string) {

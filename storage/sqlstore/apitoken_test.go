@@ -1,0 +1,116 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"testing"
+	"time"
+
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// tokenHash returns the hex SHA-256 of token, as the console stores it.
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// mustToken creates a token for staffID or fails the test.
+func mustToken(t *testing.T, db *DB, staffID int64, name, token string) *storage.APIToken {
+	t.Helper()
+	tok, err := db.CreateAPIToken(context.Background(), staffID, name, tokenHash(token))
+	if err != nil {
+		t.Fatalf("CreateAPIToken(%s): %v", name, err)
+	}
+	return tok
+}
+
+func TestAPITokenLifecycle(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		s := mustStaff(t, db, "lili", "李", storage.RoleMediator)
+		tok := mustToken(t, db, s.ID, "导出脚本", "secret-1")
+		created := db.Now().UTC()
+		want := storage.APIToken{ID: tok.ID, StaffID: s.ID, Name: "导出脚本", Hash: tokenHash("secret-1"), CreatedAt: created}
+		if *tok != want {
+			t.Fatalf("created %+v, want %+v", *tok, want)
+		}
+
+		advance(db, time.Hour)
+		found, err := db.FindAPITokenByHash(ctx, tokenHash("secret-1"))
+		want.LastUsedAt = db.Now().UTC()
+		if err != nil || *found != want {
+			t.Fatalf("FindAPITokenByHash = %+v, %v; want %+v", found, err, want)
+		}
+		// Within the minute the use is not written again; after it, it is.
+		advance(db, 30*time.Second)
+		if found, _ := db.FindAPITokenByHash(ctx, tokenHash("secret-1")); !found.LastUsedAt.Equal(want.LastUsedAt) {
+			t.Fatalf("last used %v, want %v kept within the minute", found.LastUsedAt, want.LastUsedAt)
+		}
+		advance(db, time.Minute)
+		db.FindAPITokenByHash(ctx, tokenHash("secret-1"))
+		list, err := db.ListAPITokens(ctx, s.ID)
+		if err != nil || len(list) != 1 || !list[0].LastUsedAt.Equal(db.Now()) {
+			t.Fatalf("ListAPITokens = %+v, %v; want the use of a minute later stored", list, err)
+		}
+
+		_, err = db.FindAPITokenByHash(ctx, tokenHash("wrong"))
+		wantCode(t, err, storage.ENOTFOUND)
+	})
+}
+
+func TestRevokedAPITokenIsNotFound(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		li := mustStaff(t, db, "lili", "李", storage.RoleMediator)
+		wang := mustStaff(t, db, "wang", "王", storage.RoleMediator)
+		old := mustToken(t, db, li.ID, "旧", "secret-old")
+		advance(db, time.Minute)
+		mustToken(t, db, li.ID, "新", "secret-new")
+
+		// Someone else's token cannot be revoked, nor one that does not exist.
+		wantCode(t, db.RevokeAPIToken(ctx, wang.ID, old.ID), storage.ENOTFOUND)
+		wantCode(t, db.RevokeAPIToken(ctx, li.ID, 999), storage.ENOTFOUND)
+		if _, err := db.FindAPITokenByHash(ctx, tokenHash("secret-old")); err != nil {
+			t.Fatalf("token revoked by someone else: %v", err)
+		}
+
+		if err := db.RevokeAPIToken(ctx, li.ID, old.ID); err != nil {
+			t.Fatal(err)
+		}
+		revokedAt := db.Now().UTC()
+		_, err := db.FindAPITokenByHash(ctx, tokenHash("secret-old"))
+		wantCode(t, err, storage.ENOTFOUND)
+		advance(db, time.Hour)
+		if err := db.RevokeAPIToken(ctx, li.ID, old.ID); err != nil {
+			t.Fatalf("revoking again: %v", err)
+		}
+		list, err := db.ListAPITokens(ctx, li.ID)
+		if err != nil || len(list) != 2 || list[0].Name != "新" || list[1].Name != "旧" ||
+			!list[1].RevokedAt.Equal(revokedAt) || !list[0].RevokedAt.IsZero() {
+			t.Fatalf("ListAPITokens = %+v, %v; want new then old, old revoked at %v", list, err, revokedAt)
+		}
+		if other, err := db.ListAPITokens(ctx, wang.ID); err != nil || len(other) != 0 {
+			t.Fatalf("wang's tokens = %v, %v; want none", other, err)
+		}
+	})
+}
+
+func TestCreateAPITokenRefusesBadInput(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		s := mustStaff(t, db, "lili", "李", storage.RoleMediator)
+		mustToken(t, db, s.ID, "一", "secret")
+		_, err := db.CreateAPIToken(ctx, s.ID, "二", tokenHash("secret"))
+		wantCode(t, err, storage.ECONFLICT)
+		_, err = db.CreateAPIToken(ctx, s.ID+1, "无人", tokenHash("other"))
+		wantCode(t, err, storage.ENOTFOUND)
+		for _, bad := range []struct{ name, hash string }{
+			{" ", tokenHash("a")}, {"名", "not-a-hash"}, {"名", tokenHash("a")[:63]},
+		} {
+			_, err := db.CreateAPIToken(ctx, s.ID, bad.name, bad.hash)
+			wantCode(t, err, storage.EINVALID)
+		}
+	})
+}

@@ -1,6 +1,83 @@
 package console
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
 
-// apiRoutes registers the JSON API under /api/v1/.
-func (s *Server) apiRoutes(mux *http.ServeMux) {}
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// apiRoutes registers the JSON API under /api/v1/. Every endpoint needs a signed-in
+// staff member (session cookie plus X-CSRF-Token on POST, or a Bearer API token);
+// docs/api.md describes each with curl examples.
+func (s *Server) apiRoutes(mux *http.ServeMux) {
+	mediator, supervisor := storage.RoleMediator, storage.RoleSupervisor
+	mux.Handle("GET /api/v1/me", s.api(mediator, s.apiMe))
+	mux.Handle("GET /api/v1/options", s.api(mediator, s.apiOptions))
+	mux.Handle("GET /api/v1/staff", s.api(mediator, s.apiStaff))
+	mux.Handle("GET /api/v1/canned-replies", s.api(mediator, s.apiCannedReplies))
+	mux.Handle("GET /api/v1/audit", s.api(supervisor, s.apiAudit))
+
+	mux.Handle("GET /api/v1/cases", s.api(mediator, s.apiListCases))
+	mux.Handle("GET /api/v1/cases/{number}", s.api(mediator, s.apiWithCase(s.apiCaseDetail)))
+	for action, h := range map[string]apiCaseHandler{
+		"accept":       s.apiAccept,
+		"reject":       s.apiReject,
+		"assign":       s.apiAssign,
+		"reply":        s.apiReply,
+		"note":         s.apiNote,
+		"status":       s.apiStatus,
+		"outcome":      s.apiOutcome,
+		"read":         s.apiMarkRead,
+		"reveal-phone": s.apiRevealPhone,
+	} {
+		mux.Handle("POST /api/v1/cases/{number}/"+action, s.api(mediator, s.apiWithCase(h)))
+	}
+	mux.Handle("POST /api/v1/cases/{number}/reopen", s.api(supervisor, s.apiWithCase(s.apiReopen)))
+
+	mux.Handle("/api/v1/", s.api(mediator, func(w http.ResponseWriter, r *http.Request) {
+		writeJSONError(w, http.StatusNotFound, storage.ENOTFOUND, "没有这个接口："+r.Method+" "+r.URL.Path)
+	}))
+}
+
+// apiCaseHandler handles a request about one case, already found.
+type apiCaseHandler func(w http.ResponseWriter, r *http.Request, c *storage.Case)
+
+// apiWithCase finds the case named by the {number} path segment (typed loosely too,
+// "ts2026123") and passes it on; 404 not_found if there is none. All staff see all
+// cases: there is no per-case restriction.
+func (s *Server) apiWithCase(h apiCaseHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := s.apiFindCase(r, r.PathValue("number"))
+		if err != nil {
+			s.apiError(w, r, err)
+			return
+		}
+		h(w, r, c)
+	}
+}
+
+// apiFindCase looks a case up by its number, canonical or typed loosely.
+func (s *Server) apiFindCase(r *http.Request, raw string) (*storage.Case, error) {
+	number, ok := storage.ParseCaseNumber(raw, s.cfg.CasePrefix)
+	if !ok || s.cfg.CasePrefix == "" {
+		number = strings.TrimSpace(raw) // another prefix, or an odd number: look it up as is
+	}
+	return s.cfg.Store.FindCaseByNumber(r.Context(), number)
+}
+
+// apiActor is the store's actor value for the caller.
+func apiActor(r *http.Request) string { return staffFrom(r.Context()).Actor() }
+
+// apiStaffNames loads the names of all staff, to name assignees and actors.
+func (s *Server) apiStaffNames(r *http.Request) (apiNames, error) {
+	list, err := s.cfg.Store.ListStaff(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	names := make(apiNames, len(list))
+	for _, st := range list {
+		names[st.ID] = st.Name
+	}
+	return names, nil
+}

@@ -1,0 +1,191 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// Page sizes of the API's lists.
+const (
+	apiPerPage    = 20
+	apiMaxPerPage = 100
+)
+
+// apiCaseFilterParams parse the query parameters of GET /api/v1/cases, one each, into
+// the filter. Any other parameter is refused, so a misspelt filter is an error
+// instead of a silently unfiltered list.
+var apiCaseFilterParams = map[string]func(r *http.Request, v string, f *storage.CaseFilter) error{
+	"status": func(_ *http.Request, v string, f *storage.CaseFilter) error {
+		st, err := parseStatus(v)
+		f.Status = &st
+		return err
+	},
+	"category": func(_ *http.Request, v string, f *storage.CaseFilter) error {
+		f.Category = &v
+		return nil
+	},
+	"assignee": apiAssigneeFilter,
+	"unread": func(_ *http.Request, v string, f *storage.CaseFilter) error {
+		b, err := parseBool("unread", v)
+		f.Unread = &b
+		return err
+	},
+	"open": func(_ *http.Request, v string, f *storage.CaseFilter) error {
+		b, err := parseBool("open", v)
+		f.Open = &b
+		return err
+	},
+	"q": func(_ *http.Request, v string, f *storage.CaseFilter) error {
+		f.Search = strings.TrimSpace(v)
+		return nil
+	},
+	"page":     func(*http.Request, string, *storage.CaseFilter) error { return nil },
+	"per_page": func(*http.Request, string, *storage.CaseFilter) error { return nil },
+}
+
+// apiAssigneeFilter reads assignee=<staff id>, assignee=me or assignee=none
+// (unassigned cases).
+func apiAssigneeFilter(r *http.Request, v string, f *storage.CaseFilter) error {
+	var id int64
+	switch v {
+	case "none":
+	case "me":
+		id = staffFrom(r.Context()).ID
+	default:
+		var err error
+		if id, err = parseID("assignee", v); err != nil {
+			return storage.Errorf(storage.EINVALID, "assignee 应为员工编号、me 或 none：%q", v)
+		}
+	}
+	f.AssigneeID = &id
+	return nil
+}
+
+// apiCaseFilter builds the store filter and the page from the query string. Empty
+// parameters do not filter.
+func apiCaseFilter(r *http.Request) (f storage.CaseFilter, page, perPage int, err error) {
+	q := r.URL.Query()
+	if err := apiOnlyParams(q, apiCaseFilterParams); err != nil {
+		return f, 0, 0, err
+	}
+	for name, parse := range apiCaseFilterParams {
+		if v := q.Get(name); v != "" {
+			if err := parse(r, v, &f); err != nil {
+				return f, 0, 0, err
+			}
+		}
+	}
+	page, perPage, err = pageParams(q.Get("page"), q.Get("per_page"), apiPerPage, apiMaxPerPage)
+	f.Offset, f.Limit = (page-1)*perPage, perPage
+	return f, page, perPage, err
+}
+
+// apiOnlyParams refuses query parameters that are not among known's keys.
+func apiOnlyParams[V any](q url.Values, known map[string]V) error {
+	for name := range q {
+		if _, ok := known[name]; !ok {
+			return storage.Errorf(storage.EINVALID, "未知的查询参数：%s", name)
+		}
+	}
+	return nil
+}
+
+// apiListCases serves GET /api/v1/cases: one page of cases, newest first, with
+// masked phone numbers.
+func (s *Server) apiListCases(w http.ResponseWriter, r *http.Request) {
+	f, page, perPage, err := apiCaseFilter(r)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	cases, total, err := s.cfg.Store.FindCases(r.Context(), f)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	names, err := s.apiStaffNames(r)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, apiPage[apiCase]{
+		Items: apiCasesJSON(cases, names), Total: total, Page: page, PerPage: perPage,
+	})
+}
+
+// apiCaseDetail serves GET /api/v1/cases/{number}.
+func (s *Server) apiCaseDetail(w http.ResponseWriter, r *http.Request, c *storage.Case) {
+	s.apiWriteCase(w, r, http.StatusOK, c)
+}
+
+// apiWriteCase answers with the case, its timeline (with the delivery of each
+// notice), its evidence and its rating. The actions answer with it too, so a client
+// sees the result of what it did.
+func (s *Server) apiWriteCase(w http.ResponseWriter, r *http.Request, status int, c *storage.Case) {
+	d, err := s.apiDetail(r, c)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, status, d)
+}
+
+// apiDetail gathers what the detail shows.
+func (s *Server) apiDetail(r *http.Request, c *storage.Case) (*apiCaseDetail, error) {
+	ctx := r.Context()
+	names, err := s.apiStaffNames(r)
+	if err != nil {
+		return nil, err
+	}
+	timeline, err := s.apiTimeline(r, c, names)
+	if err != nil {
+		return nil, err
+	}
+	evidence, err := s.cfg.Store.ListEvidence(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	rating, err := s.apiFindRating(r, c)
+	if err != nil {
+		return nil, err
+	}
+	return &apiCaseDetail{
+		apiCase: apiCaseJSON(c, names), NextStatuses: apiNextStatuses(c.Status), CanReopen: c.Status.CanReopen(),
+		Timeline: timeline, Evidence: apiEvidenceJSON(evidence), Rating: rating,
+	}, nil
+}
+
+// apiTimeline returns the case's events, oldest first, each staff reply and status
+// change with the delivery state of its notice.
+func (s *Server) apiTimeline(r *http.Request, c *storage.Case, names apiNames) ([]apiEvent, error) {
+	events, err := s.cfg.Store.ListEvents(r.Context(), c.ID)
+	if err != nil {
+		return nil, err
+	}
+	notes, err := s.cfg.Store.FindNotifications(r.Context(),
+		storage.NotificationFilter{CaseID: &c.ID, Limit: apiMaxNotifications})
+	if err != nil {
+		return nil, err
+	}
+	delivery := apiEventDeliveries(events, notes)
+	out := make([]apiEvent, 0, len(events))
+	for _, e := range events {
+		out = append(out, apiEventJSON(e, names, delivery[e.ID]))
+	}
+	return out, nil
+}
+
+// apiFindRating returns the consumer's rating of the case, or nil if there is none.
+func (s *Server) apiFindRating(r *http.Request, c *storage.Case) (*apiRating, error) {
+	rt, err := s.cfg.Store.FindRating(r.Context(), c.ID)
+	switch {
+	case storage.ErrorCode(err) == storage.ENOTFOUND:
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	return &apiRating{Rating: rt.Rating, Comment: rt.Comment}, nil
+}

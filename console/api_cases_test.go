@@ -1,0 +1,172 @@
+package console_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+var apiMaskedPhone = regexp.MustCompile(`^138\*{4}\d{4}$`)
+
+func TestAPIListCasesPaginatesNewestFirstWithMaskedPhones(t *testing.T) {
+	e := newAPIEnv(t)
+	var phones []string
+	var last *storage.Case
+	for i := range 25 {
+		last = e.newCase(i)
+		phones = append(phones, last.Phone)
+	}
+	res := e.do("GET", "/api/v1/cases", e.as(e.mediator), "")
+	var page apiListOut
+	res.ok(t, http.StatusOK, &page)
+	if page.Total != 25 || page.Page != 1 || page.PerPage != 20 || len(page.Items) != 20 {
+		t.Fatalf("page 1: total %d page %d per_page %d items %d", page.Total, page.Page, page.PerPage, len(page.Items))
+	}
+	if page.Items[0].Number != last.Number {
+		t.Errorf("first item %s, want the newest case %s", page.Items[0].Number, last.Number)
+	}
+	for _, p := range phones {
+		if strings.Contains(string(res.body), p) {
+			t.Fatalf("the list shows the full phone %s", p)
+		}
+	}
+	for _, it := range page.Items {
+		if !apiMaskedPhone.MatchString(it.PhoneMasked) || it.AmountYuan != "3999.50" || it.AmountFen != 399950 {
+			t.Fatalf("item %+v: want a masked phone and 3999.50 yuan", it)
+		}
+	}
+	e.do("GET", "/api/v1/cases?page=2", e.as(e.mediator), "").ok(t, http.StatusOK, &page)
+	if page.Total != 25 || page.Page != 2 || len(page.Items) != 5 {
+		t.Fatalf("page 2: total %d page %d items %d", page.Total, page.Page, len(page.Items))
+	}
+	e.do("GET", "/api/v1/cases?page=3&per_page=10", e.as(e.mediator), "").ok(t, http.StatusOK, &page)
+	if page.PerPage != 10 || len(page.Items) != 5 || page.Items[4].Number != "TS-2026-000001" {
+		t.Fatalf("page 3 of 10: per_page %d items %+v", page.PerPage, page.Items)
+	}
+}
+
+// apiFilterFixture files ten cases: 1 and 2 accepted, 3 rejected, 4 assigned to
+// the first mediator, 5 with an unread consumer message.
+func apiFilterFixture(t *testing.T, e *apiEnv) []*storage.Case {
+	t.Helper()
+	cases := make([]*storage.Case, 10)
+	for i := range cases {
+		cases[i] = e.newCase(i)
+	}
+	ctx := context.Background()
+	e.move(cases[1], storage.StatusAccepted, "")
+	e.move(cases[2], storage.StatusAccepted, "")
+	e.move(cases[3], storage.StatusRejected, storage.RejectReasons[0])
+	if _, err := e.db.AssignCase(ctx, cases[4].ID, &e.mediator.ID, e.supervisor.Actor()); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.db.AddEvent(ctx, storage.NewEvent{CaseID: cases[5].ID, Kind: storage.EventConsumerMessage,
+		Actor: storage.ActorConsumer, Body: "请尽快处理"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cases
+}
+
+func TestAPIListCasesFilters(t *testing.T) {
+	e := newAPIEnv(t)
+	cases := apiFilterFixture(t, e)
+	want := func(query string, wantCases ...*storage.Case) {
+		t.Helper()
+		var page apiListOut
+		e.do("GET", "/api/v1/cases?"+query, e.as(e.mediator), "").ok(t, http.StatusOK, &page)
+		var got, exp []string
+		for _, it := range page.Items {
+			got = append(got, it.Number)
+		}
+		for i := len(wantCases) - 1; i >= 0; i-- {
+			exp = append(exp, wantCases[i].Number)
+		}
+		if page.Total != len(wantCases) || fmt.Sprint(got) != fmt.Sprint(exp) {
+			t.Errorf("%s: total %d %v, want %v", query, page.Total, got, exp)
+		}
+	}
+	want("status=accepted", cases[1], cases[2])
+	want("open=false", cases[3])
+	want("assignee=me", cases[4])
+	want("assignee="+strconv.FormatInt(e.mediator.ID, 10), cases[4])
+	want("assignee=me&status=accepted")
+	want("q=商家07", cases[7])
+	want("q="+cases[8].Phone[7:], cases[8])
+	want("q="+cases[9].Number, cases[9])
+	want("unread=true&category=家用电子电器&q=商家05", cases[5])
+	want("category=食品")
+
+	var page apiListOut
+	e.do("GET", "/api/v1/cases?assignee=none", e.as(e.mediator), "").ok(t, http.StatusOK, &page)
+	if page.Total != 9 {
+		t.Errorf("assignee=none: %d cases, want 9", page.Total)
+	}
+	e.do("GET", "/api/v1/cases?unread=true", e.as(e.mediator), "").ok(t, http.StatusOK, &page)
+	if !slicesHasNumber(page.Items, cases[5].Number) {
+		t.Errorf("unread=true misses the case the consumer wrote to")
+	}
+}
+
+func slicesHasNumber(items []apiCaseOut, number string) bool {
+	for _, it := range items {
+		if it.Number == number {
+			return true
+		}
+	}
+	return false
+}
+
+func TestAPIListCasesRefusesBadFilters(t *testing.T) {
+	e := newAPIEnv(t)
+	for _, q := range []string{"status=bogus", "unread=maybe", "open=2", "assignee=-3", "assignee=someone",
+		"page=0", "page=x", "per_page=0", "per_page=101", "colour=red"} {
+		e.do("GET", "/api/v1/cases?"+q, e.as(e.mediator), "").fails(t, http.StatusBadRequest, "invalid")
+	}
+}
+
+func TestAPICaseDetail(t *testing.T) {
+	e := newAPIEnv(t)
+	c := e.newCase(1)
+	res := e.do("GET", "/api/v1/cases/"+c.Number, e.as(e.mediator), "")
+	var d apiDetailOut
+	res.ok(t, http.StatusOK, &d)
+	if d.Number != c.Number || d.Status != "submitted" || d.StatusLabel != "待受理" ||
+		d.AmountYuan != "3999.50" || d.AmountFen != 399950 || !apiMaskedPhone.MatchString(d.PhoneMasked) {
+		t.Fatalf("detail %+v", d.apiCaseOut)
+	}
+	if strings.Contains(string(res.body), c.Phone) {
+		t.Fatal("the detail shows the full phone number")
+	}
+	if len(d.Timeline) != 1 || d.Timeline[0].Kind != "submitted" || d.Timeline[0].Delivery != "" {
+		t.Fatalf("timeline %+v, want the submission", d.Timeline)
+	}
+	if len(d.NextStatuses) == 0 || d.NextStatuses[0].Status != "accepted" || d.CanReopen {
+		t.Fatalf("next statuses %+v, can_reopen %v", d.NextStatuses, d.CanReopen)
+	}
+	var loose apiDetailOut
+	e.do("GET", "/api/v1/cases/ts2026-1", e.as(e.mediator), "").ok(t, http.StatusOK, &loose)
+	if loose.Number != c.Number {
+		t.Fatalf("loose number found %s, want %s", loose.Number, c.Number)
+	}
+	e.do("GET", "/api/v1/cases/TS-2026-009999", e.as(e.mediator), "").fails(t, http.StatusNotFound, "not_found")
+	e.do("GET", "/api/v1/cases/nonsense", e.as(e.mediator), "").fails(t, http.StatusNotFound, "not_found")
+}
+
+func TestAPIAllStaffSeeAllCases(t *testing.T) {
+	e := newAPIEnv(t)
+	c := e.newCase(1)
+	if _, err := e.db.AssignCase(context.Background(), c.ID, &e.mediator.ID, e.supervisor.Actor()); err != nil {
+		t.Fatal(err)
+	}
+	// Another mediator reads and works a case assigned to a colleague.
+	e.do("GET", "/api/v1/cases/"+c.Number, e.as(e.mediator2), "").ok(t, http.StatusOK, nil)
+	e.do("POST", "/api/v1/cases/"+c.Number+"/note", e.as(e.mediator2), `{"text":"已电话联系商家"}`).
+		ok(t, http.StatusCreated, nil)
+}

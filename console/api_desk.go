@@ -1,0 +1,161 @@
+package console
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// apiAssignRequest is the body of …/assign. AssigneeID is kept raw to tell a missing
+// field (an error) from null (unassign).
+type apiAssignRequest struct {
+	AssigneeID json.RawMessage `json:"assignee_id"`
+}
+
+// apiOutcomeRequest is the body of …/outcome. The amount is given once, in yuan (a
+// string or a JSON number, read exactly) or in fen.
+type apiOutcomeRequest struct {
+	Outcome            string   `json:"outcome"`
+	RecoveredYuan      *apiYuan `json:"recovered_yuan"`
+	RecoveredFen       *int64   `json:"recovered_fen"`
+	DoubleCompensation bool     `json:"double_compensation"`
+	Note               string   `json:"note"`
+}
+
+// apiYuan is an amount in yuan sent as "3999.50" or 3999.5, held in fen. The
+// number's literal text is parsed, never a float, so no cent is lost.
+type apiYuan int64
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (y *apiYuan) UnmarshalJSON(b []byte) error {
+	var text string
+	if bytes.HasPrefix(b, []byte(`"`)) {
+		if err := json.Unmarshal(b, &text); err != nil {
+			return err
+		}
+	} else {
+		text = string(b)
+	}
+	fen, err := ParseYuan(text)
+	if err != nil {
+		return err
+	}
+	*y = apiYuan(fen)
+	return nil
+}
+
+// apiAssign serves POST …/assign. Supervisors assign anyone or unassign; a mediator
+// may only take an unassigned case for themself.
+func (s *Server) apiAssign(w http.ResponseWriter, r *http.Request, c *storage.Case) {
+	var req apiAssignRequest
+	if err := apiDecode(w, r, &req); err != nil {
+		s.apiDecodeError(w, r, err)
+		return
+	}
+	assignee, err := apiParseAssignee(req.AssigneeID)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if !apiMayAssign(staffFrom(r.Context()), c, assignee) {
+		writeJSONError(w, http.StatusForbidden, storage.EFORBIDDEN, "调解员只能认领尚未分配的案件给自己")
+		return
+	}
+	updated, err := s.cfg.Store.AssignCase(r.Context(), c.ID, assignee, apiActor(r))
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	s.apiWriteCase(w, r, http.StatusOK, updated)
+}
+
+// apiParseAssignee reads assignee_id: a staff id, or null to unassign.
+func apiParseAssignee(raw json.RawMessage) (*int64, error) {
+	switch string(bytes.TrimSpace(raw)) {
+	case "":
+		return nil, storage.Errorf(storage.EINVALID, "缺少 assignee_id（员工编号；null 表示取消分配）")
+	case "null":
+		return nil, nil
+	}
+	var id int64
+	if err := json.Unmarshal(raw, &id); err != nil || id <= 0 {
+		return nil, storage.Errorf(storage.EINVALID, "assignee_id 应为员工编号或 null")
+	}
+	return &id, nil
+}
+
+// apiMayAssign reports whether st may set the case's assignee: supervisors always; a
+// mediator only to themself, on a case nobody (or they already) has.
+func apiMayAssign(st *storage.Staff, c *storage.Case, assignee *int64) bool {
+	if st.Role.AtLeast(storage.RoleSupervisor) {
+		return true
+	}
+	return assignee != nil && *assignee == st.ID && (c.AssigneeID == 0 || c.AssigneeID == st.ID)
+}
+
+// apiOutcome serves POST …/outcome: how mediation ended and the money recovered.
+func (s *Server) apiOutcome(w http.ResponseWriter, r *http.Request, c *storage.Case) {
+	var req apiOutcomeRequest
+	if err := apiDecode(w, r, &req); err != nil {
+		s.apiDecodeError(w, r, err)
+		return
+	}
+	o, err := apiOutcomeFrom(req)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	o.CaseID, o.Actor = c.ID, apiActor(r)
+	updated, err := s.cfg.Store.RecordOutcome(r.Context(), o)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	s.apiWriteCase(w, r, http.StatusOK, updated)
+}
+
+// apiOutcomeFrom checks the request and builds the store's Outcome.
+func apiOutcomeFrom(req apiOutcomeRequest) (storage.Outcome, error) {
+	o := storage.Outcome{Outcome: req.Outcome, DoubleCompensation: req.DoubleCompensation}
+	if !apiValidOutcome(req.Outcome) {
+		return o, storage.Errorf(storage.EINVALID, "outcome 必须是以下之一：%s", apiOutcomeValues())
+	}
+	switch {
+	case req.RecoveredYuan != nil && req.RecoveredFen != nil:
+		return o, storage.Errorf(storage.EINVALID, "recovered_yuan 与 recovered_fen 只能给一个")
+	case req.RecoveredYuan != nil:
+		o.RecoveredFen = int64(*req.RecoveredYuan)
+	case req.RecoveredFen != nil:
+		if *req.RecoveredFen < 0 || *req.RecoveredFen > maxYuanFen {
+			return o, storage.Errorf(storage.EINVALID, "recovered_fen 应在 0 到 %d 之间", int64(maxYuanFen))
+		}
+		o.RecoveredFen = *req.RecoveredFen
+	}
+	var err error
+	o.Note, err = optionalText("note", req.Note, apiMaxNoteRunes)
+	return o, err
+}
+
+// apiValidOutcome reports whether v is one of the Outcome… codes.
+func apiValidOutcome(v string) bool {
+	for _, o := range storage.OutcomeLabels {
+		if o.Value == v {
+			return true
+		}
+	}
+	return false
+}
+
+// apiOutcomeValues lists the outcome codes for an error message.
+func apiOutcomeValues() string {
+	var b bytes.Buffer
+	for i, o := range storage.OutcomeLabels {
+		if i > 0 {
+			b.WriteString("、")
+		}
+		b.WriteString(o.Value + "（" + o.Label + "）")
+	}
+	return b.String()
+}

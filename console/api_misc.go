@@ -1,0 +1,97 @@
+package console
+
+import (
+	"net/http"
+
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// apiMe serves GET /api/v1/me: who the caller is.
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
+	st := staffFrom(r.Context())
+	writeJSON(w, http.StatusOK, apiMe{
+		ID: st.ID, Username: st.Username, Name: st.Name, Role: st.Role, RoleLabel: st.Role.Label(),
+	})
+}
+
+// apiOptions is the vocabulary a client needs to fill in the actions: statuses and
+// their moves, reject and termination reasons, referral targets, outcomes.
+type apiOptions struct {
+	Statuses           []apiStatusMoves `json:"statuses"`
+	RejectReasons      []string         `json:"reject_reasons"`
+	TerminationReasons []string         `json:"termination_reasons"`
+	ReferralTargets    []string         `json:"referral_targets"`
+	Outcomes           []apiChoice      `json:"outcomes"`
+}
+
+// apiStatusMoves is a status with the statuses the table allows next.
+type apiStatusMoves struct {
+	apiStatus
+	Final bool        `json:"final"`
+	Next  []apiStatus `json:"next"`
+}
+
+// apiChoice is a code with its label.
+type apiChoice struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
+}
+
+// apiOptions serves GET /api/v1/options.
+func (s *Server) apiOptions(w http.ResponseWriter, r *http.Request) {
+	o := apiOptions{
+		RejectReasons: storage.RejectReasons, TerminationReasons: storage.TerminationReasons,
+		ReferralTargets: storage.ReferralTargets,
+	}
+	for _, st := range storage.Statuses() {
+		o.Statuses = append(o.Statuses, apiStatusMoves{
+			apiStatus: apiStatus{Status: st, Label: st.Label()}, Final: st.Final(), Next: apiNextStatuses(st),
+		})
+	}
+	for _, oc := range storage.OutcomeLabels {
+		o.Outcomes = append(o.Outcomes, apiChoice{Value: oc.Value, Label: oc.Label})
+	}
+	writeJSON(w, http.StatusOK, o)
+}
+
+// apiStaffMember is a colleague as the assign action needs them.
+type apiStaffMember struct {
+	ID        int64        `json:"id"`
+	Username  string       `json:"username"`
+	Name      string       `json:"name"`
+	Role      storage.Role `json:"role"`
+	RoleLabel string       `json:"role_label"`
+	Disabled  bool         `json:"disabled"`
+}
+
+// apiStaff serves GET /api/v1/staff: every account, by username, to pick an
+// assignee (no password hashes, no tokens).
+func (s *Server) apiStaff(w http.ResponseWriter, r *http.Request) {
+	list, err := s.cfg.Store.ListStaff(r.Context())
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	items := make([]apiStaffMember, 0, len(list))
+	for _, st := range list {
+		items = append(items, apiStaffMember{
+			ID: st.ID, Username: st.Username, Name: st.Name, Role: st.Role,
+			RoleLabel: st.Role.Label(), Disabled: st.Disabled,
+		})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+// apiCannedReplies serves GET /api/v1/canned-replies, by title.
+func (s *Server) apiCannedReplies(w http.ResponseWriter, r *http.Request) {
+	list, err := s.cfg.Store.ListCannedReplies(r.Context())
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	items := make([]apiCannedReply, 0, len(list))
+	for _, c := range list {
+		items = append(items, apiCannedReply{ID: c.ID, Title: c.Title, Body: c.Body, UpdatedAt: c.UpdatedAt})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}

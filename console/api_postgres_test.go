@@ -1,0 +1,35 @@
+package console_test
+
+import (
+	"testing"
+
+	"github.com/complaintbot/complaintbot/storage/sqlstore"
+)
+
+// TestAPIOnPostgres runs the tests whose answers depend on the store (filters,
+// search, pagination, delivery states, the audit log, status moves) on
+// PostgreSQL too. It skips without COMPLAINTBOT_TEST_POSTGRES_URL, and fails then
+// in CI (COMPLAINTBOT_TEST_REQUIRE=1).
+func TestAPIOnPostgres(t *testing.T) {
+	sqlstore.OpenTestPostgres(t) // skips or fails here when no server is configured
+	defer func(open func(*testing.T) *sqlstore.DB) { apiOpenStore = open }(apiOpenStore)
+	apiOpenStore = func(t *testing.T) *sqlstore.DB { return sqlstore.OpenTestPostgres(t) }
+	for name, test := range map[string]func(*testing.T){
+		"ListPagination":   TestAPIListCasesPaginatesNewestFirstWithMaskedPhones,
+		"ListFilters":      TestAPIListCasesFilters,
+		"Detail":           TestAPICaseDetail,
+		"StatusMoves":      TestAPIStatusMoves,
+		"Reopen":           TestAPIReopen,
+		"Reply":            TestAPIReplyQueuesANoticeLinkedToTheEvent,
+		"DeliveryStates":   TestAPIDeliveryStates,
+		"Withdrawal":       TestAPIConsumerWithdrawalHasNoDelivery,
+		"Assign":           TestAPIAssign,
+		"Outcome":          TestAPIOutcome,
+		"RevealPhone":      TestAPIRevealPhoneIsAudited,
+		"AuditLog":         TestAPIAuditLog,
+		"RevokedToken":     TestAPIRevokedTokenAndDisabledAccount,
+		"SessionAndOrigin": TestAPISessionNeedsCSRFTokenAndSameOrigin,
+	} {
+		t.Run(name, test)
+	}
+}

@@ -1,0 +1,207 @@
+package console_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// lastEvent returns the newest timeline entry of a case.
+func (e *pageEnv) lastEvent(c *storage.Case) *storage.Event {
+	e.t.Helper()
+	events, err := e.db.ListEvents(context.Background(), c.ID)
+	if err != nil || len(events) == 0 {
+		e.t.Fatalf("events of %s: %v", c.Number, err)
+	}
+	return events[len(events)-1]
+}
+
+// notices returns a case's outbox rows.
+func (e *pageEnv) notices(c *storage.Case) []*storage.Notification {
+	e.t.Helper()
+	list, err := e.db.FindNotifications(context.Background(), storage.NotificationFilter{CaseID: &c.ID})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return list
+}
+
+// wantStatus checks a case's status in the store.
+func (e *pageEnv) wantStatus(c *storage.Case, want storage.Status) {
+	e.t.Helper()
+	if got := e.reload(c).Status; got != want {
+		e.t.Fatalf("%s is %s, want %s", c.Number, got, want)
+	}
+}
+
+func TestAcceptNeedsCSRF(t *testing.T) {
+	e := newPageEnv(t)
+	c := e.newCase(nil)
+	u := e.as(e.mediator)
+	u.postRaw(pageCasePath(c, "/accept"), nil).want(http.StatusForbidden)
+	u.postRaw(pageCasePath(c, "/accept"), pageForm("csrf", "wrong")).want(http.StatusForbidden)
+	e.wantStatus(c, storage.StatusSubmitted)
+	e.anonymous().postRaw(pageCasePath(c, "/accept"), nil).redirected("/console/login")
+	e.wantStatus(c, storage.StatusSubmitted)
+
+	r := u.post(pageCasePath(c, "/accept"), nil).redirected(pageCasePath(c, "?flash="))
+	e.wantStatus(c, storage.StatusAccepted)
+	u.get(r.header.Get("Location")).want(http.StatusOK).contains(`class="flash"`, "已受理")
+	if ev := e.lastEvent(c); ev.Kind != storage.EventStatusChange || ev.Actor != e.mediator.Actor() {
+		t.Fatalf("event %+v", ev)
+	}
+	if n := e.notices(c); len(n) != 1 || n[0].Kind != storage.NoticeStatusChange {
+		t.Fatalf("notices %+v", n)
+	}
+	// Accepting again is not a move the table allows.
+	u.post(pageCasePath(c, "/accept"), nil).want(http.StatusConflict).contains("不能改为")
+}
+
+func TestRejectNeedsAReasonFromTheList(t *testing.T) {
+	e := newPageEnv(t)
+	c := e.newCase(nil)
+	u := e.as(e.mediator)
+	u.post(pageCasePath(c, "/reject"), pageForm("reason", "我不想受理")).want(http.StatusBadRequest)
+	u.post(pageCasePath(c, "/reject"), nil).want(http.StatusBadRequest)
+	e.wantStatus(c, storage.StatusSubmitted)
+
+	reason := storage.RejectReasons[3]
+	u.post(pageCasePath(c, "/reject"), pageForm("reason", reason, "detail", "购买于2022年")).redirected(pageCasePath(c, ""))
+	e.wantStatus(c, storage.StatusRejected)
+	if body := e.lastEvent(c).Body; !strings.Contains(body, reason) || !strings.Contains(body, "购买于2022年") {
+		t.Fatalf("timeline %q", body)
+	}
+	if n := e.notices(c); len(n) != 1 || !strings.Contains(n[0].Text, reason) {
+		t.Fatalf("notice %+v", n)
+	}
+}
+
+func TestStatusMovesFollowTheTable(t *testing.T) {
+	e := newPageEnv(t)
+	c := e.newCase(nil)
+	u := e.as(e.mediator)
+	u.post(pageCasePath(c, "/status"), pageForm("to", "resolved")).want(http.StatusConflict).contains("待受理", "调解成功")
+	u.post(pageCasePath(c, "/status"), pageForm("to", "nonsense")).want(http.StatusBadRequest)
+	e.wantStatus(c, storage.StatusSubmitted)
+
+	u.post(pageCasePath(c, "/accept"), nil).redirected(pageCasePath(c, ""))
+	u.post(pageCasePath(c, "/status"), pageForm("to", "referred")).want(http.StatusBadRequest)
+	target := storage.ReferralTargets[2]
+	u.post(pageCasePath(c, "/status"), pageForm("to", "referred", "target", target)).redirected(pageCasePath(c, ""))
+	e.wantStatus(c, storage.StatusReferred)
+	if body := e.lastEvent(c).Body; !strings.Contains(body, target) {
+		t.Fatalf("referral %q", body)
+	}
+	u.post(pageCasePath(c, "/status"), pageForm("to", "mediating")).redirected(pageCasePath(c, ""))
+	u.post(pageCasePath(c, "/status"), pageForm("to", "terminated")).want(http.StatusBadRequest)
+	reason := storage.TerminationReasons[3]
+	u.post(pageCasePath(c, "/status"), pageForm("to", "terminated", "reason", reason)).redirected(pageCasePath(c, ""))
+	e.wantStatus(c, storage.StatusTerminated)
+	if body := e.lastEvent(c).Body; !strings.Contains(body, reason) {
+		t.Fatalf("termination %q", body)
+	}
+}
+
+func TestReopenIsForSupervisors(t *testing.T) {
+	e := newPageEnv(t)
+	c := e.newCase(nil)
+	e.move(c, storage.StatusAccepted, "")
+	e.move(c, storage.StatusMediating, "")
+	e.move(c, storage.StatusResolved, "")
+	e.as(e.mediator).post(pageCasePath(c, "/reopen"), nil).want(http.StatusForbidden)
+	e.wantStatus(c, storage.StatusResolved)
+
+	e.as(e.supervisor).post(pageCasePath(c, "/reopen"), pageForm("detail", "商家未履行协议")).redirected(pageCasePath(c, ""))
+	e.wantStatus(c, storage.StatusMediating)
+	e.as(e.supervisor).post(pageCasePath(c, "/reopen"), nil).want(http.StatusConflict)
+}
+
+func TestReplyAndNote(t *testing.T) {
+	e := newPageEnv(t)
+	c := e.newCase(nil)
+	u := e.as(e.mediator)
+	u.post(pageCasePath(c, "/reply"), pageForm("text", "  ")).want(http.StatusBadRequest)
+	u.post(pageCasePath(c, "/reply"), pageForm("text", strings.Repeat("长", 601))).want(http.StatusBadRequest)
+
+	u.post(pageCasePath(c, "/reply"), pageForm("text", "请上传购物小票")).redirected(pageCasePath(c, ""))
+	ev := e.lastEvent(c)
+	if ev.Kind != storage.EventStaffReply || ev.Body != "请上传购物小票" || ev.Actor != e.mediator.Actor() {
+		t.Fatalf("reply event %+v", ev)
+	}
+	n := e.notices(c)
+	if len(n) != 1 || n[0].Kind != storage.NoticeStaffReply || n[0].Text != "请上传购物小票" || n[0].OpenID != c.OpenID {
+		t.Fatalf("reply notice %+v", n)
+	}
+
+	u.post(pageCasePath(c, "/note"), pageForm("text", "消费者情绪激动")).redirected(pageCasePath(c, ""))
+	if ev := e.lastEvent(c); ev.Kind != storage.EventNote || ev.Body != "消费者情绪激动" {
+		t.Fatalf("note event %+v", ev)
+	}
+	if len(e.notices(c)) != 1 {
+		t.Fatal("a note must not reach the consumer")
+	}
+}
+
+func TestAssign(t *testing.T) {
+	e := newPageEnv(t)
+	c := e.newCase(nil)
+	med := e.as(e.mediator)
+	// A mediator may not hand a case to someone else, but may take a free one.
+	med.post(pageCasePath(c, "/assign"), pageForm("assignee", pageItoa(e.mediator2.ID))).want(http.StatusForbidden)
+	med.post(pageCasePath(c, "/assign"), pageForm("assignee", "me")).redirected(pageCasePath(c, ""))
+	if got := e.reload(c).AssigneeID; got != e.mediator.ID {
+		t.Fatalf("assignee %d, want %d", got, e.mediator.ID)
+	}
+	// Once taken, another mediator cannot take it over.
+	e.as(e.mediator2).post(pageCasePath(c, "/assign"), pageForm("assignee", "me")).want(http.StatusForbidden)
+
+	sup := e.as(e.supervisor)
+	sup.post(pageCasePath(c, "/assign"), pageForm("assignee", pageItoa(e.mediator2.ID))).redirected(pageCasePath(c, ""))
+	if got := e.reload(c).AssigneeID; got != e.mediator2.ID {
+		t.Fatalf("assignee %d, want %d", got, e.mediator2.ID)
+	}
+	if r := sup.post(pageCasePath(c, "/assign"), pageForm("assignee", "99999")); r.status != http.StatusNotFound && r.status != http.StatusBadRequest {
+		t.Fatalf("assigning to nobody: status %d", r.status)
+	}
+	if got := e.reload(c).AssigneeID; got != e.mediator2.ID {
+		t.Fatalf("assignee %d after a refused assignment", got)
+	}
+	sup.post(pageCasePath(c, "/assign"), pageForm("assignee", "none")).redirected(pageCasePath(c, ""))
+	if got := e.reload(c).AssigneeID; got != 0 {
+		t.Fatalf("assignee %d after unassigning", got)
+	}
+	sup.get(pageCasePath(c, "")).contains("未分配")
+}
+
+func TestRecordOutcome(t *testing.T) {
+	e := newPageEnv(t)
+	c := e.newCase(nil)
+	u := e.as(e.mediator)
+	u.post(pageCasePath(c, "/outcome"), pageForm("outcome", "agreement")).want(http.StatusConflict)
+	e.move(c, storage.StatusAccepted, "")
+	e.move(c, storage.StatusMediating, "")
+
+	for _, bad := range []string{"-1", "12.345", "abc", "1e3"} {
+		u.post(pageCasePath(c, "/outcome"), pageForm("outcome", "agreement", "recovered", bad)).want(http.StatusBadRequest)
+	}
+	u.post(pageCasePath(c, "/outcome"), pageForm("outcome", "bogus")).want(http.StatusBadRequest)
+	u.post(pageCasePath(c, "/outcome"), pageForm("outcome", "terminated")).want(http.StatusBadRequest)
+
+	u.post(pageCasePath(c, "/outcome"), pageForm("outcome", "agreement", "recovered", "3999.5", "double", "1")).
+		redirected(pageCasePath(c, ""))
+	got := e.reload(c)
+	if got.Outcome != storage.OutcomeAgreement || got.RecoveredFen != 399950 || !got.DoubleCompensation {
+		t.Fatalf("outcome %q %d %v", got.Outcome, got.RecoveredFen, got.DoubleCompensation)
+	}
+	u.get(pageCasePath(c, "")).contains("达成调解协议", "3999.50 元（加倍赔偿）")
+
+	reason := storage.TerminationReasons[4]
+	u.post(pageCasePath(c, "/outcome"), pageForm("outcome", "terminated", "reason", reason, "recovered", "")).
+		redirected(pageCasePath(c, ""))
+	if got := e.reload(c); got.Outcome != storage.OutcomeTerminated || got.RecoveredFen != 0 || got.DoubleCompensation {
+		t.Fatalf("outcome %+v", got)
+	}
+}

@@ -1,0 +1,51 @@
+package console
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// assignCase sets the mediator of a case. Supervisors assign anyone or no one; a
+// mediator may only take an unassigned case for themselves ("assign to me").
+func (s *Server) assignCase(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.caseFromPath(w, r)
+	if !ok {
+		return
+	}
+	st := staffFrom(r.Context())
+	assignee, ok := assigneeFromForm(r.PostFormValue("assignee"), st)
+	if !ok {
+		s.pageError(w, r, storage.Errorf(storage.EINVALID, "请选择承办人。"))
+		return
+	}
+	if !st.Role.AtLeast(storage.RoleSupervisor) && (assignee == nil || *assignee != st.ID || c.AssigneeID != 0) {
+		s.renderError(w, r, http.StatusForbidden, "调解员只能认领尚未分配的案件。")
+		return
+	}
+	if _, err := s.cfg.Store.AssignCase(r.Context(), c.ID, assignee, st.Actor()); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	flash := "已取消分配。"
+	if assignee != nil {
+		flash = "案件已分配。"
+	}
+	redirectToCase(w, r, c.Number, flash)
+}
+
+// assigneeFromForm reads "me", "none" (nil: unassign) or a staff id.
+func assigneeFromForm(v string, st *storage.Staff) (*int64, bool) {
+	switch v {
+	case "me":
+		return &st.ID, true
+	case "none":
+		return nil, true
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return nil, false
+	}
+	return &id, true
+}

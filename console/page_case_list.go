@@ -1,0 +1,131 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// queuePageSize is how many cases one page of the queue shows.
+const queuePageSize = 20
+
+// maxSearchRunes bounds the search text.
+const maxSearchRunes = 64
+
+// queueQuery is the queue's filter form as sent in the URL: status, category,
+// assignee (a staff id, "me" or "none"), unread=1, open=1, q and page.
+type queueQuery struct {
+	Status, Category, Assignee, Q string
+	Unread, Open                  bool
+	Page                          int
+}
+
+// showCaseList renders one page of the case queue.
+func (s *Server) showCaseList(w http.ResponseWriter, r *http.Request) {
+	qq := parseQueueQuery(r.URL.Query())
+	st := staffFrom(r.Context())
+	cases, total, err := s.cfg.Store.FindCases(r.Context(), qq.filter(st))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	staff, err := s.loadStaff(r.Context())
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	v := caseListView{
+		Statuses: statusOptions(qq.Status), Categories: stringOptions(caseCategories, qq.Category),
+		Assignees: assigneeFilterOptions(staff, qq.Assignee), Unread: qq.Unread, Open: qq.Open, Q: qq.Q,
+		Pager: newPager("/console/cases", qq.values(), qq.Page, queuePageSize, total),
+	}
+	for _, c := range cases {
+		v.Rows = append(v.Rows, newCaseRow(c, staff))
+	}
+	s.render(w, r, http.StatusOK, "case_list.html", "案件", v)
+}
+
+// parseQueueQuery reads the filter form; values it cannot use are dropped.
+func parseQueueQuery(q url.Values) queueQuery {
+	qq := queueQuery{
+		Category: q.Get("category"), Assignee: q.Get("assignee"),
+		Q: strings.TrimSpace(q.Get("q")), Unread: q.Get("unread") == "1", Open: q.Get("open") == "1",
+		Page: pageNumber(q),
+	}
+	if st := storage.Status(q.Get("status")); st.Valid() {
+		qq.Status = string(st)
+	}
+	if r := []rune(qq.Q); len(r) > maxSearchRunes {
+		qq.Q = string(r[:maxSearchRunes])
+	}
+	return qq
+}
+
+// filter turns the form into the store's filter for staff member st.
+func (qq queueQuery) filter(st *storage.Staff) storage.CaseFilter {
+	f := storage.CaseFilter{Search: qq.Q, Offset: (qq.Page - 1) * queuePageSize, Limit: queuePageSize}
+	if qq.Status != "" {
+		status := storage.Status(qq.Status)
+		f.Status = &status
+	}
+	if qq.Category != "" {
+		f.Category = &qq.Category
+	}
+	if id, ok := assigneeID(qq.Assignee, st); ok {
+		f.AssigneeID = &id
+	}
+	if qq.Unread {
+		f.Unread = &qq.Unread
+	}
+	if qq.Open {
+		f.Open = &qq.Open
+	}
+	return f
+}
+
+// assigneeID reads the assignee filter: "me", "none" (0: unassigned) or an id.
+func assigneeID(v string, st *storage.Staff) (int64, bool) {
+	switch v {
+	case "":
+		return 0, false
+	case "me":
+		return st.ID, true
+	case "none":
+		return 0, true
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	return id, err == nil && id > 0
+}
+
+// values is the form again, without empty fields, for the pagination links.
+func (qq queueQuery) values() url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"status": qq.Status, "category": qq.Category, "assignee": qq.Assignee, "q": qq.Q} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if qq.Unread {
+		v.Set("unread", "1")
+	}
+	if qq.Open {
+		v.Set("open", "1")
+	}
+	return v
+}
+
+// assigneeFilterOptions offers "mine", "unassigned" and each staff member.
+func assigneeFilterOptions(staff *staffDirectory, selected string) []option {
+	out := []option{
+		{Value: "me", Label: "我的案件", Selected: selected == "me"},
+		{Value: "none", Label: "未分配", Selected: selected == "none"},
+	}
+	for _, o := range staff.options(0) {
+		o.Selected = o.Value == selected
+		out = append(out, o)
+	}
+	return out
+}

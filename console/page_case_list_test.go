@@ -1,0 +1,99 @@
+package console_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// pageRows returns the case numbers listed on a queue page, in order.
+func pageRows(r *pageResponse) []string {
+	var out []string
+	for _, part := range strings.Split(r.body, `<td><a href="/console/cases/`)[1:] {
+		out = append(out, part[:strings.Index(part, `"`)])
+	}
+	return out
+}
+
+// wantPageRows checks that the queue lists exactly these cases (newest first).
+func wantPageRows(t *testing.T, r *pageResponse, cases ...*storage.Case) {
+	t.Helper()
+	got := pageRows(r)
+	var want []string
+	for i := len(cases) - 1; i >= 0; i-- {
+		want = append(want, cases[i].Number)
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("rows %v, want %v", got, want)
+	}
+}
+
+func TestCaseListFiltersAndSearch(t *testing.T) {
+	e := newPageEnv(t)
+	ctx := context.Background()
+	food := e.newCase(func(nc *storage.NewCase) { nc.Category = "食品"; nc.MerchantName = "好味道餐厅" })
+	phone := e.newCase(func(nc *storage.NewCase) { nc.Phone = "13812345678" })
+	mine := e.newCase(nil)
+	unread := e.newCase(nil)
+	closed := e.newCase(nil)
+	e.move(closed, storage.StatusRejected, storage.RejectReasons[0])
+	e.move(phone, storage.StatusAccepted, "")
+	if _, err := e.db.AssignCase(ctx, mine.ID, &e.mediator.ID, e.supervisor.Actor()); err != nil {
+		t.Fatal(err)
+	}
+	e.consumerSays(unread, "商家还没有联系我")
+	u := e.as(e.mediator)
+
+	wantPageRows(t, u.get("/console/cases").want(http.StatusOK), food, phone, mine, unread, closed)
+	wantPageRows(t, u.get("/console/cases?status=accepted"), phone)
+	wantPageRows(t, u.get("/console/cases?category="+pageQ("食品")), food)
+	wantPageRows(t, u.get("/console/cases?assignee=me"), mine)
+	wantPageRows(t, u.get("/console/cases?assignee="+pageItoa(e.mediator.ID)), mine)
+	wantPageRows(t, u.get("/console/cases?assignee=none"), food, phone, unread, closed)
+	wantPageRows(t, u.get("/console/cases?unread=1"), unread)
+	wantPageRows(t, u.get("/console/cases?open=1"), food, phone, mine, unread)
+	wantPageRows(t, u.get("/console/cases?q="+pageQ("好味道")), food)
+	wantPageRows(t, u.get("/console/cases?q=13812345678"), phone)
+	wantPageRows(t, u.get("/console/cases?q="+mine.Number), mine)
+	wantPageRows(t, u.get("/console/cases?status=accepted&q="+pageQ("好味道")))
+
+	// The filter form shows what was chosen.
+	u.get("/console/cases?status=accepted&unread=1&q=abc").
+		contains(`<option value="accepted" selected>`, `name="unread" value="1" checked`, `value="abc"`)
+}
+
+func TestCaseListMasksPhonesAndShowsColumns(t *testing.T) {
+	e := newPageEnv(t)
+	c := e.newCase(func(nc *storage.NewCase) { nc.Phone = "13812345678"; nc.MerchantName = "某某电器有限公司" })
+	if _, err := e.db.AssignCase(context.Background(), c.ID, &e.mediator2.ID, e.supervisor.Actor()); err != nil {
+		t.Fatal(err)
+	}
+	e.consumerSays(c, "在吗")
+	r := e.as(e.mediator).get("/console/cases").want(http.StatusOK)
+	r.contains("138****5678", c.Number, "待受理", "家用电子电器", "某某电器有限公司", "调解员乙", "2026-03-02", "新消息")
+	r.lacks("13812345678")
+}
+
+func TestCaseListPaginates(t *testing.T) {
+	e := newPageEnv(t)
+	var cases []*storage.Case
+	for range 25 {
+		cases = append(cases, e.newCase(nil))
+	}
+	u := e.as(e.mediator)
+	first := u.get("/console/cases?status=submitted").want(http.StatusOK)
+	first.contains("共 25 件", "第 1 / 2 页", `href="/console/cases?page=2&amp;status=submitted"`)
+	if got := pageRows(first); len(got) != 20 || got[0] != cases[24].Number {
+		t.Fatalf("first page %v", got)
+	}
+	second := u.get("/console/cases?status=submitted&page=2").contains("第 2 / 2 页")
+	wantPageRows(t, second, cases[:5]...)
+}
+
+func TestCaseListNeedsSignIn(t *testing.T) {
+	e := newPageEnv(t)
+	e.anonymous().get("/console/cases?status=accepted").redirected("/console/login?next=")
+}

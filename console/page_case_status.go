@@ -1,0 +1,96 @@
+package console
+
+import (
+	"net/http"
+
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// acceptCase accepts a submitted complaint.
+func (s *Server) acceptCase(w http.ResponseWriter, r *http.Request) {
+	s.moveCase(w, r, storage.StatusAccepted)
+}
+
+// rejectCase refuses a complaint on one of the grounds of storage.RejectReasons.
+func (s *Server) rejectCase(w http.ResponseWriter, r *http.Request) {
+	s.moveCase(w, r, storage.StatusRejected)
+}
+
+// changeCaseStatus moves a case to the status of the form's "to" field.
+func (s *Server) changeCaseStatus(w http.ResponseWriter, r *http.Request) {
+	to, err := parseStatus(r.PostFormValue("to"))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.moveCase(w, r, to)
+}
+
+// moveCase checks the move against the table and its reason, then asks the
+// store, which checks the table again under a lock and notifies the consumer.
+func (s *Server) moveCase(w http.ResponseWriter, r *http.Request, to storage.Status) {
+	c, ok := s.caseFromPath(w, r)
+	if !ok {
+		return
+	}
+	if !c.Status.CanMoveTo(to) {
+		s.pageError(w, r, storage.Errorf(storage.ECONFLICT, "案件当前为“%s”，不能改为“%s”。", c.Status.Label(), to.Label()))
+		return
+	}
+	reason, err := moveReason(to, r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	change := storage.StatusChange{CaseID: c.ID, To: to, Actor: staffFrom(r.Context()).Actor(), Reason: reason}
+	if _, err := s.cfg.Store.ChangeStatus(r.Context(), change); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	redirectToCase(w, r, c.Number, "案件状态已改为“"+to.Label()+"”，将通知消费者。")
+}
+
+// reopenCase lets a supervisor take a finished case back into mediation.
+func (s *Server) reopenCase(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.caseFromPath(w, r)
+	if !ok {
+		return
+	}
+	if !c.Status.CanReopen() {
+		s.pageError(w, r, storage.Errorf(storage.ECONFLICT, "案件当前为“%s”，不能重新调解。", c.Status.Label()))
+		return
+	}
+	detail, err := optionalFormText("补充说明", r.PostFormValue("detail"), pageMaxReasonRunes)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	change := storage.StatusChange{CaseID: c.ID, To: storage.StatusMediating, Reopen: true, Actor: staffFrom(r.Context()).Actor(), Reason: detail}
+	if _, err := s.cfg.Store.ChangeStatus(r.Context(), change); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	redirectToCase(w, r, c.Number, "案件已重新进入调解。")
+}
+
+// moveReason builds the reason of a move from the form: a ground chosen from its
+// list ("reason") for a rejection or a termination, a target for a referral, and
+// the optional free text ("detail"), as the API does (withDetail).
+func moveReason(to storage.Status, r *http.Request) (string, error) {
+	detail, err := optionalFormText("补充说明", r.PostFormValue("detail"), pageMaxReasonRunes)
+	if err != nil {
+		return "", err
+	}
+	var chosen string
+	switch to {
+	case storage.StatusRejected:
+		chosen, err = oneOf("不予受理理由", r.PostFormValue("reason"), storage.RejectReasons)
+	case storage.StatusTerminated:
+		chosen, err = oneOf("终止理由", r.PostFormValue("reason"), storage.TerminationReasons)
+	case storage.StatusReferred:
+		chosen, err = oneOf("转办去向", r.PostFormValue("target"), storage.ReferralTargets)
+	default:
+		return detail, nil
+	}
+	return withDetail(chosen, detail), err
+}

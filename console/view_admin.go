@@ -1,0 +1,66 @@
+package console
+
+import (
+	"time"
+
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// cannedView is the canned replies page.
+type cannedView struct {
+	Replies []*storage.CannedReply
+}
+
+// auditView is the audit log: the filter form, one page of entries, pagination.
+type auditView struct {
+	Staff   []option
+	Actions []option
+	Case    string
+	From    string // "2006-01-02", China time
+	To      string
+	Rows    []auditRow
+	Pager   pager
+}
+
+// auditRow is one entry of the audit log, with names instead of ids.
+type auditRow struct {
+	At         time.Time
+	Staff      string
+	Action     string
+	CaseID     int64
+	CaseNumber string // "" if the case was not found
+	Detail     string
+	IP         string
+}
+
+// auditActions names the audited actions in Chinese, in the order the filter
+// offers them.
+var auditActions = []struct{ Value, Label string }{
+	{storage.AuditStatusChange, "改变状态"}, {storage.AuditReply, "回复消费者"},
+	{storage.AuditNote, "内部备注"}, {storage.AuditAssign, "分配案件"},
+	{storage.AuditOutcome, "登记结果"}, {storage.AuditRevealPhone, "查看完整手机号"},
+	{storage.AuditMarkRead, "标为已读"}, {storage.AuditCannedReply, "常用回复"},
+	{storage.AuditLogin, "登录"}, {storage.AuditLoginFailed, "登录失败"},
+	{storage.AuditLogout, "退出"}, {storage.AuditStaffCreate, "新建员工"},
+	{storage.AuditStaffPassword, "修改密码"}, {storage.AuditStaffDisable, "停用/启用员工"},
+	{storage.AuditTokenCreate, "创建 API 令牌"}, {storage.AuditTokenRevoke, "吊销 API 令牌"},
+}
+
+// auditActionLabel names an action, or shows the raw value of an unknown one.
+func auditActionLabel(action string) string {
+	for _, a := range auditActions {
+		if a.Value == action {
+			return a.Label
+		}
+	}
+	return action
+}
+
+// auditActionOptions offers the actions for the filter.
+func auditActionOptions(selected string) []option {
+	out := make([]option, 0, len(auditActions))
+	for _, a := range auditActions {
+		out = append(out, option{Value: a.Value, Label: a.Label, Selected: a.Value == selected})
+	}
+	return out
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/complaintbot/complaintbot/bot/wechatsim"
 	"github.com/complaintbot/complaintbot/configs"
 	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
 
@@ -57,6 +58,11 @@ type Main struct {
 	stopWorkers context.CancelFunc
 	workers     sync.WaitGroup
 	closeBlobs  func() error // the evidence directory, when configured
+	blobs       storage.BlobStore
+
+	// Out receives what a person must read once (the first admin's password);
+	// nil discards it.
+	Out io.Writer
 
 	listener net.Listener
 	server   *http.Server
@@ -107,6 +113,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	if m.Config.SimulatorMode() {
+		if err := m.ensureAdmin(ctx); err != nil {
+			return err
+		}
 		// Install the menu as `complaintbot wechat menu` would, so /sim shows it.
 		if err := m.API.CreateMenu(ctx, bot.DefaultMenu()); err != nil {
 			m.Logger.Warn("simulator menu not installed", "err", err)
@@ -115,6 +124,16 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Logger.Info("serving", "addr", m.listener.Addr().String(), "database", m.DB.Dialect(),
 		"redis", m.redisKind(), "simulator", m.Config.SimulatorMode())
 	return nil
+}
+
+// ensureAdmin creates the first admin of a zero-setup run and prints its
+// one-time password.
+func (m *Main) ensureAdmin(ctx context.Context) error {
+	out := m.Out
+	if out == nil {
+		out = io.Discard
+	}
+	return ensureFirstAdmin(ctx, m.DB, out)
 }
 
 // openDatabase opens the configured database and applies its migrations.

@@ -5,6 +5,7 @@
 //	complaintbot [serve] [-config FILE]   run the service (the default)
 //	complaintbot migrate [-config FILE]   apply database migrations and exit
 //	complaintbot wechat menu [-config FILE]  install the account's menu
+//	complaintbot staff add|passwd|disable|list …  manage console accounts
 package main
 
 import (
@@ -39,6 +40,8 @@ commands:
   serve     run the service (default)
   migrate       apply database migrations and exit
   wechat menu   install the official account's menu (我要投诉 / 查询进度 / 帮助)
+  staff         manage console accounts: add, passwd, disable, list
+                (complaintbot staff help for details)
   help          show this help
 
 Configuration comes from defaults, then the YAML file named by -config or
@@ -50,6 +53,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cmd := "serve"
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
+	}
+	if cmd == "staff" {
+		return runStaff(ctx, args, getenv, stdout, stderr)
 	}
 	if cmd == "wechat" {
 		if len(args) == 0 || args[0] != "menu" {
@@ -136,6 +142,7 @@ func installMenu(ctx context.Context, cfg configs.Config, logger *slog.Logger, s
 // serve runs until ctx is cancelled (SIGINT/SIGTERM), then shuts down in order.
 func serve(ctx context.Context, cfg configs.Config, logger *slog.Logger, stdout io.Writer) error {
 	m := NewMain(cfg, logger)
+	m.Out = stdout
 	if err := m.Run(ctx); err != nil {
 		_ = m.Close()
 		return err

@@ -5,13 +5,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/complaintbot/complaintbot/bot"
 	"github.com/complaintbot/complaintbot/bot/wechatsim"
+	"github.com/complaintbot/complaintbot/console"
 	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/storage/redisstore"
 )
 
 // simAPIPrefix is where the simulator's WeChat API endpoints are mounted in
@@ -53,8 +57,14 @@ func (m *Main) routes(ctx context.Context) (http.Handler, error) {
 	m.API = m.newAPIClient()
 	m.catalogue, m.registry = catalogue, reg
 
+	cons, err := m.newConsole()
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/wechat", webhook)
+	mux.Handle("/console/", cons)
+	mux.Handle("/api/v1/", cons)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", m.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
@@ -63,6 +73,35 @@ func (m *Main) routes(ctx context.Context) (http.Handler, error) {
 	}
 	mux.HandleFunc("GET /{$}", m.index)
 	return mux, nil
+}
+
+// newConsole builds the staff console and its API; sessions and the login
+// throttle live in Redis so every instance shares them.
+func (m *Main) newConsole() (*console.Server, error) {
+	blobs, err := m.blobStore()
+	if err != nil {
+		return nil, err
+	}
+	cfg := m.Config
+	return console.New(console.Config{
+		Store: m.DB, Blobs: blobs,
+		Sessions: redisstore.NewSessions(m.Redis, redisstore.SessionOptions{}),
+		Throttle: redisstore.NewLoginThrottle(m.Redis, redisstore.ThrottleOptions{}),
+		Logger:   m.Logger, OrgName: cfg.Org.Name, CasePrefix: cfg.Cases.Prefix,
+		SecureCookies:  strings.HasPrefix(cfg.HTTP.PublicURL, "https://"),
+		TrustedOrigins: trustedOrigins(cfg.HTTP.PublicURL),
+		TrustProxy:     cfg.HTTP.TrustProxy,
+	})
+}
+
+// trustedOrigins lets a proxy that rewrites Host still pass the cross-origin
+// check for the console's public address.
+func trustedOrigins(publicURL string) []string {
+	u, err := url.Parse(publicURL)
+	if publicURL == "" || err != nil || u.Host == "" {
+		return nil
+	}
+	return []string{u.Scheme + "://" + u.Host}
 }
 
 // stateTTL keeps a consumer's dialog state well past the draft's idle limit, so the

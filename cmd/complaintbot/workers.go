@@ -38,16 +38,20 @@ func (m *Main) newAPIClient() *bot.APIClient {
 }
 
 // blobStore is where evidence bytes go: a directory when configured, else the
-// database.
+// database. It is opened once; the console and the fetcher share it.
 func (m *Main) blobStore() (storage.BlobStore, error) {
+	if m.blobs != nil {
+		return m.blobs, nil
+	}
 	if m.Config.Evidence.Dir == "" {
+		m.blobs = m.DB
 		return m.DB, nil
 	}
 	store, err := blobdir.New(m.Config.Evidence.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("evidence directory: %w", err)
 	}
-	m.closeBlobs = store.Close
+	m.closeBlobs, m.blobs = store.Close, store
 	return store, nil
 }
 

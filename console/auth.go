@@ -87,7 +87,7 @@ func (s *Server) pathID(w http.ResponseWriter, r *http.Request, what string) (in
 
 // redirectFlash sends the browser to path with a message for the next page.
 func redirectFlash(w http.ResponseWriter, r *http.Request, path, flash string) {
-	http.Redirect(w, r, path+"?flash="+urlQueryEscape(flash), http.StatusSeeOther)
+	http.Redirect(w, r, path+flashQuery(r, flash), http.StatusSeeOther)
 }
 
 // idText is "#12", how audit details name a record without personal data.

@@ -2,7 +2,6 @@ package console
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/complaintbot/complaintbot/storage"
@@ -95,5 +94,5 @@ func cannedFromForm(r *http.Request) (title, body string, err error) {
 
 // redirectToCanned goes back to the list with a message.
 func redirectToCanned(w http.ResponseWriter, r *http.Request, flash string) {
-	http.Redirect(w, r, "/console/canned?flash="+url.QueryEscape(flash), http.StatusSeeOther)
+	http.Redirect(w, r, "/console/canned"+flashQuery(r, flash), http.StatusSeeOther)
 }

@@ -173,6 +173,6 @@ func optionalFormText(name, s string, max int) (string, error) {
 // redirectToCase sends the browser back to the case page with a message (303, so
 // a reload does not post again).
 func redirectToCase(w http.ResponseWriter, r *http.Request, number, flash string) {
-	target := "/console/cases/" + url.PathEscape(number) + "?flash=" + url.QueryEscape(flash)
+	target := "/console/cases/" + url.PathEscape(number) + flashQuery(r, flash)
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }

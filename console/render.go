@@ -2,6 +2,9 @@ package console
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -94,7 +97,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return
 	}
 	pd := pageData{Title: title, Staff: staffFrom(r.Context()), Org: s.cfg.OrgName, Data: data,
-		Flash: r.URL.Query().Get("flash")}
+		Flash: verifiedFlash(r)}
 	if se := sessionFrom(r.Context()); se != nil {
 		pd.CSRF = se.CSRFToken
 	}
@@ -142,3 +145,34 @@ func httpStatus(err error) (int, string) {
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// flashQuery is "?flash=…&fsig=…": the message for the next page, signed with the
+// session's CSRF token. A link someone else crafted cannot carry a valid signature,
+// so the console never shows text that it did not write itself.
+func flashQuery(r *http.Request, flash string) string {
+	se := sessionFrom(r.Context())
+	if se == nil || flash == "" {
+		return ""
+	}
+	return "?flash=" + url.QueryEscape(flash) + "&fsig=" + flashSignature(se.CSRFToken, flash)
+}
+
+// verifiedFlash returns the request's flash message if its signature holds.
+func verifiedFlash(r *http.Request) string {
+	se := sessionFrom(r.Context())
+	flash := r.URL.Query().Get("flash")
+	if se == nil || flash == "" {
+		return ""
+	}
+	want := flashSignature(se.CSRFToken, flash)
+	if !hmac.Equal([]byte(r.URL.Query().Get("fsig")), []byte(want)) {
+		return ""
+	}
+	return flash
+}
+
+func flashSignature(key, flash string) string {
+	mac := hmac.New(sha256.New, []byte(key))
+	mac.Write([]byte(flash))
+	return hex.EncodeToString(mac.Sum(nil)[:16])
+}

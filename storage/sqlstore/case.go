@@ -303,8 +303,8 @@ func caseWhere(
 // final is left to storage.Status.Final.
 var knownStatuses = storage.Statuses()
 
-// statusesWhereFinal returns the known statuses for which Status.Final is final, as
-// query arguments. The Open filter names the statuses it wants rather than those it
+// statusesWhereFinal returns, as query arguments, the known statuses that are final
+// (with final) or open (without). The Open filter names the statuses it wants rather than those it
 // does not: "status IN (…)" can use the status index (and, with an assignee, combine
 // it with the assignee's), "status NOT IN (…)" cannot.
 func statusesWhereFinal(final bool) []any {

@@ -19,9 +19,9 @@ var _ storage.NotificationStore = (*DB)(nil)
 const defaultNotificationLimit = 100
 
 // notificationColumns lists the notifications columns in storage.Notification order.
-const notificationColumns = `id, case_id, event_id, open_id, kind, text, case_number, status_label,
-	summary, state, attempts, next_attempt_at, lease_until, lease_token, last_error, via,
-	created_at, sent_at`
+const notificationColumns = `id, case_id, event_id, open_id, kind, text, case_number,
+	status_label, summary, state, attempts, next_attempt_at, lease_until, lease_token,
+	last_error, via, created_at, sent_at`
 
 // insertNotificationSQL enqueues a pending notification. case_id is NULL for a notice
 // about no case, event_id for one that reports no timeline event.
@@ -114,8 +114,8 @@ func insertNotification(
 	}
 	var row notificationRow
 	err := tx.GetContext(ctx, &row, tx.Rebind(insertNotificationSQL),
-		nullID(nn.CaseID), nullID(eventID), nn.OpenID, nn.Kind, nn.Text, nn.CaseNumber, nn.StatusLabel, nn.Summary,
-		storage.NotificationPending, now, now)
+		nullID(nn.CaseID), nullID(eventID), nn.OpenID, nn.Kind, nn.Text, nn.CaseNumber,
+		nn.StatusLabel, nn.Summary, storage.NotificationPending, now, now)
 	if err != nil {
 		return nil, fmt.Errorf("insert notification: %w", err)
 	}

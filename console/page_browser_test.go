@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -48,6 +49,9 @@ func pageBrowser(t *testing.T, e *pageEnv, st *storage.Staff) (context.Context, 
 		}
 	}
 	if path == "" {
+		if os.Getenv("COMPLAINTBOT_TEST_REQUIRE") == "1" {
+			t.Fatal("no Chromium on PATH, and COMPLAINTBOT_TEST_REQUIRE=1 (apt-get install chromium)")
+		}
 		t.Skip("no Chromium to run the console's script in")
 	}
 	srv := httptest.NewServer(e.handler)

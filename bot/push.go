@@ -129,37 +129,66 @@ func (p *Pusher) DrainOnce(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("claim notifications: %w", err)
 	}
 	// A batch holds at most one notice per consumer, so its sends are independent.
-	var wg sync.WaitGroup
+	// They run to the end even when the worker is stopping, so a message that went
+	// out is recorded as sent.
+	sendCtx := context.WithoutCancel(ctx)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		marks []storage.SentMark
+	)
 	for _, n := range batch {
-		wg.Go(func() { p.deliver(context.WithoutCancel(ctx), n) })
+		wg.Go(func() {
+			if mark, ok := p.deliver(sendCtx, n); ok {
+				mu.Lock()
+				marks = append(marks, mark)
+				mu.Unlock()
+			}
+		})
 	}
 	wg.Wait()
+	p.recordSent(sendCtx, marks)
 	return len(batch), nil
 }
 
-// deliver sends one notification and records the outcome. It runs to the end even
-// when the worker is stopping, so a message that went out is marked sent.
-func (p *Pusher) deliver(ctx context.Context, n *storage.Notification) {
+// recordSent marks a batch's deliveries in one transaction.
+func (p *Pusher) recordSent(ctx context.Context, marks []storage.SentMark) {
+	if len(marks) == 0 {
+		return
+	}
+	lost, err := p.store.MarkNotificationsSent(ctx, marks)
+	if err != nil {
+		// The leases expire and the rows are tried again: possible duplicates,
+		// which is why leases are far longer than a send.
+		p.log.Error("outbox record failed", "rows", len(marks), "err", err)
+	}
+	for _, id := range lost {
+		p.log.Warn("notification sent after its lease ended", "id", id)
+	}
+}
+
+// deliver sends one notification. A success is returned for recording with the
+// batch; a failure is recorded at once (retry later, or dead).
+func (p *Pusher) deliver(ctx context.Context, n *storage.Notification) (storage.SentMark, bool) {
 	via, err := p.send(ctx, n)
-	switch {
-	case err == nil:
-		err = p.store.MarkNotificationSent(ctx, n.ID, n.LeaseToken, via)
+	if err == nil {
 		p.metrics.observeSent(via, p.cfg.Now().Sub(n.CreatedAt))
-	case p.permanent(n, err):
+		return storage.SentMark{ID: n.ID, LeaseToken: n.LeaseToken, Via: via}, true
+	}
+	if p.permanent(n, err) {
 		p.metrics.Outcomes.WithLabelValues("dead").Inc()
 		p.log.Error("notification dead", "id", n.ID, "kind", n.Kind, "user", MaskOpenID(n.OpenID), "attempts", n.Attempts, "err", err)
 		err = p.store.KillNotification(ctx, n.ID, n.LeaseToken, err.Error())
-	default:
+	} else {
 		p.metrics.Outcomes.WithLabelValues("retry").Inc()
 		next := p.cfg.Now().Add(p.backoff(n.Attempts))
 		p.log.Info("notification retry", "id", n.ID, "user", MaskOpenID(n.OpenID), "attempts", n.Attempts, "next", next, "err", err)
 		err = p.store.RetryNotification(ctx, n.ID, n.LeaseToken, err.Error(), next)
 	}
 	if err != nil {
-		// The lease expires and the row is tried again; for a sent row that means a
-		// possible duplicate, which is why leases are far longer than a send.
 		p.log.Error("outbox record failed", "id", n.ID, "err", err)
 	}
+	return storage.SentMark{}, false
 }
 
 // send tries the customer-service message, then the template fallback when WeChat

@@ -73,6 +73,13 @@ type NewNotification struct {
 	Summary     string
 }
 
+// SentMark says that a claimed notification went out, and how.
+type SentMark struct {
+	ID         int64
+	LeaseToken string
+	Via        string
+}
+
 // NotificationFilter selects notifications; nil fields do not filter. Oldest first.
 type NotificationFilter struct {
 	CaseID *int64
@@ -99,6 +106,11 @@ type NotificationStore interface {
 	// MarkNotificationSent records delivery. ECONFLICT if leaseToken no longer
 	// holds the row (the lease expired and someone else claimed it).
 	MarkNotificationSent(ctx context.Context, id int64, leaseToken, via string) error
+
+	// MarkNotificationsSent records the delivery of a whole batch in one
+	// transaction (one commit instead of one per notice). Rows whose lease token no
+	// longer holds are left alone and returned; the others are marked.
+	MarkNotificationsSent(ctx context.Context, marks []SentMark) (lost []int64, err error)
 
 	// RetryNotification records a failed attempt and makes the row due again at
 	// next. ECONFLICT as for MarkNotificationSent.

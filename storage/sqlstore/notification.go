@@ -158,6 +158,32 @@ func (d *DB) MarkNotificationSent(ctx context.Context, id int64, leaseToken, via
 	})
 }
 
+// MarkNotificationsSent records a batch of deliveries in one transaction. A row whose
+// lease token no longer holds is skipped and its id returned.
+func (d *DB) MarkNotificationsSent(ctx context.Context, marks []storage.SentMark) ([]int64, error) {
+	for _, m := range marks {
+		if m.Via != storage.ViaCustom && m.Via != storage.ViaTemplate {
+			return nil, storage.Errorf(storage.EINVALID, "unknown delivery channel %q", m.Via)
+		}
+	}
+	var lost []int64
+	err := d.inWriteTx(ctx, "mark notifications sent", func(tx *sqlx.Tx) error {
+		lost = lost[:0]
+		now := dbTime(d.now())
+		for _, m := range marks {
+			err := notificationQueue.finish(ctx, tx, m.ID, m.LeaseToken,
+				"state = ?, via = ?, sent_at = ?", storage.NotificationSent, m.Via, now)
+			if storage.ErrorCode(err) == storage.ECONFLICT {
+				lost = append(lost, m.ID)
+			} else if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return lost, err
+}
+
 // RetryNotification records a failed attempt and makes the row due again at next,
 // ending the lease; the consumer's later notifications wait until this one is sent or
 // dead. ECONFLICT if leaseToken no longer holds the row.

@@ -273,3 +273,33 @@ func claimConcurrently(t *testing.T, dbs []*DB, workers int) []int64 {
 	}
 	return claimed
 }
+
+func TestMarkNotificationsSentInOneBatch(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		enqueue(t, db, "oA", "A1")
+		enqueue(t, db, "oB", "B1")
+		enqueue(t, db, "oC", "C1")
+		got := claim(t, db)
+		if len(got) != 3 {
+			t.Fatalf("claimed %v", texts(got))
+		}
+		marks := []storage.SentMark{
+			{ID: got[0].ID, LeaseToken: got[0].LeaseToken, Via: storage.ViaCustom},
+			{ID: got[1].ID, LeaseToken: "not-the-token", Via: storage.ViaCustom},
+			{ID: got[2].ID, LeaseToken: got[2].LeaseToken, Via: storage.ViaTemplate},
+		}
+		lost, err := db.MarkNotificationsSent(ctx, marks)
+		if err != nil || len(lost) != 1 || lost[0] != got[1].ID {
+			t.Fatalf("lost %v, %v: want only the row with the wrong token", lost, err)
+		}
+		sent := storage.NotificationSent
+		rows, err := db.FindNotifications(ctx, storage.NotificationFilter{State: &sent})
+		if err != nil || len(rows) != 2 || rows[1].Via != storage.ViaTemplate || rows[0].SentAt.IsZero() {
+			t.Fatalf("sent rows %+v, %v", rows, err)
+		}
+		if _, err := db.MarkNotificationsSent(ctx, []storage.SentMark{{ID: got[1].ID, LeaseToken: got[1].LeaseToken, Via: "sms"}}); storage.ErrorCode(err) != storage.EINVALID {
+			t.Fatalf("unknown channel: %v", err)
+		}
+	})
+}

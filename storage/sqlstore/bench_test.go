@@ -2,15 +2,11 @@ package sqlstore
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/complaintbot/complaintbot/storage"
-	"github.com/jmoiron/sqlx"
 )
 
 // benchCases is the size of the desk BenchmarkFindCases100k queries: about ten years
@@ -31,7 +27,7 @@ func BenchmarkFindCases100k(b *testing.B) {
 	for _, d := range dialects {
 		b.Run(d.name, func(b *testing.B) {
 			db := openMigrated(b, d.newTarget(b))
-			seed := seedBenchCases(b, db, benchCases)
+			seed := SeedCases(b, db, benchCases)
 			for _, q := range benchQueries(seed) {
 				b.Run(q.name, func(b *testing.B) { benchFindCases(b, db, q.filter) })
 			}
@@ -47,29 +43,29 @@ type benchQuery struct {
 }
 
 // benchQueries returns the queue pages staff open most.
-func benchQueries(s *benchSeed) []benchQuery {
+func benchQueries(s *Seed) []benchQuery {
 	submitted, yes := storage.StatusSubmitted, true
 	return []benchQuery{
 		{"status=submitted", func(int) storage.CaseFilter { return storage.CaseFilter{Status: &submitted} }},
 		{"open+assignee", func(i int) storage.CaseFilter {
-			return storage.CaseFilter{Open: &yes, AssigneeID: &s.staff[i%len(s.staff)]}
+			return storage.CaseFilter{Open: &yes, AssigneeID: &s.Staff[i%len(s.Staff)]}
 		}},
 		{"unread", func(int) storage.CaseFilter { return storage.CaseFilter{Unread: &yes} }},
 		{"category", func(i int) storage.CaseFilter {
-			return storage.CaseFilter{Category: &benchCategories[i%len(benchCategories)]}
+			return storage.CaseFilter{Category: &SeedCategories[i%len(SeedCategories)]}
 		}},
 		{"search-merchant", func(i int) storage.CaseFilter {
-			return storage.CaseFilter{Search: s.merchants[i%len(s.merchants)]}
+			return storage.CaseFilter{Search: s.Merchants[i%len(s.Merchants)]}
 		}},
 		{"search-brand", func(i int) storage.CaseFilter {
-			return storage.CaseFilter{Search: benchBrands[i%len(benchBrands)]}
+			return storage.CaseFilter{Search: SeedBrands[i%len(SeedBrands)]}
 		}},
 		{"search-phone-suffix", func(i int) storage.CaseFilter {
-			p := s.phones[i%len(s.phones)]
+			p := s.Phones[i%len(s.Phones)]
 			return storage.CaseFilter{Search: p[len(p)-4:]}
 		}},
 		{"search-number", func(i int) storage.CaseFilter {
-			return storage.CaseFilter{Search: s.loose[i%len(s.loose)]}
+			return storage.CaseFilter{Search: s.Loose[i%len(s.Loose)]}
 		}},
 	}
 }
@@ -93,142 +89,4 @@ func benchFindCases(b *testing.B, db *DB, filter func(int) storage.CaseFilter) {
 	}
 	b.ReportMetric(ms(0.50), "p50-ms")
 	b.ReportMetric(ms(0.99), "p99-ms")
-}
-
-// benchSeed holds values of the seeded cases for the queries to look for.
-type benchSeed struct {
-	staff     []int64  // the mediators' ids
-	merchants []string // full merchant names
-	phones    []string
-	loose     []string // case numbers as consumers type them
-}
-
-var (
-	benchCategories = []string{"家用电子电器", "日用商品", "服装鞋帽", "食品", "交通工具",
-		"房屋及建材", "互联网服务", "教育培训服务", "电信服务", "销售服务", "房屋装修及物业服务",
-		"金融服务", "文化娱乐体育服务", "旅游服务", "生活社会服务", "其他"}
-	benchBrands = []string{"好又多超市", "苏宁易购", "国美电器", "美团外卖", "拼多多", "京东商城",
-		"大润发", "华联商厦", "携程旅行", "12306", "中国移动", "链家地产", "新东方", "星巴克",
-		"海底捞", "Apple Store", "OPPO", "小米之家", "健身工坊", "爱尔眼科"}
-	benchDistricts = []string{"朝阳", "海淀", "东城", "西城", "丰台", "通州", "昌平", "大兴"}
-)
-
-// seedBenchCases inserts n cases over the two years to 2026-03-15, much like a real
-// desk: the recent tenth still open (some unread), the rest finished; most
-// assigned to one of 20 mediators; merchants from 20 brands with many branches,
-// some far more complained about than others. It writes multi-row INSERTs in a
-// few transactions, then refreshes the planner's statistics.
-func seedBenchCases(b *testing.B, db *DB, n int) *benchSeed {
-	b.Helper()
-	ctx := context.Background()
-	s := &benchSeed{}
-	for i := range 20 {
-		m := mustStaffTB(b, db, fmt.Sprintf("mediator%02d", i))
-		s.staff = append(s.staff, m.ID)
-	}
-	r := rand.New(rand.NewPCG(1, 2))
-	const perInsert, perTx = 500, 20_000
-	seqs := map[int]int64{}
-	for start := 0; start < n; start += perTx {
-		err := db.inWriteTx(ctx, "seed cases", func(tx *sqlx.Tx) error {
-			for i := start; i < min(start+perTx, n); i += perInsert {
-				rows := benchRows(r, s, seqs, i, min(i+perInsert, n), n)
-				if err := insertBenchRows(ctx, tx, rows); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	for year, seq := range seqs {
-		q := db.db.Rebind("INSERT INTO case_numbers (prefix, year, last_seq) VALUES ('TS', ?, ?)")
-		if _, err := db.db.ExecContext(ctx, q, year, seq); err != nil {
-			b.Fatal(err)
-		}
-	}
-	analyze := "ANALYZE"
-	if db.Dialect() == DialectPostgres {
-		analyze = "VACUUM ANALYZE" // as autovacuum would have by now
-	}
-	if _, err := db.db.ExecContext(ctx, analyze); err != nil {
-		b.Fatal(err)
-	}
-	return s
-}
-
-// mustStaffTB creates a mediator or fails the benchmark.
-func mustStaffTB(b *testing.B, db *DB, username string) *storage.Staff {
-	s, err := db.CreateStaff(context.Background(), storage.NewStaff{
-		Username: username, Name: "调解员" + username, Role: storage.RoleMediator,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return s
-}
-
-// benchRowColumns are the columns seedBenchCases writes.
-const benchRowColumns = `number, open_id, status, category, merchant_name, merchant_address,
-	purchase_date, amount_fen, description, demand, complainant_name, phone, intake_key,
-	assignee_id, unread, outcome, recovered_fen, created_at, updated_at`
-
-// benchRows returns the values of cases from to to (of n), appending to the seed
-// every 500th case's merchant, phone and number as typed.
-func benchRows(r *rand.Rand, s *benchSeed, seqs map[int]int64, from, to, n int) [][]any {
-	span := 2 * 365 * 24 * time.Hour
-	first := time.Date(2026, 3, 15, 10, 0, 0, 0, cst).Add(-span)
-	var rows [][]any
-	for i := from; i < to; i++ {
-		created := first.Add(time.Duration(i) * (span / time.Duration(n))).Add(time.Duration(r.IntN(60)) * time.Second)
-		seqs[created.Year()]++
-		num := storage.FormatCaseNumber("TS", created.Year(), seqs[created.Year()])
-		brand := benchBrands[min(len(benchBrands)-1, int(r.ExpFloat64()*4))]
-		merchant := fmt.Sprintf("%s %s%d店", brand, benchDistricts[r.IntN(len(benchDistricts))], r.IntN(25)+1)
-		phone := fmt.Sprintf("1%d%09d", 3+r.IntN(7), r.IntN(1_000_000_000))
-		status, assignee, unread, outcome, recovered := benchState(r, s, i >= n*9/10)
-		rows = append(rows, []any{num, fmt.Sprintf("o%06d", r.IntN(60_000)), status,
-			benchCategories[r.IntN(len(benchCategories))], merchant, "人民路 1 号", "2026-01-01",
-			int64(r.IntN(500_000)), strings.Repeat("购买的商品存在质量问题，商家拒绝退货退款。", 3), "退款",
-			"张三", phone, fmt.Sprint("bench-", i), assignee, unread, outcome, recovered,
-			dbTime(created), dbTime(created)})
-		if i%500 == 0 {
-			s.merchants = append(s.merchants, merchant)
-			s.phones = append(s.phones, phone)
-			s.loose = append(s.loose, strings.ToLower(strings.ReplaceAll(strings.Replace(num, "-00", "", 1), "-", "")))
-		}
-	}
-	return rows
-}
-
-// benchState picks a case's status and the desk's fields: a recent case is open
-// with 70% likelihood, an older one finished.
-func benchState(r *rand.Rand, s *benchSeed, recent bool) (storage.Status, any, bool, string, int64) {
-	assignee := any(s.staff[r.IntN(len(s.staff))])
-	if recent && r.IntN(10) < 7 {
-		status := []storage.Status{storage.StatusSubmitted, storage.StatusAccepted,
-			storage.StatusMediating, storage.StatusMediating, storage.StatusReferred}[r.IntN(5)]
-		if status == storage.StatusSubmitted {
-			assignee = nil
-		}
-		return status, assignee, r.IntN(10) == 0, "", 0
-	}
-	status := []storage.Status{storage.StatusClosed, storage.StatusClosed, storage.StatusClosed,
-		storage.StatusClosed, storage.StatusResolved, storage.StatusTerminated, storage.StatusRejected,
-		storage.StatusWithdrawn}[r.IntN(8)]
-	return status, assignee, r.IntN(500) == 0, storage.OutcomeAgreement, int64(r.IntN(100_000))
-}
-
-// insertBenchRows writes rows in one INSERT.
-func insertBenchRows(ctx context.Context, tx *sqlx.Tx, rows [][]any) error {
-	row := "(" + placeholders(len(rows[0])) + ")"
-	values := strings.TrimSuffix(strings.Repeat(row+", ", len(rows)), ", ")
-	var args []any
-	for _, r := range rows {
-		args = append(args, r...)
-	}
-	_, err := tx.ExecContext(ctx, tx.Rebind("INSERT INTO cases ("+benchRowColumns+") VALUES "+values), args...)
-	return err
 }

@@ -111,6 +111,6 @@ func dialogWebhook(b *testing.B, hook *dialog.CountingHook) http.Handler {
 		b.Fatal(err)
 	}
 	engine := &dialog.Engine{Store: store, Cases: sqlstore.OpenTest(b), Catalogue: cat, CasePrefix: "TS"}
-	return NewWebhook(WebhookConfig{AppID: testAppID, Token: testToken, EncodingAESKey: testAESKey, BusyReply: testBusy},
+	return NewWebhook(WebhookConfig{AppID: testAppID, Token: testToken, EncodingAESKey: testAESKey, AllowPlain: true, BusyReply: testBusy},
 		engine, slog.New(slog.NewTextHandler(io.Discard, nil)), NewMetrics(prometheus.NewRegistry()))
 }

@@ -52,6 +52,11 @@ type WebhookConfig struct {
 	AppID          string
 	Token          string
 	EncodingAESKey string // required for safe (AES) mode callbacks
+	// AllowPlain accepts plaintext callbacks although an EncodingAESKey is set.
+	// Leave it off: in plain mode the URL signature does not cover the body, so
+	// anyone who saw one callback URL (a proxy log) could post any message as that
+	// consumer within the timestamp window. With a key, only safe mode is taken.
+	AllowPlain bool
 
 	BusyReply   string        // answered when a turn fails or runs out of time
 	ReplyBudget time.Duration // from receipt to answer; default DefaultReplyBudget
@@ -175,11 +180,14 @@ func (w *Webhook) checkSignature(r *http.Request) (int, string) {
 }
 
 // checkSafeEnvelope checks, in safe mode, that the body is the encrypted envelope and
-// that msg_signature covers it. The library checks too, but reports every failure as
+// that msg_signature covers it, and refuses plaintext when a key is configured. The library checks too, but reports every failure as
 // one error; doing it here lets a forged message get 403 and a broken one 400.
 func (w *Webhook) checkSafeEnvelope(r *http.Request, body []byte) (int, string) {
 	q := r.URL.Query()
 	if q.Get("encrypt_type") != "aes" {
+		if w.cfg.EncodingAESKey != "" && !w.cfg.AllowPlain {
+			return http.StatusForbidden, "plaintext refused in safe mode"
+		}
 		return 0, ""
 	}
 	var env message.EncryptedXMLMsg

@@ -67,7 +67,7 @@ func newWebhookFixture(t *testing.T, budget time.Duration) *webhookFixture {
 	f := &webhookFixture{turns: &fakeTurns{}, logs: &bytes.Buffer{}}
 	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: f.logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	wh := NewWebhook(WebhookConfig{
-		AppID: testAppID, Token: testToken, EncodingAESKey: testAESKey,
+		AppID: testAppID, Token: testToken, EncodingAESKey: testAESKey, AllowPlain: true,
 		BusyReply: testBusy, ReplyBudget: budget,
 	}, f.turns, logger, NewMetrics(prometheus.NewRegistry()))
 	f.server = httptest.NewServer(wh)
@@ -336,5 +336,26 @@ func TestWebhookPushesTheAnswerOfALateTurn(t *testing.T) {
 	texts := map[string]bool{got[0].Text: true, got[1].Text: true}
 	if !texts["迟到的回答"] || !texts[testBusy] || got[0].OpenID != "oLate" || got[0].Kind != storage.NoticeDialogReply {
 		t.Fatalf("late answers: %+v", got)
+	}
+}
+
+func TestWebhookRefusesPlaintextWhenAKeyIsSet(t *testing.T) {
+	turns := &fakeTurns{}
+	wh := NewWebhook(WebhookConfig{AppID: testAppID, Token: testToken, EncodingAESKey: testAESKey, BusyReply: testBusy},
+		turns, slog.New(slog.NewTextHandler(io.Discard, nil)), NewMetrics(prometheus.NewRegistry()))
+	srv := httptest.NewServer(wh)
+	defer srv.Close()
+	c := &wechatsim.Client{WebhookURL: srv.URL, Token: testToken, AppID: testAppID, EncodingAESKey: testAESKey}
+	// A correctly signed URL (as seen in a proxy log) with a plaintext body of the
+	// attacker's choosing must not reach the dialog.
+	if _, err := c.Text(context.Background(), "oVictim", "撤回 TS-2026-000001"); !isStatus(err, http.StatusForbidden) {
+		t.Fatalf("plaintext in safe mode: %v", err)
+	}
+	c.Safe = true
+	if r, err := c.Text(context.Background(), "oVictim", "你好"); err != nil || r.Content != "收到：你好" {
+		t.Fatalf("safe mode still works: %+v %v", r, err)
+	}
+	if n := len(turns.Calls()); n != 1 {
+		t.Fatalf("%d turns, want only the safe-mode one", n)
 	}
 }

@@ -74,7 +74,7 @@ func newToken(t *testing.T, m *Main, username string, role storage.Role) (string
 // service (on PostgreSQL and Redis in CI) and checks what reaches the consumer.
 func TestEndToEndAPIWorksACase(t *testing.T) {
 	m := runMain(t)
-	p := consumer{t: t, c: newClient(m, false), openID: uniqueOpenID("api")}
+	p := consumer{t: t, c: newClient(m, true), openID: uniqueOpenID("api")}
 	c := fileCase(t, m, p)
 	token, st := newToken(t, m, "api_mediator", storage.RoleMediator)
 	api := apiCaller{t: t, base: m.URL(), token: token}

@@ -37,6 +37,17 @@ var caseNumberPattern = regexp.MustCompile(`TS-\d{4}-\d{6}`)
 // WeChat API is a simulator platform (m.Platform) served apart, as the real one is.
 func runMain(t *testing.T) *Main {
 	t.Helper()
+	return runMainWith(t, func(*configs.Config) {})
+}
+
+// runPlainMain runs an account configured for plaintext mode (no EncodingAESKey).
+func runPlainMain(t *testing.T) *Main {
+	t.Helper()
+	return runMainWith(t, func(c *configs.Config) { c.WeChat.EncodingAESKey = "" })
+}
+
+func runMainWith(t *testing.T, adjust func(*configs.Config)) *Main {
+	t.Helper()
 	platform := wechatsim.NewPlatform(wechatsim.PlatformConfig{AppID: e2eAppID, AppSecret: "e2e-secret"})
 	api := httptest.NewServer(platform.Handler())
 	t.Cleanup(api.Close)
@@ -48,6 +59,7 @@ func runMain(t *testing.T) *Main {
 		APIBase: api.URL, Template: configs.Default().WeChat.Template}
 	cfg.WeChat.Template.ID = "TMPL_E2E"
 	cfg.Push.PollInterval = configs.Duration(20 * time.Millisecond)
+	adjust(&cfg)
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -156,9 +168,13 @@ func fileComplaint(t *testing.T, p consumer, photo string) string {
 }
 
 func TestEndToEndIntake(t *testing.T) {
-	m := runMain(t)
 	for _, safe := range []bool{false, true} {
 		t.Run(fmt.Sprintf("safe=%v", safe), func(t *testing.T) {
+			run := runMain
+			if !safe {
+				run = runPlainMain
+			}
+			m := run(t)
 			p := consumer{t: t, c: newClient(m, safe), openID: uniqueOpenID("e2e")}
 			number := fileComplaint(t, p, "MEDIA_e2e_1")
 
@@ -236,7 +252,7 @@ func TestEndToEndRedisDown(t *testing.T) {
 		t.Skip("stops the in-process Redis; the real one is shared")
 	}
 	m := runMain(t)
-	p := consumer{t: t, c: newClient(m, false), openID: uniqueOpenID("down")}
+	p := consumer{t: t, c: newClient(m, true), openID: uniqueOpenID("down")}
 	p.send(wechatsim.Message{MsgType: wechatsim.MsgEvent, Event: "CLICK", EventKey: dialog.MenuComplain})
 	p.expect("同意", "（1/10）")
 	p.expect("1", "（2/10）")
@@ -258,7 +274,7 @@ func TestEndToEndRedisDown(t *testing.T) {
 
 func TestHealthAndReadiness(t *testing.T) {
 	m := runMain(t)
-	p := consumer{t: t, c: newClient(m, false), openID: uniqueOpenID("health")}
+	p := consumer{t: t, c: newClient(m, true), openID: uniqueOpenID("health")}
 	p.expect("帮助", "使用说明") // so the latency histogram has an observation
 	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/metrics": 200} {
 		resp, err := http.Get(m.URL() + path)

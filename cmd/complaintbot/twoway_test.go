@@ -82,7 +82,7 @@ func TestEndToEndEvidenceIsDownloadedAndHashed(t *testing.T) {
 
 func TestEndToEndConversationOnACase(t *testing.T) {
 	m := runMain(t)
-	p := consumer{t: t, c: newClient(m, false), openID: uniqueOpenID("talk")}
+	p := consumer{t: t, c: newClient(m, true), openID: uniqueOpenID("talk")}
 	c := fileCase(t, m, p)
 
 	move(t, m, c, storage.StatusAccepted)
@@ -161,7 +161,7 @@ func TestEndToEndRatingAfterClosing(t *testing.T) {
 
 func TestEndToEndTemplateOutsideTheWindow(t *testing.T) {
 	m := runMain(t)
-	p := consumer{t: t, c: newClient(m, false), openID: uniqueOpenID("tmpl")}
+	p := consumer{t: t, c: newClient(m, true), openID: uniqueOpenID("tmpl")}
 	c := fileCase(t, m, p)
 	m.Platform.Advance(49 * time.Hour)
 	move(t, m, c, storage.StatusAccepted)

@@ -229,9 +229,18 @@ func (p *Pusher) backoff(attempts int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
+// staffReplySummary is the template's summary for a staff reply: a template cannot
+// carry the reply's words, so it tells the consumer where to read them (查询 shows
+// the latest reply).
+const staffReplySummary = "调解员已回复，请发送“查询”查看"
+
 // templateMessage fills the template's fields within WeChat's limits.
 func (p *Pusher) templateMessage(n *storage.Notification) TemplateMessage {
 	t := p.cfg.Template
+	summary := n.Summary
+	if n.Kind == storage.NoticeStaffReply {
+		summary = staffReplySummary
+	}
 	return TemplateMessage{
 		ToUser:     n.OpenID,
 		TemplateID: t.ID,
@@ -239,7 +248,7 @@ func (p *Pusher) templateMessage(n *storage.Notification) TemplateMessage {
 			t.CaseNumberField: truncateRunes(n.CaseNumber, 32),
 			t.StatusField:     truncateRunes(n.StatusLabel, 5),
 			t.TimeField:       n.CreatedAt.In(chinaZone).Format("2006-01-02 15:04"),
-			t.SummaryField:    truncateRunes(n.Summary, 20),
+			t.SummaryField:    truncateRunes(summary, 20),
 		},
 	}
 }

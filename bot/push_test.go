@@ -326,3 +326,18 @@ func percentile(d []time.Duration, p int) time.Duration {
 	slices.Sort(sorted)
 	return sorted[(len(sorted)-1)*p/100]
 }
+
+func TestPushTellsWhereToReadAStaffReplyOutsideTheWindow(t *testing.T) {
+	f := newPushFixture(t)
+	c := f.fileCase(t, "oPush7")
+	f.platform.Advance(49 * time.Hour)
+	if _, err := f.db.AddEvent(context.Background(), storage.NewEvent{CaseID: c.ID, Kind: storage.EventStaffReply, Actor: "staff:1",
+		Body: "请提供购物小票。", Notify: &storage.NewNotification{OpenID: "oPush7", Kind: storage.NoticeStaffReply, Text: "请提供购物小票。"}}); err != nil {
+		t.Fatal(err)
+	}
+	runPusher(t, f.pusher(1))
+	got := f.waitSent(t, "oPush7", 1)
+	if got[0].Kind != wechatsim.KindTemplate || got[0].Data["thing4"] != staffReplySummary || got[0].Data["character_string1"] != c.Number {
+		t.Fatalf("template for a staff reply: %+v", got[0])
+	}
+}

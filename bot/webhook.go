@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	wxconfig "github.com/silenceper/wechat/v2/officialaccount/config"
@@ -74,6 +75,7 @@ type WebhookConfig struct {
 // Webhook serves WeChat's callbacks at /wechat: the GET URL check and the POSTed
 // messages, in plain and safe mode.
 type Webhook struct {
+	late    sync.WaitGroup // turns still running after their passive reply
 	cfg     WebhookConfig
 	turns   TurnHandler
 	log     *slog.Logger
@@ -306,8 +308,23 @@ func (w *Webhook) runTurn(ctx context.Context, openID, key string, in dialog.Inp
 		if w.cfg.Late == nil {
 			return "", fmt.Errorf("reply budget exhausted: %w", context.DeadlineExceeded)
 		}
-		go w.pushLate(openID, done)
+		w.late.Go(func() { w.pushLate(openID, done) })
 		return "", errLate
+	}
+}
+
+// WaitLate waits until the turns that outlived their passive reply have finished
+// and queued their answers, or ctx ends. Shutdown calls it before closing the
+// stores those turns still use: WeChat was told "success", so nobody else will
+// deliver their answers.
+func (w *Webhook) WaitLate(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { w.late.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("late wechat turns still running: %w", ctx.Err())
 	}
 }
 

@@ -359,3 +359,30 @@ func TestWebhookRefusesPlaintextWhenAKeyIsSet(t *testing.T) {
 		t.Fatalf("%d turns, want only the safe-mode one", n)
 	}
 }
+
+func TestWebhookWaitLateWaitsForLateTurns(t *testing.T) {
+	f := newWebhookFixture(t, time.Second)
+	outbox := &lateOutbox{}
+	wh := NewWebhook(WebhookConfig{AppID: testAppID, Token: testToken, EncodingAESKey: testAESKey,
+		BusyReply: testBusy, ReplyBudget: 100 * time.Millisecond, Late: outbox},
+		f.turns, slog.New(slog.NewTextHandler(io.Discard, nil)), NewMetrics(prometheus.NewRegistry()))
+	srv := httptest.NewServer(wh)
+	defer srv.Close()
+	f.turns.answer = func(in dialog.Input) (string, error) {
+		time.Sleep(400 * time.Millisecond)
+		return "晚到的答复", nil
+	}
+	c := &wechatsim.Client{WebhookURL: srv.URL, Token: testToken, AppID: testAppID, EncodingAESKey: testAESKey, Safe: true}
+	if r, err := c.Text(context.Background(), "oShutdown", "hi"); err != nil || !r.Success {
+		t.Fatalf("%+v %v", r, err)
+	}
+	if len(outbox.queued()) != 0 {
+		t.Fatal("the answer was queued before the turn ended")
+	}
+	if err := wh.WaitLate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if q := outbox.queued(); len(q) != 1 || q[0].Text != "晚到的答复" {
+		t.Fatalf("after WaitLate the late answer must be queued: %+v", q)
+	}
+}

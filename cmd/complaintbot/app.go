@@ -51,6 +51,7 @@ type Main struct {
 	Engine    *dialog.Engine
 	Platform  *wechatsim.Platform // nil unless in simulator mode
 	API       *bot.APIClient
+	webhook   *bot.Webhook
 
 	catalogue *dialog.Catalogue
 	registry  *prometheus.Registry
@@ -220,8 +221,9 @@ func (m *Main) PrintURLs(w io.Writer) {
 	fmt.Fprintf(w, "  health: %s/healthz  readiness: %s/readyz  metrics: %s/metrics\n", m.URL(), m.URL(), m.URL())
 }
 
-// Close shuts down in order: HTTP (letting in-flight replies finish), the workers
-// (letting sends in flight be recorded), Redis, database.
+// Close shuts down in order: HTTP (letting in-flight replies finish), turns that
+// outlived their reply, the workers (letting sends in flight be recorded), Redis,
+// database.
 func (m *Main) Close() error {
 	var errs []error
 	if m.server != nil {
@@ -235,6 +237,14 @@ func (m *Main) Close() error {
 		}
 	} else if m.listener != nil {
 		_ = m.listener.Close()
+	}
+	if m.webhook != nil {
+		// Late turns still write to Redis and the outbox; let them finish first.
+		ctx, cancel := context.WithTimeout(context.Background(), bot.DefaultTurnTimeout+5*time.Second)
+		if err := m.webhook.WaitLate(ctx); err != nil {
+			errs = append(errs, err)
+		}
+		cancel()
 	}
 	if m.stopWorkers != nil {
 		m.stopWorkers()

@@ -49,7 +49,7 @@ func (m *Main) routes(ctx context.Context) (http.Handler, error) {
 	}
 	reg := newRegistry()
 	account := m.wechatAccount()
-	webhook := bot.NewWebhook(bot.WebhookConfig{
+	m.webhook = bot.NewWebhook(bot.WebhookConfig{
 		AppID: account.AppID, Token: account.Token, EncodingAESKey: account.EncodingAESKey,
 		BusyReply: catalogue.Busy(), ReplyBudget: time.Duration(cfg.Dialog.ReplyBudget),
 		Late: m.DB,
@@ -62,7 +62,7 @@ func (m *Main) routes(ctx context.Context) (http.Handler, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/wechat", webhook)
+	mux.Handle("/wechat", m.webhook)
 	mux.Handle("/console/", cons)
 	mux.Handle("/api/v1/", cons)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })

@@ -112,6 +112,16 @@ func insertNotification(
 	if nn.OpenID == "" || nn.Kind == "" {
 		return nil, storage.Errorf(storage.EINVALID, "a notification needs an open id and a kind")
 	}
+	if isPostgres(tx) {
+		// Ids are taken at insert but seen at commit: without this, a later notice
+		// of the same consumer could commit first while an earlier one is still
+		// invisible to the claim's NOT EXISTS, and go out ahead of it. The lock
+		// makes one consumer's notices commit in id order. (SQLite writers are
+		// serialised already.)
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext($1))", nn.OpenID); err != nil {
+			return nil, fmt.Errorf("lock consumer's notices: %w", err)
+		}
+	}
 	var row notificationRow
 	err := tx.GetContext(ctx, &row, tx.Rebind(insertNotificationSQL),
 		nullID(nn.CaseID), nullID(eventID), nn.OpenID, nn.Kind, nn.Text, nn.CaseNumber,

@@ -25,7 +25,7 @@ func (d *DB) RateCase(ctx context.Context, r storage.Rating) error {
 		return storage.Errorf(storage.EINVALID, "unknown rating %q", r.Rating)
 	}
 	return d.inWriteTx(ctx, "rate case", func(tx *sqlx.Tx) error {
-		c, err := findCaseByID(ctx, tx, r.CaseID, "")
+		c, err := findCaseByID(ctx, tx, r.CaseID, forUpdate(tx)) // a reopen cannot slip in
 		if err != nil {
 			return err
 		}

@@ -130,8 +130,10 @@ func (p *Pusher) DrainOnce(ctx context.Context) (int, error) {
 	}
 	// A batch holds at most one notice per consumer, so its sends are independent.
 	// They run to the end even when the worker is stopping, so a message that went
-	// out is recorded as sent.
-	sendCtx := context.WithoutCancel(ctx)
+	// out is recorded as sent, but no longer than half the lease: the batch must be
+	// recorded before another worker may claim its rows again and send them twice.
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.Lease/2)
+	defer cancel()
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
@@ -147,7 +149,9 @@ func (p *Pusher) DrainOnce(ctx context.Context) (int, error) {
 		})
 	}
 	wg.Wait()
-	p.recordSent(sendCtx, marks)
+	recordCtx, cancelRecord := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.Lease/4)
+	defer cancelRecord()
+	p.recordSent(recordCtx, marks)
 	return len(batch), nil
 }
 

@@ -59,7 +59,7 @@ var envBindings = []envBinding{
 		setString(func(c *Config) *string { return &c.Org.Hotline })},
 	{EnvVar{"COMPLAINTBOT_ORG_HOURS", "org.service_hours", "Service hours shown to consumers."},
 		setString(func(c *Config) *string { return &c.Org.ServiceHours })},
-	{EnvVar{"COMPLAINTBOT_DRAFT_TTL", "dialog.draft_ttl", "How long an idle draft complaint is kept, e.g. 24h; at least 10m."},
+	{EnvVar{"COMPLAINTBOT_DRAFT_TTL", "dialog.draft_ttl", "How long an idle draft complaint is kept, e.g. 24h; 10m to 48h."},
 		setDuration(func(c *Config) *Duration { return &c.Dialog.DraftTTL })},
 	{EnvVar{"COMPLAINTBOT_REPLY_BUDGET", "dialog.reply_budget", "Time allowed for a passive reply, e.g. 4s; at most 4.5s."},
 		setDuration(func(c *Config) *Duration { return &c.Dialog.ReplyBudget })},

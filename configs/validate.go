@@ -16,6 +16,7 @@ import (
 // Limits enforced by Validate.
 const (
 	minDraftTTL    = 10 * time.Minute
+	maxDraftTTL    = 48 * time.Hour          // leaves a day of WeChat's 72h media lifetime for the download
 	maxReplyBudget = 4500 * time.Millisecond // WeChat gives up after 5 s
 	maxWorkingDays = 365
 )
@@ -152,8 +153,9 @@ func (c Config) validateCases(ch *checker) {
 }
 
 func (c Config) validateDialog(ch *checker) {
-	if ttl := time.Duration(c.Dialog.DraftTTL); ttl < minDraftTTL {
-		ch.add("dialog.draft_ttl", "must be at least %s (got %s)", Duration(minDraftTTL), c.Dialog.DraftTTL)
+	if ttl := time.Duration(c.Dialog.DraftTTL); ttl < minDraftTTL || ttl > maxDraftTTL {
+		ch.add("dialog.draft_ttl", "must be between %s and %s (got %s): photos in a draft are fetched when it is filed, "+
+			"and WeChat deletes them after 72h", Duration(minDraftTTL), Duration(maxDraftTTL), c.Dialog.DraftTTL)
 	}
 	if b := time.Duration(c.Dialog.ReplyBudget); b <= 0 || b > maxReplyBudget {
 		ch.add("dialog.reply_budget", "must be more than 0 and at most %s because WeChat waits only 5s (got %s)",

@@ -179,3 +179,12 @@ func checkOnlyProblem(t *testing.T, name string, err error, wantKey string) {
 		t.Errorf("%s: problems %q, want exactly one for %s", name, verr.Problems, wantKey)
 	}
 }
+
+func TestDraftTTLLeavesTimeToFetchPhotos(t *testing.T) {
+	c := Default()
+	c.Dialog.DraftTTL = Duration(72 * time.Hour)
+	err := c.Validate()
+	if err == nil || !strings.Contains(err.Error(), "dialog.draft_ttl") {
+		t.Fatalf("a draft TTL past WeChat's media lifetime must be refused: %v", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"text/template"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/complaintbot/complaintbot/storage"
@@ -210,13 +211,21 @@ func (c *Catalogue) Submitted(cs *storage.Case) string {
 }
 
 // CaseList lists the consumer's cases (number, status, merchant, date), or says
-// there are none and how to file one.
-func (c *Catalogue) CaseList(cases []*storage.Case) string {
+// there are none and how to file one. Under each case that has one it shows the
+// start of the mediator's latest reply: replies maps case IDs to their latest
+// storage.EventStaffReply, and a case missing from it (or a nil map) has none.
+func (c *Catalogue) CaseList(cases []*storage.Case, replies map[int64]*storage.Event) string {
 	items := make([]string, 0, len(cases))
 	for _, cs := range cases {
-		if cs != nil {
-			items = append(items, c.text(msgCaseListItem, caseFields(cs)...))
+		if cs == nil {
+			continue
 		}
+		item := c.text(msgCaseListItem, caseFields(cs)...)
+		if r := replies[cs.ID]; hasReply(r) {
+			body, _ := shortenReply(strings.Join(strings.Fields(r.Body), " "), listReplyMax)
+			item += "\n" + c.text(msgCaseListReply, "Time", replyTime(r), "Reply", body)
+		}
+		items = append(items, item)
 	}
 	if len(items) == 0 {
 		return c.text(msgCaseListEmpty)
@@ -227,9 +236,54 @@ func (c *Catalogue) CaseList(cases []*storage.Case) string {
 }
 
 // CaseDetail shows one case. It leaves out the complainant's name and phone, which
-// the consumer knows and which need not travel again.
-func (c *Catalogue) CaseDetail(cs *storage.Case) string {
-	return c.text(msgCaseDetail, caseFields(cs)...)
+// the consumer knows and which need not travel again. reply is the case's latest
+// storage.EventStaffReply, nil if it has none: it is shown in full (up to
+// detailReplyMax characters) with, while the case is open, how to answer it. A
+// template message outside WeChat's 48-hour window cannot carry the reply's words,
+// so this is where the consumer reads them.
+func (c *Catalogue) CaseDetail(cs *storage.Case, reply *storage.Event) string {
+	detail := c.text(msgCaseDetail, caseFields(cs)...)
+	if !hasReply(reply) {
+		return detail
+	}
+	body, total := shortenReply(strings.TrimSpace(reply.Body), detailReplyMax)
+	length, open := "", ""
+	if total > 0 {
+		length = strconv.Itoa(total)
+	}
+	if !cs.Status.Final() {
+		open = "1"
+	}
+	return detail + "\n\n" + c.text(msgCaseDetailReply, "Number", cs.Number, "Time", replyTime(reply),
+		"Reply", body, "Len", length, "Shown", strconv.Itoa(detailReplyMax), "Open", open)
+}
+
+// Lengths of a mediator's reply in the case messages, in characters. The list
+// holds up to queryListLimit cases in one chat bubble; the detail keeps most of a
+// reply (staff may write 600) while leaving room for the case's fields.
+const (
+	listReplyMax   = 60
+	detailReplyMax = 400
+)
+
+// hasReply reports whether ev is a staff reply with words to show.
+func hasReply(ev *storage.Event) bool {
+	return ev != nil && ev.Kind == storage.EventStaffReply && strings.TrimSpace(ev.Body) != ""
+}
+
+// replyTime is when the reply was written, in China, as "01-02 15:04".
+func replyTime(ev *storage.Event) string {
+	return ev.CreatedAt.In(shanghai).Format("01-02 15:04")
+}
+
+// shortenReply shortens a reply to at most max characters, adding "…" when it cuts.
+// total is the reply's length when it was cut, 0 when it was not.
+func shortenReply(s string, max int) (short string, total int) {
+	n := utf8.RuneCountInString(s)
+	if n <= max {
+		return s, 0
+	}
+	return strings.TrimRightFunc(string([]rune(s)[:max]), unicode.IsSpace) + "…", n
 }
 
 // CaseNotFound says there is no case with that number among the consumer's.

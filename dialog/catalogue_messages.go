@@ -72,6 +72,8 @@ const (
 	msgCaseListItem        = "case_list_item"
 	msgCaseListEmpty       = "case_list_empty"
 	msgCaseDetail          = "case_detail"
+	msgCaseListReply       = "case_list_reply"
+	msgCaseDetailReply     = "case_detail_reply"
 	msgCaseNotFound        = "case_not_found"
 )
 
@@ -283,6 +285,18 @@ var intakeMessages = map[string]message{
 金额：{{.Amount}}
 诉求：{{.Demand}}
 提交日期：{{.Date}}`},
+
+	// The mediator's latest reply, a line under a case of the list; Reply is cut to
+	// about 60 characters and on one line.
+	msgCaseListReply: {fields: []string{"Time", "Reply"}, text: `调解员最新回复（{{.Time}}）：{{.Reply}}`},
+
+	// The mediator's latest reply under the case's details. Len is the reply's
+	// length when it was cut to Shown characters, "" when shown whole; Open is
+	// non-empty while the case takes messages.
+	msgCaseDetailReply: {fields: []string{"Number", "Time", "Reply", "Len", "Shown", "Open"}, text: `调解员最新回复（{{.Time}}）：
+{{.Reply}}{{if .Len}}
+（回复共{{.Len}}字，这里只显示前{{.Shown}}字{{if .Hotline}}，完整内容可致电 {{.Hotline}} 询问{{end}}。）{{end}}{{if .Open}}
+如需回复调解员，直接发送文字、语音或照片即可；如果您有多件投诉正在处理，请先回复 补充 {{.Number}}，再发送内容。{{end}}`},
 
 	msgCaseNotFound: {fields: []string{"Number"}, text: `没有找到编号为 {{.Number}} 的投诉。请核对编号，或回复 查询 查看您的全部投诉。`},
 }

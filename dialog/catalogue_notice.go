@@ -142,6 +142,10 @@ func (c *Catalogue) fit(key, field, value string, kv ...string) string {
 	return cutRunes(render(string([]rune(value)[:keep])+note), noticeMaxRunes)
 }
 
+// FitReply keeps a chat reply within what WeChat shows in one text message (a
+// passive reply holds about 2 KB): a longer one is cut with the usual note.
+func (c *Catalogue) FitReply(text string) string { return c.fitText(text) }
+
 // fitText cuts a ready text (a late dialog reply) to noticeMaxRunes with the note.
 func (c *Catalogue) fitText(text string) string {
 	if utf8.RuneCountInString(text) <= noticeMaxRunes {

@@ -50,13 +50,13 @@ func TestCatalogueEngineMessages(t *testing.T) {
 		{"help", c.Help(), []string{"上一步", "修改 N", "重新开始", "取消", "查询 编号", "补充 编号", "撤回 编号", "满意 / 基本满意 / 不满意", "0755-12315"}, nil},
 		{"unsupported", c.Unsupported(), []string{"无法处理", "文字、照片或语音"}, nil},
 		{"submitted", c.Submitted(cases[0]), []string{"提交成功", "TS-2026-000123", "7个工作日", "查询"}, []string{"张三", "13800138000"}},
-		{"list", c.CaseList(cases), []string{
+		{"list", c.CaseList(cases, nil), []string{
 			"共2件", "TS-2026-000123｜待受理", "某某电器有限公司", "提交日期：2026-11-25",
 			"TS-2026-000045｜调解中", "某某超市", "2026-10-02", "查询 TS-2026-000123",
 		}, []string{"张三", "13800138000"}},
-		{"list skips nil", c.CaseList([]*storage.Case{nil, cases[1]}), []string{"共1件", "查询 TS-2026-000045"}, nil},
-		{"empty list", c.CaseList(nil), []string{"您还没有投诉记录", "回复 投诉"}, []string{"共"}},
-		{"detail", c.CaseDetail(cases[0]), []string{"TS-2026-000123", "待受理", "家用电子电器", "某某电器有限公司", "2026-11-20", "3,999.50元", "退款", "2026-11-25"}, []string{"张三", "13800138000"}},
+		{"list skips nil", c.CaseList([]*storage.Case{nil, cases[1]}, nil), []string{"共1件", "查询 TS-2026-000045"}, nil},
+		{"empty list", c.CaseList(nil, nil), []string{"您还没有投诉记录", "回复 投诉"}, []string{"共"}},
+		{"detail", c.CaseDetail(cases[0], nil), []string{"TS-2026-000123", "待受理", "家用电子电器", "某某电器有限公司", "2026-11-20", "3,999.50元", "退款", "2026-11-25"}, []string{"张三", "13800138000"}},
 		{"not found", c.CaseNotFound("TS-2026-000999"), []string{"TS-2026-000999", "没有找到", "回复 查询"}, nil},
 	}
 	for _, tc := range tests {
@@ -180,5 +180,67 @@ func TestCatalogueFormatYuan(t *testing.T) {
 		if got := formatYuan(fen); got != want {
 			t.Errorf("formatYuan(%d) = %q; want %q", fen, got, want)
 		}
+	}
+}
+
+// staffReply is a mediator's reply on case id.
+func staffReply(id int64, body string, at time.Time) *storage.Event {
+	return &storage.Event{CaseID: id, Kind: storage.EventStaffReply, Actor: "staff:1", Body: body, CreatedAt: at}
+}
+
+func TestCatalogueCaseReplies(t *testing.T) {
+	c := mustCatalogue(t, testSettings)
+	cases := testCases()
+	cases[0].ID, cases[1].ID = 1, 2
+	at := time.Date(2026, 11, 24, 17, 30, 0, 0, time.UTC) // 01:30 on the 25th in China
+	long := strings.Repeat("甲", 59) + "乙丙丁" + strings.Repeat("戊", 600-62)
+
+	list := c.CaseList(cases, map[int64]*storage.Event{1: staffReply(1, "请提供\n  购物小票。", at), 2: staffReply(2, long, at)})
+	wantIn(t, "list", list,
+		"提交日期：2026-11-25\n调解员最新回复（11-25 01:30）：请提供 购物小票。\n\nTS-2026-000045",
+		"调解员最新回复（11-25 01:30）："+strings.Repeat("甲", 59)+"乙…")
+	if strings.Contains(list, "丙") || strings.Count(list, "…") != 1 {
+		t.Errorf("list: a long reply is not cut at %d characters, or a short one is:\n%s", listReplyMax, list)
+	}
+	if got := c.CaseList(cases, map[int64]*storage.Event{1: {CaseID: 1, Kind: storage.EventNote, Body: "内部备注"}, 2: staffReply(2, "  ", at)}); strings.Contains(got, "调解员") {
+		t.Errorf("list shows a note or an empty reply:\n%s", got)
+	}
+
+	short := c.CaseDetail(cases[1], staffReply(2, "请提供\n购物小票。", at))
+	wantIn(t, "short detail", short, "状态：调解中", "调解员最新回复（11-25 01:30）：\n请提供\n购物小票。",
+		"直接发送文字、语音或照片", "补充 TS-2026-000045")
+	if strings.Contains(short, "…") || strings.Contains(short, "共") {
+		t.Errorf("a short reply is cut:\n%s", short)
+	}
+	cut := c.CaseDetail(cases[1], staffReply(2, long, at))
+	shown := string([]rune(long)[:detailReplyMax])
+	wantIn(t, "long detail", cut, shown+"…\n（回复共600字，这里只显示前400字，完整内容可致电 0755-12315 询问。）")
+	if strings.Contains(cut, string([]rune(long)[:detailReplyMax+1])) {
+		t.Errorf("detail shows more than %d characters of the reply", detailReplyMax)
+	}
+	final := *cases[1]
+	final.Status = storage.StatusResolved
+	if got := c.CaseDetail(&final, staffReply(2, "调解结束。", at)); !strings.Contains(got, "调解结束。") || strings.Contains(got, "直接发送") {
+		t.Errorf("a final case shows its reply without how to answer:\n%s", got)
+	}
+	if got := c.CaseDetail(cases[1], nil); got != c.CaseDetail(cases[1], &storage.Event{Kind: storage.EventNote, Body: "备注"}) || strings.Contains(got, "调解员") {
+		t.Errorf("detail without a reply:\n%s", got)
+	}
+}
+
+func TestCatalogueCaseReplyOverrides(t *testing.T) {
+	s := testSettings
+	s.Overrides = map[string]string{"case_list_reply": "↳ {{.Time}} {{.Reply}}", "case_detail_reply": "回复：{{.Reply}}"}
+	c := mustCatalogue(t, s)
+	cases := testCases()
+	cases[1].ID = 2
+	at := time.Date(2026, 11, 24, 17, 30, 0, 0, time.UTC)
+	wantIn(t, "list", c.CaseList(cases[1:], map[int64]*storage.Event{2: staffReply(2, "好的", at)}), "提交日期：2026-10-02\n↳ 11-25 01:30 好的")
+	if got := c.CaseDetail(cases[1], staffReply(2, "好的", at)); !strings.HasSuffix(got, "\n\n回复：好的") {
+		t.Errorf("detail override: %q", got)
+	}
+	s.Overrides = map[string]string{"case_list_reply": "{{.Number}}"}
+	if _, err := NewCatalogue(s); err == nil || !strings.Contains(err.Error(), "case_list_reply") {
+		t.Errorf("an override using a field the line lacks: %v", err)
 	}
 }

@@ -77,7 +77,7 @@ func (e *Engine) turn(ctx context.Context, openID, msgKey string, in Input) (str
 	if endStage {
 		res.State = idleState(res.State)
 	}
-	reply := joinReplies(append(outputs, res.Replies...))
+	reply := e.Catalogue.FitReply(joinReplies(append(outputs, res.Replies...)))
 	saved, dup, err = e.Store.Commit(ctx, openID, msgKey, st.Version, res.State, reply)
 	if err != nil {
 		return "", fmt.Errorf("commit dialog state: %w", err)
@@ -211,17 +211,34 @@ func newEvidence(p Photo) storage.NewEvidence {
 }
 
 // queryListLimit is how many cases a 查询 lists; a chat bubble holds about that many.
-const queryListLimit = 10
+// The newest queryListReplies of them also show the mediator's latest reply: more
+// would not fit in one passive reply (about 2 KB).
+const (
+	queryListLimit   = 10
+	queryListReplies = 3
+)
 
-// query shows the consumer's own cases. A number that exists but belongs to someone
-// else reads exactly like one that does not exist, so numbers cannot be probed.
+// query shows the consumer's own cases, each with the mediator's latest reply: a
+// reply pushed outside WeChat's 48-hour window went out as a template message that
+// only points here. A number that exists but belongs to someone else reads exactly
+// like one that does not exist, so numbers cannot be probed. Only this effect reads
+// timelines; the intake never does.
 func (e *Engine) query(ctx context.Context, openID string, eff QueryCases) (string, error) {
 	if eff.Number == "" {
 		cases, _, err := e.Cases.FindCases(ctx, storage.CaseFilter{OpenID: &openID, Limit: queryListLimit})
 		if err != nil {
 			return "", fmt.Errorf("list cases: %w", err)
 		}
-		return e.Catalogue.CaseList(cases), nil
+		replies := make(map[int64]*storage.Event, len(cases))
+		for i, c := range cases {
+			if c == nil || i >= queryListReplies {
+				continue
+			}
+			if replies[c.ID], err = e.latestReply(ctx, c.ID); err != nil {
+				return "", err
+			}
+		}
+		return e.Catalogue.CaseList(cases, replies), nil
 	}
 	c, err := e.findOwnCase(ctx, openID, eff.Number)
 	if err != nil {
@@ -230,7 +247,28 @@ func (e *Engine) query(ctx context.Context, openID string, eff QueryCases) (stri
 	if c == nil {
 		return e.Catalogue.CaseNotFound(eff.Number), nil
 	}
-	return e.Catalogue.CaseDetail(c), nil
+	reply, err := e.latestReply(ctx, c.ID)
+	if err != nil {
+		return "", err
+	}
+	return e.Catalogue.CaseDetail(c, reply), nil
+}
+
+// latestReply returns the case's latest staff reply, nil if it has none.
+func (e *Engine) latestReply(ctx context.Context, caseID int64) (*storage.Event, error) {
+	events, err := e.Cases.ListEvents(ctx, caseID)
+	switch {
+	case storage.ErrorCode(err) == storage.ENOTFOUND:
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("list case events: %w", err)
+	}
+	for i := len(events) - 1; i >= 0; i-- { // oldest first
+		if ev := events[i]; ev != nil && ev.Kind == storage.EventStaffReply && strings.TrimSpace(ev.Body) != "" {
+			return ev, nil
+		}
+	}
+	return nil, nil
 }
 
 func joinReplies(parts []string) string {

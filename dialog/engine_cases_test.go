@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/complaintbot/complaintbot/storage"
 )
@@ -298,4 +299,70 @@ func equalEvents(got, want []storage.NewEvent) bool {
 		}
 	}
 	return true
+}
+
+// TestEngineQueryShowsTheLatestStaffReply checks that 查询 carries the mediator's
+// words, which a template message sent outside the 48-hour window cannot: the
+// list shows the start of each case's latest reply, the detail shows it whole, and
+// neither shows internal notes or another consumer's replies.
+func TestEngineQueryShowsTheLatestStaffReply(t *testing.T) {
+	e, cases := newTestEngine(t)
+	open := cases.add("oA", "甲商店", storage.StatusMediating)
+	closed := cases.add("oA", "乙商城", storage.StatusClosed)
+	quiet := cases.add("oA", "丙公司", storage.StatusSubmitted)
+	theirs := cases.add("oB", "别人的商家", storage.StatusMediating)
+	at := time.Date(2026, 11, 26, 2, 5, 0, 0, time.UTC) // 10:05 in China
+	cases.event(open.ID, storage.EventStaffReply, "旧的回复", at.Add(-48*time.Hour))
+	cases.event(open.ID, storage.EventConsumerMessage, "好的", at.Add(-time.Hour))
+	cases.event(open.ID, storage.EventStaffReply, "请提供购物小票\n和保修卡照片。", at)
+	cases.event(open.ID, storage.EventNote, "内部备注：商家态度差", at.Add(time.Hour))
+	cases.event(closed.ID, storage.EventStaffReply, "商家已退款，调解结束。", at.Add(-72*time.Hour))
+	cases.event(theirs.ID, storage.EventStaffReply, "别人的回复", at)
+
+	list := say(t, e, "oA", "q1", text("查询"))
+	wantIn(t, "list", list, "调解员最新回复（11-26 10:05）：请提供购物小票 和保修卡照片。",
+		"调解员最新回复（11-23 10:05）：商家已退款，调解结束。", quiet.Number+"｜待受理")
+	if n := strings.Count(list, "调解员最新回复"); n != 2 {
+		t.Errorf("list shows %d replies, want 2 (none for %s):\n%s", n, quiet.Number, list)
+	}
+	for _, no := range []string{"旧的回复", "内部备注", "别人的回复", "别人的商家"} {
+		if strings.Contains(list, no) {
+			t.Errorf("list shows %q:\n%s", no, list)
+		}
+	}
+
+	detail := say(t, e, "oA", "q2", text("查询 "+open.Number))
+	wantIn(t, "open detail", detail, "甲商店", "调解员最新回复（11-26 10:05）：\n请提供购物小票\n和保修卡照片。",
+		"直接发送文字、语音或照片", "补充 "+open.Number)
+	if strings.Contains(detail, "内部备注") || strings.Contains(detail, "旧的回复") {
+		t.Errorf("open detail:\n%s", detail)
+	}
+	final := say(t, e, "oA", "q3", text("查询 "+closed.Number))
+	wantIn(t, "closed detail", final, "商家已退款，调解结束。")
+	if strings.Contains(final, "直接发送") {
+		t.Errorf("a final case's detail says to answer it:\n%s", final)
+	}
+	if none := say(t, e, "oA", "q4", text("查询 "+quiet.Number)); strings.Contains(none, "调解员") {
+		t.Errorf("a case without a reply shows one:\n%s", none)
+	}
+	other := say(t, e, "oA", "q5", text("查询 "+theirs.Number))
+	if strings.Contains(other, "别人的回复") || !strings.Contains(other, "没有找到") {
+		t.Errorf("another consumer's case:\n%s", other)
+	}
+	if len(cases.added) != 0 {
+		t.Errorf("a query added %d events", len(cases.added))
+	}
+}
+
+// TestEngineQueryFailsWhenTheTimelineIsDown checks that a timeline read failing
+// fails the turn (the caller answers busy) rather than hiding a reply.
+func TestEngineQueryFailsWhenTheTimelineIsDown(t *testing.T) {
+	e, cases := newTestEngine(t)
+	c := cases.add("oA", "甲商店", storage.StatusMediating)
+	cases.eventsDown = true
+	for _, q := range []string{"查询", "查询 " + c.Number} {
+		if _, err := e.Handle(context.Background(), "oA", q, text(q)); storage.ErrorCode(err) != storage.EUNAVAILABLE {
+			t.Errorf("%s with the timeline down: %v", q, err)
+		}
+	}
 }

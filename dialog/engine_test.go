@@ -17,15 +17,16 @@ import (
 // first, AddEvent honours DedupeKey per case, ChangeStatus follows the status
 // table, a case is rated and commented once. calls counts every method call.
 type memoryCases struct {
-	mu      sync.Mutex
-	down    bool
-	calls   int
-	cases   []*storage.Case
-	events  []*storage.Event
-	added   []storage.NewEvent // what AddEvent stored, in order (without duplicates)
-	created []storage.NewCase  // what CreateCase filed, in order (without duplicates)
-	dedupe  map[string]*storage.Event
-	ratings map[int64]*storage.Rating
+	mu         sync.Mutex
+	down       bool
+	eventsDown bool // ListEvents alone fails
+	calls      int
+	cases      []*storage.Case
+	events     []*storage.Event
+	added      []storage.NewEvent // what AddEvent stored, in order (without duplicates)
+	created    []storage.NewCase  // what CreateCase filed, in order (without duplicates)
+	dedupe     map[string]*storage.Event
+	ratings    map[int64]*storage.Rating
 }
 
 // enter counts a call and reports whether the store is down.
@@ -107,7 +108,33 @@ func (m *memoryCases) FindCases(ctx context.Context, f storage.CaseFilter) ([]*s
 }
 
 func (m *memoryCases) ListEvents(ctx context.Context, id int64) ([]*storage.Event, error) {
-	return nil, nil
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.enter(); err != nil {
+		return nil, err
+	}
+	if m.eventsDown {
+		return nil, storage.Errorf(storage.EUNAVAILABLE, "timeline down")
+	}
+	if _, err := m.byID(id); err != nil {
+		return nil, err
+	}
+	var out []*storage.Event
+	for _, e := range m.events { // oldest first
+		if e.CaseID == id {
+			cp := *e
+			out = append(out, &cp)
+		}
+	}
+	return out, nil
+}
+
+// event seeds an event on the case, without counting a call.
+func (m *memoryCases) event(caseID int64, kind storage.EventKind, body string, at time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.events = append(m.events, &storage.Event{ID: int64(len(m.events) + 1), CaseID: caseID, Kind: kind,
+		Actor: "staff:1", Body: body, CreatedAt: at})
 }
 func (m *memoryCases) ListEvidence(ctx context.Context, id int64) ([]*storage.Evidence, error) {
 	return nil, nil

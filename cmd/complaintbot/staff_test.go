@@ -115,6 +115,21 @@ func TestStaffCommands(t *testing.T) {
 		t.Fatal("not re-enabled")
 	}
 
+	audit, _, err := db.FindAudit(context.Background(), storage.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range audit {
+		actions = append(actions, e.Action)
+		if e.IP != "cli" || strings.Contains(e.Detail, pw1) || strings.Contains(e.Detail, pw2) {
+			t.Errorf("command-line audit entry %+v", e)
+		}
+	}
+	if got := strings.Join(actions, ","); got != "staff_disable,staff_disable,staff_password,staff_create" {
+		t.Errorf("audit of the staff commands, newest first: %s", got)
+	}
+
 	out, _, err := staffRun(t, env, "", "list")
 	if err != nil || !regexp.MustCompile(`zhang\.wei\s+张伟\s+mediator\s+active`).MatchString(out) {
 		t.Fatalf("staff list: %v\n%s", err, out)

@@ -29,6 +29,7 @@ const (
 	msgRatingCommentAsk  = "rating_comment_ask"
 	msgAlreadyRated      = "already_rated"
 	msgNothingToRate     = "nothing_to_rate"
+	msgRateByNumber      = "rate_by_number"
 	msgRateNotClosed     = "rate_not_closed"
 	msgRateHow           = "rate_how"
 	msgCommentThanks     = "comment_thanks"
@@ -100,6 +101,8 @@ var caseMessages = map[string]message{
 	msgAlreadyRated: {fields: numberField, text: `投诉 {{.Number}} 已经评价过了，每件投诉只能评价一次。感谢您的反馈！`},
 
 	msgNothingToRate: {text: `您目前没有待评价的投诉。投诉办结后，我们会请您评价；每件投诉只能评价一次。`},
+
+	msgRateByNumber: {fields: []string{"Number", "Rating"}, text: `如果您是要评价已办结的投诉 {{.Number}}，请回复 评价 {{.Number}} {{.Rating}}。`},
 
 	msgRateNotClosed: {fields: numberStatusField, text: `投诉 {{.Number}} 还没有办结（{{.Status}}），办结后才能评价。`},
 

@@ -85,7 +85,8 @@ const (
 	// State.Case until 完成.
 	StageSupplement Stage = "supplement"
 	// StageConfirmWithdraw: after 撤回 <number>, 确认撤回 withdraws State.Case;
-	// anything else keeps it.
+	// anything else keeps it, and a text that is not a plain answer to the
+	// question goes on to the consumer's open case like any message.
 	StageConfirmWithdraw Stage = "confirm_withdraw"
 	// StageRatingComment: State.Case was just rated; the next text is the optional
 	// comment, 跳过 ends.
@@ -151,9 +152,17 @@ type CaseRef struct {
 // CaseMessage is one consumer message for a filed case: a text, a photo, or a voice
 // message with its recognised text in Text and its recording in Photo (Kind
 // EvidenceVoice; Text may be empty when WeChat recognised nothing).
+//
+// Key is the message key of the message itself, recorded when it is held in
+// State.Pending; it becomes its timeline event's DedupeKey, so the held messages are
+// added once however many turns try to (a pick whose commit was lost, then another
+// pick). Empty for a message added in the turn it arrived in, and in pending
+// messages saved before keys were kept: the Engine then derives the DedupeKey from
+// the key of the message being handled.
 type CaseMessage struct {
 	Text  string `json:"text,omitempty"`
 	Photo *Photo `json:"photo,omitempty"`
+	Key   string `json:"key,omitempty"`
 }
 
 // State is everything the dialog remembers about one consumer between messages.
@@ -194,8 +203,9 @@ type QueryCases struct {
 
 // AddToCase asks the Engine to put the consumer's messages on the case's timeline,
 // each as one event with its photo or recording as evidence, and to acknowledge
-// them. The Engine derives each event's DedupeKey from the message key, so a
-// retried message adds nothing.
+// them. Each event's DedupeKey is the message's own Key, or when it has none one
+// derived from the key of the message being handled, so a retried message adds
+// nothing.
 type AddToCase struct {
 	Case     CaseRef
 	Messages []CaseMessage
@@ -243,14 +253,19 @@ type Facts struct {
 	// numbered list StageChooseCase offers).
 	OpenCases []*storage.Case
 	// Unrated is the consumer's most recently closed case with no rating yet, nil
-	// if none.
-	Unrated *storage.Case
+	// if none. When every recent closed case is rated and exactly one of them has
+	// no comment yet, it is that one, with its rating in UnratedRating: a rating
+	// word then most likely repeats a turn whose commit was lost after the rating
+	// was recorded (see sameRating).
+	Unrated       *storage.Case
+	UnratedRating *storage.Rating
 	// Case is the case Need.Number names, nil if there is none or it belongs to
 	// another consumer; the dialog cannot tell those apart, so neither can anyone
 	// typing numbers. CaseRated says whether it has a rating (known for closed
-	// cases only).
-	Case      *storage.Case
-	CaseRated bool
+	// cases only), and CaseRating is that rating when the Engine read it.
+	Case       *storage.Case
+	CaseRated  bool
+	CaseRating *storage.Rating
 }
 
 // Result is what one step produces. When Need is set the step could not decide

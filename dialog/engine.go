@@ -16,6 +16,11 @@ import (
 // consumer keep racing each other; a handful is plenty in practice.
 const defaultMaxAttempts = 8
 
+// commitRecheckTimeout bounds the Load that asks, after a failed Commit, whether
+// the Commit was applied after all. It runs on a fresh deadline, since the turn's
+// own has often run out by then, and is kept short: the answer is already late.
+const commitRecheckTimeout = 500 * time.Millisecond
+
 // Engine runs one consumer turn: load the state, step (twice if the step asks for
 // facts), run the effects, commit the new state together with the reply. It is safe
 // for concurrent use; any number of instances may share one Store and one
@@ -66,7 +71,7 @@ func (e *Engine) turn(ctx context.Context, openID, msgKey string, in Input) (str
 	if dup {
 		return saved, nil
 	}
-	res, err := e.step(ctx, openID, st, in)
+	res, err := e.step(ctx, openID, msgKey, st, in)
 	if err != nil {
 		return "", err
 	}
@@ -79,6 +84,14 @@ func (e *Engine) turn(ctx context.Context, openID, msgKey string, in Input) (str
 	}
 	reply := e.Catalogue.FitReply(joinReplies(append(outputs, res.Replies...)))
 	saved, dup, err = e.Store.Commit(ctx, openID, msgKey, st.Version, res.State, reply)
+	if err != nil && !errors.Is(err, ErrVersionConflict) {
+		// A Commit that timed out (or lost its connection) may still have been
+		// applied. Telling the consumer "busy" then would be wrong: the state has
+		// moved on, and the answer they type again would fill the next question.
+		if saved, ok := e.committedReply(ctx, openID, msgKey); ok {
+			return saved, nil
+		}
+	}
 	if err != nil {
 		return "", fmt.Errorf("commit dialog state: %w", err)
 	}
@@ -88,10 +101,19 @@ func (e *Engine) turn(ctx context.Context, openID, msgKey string, in Input) (str
 	return reply, nil
 }
 
+// committedReply asks the Store, on a short deadline of its own, whether msgKey
+// was recorded as handled after all, and returns the reply saved for it if so.
+func (e *Engine) committedReply(ctx context.Context, openID, msgKey string) (string, bool) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitRecheckTimeout)
+	defer cancel()
+	_, saved, dup, err := e.Store.Load(ctx, openID, msgKey)
+	return saved, err == nil && dup
+}
+
 // step runs Step and, if it asks for facts, loads them and runs it once more with
 // them. Both steps see the same Env, hence the same intake key.
-func (e *Engine) step(ctx context.Context, openID string, st State, in Input) (Result, error) {
-	env := e.env()
+func (e *Engine) step(ctx context.Context, openID, msgKey string, st State, in Input) (Result, error) {
+	env := e.env(msgKey)
 	res := Step(st, in, env)
 	if res.Need == nil {
 		return res, nil
@@ -108,8 +130,8 @@ func (e *Engine) step(ctx context.Context, openID string, st State, in Input) (R
 	return res, nil
 }
 
-// env gathers what Step needs from the world for one turn.
-func (e *Engine) env() Env {
+// env gathers what Step needs from the world for one turn of message msgKey.
+func (e *Engine) env(msgKey string) Env {
 	now, key := time.Now, randomIntakeKey
 	if e.Now != nil {
 		now = e.Now
@@ -123,6 +145,7 @@ func (e *Engine) env() Env {
 		DraftTTL:     e.DraftTTL,
 		CasePrefix:   e.CasePrefix,
 		NewIntakeKey: key(),
+		MessageKey:   msgKey,
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/complaintbot/complaintbot/storage"
 )
@@ -30,14 +31,15 @@ func (e *Engine) loadFacts(ctx context.Context, openID string, n Need) (*Facts, 
 		}
 	}
 	if n.Unrated {
-		if f.Unrated, err = e.unrated(ctx, openID); err != nil {
+		if f.Unrated, f.UnratedRating, err = e.unrated(ctx, openID); err != nil {
 			return nil, err
 		}
 	}
 	if n.Number != "" {
-		if f.Case, f.CaseRated, err = e.ownCaseRated(ctx, openID, n.Number); err != nil {
+		if f.Case, f.CaseRating, err = e.ownCaseRating(ctx, openID, n.Number); err != nil {
 			return nil, err
 		}
+		f.CaseRated = f.CaseRating != nil
 	}
 	return f, nil
 }
@@ -53,37 +55,36 @@ func (e *Engine) openCases(ctx context.Context, openID string) ([]*storage.Case,
 }
 
 // unrated returns the consumer's most recently closed case without a rating, nil if
-// none of the last few has one missing.
-func (e *Engine) unrated(ctx context.Context, openID string) (*storage.Case, error) {
+// none of the last few has one missing. With none, it returns the only one of them
+// whose rating has no comment yet, and that rating (see Facts.Unrated).
+func (e *Engine) unrated(ctx context.Context, openID string) (*storage.Case, *storage.Rating, error) {
 	closed := storage.StatusClosed
 	cases, _, err := e.Cases.FindCases(ctx, storage.CaseFilter{OpenID: &openID, Status: &closed, Limit: unratedLookback})
 	if err != nil {
-		return nil, fmt.Errorf("list closed cases: %w", err)
+		return nil, nil, fmt.Errorf("list closed cases: %w", err)
 	}
 	// The filter orders by filing; the rating request follows closing.
 	sort.SliceStable(cases, func(i, j int) bool { return cases[i].UpdatedAt.After(cases[j].UpdatedAt) })
+	var uncommented *storage.Case
+	var uncommentedRating *storage.Rating
+	candidates := 0
 	for _, c := range cases {
-		rated, err := e.rated(ctx, c.ID)
+		r, err := e.findRating(ctx, c.ID)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if !rated {
-			return c, nil
+		if r == nil {
+			return c, nil, nil
+		}
+		if r.Comment == "" {
+			uncommented, uncommentedRating = c, r
+			candidates++
 		}
 	}
-	return nil, nil
-}
-
-// rated reports whether the case has a rating.
-func (e *Engine) rated(ctx context.Context, caseID int64) (bool, error) {
-	_, err := e.Cases.FindRating(ctx, caseID)
-	switch storage.ErrorCode(err) {
-	case "":
-		return true, nil
-	case storage.ENOTFOUND:
-		return false, nil
+	if candidates != 1 {
+		return nil, nil, nil // none, or no telling which one a repeat would be about
 	}
-	return false, fmt.Errorf("find rating: %w", err)
+	return uncommented, uncommentedRating, nil
 }
 
 // findOwnCase returns openID's case with that number, or nil. A case of another
@@ -99,26 +100,31 @@ func (e *Engine) findOwnCase(ctx context.Context, openID, number string) (*stora
 	return c, nil
 }
 
-// ownCaseRated is findOwnCase and, for a closed case, whether it is rated.
-func (e *Engine) ownCaseRated(ctx context.Context, openID, number string) (*storage.Case, bool, error) {
+// ownCaseRating is findOwnCase and, for a closed case, its rating (nil if none).
+func (e *Engine) ownCaseRating(ctx context.Context, openID, number string) (*storage.Case, *storage.Rating, error) {
 	c, err := e.findOwnCase(ctx, openID, number)
 	if err != nil || c == nil || c.Status != storage.StatusClosed {
-		return c, false, err
+		return c, nil, err
 	}
-	rated, err := e.rated(ctx, c.ID)
-	return c, rated, err
+	r, err := e.findRating(ctx, c.ID)
+	return c, r, err
 }
 
 // addToCase puts each message on the case's timeline: a text as a consumer message,
 // a photo as evidence, a voice message as a consumer message (its recognised text)
 // carrying the recording as evidence, or as evidence alone when nothing was
-// recognised. The first event's DedupeKey is the message key and the others' are
-// derived from it, so a retried message adds nothing twice.
+// recognised. Each event's DedupeKey is the key of the message it came in (held
+// messages carry theirs); a message without one gets a key derived from msgKey, the
+// message being handled. Either way a retried message adds nothing twice.
 func (e *Engine) addToCase(ctx context.Context, msgKey string, eff AddToCase) (string, error) {
 	for i, m := range eff.Messages {
+		key := m.Key
+		if key == "" {
+			key = dedupeKey(msgKey, i)
+		}
 		ev := storage.NewEvent{
 			CaseID: eff.Case.ID, Kind: storage.EventConsumerMessage, Actor: storage.ActorConsumer,
-			Body: m.Text, DedupeKey: dedupeKey(msgKey, i),
+			Body: m.Text, DedupeKey: key,
 		}
 		if m.Photo != nil {
 			ev.Evidence = []storage.NewEvidence{newEvidence(*m.Photo)}
@@ -141,43 +147,86 @@ func dedupeKey(msgKey string, i int) string {
 	return msgKey + "#" + strconv.Itoa(i+1)
 }
 
+// The effects below act once, and the store refuses a second time with ECONFLICT.
+// That second time is often this very action again: the effect ran, then the
+// Commit was lost and WeChat retried the message, or another instance handled a
+// retry concurrently. So on ECONFLICT each reads the case back, and if it is
+// already as asked the action succeeded and is answered as such; only a case that
+// moved elsewhere is refused.
+
 // withdraw withdraws the case for the consumer. A case that moved on meanwhile
-// (ECONFLICT) gets a polite explanation, not an error.
+// (ECONFLICT) gets a polite explanation, not an error, unless it is withdrawn.
 func (e *Engine) withdraw(ctx context.Context, eff WithdrawCase) (outcome, error) {
 	_, err := e.Cases.ChangeStatus(ctx, storage.StatusChange{
 		CaseID: eff.Case.ID, To: storage.StatusWithdrawn, Actor: storage.ActorConsumer,
 	})
+	done := outcome{text: e.Catalogue.text(msgWithdrawn, "Number", eff.Case.Number)}
 	switch storage.ErrorCode(err) {
 	case "":
-		return outcome{text: e.Catalogue.text(msgWithdrawn, "Number", eff.Case.Number)}, nil
+		return done, nil
 	case storage.ECONFLICT:
+		c, err := e.Cases.FindCaseByNumber(ctx, eff.Case.Number)
+		if err != nil {
+			return outcome{}, fmt.Errorf("withdraw case: re-read after a conflict: %w", err)
+		}
+		if c.ID == eff.Case.ID && c.Status == storage.StatusWithdrawn {
+			return done, nil
+		}
 		return outcome{text: e.Catalogue.text(msgWithdrawTooLate, "Number", eff.Case.Number), endStage: true}, nil
 	}
 	return outcome{}, fmt.Errorf("withdraw case: %w", err)
 }
 
 // rate records the rating and asks for the optional comment; a case rated already
-// (ECONFLICT) is said so and ends the comment stage.
+// (ECONFLICT) is said so and ends the comment stage, unless its rating is this one
+// and has no comment yet.
 func (e *Engine) rate(ctx context.Context, eff RateCase) (outcome, error) {
 	err := e.Cases.RateCase(ctx, storage.Rating{CaseID: eff.Case.ID, Rating: eff.Rating})
 	switch storage.ErrorCode(err) {
 	case "":
-		return outcome{text: e.Catalogue.text(msgRated, "Number", eff.Case.Number, "Rating", ratingLabels[eff.Rating],
-			"Max", strconv.Itoa(commentLimit.Max))}, nil
 	case storage.ECONFLICT:
-		return outcome{text: e.Catalogue.text(msgAlreadyRated, "Number", eff.Case.Number), endStage: true}, nil
+		r, err := e.findRating(ctx, eff.Case.ID)
+		if err != nil {
+			return outcome{}, fmt.Errorf("rate case: %w", err)
+		}
+		if r == nil || r.Rating != eff.Rating || r.Comment != "" {
+			return outcome{text: e.Catalogue.text(msgAlreadyRated, "Number", eff.Case.Number), endStage: true}, nil
+		}
+	default:
+		return outcome{}, fmt.Errorf("rate case: %w", err)
 	}
-	return outcome{}, fmt.Errorf("rate case: %w", err)
+	return outcome{text: e.Catalogue.text(msgRated, "Number", eff.Case.Number, "Rating", ratingLabels[eff.Rating],
+		"Max", strconv.Itoa(commentLimit.Max))}, nil
 }
 
-// comment adds the comment to the rating, once; a second one (ECONFLICT) is said so.
+// comment adds the comment to the rating, once; another comment there already
+// (ECONFLICT) is said so.
 func (e *Engine) comment(ctx context.Context, eff CommentOnRating) (outcome, error) {
 	err := e.Cases.CommentOnRating(ctx, eff.Case.ID, eff.Comment)
 	switch storage.ErrorCode(err) {
 	case "":
-		return outcome{text: e.Catalogue.text(msgCommentThanks)}, nil
 	case storage.ECONFLICT:
-		return outcome{text: e.Catalogue.text(msgAlreadyCommented), endStage: true}, nil
+		r, err := e.findRating(ctx, eff.Case.ID)
+		if err != nil {
+			return outcome{}, fmt.Errorf("comment on rating: %w", err)
+		}
+		if r == nil || strings.TrimSpace(r.Comment) != strings.TrimSpace(eff.Comment) {
+			return outcome{text: e.Catalogue.text(msgAlreadyCommented), endStage: true}, nil
+		}
+	default:
+		return outcome{}, fmt.Errorf("comment on rating: %w", err)
 	}
-	return outcome{}, fmt.Errorf("comment on rating: %w", err)
+	return outcome{text: e.Catalogue.text(msgCommentThanks)}, nil
+}
+
+// findRating returns the case's rating, nil if it has none.
+func (e *Engine) findRating(ctx context.Context, caseID int64) (*storage.Rating, error) {
+	r, err := e.Cases.FindRating(ctx, caseID)
+	switch storage.ErrorCode(err) {
+	case "":
+		return r, nil
+	case storage.ENOTFOUND:
+		return nil, nil
+	}
+	return nil, fmt.Errorf("find rating: %w", err)
 }

@@ -90,9 +90,10 @@ func TestEngineAsksWhichCase(t *testing.T) {
 	wantIn(t, "second message", kept, "共2条")
 	reply := say(t, e, "oA", "m3", text("2"))
 	wantIn(t, "answer", reply, "2条消息已转给调解员", older.Number)
+	// Each message is de-duplicated by its own key, not the pick's.
 	want := []storage.NewEvent{
-		{CaseID: older.ID, Kind: storage.EventConsumerMessage, Actor: storage.ActorConsumer, Body: "商家答应退款了", DedupeKey: "m3"},
-		{CaseID: older.ID, Kind: storage.EventEvidence, Actor: storage.ActorConsumer, DedupeKey: "m3#2",
+		{CaseID: older.ID, Kind: storage.EventConsumerMessage, Actor: storage.ActorConsumer, Body: "商家答应退款了", DedupeKey: "m1"},
+		{CaseID: older.ID, Kind: storage.EventEvidence, Actor: storage.ActorConsumer, DedupeKey: "m2",
 			Evidence: []storage.NewEvidence{{Kind: "image", MediaID: "p1", PicURL: "http://mmbiz.example/p1"}}},
 	}
 	if !equalEvents(cases.added, want) {
@@ -365,4 +366,158 @@ func TestEngineQueryFailsWhenTheTimelineIsDown(t *testing.T) {
 			t.Errorf("%s with the timeline down: %v", q, err)
 		}
 	}
+}
+
+// TestEngineHeldMessagesAddedOnceAfterALostCommit picks a case, loses the commit
+// (the consumer is told the desk is busy) and picks again with a new message: the
+// held messages reach the timeline once, each under its own key.
+func TestEngineHeldMessagesAddedOnceAfterALostCommit(t *testing.T) {
+	e, cases := newTestEngine(t)
+	older := cases.add("oA", "甲商店", storage.StatusMediating)
+	cases.add("oA", "乙商城", storage.StatusSubmitted)
+	say(t, e, "oA", "m1", text("商家答应退款了"))
+	say(t, e, "oA", "m2", imageIn("p1"))
+	store := e.Store
+	e.Store = &lossyStore{Store: store, lose: 1}
+	if _, err := e.Handle(context.Background(), "oA", "m3", text("2")); err == nil {
+		t.Fatal("the lost commit must fail the turn")
+	}
+	wantIn(t, "second pick", say(t, e, "oA", "m4", text("2")), "2条消息已转给调解员", older.Number)
+	want := []storage.NewEvent{
+		{CaseID: older.ID, Kind: storage.EventConsumerMessage, Actor: storage.ActorConsumer, Body: "商家答应退款了", DedupeKey: "m1"},
+		{CaseID: older.ID, Kind: storage.EventEvidence, Actor: storage.ActorConsumer, DedupeKey: "m2",
+			Evidence: []storage.NewEvidence{{Kind: "image", MediaID: "p1", PicURL: "http://mmbiz.example/p1"}}},
+	}
+	if !equalEvents(cases.added, want) {
+		t.Errorf("events %+v\nwant %+v", cases.added, want)
+	}
+}
+
+// TestEngineChooseCaseKeepsNumbersNotInTheList holds an amount typed while the
+// consumer picks a case, rather than refusing it as a bad choice.
+func TestEngineChooseCaseKeepsNumbersNotInTheList(t *testing.T) {
+	e, cases := newTestEngine(t)
+	older := cases.add("oA", "甲商店", storage.StatusMediating)
+	cases.add("oA", "乙商城", storage.StatusSubmitted)
+	say(t, e, "oA", "m1", text("商家说只能退"))
+	wantIn(t, "amount", say(t, e, "oA", "m2", text("500")), "共2条")
+	wantIn(t, "pick", say(t, e, "oA", "m3", text("2")), "2条消息已转给调解员", older.Number)
+	if len(cases.added) != 2 || cases.added[1].Body != "500" || cases.added[1].DedupeKey != "m2" {
+		t.Errorf("events %+v", cases.added)
+	}
+}
+
+// TestEngineWithdrawQuestionForwardsOtherText answers the withdrawal question
+// with news for the mediator: the case is kept and the news reaches it.
+func TestEngineWithdrawQuestionForwardsOtherText(t *testing.T) {
+	e, cases := newTestEngine(t)
+	c := cases.add("oA", "甲商店", storage.StatusMediating)
+	say(t, e, "oA", "m1", text("撤回 "+c.Number))
+	news := "等等，商家刚刚打电话说愿意全额退款"
+	wantIn(t, "news", say(t, e, "oA", "m2", text(news)), "没有撤回", "已转给调解员", c.Number)
+	if c.Status != storage.StatusMediating || len(cases.added) != 1 || cases.added[0].Body != news || cases.added[0].DedupeKey != "m2" {
+		t.Errorf("status %s, events %+v", c.Status, cases.added)
+	}
+}
+
+// TestEngineBareRatingWords checks that 满意 alone rates only a consumer with no
+// open case: during 补充 and when an open case exists it is a message for it, and
+// 评价 <number> 满意 still rates.
+func TestEngineBareRatingWords(t *testing.T) {
+	e, cases := newTestEngine(t)
+	closed := cases.add("oA", "甲商店", storage.StatusClosed)
+	open := cases.add("oA", "乙商城", storage.StatusMediating)
+	say(t, e, "oA", "m1", text("补充 "+open.Number))
+	wantIn(t, "during 补充", say(t, e, "oA", "m2", text("满意")), "已转给调解员", open.Number, "回复 完成")
+	say(t, e, "oA", "m3", text("完成"))
+	wantIn(t, "idle with an open case", say(t, e, "oA", "m4", text("基本满意")),
+		"已转给调解员", open.Number, "评价 "+closed.Number+" 基本满意")
+	if len(cases.ratings) != 0 || len(cases.added) != 2 || cases.added[0].Body != "满意" || cases.added[1].Body != "基本满意" {
+		t.Fatalf("ratings %v, events %+v", cases.ratings, cases.added)
+	}
+	wantIn(t, "explicit", say(t, e, "oA", "m5", text("评价 "+closed.Number+" 满意")), "感谢您对投诉 "+closed.Number+" 的评价（满意）")
+	if r := cases.ratings[closed.ID]; r == nil || r.Rating != storage.RatingSatisfied {
+		t.Errorf("rating %+v", r)
+	}
+}
+
+// TestEngineActionsRetriedAfterALostCommit repeats withdraw, rate and comment after
+// their commit was lost: the store refuses the second time (ECONFLICT), but the
+// case is as the consumer asked, so they are told it worked.
+func TestEngineActionsRetriedAfterALostCommit(t *testing.T) {
+	ctx := context.Background()
+	t.Run("withdraw", func(t *testing.T) {
+		e, cases := newTestEngine(t)
+		c := cases.add("oA", "甲商店", storage.StatusMediating)
+		say(t, e, "oA", "m1", text("撤回 "+c.Number))
+		e.Store = &lossyStore{Store: e.Store, lose: 1}
+		if _, err := e.Handle(ctx, "oA", "m2", text("确认撤回")); err == nil {
+			t.Fatal("the lost commit must fail the turn")
+		}
+		reply := say(t, e, "oA", "m2", text("确认撤回"))
+		wantIn(t, "retry", reply, "已撤回，调解已终止")
+		if strings.Contains(reply, "不能撤回") || c.Status != storage.StatusWithdrawn {
+			t.Errorf("retry: %q, status %s", reply, c.Status)
+		}
+	})
+	t.Run("rate and comment", func(t *testing.T) {
+		e, cases := newTestEngine(t)
+		c := cases.add("oA", "甲商店", storage.StatusClosed)
+		lossy := &lossyStore{Store: e.Store, lose: 1}
+		e.Store = lossy
+		if _, err := e.Handle(ctx, "oA", "m1", text("满意")); err == nil {
+			t.Fatal("the lost commit must fail the turn")
+		}
+		reply := say(t, e, "oA", "m1", text("满意"))
+		wantIn(t, "rate retried", reply, "感谢您对投诉 "+c.Number+" 的评价（满意）", "回复 跳过")
+		lossy.lose = 1
+		if _, err := e.Handle(ctx, "oA", "m2", text("调解员很耐心")); err == nil {
+			t.Fatal("the lost commit must fail the turn")
+		}
+		reply = say(t, e, "oA", "m2", text("调解员很耐心"))
+		wantIn(t, "comment retried", reply, "已收到您的意见")
+		if r := cases.ratings[c.ID]; r == nil || r.Rating != storage.RatingSatisfied || r.Comment != "调解员很耐心" {
+			t.Errorf("rating %+v", r)
+		}
+		// The stage ended: a further text is not a comment.
+		if reply := say(t, e, "oA", "m3", text("再见")); strings.Contains(reply, "意见") {
+			t.Errorf("after the comment: %q", reply)
+		}
+	})
+	t.Run("rate by number", func(t *testing.T) {
+		e, cases := newTestEngine(t)
+		c := cases.add("oA", "甲商店", storage.StatusClosed)
+		cases.add("oA", "乙商城", storage.StatusMediating)
+		e.Store = &lossyStore{Store: e.Store, lose: 1}
+		cmd := text("评价 " + c.Number + " 不满意")
+		if _, err := e.Handle(ctx, "oA", "m1", cmd); err == nil {
+			t.Fatal("the lost commit must fail the turn")
+		}
+		wantIn(t, "retry", say(t, e, "oA", "m1", cmd), "感谢您对投诉 "+c.Number+" 的评价（不满意）")
+		wantIn(t, "comment", say(t, e, "oA", "m2", text("太慢了")), "已收到您的意见")
+		if r := cases.ratings[c.ID]; r == nil || r.Rating != storage.RatingDissatisfied || r.Comment != "太慢了" {
+			t.Errorf("rating %+v", r)
+		}
+	})
+	t.Run("refused when different", func(t *testing.T) {
+		e, cases := newTestEngine(t)
+		c := cases.add("oA", "甲商店", storage.StatusClosed)
+		ref := refOf(c)
+		if err := cases.RateCase(ctx, storage.Rating{CaseID: c.ID, Rating: storage.RatingSatisfied}); err != nil {
+			t.Fatal(err)
+		}
+		_ = cases.CommentOnRating(ctx, c.ID, "很好")
+		o, err := e.runEffect(ctx, "oA", "k", RateCase{Case: ref, Rating: storage.RatingSatisfied})
+		if err != nil || !o.endStage || !strings.Contains(o.text, "已经评价过了") {
+			t.Errorf("the same rating, already commented: %+v, %v", o, err)
+		}
+		o, err = e.runEffect(ctx, "oA", "k", CommentOnRating{Case: ref, Comment: "很好"})
+		if err != nil || o.endStage || !strings.Contains(o.text, "已收到您的意见") {
+			t.Errorf("the same comment again: %+v, %v", o, err)
+		}
+		cases.setDown(true)
+		if _, err := e.runEffect(ctx, "oA", "k", CommentOnRating{Case: ref, Comment: "很好"}); storage.ErrorCode(err) != storage.EUNAVAILABLE {
+			t.Errorf("database down: %v", err)
+		}
+	})
 }

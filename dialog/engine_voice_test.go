@@ -68,7 +68,7 @@ func TestEngineVoiceWaitsForTheChoiceOfCase(t *testing.T) {
 	wantIn(t, "question", say(t, e, "oA", "m1", spoken("商家又打电话来了。", "v1")), "要转给哪一件")
 	wantIn(t, "answer", say(t, e, "oA", "m2", text("2")), "已转给调解员", older.Number)
 	want := []storage.NewEvent{{CaseID: older.ID, Kind: storage.EventConsumerMessage, Actor: storage.ActorConsumer,
-		Body: "商家又打电话来了", DedupeKey: "m2", Evidence: []storage.NewEvidence{{Kind: "voice", MediaID: "v1"}}}}
+		Body: "商家又打电话来了", DedupeKey: "m1", Evidence: []storage.NewEvidence{{Kind: "voice", MediaID: "v1"}}}}
 	if !equalEvents(cases.added, want) {
 		t.Errorf("events %+v\nwant %+v", cases.added, want)
 	}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -570,4 +571,74 @@ func TestRedisStoreCancelledContext(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Load with a cancelled context: %v; want context.Canceled", err)
 	}
+}
+
+// stallCommitHook lets the next commit script run on the server and then holds its
+// answer until the caller's context ends: the Commit was applied, but the caller
+// only sees its deadline pass, as when Redis answers just too late.
+type stallCommitHook struct{ armed atomic.Bool }
+
+func (h *stallCommitHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *stallCommitHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		if name := cmd.Name(); err == nil && (name == "evalsha" || name == "eval") && h.armed.CompareAndSwap(true, false) {
+			<-ctx.Done()
+			return ctx.Err()
+		}
+		return err
+	}
+}
+
+func (h *stallCommitHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// TestRedisStoreCommitAppliedPastItsDeadline runs a turn whose Commit reaches
+// Redis but answers after the turn's deadline. The state has moved on, so the
+// consumer must get the reply that was saved, not "busy": told busy, they would
+// type their answer again and it would fill the next question.
+func TestRedisStoreCommitAppliedPastItsDeadline(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, env *redisEnv) {
+		stall := &stallCommitHook{}
+		env.rdb.AddHook(stall)
+		e, _ := newTestEngine(t)
+		s := env.store(RedisStoreOptions{})
+		e.Store = s
+		const user = "oLate_abcdefghijklmnopqrstuv"
+		say(t, e, user, "m1", Input{Kind: InputMenuClick, EventKey: MenuComplain})
+
+		stall.armed.Store(true)
+		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+		defer cancel()
+		reply, err := e.Handle(ctx, user, "m2", text("同意"))
+		if stall.armed.Load() {
+			t.Fatal("the commit was not stalled")
+		}
+		if err != nil || !strings.Contains(reply, "请选择投诉类别") {
+			t.Fatalf("turn whose commit answered late: %q, %v; want the category question", reply, err)
+		}
+		st, saved, dup := mustLoad(t, s, user, "m2")
+		if st.Stage != StageCategory || !dup || saved != reply {
+			t.Errorf("stored: stage %q, reply %q (dup %v); want the category question saved", st.Stage, saved, dup)
+		}
+	})
+}
+
+// TestRedisStoreCommitLostStillFails is the other side: a Commit that failed and
+// was not applied still fails the turn, after the recheck finds nothing.
+func TestRedisStoreCommitLostStillFails(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, env *redisEnv) {
+		e, _ := newTestEngine(t)
+		s := env.store(RedisStoreOptions{})
+		e.Store = &lossyStore{Store: s, lose: 1}
+		const user = "oLost_abcdefghijklmnopqrstuv"
+		if _, err := e.Handle(testCtx(t), user, "m1", Input{Kind: InputMenuClick, EventKey: MenuComplain}); err == nil {
+			t.Fatal("a lost commit must fail the turn")
+		}
+		if st, _, dup := mustLoad(t, s, user, "m1"); dup || st.Stage != StageIdle {
+			t.Errorf("stage %q, dup %v after a lost commit", st.Stage, dup)
+		}
+	})
 }

@@ -17,6 +17,9 @@ type Env struct {
 	CasePrefix string
 	// NewIntakeKey is a fresh random id, used only if this turn starts a new draft.
 	NewIntakeKey string
+	// MessageKey is the key of the message being handled (see Engine.Handle); a
+	// message held in State.Pending keeps it as CaseMessage.Key.
+	MessageKey string
 	// Facts are the facts a first step asked for in Result.Need; nil before that.
 	Facts *Facts
 }

@@ -27,6 +27,12 @@ var (
 	confirmWithdrawWords = set("确认撤回", "确定撤回")
 	supplementDoneWords  = set("完成", "好了", "发完了", "结束", "完毕", "补充完毕", "补充完了", "没有了")
 	skipWords            = set("跳过", "不用了", "没有", "无", "没有了", "不评论", "算了")
+
+	// withdrawAnswerWords answer the withdrawal question without being a message
+	// for the mediator: a plain yes is not enough to withdraw, a no keeps the case,
+	// and neither is forwarded.
+	withdrawAnswerWords = set("确认", "确定", "是", "是的", "对", "好", "好的", "可以", "没问题",
+		"不", "不是", "不撤回", "不撤了", "不用了", "算了", "保留", "继续", "继续处理")
 )
 
 // ratingWords map the words of a rating to storage's values. The notice asks for
@@ -65,6 +71,7 @@ type caseCmd struct {
 	verb   string // one of the verb constants
 	arg    string // the case number as typed; "" when none
 	rating string // storage.Rating* for verbRate; "" when none was given
+	bare   bool   // verbRate: the rating words alone (满意), without 评价
 }
 
 // parseCaseCommand reads a command on a filed case; it does nothing else, so the
@@ -77,7 +84,7 @@ func parseCaseCommand(cmd string) (caseCmd, bool) {
 		return caseCmd{verb: verbWithdraw, arg: strings.TrimSpace(m[1])}, true
 	}
 	if r, ok := ratingWords[cmd]; ok {
-		return caseCmd{verb: verbRate, rating: r}, true
+		return caseCmd{verb: verbRate, rating: r, bare: true}, true
 	}
 	if m := rateRe.FindStringSubmatch(cmd); m != nil {
 		r, ok := ratingWords[m[2]]
@@ -101,7 +108,7 @@ func (t *turn) caseCommand(cmd string) bool {
 	case verbWithdraw:
 		t.withdrawCommand(c.arg)
 	case verbRate:
-		t.rateCommand(c.arg, c.rating)
+		t.rateCommand(c)
 	case verbConfirmWithdraw:
 		t.say(msgNothingToConfirm, "Example", t.exampleNumber())
 	}
@@ -127,9 +134,16 @@ func (t *turn) forwardTo(open []*storage.Case, m CaseMessage) {
 	case len(open) == 1:
 		t.effect(AddToCase{Case: refOf(open[0]), Messages: []CaseMessage{m}})
 	default:
-		t.st = State{Version: t.st.Version, Stage: StageChooseCase, Pending: []CaseMessage{m}, Choices: refsOf(open)}
+		t.st = State{Version: t.st.Version, Stage: StageChooseCase, Pending: []CaseMessage{t.held(m)}, Choices: refsOf(open)}
 		t.reask()
 	}
+}
+
+// held is m as kept in State.Pending: with the key of the message it came in, the
+// DedupeKey of its event once the consumer picks the case.
+func (t *turn) held(m CaseMessage) CaseMessage {
+	m.Key = t.env.MessageKey
+	return m
 }
 
 // supplementCommand handles 补充 [number]: the following texts and photos go to the
@@ -180,34 +194,68 @@ func (t *turn) askWithdraw(c *storage.Case) {
 	t.reask()
 }
 
-// rateCommand handles 满意 / 基本满意 / 不满意 (the latest closed case) and 评价
-// <number> <rating>; 评价 alone, or without a rating, explains how.
-func (t *turn) rateCommand(arg, rating string) {
+// rateCommand handles 满意 / 基本满意 / 不满意 alone (see rateBare), 评价 <rating>
+// (the latest closed case) and 评价 <number> <rating>; 评价 alone, or without a
+// rating, explains how.
+func (t *turn) rateCommand(c caseCmd) {
 	switch {
-	case rating == "":
+	case c.rating == "":
 		t.say(msgRateHow, "Example", t.exampleNumber())
-	case arg == "":
-		t.rateLatest(rating)
+	case c.bare:
+		t.rateBare(c.rating)
+	case c.arg == "":
+		t.rateLatest(c.rating)
 	default:
-		t.rateNamed(arg, rating)
+		t.rateNamed(c.arg, c.rating)
 	}
 }
 
-// rateLatest rates the consumer's most recently closed, unrated case. With none, a
-// consumer who has an open case is most likely answering the mediator ("满意" with
-// a proposal), so the words go to that case; otherwise they are told there is
-// nothing to rate.
-func (t *turn) rateLatest(rating string) {
+// rateBare handles the rating words alone. A consumer with an open case is most
+// likely answering its mediator ("满意" with a proposal), so the words go to that
+// case as they were typed, with a pointer to 评价 <number> if a closed case is
+// waiting for its rating; only a consumer with no open case rates their most
+// recently closed, unrated case this way.
+func (t *turn) rateBare(rating string) {
 	f := t.facts(Need{Unrated: true, OpenCases: true})
 	switch {
 	case f == nil:
-	case f.Unrated != nil:
-		t.rate(f.Unrated, rating)
 	case len(f.OpenCases) > 0:
-		t.forwardTo(f.OpenCases, t.message(ratingLabels[rating]))
+		if f.Unrated != nil && f.UnratedRating == nil {
+			t.say(msgRateByNumber, "Number", f.Unrated.Number, "Rating", ratingLabels[rating])
+		}
+		t.forwardTo(f.OpenCases, t.message(t.in.Text))
 	default:
-		t.say(msgNothingToRate)
+		t.rateUnrated(f, rating)
 	}
+}
+
+// rateLatest handles 评价 <rating>: it rates the consumer's most recently closed,
+// unrated case, if there is one.
+func (t *turn) rateLatest(rating string) {
+	if f := t.facts(Need{Unrated: true}); f != nil {
+		t.rateUnrated(f, rating)
+	}
+}
+
+// rateUnrated rates f.Unrated, or says there is nothing to rate.
+func (t *turn) rateUnrated(f *Facts, rating string) {
+	switch {
+	case f.Unrated == nil:
+		t.say(msgNothingToRate)
+	case f.UnratedRating != nil && !sameRating(f.UnratedRating, rating):
+		t.say(msgAlreadyRated, "Number", f.Unrated.Number)
+	default:
+		t.rate(f.Unrated, rating)
+	}
+}
+
+// sameRating reports whether r, a case's rating, is what rating the case again
+// with rating would record, with no comment yet: then the request most likely
+// repeats one whose commit was lost (the consumer was told the desk is busy, or
+// WeChat retried), and the dialog rates again; the Engine finds the rating there
+// and confirms it, and the comment is asked for as it should have been.
+func sameRating(r *storage.Rating, rating string) bool {
+	return r != nil && r.Rating == rating && r.Comment == ""
 }
 
 // rateNamed rates the case with the typed number, if it is the consumer's, closed
@@ -218,7 +266,7 @@ func (t *turn) rateNamed(arg, rating string) {
 	case c == nil:
 	case c.Status != storage.StatusClosed:
 		t.say(msgRateNotClosed, "Number", c.Number, "Status", c.Status.Label())
-	case t.env.Facts.CaseRated:
+	case t.env.Facts.CaseRated && !sameRating(t.env.Facts.CaseRating, rating):
 		t.say(msgAlreadyRated, "Number", c.Number)
 	default:
 		t.rate(c, rating)
@@ -323,7 +371,7 @@ func (t *turn) keepPending(m CaseMessage) {
 		return
 	}
 	// Clip so that appending never writes into the caller's backing array.
-	t.st.Pending = append(slices.Clip(t.st.Pending), m)
+	t.st.Pending = append(slices.Clip(t.st.Pending), t.held(m))
 	t.say(msgChooseKept, "N", strconv.Itoa(len(t.st.Pending)))
 	t.reask()
 }

@@ -113,7 +113,12 @@ func TestStepChooseCase(t *testing.T) {
 		{"by list number", choosing(), textIn("2"), nil, nil, StageIdle, []Effect{AddToCase{Case: refA, Messages: pending}}, nil},
 		{"by spoken number", choosing(), voiceIn("一。"), nil, nil, StageIdle, []Effect{AddToCase{Case: refB, Messages: pending}}, nil},
 		{"by case number", choosing(), textIn("ts2026-1"), nil, nil, StageIdle, []Effect{AddToCase{Case: refA, Messages: pending}}, nil},
-		{"number out of range", choosing(), textIn("3"), nil, nil, StageChooseCase, nil, []string{"1到2之间", "1. TS-2026-000002"}},
+		{"a number not in the list is kept", choosing(), textIn("3"), nil, nil, StageChooseCase, nil, []string{"共2条", "1. TS-2026-000002"}},
+		{"an amount is kept", choosing(), textIn("500"), nil, nil, StageChooseCase, nil, []string{"共2条", "要转给哪一件"}},
+		{"a count is kept", choosing(), textIn("12"), nil, nil, StageChooseCase, nil, []string{"共2条", "要转给哪一件"}},
+		{"zero is kept", choosing(), textIn("0"), nil, nil, StageChooseCase, nil, []string{"共2条", "要转给哪一件"}},
+		{"a spoken number not in the list is kept", choosing(), voiceIn("五。"), nil, nil, StageChooseCase, nil, []string{"共2条", "要转给哪一件"}},
+		{"a rating word is kept", choosing(), textIn("满意"), nil, nil, StageChooseCase, nil, []string{"共2条", "要转给哪一件"}},
 		{"case number not offered", choosing(), textIn("TS-2026-000009"), nil, nil, StageChooseCase, nil, []string{"没有这个序号", "2. TS-2026-000001"}},
 		{"cancel", choosing(), textIn("取消"), nil, nil, StageIdle, nil, []string{"没有转交"}},
 		{"an order number is kept", choosing(), textIn("20261120"), nil, nil, StageChooseCase, nil, []string{"共2条", "要转给哪一件"}},
@@ -173,6 +178,10 @@ func TestStepSupplement(t *testing.T) {
 		{"query stays", supplementing, textIn("查询 TS-2026-000001"), nil, nil, StageSupplement, []Effect{QueryCases{Number: "TS-2026-000001"}}, []string{"回复 完成"}},
 		{"another case", supplementing, textIn("补充 TS-2026-000002"), needNumber("TS-2026-000002"), &Facts{Case: caseB}, StageSupplement, nil, []string{"TS-2026-000002"}},
 		{"location", supplementing, Input{Kind: InputLocation, Label: "某地"}, nil, nil, StageSupplement, nil, []string{"无法处理", "回复 完成"}},
+		{"a rating word is text", supplementing, textIn("满意"), nil, nil, StageSupplement, textTo(refA, "满意"), []string{"可以继续发送"}},
+		{"a spoken rating word is text", supplementing, voiceIn("不满意。"), nil, nil, StageSupplement, textTo(refA, "不满意"), []string{"回复 完成"}},
+		{"an explicit rating leaves", supplementing, textIn("评价 TS-2026-000004 满意"), needNumber("TS-2026-000004"), &Facts{Case: caseClosed}, StageRatingComment,
+			[]Effect{RateCase{Case: refClosed, Rating: storage.RatingSatisfied}}, nil},
 	})
 }
 
@@ -190,7 +199,17 @@ func TestStepWithdraw(t *testing.T) {
 		{"confirmed", confirming, textIn("确认撤回"), nil, nil, StageIdle, []Effect{WithdrawCase{Case: refA}}, nil},
 		{"cancelled", confirming, textIn("取消"), nil, nil, StageIdle, nil, []string{"没有撤回，我们会继续处理"}},
 		{"a plain yes is not enough", confirming, textIn("确认"), nil, nil, StageIdle, nil, []string{"没有撤回"}},
-		{"anything else keeps it", confirming, textIn("我再想想"), nil, nil, StageIdle, nil, []string{"没有撤回"}},
+		{"a plain no keeps it", confirming, textIn("不撤回"), nil, nil, StageIdle, nil, []string{"没有撤回"}},
+		{"anything else keeps it and is forwarded", confirming, textIn("我再想想"), needOpen, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle,
+			textTo(refA, "我再想想"), []string{"没有撤回"}},
+		{"news for the mediator is forwarded", confirming, textIn("等等，商家刚刚打电话说愿意全额退款"), needOpen, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle,
+			textTo(refA, "等等，商家刚刚打电话说愿意全额退款"), []string{"没有撤回"}},
+		{"forwarded with several open cases: which one", confirming, textIn("商家愿意退款了"), needOpen, &Facts{OpenCases: []*storage.Case{caseB, caseA}}, StageChooseCase,
+			nil, []string{"没有撤回", "要转给哪一件"}},
+		{"a voice message is forwarded with its recording", confirming, Input{Kind: InputVoice, Text: "商家愿意退款了。", MediaID: "v1"}, needOpen, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle,
+			[]Effect{AddToCase{Case: refA, Messages: []CaseMessage{{Text: "商家愿意退款了", Photo: &Photo{MediaID: "v1", Kind: EvidenceVoice}}}}}, []string{"没有撤回"}},
+		{"a rating word is forwarded", confirming, textIn("满意"), needOpen, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle,
+			textTo(refA, "满意"), []string{"没有撤回"}},
 		{"help keeps asking", confirming, textIn("帮助"), nil, nil, StageConfirmWithdraw, nil, []string{"使用说明", question}},
 		{"a photo keeps it and is forwarded", confirming, imageIn("p3"), needOpen, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle,
 			[]Effect{AddToCase{Case: refA, Messages: []CaseMessage{{Photo: &Photo{MediaID: "p3", PicURL: "http://mmbiz.example/p3"}}}}}, []string{"没有撤回"}},
@@ -203,7 +222,27 @@ func TestStepRate(t *testing.T) {
 	rateClosed := func(r string) []Effect { return []Effect{RateCase{Case: refClosed, Rating: r}} }
 	runStageTests(t, []stageTest{
 		{"satisfied", State{}, textIn("满意"), needRating, &Facts{Unrated: caseClosed}, StageRatingComment, rateClosed(storage.RatingSatisfied), nil},
-		{"mostly", State{}, textIn("基本满意"), needRating, &Facts{Unrated: caseClosed, OpenCases: []*storage.Case{caseA}}, StageRatingComment, rateClosed(storage.RatingMostly), nil},
+		{"mostly", State{}, textIn("基本满意"), needRating, &Facts{Unrated: caseClosed}, StageRatingComment, rateClosed(storage.RatingMostly), nil},
+		{"an open case: the words are for its mediator", State{}, textIn("基本满意"), needRating, &Facts{Unrated: caseClosed, OpenCases: []*storage.Case{caseA}}, StageIdle,
+			textTo(refA, "基本满意"), []string{"如果您是要评价已办结的投诉 TS-2026-000004，请回复 评价 TS-2026-000004 基本满意"}},
+		{"an open case: forwarded as typed", State{}, textIn("非常满意！"), needRating, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle, textTo(refA, "非常满意！"), nil},
+		{"two open cases: which one", State{}, textIn("不满意"), needRating, &Facts{Unrated: caseClosed, OpenCases: []*storage.Case{caseB, caseA}}, StageChooseCase,
+			nil, []string{"评价 TS-2026-000004 不满意", "要转给哪一件"}},
+		{"rated, no comment: a repeat", State{}, textIn("满意"), needRating, &Facts{Unrated: caseClosed, UnratedRating: &storage.Rating{CaseID: 4, Rating: storage.RatingSatisfied}},
+			StageRatingComment, rateClosed(storage.RatingSatisfied), nil},
+		{"rated otherwise", State{}, textIn("不满意"), needRating, &Facts{Unrated: caseClosed, UnratedRating: &storage.Rating{CaseID: 4, Rating: storage.RatingSatisfied}},
+			StageIdle, nil, []string{"TS-2026-000004 已经评价过了"}},
+		{"rated, an open case: no pointer to 评价", State{}, textIn("满意"), needRating,
+			&Facts{Unrated: caseClosed, UnratedRating: &storage.Rating{CaseID: 4, Rating: storage.RatingSatisfied}, OpenCases: []*storage.Case{caseA}},
+			StageIdle, textTo(refA, "满意"), nil},
+		{"by number, rated the same, no comment: a repeat", State{}, textIn("评价 TS-2026-000004 满意"), needNumber("TS-2026-000004"),
+			&Facts{Case: caseClosed, CaseRated: true, CaseRating: &storage.Rating{CaseID: 4, Rating: storage.RatingSatisfied}},
+			StageRatingComment, rateClosed(storage.RatingSatisfied), nil},
+		{"by number, rated the same with a comment", State{}, textIn("评价 TS-2026-000004 满意"), needNumber("TS-2026-000004"),
+			&Facts{Case: caseClosed, CaseRated: true, CaseRating: &storage.Rating{CaseID: 4, Rating: storage.RatingSatisfied, Comment: "好"}},
+			StageIdle, nil, []string{"已经评价过了"}},
+		{"explicit, without a number", State{}, textIn("评价 满意"), &Need{Unrated: true}, &Facts{Unrated: caseClosed}, StageRatingComment, rateClosed(storage.RatingSatisfied), nil},
+		{"explicit, without a number, nothing to rate", State{}, textIn("评价满意"), &Need{Unrated: true}, &Facts{}, StageIdle, nil, []string{"没有待评价的投诉"}},
 		{"dissatisfied by voice", State{}, voiceIn("不满意。"), needRating, &Facts{Unrated: caseClosed}, StageRatingComment, rateClosed(storage.RatingDissatisfied), nil},
 		{"nothing to rate", State{}, textIn("满意"), needRating, &Facts{}, StageIdle, nil, []string{"没有待评价的投诉"}},
 		{"nothing to rate, an open case", State{}, textIn("满意"), needRating, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle, textTo(refA, "满意"), nil},
@@ -276,5 +315,30 @@ func TestStepCaseStagesPure(t *testing.T) {
 		if !reflect.DeepEqual(tc.st, before) || (cap(tc.st.Pending) > 1 && tc.st.Pending[:2][1] != (CaseMessage{})) {
 			t.Errorf("%+v: Step modified its input state", tc.in)
 		}
+	}
+}
+
+// TestStepHeldMessagesKeepTheirKeys checks that each message held while the
+// consumer picks a case carries the key of the message it came in, and the pick
+// hands those keys on: the pick's own key must not name them, or a second pick
+// after a lost commit would add them again.
+func TestStepHeldMessagesKeepTheirKeys(t *testing.T) {
+	env := testEnv(t)
+	env.MessageKey = "k1"
+	env.Facts = &Facts{OpenCases: []*storage.Case{caseB, caseA}}
+	res := Step(State{Version: 3}, textIn("商家答应退款了"), env)
+	env.MessageKey, env.Facts = "k2", nil
+	res = Step(res.State, imageIn("p1"), env)
+	env.MessageKey = "k3"
+	res = Step(res.State, textIn("500"), env) // an amount, not a pick
+	env.MessageKey = "k4"
+	res = Step(res.State, textIn("2"), env)
+	want := []Effect{AddToCase{Case: refA, Messages: []CaseMessage{
+		{Text: "商家答应退款了", Key: "k1"},
+		{Photo: &Photo{MediaID: "p1", PicURL: "http://mmbiz.example/p1"}, Key: "k2"},
+		{Text: "500", Key: "k3"},
+	}}}
+	if !reflect.DeepEqual(res.Effects, want) || res.State.Stage != StageIdle {
+		t.Errorf("effects %#v, stage %q\nwant %#v", res.Effects, res.State.Stage, want)
 	}
 }

@@ -10,7 +10,7 @@ import (
 // caseStage handles input in a stage after filing (see caseStages). Help and
 // queries answer and keep the stage; the stage's own words act on it; another
 // command ends the stage and runs as if the consumer were idle; anything else is
-// the stage's answer.
+// the stage's answer (see stageText).
 func (t *turn) caseStage(in Input) {
 	switch in.Kind {
 	case InputText, InputVoice:
@@ -38,7 +38,13 @@ func (t *turn) caseStageText(in Input) {
 	if t.stageWord(cmd) {
 		return
 	}
-	_, isCaseCmd := parseCaseCommand(cmd)
+	c, isCaseCmd := parseCaseCommand(cmd)
+	if c.bare && t.st.Stage != StageRatingComment {
+		// A bare 满意 while sending material, choosing a case or confirming a
+		// withdrawal is said about the case at hand, most likely to the mediator:
+		// it is text like any other. Rating takes 评价 <number> here.
+		isCaseCmd = false
+	}
 	switch {
 	case helpWords[cmd]:
 		t.reply(t.cat.Help())
@@ -68,7 +74,7 @@ func (t *turn) stageWord(cmd string) bool {
 			t.st = idleState(t.st)
 			return true
 		}
-		return t.endWord(cmd, nil, msgWithdrawKept)
+		return t.endWord(cmd, withdrawAnswerWords, msgWithdrawKept)
 	}
 	return false
 }
@@ -110,7 +116,11 @@ func (t *turn) stageText(text string) {
 	case StageSupplement:
 		t.supplement(t.message(text))
 	case StageConfirmWithdraw:
-		t.leaveStage() // anything but 确认撤回 keeps the case
+		// Anything but 确认撤回 keeps the case. The text is not an answer to the
+		// question ("等等，商家刚刚打电话说愿意全额退款"), so like a photo (see
+		// caseStageImage) it is a message, and must reach the mediator.
+		t.leaveStage()
+		t.forward(t.message(text))
 	case StageRatingComment:
 		t.comment(text)
 	}
@@ -162,9 +172,10 @@ func (t *turn) leaveStage() {
 }
 
 // chooseWord handles 取消 and the consumer's pick of a case in StageChooseCase: by
-// its number in the list or by its case number (with its letters, as for a bare
-// number when idle: a long run of digits is more likely an order number to keep).
-// A number that is not offered asks again; any other text is not a pick.
+// its number in the list (1 to len(Choices)) or by its case number (with its
+// letters, as for a bare number when idle: a long run of digits is more likely an
+// order number to keep). A case number that is not offered asks again; any other
+// text, another number included ("500", "12"), is not a pick.
 func (t *turn) chooseWord(cmd string) bool {
 	if cancelWords[cmd] {
 		t.leaveStage()
@@ -185,9 +196,11 @@ func (t *turn) chooseWord(cmd string) bool {
 }
 
 // pick reads a choice: the 0-based index of the list number or case number typed
-// (-1 for a case number not offered), and whether cmd was a choice at all.
+// (-1 for a case number not offered), and whether cmd was a choice at all. Only a
+// number of the list is a choice by number: an amount or a count the consumer
+// adds is a message to keep.
 func (t *turn) pick(cmd string) (int, bool) {
-	if n, ok := parseChoice(cmd); ok {
+	if n, ok := parseChoice(cmd); ok && n <= len(t.st.Choices) {
 		return n - 1, true
 	}
 	if cmd == "" || !isASCIILetter(cmd[0]) {

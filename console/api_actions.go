@@ -161,12 +161,15 @@ func (s *Server) apiChangeStatus(w http.ResponseWriter, r *http.Request, ch stor
 
 // apiReply serves POST …/reply: a message to the consumer, on the timeline and
 // queued for WeChat in one transaction. It answers 201 with the timeline entry,
-// whose delivery is "pending".
+// whose delivery is "pending". With an Idempotency-Key header, a repeat of the
+// request answers with the first one's entry and stores and sends nothing; the
+// key used for other words is a 409 conflict.
 func (s *Server) apiReply(w http.ResponseWriter, r *http.Request, c *storage.Case) {
 	s.apiAddText(w, r, c, storage.EventStaffReply, apiMaxReplyRunes)
 }
 
-// apiNote serves POST …/note: an internal note the consumer never sees.
+// apiNote serves POST …/note: an internal note the consumer never sees;
+// Idempotency-Key as for apiReply.
 func (s *Server) apiNote(w http.ResponseWriter, r *http.Request, c *storage.Case) {
 	s.apiAddText(w, r, c, storage.EventNote, apiMaxNoteRunes)
 }
@@ -184,12 +187,19 @@ func (s *Server) apiAddText(w http.ResponseWriter, r *http.Request, c *storage.C
 		return
 	}
 	ev := storage.NewEvent{CaseID: c.ID, Kind: kind, Actor: apiActor(r), Body: text}
+	if ev.DedupeKey, err = dedupeKey(kind, ev.Actor, r.Header.Get(idemHeader)); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
 	delivery := ""
 	if kind == storage.EventStaffReply {
 		ev.Notify = &storage.NewNotification{Kind: storage.NoticeStaffReply, Text: text}
 		delivery = apiDeliveryPending
 	}
 	e, err := s.cfg.Store.AddEvent(r.Context(), ev)
+	if err == nil {
+		err = checkReplay(e, text)
+	}
 	if err != nil {
 		s.apiError(w, r, err)
 		return

@@ -276,3 +276,37 @@ func TestAPIConsumerWithdrawalHasNoDelivery(t *testing.T) {
 		t.Fatalf("acceptance %+v, want its pending notice", a)
 	}
 }
+
+// A reply that went out as a template message is "notified", not "sent": the
+// template carried the case number and status, not the reply.
+func TestAPITemplateDeliveredReplyIsNotified(t *testing.T) {
+	e := newAPIEnv(t)
+	ctx := context.Background()
+	c, d := e.newCase(1), e.newCase(2)
+	for _, k := range []*storage.Case{c, d} {
+		e.post(k, "accept", e.mediator, "").ok(t, http.StatusOK, nil)
+		e.post(k, "reply", e.mediator, `{"text":"请补充发票照片"}`).ok(t, http.StatusCreated, nil)
+	}
+	for _, via := range []string{storage.ViaTemplate, storage.ViaCustom} { // status notices, then replies
+		got, err := e.db.ClaimNotifications(ctx, 10, time.Minute)
+		if err != nil || len(got) != 2 {
+			t.Fatalf("claim: %v %v", got, err)
+		}
+		for _, n := range got {
+			v := via
+			if n.Kind == storage.NoticeStaffReply && n.CaseID == c.ID {
+				v = storage.ViaTemplate // c's consumer is outside the 48-hour window
+			}
+			if err := e.db.MarkNotificationSent(ctx, n.ID, n.LeaseToken, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	dc, dd := e.detail(c), e.detail(d)
+	if s, r := dc.last(t, "status_change").Delivery, dc.last(t, "staff_reply").Delivery; s != "sent" || r != "notified" {
+		t.Fatalf("template deliveries: status %q reply %q, want sent and notified", s, r)
+	}
+	if r := dd.last(t, "staff_reply").Delivery; r != "sent" {
+		t.Fatalf("customer-service reply: %q, want sent", r)
+	}
+}

@@ -98,7 +98,9 @@ func TestAPIListCasesFilters(t *testing.T) {
 	want("assignee="+strconv.FormatInt(e.mediator.ID, 10), cases[4])
 	want("assignee=me&status=accepted")
 	want("q=商家07", cases[7])
-	want("q="+cases[8].Phone[7:], cases[8])
+	want("q="+cases[8].Phone, cases[8])
+	want("q=" + cases[8].Phone[7:]) // the end of a number finds nothing: it would uncover the masked digits
+	want("q=" + cases[8].Phone[:7])
 	want("q="+cases[9].Number, cases[9])
 	want("unread=true&category=家用电子电器&q=商家05", cases[5])
 	want("category=食品")

@@ -6,7 +6,11 @@ import "github.com/complaintbot/complaintbot/storage"
 const (
 	apiDeliveryPending  = "pending"  // not tried yet (or a try is under way)
 	apiDeliveryRetrying = "retrying" // a try failed; another is scheduled
-	apiDeliverySent     = "sent"
+	apiDeliverySent     = "sent"     // the consumer got the message
+	// apiDeliveryNotified: a staff reply outside WeChat's 48-hour window went out
+	// as a template message, which carries the case number and status only: the
+	// consumer was told there is news, not the reply's words.
+	apiDeliveryNotified = "notified"
 	apiDeliveryDead     = "dead" // given up; the error is kept on the outbox row
 )
 
@@ -16,6 +20,8 @@ const apiMaxNotifications = 10000
 // apiDeliveryState says how far a notification got.
 func apiDeliveryState(n *storage.Notification) string {
 	switch {
+	case n.State == storage.NotificationSent && onlyNotified(n):
+		return apiDeliveryNotified
 	case n.State == storage.NotificationSent:
 		return apiDeliverySent
 	case n.State == storage.NotificationDead:
@@ -71,4 +77,12 @@ func apiTakeSameTime(notes []*storage.Notification, e *storage.Event) (*storage.
 // consumer was told about.
 func apiSendsStatusNotice(e *storage.Event) bool {
 	return e.Kind == storage.EventStatusChange && e.Actor != storage.ActorConsumer
+}
+
+// onlyNotified reports whether a sent notice told the consumer less than its
+// event: a staff reply sent as a template message, whose fields hold the case
+// number, the status and a summary, never the reply. (A status change's template
+// carries the new status, which is the news.)
+func onlyNotified(n *storage.Notification) bool {
+	return n.Kind == storage.NoticeStaffReply && n.Via == storage.ViaTemplate
 }

@@ -64,7 +64,7 @@ type apiStatus struct {
 
 // apiEvent is one timeline entry. Delivery is set for staff replies and status
 // changes: how far the notice to the consumer got ("pending", "retrying", "sent",
-// "dead").
+// "notified" — a reply of which only a template notice got through — or "dead").
 type apiEvent struct {
 	ID        int64             `json:"id"`
 	Kind      storage.EventKind `json:"kind"`

@@ -54,30 +54,42 @@ func (s *Server) apiOptions(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, o)
 }
 
-// apiStaffMember is a colleague as the assign action needs them.
-type apiStaffMember struct {
+// apiColleague is a colleague as the assign action needs them: no username (half
+// of what signing in takes) and no account state.
+type apiColleague struct {
 	ID        int64        `json:"id"`
-	Username  string       `json:"username"`
 	Name      string       `json:"name"`
 	Role      storage.Role `json:"role"`
 	RoleLabel string       `json:"role_label"`
-	Disabled  bool         `json:"disabled"`
 }
 
-// apiStaff serves GET /api/v1/staff: every account, by username, to pick an
-// assignee (no password hashes, no tokens).
+// apiStaffAccount is an account as an admin, who manages them, sees it.
+type apiStaffAccount struct {
+	apiColleague
+	Username string `json:"username"`
+	Disabled bool   `json:"disabled"`
+}
+
+// apiStaff serves GET /api/v1/staff, by username: to others than admins, the
+// enabled accounts (the ones a case can be assigned to) as colleagues; to an admin,
+// every account with its username and whether it is disabled. Never a password
+// hash or a token.
 func (s *Server) apiStaff(w http.ResponseWriter, r *http.Request) {
 	list, err := s.cfg.Store.ListStaff(r.Context())
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	items := make([]apiStaffMember, 0, len(list))
+	admin := staffFrom(r.Context()).Role.AtLeast(storage.RoleAdmin)
+	items := make([]any, 0, len(list))
 	for _, st := range list {
-		items = append(items, apiStaffMember{
-			ID: st.ID, Username: st.Username, Name: st.Name, Role: st.Role,
-			RoleLabel: st.Role.Label(), Disabled: st.Disabled,
-		})
+		c := apiColleague{ID: st.ID, Name: st.Name, Role: st.Role, RoleLabel: st.Role.Label()}
+		switch {
+		case admin:
+			items = append(items, apiStaffAccount{apiColleague: c, Username: st.Username, Disabled: st.Disabled})
+		case !st.Disabled:
+			items = append(items, c)
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})
 }

@@ -115,3 +115,41 @@ func TestAPIAuditLog(t *testing.T) {
 		e.do("GET", "/api/v1/audit?"+q, e.as(e.supervisor), "").fails(t, http.StatusBadRequest, "invalid")
 	}
 }
+
+func TestAPIStaffShowsAccountDetailsOnlyToAdmins(t *testing.T) {
+	e := newAPIEnv(t)
+	admin := e.staff("root", "管理员丁", storage.RoleAdmin)
+	gone := e.staff("gone", "已离职", storage.RoleMediator)
+	if err := e.db.SetStaffDisabled(context.Background(), gone.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	list := func(st *storage.Staff) []map[string]any {
+		t.Helper()
+		var out struct{ Items []map[string]any }
+		e.do("GET", "/api/v1/staff", e.as(st), "").ok(t, http.StatusOK, &out)
+		return out.Items
+	}
+	for _, st := range []*storage.Staff{e.mediator, e.supervisor} {
+		items := list(st)
+		if len(items) != 4 {
+			t.Errorf("%s sees %d accounts, want the 4 enabled ones: %v", st.Username, len(items), items)
+		}
+		for _, it := range items {
+			if len(it) != 4 || it["id"] == nil || it["name"] == nil || it["role"] == nil || it["role_label"] == nil {
+				t.Errorf("%s sees %v; want only id, name, role and role_label", st.Username, it)
+			}
+			if it["id"] == float64(gone.ID) {
+				t.Errorf("%s sees the disabled account", st.Username)
+			}
+		}
+	}
+	items := list(admin)
+	if len(items) != 5 {
+		t.Fatalf("the admin sees %d accounts, want all 5", len(items))
+	}
+	for _, it := range items {
+		if it["username"] == nil || it["disabled"] != (it["id"] == float64(gone.ID)) || it["password_hash"] != nil {
+			t.Errorf("the admin sees %v", it)
+		}
+	}
+}

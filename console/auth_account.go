@@ -1,6 +1,7 @@
 package console
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -30,16 +31,17 @@ func (s *Server) changeOwnPassword(w http.ResponseWriter, r *http.Request) {
 	st := staffFrom(r.Context())
 	v := passwordView{Self: true, Target: st}
 	keys := loginThrottleKeys(st.Username, s.clientIP(r))
-	if wait, err := s.loginWait(r.Context(), keys); err != nil || wait > 0 {
+	if wait, err := s.reserveAttempt(r.Context(), keys); err != nil || wait > 0 {
 		s.refusePasswordThrottled(w, r, v, wait, err)
 		return
 	}
 	if !passwordMatches(st.PasswordHash, r.PostFormValue("current")) {
-		s.countLoginFailure(r.Context(), keys)
+		// The reserved attempt stays counted: it was the failure.
 		v.Error = "当前密码不正确。"
 		s.render(w, r, http.StatusUnauthorized, "staff_password.html", "修改密码", v)
 		return
 	}
+	s.loginSucceeded(r.Context(), keys) // the current password was right
 	hash, err := newPasswordFromForm(r)
 	if err != nil {
 		v.Error = storage.ErrorMessage(err)
@@ -54,8 +56,7 @@ func (s *Server) changeOwnPassword(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.loginSucceeded(r.Context(), keys[0])
-	redirectFlash(w, r, "/console/password", "密码已修改，其他设备上的登录已退出。")
+	redirectFlash(w, r, "/console/password", "密码已修改，其他设备上的登录已退出，API 令牌已全部吊销。")
 }
 
 // refusePasswordThrottled answers a throttled password change.
@@ -82,17 +83,34 @@ func newPasswordFromForm(r *http.Request) (string, error) {
 	return HashPassword(pw)
 }
 
-// replacePassword stores a new hash and ends every session of the account: the
-// reason for a new password is often that the old one leaked. On failure the
-// error page is written and false returned.
+// replacePassword stores a new hash and ends every session and API token of the
+// account: the reason for a new password is often that the old one leaked, and
+// whoever had it could have made tokens with it. On failure the error page is
+// written and false returned.
 func (s *Server) replacePassword(w http.ResponseWriter, r *http.Request, staffID int64, hash string) bool {
 	if err := s.cfg.Store.SetStaffPassword(r.Context(), staffID, hash); err != nil {
 		s.pageError(w, r, err)
 		return false
 	}
+	return s.signOutEverywhere(w, r, staffID)
+}
+
+// signOutEverywhere ends every session of the account and revokes its API tokens
+// (password changed or reset, account disabled); revoked tokens stay revoked if
+// the account is enabled again. On failure the error page is written and false
+// returned.
+func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request, staffID int64) bool {
 	if err := s.cfg.Sessions.DeleteStaffSessions(r.Context(), staffID); err != nil {
 		s.pageError(w, r, err)
 		return false
+	}
+	n, err := s.cfg.Store.RevokeStaffTokens(r.Context(), staffID)
+	if err != nil {
+		s.pageError(w, r, err)
+		return false
+	}
+	if n > 0 {
+		s.audit(r, storage.AuditTokenRevoke, 0, fmt.Sprintf("吊销账号 %s 的全部令牌（%d 个）", idText(staffID), n))
 	}
 	return true
 }

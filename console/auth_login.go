@@ -54,7 +54,8 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 
 // login checks the form and starts a session. In order: the form's token, the
 // throttle (before any password is checked, so a throttled guess learns nothing),
-// then the password.
+// then the password. The throttle reserves the attempt before the password is
+// checked, so that parallel guesses cannot all pass it before any was counted.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxLoginBody)
 	username := NormalizeUsername(r.PostFormValue("username"))
@@ -65,49 +66,72 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	keys := loginThrottleKeys(username, s.clientIP(r))
-	if wait, err := s.loginWait(r.Context(), keys); err != nil || wait > 0 {
+	if wait, err := s.reserveAttempt(r.Context(), keys); err != nil || wait > 0 {
 		s.refuseThrottled(w, r, v, wait, err)
 		return
 	}
 	st, err := s.checkCredentials(r, username, r.PostFormValue("password"))
 	if err != nil {
+		s.releaseAttempt(r.Context(), keys) // no password was checked
 		s.pageError(w, r, err)
 		return
 	}
 	if st == nil {
-		s.countLoginFailure(r.Context(), keys)
+		// The reserved attempt stays counted: it was the failure.
 		v.Error = "用户名或密码错误。"
 		s.renderLogin(w, r, http.StatusUnauthorized, v)
 		return
 	}
-	s.startSession(w, r, st, keys[0], v.Next)
+	s.startSession(w, r, st, keys, v.Next)
 }
 
-// loginThrottleKeys are the throttle keys of an attempt: the account first (the
-// one a success forgets), then the address.
-func loginThrottleKeys(username, ip string) []string {
+// loginKeys are the throttle keys of an attempt: the account's and the address's.
+type loginKeys struct {
+	user, ip string
+}
+
+// loginThrottleKeys returns the throttle keys of an attempt.
+func loginThrottleKeys(username, ip string) loginKeys {
 	const maxKey = 64 // junk typed into the form must not make huge Redis keys
 	if len(username) > maxKey {
 		username = username[:maxKey]
 	}
-	return []string{"user:" + username, "ip:" + ip}
+	return loginKeys{user: "user:" + username, ip: "ip:" + ip}
 }
 
-// loginWait is how long the caller must wait before trying again; 0 if allowed.
-// A throttle that cannot be asked refuses: failing open would let a Redis outage
-// open the door to unlimited guessing.
-func (s *Server) loginWait(ctx context.Context, keys []string) (time.Duration, error) {
-	var longest time.Duration
-	for _, k := range keys {
-		ok, wait, err := s.cfg.Throttle.LoginAllowed(ctx, k)
-		if err != nil {
-			return 0, err
-		}
-		if !ok {
-			longest = max(longest, wait, time.Second)
-		}
+// reserveAttempt reserves the attempt on the address, then on the account, and
+// returns how long the caller must wait before trying again; 0 if the attempt may
+// go on to the password check. An attempt refused by the account gives its
+// address reservation back: no password was checked. The address goes first so
+// that a throttled address cannot use up an account's attempts. A throttle that
+// cannot be asked refuses: failing open would let a Redis outage open the door to
+// unlimited guessing.
+func (s *Server) reserveAttempt(ctx context.Context, keys loginKeys) (time.Duration, error) {
+	ok, wait, err := s.cfg.Throttle.ReserveLogin(ctx, keys.ip)
+	if err != nil || !ok {
+		return max(wait, time.Second), err
 	}
-	return longest, nil
+	ok, wait, err = s.cfg.Throttle.ReserveLogin(ctx, keys.user)
+	if err != nil || !ok {
+		s.releaseKey(ctx, keys.ip)
+		return max(wait, time.Second), err
+	}
+	return 0, nil
+}
+
+// releaseAttempt gives back both reservations of an attempt whose password was
+// not checked.
+func (s *Server) releaseAttempt(ctx context.Context, keys loginKeys) {
+	s.releaseKey(ctx, keys.user)
+	s.releaseKey(ctx, keys.ip)
+}
+
+// releaseKey gives back one reservation; failing to is only logged (it costs the
+// key one attempt until its window ends).
+func (s *Server) releaseKey(ctx context.Context, key string) {
+	if err := s.cfg.Throttle.ReleaseLogin(ctx, key); err != nil {
+		s.cfg.Logger.Warn("login throttle reservation not released", "err", err)
+	}
 }
 
 // refuseThrottled answers a throttled attempt with 429, or an unreachable
@@ -155,26 +179,16 @@ func (s *Server) checkCredentials(r *http.Request, username, password string) (*
 	return st, nil
 }
 
-// countLoginFailure counts a failure against every key. A failure to count is
-// logged, not shown: the person already gets "wrong password".
-func (s *Server) countLoginFailure(ctx context.Context, keys []string) {
-	for _, k := range keys {
-		if err := s.cfg.Throttle.LoginFailed(ctx, k); err != nil {
-			s.cfg.Logger.Error("login throttle not updated", "err", err)
-		}
-	}
-}
-
-// startSession signs st in: a new session, the account's failures forgotten, the
-// sign-in audited, and on to next. Only the account's failures are forgotten, not
-// the address's: otherwise one valid account would let an attacker reset the
-// address counter between guesses at the others.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, st *storage.Staff, userKey, next string) {
+// startSession signs st in: a new session, the attempt given back, the sign-in
+// audited, and on to next. The account's failures are forgotten, but only this
+// attempt is given back to the address: forgetting the address's failures would
+// let one valid account reset the address counter between guesses at the others.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, st *storage.Staff, keys loginKeys, next string) {
 	if err := s.newSession(w, r, st.ID); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	s.loginSucceeded(r.Context(), userKey)
+	s.loginSucceeded(r.Context(), keys)
 	s.auditAs(r, st.ID, storage.AuditLogin, "")
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
@@ -196,11 +210,13 @@ func (s *Server) newSession(w http.ResponseWriter, r *http.Request, staffID int6
 	return nil
 }
 
-// loginSucceeded forgets the account's failures; failing to is only logged.
-func (s *Server) loginSucceeded(ctx context.Context, userKey string) {
-	if err := s.cfg.Throttle.LoginSucceeded(ctx, userKey); err != nil {
+// loginSucceeded forgets the account's failures and gives the address back the
+// attempt; failing to is only logged.
+func (s *Server) loginSucceeded(ctx context.Context, keys loginKeys) {
+	if err := s.cfg.Throttle.LoginSucceeded(ctx, keys.user); err != nil {
 		s.cfg.Logger.Warn("login throttle not reset", "err", err)
 	}
+	s.releaseKey(ctx, keys.ip)
 }
 
 // loginToken returns the browser's sign-in CSRF token, issuing one if it has

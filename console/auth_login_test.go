@@ -1,10 +1,13 @@
 package console
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -286,5 +289,114 @@ func TestLoginFailsClosedWithoutRedis(t *testing.T) {
 	w := b.login("med1", mediatorPassword)
 	if w.Code != http.StatusServiceUnavailable || b.cookies[sessionCookie] != nil || !strings.Contains(w.Body.String(), "系统繁忙") {
 		t.Fatalf("sign-in with Redis down: %d", w.Code)
+	}
+}
+
+// countPasswordChecks makes every bcrypt comparison count itself and take 100 ms,
+// long enough for parallel requests to all reach the throttle before the first
+// of them could be counted as a failure.
+func countPasswordChecks(t *testing.T) *atomic.Int32 {
+	var n atomic.Int32
+	orig := comparePassword
+	comparePassword = func(hash, password []byte) error {
+		n.Add(1)
+		time.Sleep(100 * time.Millisecond)
+		return orig(hash, password)
+	}
+	t.Cleanup(func() { comparePassword = orig })
+	return &n
+}
+
+// sendTogether sends one request per browser at once and returns the statuses.
+func sendTogether(browsers []*browser, target string, forms []url.Values) []int {
+	codes := make([]int, len(browsers))
+	var wg sync.WaitGroup
+	for i, b := range browsers {
+		wg.Go(func() { codes[i] = b.do("POST", target, forms[i]).Code })
+	}
+	wg.Wait()
+	return codes
+}
+
+// wantFiveChecksThenThrottled checks that of parallel wrong guesses, exactly the
+// account's 5 had their password checked and the rest were refused unchecked.
+func wantFiveChecksThenThrottled(t *testing.T, codes []int, checks int32, wrong int) {
+	t.Helper()
+	count := map[int]int{}
+	for _, c := range codes {
+		count[c]++
+	}
+	if checks != 5 || count[wrong] != 5 || count[http.StatusTooManyRequests] != len(codes)-5 {
+		t.Fatalf("%d parallel guesses: %d password checks, answers %v; want 5 checks, 5 × %d and the rest 429",
+			len(codes), checks, count, wrong)
+	}
+}
+
+func TestParallelSignInGuessesCannotOutrunTheThrottle(t *testing.T) {
+	e := newAuthEnv(t)
+	checks := countPasswordChecks(t)
+	const n = 20
+	browsers, forms := make([]*browser, n), make([]url.Values, n)
+	for i := range n {
+		browsers[i] = e.browser()
+		forms[i] = url.Values{"username": {"med1"}, "password": {fmt.Sprintf("parallel-guess-%02d", i)},
+			"csrf": {browsers[i].token("/console/login")}}
+	}
+	codes := sendTogether(browsers, "/console/login", forms)
+	wantFiveChecksThenThrottled(t, codes, checks.Load(), http.StatusUnauthorized)
+	failed := 0
+	for _, a := range e.auditActions() {
+		if a == "login_failed/"+idText(e.mediator.ID)+"/密码错误" {
+			failed++
+		}
+	}
+	if failed != 5 {
+		t.Errorf("%d wrong-password audit entries, want 5", failed)
+	}
+	// The right password is refused too now, and without a password check.
+	owner := e.browser()
+	owner.addr = "198.51.100.7:1000"
+	if w := owner.login("med1", mediatorPassword); w.Code != http.StatusTooManyRequests || checks.Load() != 5 {
+		t.Fatalf("the owner after the guesses: %d, %d password checks", w.Code, checks.Load())
+	}
+}
+
+func TestParallelCurrentPasswordGuessesCannotOutrunTheThrottle(t *testing.T) {
+	e := newAuthEnv(t)
+	signedIn := e.browser().mustLogin("med1", mediatorPassword)
+	token := signedIn.token("/console/password")
+	checks := countPasswordChecks(t)
+	const n = 20
+	browsers, forms := make([]*browser, n), make([]url.Values, n)
+	for i := range n {
+		b := e.browser()
+		b.cookies[sessionCookie] = signedIn.cookies[sessionCookie]
+		browsers[i] = b
+		forms[i] = url.Values{"current": {fmt.Sprintf("parallel-guess-%02d", i)}, "csrf": {token},
+			"password": {"new-password-0009"}, "confirm": {"new-password-0009"}}
+	}
+	e.secret("new-password-0009")
+	codes := sendTogether(browsers, "/console/password", forms)
+	wantFiveChecksThenThrottled(t, codes, checks.Load(), http.StatusUnauthorized)
+}
+
+// A success gives the address its attempt back: an office behind one address
+// signs in all day long.
+func TestSuccessfulSignInsDoNotUseUpTheAddress(t *testing.T) {
+	e := newAuthEnv(t)
+	for range 40 {
+		e.browser().mustLogin("sup1", supPassword)
+	}
+	for i := range 29 {
+		if w := e.browser().login(fmt.Sprintf("nobody%02d", i), "wrong-password-x"); w.Code != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d", i+1, w.Code)
+		}
+	}
+	e.browser().mustLogin("med1", mediatorPassword) // the 30th attempt from the address
+	if w := e.browser().login("nobody30", "wrong-password-x"); w.Code != http.StatusUnauthorized {
+		t.Fatalf("30th failure: %d", w.Code)
+	}
+	if w := e.browser().login("med1", mediatorPassword); w.Code != http.StatusTooManyRequests {
+		t.Fatalf("after 30 failures from the address: %d", w.Code)
 	}
 }

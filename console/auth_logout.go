@@ -16,6 +16,9 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 		return
 	}
+	if !s.readForm(w, r) {
+		return
+	}
 	if !checkCSRF(r) {
 		s.renderError(w, r, http.StatusForbidden, "页面已过期或请求来源不可信，请刷新页面后重试。")
 		return

@@ -46,8 +46,9 @@ type Config struct {
 	// TrustedOrigins are extra origins allowed to make state-changing requests
 	// (e.g. "https://desk.example.org" when a proxy rewrites Host).
 	TrustedOrigins []string
-	// TrustProxy takes the client address from X-Forwarded-For (for the login
-	// throttle and the audit log); only set it behind a proxy that sets it.
+	// TrustProxy takes the client address (for the login throttle and the audit
+	// log) from the last entry of X-Forwarded-For, the address the proxy in front
+	// saw; only set it behind one proxy that appends to that header.
 	TrustProxy bool
 	Now        func() time.Time
 }

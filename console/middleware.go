@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"github.com/complaintbot/complaintbot/storage"
@@ -127,8 +129,13 @@ func checkCSRF(r *http.Request) bool {
 	return subtle.ConstantTimeCompare([]byte(got), []byte(se.CSRFToken)) == 1
 }
 
+// maxFormBody bounds a console form post. The longest form, a note of 5,000
+// Chinese characters, is about 45 KiB once URL-encoded.
+const maxFormBody = 64 << 10
+
 // page wraps an HTML handler: sign-in required (else a redirect to the login
-// page), the role required (else 403), and the CSRF token on state changes.
+// page), the role required (else 403), a form post within maxFormBody (else 413),
+// and the CSRF token on state changes.
 func (s *Server) page(min storage.Role, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := staffFrom(r.Context())
@@ -137,12 +144,35 @@ func (s *Server) page(min storage.Role, h http.HandlerFunc) http.Handler {
 			http.Redirect(w, r, "/console/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		case !st.Role.AtLeast(min):
 			s.renderError(w, r, http.StatusForbidden, "您没有权限进行此操作。")
+		case !s.readForm(w, r):
+			// answered: too large or unreadable
 		case !checkCSRF(r):
 			s.renderError(w, r, http.StatusForbidden, "页面已过期或请求来源不可信，请刷新页面后重试。")
 		default:
 			h(w, r)
 		}
 	})
+}
+
+// readForm bounds the body of a state-changing request to maxFormBody and parses
+// its form before anything else reads it; GET and HEAD are left alone. On failure
+// it answers 413 (too large) or 400 and returns false.
+func (s *Server) readForm(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return true
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	err := r.ParseForm()
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		s.renderError(w, r, http.StatusRequestEntityTooLarge, "提交的内容过长，请删减后重试。")
+		return false
+	case err != nil:
+		s.renderError(w, r, http.StatusBadRequest, "无法读取提交的表单，请刷新页面后重试。")
+		return false
+	}
+	return true
 }
 
 // api wraps a JSON handler the same way, answering with JSON errors.
@@ -162,11 +192,16 @@ func (s *Server) api(min storage.Role, h http.HandlerFunc) http.Handler {
 	})
 }
 
-// clientIP is the caller's address for the throttle and the audit log.
+// clientIP is the caller's address for the throttle and the audit log. Behind a
+// trusted proxy it is the last address of X-Forwarded-For: the one the proxy
+// appended, the address it saw. Every address before it came from the client, who
+// may write anything there (a fresh address per guess would dodge the throttle).
+// A last entry that is no IP address is ignored, and the connection's address
+// used.
 func (s *Server) clientIP(r *http.Request) string {
 	if s.cfg.TrustProxy {
-		if fwd := r.Header.Get("X-Forwarded-For"); fwd != "" {
-			return strings.TrimSpace(strings.Split(fwd, ",")[0])
+		if ip, ok := lastForwardedFor(r.Header.Values("X-Forwarded-For")); ok {
+			return ip
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -174,6 +209,22 @@ func (s *Server) clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// lastForwardedFor returns the rightmost address of the X-Forwarded-For header
+// lines (a proxy may append a line rather than a comma and an address), if it is
+// an IP address.
+func lastForwardedFor(lines []string) (string, bool) {
+	if len(lines) == 0 {
+		return "", false
+	}
+	last := lines[len(lines)-1]
+	last = strings.TrimSpace(last[strings.LastIndexByte(last, ',')+1:])
+	addr, err := netip.ParseAddr(last)
+	if err != nil {
+		return "", false
+	}
+	return addr.Unmap().String(), true
 }
 
 // audit records a staff action that the stores do not audit themselves. A failure

@@ -141,3 +141,49 @@ func TestCasePageScriptInABrowser(t *testing.T) {
 		t.Errorf("browser errors: %s", p)
 	}
 }
+
+// TestReplyFormIsSentOnceInABrowser double-clicks 发送回复: the script disables
+// the button as the form goes, and one reply reaches the timeline and the outbox.
+func TestReplyFormIsSentOnceInABrowser(t *testing.T) {
+	e := newPageEnv(t)
+	c := e.newCase(nil)
+	ctx, base, problems := pageBrowser(t, e, e.mediator)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+pageCasePath(c, "")),
+		chromedp.WaitVisible(chromedp.ID("reply-text")),
+		chromedp.SetValue(chromedp.ID("reply-text"), "您好，材料已收到。"),
+	)
+	if err != nil {
+		t.Fatalf("open the case: %v", err)
+	}
+	disabled, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function () {
+		var b = document.querySelector("form.reply-form button[type=submit]");
+		b.click();
+		var disabled = b.disabled;
+		b.click();
+		return disabled;
+	})()`))
+	if err != nil || !disabled {
+		t.Errorf("the button is still enabled after the first click (%v)", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("p.flash"))); err != nil {
+		t.Fatalf("no page after sending: %v", err)
+	}
+	events, err := e.db.ListEvents(context.Background(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replies := 0
+	for _, ev := range events {
+		if ev.Kind == storage.EventStaffReply {
+			replies++
+		}
+	}
+	notes, err := e.db.FindNotifications(context.Background(), storage.NotificationFilter{CaseID: &c.ID})
+	if err != nil || replies != 1 || len(notes) != 1 {
+		t.Fatalf("%d replies and %d notifications (%v), want 1 and 1", replies, len(notes), err)
+	}
+	if p := problems.String(); p != "" {
+		t.Errorf("browser errors: %s", p)
+	}
+}

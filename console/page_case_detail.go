@@ -98,6 +98,7 @@ func (s *Server) casePage(ctx context.Context, c *storage.Case, st *storage.Staf
 		RejectReasons: storage.RejectReasons, TerminationReasons: storage.TerminationReasons,
 		Outcomes: outcomeOptions(c.Outcome),
 		ReplyMax: pageMaxReplyRunes, NoteMax: pageMaxNoteRunes, ReasonMax: pageMaxReasonRunes,
+		Idem: newIdemKey(),
 	}
 	for _, ev := range in.evidence {
 		v.Evidence = append(v.Evidence, newEvidenceView(ev))

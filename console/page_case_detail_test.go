@@ -221,3 +221,24 @@ func TestCaseDetailUnknownCase(t *testing.T) {
 	loose := strings.ToLower(strings.ReplaceAll(c.Number, "-", "")) // ts2026000001
 	e.as(e.mediator).get("/console/cases/" + loose).want(http.StatusOK).contains(c.Number)
 }
+
+// A reply that only a template message carried reached the consumer as "your
+// case has news", not as words: the page must not say 已送达.
+func TestTemplateDeliveredReplyIsNotShownAsDelivered(t *testing.T) {
+	e := newPageEnv(t)
+	ctx := context.Background()
+	c := e.newCase(nil)
+	med := e.as(e.mediator)
+	med.post(pageCasePath(c, "/accept"), nil).redirected(pageCasePath(c, "?flash="))
+	med.post(pageCasePath(c, "/reply"), pageForm("text", "请补充发票照片")).redirected(pageCasePath(c, ""))
+	for range 2 { // one consumer's notices go out one at a time, in order
+		n := e.claim(ctx, 1)[c.ID]
+		e.mustOK(e.db.MarkNotificationSent(ctx, n.ID, n.LeaseToken, storage.ViaTemplate))
+	}
+	r := med.get(pageCasePath(c, "")).want(http.StatusOK)
+	r.contains(`<span class="delivery sent" title="模板消息">已送达</span>`, // the status notice: the template carries the status
+		`<span class="delivery notified" title="`, ">已通知（模板消息，回复内容未送达）</span>")
+	if n := strings.Count(r.body, ">已送达<"); n != 1 {
+		t.Errorf("%d entries shown as 已送达, want only the status change", n)
+	}
+}

@@ -57,6 +57,9 @@ func TestCaseListFiltersAndSearch(t *testing.T) {
 	wantPageRows(t, u.get("/console/cases?open=1"), food, phone, mine, unread)
 	wantPageRows(t, u.get("/console/cases?q="+pageQ("好味道")), food)
 	wantPageRows(t, u.get("/console/cases?q=13812345678"), phone)
+	wantPageRows(t, u.get("/console/cases?q="+pageQ("138 1234 5678")), phone)
+	wantPageRows(t, u.get("/console/cases?q=5678")) // part of a number finds nothing
+	wantPageRows(t, u.get("/console/cases?q=812345678"))
 	wantPageRows(t, u.get("/console/cases?q="+mine.Number), mine)
 	wantPageRows(t, u.get("/console/cases?status=accepted&q="+pageQ("好味道")))
 

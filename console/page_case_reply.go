@@ -7,7 +7,8 @@ import (
 )
 
 // replyToCase writes to the consumer: the reply goes on the timeline and into the
-// outbox in one transaction; the push worker delivers it.
+// outbox in one transaction; the push worker delivers it. The form's idem key makes
+// a second post of the same form (a double click) store and send nothing.
 func (s *Server) replyToCase(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.caseFromPath(w, r)
 	if !ok {
@@ -22,11 +23,31 @@ func (s *Server) replyToCase(w http.ResponseWriter, r *http.Request) {
 		CaseID: c.ID, Kind: storage.EventStaffReply, Actor: staffFrom(r.Context()).Actor(), Body: text,
 		Notify: &storage.NewNotification{Kind: storage.NoticeStaffReply, Text: text},
 	}
-	if _, err := s.cfg.Store.AddEvent(r.Context(), ev); err != nil {
-		s.pageError(w, r, err)
+	if !s.addFormEvent(w, r, ev) {
 		return
 	}
 	redirectToCase(w, r, c.Number, "回复已保存，正在发送给消费者。")
+}
+
+// addFormEvent appends a reply or note posted with the case page's form, made
+// idempotent by the form's idem key (a form without one, from a page rendered
+// before keys existed, is stored as it comes). On failure the error page is
+// written and false returned.
+func (s *Server) addFormEvent(w http.ResponseWriter, r *http.Request, ev storage.NewEvent) bool {
+	var err error
+	if ev.DedupeKey, err = dedupeKey(ev.Kind, ev.Actor, r.PostFormValue(idemField)); err != nil {
+		s.pageError(w, r, err)
+		return false
+	}
+	stored, err := s.cfg.Store.AddEvent(r.Context(), ev)
+	if err == nil {
+		err = checkReplay(stored, ev.Body)
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return false
+	}
+	return true
 }
 
 // addCaseNote adds an internal note; the consumer is not told.
@@ -41,8 +62,7 @@ func (s *Server) addCaseNote(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ev := storage.NewEvent{CaseID: c.ID, Kind: storage.EventNote, Actor: staffFrom(r.Context()).Actor(), Body: text}
-	if _, err := s.cfg.Store.AddEvent(r.Context(), ev); err != nil {
-		s.pageError(w, r, err)
+	if !s.addFormEvent(w, r, ev) {
 		return
 	}
 	redirectToCase(w, r, c.Number, "内部备注已保存。")

@@ -26,9 +26,10 @@ func (s *Server) showStaffList(w http.ResponseWriter, r *http.Request) {
 		staffListView{Staff: list, SelfID: staffFrom(r.Context()).ID})
 }
 
-// disableStaff disables an account and ends its sessions at once; the
-// authenticate middleware would refuse them anyway, but a disabled person should
-// not even keep a page that looks signed in.
+// disableStaff disables an account, ends its sessions at once and revokes its API
+// tokens. The authenticate middleware would refuse them anyway, but a disabled
+// person should not even keep a page that looks signed in, and re-enabling the
+// account must not bring old tokens (maybe copied somewhere) back to life.
 func (s *Server) disableStaff(w http.ResponseWriter, r *http.Request) {
 	target, ok := s.staffTarget(w, r)
 	if !ok {
@@ -43,16 +44,15 @@ func (s *Server) disableStaff(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	if err := s.cfg.Sessions.DeleteStaffSessions(r.Context(), target.ID); err != nil {
-		s.pageError(w, r, err)
+	if !s.signOutEverywhere(w, r, target.ID) {
 		return
 	}
 	s.audit(r, storage.AuditStaffDisable, 0, "停用账号 "+idText(target.ID))
-	redirectFlash(w, r, "/console/staff", "已停用账号 "+target.Username+"，其登录已全部退出。")
+	redirectFlash(w, r, "/console/staff", "已停用账号 "+target.Username+"，其登录已全部退出，API 令牌已全部吊销。")
 }
 
 // enableStaff re-enables an account; its owner signs in again with the password
-// it had.
+// it had and makes new API tokens (the old ones were revoked with the disabling).
 func (s *Server) enableStaff(w http.ResponseWriter, r *http.Request) {
 	target, ok := s.staffTarget(w, r)
 	if !ok {

@@ -16,8 +16,8 @@ func (s *Server) showStaffPassword(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "staff_password.html", "重置密码", passwordView{Target: target})
 }
 
-// resetStaffPassword sets the new password and ends every session of the
-// account. An admin resetting their own keeps this browser signed in.
+// resetStaffPassword sets the new password and ends every session and API token
+// of the account. An admin resetting their own keeps this browser signed in.
 func (s *Server) resetStaffPassword(w http.ResponseWriter, r *http.Request) {
 	target, ok := s.staffTarget(w, r)
 	if !ok {
@@ -39,5 +39,5 @@ func (s *Server) resetStaffPassword(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	redirectFlash(w, r, "/console/staff", "已重置账号 "+target.Username+" 的密码，其登录已全部退出。")
+	redirectFlash(w, r, "/console/staff", "已重置账号 "+target.Username+" 的密码，其登录已全部退出，API 令牌已全部吊销。")
 }

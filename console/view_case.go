@@ -166,6 +166,10 @@ type caseDetailView struct {
 
 	// The length limits of the forms, as the handlers check them.
 	ReplyMax, NoteMax, ReasonMax int
+
+	// Idem is the idempotency key of this rendering's reply and note forms: a
+	// second post of the same form adds nothing.
+	Idem string
 }
 
 // caseListView is the queue: the filter form as the staff member set it, one

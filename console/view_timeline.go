@@ -30,8 +30,9 @@ type timelineItem struct {
 	Evidence []evidenceView `json:"evidence,omitempty"`
 }
 
-// deliveryView is how far a notice to the consumer got: 已送达, 待发送, 重试中 or
-// 未送达. Title carries the last error, stripped of anything personal.
+// deliveryView is how far a notice to the consumer got: 已送达, 已通知 (a reply of
+// which only a template notice got through), 待发送, 重试中 or 未送达. Title
+// carries how it went or the last error, stripped of anything personal.
 type deliveryView struct {
 	Label string `json:"label"`
 	Class string `json:"class"`
@@ -151,10 +152,15 @@ func noticeKindOf(e *storage.Event) (storage.NotificationKind, bool) {
 }
 
 // newDeliveryView labels a notification's state: how it was delivered, or the
-// last error of a failing one. Claiming a row counts an attempt, so a first
-// attempt under way (attempts 1, no error) is still pending, not retrying.
+// last error of a failing one. A staff reply that went out as a template message
+// is not 已送达: the template carries the case number and status, not the reply
+// (see onlyNotified). Claiming a row counts an attempt, so a first attempt under
+// way (attempts 1, no error) is still pending, not retrying.
 func newDeliveryView(n *storage.Notification) *deliveryView {
 	switch {
+	case n.State == storage.NotificationSent && onlyNotified(n):
+		return &deliveryView{Label: "已通知（模板消息，回复内容未送达）", Class: "notified",
+			Title: "消费者超过 48 小时未发消息，只能用模板消息告知案件有新进展；回复内容需等消费者再次发消息后重发，或电话告知。"}
 	case n.State == storage.NotificationSent && n.Via == storage.ViaTemplate:
 		return &deliveryView{Label: "已送达", Class: "sent", Title: "模板消息"}
 	case n.State == storage.NotificationSent:

@@ -86,7 +86,8 @@ type CaseFilter struct {
 	AssigneeID *int64 // 0 selects unassigned cases
 	Unread     *bool
 	// Search matches a case number (also typed loosely), a merchant name (part of
-	// it, any case) or a phone number (whole, or its last 4 or more digits).
+	// it, any case) or a whole mobile number (never a part: lists mask the middle
+	// digits, and a partial search would reveal them).
 	Search string
 
 	// Open, when set, keeps only open cases (true: the status is not final) or

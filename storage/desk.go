@@ -114,11 +114,17 @@ type SessionStore interface {
 
 // LoginThrottle slows down password guessing, per account and per address.
 type LoginThrottle interface {
-	// LoginAllowed reports whether a sign-in for key may be tried now, and if not
-	// how long to wait.
-	LoginAllowed(ctx context.Context, key string) (bool, time.Duration, error)
-	// LoginFailed counts a failed attempt for key.
-	LoginFailed(ctx context.Context, key string) error
+	// ReserveLogin counts an attempt for key before its password is checked, in
+	// one step with the check against the limit, so that parallel attempts cannot
+	// all pass a check made before any of them was counted. It reports false, and
+	// how long to wait, if key has no attempts left; the refused attempt is not
+	// counted. A reserved attempt counts as a failure unless LoginSucceeded or
+	// ReleaseLogin undoes it.
+	ReserveLogin(ctx context.Context, key string) (bool, time.Duration, error)
+	// ReleaseLogin gives back one attempt reserved for key that was no failure:
+	// another key refused it before any password was checked, or the password
+	// was right.
+	ReleaseLogin(ctx context.Context, key string) error
 	// LoginSucceeded forgets key's failures.
 	LoginSucceeded(ctx context.Context, key string) error
 }

@@ -101,4 +101,8 @@ type APITokenStore interface {
 	ListAPITokens(ctx context.Context, staffID int64) ([]*APIToken, error)
 	// RevokeAPIToken revokes one of staffID's tokens. ENOTFOUND if it is not theirs.
 	RevokeAPIToken(ctx context.Context, staffID, tokenID int64) error
+	// RevokeStaffTokens revokes every live token of staffID (the password was
+	// changed or reset, the account disabled) and returns how many it revoked;
+	// tokens revoked before keep their time. No error for an account without any.
+	RevokeStaffTokens(ctx context.Context, staffID int64) (int, error)
 }

@@ -139,6 +139,20 @@ func staffAdd(ctx context.Context, c *staffCommand) error {
 	return c.audit(ctx, storage.AuditStaffCreate, fmt.Sprintf("命令行：创建账号 #%d（%s）", st.ID, role.Label()))
 }
 
+// revokeTokens revokes the account's API tokens: whoever knew the old password
+// (the reason for a reset) may have made one.
+func (c *staffCommand) revokeTokens(ctx context.Context, st *storage.Staff) error {
+	n, err := c.db.RevokeStaffTokens(ctx, st.ID)
+	if err != nil {
+		return fmt.Errorf("revoke API tokens of %s: %w", st.Username, err)
+	}
+	if n > 0 {
+		fmt.Fprintf(c.stdout, "%d API token(s) of %s revoked\n", n, st.Username)
+		return c.audit(ctx, storage.AuditTokenRevoke, fmt.Sprintf("命令行：吊销账号 #%d 的 %d 个 API 令牌", st.ID, n))
+	}
+	return nil
+}
+
 // audit records a command-line staff action. Nobody is signed in, so the entry
 // has no staff id and says it came from the command line.
 func (c *staffCommand) audit(ctx context.Context, action, detail string) error {
@@ -165,6 +179,9 @@ func staffPasswd(ctx context.Context, c *staffCommand) error {
 	if err := c.audit(ctx, storage.AuditStaffPassword, fmt.Sprintf("命令行：重设账号 #%d 的密码", st.ID)); err != nil {
 		return err
 	}
+	if err := c.revokeTokens(ctx, st); err != nil {
+		return err
+	}
 	return c.endSessions(ctx, st)
 }
 
@@ -186,6 +203,9 @@ func staffDisable(ctx context.Context, c *staffCommand) error {
 		return nil
 	}
 	fmt.Fprintf(c.stdout, "staff account %s disabled\n", st.Username)
+	if err := c.revokeTokens(ctx, st); err != nil {
+		return err
+	}
 	return c.endSessions(ctx, st)
 }
 

@@ -154,6 +154,24 @@ document.addEventListener("click", (e) => {
         if (!window.confirm(f.dataset.confirm)) { ev.preventDefault(); }
       });
     });
+    // A form marked data-once (the reply and the note) is sent once: its
+    // buttons are disabled as it goes, so a double click cannot post it twice.
+    // (The server drops a second post of the same form anyway, by its idem key.)
+    document.querySelectorAll("form[data-once]").forEach(function (f) {
+      f.addEventListener("submit", function (ev) {
+        if (ev.defaultPrevented) { return; }
+        if (f.dataset.sent) { ev.preventDefault(); return; }
+        f.dataset.sent = "1";
+        f.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) {
+          b.disabled = true;
+        });
+      });
+    });
+    // A page brought back by the Back button holds forms already sent (their
+    // buttons disabled, their idem keys used): load it afresh.
+    window.addEventListener("pageshow", function (ev) {
+      if (ev.persisted && document.querySelector("form[data-once]")) { window.location.reload(); }
+    });
     var list = document.getElementById("timeline");
     if (list && list.dataset.poll) {
       list.scrollTop = list.scrollHeight;

@@ -252,11 +252,13 @@ func allowed(t *testing.T, th *LoginThrottle, key string) (bool, time.Duration) 
 	return ok, wait
 }
 
+// fail reserves n attempts for key that are never released: n failures.
 func fail(t *testing.T, th *LoginThrottle, key string, n int) {
 	t.Helper()
-	for range n {
-		if err := th.LoginFailed(t.Context(), key); err != nil {
-			t.Fatalf("LoginFailed(%s): %v", key, err)
+	for i := range n {
+		ok, _, err := th.ReserveLogin(t.Context(), key)
+		if err != nil || !ok {
+			t.Fatalf("ReserveLogin(%s) #%d = %v, %v; want reserved", key, i+1, ok, err)
 		}
 	}
 }
@@ -304,37 +306,122 @@ func TestThrottleCustomLimitsAndSuccess(t *testing.T) {
 func TestThrottleWindowExpires(t *testing.T) {
 	m, rdb := dialog.NewTestMiniredis(t)
 	th := NewLoginThrottle(rdb, ThrottleOptions{})
-	fail(t, th, "user:dan", 5)
+	fail(t, th, "user:dan", 4)
 	m.FastForward(10 * time.Minute)
-	fail(t, th, "user:dan", 1) // later failures do not extend the window
+	fail(t, th, "user:dan", 1) // later attempts do not extend the window
+	if ok, _, err := th.ReserveLogin(t.Context(), "user:dan"); ok || err != nil {
+		t.Fatalf("6th attempt: reserved %v, %v; want refused", ok, err)
+	}
 	m.FastForward(5*time.Minute + time.Second)
 	if ok, _ := allowed(t, th, "user:dan"); !ok {
 		t.Fatal("still throttled after the window")
 	}
 }
 
-func TestThrottleCountsConcurrentFailuresExactly(t *testing.T) {
+// Parallel attempts must not all pass a check made before any was counted: with
+// a limit of 40, exactly 40 of 60 simultaneous attempts get through.
+func TestThrottleReservesConcurrentAttemptsExactly(t *testing.T) {
 	forEachRedis(t, func(t *testing.T, e *env) {
 		th := e.throttle(ThrottleOptions{Limits: map[string]int{"user": 40}})
 		var wg sync.WaitGroup
-		for range 40 {
-			wg.Go(func() { _ = th.LoginFailed(context.Background(), "user:{eve}") })
+		var mu sync.Mutex
+		reserved, refused := 0, 0
+		for range 60 {
+			wg.Go(func() {
+				ok, wait, err := th.ReserveLogin(context.Background(), "user:{eve}")
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err != nil:
+					t.Errorf("ReserveLogin: %v", err)
+				case ok:
+					reserved++
+				case wait <= 14*time.Minute || wait > DefaultWindow:
+					t.Errorf("refused with wait %v", wait)
+				default:
+					refused++
+				}
+			})
 		}
 		wg.Wait()
+		if reserved != 40 || refused != 20 {
+			t.Fatalf("%d reserved, %d refused; want 40 and 20", reserved, refused)
+		}
 		k := th.keys.throttle("user:{eve}")
 		if n, _ := e.rdb.Get(t.Context(), k).Int(); n != 40 {
-			t.Fatalf("counter = %d, want 40", n)
+			t.Fatalf("counter = %d, want 40 (refused attempts are not counted)", n)
 		}
 		if ttl := e.rdb.PTTL(t.Context(), k).Val(); ttl <= 0 {
 			t.Fatalf("counter has no expiry (%v): the account would stay locked", ttl)
 		}
 		if ok, _ := allowed(t, th, "user:{eve}"); ok {
-			t.Fatal("40 failures with a limit of 40 must be refused")
+			t.Fatal("40 attempts with a limit of 40 must be refused")
 		}
 		if strings.Count(k, "{") != 1 {
 			t.Fatalf("key %q: braces in the throttle key must be escaped", k)
 		}
 	})
+}
+
+func TestThrottleReleaseGivesBackOneAttempt(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, e *env) {
+		th := e.throttle(ThrottleOptions{Limits: map[string]int{"ip": 2}})
+		fail(t, th, "ip:10.0.0.2", 2)
+		if ok, _ := allowed(t, th, "ip:10.0.0.2"); ok {
+			t.Fatal("limit of 2 not applied")
+		}
+		k := th.keys.throttle("ip:10.0.0.2")
+		ttl := e.rdb.PTTL(t.Context(), k).Val()
+		if err := th.ReleaseLogin(t.Context(), "ip:10.0.0.2"); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := e.rdb.Get(t.Context(), k).Int(); n != 1 {
+			t.Fatalf("counter after a release = %d, want 1", n)
+		}
+		if got := e.rdb.PTTL(t.Context(), k).Val(); got <= 0 || got > ttl {
+			t.Fatalf("TTL after a release = %v, want the window kept (%v)", got, ttl)
+		}
+		fail(t, th, "ip:10.0.0.2", 1)
+		for range 3 { // never below zero
+			if err := th.ReleaseLogin(t.Context(), "ip:10.0.0.2"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := e.rdb.Exists(t.Context(), k).Result(); err != nil || n != 0 {
+			t.Fatalf("counter still there after releasing every attempt (%d, %v)", n, err)
+		}
+		fail(t, th, "ip:10.0.0.2", 2)
+	})
+}
+
+func TestThrottleCorruptCounter(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, e *env) {
+		th := e.throttle(ThrottleOptions{})
+		if err := e.rdb.Set(t.Context(), th.keys.throttle("user:zoe"), "x", time.Minute).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _, err := th.ReserveLogin(t.Context(), "user:zoe"); ok || storage.ErrorCode(err) != storage.EINTERNAL {
+			t.Fatalf("ReserveLogin on a corrupt counter = %v, %v; want refused, internal", ok, err)
+		}
+		if err := th.ReleaseLogin(t.Context(), "user:zoe"); storage.ErrorCode(err) != storage.EINTERNAL {
+			t.Fatalf("ReleaseLogin on a corrupt counter = %v, want internal", err)
+		}
+	})
+}
+
+// A full counter that lost its TTL (restored from a dump, set by hand) must not
+// lock the account out for good.
+func TestThrottleFullCounterWithoutTTLExpires(t *testing.T) {
+	m, rdb := dialog.NewTestMiniredis(t)
+	th := NewLoginThrottle(rdb, ThrottleOptions{})
+	if err := rdb.Set(t.Context(), th.keys.throttle("user:ann"), "5", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if ok, wait, err := th.ReserveLogin(t.Context(), "user:ann"); ok || err != nil || wait != DefaultWindow {
+		t.Fatalf("ReserveLogin = %v, %v, %v; want refused for the window", ok, wait, err)
+	}
+	m.FastForward(DefaultWindow + time.Second)
+	fail(t, th, "user:ann", 1)
 }
 
 func TestRedisDownIsUnavailable(t *testing.T) {
@@ -349,5 +436,11 @@ func TestRedisDownIsUnavailable(t *testing.T) {
 	th := NewLoginThrottle(rdb, ThrottleOptions{})
 	if _, _, err := th.LoginAllowed(ctx, "user:x"); storage.ErrorCode(err) != storage.EUNAVAILABLE {
 		t.Fatalf("LoginAllowed with Redis down = %v, want unavailable", err)
+	}
+	if ok, _, err := th.ReserveLogin(ctx, "user:x"); ok || storage.ErrorCode(err) != storage.EUNAVAILABLE {
+		t.Fatalf("ReserveLogin with Redis down = %v, %v; want refused, unavailable", ok, err)
+	}
+	if err := th.ReleaseLogin(ctx, "user:x"); storage.ErrorCode(err) != storage.EUNAVAILABLE {
+		t.Fatalf("ReleaseLogin with Redis down = %v, want unavailable", err)
 	}
 }

@@ -41,7 +41,9 @@ type ThrottleOptions struct {
 }
 
 // LoginThrottle is the storage.LoginThrottle on Redis: a fixed window per key,
-// opened by its first failure. Build it with NewLoginThrottle; it is safe for
+// opened by its first counted attempt. An attempt is counted when it is reserved,
+// before its password is checked, and stays counted as a failure unless it is
+// released or the key forgotten. Build it with NewLoginThrottle; it is safe for
 // concurrent use.
 type LoginThrottle struct {
 	rdb    redis.UniversalClient
@@ -68,25 +70,69 @@ func NewLoginThrottle(rdb redis.UniversalClient, opts ThrottleOptions) *LoginThr
 	return &LoginThrottle{rdb: rdb, keys: newKeys(opts.Prefix), limits: opts.Limits, max: opts.MaxFailures, window: opts.Window}
 }
 
-// failScript counts a failure. INCR and PEXPIRE in one script, so that a crash
-// between them cannot leave a counter that never expires (which would lock the
-// account out for good).
+// reserveScript reserves an attempt: it refuses when the key has used up its
+// attempts, and otherwise counts this one, in one step, so that parallel attempts
+// cannot all slip under the limit between a read and a write. INCR and PEXPIRE in
+// one script, so that a crash between them cannot leave a counter that never
+// expires (which would lock the account out for good); for the same reason a full
+// counter found without a TTL gets one.
 //
 // KEYS[1] -> <prefix>:console:throttle:{<key>}
 //
 // ARGV[1] -> window in milliseconds
+// ARGV[2] -> the attempts allowed per window
 //
-// Returns the number of failures in the window, this one included.
-var failScript = redis.NewScript(`
-local n = redis.call("INCR", KEYS[1])
+// Returns {1, 0} when the attempt is reserved, {0, ms} when it is refused (ms:
+// the time left in the window), {-1, 0} when the counter is not an integer.
+var reserveScript = redis.NewScript(`
+local v = redis.call("GET", KEYS[1])
+local n = 0
+if v then
+	if not string.match(v, "^%d+$") then
+		return {-1, 0}
+	end
+	n = tonumber(v)
+end
+if n >= tonumber(ARGV[2]) then
+	local ttl = redis.call("PTTL", KEYS[1])
+	if ttl < 0 then
+		redis.call("PEXPIRE", KEYS[1], ARGV[1])
+		ttl = tonumber(ARGV[1])
+	end
+	return {0, ttl}
+end
+n = redis.call("INCR", KEYS[1])
 if n == 1 or redis.call("PTTL", KEYS[1]) < 0 then
 	redis.call("PEXPIRE", KEYS[1], ARGV[1])
 end
-return n
+return {1, 0}
 `)
 
-// LoginAllowed implements storage.LoginThrottle. The count and the time left are
-// read in one MULTI so they belong to the same window.
+// releaseScript gives back one reserved attempt, never going below zero; the
+// window (the TTL) is kept.
+//
+// KEYS[1] -> <prefix>:console:throttle:{<key>}
+//
+// Returns the attempts left counted, or -1 when the counter is not an integer.
+var releaseScript = redis.NewScript(`
+local v = redis.call("GET", KEYS[1])
+if not v then
+	return 0
+end
+if not string.match(v, "^%d+$") then
+	return -1
+end
+if tonumber(v) <= 1 then
+	redis.call("DEL", KEYS[1])
+	return 0
+end
+return redis.call("DECR", KEYS[1])
+`)
+
+// LoginAllowed reports, without counting anything, whether key has attempts left
+// and if not how long to wait. It is a look only: a sign-in must reserve its
+// attempt with ReserveLogin, or parallel attempts would all pass this check. The
+// count and the time left are read in one MULTI so they belong to the same window.
 func (t *LoginThrottle) LoginAllowed(ctx context.Context, key string) (bool, time.Duration, error) {
 	k := t.keys.throttle(key)
 	var get *redis.StringCmd
@@ -107,20 +153,46 @@ func (t *LoginThrottle) LoginAllowed(ctx context.Context, key string) (bool, tim
 	case n < t.limit(key):
 		return true, 0, nil
 	}
-	wait := ttl.Val()
-	if wait <= 0 {
-		wait = t.window // the key is about to expire or has no TTL; be safe
-	}
-	return false, wait, nil
+	return false, t.wait(ttl.Val()), nil
 }
 
-// LoginFailed implements storage.LoginThrottle.
-func (t *LoginThrottle) LoginFailed(ctx context.Context, key string) error {
-	err := failScript.Run(ctx, t.rdb, []string{t.keys.throttle(key)}, millis(t.window)).Err()
+// ReserveLogin implements storage.LoginThrottle: one script, one round trip.
+func (t *LoginThrottle) ReserveLogin(ctx context.Context, key string) (bool, time.Duration, error) {
+	res, err := reserveScript.Run(ctx, t.rdb, []string{t.keys.throttle(key)},
+		millis(t.window), t.limit(key)).Int64Slice()
 	if err != nil {
-		return redisError("count login failure", err)
+		return false, 0, redisError("reserve login attempt", err)
+	}
+	if len(res) != 2 || res[0] < 0 {
+		return false, 0, corrupt("throttle counter is not an integer")
+	}
+	if res[0] == 1 {
+		return true, 0, nil
+	}
+	return false, t.wait(time.Duration(res[1]) * time.Millisecond), nil
+}
+
+// ReleaseLogin implements storage.LoginThrottle. Released after its window
+// ended, an attempt is taken off the next window's count: at worst one attempt
+// more in that window.
+func (t *LoginThrottle) ReleaseLogin(ctx context.Context, key string) error {
+	n, err := releaseScript.Run(ctx, t.rdb, []string{t.keys.throttle(key)}).Int64()
+	if err != nil {
+		return redisError("release login attempt", err)
+	}
+	if n < 0 {
+		return corrupt("throttle counter is not an integer")
 	}
 	return nil
+}
+
+// wait is how long a refused key must wait: the time left in its window, or the
+// whole window when the key is about to expire or has no TTL (to be safe).
+func (t *LoginThrottle) wait(left time.Duration) time.Duration {
+	if left <= 0 {
+		return t.window
+	}
+	return left
 }
 
 // LoginSucceeded implements storage.LoginThrottle.

@@ -138,3 +138,23 @@ func (d *DB) RevokeAPIToken(ctx context.Context, staffID, tokenID int64) error {
 		return oneRow(res, err, "staff member %d has no API token %d", staffID, tokenID)
 	})
 }
+
+// RevokeStaffTokens revokes every live token of staffID at once and returns how
+// many it revoked; tokens revoked before keep their time. An unknown staff member
+// has none: 0, nil.
+func (d *DB) RevokeStaffTokens(ctx context.Context, staffID int64) (int, error) {
+	var n int64
+	err := d.inWriteTx(ctx, "revoke staff API tokens", func(tx *sqlx.Tx) error {
+		q := tx.Rebind("UPDATE api_tokens SET revoked_at = ? WHERE staff_id = ? AND revoked_at IS NULL")
+		res, err := tx.ExecContext(ctx, q, dbTime(d.now()), staffID)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return int(n), nil
+}

@@ -97,6 +97,57 @@ func TestRevokedAPITokenIsNotFound(t *testing.T) {
 	})
 }
 
+func TestRevokeStaffTokensRevokesEveryLiveTokenOfOneAccount(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		li := mustStaff(t, db, "lili", "李", storage.RoleMediator)
+		wang := mustStaff(t, db, "wang", "王", storage.RoleMediator)
+		old := mustToken(t, db, li.ID, "旧", "secret-old")
+		if err := db.RevokeAPIToken(ctx, li.ID, old.ID); err != nil {
+			t.Fatal(err)
+		}
+		oldRevokedAt := db.Now().UTC()
+		advance(db, time.Hour)
+		mustToken(t, db, li.ID, "脚本一", "secret-1")
+		mustToken(t, db, li.ID, "脚本二", "secret-2")
+		mustToken(t, db, wang.ID, "王的脚本", "secret-wang")
+		advance(db, time.Hour)
+
+		n, err := db.RevokeStaffTokens(ctx, li.ID)
+		if err != nil || n != 2 {
+			t.Fatalf("RevokeStaffTokens = %d, %v; want 2 revoked", n, err)
+		}
+		revokedAt := db.Now().UTC()
+		for _, secret := range []string{"secret-1", "secret-2", "secret-old"} {
+			_, err := db.FindAPITokenByHash(ctx, tokenHash(secret))
+			wantCode(t, err, storage.ENOTFOUND)
+		}
+		if _, err := db.FindAPITokenByHash(ctx, tokenHash("secret-wang")); err != nil {
+			t.Fatalf("another account's token was revoked: %v", err)
+		}
+		list, err := db.ListAPITokens(ctx, li.ID)
+		if err != nil || len(list) != 3 {
+			t.Fatalf("ListAPITokens = %v, %v", list, err)
+		}
+		for _, tok := range list {
+			want := revokedAt
+			if tok.ID == old.ID {
+				want = oldRevokedAt // revoked before: its time is kept
+			}
+			if !tok.RevokedAt.Equal(want) {
+				t.Errorf("token %s revoked at %v, want %v", tok.Name, tok.RevokedAt, want)
+			}
+		}
+		advance(db, time.Hour)
+		if n, err := db.RevokeStaffTokens(ctx, li.ID); err != nil || n != 0 {
+			t.Fatalf("revoking again = %d, %v; want 0", n, err)
+		}
+		if n, err := db.RevokeStaffTokens(ctx, wang.ID+100); err != nil || n != 0 {
+			t.Fatalf("an unknown account = %d, %v; want 0, nil", n, err)
+		}
+	})
+}
+
 func TestCreateAPITokenRefusesBadInput(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()

@@ -236,12 +236,20 @@ func TestFindCasesSearch(t *testing.T) {
 			{"apple", []string{number(2)}},    // any case
 			{"STORE 三里", []string{number(2)}}, // a part with a space
 			{"13912345678", []string{number(2)}},
-			{"1234", []string{number(3)}},             // the end of 13700001234 only
-			{"5678", []string{number(2)}},             // the end of 13912345678
-			{"138 0013 8000", []string{number(1)}},    // a whole number, typed with spaces
-			{"0013", nil},                             // digits inside a phone number are no match
-			{"12306", []string{number(5), number(3)}}, // a merchant, and a phone's end
-			{"ts2026004", []string{number(4)}},        // a loosely typed number
+			{"138 0013 8000", []string{number(1)}}, // a whole number, typed with spaces
+			{"137-0000-1234", []string{number(3)}}, // or dashes
+			{"13912345679", nil},                   // one digit off
+			// Part of a number finds nothing: the list shows 139****5678, and
+			// searching for the hidden digits would uncover them.
+			{"1234", nil},
+			{"5678", nil},
+			{"45678", nil},
+			{"3912345678", nil},
+			{"1391234567", nil},
+			{"139123", nil},
+			{"0013", nil},
+			{"12306", []string{number(3)}},     // a merchant, not 13500012306's end
+			{"ts2026004", []string{number(4)}}, // a loosely typed number
 			{"TS-2026-000005", []string{number(5)}},
 			{"2026-1", []string{number(1)}}, // without the prefix
 			{"xy2026001", nil},              // another prefix
@@ -254,8 +262,8 @@ func TestFindCasesSearch(t *testing.T) {
 			wantFound(t, db, fmt.Sprintf("search %q", tt.search), storage.CaseFilter{Search: tt.search}, tt.want...)
 		}
 		submitted, accepted := storage.StatusSubmitted, storage.StatusAccepted
-		wantFound(t, db, "search and status", storage.CaseFilter{Search: "12306", Status: &submitted}, number(5), number(3))
-		wantFound(t, db, "search and another status", storage.CaseFilter{Search: "12306", Status: &accepted})
+		wantFound(t, db, "search and status", storage.CaseFilter{Search: "13500012306", Status: &submitted}, number(5))
+		wantFound(t, db, "search and another status", storage.CaseFilter{Search: "13500012306", Status: &accepted})
 	})
 }
 

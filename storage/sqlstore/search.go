@@ -10,9 +10,11 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// minPhoneDigits is the shortest run of digits searched as the end of a phone
-// number: fewer would match a large share of all cases.
-const minPhoneDigits = 4
+// mobileDigits is the length of a whole mainland mobile number, the only phone
+// search there is. Lists show a phone masked (138****5678); a search by part of a
+// number would let anyone uncover the hidden digits a guess at a time, without
+// the audited reveal.
+const mobileDigits = 11
 
 // searchSeparators are what people type inside phone numbers: spaces and dashes.
 var searchSeparators = strings.NewReplacer(" ", "", "-", "", "\u3000", "")
@@ -26,12 +28,14 @@ var leadingLetters = regexp.MustCompile(`^[A-Za-z]{1,8}`)
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // searchWhere builds the condition for CaseFilter.Search: the text is a part of
-// the merchant's name, in any case; or, when it is at least 4 digits (spaces and
-// dashes aside), the end of a phone number, which includes a whole one; or, when it
-// reads as a case number typed loosely ("ts2026123", "2026-123"), that number. The
-// merchant condition compares merchant_key, the name lower-cased by the database,
-// with a plain LIKE; on PostgreSQL, trigram indexes on merchant_key and phone serve
-// both LIKEs when pg_trgm is installed (see migration 00003).
+// the merchant's name, in any case; or, when it is a whole mobile number (11
+// digits, spaces and dashes aside), that phone number exactly; or, when it reads
+// as a case number typed loosely ("ts2026123", "2026-123"), that number. Part of a
+// phone number finds nothing: see mobileDigits. The merchant condition compares
+// merchant_key, the name lower-cased by the database, with a plain LIKE; on
+// PostgreSQL a trigram index on merchant_key serves it when pg_trgm is installed
+// (see migration 00003). The phone is compared with =, which its b-tree index
+// serves.
 func searchWhere(ctx context.Context, tx *sqlx.Tx, text string) (string, []any, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
@@ -40,7 +44,7 @@ func searchWhere(ctx context.Context, tx *sqlx.Tx, text string) (string, []any, 
 	conds := []string{`merchant_key LIKE ? ESCAPE '\'`}
 	args := []any{"%" + likeEscaper.Replace(strings.ToLower(text)) + "%"}
 	if digits, ok := phoneDigits(text); ok {
-		conds, args = append(conds, "phone LIKE ?"), append(args, "%"+digits)
+		conds, args = append(conds, "phone = ?"), append(args, digits)
 	}
 	numbers, err := searchNumbers(ctx, tx, text)
 	if err != nil {
@@ -53,11 +57,11 @@ func searchWhere(ctx context.Context, tx *sqlx.Tx, text string) (string, []any, 
 	return "(" + strings.Join(conds, " OR ") + ")", args, nil
 }
 
-// phoneDigits returns text without separators if what is left is a run of at least
-// minPhoneDigits ASCII digits.
+// phoneDigits returns text without separators if what is left is a whole mobile
+// number: mobileDigits ASCII digits.
 func phoneDigits(text string) (string, bool) {
 	digits := searchSeparators.Replace(text)
-	if len(digits) < minPhoneDigits {
+	if len(digits) != mobileDigits {
 		return "", false
 	}
 	for _, r := range digits {

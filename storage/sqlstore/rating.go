@@ -99,15 +99,5 @@ func findRating(ctx context.Context, tx *sqlx.Tx, caseID int64) (*storage.Rating
 // onceOrConflict checks a write meant to happen once: ECONFLICT with the formatted
 // message if it changed no row.
 func onceOrConflict(res sql.Result, err error, format string, args ...any) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return storage.Errorf(storage.ECONFLICT, format, args...)
-	}
-	return nil
+	return changedRow(res, err, storage.ECONFLICT, format, args...)
 }

@@ -175,6 +175,12 @@ func utcStaff(s *storage.Staff) {
 // oneRow checks a write meant to change exactly one existing row: ENOTFOUND with the
 // formatted message if it matched none.
 func oneRow(res sql.Result, err error, format string, args ...any) error {
+	return changedRow(res, err, storage.ENOTFOUND, format, args...)
+}
+
+// changedRow returns err, or an error with code and the formatted message when the
+// write changed no row.
+func changedRow(res sql.Result, err error, code, format string, args ...any) error {
 	if err != nil {
 		return err
 	}
@@ -183,7 +189,7 @@ func oneRow(res sql.Result, err error, format string, args ...any) error {
 		return err
 	}
 	if n == 0 {
-		return storage.Errorf(storage.ENOTFOUND, format, args...)
+		return storage.Errorf(code, format, args...)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/complaintbot/complaintbot/console"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -172,8 +173,10 @@ func TestAPIAssign(t *testing.T) {
 	if d.Assignee == nil || d.Assignee.ID != e.mediator.ID || d.Assignee.Name != "调解员甲" {
 		t.Fatalf("assignee %+v, want the mediator who took the case", d.Assignee)
 	}
+	// Claiming it again is no change; another mediator's claim is a conflict.
+	e.post(c, "assign", e.mediator, self).ok(t, http.StatusOK, &d)
 	e.post(c, "assign", e.mediator2, `{"assignee_id":`+apiItoa(e.mediator2.ID)+`}`).
-		fails(t, http.StatusForbidden, "forbidden")
+		fails(t, http.StatusConflict, "conflict")
 	e.post(c, "assign", e.supervisor, other).ok(t, http.StatusOK, &d)
 	if d.Assignee == nil || d.Assignee.ID != e.mediator2.ID {
 		t.Fatalf("assignee %+v, want 调解员乙", d.Assignee)
@@ -185,6 +188,30 @@ func TestAPIAssign(t *testing.T) {
 	e.post(c, "assign", e.supervisor, `{}`).fails(t, http.StatusBadRequest, "invalid")
 	e.post(c, "assign", e.supervisor, `{"assignee_id":"x"}`).fails(t, http.StatusBadRequest, "invalid")
 	e.post(c, "assign", e.supervisor, `{"assignee_id":999999}`).fails(t, http.StatusBadRequest, "invalid")
+}
+
+// TestAPIClaimRace: a mediator's claim overtaken by a supervisor's assignment after
+// the API read the case is refused, 409, and the assignment stands.
+func TestAPIClaimRace(t *testing.T) {
+	e := newAPIEnv(t)
+	race := &racingStore{DB: e.db}
+	srv, err := console.New(console.Config{Store: race, Sessions: e.sessions, OrgName: "某市消费者委员会", CasePrefix: "TS"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.handler = srv
+	c := e.newCase(1)
+	race.overtake = func() {
+		if _, err := e.db.AssignCase(context.Background(), c.ID, &e.mediator2.ID, e.supervisor.Actor()); err != nil {
+			t.Errorf("overtaking assignment: %v", err)
+		}
+	}
+	e.post(c, "assign", e.mediator, `{"assignee_id":`+apiItoa(e.mediator.ID)+`}`).fails(t, http.StatusConflict, "conflict")
+	var d apiDetailOut
+	e.do("GET", "/api/v1/cases/"+c.Number, e.as(e.mediator), "").ok(t, http.StatusOK, &d)
+	if d.Assignee == nil || d.Assignee.ID != e.mediator2.ID {
+		t.Fatalf("assignee %+v, want 调解员乙 (the supervisor's choice stands)", d.Assignee)
+	}
 }
 
 func TestAPIOutcome(t *testing.T) {

@@ -59,11 +59,19 @@ func (s *Server) apiAssign(w http.ResponseWriter, r *http.Request, c *storage.Ca
 		s.apiError(w, r, err)
 		return
 	}
-	if !apiMayAssign(staffFrom(r.Context()), c, assignee) {
+	st := staffFrom(r.Context())
+	if !apiMayAssign(st, assignee) {
 		writeJSONError(w, http.StatusForbidden, storage.EFORBIDDEN, "调解员只能认领尚未分配的案件给自己")
 		return
 	}
-	updated, err := s.cfg.Store.AssignCase(r.Context(), c.ID, assignee, apiActor(r))
+	var updated *storage.Case
+	if st.Role.AtLeast(storage.RoleSupervisor) {
+		updated, err = s.cfg.Store.AssignCase(r.Context(), c.ID, assignee, apiActor(r))
+	} else {
+		// A mediator's claim: the store checks "unassigned" on the locked row (409
+		// if someone else has the case), not c, which may be stale by now.
+		updated, err = s.cfg.Store.ClaimCase(r.Context(), c.ID, st.ID, apiActor(r))
+	}
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -87,12 +95,13 @@ func apiParseAssignee(raw json.RawMessage) (*int64, error) {
 }
 
 // apiMayAssign reports whether st may set the case's assignee: supervisors always; a
-// mediator only to themself, on a case nobody (or they already) has.
-func apiMayAssign(st *storage.Staff, c *storage.Case, assignee *int64) bool {
+// mediator only to themself (a claim, which the store refuses, 409, if someone else
+// has the case).
+func apiMayAssign(st *storage.Staff, assignee *int64) bool {
 	if st.Role.AtLeast(storage.RoleSupervisor) {
 		return true
 	}
-	return assignee != nil && *assignee == st.ID && (c.AssigneeID == 0 || c.AssigneeID == st.ID)
+	return assignee != nil && *assignee == st.ID
 }
 
 // apiOutcome serves POST …/outcome: how mediation ended and the money recovered.

@@ -54,6 +54,11 @@ func (m *apiMemSessions) FindSession(_ context.Context, id string) (*storage.Ses
 	return &copied, nil
 }
 
+// PeekSession is FindSession: in-memory sessions do not expire.
+func (m *apiMemSessions) PeekSession(ctx context.Context, id string) (*storage.Session, error) {
+	return m.FindSession(ctx, id)
+}
+
 // DeleteSession ends one session.
 func (m *apiMemSessions) DeleteSession(_ context.Context, id string) error {
 	m.mu.Lock()

@@ -19,7 +19,16 @@ const (
 	sessionCookie = "cb_session"
 	csrfHeader    = "X-CSRF-Token"
 	csrfField     = "csrf"
+	// backgroundHeader ("X-Background: 1") marks a request the page makes on its
+	// own, such as the case page's polling: it must not count as use of the
+	// session, or an unattended desk with a case open would never idle out.
+	backgroundHeader = "X-Background"
 )
+
+// isBackground reports whether r is a background request (see backgroundHeader).
+func isBackground(r *http.Request) bool {
+	return r.Header.Get(backgroundHeader) == "1"
+}
 
 // contentSecurityPolicy forbids inline script and style and any foreign origin:
 // with it, even a complaint text that slipped past escaping could not run.
@@ -86,7 +95,11 @@ func (s *Server) identify(r *http.Request) (*storage.Staff, *storage.Session) {
 	if err != nil || c.Value == "" {
 		return nil, nil
 	}
-	se, err := s.cfg.Sessions.FindSession(r.Context(), c.Value)
+	find := s.cfg.Sessions.FindSession
+	if isBackground(r) {
+		find = s.cfg.Sessions.PeekSession // checked, expiry and all, but not extended
+	}
+	se, err := find(r.Context(), c.Value)
 	if err != nil {
 		return nil, nil
 	}
@@ -140,6 +153,10 @@ func (s *Server) page(min storage.Role, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := staffFrom(r.Context())
 		switch {
+		case st == nil && isBackground(r):
+			// A poll has no use for the login page; the page's next real request
+			// goes there.
+			writeJSONError(w, http.StatusUnauthorized, "unauthorized", "登录已过期，请重新登录")
 		case st == nil:
 			http.Redirect(w, r, "/console/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		case !st.Role.AtLeast(min):

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/complaintbot/complaintbot/console"
 	"github.com/complaintbot/complaintbot/storage"
+	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
 
 // lastEvent returns the newest timeline entry of a case.
@@ -156,7 +158,11 @@ func TestAssign(t *testing.T) {
 		t.Fatalf("assignee %d, want %d", got, e.mediator.ID)
 	}
 	// Once taken, another mediator cannot take it over.
-	e.as(e.mediator2).post(pageCasePath(c, "/assign"), pageForm("assignee", "me")).want(http.StatusForbidden)
+	e.as(e.mediator2).post(pageCasePath(c, "/assign"), pageForm("assignee", "me")).
+		want(http.StatusConflict).contains("已由其他人认领")
+	if got := e.reload(c).AssigneeID; got != e.mediator.ID {
+		t.Fatalf("assignee %d after a refused claim, want %d", got, e.mediator.ID)
+	}
 
 	sup := e.as(e.supervisor)
 	sup.post(pageCasePath(c, "/assign"), pageForm("assignee", pageItoa(e.mediator2.ID))).redirected(pageCasePath(c, ""))
@@ -174,6 +180,58 @@ func TestAssign(t *testing.T) {
 		t.Fatalf("assignee %d after unassigning", got)
 	}
 	sup.get(pageCasePath(c, "")).contains("未分配")
+}
+
+// racingStore hands the console a case as read, then runs overtake before the
+// console acts on it: another staff member's write landing in between.
+type racingStore struct {
+	*sqlstore.DB
+	overtake func()
+}
+
+func (s *racingStore) FindCaseByNumber(ctx context.Context, number string) (*storage.Case, error) {
+	c, err := s.DB.FindCaseByNumber(ctx, number)
+	if err == nil && s.overtake != nil {
+		s.overtake()
+		s.overtake = nil
+	}
+	return c, err
+}
+
+// TestClaimRace: a mediator's claim is checked on the stored case, not on the copy
+// the page read, so a claim overtaken by a supervisor's assignment (or by another
+// claim) is refused, 409, instead of silently taking the case over.
+func TestClaimRace(t *testing.T) {
+	e := newPageEnv(t)
+	race := &racingStore{DB: e.db}
+	srv, err := console.New(console.Config{Store: race, Sessions: e.sessions, OrgName: "某市消委会", CasePrefix: "TS", Now: e.db.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.handler = srv
+	c := e.newCase(nil)
+	race.overtake = func() {
+		if _, err := e.db.AssignCase(context.Background(), c.ID, &e.mediator2.ID, e.supervisor.Actor()); err != nil {
+			t.Errorf("overtaking assignment: %v", err)
+		}
+	}
+	e.as(e.mediator).post(pageCasePath(c, "/assign"), pageForm("assignee", "me")).
+		want(http.StatusConflict).contains("已由其他人认领或已分配给他人")
+	if got := e.reload(c).AssigneeID; got != e.mediator2.ID {
+		t.Fatalf("assignee %d, want %d (the supervisor's choice stands)", got, e.mediator2.ID)
+	}
+
+	// Two mediators claim the same free case at once: one gets it, one a 409.
+	free := e.newCase(nil)
+	race.overtake = func() {
+		if _, err := e.db.ClaimCase(context.Background(), free.ID, e.mediator2.ID, e.mediator2.Actor()); err != nil {
+			t.Errorf("overtaking claim: %v", err)
+		}
+	}
+	e.as(e.mediator).post(pageCasePath(free, "/assign"), pageForm("assignee", "me")).want(http.StatusConflict)
+	if got := e.reload(free).AssigneeID; got != e.mediator2.ID {
+		t.Fatalf("assignee %d, want the first claimant %d", got, e.mediator2.ID)
+	}
 }
 
 func TestRecordOutcome(t *testing.T) {

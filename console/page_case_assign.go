@@ -20,11 +20,20 @@ func (s *Server) assignCase(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, storage.Errorf(storage.EINVALID, "请选择承办人。"))
 		return
 	}
-	if !st.Role.AtLeast(storage.RoleSupervisor) && (assignee == nil || *assignee != st.ID || c.AssigneeID != 0) {
+	supervisor := st.Role.AtLeast(storage.RoleSupervisor)
+	if !supervisor && (assignee == nil || *assignee != st.ID) {
 		s.renderError(w, r, http.StatusForbidden, "调解员只能认领尚未分配的案件。")
 		return
 	}
-	if _, err := s.cfg.Store.AssignCase(r.Context(), c.ID, assignee, st.Actor()); err != nil {
+	var err error
+	if supervisor {
+		_, err = s.cfg.Store.AssignCase(r.Context(), c.ID, assignee, st.Actor())
+	} else {
+		// A mediator's claim: "unassigned" is checked by the store on the locked
+		// row, not on c, which another claim or assignment may have overtaken.
+		_, err = s.cfg.Store.ClaimCase(r.Context(), c.ID, st.ID, st.Actor())
+	}
+	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}

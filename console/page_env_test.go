@@ -51,6 +51,11 @@ func (m *pageSessions) FindSession(_ context.Context, id string) (*storage.Sessi
 	return &copied, nil
 }
 
+// PeekSession is FindSession: in-memory sessions do not expire.
+func (m *pageSessions) PeekSession(ctx context.Context, id string) (*storage.Session, error) {
+	return m.FindSession(ctx, id)
+}
+
 func (m *pageSessions) DeleteSession(_ context.Context, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -72,6 +72,12 @@ type DeskStore interface {
 	// ENOTFOUND for an unknown case; EINVALID if the assignee does not exist or is
 	// disabled (a bad form value, not a missing page).
 	AssignCase(ctx context.Context, caseID int64, assigneeID *int64, actor string) (*Case, error)
+	// ClaimCase makes staffID the mediator of a case only if it is unassigned ("assign
+	// to me"). The check is made on the case as stored, inside the write and with the
+	// row locked, so of two concurrent claims (or a claim and an assignment) exactly
+	// one sees the case unassigned. Claiming a case one already has changes nothing.
+	// ECONFLICT if someone else has the case; otherwise errors as AssignCase.
+	ClaimCase(ctx context.Context, caseID, staffID int64, actor string) (*Case, error)
 	// RecordOutcome stores the outcome and money recovered, appends a note event
 	// and audits it. EINVALID for an unknown outcome or a negative amount.
 	RecordOutcome(ctx context.Context, o Outcome) (*Case, error)
@@ -105,6 +111,10 @@ type SessionStore interface {
 	// FindSession returns a live session and extends its idle expiry; ENOTFOUND
 	// if it does not exist or has expired (idle or absolute).
 	FindSession(ctx context.Context, id string) (*Session, error)
+	// PeekSession is FindSession without extending the idle expiry, for requests
+	// the browser makes on its own (background polls): they must not keep an
+	// unattended desk signed in. Expired sessions are ENOTFOUND as with FindSession.
+	PeekSession(ctx context.Context, id string) (*Session, error)
 	// DeleteSession ends one session (logout).
 	DeleteSession(ctx context.Context, id string) error
 	// DeleteStaffSessions ends every session of a staff member (password change,

@@ -122,7 +122,9 @@ document.addEventListener("click", (e) => {
       if (busy || document.hidden) { return; }
       busy = true;
       fetch(list.dataset.poll + "?after=" + encodeURIComponent(after), {
-        credentials: "same-origin", headers: { "Accept": "application/json" }
+        // X-Background: a poll is not use of the session; it must not keep an
+        // unattended desk signed in.
+        credentials: "same-origin", headers: { "Accept": "application/json", "X-Background": "1" }
       }).then(function (r) {
         var type = r.headers.get("Content-Type") || "";
         if (!r.ok || type.indexOf("application/json") !== 0) { throw new Error("poll failed"); }

@@ -136,6 +136,53 @@ func TestSessionIdleExpiry(t *testing.T) {
 	})
 }
 
+func TestPeekSessionDoesNotExtend(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, e *env) {
+		c := newClock()
+		s := e.sessions(c)
+		polled := mustCreate(t, s, 1)
+		// Peeked at every five minutes: checked, never extended.
+		for range 5 {
+			c.advance(e, 5*time.Minute)
+			got, err := s.PeekSession(t.Context(), polled.ID)
+			if err != nil {
+				t.Fatalf("PeekSession after %v: %v", c.Now().Sub(polled.CreatedAt), err)
+			}
+			if got.ID != polled.ID || got.StaffID != 1 || got.CSRFToken != polled.CSRFToken ||
+				!got.LastSeenAt.Equal(polled.CreatedAt) {
+				t.Fatalf("peeked %+v, want %+v untouched", got, polled)
+			}
+		}
+		c.advance(e, 5*time.Minute)
+		if _, err := s.PeekSession(t.Context(), polled.ID); storage.ErrorCode(err) != storage.ENOTFOUND {
+			t.Fatalf("PeekSession after 30 minutes of peeks only = %v, want not found", err)
+		}
+		if alive(t, s, polled.ID) {
+			t.Fatal("a session only peeked at for 30 minutes is still alive")
+		}
+		if e.mini != nil && e.mini.Exists(s.keys.session(hashID(polled.ID))) {
+			t.Fatal("the expired session's key is still in Redis")
+		}
+
+		// A real use resets the idle timer; peeks after it do not.
+		fresh := mustCreate(t, s, 2)
+		c.advance(e, 25*time.Minute)
+		if !alive(t, s, fresh.ID) { // a real use
+			t.Fatal("session expired before its idle time")
+		}
+		for range 5 { // 25 more minutes of peeks: alive, 25 since the use
+			c.advance(e, 5*time.Minute)
+			if _, err := s.PeekSession(t.Context(), fresh.ID); err != nil {
+				t.Fatalf("PeekSession %v after a use: %v", c.Now().Sub(fresh.CreatedAt), err)
+			}
+		}
+		c.advance(e, 6*time.Minute)
+		if _, err := s.PeekSession(t.Context(), fresh.ID); storage.ErrorCode(err) != storage.ENOTFOUND {
+			t.Fatalf("PeekSession 31 minutes after the last use = %v, want not found", err)
+		}
+	})
+}
+
 // On miniredis the key itself must vanish with Redis's own clock: the TTL, not
 // only the script's check, enforces the idle expiry.
 func TestSessionIdleExpiryByRedisTTL(t *testing.T) {

@@ -30,7 +30,8 @@ const idBytes = 32
 
 // SessionOptions configures Sessions. The zero value is usable.
 type SessionOptions struct {
-	// Idle is how long a session lives without use; each FindSession extends it.
+	// Idle is how long a session lives without use; each FindSession extends it
+	// (PeekSession does not).
 	// Zero or negative means DefaultIdle.
 	Idle time.Duration
 	// Absolute is how long a session lives after sign-in, used or not. Zero or
@@ -102,13 +103,15 @@ return 1
 `)
 
 // findSessionScript reads a session, ends it if it has expired by the caller's
-// clock, and otherwise extends its idle expiry, never past the absolute one.
+// clock, and otherwise, unless told only to peek, extends its idle expiry, never
+// past the absolute one.
 //
 // KEYS[1] -> <prefix>:console:{sessions}:<id hash>
 //
 // ARGV[1] -> now, Unix milliseconds
 // ARGV[2] -> idle expiry in milliseconds
 // ARGV[3] -> absolute expiry in milliseconds
+// ARGV[4] -> "1" to extend the idle expiry (FindSession), "0" not to (PeekSession)
 //
 // Returns {staff, csrf, created, seen} as they were before this call, or nil if
 // there is no live session.
@@ -123,8 +126,10 @@ if left <= 0 or now - tonumber(h[4]) >= idle then
 	redis.call("DEL", KEYS[1])
 	return false
 end
-redis.call("PEXPIRE", KEYS[1], math.floor(math.min(idle, left)))
-redis.call("HSET", KEYS[1], "seen", ARGV[1])
+if ARGV[4] == "1" then
+	redis.call("PEXPIRE", KEYS[1], math.floor(math.min(idle, left)))
+	redis.call("HSET", KEYS[1], "seen", ARGV[1])
+end
 return h
 `)
 
@@ -169,11 +174,26 @@ func (s *Sessions) CreateSession(ctx context.Context, staffID int64) (*storage.S
 // FindSession implements storage.SessionStore. Ids that cannot be ours are
 // refused without asking Redis, so junk cookies cost nothing.
 func (s *Sessions) FindSession(ctx context.Context, id string) (*storage.Session, error) {
+	return s.findSession(ctx, id, true)
+}
+
+// PeekSession implements storage.SessionStore: FindSession that leaves the idle
+// expiry (and LastSeenAt) as it is. An expired session is ended all the same.
+func (s *Sessions) PeekSession(ctx context.Context, id string) (*storage.Session, error) {
+	return s.findSession(ctx, id, false)
+}
+
+// findSession looks a session up, extending its idle expiry if touch.
+func (s *Sessions) findSession(ctx context.Context, id string, touch bool) (*storage.Session, error) {
 	if !validID(id) {
 		return nil, errNoSession()
 	}
+	flag := "0"
+	if touch {
+		flag = "1"
+	}
 	res, err := findSessionScript.Run(ctx, s.rdb, []string{s.keys.session(hashID(id))},
-		s.now().UnixMilli(), millis(s.idle), millis(s.absolute)).Slice()
+		s.now().UnixMilli(), millis(s.idle), millis(s.absolute), flag).Slice()
 	switch {
 	case errors.Is(err, redis.Nil):
 		return nil, errNoSession()

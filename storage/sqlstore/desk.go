@@ -25,7 +25,7 @@ func (d *DB) AssignCase(
 	var c *storage.Case
 	err := d.inWriteTx(ctx, "assign case", func(tx *sqlx.Tx) error {
 		var err error
-		c, err = assignCase(ctx, tx, caseID, assigneeID, actor, dbTime(d.now()))
+		c, err = assignCase(ctx, tx, caseID, assigneeID, actor, false, dbTime(d.now()))
 		return err
 	})
 	if err != nil {
@@ -34,9 +34,39 @@ func (d *DB) AssignCase(
 	return c, nil
 }
 
-// assignCase does AssignCase's work in tx.
+// ClaimCase makes staffID the mediator of the case if it has none, and audits it as
+// AssignCase does. The case's row is locked (FOR UPDATE on PostgreSQL; SQLite's
+// immediate transaction serialises writers) before it is checked, so a concurrent
+// claim or assignment waits and then sees this one. Claiming one's own case again
+// changes nothing. ECONFLICT if someone else has the case.
+func (d *DB) ClaimCase(ctx context.Context, caseID, staffID int64, actor string) (*storage.Case, error) {
+	switch {
+	case actor == "":
+		return nil, storage.Errorf(storage.EINVALID, "a claim needs an actor")
+	case staffID <= 0:
+		return nil, storage.Errorf(storage.EINVALID, "a claim needs a staff member")
+	}
+	var c *storage.Case
+	err := d.inWriteTx(ctx, "claim case", func(tx *sqlx.Tx) error {
+		var err error
+		c, err = assignCase(ctx, tx, caseID, &staffID, actor, true, dbTime(d.now()))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// errClaimed is ClaimCase's answer when someone else has the case.
+func errClaimed() error {
+	return storage.Errorf(storage.ECONFLICT, "该案件已由其他人认领或已分配给他人，未能认领。请刷新页面查看当前承办人。")
+}
+
+// assignCase does AssignCase's work in tx; with onlyIfFree (ClaimCase) it refuses,
+// ECONFLICT, a case that someone other than the new assignee has.
 func assignCase(
-	ctx context.Context, tx *sqlx.Tx, caseID int64, assigneeID *int64, actor string, now time.Time,
+	ctx context.Context, tx *sqlx.Tx, caseID int64, assigneeID *int64, actor string, onlyIfFree bool, now time.Time,
 ) (*storage.Case, error) {
 	c, err := findCaseByID(ctx, tx, caseID, forUpdate(tx))
 	if err != nil {
@@ -48,6 +78,9 @@ func assignCase(
 	}
 	if to == c.AssigneeID {
 		return c, nil
+	}
+	if onlyIfFree && c.AssigneeID != 0 {
+		return nil, errClaimed()
 	}
 	detail := "取消指派"
 	if to != 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -234,5 +235,95 @@ func TestCannedReplyLimits(t *testing.T) {
 		}
 		_, err := db.CreateCannedReply(ctx, "t", "b", 999)
 		wantCode(t, err, storage.EINVALID)
+	})
+}
+
+func TestClaimCase(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		boss := mustStaff(t, db, "boss", "主管甲", storage.RoleSupervisor)
+		zhao := mustStaff(t, db, "zhao", "赵调解", storage.RoleMediator)
+		qian := mustStaff(t, db, "qian", "钱调解", storage.RoleMediator)
+		c := mustCreate(t, db, newCase("k"))
+		advance(db, time.Minute)
+		claimed, err := db.ClaimCase(ctx, c.ID, zhao.ID, zhao.Actor())
+		if err != nil || claimed.AssigneeID != zhao.ID || !claimed.UpdatedAt.Equal(db.Now()) {
+			t.Fatalf("claim = %+v, %v; want assigned to %d, updated now", claimed, err, zhao.ID)
+		}
+		// Claiming one's own case again is no change; someone else's, a conflict.
+		if again, err := db.ClaimCase(ctx, c.ID, zhao.ID, zhao.Actor()); err != nil || *again != *claimed {
+			t.Fatalf("claim again = %+v, %v; want %+v", again, err, claimed)
+		}
+		_, err = db.ClaimCase(ctx, c.ID, qian.ID, qian.Actor())
+		wantCode(t, err, storage.ECONFLICT)
+		if got := storedCase(t, db, c.ID).AssigneeID; got != zhao.ID {
+			t.Fatalf("assignee %d after a refused claim, want %d", got, zhao.ID)
+		}
+		// A supervisor still reassigns freely.
+		if _, err := db.AssignCase(ctx, c.ID, &qian.ID, boss.Actor()); err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.ClaimCase(ctx, c.ID, zhao.ID, zhao.Actor())
+		wantCode(t, err, storage.ECONFLICT)
+
+		_, err = db.ClaimCase(ctx, c.ID+1, zhao.ID, zhao.Actor())
+		wantCode(t, err, storage.ENOTFOUND)
+		_, err = db.ClaimCase(ctx, c.ID, zhao.ID, "")
+		wantCode(t, err, storage.EINVALID)
+		got := auditSummary(caseAudit(t, db, c.ID))
+		want := []string{fmt.Sprintf("assign %d 指派给 钱调解", boss.ID), fmt.Sprintf("assign %d 指派给 赵调解", zhao.ID)}
+		if !slices.Equal(got, want) {
+			t.Fatalf("audit %v, want %v", got, want)
+		}
+	})
+}
+
+// TestClaimCaseConcurrent races mediators claiming the same free case: the check
+// is made on the locked row, so exactly one wins and the others get ECONFLICT.
+func TestClaimCaseConcurrent(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		const racers = 8
+		var mediators []*storage.Staff
+		for i := range racers {
+			mediators = append(mediators,
+				mustStaff(t, db, fmt.Sprintf("med%d", i), fmt.Sprintf("调解员%d", i), storage.RoleMediator))
+		}
+		warmPool(t, db, racers)
+		for round := range 3 {
+			c := mustCreate(t, db, newCase(fmt.Sprintf("k%d", round)))
+			errs := make([]error, racers)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for i, m := range mediators {
+				wg.Go(func() {
+					<-start
+					_, errs[i] = db.ClaimCase(context.Background(), c.ID, m.ID, m.Actor())
+				})
+			}
+			close(start)
+			wg.Wait()
+			winner := int64(0)
+			for i, err := range errs {
+				switch storage.ErrorCode(err) {
+				case "":
+					if winner != 0 {
+						t.Fatalf("round %d: both %d and %d claimed the case", round, winner, mediators[i].ID)
+					}
+					winner = mediators[i].ID
+				case storage.ECONFLICT:
+				default:
+					t.Fatalf("round %d: claim by %d: %v", round, mediators[i].ID, err)
+				}
+			}
+			if winner == 0 {
+				t.Fatalf("round %d: nobody claimed the case", round)
+			}
+			if got := storedCase(t, db, c.ID).AssigneeID; got != winner {
+				t.Fatalf("round %d: assignee %d, want the winner %d", round, got, winner)
+			}
+			if n := len(caseAudit(t, db, c.ID)); n != 1 {
+				t.Fatalf("round %d: %d audit entries, want 1", round, n)
+			}
+		}
 	})
 }

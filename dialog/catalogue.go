@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"text/template"
 	"unicode"
 	"unicode/utf8"
@@ -40,11 +41,24 @@ const (
 )
 
 // Catalogue holds every sentence consumers read, parsed once at start-up. It is
-// immutable after NewCatalogue and safe for concurrent use. A nil *Catalogue speaks
+// safe for concurrent use; only the organisation's details change after
+// NewCatalogue (SetOrganisation, when an admin edits them). A nil *Catalogue speaks
 // the default wording.
 type Catalogue struct {
 	templates map[string]*template.Template
-	base      map[string]string // Org, Hotline, Hours, AcceptDays, MediationDays
+	// base holds Org, Hotline, Hours, AcceptDays and MediationDays; it is replaced
+	// whole, never changed in place, so readers need no lock.
+	base atomic.Pointer[map[string]string]
+}
+
+// SetOrganisation replaces the association's name, hotline and service hours that
+// the messages quote (an empty name keeps the default). The templates do not
+// change, so this cannot fail.
+func (c *Catalogue) SetOrganisation(name, hotline, hours string) {
+	old := *c.base.Load()
+	next := baseFields(Settings{OrgName: name, Hotline: hotline, ServiceHours: hours})
+	next["AcceptDays"], next["MediationDays"] = old["AcceptDays"], old["MediationDays"]
+	c.base.Store(&next)
 }
 
 // NewCatalogue parses the default messages with the settings' overrides applied. It
@@ -55,7 +69,9 @@ func NewCatalogue(s Settings) (*Catalogue, error) {
 	if err := checkOverrideKeys(s.Overrides); err != nil {
 		return nil, err
 	}
-	c := &Catalogue{templates: make(map[string]*template.Template, len(messages)), base: baseFields(s)}
+	c := &Catalogue{templates: make(map[string]*template.Template, len(messages))}
+	base := baseFields(s)
+	c.base.Store(&base)
 	for key, m := range messages {
 		text, overridden := s.Overrides[key]
 		if !overridden {
@@ -141,8 +157,9 @@ func (c *Catalogue) compile(key, text string, fields []string) (*template.Templa
 
 // data merges a message's own fields, given as name/value pairs, with the base fields.
 func (c *Catalogue) data(kv []string) map[string]string {
-	d := make(map[string]string, len(c.base)+len(kv)/2)
-	for k, v := range c.base {
+	base := *c.base.Load()
+	d := make(map[string]string, len(base)+len(kv)/2)
+	for k, v := range base {
 		d[k] = v
 	}
 	for i := 0; i+1 < len(kv); i += 2 {

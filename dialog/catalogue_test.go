@@ -244,3 +244,21 @@ func TestCatalogueCaseReplyOverrides(t *testing.T) {
 		t.Errorf("an override using a field the line lacks: %v", err)
 	}
 }
+
+func TestCatalogueSetOrganisationChangesWhatConsumersRead(t *testing.T) {
+	c, err := NewCatalogue(Settings{OrgName: "甲市消委会", Hotline: "12315", AcceptDays: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(c.Welcome(), "甲市消委会") {
+		t.Fatalf("welcome before: %q", c.Welcome())
+	}
+	c.SetOrganisation("乙市消费者委员会", "0710-1234567", "周一至周五 8:30-17:30")
+	w := c.Welcome()
+	if !strings.Contains(w, "乙市消费者委员会") || strings.Contains(w, "甲市消委会") || !strings.Contains(w, "0710-1234567") {
+		t.Fatalf("welcome after: %q", w)
+	}
+	if got := c.Submitted(&storage.Case{Number: "TS-2026-000001"}); !strings.Contains(got, "5个工作日") {
+		t.Fatalf("the deadline must survive a change of organisation: %q", got)
+	}
+}

@@ -26,6 +26,7 @@ type Store interface {
 	storage.APITokenStore
 	storage.AuditStore
 	storage.BlobStore
+	storage.SettingsStore
 	FindNotifications(ctx context.Context, filter storage.NotificationFilter) ([]*storage.Notification, error)
 	FindEvidence(ctx context.Context, id int64) (*storage.Evidence, error)
 }
@@ -40,6 +41,9 @@ type Config struct {
 
 	OrgName    string
 	CasePrefix string
+	// DefaultOrg is what the settings page shows until an admin first saves the
+	// organisation settings (from the config file).
+	DefaultOrg OrgDefaults
 	// SecureCookies marks cookies Secure; set it whenever the console is served
 	// over TLS (directly or behind a proxy).
 	SecureCookies bool
@@ -51,6 +55,14 @@ type Config struct {
 	// saw; only set it behind one proxy that appends to that header.
 	TrustProxy bool
 	Now        func() time.Time
+}
+
+// OrgDefaults are the organisation details of the config file, shown on the
+// settings page while none are stored.
+type OrgDefaults struct {
+	Name         string
+	Hotline      string
+	ServiceHours string
 }
 
 //go:embed templates/*.html

@@ -36,4 +36,9 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /console/canned/{id}/delete", s.page(sup, s.deleteCannedReply))
 
 	mux.Handle("GET /console/audit", s.page(sup, s.showAudit))
+
+	// Settings go through sessionPage: a leaked API token must not be enough to
+	// change the hotline consumers are told to call.
+	mux.Handle("GET /console/settings", s.sessionPage(storage.RoleAdmin, s.showSettings))
+	mux.Handle("POST /console/settings", s.sessionPage(storage.RoleAdmin, s.saveSettings))
 }

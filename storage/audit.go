@@ -28,6 +28,7 @@ const (
 	AuditTokenCreate   = "token_create"
 	AuditTokenRevoke   = "token_revoke"
 	AuditCannedReply   = "canned_reply"
+	AuditSettings      = "settings"
 )
 
 // AuditEntry records who did what to which case, when. Entries are never changed.

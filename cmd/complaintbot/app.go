@@ -53,8 +53,9 @@ type Main struct {
 	API       *bot.APIClient
 	webhook   *bot.Webhook
 
-	catalogue *dialog.Catalogue
-	registry  *prometheus.Registry
+	catalogue   *dialog.Catalogue
+	registry    *prometheus.Registry
+	orgSettings *storage.OrgSettings // last applied from the console, nil if none
 
 	stopWorkers context.CancelFunc
 	workers     sync.WaitGroup

@@ -56,6 +56,7 @@ func (m *Main) routes(ctx context.Context) (http.Handler, error) {
 	}, m.Engine, m.Logger, bot.NewMetrics(reg))
 	m.API = m.newAPIClient()
 	m.catalogue, m.registry = catalogue, reg
+	m.orgSettings = m.applyOrgSettings(ctx, nil)
 
 	cons, err := m.newConsole()
 	if err != nil {
@@ -88,6 +89,7 @@ func (m *Main) newConsole() (*console.Server, error) {
 		Sessions: redisstore.NewSessions(m.Redis, redisstore.SessionOptions{}),
 		Throttle: redisstore.NewLoginThrottle(m.Redis, redisstore.ThrottleOptions{}),
 		Logger:   m.Logger, OrgName: cfg.Org.Name, CasePrefix: cfg.Cases.Prefix,
+		DefaultOrg:     console.OrgDefaults{Name: cfg.Org.Name, Hotline: cfg.Org.Hotline, ServiceHours: cfg.Org.ServiceHours},
 		SecureCookies:  strings.HasPrefix(cfg.HTTP.PublicURL, "https://"),
 		TrustedOrigins: trustedOrigins(cfg.HTTP.PublicURL),
 		TrustProxy:     cfg.HTTP.TrustProxy,

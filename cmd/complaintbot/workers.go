@@ -79,6 +79,7 @@ func (m *Main) startWorkers(catalogue *dialog.Catalogue, reg prometheus.Register
 	m.stopWorkers = cancel
 	m.workers.Go(func() { pusher.Run(ctx) })
 	m.workers.Go(func() { fetcher.Run(ctx) })
+	m.workers.Go(func() { m.refreshOrgSettings(ctx, m.orgSettings) })
 	return nil
 }
 

@@ -7,7 +7,7 @@ import (
 )
 
 // pageRoutes registers the case desk's pages: the queue, a case and the actions
-// on it, evidence, canned replies and the audit log. Every route passes through
+// on it, evidence, canned replies, the audit log and the statistics. Every route passes through
 // s.page, which asks for a signed-in staff member of at least the given role and,
 // on POST, the session's CSRF token. A handler may check more (assigning a case
 // to someone else needs a supervisor; a mediator may only take a case).
@@ -36,6 +36,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /console/canned/{id}/delete", s.page(sup, s.deleteCannedReply))
 
 	mux.Handle("GET /console/audit", s.page(sup, s.showAudit))
+	mux.Handle("GET /console/reports", s.page(sup, s.showReport))
 
 	// Settings go through sessionPage: a leaked API token must not be enough to
 	// change the hotline consumers are told to call.

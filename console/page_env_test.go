@@ -2,8 +2,6 @@ package console_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -23,62 +21,8 @@ import (
 // with sessions in memory: a test signs a staff member in by creating a session
 // and sending its cookie, as the browser would after the login page.
 
-// pageSessions is an in-memory storage.SessionStore.
-type pageSessions struct {
-	mu   sync.Mutex
-	byID map[string]*storage.Session
-}
-
-func (m *pageSessions) CreateSession(_ context.Context, staffID int64) (*storage.Session, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	se := &storage.Session{ID: pageRandom(), StaffID: staffID, CSRFToken: pageRandom(), CreatedAt: time.Now()}
-	if m.byID == nil {
-		m.byID = map[string]*storage.Session{}
-	}
-	m.byID[se.ID] = se
-	return se, nil
-}
-
-func (m *pageSessions) FindSession(_ context.Context, id string) (*storage.Session, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	se, ok := m.byID[id]
-	if !ok {
-		return nil, storage.Errorf(storage.ENOTFOUND, "no session")
-	}
-	copied := *se
-	return &copied, nil
-}
-
-// PeekSession is FindSession: in-memory sessions do not expire.
-func (m *pageSessions) PeekSession(ctx context.Context, id string) (*storage.Session, error) {
-	return m.FindSession(ctx, id)
-}
-
-func (m *pageSessions) DeleteSession(_ context.Context, id string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.byID, id)
-	return nil
-}
-
-func (m *pageSessions) DeleteStaffSessions(_ context.Context, staffID int64) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for id, se := range m.byID {
-		if se.StaffID == staffID {
-			delete(m.byID, id)
-		}
-	}
-	return nil
-}
-
-func pageRandom() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
+// pageSessions is the in-memory session store the API tests use too.
+type pageSessions = apiMemSessions
 
 // pageEnv is a console on a fresh store with two mediators and a supervisor.
 type pageEnv struct {

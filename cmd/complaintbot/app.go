@@ -216,6 +216,7 @@ func (m *Main) localURL() string {
 func (m *Main) PrintURLs(w io.Writer) {
 	fmt.Fprintf(w, "complaintbot is running at %s\n", m.URL())
 	fmt.Fprintf(w, "  WeChat webhook:   %s/wechat\n", m.URL())
+	fmt.Fprintf(w, "  Staff console:    %s/console/  (JSON API under %s/api/v1/)\n", m.URL(), m.URL())
 	if m.Config.SimulatorMode() {
 		fmt.Fprintf(w, "  WeChat simulator: %s/sim  (open it in a browser and play the consumer)\n", m.URL())
 	}

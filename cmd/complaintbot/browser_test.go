@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,22 +72,36 @@ func TestBrowserMediatorAcceptsAndReplies(t *testing.T) {
 	const reply = "您好，我们已受理您的投诉，请保留购物小票。"
 	caseLink := chromedp.CSS(`a[href="/console/cases/` + c.Number + `"]`)
 	accept := chromedp.CSS(`form[action$="/accept"] button`)
-	err = chromedp.Do(ctx,
-		chromedp.Navigate(m.URL()+"/console/login"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "wangfang"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse battery"),
-		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
-		chromedp.WaitVisible(caseLink),
-		chromedp.Click(caseLink),
-		chromedp.WaitVisible(accept),
-		chromedp.Click(accept),
-		chromedp.WaitNotPresent(chromedp.CSS(`form[action$="/accept"]`)),
-		chromedp.SendKeys(chromedp.ID("reply-text"), reply),
-		chromedp.Submit(chromedp.ID("reply-text")),
-		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
-	)
-	if err != nil {
-		t.Fatalf("browser: %v", err)
+	// Each click below loads a new page. Waiting for an element of the old page to go
+	// away is racy (the old document may already be torn down while the new one is
+	// not ready), so each step waits for a condition only the new page meets.
+	steps := []struct {
+		what    string
+		actions []chromedp.Action[chromedp.Void]
+		newPage string // a JavaScript condition true once the next page is ready
+	}{
+		{"sign in", []chromedp.Action[chromedp.Void]{
+			chromedp.Navigate(m.URL() + "/console/login"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "wangfang"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse battery"),
+			chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+		}, `document.querySelector('a[href="/console/cases/` + c.Number + `"]') !== null`},
+		{"open the case", []chromedp.Action[chromedp.Void]{chromedp.Click(caseLink)},
+			`document.querySelector('form[action$="/accept"] button') !== null`},
+		{"accept", []chromedp.Action[chromedp.Void]{chromedp.WaitVisible(accept), chromedp.Click(accept)},
+			`document.querySelector('form[action$="/accept"]') === null && document.getElementById("reply-text") !== null`},
+		{"reply", []chromedp.Action[chromedp.Void]{
+			chromedp.SendKeys(chromedp.ID("reply-text"), reply),
+			chromedp.Submit(chromedp.ID("reply-text")),
+		}, `document.querySelector(".flash") !== null && document.querySelector("main").innerText.includes("` + reply + `")`},
+	}
+	for _, step := range steps {
+		if err := chromedp.Do(ctx, step.actions...); err != nil {
+			t.Fatalf("browser, %s: %v", step.what, err)
+		}
+		if err := waitForPage(ctx, step.newPage); err != nil {
+			t.Fatalf("browser, after %s: %v", step.what, err)
+		}
 	}
 	caseText, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
 	if err != nil {
@@ -110,4 +125,20 @@ func TestBrowserMediatorAcceptsAndReplies(t *testing.T) {
 		t.Error("the case page shows the full phone number without a reveal")
 	}
 	waitPushed(t, m, p.openID, 2, reply) // 1: 已受理 notice, 2: the reply
+}
+
+// waitForPage evaluates cond until the loaded page meets it. An evaluation that
+// fails because the page is navigating is simply tried again.
+func waitForPage(ctx context.Context, cond string) error {
+	expr := `document.readyState === "complete" && (` + cond + `)`
+	var last error
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		if err == nil && ok {
+			return nil
+		}
+		last = err
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("the page never met %s (last error: %v)", cond, last)
 }

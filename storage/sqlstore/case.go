@@ -184,15 +184,24 @@ func (d *DB) FindCaseByNumber(
 // findCase returns the one case matching where (a condition with ? placeholders), or
 // ENOTFOUND.
 func findCase(ctx context.Context, tx *sqlx.Tx, where string, args ...any) (*storage.Case, error) {
-	var c storage.Case
-	q := tx.Rebind("SELECT " + caseColumns + " FROM cases WHERE " + where)
-	if err := tx.GetContext(ctx, &c, q, args...); errors.Is(err, sql.ErrNoRows) {
-		return nil, storage.Errorf(storage.ENOTFOUND, "case not found")
-	} else if err != nil {
-		return nil, fmt.Errorf("select case: %w", err)
+	c, err := selectOne[storage.Case](ctx, tx, "SELECT "+caseColumns+" FROM cases WHERE "+where, "case", args...)
+	if err != nil {
+		return nil, err
 	}
-	utcCase(&c)
-	return &c, nil
+	utcCase(c)
+	return c, nil
+}
+
+// selectOne runs a query for exactly one row of T: ENOTFOUND naming noun when there
+// is none.
+func selectOne[T any](ctx context.Context, tx *sqlx.Tx, query, noun string, args ...any) (*T, error) {
+	var v T
+	if err := tx.GetContext(ctx, &v, tx.Rebind(query), args...); errors.Is(err, sql.ErrNoRows) {
+		return nil, storage.Errorf(storage.ENOTFOUND, "%s not found", noun)
+	} else if err != nil {
+		return nil, fmt.Errorf("select %s: %w", noun, err)
+	}
+	return &v, nil
 }
 
 // FindCases returns one page of the cases matching the filter, newest first (by

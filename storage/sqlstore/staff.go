@@ -111,15 +111,12 @@ func (d *DB) FindStaffByUsername(ctx context.Context, username string) (*storage
 
 // findStaff returns the one account matching where, or ENOTFOUND.
 func findStaff(ctx context.Context, tx *sqlx.Tx, where string, args ...any) (*storage.Staff, error) {
-	var s storage.Staff
-	q := tx.Rebind("SELECT " + staffColumns + " FROM staff WHERE " + where)
-	if err := tx.GetContext(ctx, &s, q, args...); errors.Is(err, sql.ErrNoRows) {
-		return nil, storage.Errorf(storage.ENOTFOUND, "staff member not found")
-	} else if err != nil {
-		return nil, fmt.Errorf("select staff: %w", err)
+	s, err := selectOne[storage.Staff](ctx, tx, "SELECT "+staffColumns+" FROM staff WHERE "+where, "staff member", args...)
+	if err != nil {
+		return nil, err
 	}
-	utcStaff(&s)
-	return &s, nil
+	utcStaff(s)
+	return s, nil
 }
 
 // ListStaff returns every account, by username, disabled ones too.

@@ -325,6 +325,7 @@ func (t *turn) draftLocation(in Input) {
 	if addr == "" {
 		addr = strconv.FormatFloat(in.Lat, 'f', 6, 64) + "," + strconv.FormatFloat(in.Lng, 'f', 6, 64)
 	}
+	addr = singleLine(addr)
 	if r := []rune(addr); len(r) > MerchantAddressLimit.Max {
 		addr = string(r[:MerchantAddressLimit.Max]) // a label cannot be retyped, so cut it
 	}

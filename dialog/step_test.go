@@ -318,3 +318,30 @@ func TestStepPhotoLimit(t *testing.T) {
 		t.Errorf("after 清空: %+v", res.State)
 	}
 }
+
+// TestStepOneLineAnswers checks that tabs, line breaks and runs of spaces in a
+// one-line answer become one space, and count as one towards the length limit.
+func TestStepOneLineAnswers(t *testing.T) {
+	tests := []struct {
+		stage Stage
+		in    string
+		get   func(Draft) string
+		want  string
+	}{
+		{StageMerchantName, "  某某\t电器\n\n有限公司 ", func(d Draft) string { return d.MerchantName }, "某某 电器 有限公司"},
+		{StageMerchantAddress, "某某区\r\n某某路1号\u3000二楼", func(d Draft) string { return d.MerchantAddress }, "某某区 某某路1号 二楼"},
+		{StageName, "张\t三\n", func(d Draft) string { return d.Name }, "张 三"},
+		{StageDemand, "退货\n并赔偿  运费", func(d Draft) string { return d.Demand }, "退货 并赔偿 运费"},
+	}
+	for _, tc := range tests {
+		res := Step(stateAt(tc.stage), textIn(tc.in), testEnv(t))
+		if got := tc.get(res.State.Draft); got != tc.want {
+			t.Errorf("%s: %q stored as %q, want %q", tc.stage, tc.in, got, tc.want)
+		}
+	}
+	// Thirty characters of name padded with line breaks fit the limit.
+	name := strings.Repeat("名", 15) + "\n\n\n" + strings.Repeat("字", 14)
+	if res := Step(stateAt(StageName), textIn(name), testEnv(t)); res.State.Stage != StagePhone {
+		t.Errorf("a 30-character name with line breaks: %q", res.Replies)
+	}
+}

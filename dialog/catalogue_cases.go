@@ -80,7 +80,7 @@ var caseMessages = map[string]message{
 
 	msgSupplementFinal: {fields: numberStatusField, text: `投诉 {{.Number}} 已经有处理结果（{{.Status}}），不能再补充材料。如有新的问题，请回复 投诉 重新提交。`},
 
-	msgWithdrawConfirm: {fields: numberField, text: `确认撤回投诉 {{.Number}} 吗？撤回后调解将终止。回复 确认撤回 继续，回复 取消 保留。`},
+	msgWithdrawConfirm: {fields: numberField, text: `确认撤回投诉 {{.Number}} 吗？撤回后调解将终止。撤回请回复 是，保留请回复 否。`},
 
 	msgWithdrawn: {fields: numberField, text: `投诉 {{.Number}} 已撤回，调解已终止。如有新的问题，可以随时回复 投诉。`},
 

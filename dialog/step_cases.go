@@ -24,15 +24,16 @@ var commentLimit = Limit{Min: 1, Max: 500}
 
 // Words of the stages after filing, matched against the whole message.
 var (
-	confirmWithdrawWords = set("确认撤回", "确定撤回")
-	supplementDoneWords  = set("完成", "好了", "发完了", "结束", "完毕", "补充完毕", "补充完了", "没有了")
-	skipWords            = set("跳过", "不用了", "没有", "无", "没有了", "不评论", "算了")
+	supplementDoneWords = set("完成", "好了", "发完了", "结束", "完毕", "补充完毕", "补充完了", "没有了")
+	skipWords           = set("跳过", "不用了", "没有", "无", "没有了", "不评论", "算了")
 
-	// withdrawAnswerWords answer the withdrawal question without being a message
-	// for the mediator: a plain yes is not enough to withdraw, a no keeps the case,
-	// and neither is forwarded.
-	withdrawAnswerWords = set("确认", "确定", "是", "是的", "对", "好", "好的", "可以", "没问题",
-		"不", "不是", "不撤回", "不撤了", "不用了", "算了", "保留", "继续", "继续处理")
+	// withdrawYesWords and withdrawNoWords answer the withdrawal question, which
+	// asks 是 or 否: people answer a yes/no question with any of these, and the
+	// question names the case, so a plain yes is consent enough.
+	withdrawYesWords = set("确认撤回", "确定撤回", "是", "是的", "对", "对的", "好", "好的", "确定", "确认",
+		"可以", "没问题", "嗯", "同意", "撤回", "撤回吧", "要撤回", "撤回投诉", "我要撤回")
+	withdrawNoWords = set("否", "不", "不是", "不要", "不撤回", "不撤了", "不用了", "算了", "保留",
+		"继续", "继续处理", "不同意")
 )
 
 // ratingWords map the words of a rating to storage's values. The notice asks for
@@ -90,7 +91,7 @@ func parseCaseCommand(cmd string) (caseCmd, bool) {
 		r, ok := ratingWords[m[2]]
 		return caseCmd{verb: verbRate, arg: m[1], rating: r}, ok || m[2] == ""
 	}
-	if confirmWithdrawWords[cmd] {
+	if cmd == "确认撤回" || cmd == "确定撤回" {
 		return caseCmd{verb: verbConfirmWithdraw}, true
 	}
 	return caseCmd{}, false

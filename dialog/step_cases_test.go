@@ -187,7 +187,7 @@ func TestStepSupplement(t *testing.T) {
 
 func TestStepWithdraw(t *testing.T) {
 	confirming := caseState(StageConfirmWithdraw, refA)
-	question := "确认撤回投诉 TS-2026-000001 吗？撤回后调解将终止。回复 确认撤回 继续，回复 取消 保留。"
+	question := "确认撤回投诉 TS-2026-000001 吗？撤回后调解将终止。撤回请回复 是，保留请回复 否。"
 	runStageTests(t, []stageTest{
 		{"ask", State{}, textIn("撤回 TS-2026-000001"), needNumber("TS-2026-000001"), &Facts{Case: caseA}, StageConfirmWithdraw, nil, []string{question}},
 		{"ask, bare with one open", State{}, textIn("撤回"), needOpen, &Facts{OpenCases: []*storage.Case{caseA}}, StageConfirmWithdraw, nil, []string{question}},
@@ -198,7 +198,15 @@ func TestStepWithdraw(t *testing.T) {
 
 		{"confirmed", confirming, textIn("确认撤回"), nil, nil, StageIdle, []Effect{WithdrawCase{Case: refA}}, nil},
 		{"cancelled", confirming, textIn("取消"), nil, nil, StageIdle, nil, []string{"没有撤回，我们会继续处理"}},
-		{"a plain yes is not enough", confirming, textIn("确认"), nil, nil, StageIdle, nil, []string{"没有撤回"}},
+		{"是 withdraws", confirming, textIn("是"), nil, nil, StageIdle, []Effect{WithdrawCase{Case: refA}}, nil},
+		{"好 withdraws", confirming, textIn("好"), nil, nil, StageIdle, []Effect{WithdrawCase{Case: refA}}, nil},
+		{"确定 withdraws", confirming, textIn("确定"), nil, nil, StageIdle, []Effect{WithdrawCase{Case: refA}}, nil},
+		{"是的 by voice withdraws", confirming, voiceIn("是的。"), nil, nil, StageIdle, []Effect{WithdrawCase{Case: refA}}, nil},
+		{"撤回 withdraws", confirming, textIn("撤回"), nil, nil, StageIdle, []Effect{WithdrawCase{Case: refA}}, nil},
+		{"撤回 with its number withdraws", confirming, textIn("撤回 ts2026-1"), nil, nil, StageIdle, []Effect{WithdrawCase{Case: refA}}, nil},
+		{"撤回 another case asks about that one", confirming, textIn("撤回 TS-2026-000002"), needNumber("TS-2026-000002"), &Facts{Case: caseB}, StageConfirmWithdraw,
+			nil, []string{"没有撤回", "确认撤回投诉 TS-2026-000002 吗"}},
+		{"否 keeps it", confirming, textIn("否"), nil, nil, StageIdle, nil, []string{"没有撤回"}},
 		{"a plain no keeps it", confirming, textIn("不撤回"), nil, nil, StageIdle, nil, []string{"没有撤回"}},
 		{"anything else keeps it and is forwarded", confirming, textIn("我再想想"), needOpen, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle,
 			textTo(refA, "我再想想"), []string{"没有撤回"}},

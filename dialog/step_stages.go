@@ -69,14 +69,31 @@ func (t *turn) stageWord(cmd string) bool {
 	case StageRatingComment:
 		return t.endWord(cmd, skipWords, msgCommentSkipped)
 	case StageConfirmWithdraw:
-		if confirmWithdrawWords[cmd] {
-			t.effect(WithdrawCase{Case: *t.st.Case})
-			t.st = idleState(t.st)
-			return true
-		}
-		return t.endWord(cmd, withdrawAnswerWords, msgWithdrawKept)
+		return t.withdrawAnswer(cmd)
 	}
 	return false
+}
+
+// withdrawAnswer acts on a yes or no to the withdrawal question and reports
+// whether cmd was one. 撤回 with this case's number is a yes too.
+func (t *turn) withdrawAnswer(cmd string) bool {
+	if withdrawYesWords[cmd] || t.namesStageCase(verbWithdraw, cmd) {
+		t.effect(WithdrawCase{Case: *t.st.Case})
+		t.st = idleState(t.st)
+		return true
+	}
+	return t.endWord(cmd, withdrawNoWords, msgWithdrawKept)
+}
+
+// namesStageCase reports whether cmd is the command verb with the number of the
+// stage's case.
+func (t *turn) namesStageCase(verb, cmd string) bool {
+	c, ok := parseCaseCommand(cmd)
+	if !ok || c.verb != verb || c.arg == "" {
+		return false
+	}
+	number, ok := storage.ParseCaseNumber(c.arg, t.env.prefix())
+	return ok && number == t.caseNumber()
 }
 
 // endWord ends the stage with message key if cmd is one of words or a cancel word.
@@ -116,7 +133,7 @@ func (t *turn) stageText(text string) {
 	case StageSupplement:
 		t.supplement(t.message(text))
 	case StageConfirmWithdraw:
-		// Anything but 确认撤回 keeps the case. The text is not an answer to the
+		// Anything but a yes or a no keeps the case. The text is not an answer to the
 		// question ("等等，商家刚刚打电话说愿意全额退款"), so like a photo (see
 		// caseStageImage) it is a message, and must reach the mediator.
 		t.leaveStage()

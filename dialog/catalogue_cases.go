@@ -36,6 +36,7 @@ const (
 	msgCommentSkipped    = "comment_skipped"
 	msgAlreadyCommented  = "already_commented"
 	msgBadComment        = "bad_comment"
+	msgControlWord       = "control_word"
 )
 
 // Field lists shared by several messages.
@@ -113,6 +114,9 @@ var caseMessages = map[string]message{
 	msgCommentSkipped: {text: `好的，感谢您的评价！`},
 
 	msgAlreadyCommented: {text: `您对这件投诉的意见已经记录过了，感谢您的反馈！`},
+
+	// An intake word (上一步, 确定 …) sent in a stage after filing.
+	msgControlWord: {fields: []string{"Word"}, text: `“{{.Word}}”没有转给调解员：现在没有正在填写的投诉。`},
 
 	msgBadComment: {fields: []string{"Max", "Len"}, text: `意见请控制在{{.Max}}字以内，您输入了{{.Len}}个字。请精简后重新发送，或回复 跳过。`},
 }

@@ -239,6 +239,8 @@ func (t *turn) idleCommand(cmd string) bool {
 	case cancelWords[cmd]:
 		t.say(msgNothingToCancel)
 		t.say(msgMenu)
+	case isControlWord(cmd):
+		t.say(msgNoIntake, "Word", cmd)
 	case t.bareCaseNumber(cmd):
 	case t.caseCommand(cmd):
 	default:

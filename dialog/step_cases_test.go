@@ -98,6 +98,9 @@ func TestStepForward(t *testing.T) {
 		{"photo, none", State{}, imageIn("p1"), needOpen, &Facts{}, StageIdle, nil, []string{"照片没有保存"}},
 		{"idle 确认撤回", State{}, textIn("确认撤回"), nil, nil, StageIdle, nil, []string{"没有需要确认的撤回。如需撤回投诉，请回复 撤回 编号，例如：撤回 TS-2026-000123"}},
 		{"supplement in a sentence is a message", State{}, textIn("补充一下，商家今天又来电话了"), needOpen, one, StageIdle, textTo(refA, "补充一下，商家今天又来电话了"), nil},
+		{"上一步 is not forwarded", State{}, textIn("上一步"), nil, nil, StageIdle, nil, []string{"“上一步”不需要回复，也不会转给调解员"}},
+		{"确定 is not forwarded", State{}, textIn("确定"), nil, nil, StageIdle, nil, []string{"“确定”不需要回复"}},
+		{"a plain yes may answer the mediator", State{}, textIn("好的"), needOpen, one, StageIdle, textTo(refA, "好的"), nil},
 	})
 	// The question keeps the message and the cases offered.
 	res := Step(State{Version: 3}, imageIn("p1"), Env{Now: testNow, Facts: &Facts{OpenCases: []*storage.Case{caseB, caseA}}})
@@ -278,7 +281,7 @@ func TestStepCaseStageExpiry(t *testing.T) {
 	old := func(st State) State { st.UpdatedAt = testNow.Add(-25 * time.Hour); return st }
 	runStageTests(t, []stageTest{
 		{"choice", old(choosing()), textIn("1"), needOpen, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle, textTo(refA, "1"), []string{"超过24小时没有选择投诉，没有转交"}},
-		{"supplement", old(caseState(StageSupplement, refA)), textIn("完成"), needOpen, &Facts{}, StageIdle, nil, []string{"补充材料已超过24小时", "投诉 —— 开始投诉"}},
+		{"supplement", old(caseState(StageSupplement, refA)), textIn("完成"), nil, nil, StageIdle, nil, []string{"补充材料已超过24小时", "“完成”不需要回复"}},
 		{"withdraw", old(caseState(StageConfirmWithdraw, refA)), textIn("确认撤回"), nil, nil, StageIdle, nil, []string{"撤回投诉 TS-2026-000001 的确认已超过24小时", "没有需要确认的撤回"}},
 		{"comment", old(caseState(StageRatingComment, refClosed)), textIn("帮助"), nil, nil, StageIdle, nil, []string{"使用说明"}},
 	})
@@ -348,5 +351,19 @@ func TestStepHeldMessagesKeepTheirKeys(t *testing.T) {
 	}}}
 	if !reflect.DeepEqual(res.Effects, want) || res.State.Stage != StageIdle {
 		t.Errorf("effects %#v, stage %q\nwant %#v", res.Effects, res.State.Stage, want)
+	}
+}
+
+// TestStepControlWordsInStages checks that an intake word sent while supplying
+// material or choosing a case is neither sent to the mediator nor held.
+func TestStepControlWordsInStages(t *testing.T) {
+	runStageTests(t, []stageTest{
+		{"supplement", caseState(StageSupplement, refA), textIn("上一步"), nil, nil, StageSupplement, nil,
+			[]string{"“上一步”没有转给调解员", "回复 完成"}},
+		{"choose", choosing(), textIn("确定"), nil, nil, StageChooseCase, nil, []string{"“确定”没有转给调解员", "要转给哪一件"}},
+	})
+	res := Step(choosing(), textIn("确定"), testEnv(t))
+	if !reflect.DeepEqual(res.State.Pending, choosing().Pending) {
+		t.Errorf("pending %+v", res.State.Pending)
 	}
 }

@@ -49,6 +49,10 @@ func (t *turn) caseStageText(in Input) {
 	case helpWords[cmd]:
 		t.reply(t.cat.Help())
 		t.reask()
+	case isControlWord(cmd):
+		// A stray intake word is no material and no comment: say so, keep the stage.
+		t.say(msgControlWord, "Word", cmd)
+		t.reask()
 	case t.query(cmd) || t.bareCaseNumber(cmd):
 		t.reask()
 	case isStartWord(cmd) || restartWords[cmd] || isCaseCmd:

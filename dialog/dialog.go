@@ -245,6 +245,7 @@ type Need struct {
 	OpenCases bool   // the consumer's cases whose status is not final
 	Unrated   bool   // the consumer's most recently closed case without a rating
 	Number    string // the case with this canonical number, if it is the consumer's
+	Finished  bool   // the consumer's most recently finished case
 }
 
 // Facts are what the Engine found for a Need; Step receives them in Env.Facts.
@@ -266,6 +267,9 @@ type Facts struct {
 	Case       *storage.Case
 	CaseRated  bool
 	CaseRating *storage.Rating
+	// Finished is the consumer's most recently finished case (its status is
+	// final), nil if none.
+	Finished *storage.Case
 }
 
 // Result is what one step produces. When Need is set the step could not decide

@@ -35,6 +35,11 @@ func (e *Engine) loadFacts(ctx context.Context, openID string, n Need) (*Facts, 
 			return nil, err
 		}
 	}
+	if n.Finished {
+		if f.Finished, err = e.finished(ctx, openID); err != nil {
+			return nil, err
+		}
+	}
 	if n.Number != "" {
 		if f.Case, f.CaseRating, err = e.ownCaseRating(ctx, openID, n.Number); err != nil {
 			return nil, err
@@ -85,6 +90,26 @@ func (e *Engine) unrated(ctx context.Context, openID string) (*storage.Case, *st
 		return nil, nil, nil // none, or no telling which one a repeat would be about
 	}
 	return uncommented, uncommentedRating, nil
+}
+
+// finishedLookback is how many of the consumer's finished cases are checked for
+// the latest one.
+const finishedLookback = 10
+
+// finished returns the consumer's most recently finished case, nil if none.
+func (e *Engine) finished(ctx context.Context, openID string) (*storage.Case, error) {
+	open := false
+	cases, _, err := e.Cases.FindCases(ctx, storage.CaseFilter{OpenID: &openID, Open: &open, Limit: finishedLookback})
+	if err != nil {
+		return nil, fmt.Errorf("list finished cases: %w", err)
+	}
+	if len(cases) == 0 {
+		return nil, nil
+	}
+	// The filter orders by filing; what the consumer last heard of is the latest
+	// change.
+	sort.SliceStable(cases, func(i, j int) bool { return cases[i].UpdatedAt.After(cases[j].UpdatedAt) })
+	return cases[0], nil
 }
 
 // findOwnCase returns openID's case with that number, or nil. A case of another

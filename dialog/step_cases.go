@@ -117,26 +117,30 @@ func (t *turn) caseCommand(cmd string) bool {
 }
 
 // forward sends a message written outside an intake to the consumer's open case:
-// with one, at once; with several, after asking which; with none, it answers with
-// the menu (a photo or recording is not kept: there is nothing to attach it to).
+// with one, at once; with several, after asking which. With none it says why not
+// (their case is finished, or they have none) and a photo or recording is not
+// kept: there is nothing to attach it to.
 func (t *turn) forward(m CaseMessage) {
-	if f := t.facts(Need{OpenCases: true}); f != nil {
-		t.forwardTo(f.OpenCases, m)
+	if f := t.facts(Need{OpenCases: true, Finished: true}); f != nil {
+		t.forwardTo(f, m)
 	}
 }
 
-// forwardTo is forward once the open cases are known.
-func (t *turn) forwardTo(open []*storage.Case, m CaseMessage) {
+// forwardTo is forward once the facts are known.
+func (t *turn) forwardTo(f *Facts, m CaseMessage) {
+	open := f.OpenCases
 	switch {
-	case len(open) == 0 && m.Photo != nil && m.Photo.evidenceKind() == EvidenceImage:
-		t.say(msgIdleImage)
-	case len(open) == 0:
-		t.say(msgMenu)
-	case len(open) == 1:
-		t.effect(AddToCase{Case: refOf(open[0]), Messages: []CaseMessage{m}})
-	default:
+	case len(open) > 1:
 		t.st = State{Version: t.st.Version, Stage: StageChooseCase, Pending: []CaseMessage{t.held(m)}, Choices: refsOf(open)}
 		t.reask()
+	case len(open) == 1:
+		t.effect(AddToCase{Case: refOf(open[0]), Messages: []CaseMessage{m}})
+	case f.Finished != nil:
+		t.say(msgCaseFinished, "Number", f.Finished.Number, "Status", f.Finished.Status.Label())
+	case m.Photo != nil && m.Photo.evidenceKind() == EvidenceImage:
+		t.say(msgIdleImage)
+	default:
+		t.say(msgMenu)
 	}
 }
 
@@ -224,7 +228,7 @@ func (t *turn) rateBare(rating string) {
 		if f.Unrated != nil && f.UnratedRating == nil {
 			t.say(msgRateByNumber, "Number", f.Unrated.Number, "Rating", ratingLabels[rating])
 		}
-		t.forwardTo(f.OpenCases, t.message(t.in.Text))
+		t.forwardTo(&Facts{OpenCases: f.OpenCases}, t.message(t.in.Text))
 	default:
 		t.rateUnrated(f, rating)
 	}

@@ -38,6 +38,8 @@ const (
 	msgBadComment        = "bad_comment"
 	msgControlWord       = "control_word"
 	msgCaseFinished      = "case_finished"
+	msgRatingAsk         = "rating_ask"
+	msgRatingDeclined    = "rating_declined"
 )
 
 // newComplaintLine tells a consumer whose case is finished what they can still
@@ -119,6 +121,11 @@ var caseMessages = map[string]message{
 	msgCommentSkipped: {text: `好的，感谢您的评价！`},
 
 	msgAlreadyCommented: {text: `您对这件投诉的意见已经记录过了，感谢您的反馈！`},
+
+	// The rating question asked when the consumer next writes after a case closed.
+	msgRatingAsk: {fields: []string{"Number", "Merchant"}, text: `您的投诉 {{.Number}}{{if .Merchant}}（{{.Merchant}}）{{end}}已办结，请您评价我们的处理：回复 满意、基本满意 或 不满意。不想评价请回复 跳过。`},
+
+	msgRatingDeclined: {fields: numberField, text: `好的，不打扰了。以后想评价，可以回复 评价 {{.Number}} 满意（或 基本满意、不满意）。`},
 
 	// A message written when the consumer has no open case but a finished one.
 	msgCaseFinished: {fields: numberStatusField, text: `您的投诉 {{.Number}} 已经处理结束（{{.Status}}），发送的内容不会再转给调解员。` + newComplaintLine},

@@ -82,7 +82,7 @@ var plainPrompts = map[Stage]string{
 // prompt renders the pending question.
 func (t *turn) prompt() string {
 	switch t.st.Stage {
-	case StageChooseCase, StageSupplement, StageConfirmWithdraw, StageRatingComment:
+	case StageChooseCase, StageSupplement, StageConfirmWithdraw, StageRatingComment, StageRatingAsk:
 		return t.casePrompt()
 	case StageCategory:
 		return t.cat.text(msgAskCategory, "Options", numbered(categories))

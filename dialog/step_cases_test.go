@@ -286,6 +286,8 @@ func TestStepCaseStageExpiry(t *testing.T) {
 	runStageTests(t, []stageTest{
 		{"choice", old(choosing()), textIn("1"), needFwd, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle, textTo(refA, "1"), []string{"超过24小时没有选择投诉，没有转交"}},
 		{"supplement", old(caseState(StageSupplement, refA)), textIn("完成"), nil, nil, StageIdle, nil, []string{"补充材料已超过24小时", "“完成”不需要回复"}},
+		{"rating question", old(caseState(StageRatingAsk, refClosed)), textIn("满意"), needRating, &Facts{Unrated: caseClosed}, StageRatingComment,
+			[]Effect{RateCase{Case: refClosed, Rating: storage.RatingSatisfied}}, nil},
 		{"withdraw", old(caseState(StageConfirmWithdraw, refA)), textIn("确认撤回"), nil, nil, StageIdle, nil, []string{"撤回投诉 TS-2026-000001 的确认已超过24小时", "没有需要确认的撤回"}},
 		{"comment", old(caseState(StageRatingComment, refClosed)), textIn("帮助"), nil, nil, StageIdle, nil, []string{"使用说明"}},
 	})

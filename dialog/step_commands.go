@@ -115,7 +115,8 @@ func (t *turn) restart() {
 		t.reask()
 		return
 	}
-	t.st = State{Version: t.st.Version, Stage: StageCategory, IntakeKey: t.env.NewIntakeKey}
+	t.st = t.newStage(StageCategory)
+	t.st.IntakeKey = t.env.NewIntakeKey
 	t.say(msgRestarted)
 	t.reask()
 }

@@ -74,6 +74,8 @@ func (t *turn) stageWord(cmd string) bool {
 		return t.endWord(cmd, skipWords, msgCommentSkipped)
 	case StageConfirmWithdraw:
 		return t.withdrawAnswer(cmd)
+	case StageRatingAsk:
+		return t.ratingAnswer(cmd)
 	}
 	return false
 }
@@ -98,6 +100,17 @@ func (t *turn) namesStageCase(verb, cmd string) bool {
 	}
 	number, ok := storage.ParseCaseNumber(c.arg, t.env.prefix())
 	return ok && number == t.caseNumber()
+}
+
+// ratingAnswer acts on a rating word (alone or after 评价) or a refusal to the
+// rating question and reports whether cmd was one.
+func (t *turn) ratingAnswer(cmd string) bool {
+	c, ok := parseCaseCommand(cmd)
+	if ok && c.verb == verbRate && c.rating != "" && (c.arg == "" || t.namesStageCase(verbRate, cmd)) {
+		t.rateRef(*t.st.Case, c.rating)
+		return true
+	}
+	return t.endWord(cmd, ratingSkipWords, msgRatingDeclined)
 }
 
 // endWord ends the stage with message key if cmd is one of words or a cancel word.
@@ -136,6 +149,12 @@ func (t *turn) stageText(text string) {
 		t.keepPending(t.message(text))
 	case StageSupplement:
 		t.supplement(t.message(text))
+	case StageRatingAsk:
+		// Not an answer: the consumer moved on, and the message is theirs to send.
+		// It is handled as when idle; RatingAsked keeps the question from coming
+		// back with it.
+		t.leaveStage()
+		t.forward(t.message(text))
 	case StageConfirmWithdraw:
 		// Anything but a yes or a no keeps the case. The text is not an answer to the
 		// question ("等等，商家刚刚打电话说愿意全额退款"), so like a photo (see
@@ -254,6 +273,8 @@ func (t *turn) casePrompt() string {
 		return t.cat.text(msgSupplementNext, "Number", t.caseNumber())
 	case StageConfirmWithdraw:
 		return t.cat.text(msgWithdrawConfirm, "Number", t.caseNumber())
+	case StageRatingAsk:
+		return t.cat.text(msgRatingAsk, "Number", t.caseNumber(), "Merchant", t.st.Case.Merchant)
 	}
 	return t.cat.text(msgRatingCommentAsk, "Max", strconv.Itoa(commentLimit.Max))
 }

@@ -271,6 +271,8 @@ func TestStepRate(t *testing.T) {
 
 		{"comment", commenting, textIn("调解员很耐心，谢谢"), nil, nil, StageIdle, []Effect{CommentOnRating{Case: refClosed, Comment: "调解员很耐心，谢谢"}}, nil},
 		{"skip", commenting, textIn("跳过"), nil, nil, StageIdle, nil, []string{"感谢您的评价"}},
+		{"完成 is no comment", commenting, textIn("完成"), nil, nil, StageIdle, nil, []string{"感谢您的评价"}},
+		{"确定 is no comment", commenting, textIn("确定"), nil, nil, StageIdle, nil, []string{"感谢您的评价"}},
 		{"too long", commenting, textIn(strings.Repeat("好", 501)), nil, nil, StageRatingComment, nil, []string{"500字以内，您输入了501个字"}},
 		{"help", commenting, textIn("帮助"), nil, nil, StageRatingComment, nil, []string{"使用说明", "回复 跳过"}},
 		{"new complaint", commenting, textIn("投诉"), nil, nil, StagePrivacy, nil, []string{"回复 同意"}},
@@ -367,6 +369,7 @@ func TestStepControlWordsInStages(t *testing.T) {
 		{"supplement", caseState(StageSupplement, refA), textIn("上一步"), nil, nil, StageSupplement, nil,
 			[]string{"“上一步”没有转给调解员", "回复 完成"}},
 		{"choose", choosing(), textIn("确定"), nil, nil, StageChooseCase, nil, []string{"“确定”没有转给调解员", "要转给哪一件"}},
+		{"withdraw question", caseState(StageConfirmWithdraw, refA), textIn("上一步"), nil, nil, StageConfirmWithdraw, nil, []string{"确认撤回投诉 TS-2026-000001 吗"}},
 	})
 	res := Step(choosing(), textIn("确定"), testEnv(t))
 	if !reflect.DeepEqual(res.State.Pending, choosing().Pending) {

@@ -50,9 +50,7 @@ func (t *turn) caseStageText(in Input) {
 		t.reply(t.cat.Help())
 		t.reask()
 	case isControlWord(cmd):
-		// A stray intake word is no material and no comment: say so, keep the stage.
-		t.say(msgControlWord, "Word", cmd)
-		t.reask()
+		t.controlWordInStage(cmd)
 	case t.query(cmd) || t.bareCaseNumber(cmd):
 		t.reask()
 	case isStartWord(cmd) || restartWords[cmd] || isCaseCmd:
@@ -60,6 +58,23 @@ func (t *turn) caseStageText(in Input) {
 		t.idleCommand(cmd)
 	default:
 		t.stageText(in.Text)
+	}
+}
+
+// controlWordInStage answers an intake word (上一步, 确定, 完成 …) sent in a stage
+// after filing. It is no material, no message and no comment: where texts go to
+// the mediator the consumer is told this one did not; the comment stage ends as
+// on 跳过 (完成 or 确定 there means done); a question is asked again.
+func (t *turn) controlWordInStage(cmd string) {
+	switch t.st.Stage {
+	case StageSupplement, StageChooseCase:
+		t.say(msgControlWord, "Word", cmd)
+		t.reask()
+	case StageRatingComment:
+		t.say(msgCommentSkipped)
+		t.st = idleState(t.st)
+	default:
+		t.reask()
 	}
 }
 

@@ -244,7 +244,7 @@ func (t *turn) answerName(text string) {
 }
 
 func (t *turn) answerPhone(text string) {
-	phone, ok := ParseMobile(text)
+	phone, ok := ParseMobile(singleLine(text))
 	if !ok {
 		t.say(msgBadPhone)
 		return

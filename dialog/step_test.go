@@ -343,6 +343,11 @@ func TestStepOneLineAnswers(t *testing.T) {
 			t.Errorf("%s: %q stored as %q, want %q", tc.stage, tc.in, got, tc.want)
 		}
 	}
+	// The phone number takes spaces between digits; tabs and line breaks are
+	// spaces too.
+	if res := Step(stateAt(StagePhone), textIn("138\t0013\r\n8000"), testEnv(t)); res.State.Draft.Phone != "13800138000" {
+		t.Errorf("phone with a tab and a line break: %q", res.Replies)
+	}
 	// Thirty characters of name padded with line breaks fit the limit.
 	name := strings.Repeat("名", 15) + "\n\n\n" + strings.Repeat("字", 14)
 	if res := Step(stateAt(StageName), textIn(name), testEnv(t)); res.State.Stage != StagePhone {

@@ -27,11 +27,11 @@ func (s *Server) assignCase(w http.ResponseWriter, r *http.Request) {
 	}
 	var err error
 	if supervisor {
-		_, err = s.cfg.Store.AssignCase(r.Context(), c.ID, assignee, st.Actor())
+		_, err = s.cfg.Store.AssignCase(r.Context(), c.ID, assignee, s.actedBy(r))
 	} else {
 		// A mediator's claim: "unassigned" is checked by the store on the locked
 		// row, not on c, which another claim or assignment may have overtaken.
-		_, err = s.cfg.Store.ClaimCase(r.Context(), c.ID, st.ID, st.Actor())
+		_, err = s.cfg.Store.ClaimCase(r.Context(), c.ID, st.ID, s.actedBy(r))
 	}
 	if err != nil {
 		s.pageError(w, r, err)

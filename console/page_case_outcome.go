@@ -24,7 +24,8 @@ func (s *Server) recordCaseOutcome(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	o.CaseID, o.Actor = c.ID, staffFrom(r.Context()).Actor()
+	by := s.actedBy(r)
+	o.CaseID, o.Actor, o.IP = c.ID, by.Actor, by.IP
 	if _, err := s.cfg.Store.RecordOutcome(r.Context(), o); err != nil {
 		s.pageError(w, r, err)
 		return

@@ -19,8 +19,9 @@ func (s *Server) replyToCase(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
+	by := s.actedBy(r)
 	ev := storage.NewEvent{
-		CaseID: c.ID, Kind: storage.EventStaffReply, Actor: staffFrom(r.Context()).Actor(), Body: text,
+		CaseID: c.ID, Kind: storage.EventStaffReply, Actor: by.Actor, IP: by.IP, Body: text,
 		Notify: &storage.NewNotification{Kind: storage.NoticeStaffReply, Text: text},
 	}
 	if !s.addFormEvent(w, r, ev) {
@@ -61,7 +62,8 @@ func (s *Server) addCaseNote(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	ev := storage.NewEvent{CaseID: c.ID, Kind: storage.EventNote, Actor: staffFrom(r.Context()).Actor(), Body: text}
+	by := s.actedBy(r)
+	ev := storage.NewEvent{CaseID: c.ID, Kind: storage.EventNote, Actor: by.Actor, IP: by.IP, Body: text}
 	if !s.addFormEvent(w, r, ev) {
 		return
 	}

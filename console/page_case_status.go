@@ -42,7 +42,8 @@ func (s *Server) moveCase(w http.ResponseWriter, r *http.Request, to storage.Sta
 		s.pageError(w, r, err)
 		return
 	}
-	change := storage.StatusChange{CaseID: c.ID, To: to, Actor: staffFrom(r.Context()).Actor(), Reason: reason}
+	by := s.actedBy(r)
+	change := storage.StatusChange{CaseID: c.ID, To: to, Actor: by.Actor, IP: by.IP, Reason: reason}
 	if _, err := s.cfg.Store.ChangeStatus(r.Context(), change); err != nil {
 		s.pageError(w, r, err)
 		return
@@ -65,7 +66,8 @@ func (s *Server) reopenCase(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	change := storage.StatusChange{CaseID: c.ID, To: storage.StatusMediating, Reopen: true, Actor: staffFrom(r.Context()).Actor(), Reason: detail}
+	by := s.actedBy(r)
+	change := storage.StatusChange{CaseID: c.ID, To: storage.StatusMediating, Reopen: true, Actor: by.Actor, IP: by.IP, Reason: detail}
 	if _, err := s.cfg.Store.ChangeStatus(r.Context(), change); err != nil {
 		s.pageError(w, r, err)
 		return

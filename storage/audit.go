@@ -61,6 +61,16 @@ type AuditStore interface {
 	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, int, error)
 }
 
+// By says who makes a change on a case and from where, for the audit entry the
+// store writes with it: Actor is "staff:<id>" (other actors are not audited) and
+// IP the client address the staff member acted from ("cli" from the command
+// line). The store never derives the address itself: only the edge that took
+// the request knows it.
+type By struct {
+	Actor string
+	IP    string
+}
+
 // StaffActor is the actor string of a staff member: "staff:<id>".
 func StaffActor(id int64) string { return "staff:" + strconv.FormatInt(id, 10) }
 

@@ -143,10 +143,17 @@ const (
 const maxCaseNotices = 10000
 
 // caseFromPath finds the case named by the {number} of the path (typed loosely
-// too, see findCasePage). On failure it has already written the error page.
+// too, see findCasePage). On failure it has already written the error page: for
+// a number that names no case, a 404 that says which number was looked up.
 func (s *Server) caseFromPath(w http.ResponseWriter, r *http.Request) (*storage.Case, bool) {
-	c, err := s.findCasePage(r, r.PathValue("number"))
-	if err != nil {
+	number := r.PathValue("number")
+	c, err := s.findCasePage(r, number)
+	switch {
+	case storage.ErrorCode(err) == storage.ENOTFOUND:
+		s.render(w, r, http.StatusNotFound, "error.html", "案件不存在",
+			"找不到编号为“"+number+"”的案件，请检查编号是否正确。")
+		return nil, false
+	case err != nil:
 		s.pageError(w, r, err)
 		return nil, false
 	}

@@ -117,6 +117,12 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 	s.render(w, r, status, "error.html", "出错了", message)
 }
 
+// notFound is the console's 404 page: in Chinese, in the layout (with the
+// navigation for a signed-in staff member), for a path the console does not have.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusNotFound, "error.html", "页面不存在", "您要找的页面不存在。链接可能有误，或页面已被移除。")
+}
+
 // pageError maps a store error to a page: not found, conflict, invalid input or
 // an internal error (logged, with nothing internal shown).
 func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {

@@ -8,13 +8,16 @@ import (
 // (auth.go, pages, api) so that a newcomer finds a page's route next to it.
 func (s *Server) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
-	mux.Handle("GET /console/static/", http.StripPrefix("/console/static/", staticFiles()))
+	mux.HandleFunc("GET /console/static/{file...}", s.serveStatic)
 	mux.HandleFunc("GET /console/{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/console/cases", http.StatusSeeOther)
 	})
 	s.authRoutes(mux)
 	s.pageRoutes(mux)
 	s.apiRoutes(mux)
+	// Any other console path, whatever the method, is the Chinese 404 page (the API
+	// has its own JSON catch-all).
+	mux.HandleFunc("/console/", s.notFound)
 
 	cop := http.NewCrossOriginProtection()
 	for _, o := range s.cfg.TrustedOrigins {

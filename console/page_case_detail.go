@@ -103,10 +103,26 @@ func (s *Server) casePage(ctx context.Context, c *storage.Case, st *storage.Staf
 	for _, ev := range in.evidence {
 		v.Evidence = append(v.Evidence, newEvidenceView(ev))
 	}
+	if v.Rating, err = s.findRatingView(ctx, c); err != nil {
+		return nil, err
+	}
 	if n := len(in.events); n > 0 {
 		v.LastEventID = in.events[n-1].ID
 	}
 	return v, nil
+}
+
+// findRatingView returns the consumer's rating of the case for the page, or nil
+// if they have not rated it.
+func (s *Server) findRatingView(ctx context.Context, c *storage.Case) (*ratingView, error) {
+	rt, err := s.cfg.Store.FindRating(ctx, c.ID)
+	switch {
+	case storage.ErrorCode(err) == storage.ENOTFOUND:
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	return &ratingView{Label: ratingLabel(rt.Rating), Comment: rt.Comment}, nil
 }
 
 // loadTimeline reads the case's events, evidence and notifications.

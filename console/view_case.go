@@ -173,6 +173,9 @@ type caseDetailView struct {
 
 	// Rating is the consumer's verdict on the closed case; nil until they rate it.
 	Rating *ratingView
+
+	// Form is the refused post this rendering answers, if any.
+	Form formState
 }
 
 // ratingView is the consumer's rating as the case page shows it.

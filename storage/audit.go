@@ -8,9 +8,9 @@ import (
 )
 
 // Audit actions. Case actions made through the stores (status changes, replies,
-// notes, assignment, outcomes) are audited by the store in the same transaction;
-// the console audits the rest (sign-in, revealing a phone number, staff and token
-// management).
+// notes, assignment, outcomes) are audited by the store in the same transaction,
+// with the client address the caller passes in (see By); the console audits the
+// rest (sign-in, revealing a phone number, staff and token management).
 const (
 	AuditLogin         = "login"
 	AuditLoginFailed   = "login_failed"

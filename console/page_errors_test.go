@@ -2,13 +2,16 @@ package console_test
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
-// TestUnknownConsolePathIsAChinese404InTheLayout: a mistyped address gets a page a
-// staff member can read and leave by the navigation, not Go's English "404 page
-// not found"; the API keeps its JSON errors.
-func TestUnknownConsolePathIsAChinese404InTheLayout(t *testing.T) {
+// TestConsoleErrorPagesAreChineseInTheLayout: a mistyped address, a case number
+// that names no case and a form posted from another site get a page a staff
+// member can read and leave by the navigation, not Go's English "404 page not
+// found" or a JSON error; the API keeps its JSON errors.
+func TestConsoleErrorPagesAreChineseInTheLayout(t *testing.T) {
 	e := newPageEnv(t)
 	med := e.as(e.mediator)
 	med.get("/console/no-such-page").want(http.StatusNotFound).
@@ -16,8 +19,14 @@ func TestUnknownConsolePathIsAChinese404InTheLayout(t *testing.T) {
 	med.post("/console/cases/x/no-such-action", nil).want(http.StatusNotFound).contains("页面不存在")
 	e.anonymous().get("/console/nowhere").want(http.StatusNotFound).contains("页面不存在")
 
+	c := e.newCase(nil)
 	med.get("/console/cases/TS-2026-999999").want(http.StatusNotFound).
 		contains("案件不存在", "TS-2026-999999", `lang="zh-CN"`)
+
+	cross := httptest.NewRequest(http.MethodPost, pageCasePath(c, "/note"), strings.NewReader("text=x"))
+	cross.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	cross.Header.Set("Sec-Fetch-Site", "cross-site")
+	med.send(cross).want(http.StatusForbidden).contains("跨站请求已被拒绝", `lang="zh-CN"`)
 
 	api := med.get("/api/v1/nowhere").want(http.StatusNotFound)
 	if ct := api.header.Get("Content-Type"); ct != "application/json; charset=utf-8" && ct != "application/json" {

@@ -87,13 +87,17 @@ type pageData struct {
 	Data  any
 }
 
+// renderFailed is the plain-text answer when a page cannot be rendered at all (a
+// template is missing or failed): there is no layout to put a message in.
+const renderFailed = "系统出错，请稍后再试。"
+
 // render writes a page. It renders into a buffer first so a template error gives
 // a clean 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
 	t, ok := s.templates[name]
 	if !ok {
 		s.cfg.Logger.Error("console template missing", "name", name)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		http.Error(w, renderFailed, http.StatusInternalServerError)
 		return
 	}
 	pd := pageData{Title: title, Staff: staffFrom(r.Context()), Org: s.cfg.OrgName, Data: data,
@@ -104,7 +108,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, name, pd); err != nil {
 		s.cfg.Logger.Error("console template failed", "name", name, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		http.Error(w, renderFailed, http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -61,11 +61,11 @@ type AuditStore interface {
 	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, int, error)
 }
 
-// By says who makes a change on a case and from where, for the audit entry the
-// store writes with it: Actor is "staff:<id>" (other actors are not audited) and
-// IP the client address the staff member acted from ("cli" from the command
-// line). The store never derives the address itself: only the edge that took
-// the request knows it.
+// By says who makes a change and from where, for the audit entry the store
+// writes with it: Actor is "staff:<id>" (other actors are not audited) and IP the
+// client address the staff member acted from, as the console saw it; actions from
+// the command line, which has no client, record "cli". The store never derives
+// the address itself: only the edge that took the request knows it.
 type By struct {
 	Actor string
 	IP    string

@@ -34,7 +34,8 @@ type HTTPConfig struct {
 	Addr string `yaml:"addr"`
 	// PublicURL is the externally visible base URL (http or https, no trailing
 	// slash after Load), used to print URLs and build links. Empty means the caller
-	// derives it from Addr.
+	// derives it from Addr. An https URL also makes the console's cookies Secure
+	// and every response carry Strict-Transport-Security.
 	PublicURL string `yaml:"public_url"`
 	// TrustProxy takes the client address from X-Forwarded-For for the console's
 	// login throttle and audit log; set it only behind a proxy that sets it.

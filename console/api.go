@@ -66,9 +66,6 @@ func (s *Server) apiFindCase(r *http.Request, raw string) (*storage.Case, error)
 	return s.cfg.Store.FindCaseByNumber(r.Context(), number)
 }
 
-// apiActor is the store's actor value for the caller.
-func apiActor(r *http.Request) string { return staffFrom(r.Context()).Actor() }
-
 // apiStaffNames loads the names of all staff, to name assignees and actors.
 func (s *Server) apiStaffNames(r *http.Request) (apiNames, error) {
 	list, err := s.cfg.Store.ListStaff(r.Context())

@@ -150,7 +150,8 @@ func (s *Server) apiReopen(w http.ResponseWriter, r *http.Request, c *storage.Ca
 
 // apiChangeStatus makes the move as the caller and answers with the case.
 func (s *Server) apiChangeStatus(w http.ResponseWriter, r *http.Request, ch storage.StatusChange) {
-	ch.Actor = apiActor(r)
+	by := s.actedBy(r)
+	ch.Actor, ch.IP = by.Actor, by.IP
 	c, err := s.cfg.Store.ChangeStatus(r.Context(), ch)
 	if err != nil {
 		s.apiError(w, r, err)
@@ -186,7 +187,8 @@ func (s *Server) apiAddText(w http.ResponseWriter, r *http.Request, c *storage.C
 		s.apiError(w, r, err)
 		return
 	}
-	ev := storage.NewEvent{CaseID: c.ID, Kind: kind, Actor: apiActor(r), Body: text}
+	by := s.actedBy(r)
+	ev := storage.NewEvent{CaseID: c.ID, Kind: kind, Actor: by.Actor, IP: by.IP, Body: text}
 	if ev.DedupeKey, err = dedupeKey(kind, ev.Actor, r.Header.Get(idemHeader)); err != nil {
 		s.apiError(w, r, err)
 		return

@@ -202,7 +202,7 @@ func TestAPIClaimRace(t *testing.T) {
 	e.handler = srv
 	c := e.newCase(1)
 	race.overtake = func() {
-		if _, err := e.db.AssignCase(context.Background(), c.ID, &e.mediator2.ID, e.supervisor.Actor()); err != nil {
+		if _, err := e.db.AssignCase(context.Background(), c.ID, &e.mediator2.ID, storage.By{Actor: e.supervisor.Actor()}); err != nil {
 			t.Errorf("overtaking assignment: %v", err)
 		}
 	}

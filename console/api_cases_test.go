@@ -63,7 +63,7 @@ func apiFilterFixture(t *testing.T, e *apiEnv) []*storage.Case {
 	e.move(cases[1], storage.StatusAccepted, "")
 	e.move(cases[2], storage.StatusAccepted, "")
 	e.move(cases[3], storage.StatusRejected, storage.RejectReasons[0])
-	if _, err := e.db.AssignCase(ctx, cases[4].ID, &e.mediator.ID, e.supervisor.Actor()); err != nil {
+	if _, err := e.db.AssignCase(ctx, cases[4].ID, &e.mediator.ID, storage.By{Actor: e.supervisor.Actor()}); err != nil {
 		t.Fatal(err)
 	}
 	_, err := e.db.AddEvent(ctx, storage.NewEvent{CaseID: cases[5].ID, Kind: storage.EventConsumerMessage,
@@ -164,7 +164,7 @@ func TestAPICaseDetail(t *testing.T) {
 func TestAPIAllStaffSeeAllCases(t *testing.T) {
 	e := newAPIEnv(t)
 	c := e.newCase(1)
-	if _, err := e.db.AssignCase(context.Background(), c.ID, &e.mediator.ID, e.supervisor.Actor()); err != nil {
+	if _, err := e.db.AssignCase(context.Background(), c.ID, &e.mediator.ID, storage.By{Actor: e.supervisor.Actor()}); err != nil {
 		t.Fatal(err)
 	}
 	// Another mediator reads and works a case assigned to a colleague.

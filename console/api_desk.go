@@ -66,11 +66,11 @@ func (s *Server) apiAssign(w http.ResponseWriter, r *http.Request, c *storage.Ca
 	}
 	var updated *storage.Case
 	if st.Role.AtLeast(storage.RoleSupervisor) {
-		updated, err = s.cfg.Store.AssignCase(r.Context(), c.ID, assignee, apiActor(r))
+		updated, err = s.cfg.Store.AssignCase(r.Context(), c.ID, assignee, s.actedBy(r))
 	} else {
 		// A mediator's claim: the store checks "unassigned" on the locked row (409
 		// if someone else has the case), not c, which may be stale by now.
-		updated, err = s.cfg.Store.ClaimCase(r.Context(), c.ID, st.ID, apiActor(r))
+		updated, err = s.cfg.Store.ClaimCase(r.Context(), c.ID, st.ID, s.actedBy(r))
 	}
 	if err != nil {
 		s.apiError(w, r, err)
@@ -116,7 +116,8 @@ func (s *Server) apiOutcome(w http.ResponseWriter, r *http.Request, c *storage.C
 		s.apiError(w, r, err)
 		return
 	}
-	o.CaseID, o.Actor = c.ID, apiActor(r)
+	by := s.actedBy(r)
+	o.CaseID, o.Actor, o.IP = c.ID, by.Actor, by.IP
 	updated, err := s.cfg.Store.RecordOutcome(r.Context(), o)
 	if err != nil {
 		s.apiError(w, r, err)

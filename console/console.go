@@ -108,10 +108,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // staticFiles is the embedded static folder, served at /console/static/.
-func staticFiles() http.Handler {
+var staticFiles = func() fs.FS {
 	sub, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		panic(err) // the folder is embedded at build time
 	}
-	return http.FileServerFS(sub)
+	return sub
+}()
+
+// serveStatic serves one file of the static folder (GET
+// /console/static/{file...}). A directory, the folder itself included, is a 404
+// like a missing file: http.FileServer would list it, and a listing tells a
+// stranger what the console is made of for no one's benefit.
+func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	info, err := fs.Stat(staticFiles, name) // fs.Stat refuses "..", "" and other invalid names
+	if name == "" || err != nil || info.IsDir() {
+		s.notFound(w, r)
+		return
+	}
+	http.ServeFileFS(w, r, staticFiles, name)
 }

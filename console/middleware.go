@@ -244,6 +244,15 @@ func lastForwardedFor(lines []string) (string, bool) {
 	return addr.Unmap().String(), true
 }
 
+// actedBy is the caller as the stores record a case action: the staff member, and
+// the client address the store writes into the action's audit entry (the same
+// address the login throttle counts). Every handler passes it on explicitly rather
+// than the store reading it from the context, so a store call shows where its
+// audit address comes from.
+func (s *Server) actedBy(r *http.Request) storage.By {
+	return storage.By{Actor: staffFrom(r.Context()).Actor(), IP: s.clientIP(r)}
+}
+
 // audit records a staff action that the stores do not audit themselves. A failure
 // is logged: the action already happened and must not be reported as failed.
 func (s *Server) audit(r *http.Request, action string, caseID int64, detail string) {

@@ -25,13 +25,13 @@ func (s *Server) showCannedReplies(w http.ResponseWriter, r *http.Request) {
 func (s *Server) createCannedReply(w http.ResponseWriter, r *http.Request) {
 	title, body, err := cannedFromForm(r)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.refuseCanned(w, r, 0, err)
 		return
 	}
 	st := staffFrom(r.Context())
 	c, err := s.cfg.Store.CreateCannedReply(r.Context(), title, body, st.ID)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.refuseCanned(w, r, 0, err)
 		return
 	}
 	s.audit(r, storage.AuditCannedReply, 0, "新建常用回复 #"+strconv.FormatInt(c.ID, 10))
@@ -46,15 +46,43 @@ func (s *Server) updateCannedReply(w http.ResponseWriter, r *http.Request) {
 	}
 	title, body, err := cannedFromForm(r)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.refuseCanned(w, r, id, err)
 		return
 	}
 	if err := s.cfg.Store.UpdateCannedReply(r.Context(), id, title, body); err != nil {
-		s.pageError(w, r, err)
+		s.refuseCanned(w, r, id, err)
 		return
 	}
 	s.audit(r, storage.AuditCannedReply, 0, "修改常用回复 #"+strconv.FormatInt(id, 10))
 	redirectToCanned(w, r, "常用回复已保存。")
+}
+
+// refuseCanned answers a refused add (id 0) or change of a canned reply: for
+// invalid input, the page again with the message and the form as it was filled
+// in; otherwise the error page.
+func (s *Server) refuseCanned(w http.ResponseWriter, r *http.Request, id int64, err error) {
+	if storage.ErrorCode(err) != storage.EINVALID {
+		s.pageError(w, r, err)
+		return
+	}
+	list, lerr := s.cfg.Store.ListCannedReplies(r.Context())
+	if lerr != nil {
+		s.pageError(w, r, lerr)
+		return
+	}
+	status, message := httpStatus(err)
+	v := cannedView{Replies: list, Error: message, EditID: id}
+	typed := storage.CannedReply{ID: id, Title: r.PostFormValue("title"), Body: r.PostFormValue("body")}
+	if id == 0 {
+		v.New = typed
+	}
+	for i, c := range list {
+		if c.ID == id {
+			typed.UpdatedAt = c.UpdatedAt
+			v.Replies[i] = &typed
+		}
+	}
+	s.render(w, r, status, "canned.html", "常用回复", v)
 }
 
 // deleteCannedReply removes a canned reply.

@@ -2,7 +2,9 @@ package console_test
 
 import (
 	"context"
+	"html/template"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -51,5 +53,26 @@ func TestCannedRepliesAreForSupervisors(t *testing.T) {
 	med.post("/console/canned/"+pageItoa(c.ID)+"/delete", nil).want(http.StatusForbidden)
 	if list, _ := e.db.ListCannedReplies(context.Background()); len(list) != 1 || list[0].Body != "您好" {
 		t.Fatalf("a mediator changed canned replies: %+v", list)
+	}
+}
+
+// TestRefusedCannedReplyKeepsTheTypedText: a canned reply refused for its length
+// (added or changed) brings the page back with the message and the words typed.
+func TestRefusedCannedReplyKeepsTheTypedText(t *testing.T) {
+	e := newPageEnv(t)
+	sup := e.as(e.supervisor)
+	long := "您好，" + strings.Repeat("请提供购物凭证。", 80)
+	sup.post("/console/canned", pageForm("title", "索要凭证", "body", long)).want(http.StatusBadRequest).
+		contains("未能保存：正文 不能超过 600 个字").wantInForm("canned-new-body", long).wantInForm("canned-new-title", "索要凭证")
+
+	sup.post("/console/canned", pageForm("title", "索要发票", "body", "请上传发票。")).redirected("/console/canned")
+	list, err := e.db.ListCannedReplies(context.Background())
+	if err != nil || len(list) != 1 {
+		t.Fatalf("canned %v, %v", list, err)
+	}
+	r := sup.post("/console/canned/"+pageItoa(list[0].ID), pageForm("title", "索要发票", "body", long)).
+		want(http.StatusBadRequest).contains("正文 不能超过 600 个字", template.HTMLEscapeString(long)+"</textarea>")
+	if strings.Contains(r.body, "请上传发票。") {
+		t.Errorf("the refused change shows the stored body instead of the typed one")
 	}
 }

@@ -211,7 +211,7 @@ func TestClaimRace(t *testing.T) {
 	e.handler = srv
 	c := e.newCase(nil)
 	race.overtake = func() {
-		if _, err := e.db.AssignCase(context.Background(), c.ID, &e.mediator2.ID, e.supervisor.Actor()); err != nil {
+		if _, err := e.db.AssignCase(context.Background(), c.ID, &e.mediator2.ID, storage.By{Actor: e.supervisor.Actor()}); err != nil {
 			t.Errorf("overtaking assignment: %v", err)
 		}
 	}
@@ -224,7 +224,7 @@ func TestClaimRace(t *testing.T) {
 	// Two mediators claim the same free case at once: one gets it, one a 409.
 	free := e.newCase(nil)
 	race.overtake = func() {
-		if _, err := e.db.ClaimCase(context.Background(), free.ID, e.mediator2.ID, e.mediator2.Actor()); err != nil {
+		if _, err := e.db.ClaimCase(context.Background(), free.ID, e.mediator2.ID, storage.By{Actor: e.mediator2.Actor()}); err != nil {
 			t.Errorf("overtaking claim: %v", err)
 		}
 	}

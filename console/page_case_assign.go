@@ -17,7 +17,7 @@ func (s *Server) assignCase(w http.ResponseWriter, r *http.Request) {
 	st := staffFrom(r.Context())
 	assignee, ok := assigneeFromForm(r.PostFormValue("assignee"), st)
 	if !ok {
-		s.pageError(w, r, storage.Errorf(storage.EINVALID, "请选择承办人。"))
+		s.refuseForm(w, r, c, formAssign, storage.Errorf(storage.EINVALID, "请选择承办人。"))
 		return
 	}
 	supervisor := st.Role.AtLeast(storage.RoleSupervisor)
@@ -27,14 +27,14 @@ func (s *Server) assignCase(w http.ResponseWriter, r *http.Request) {
 	}
 	var err error
 	if supervisor {
-		_, err = s.cfg.Store.AssignCase(r.Context(), c.ID, assignee, st.Actor())
+		_, err = s.cfg.Store.AssignCase(r.Context(), c.ID, assignee, s.actedBy(r))
 	} else {
 		// A mediator's claim: "unassigned" is checked by the store on the locked
 		// row, not on c, which another claim or assignment may have overtaken.
-		_, err = s.cfg.Store.ClaimCase(r.Context(), c.ID, st.ID, st.Actor())
+		_, err = s.cfg.Store.ClaimCase(r.Context(), c.ID, st.ID, s.actedBy(r))
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.refuseForm(w, r, c, formAssign, err)
 		return
 	}
 	flash := "已取消分配。"

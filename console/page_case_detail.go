@@ -103,10 +103,26 @@ func (s *Server) casePage(ctx context.Context, c *storage.Case, st *storage.Staf
 	for _, ev := range in.evidence {
 		v.Evidence = append(v.Evidence, newEvidenceView(ev))
 	}
+	if v.Rating, err = s.findRatingView(ctx, c); err != nil {
+		return nil, err
+	}
 	if n := len(in.events); n > 0 {
 		v.LastEventID = in.events[n-1].ID
 	}
 	return v, nil
+}
+
+// findRatingView returns the consumer's rating of the case for the page, or nil
+// if they have not rated it.
+func (s *Server) findRatingView(ctx context.Context, c *storage.Case) (*ratingView, error) {
+	rt, err := s.cfg.Store.FindRating(ctx, c.ID)
+	switch {
+	case storage.ErrorCode(err) == storage.ENOTFOUND:
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	return &ratingView{Label: ratingLabel(rt.Rating), Comment: rt.Comment}, nil
 }
 
 // loadTimeline reads the case's events, evidence and notifications.
@@ -143,10 +159,17 @@ const (
 const maxCaseNotices = 10000
 
 // caseFromPath finds the case named by the {number} of the path (typed loosely
-// too, see findCasePage). On failure it has already written the error page.
+// too, see findCasePage). On failure it has already written the error page: for
+// a number that names no case, a 404 that says which number was looked up.
 func (s *Server) caseFromPath(w http.ResponseWriter, r *http.Request) (*storage.Case, bool) {
-	c, err := s.findCasePage(r, r.PathValue("number"))
-	if err != nil {
+	number := r.PathValue("number")
+	c, err := s.findCasePage(r, number)
+	switch {
+	case storage.ErrorCode(err) == storage.ENOTFOUND:
+		s.render(w, r, http.StatusNotFound, "error.html", "案件不存在",
+			"找不到编号为“"+number+"”的案件，请检查编号是否正确。")
+		return nil, false
+	case err != nil:
 		s.pageError(w, r, err)
 		return nil, false
 	}

@@ -41,7 +41,7 @@ func TestCaseListFiltersAndSearch(t *testing.T) {
 	closed := e.newCase(nil)
 	e.move(closed, storage.StatusRejected, storage.RejectReasons[0])
 	e.move(phone, storage.StatusAccepted, "")
-	if _, err := e.db.AssignCase(ctx, mine.ID, &e.mediator.ID, e.supervisor.Actor()); err != nil {
+	if _, err := e.db.AssignCase(ctx, mine.ID, &e.mediator.ID, storage.By{Actor: e.supervisor.Actor()}); err != nil {
 		t.Fatal(err)
 	}
 	e.consumerSays(unread, "商家还没有联系我")
@@ -71,7 +71,7 @@ func TestCaseListFiltersAndSearch(t *testing.T) {
 func TestCaseListMasksPhonesAndShowsColumns(t *testing.T) {
 	e := newPageEnv(t)
 	c := e.newCase(func(nc *storage.NewCase) { nc.Phone = "13812345678"; nc.MerchantName = "某某电器有限公司" })
-	if _, err := e.db.AssignCase(context.Background(), c.ID, &e.mediator2.ID, e.supervisor.Actor()); err != nil {
+	if _, err := e.db.AssignCase(context.Background(), c.ID, &e.mediator2.ID, storage.By{Actor: e.supervisor.Actor()}); err != nil {
 		t.Fatal(err)
 	}
 	e.consumerSays(c, "在吗")

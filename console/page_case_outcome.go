@@ -16,17 +16,18 @@ func (s *Server) recordCaseOutcome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !outcomeAllowed(c.Status) {
-		s.pageError(w, r, storage.Errorf(storage.ECONFLICT, "案件当前为“%s”，不能登记调解结果。", c.Status.Label()))
+		s.refuseForm(w, r, c, formOutcome, storage.Errorf(storage.ECONFLICT, "案件当前为“%s”，不能登记调解结果。", c.Status.Label()))
 		return
 	}
 	o, err := outcomeFromForm(r)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.refuseForm(w, r, c, formOutcome, err)
 		return
 	}
-	o.CaseID, o.Actor = c.ID, staffFrom(r.Context()).Actor()
+	by := s.actedBy(r)
+	o.CaseID, o.Actor, o.IP = c.ID, by.Actor, by.IP
 	if _, err := s.cfg.Store.RecordOutcome(r.Context(), o); err != nil {
-		s.pageError(w, r, err)
+		s.refuseForm(w, r, c, formOutcome, err)
 		return
 	}
 	redirectToCase(w, r, c.Number, "调解结果已登记。")
@@ -49,7 +50,7 @@ func outcomeFromForm(r *http.Request) (storage.Outcome, error) {
 		return o, err
 	}
 	if o.Outcome == storage.OutcomeTerminated {
-		reason, err := oneOf("终止理由", r.PostFormValue("reason"), storage.TerminationReasons)
+		reason, err := pickOne("终止理由", r.PostFormValue("reason"), storage.TerminationReasons)
 		if err != nil {
 			return o, err
 		}

@@ -2,18 +2,19 @@ package console
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/complaintbot/complaintbot/storage"
 )
 
 // acceptCase accepts a submitted complaint.
 func (s *Server) acceptCase(w http.ResponseWriter, r *http.Request) {
-	s.moveCase(w, r, storage.StatusAccepted)
+	s.moveCase(w, r, storage.StatusAccepted, formAccept)
 }
 
 // rejectCase refuses a complaint on one of the grounds of storage.RejectReasons.
 func (s *Server) rejectCase(w http.ResponseWriter, r *http.Request) {
-	s.moveCase(w, r, storage.StatusRejected)
+	s.moveCase(w, r, storage.StatusRejected, formReject)
 }
 
 // changeCaseStatus moves a case to the status of the form's "to" field.
@@ -23,28 +24,30 @@ func (s *Server) changeCaseStatus(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.moveCase(w, r, to)
+	s.moveCase(w, r, to, formMove+string(to))
 }
 
 // moveCase checks the move against the table and its reason, then asks the
-// store, which checks the table again under a lock and notifies the consumer.
-func (s *Server) moveCase(w http.ResponseWriter, r *http.Request, to storage.Status) {
+// store, which checks the table again under a lock and notifies the consumer. A
+// refusal brings form back as it was filled in.
+func (s *Server) moveCase(w http.ResponseWriter, r *http.Request, to storage.Status, form string) {
 	c, ok := s.caseFromPath(w, r)
 	if !ok {
 		return
 	}
 	if !c.Status.CanMoveTo(to) {
-		s.pageError(w, r, storage.Errorf(storage.ECONFLICT, "案件当前为“%s”，不能改为“%s”。", c.Status.Label(), to.Label()))
+		s.refuseForm(w, r, c, form, storage.Errorf(storage.ECONFLICT, "案件当前为“%s”，不能改为“%s”。", c.Status.Label(), to.Label()))
 		return
 	}
 	reason, err := moveReason(to, r)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.refuseForm(w, r, c, form, err)
 		return
 	}
-	change := storage.StatusChange{CaseID: c.ID, To: to, Actor: staffFrom(r.Context()).Actor(), Reason: reason}
+	by := s.actedBy(r)
+	change := storage.StatusChange{CaseID: c.ID, To: to, Actor: by.Actor, IP: by.IP, Reason: reason}
 	if _, err := s.cfg.Store.ChangeStatus(r.Context(), change); err != nil {
-		s.pageError(w, r, err)
+		s.refuseForm(w, r, c, form, err)
 		return
 	}
 	redirectToCase(w, r, c.Number, "案件状态已改为“"+to.Label()+"”，将通知消费者。")
@@ -57,17 +60,18 @@ func (s *Server) reopenCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !c.Status.CanReopen() {
-		s.pageError(w, r, storage.Errorf(storage.ECONFLICT, "案件当前为“%s”，不能重新调解。", c.Status.Label()))
+		s.refuseForm(w, r, c, formReopen, storage.Errorf(storage.ECONFLICT, "案件当前为“%s”，不能重新调解。", c.Status.Label()))
 		return
 	}
 	detail, err := optionalFormText("补充说明", r.PostFormValue("detail"), pageMaxReasonRunes)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.refuseForm(w, r, c, formReopen, err)
 		return
 	}
-	change := storage.StatusChange{CaseID: c.ID, To: storage.StatusMediating, Reopen: true, Actor: staffFrom(r.Context()).Actor(), Reason: detail}
+	by := s.actedBy(r)
+	change := storage.StatusChange{CaseID: c.ID, To: storage.StatusMediating, Reopen: true, Actor: by.Actor, IP: by.IP, Reason: detail}
 	if _, err := s.cfg.Store.ChangeStatus(r.Context(), change); err != nil {
-		s.pageError(w, r, err)
+		s.refuseForm(w, r, c, formReopen, err)
 		return
 	}
 	redirectToCase(w, r, c.Number, "案件已重新进入调解。")
@@ -84,13 +88,22 @@ func moveReason(to storage.Status, r *http.Request) (string, error) {
 	var chosen string
 	switch to {
 	case storage.StatusRejected:
-		chosen, err = oneOf("不予受理理由", r.PostFormValue("reason"), storage.RejectReasons)
+		chosen, err = pickOne("不予受理理由", r.PostFormValue("reason"), storage.RejectReasons)
 	case storage.StatusTerminated:
-		chosen, err = oneOf("终止理由", r.PostFormValue("reason"), storage.TerminationReasons)
+		chosen, err = pickOne("终止理由", r.PostFormValue("reason"), storage.TerminationReasons)
 	case storage.StatusReferred:
-		chosen, err = oneOf("转办去向", r.PostFormValue("target"), storage.ReferralTargets)
+		chosen, err = pickOne("转办去向", r.PostFormValue("target"), storage.ReferralTargets)
 	default:
 		return detail, nil
 	}
 	return withDetail(chosen, detail), err
+}
+
+// pickOne is oneOf for a form's list: nothing chosen is asked for in a few words
+// rather than answered with the whole list, which the page shows anyway.
+func pickOne(name, s string, choices []string) (string, error) {
+	if strings.TrimSpace(s) == "" {
+		return "", storage.Errorf(storage.EINVALID, "请选择%s。", name)
+	}
+	return oneOf(name, s, choices)
 }

@@ -87,13 +87,17 @@ type pageData struct {
 	Data  any
 }
 
+// renderFailed is the plain-text answer when a page cannot be rendered at all (a
+// template is missing or failed): there is no layout to put a message in.
+const renderFailed = "系统出错，请稍后再试。"
+
 // render writes a page. It renders into a buffer first so a template error gives
 // a clean 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
 	t, ok := s.templates[name]
 	if !ok {
 		s.cfg.Logger.Error("console template missing", "name", name)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		http.Error(w, renderFailed, http.StatusInternalServerError)
 		return
 	}
 	pd := pageData{Title: title, Staff: staffFrom(r.Context()), Org: s.cfg.OrgName, Data: data,
@@ -104,7 +108,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, name, pd); err != nil {
 		s.cfg.Logger.Error("console template failed", "name", name, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		http.Error(w, renderFailed, http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -115,6 +119,12 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 // renderError shows a short Chinese explanation in the layout.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, message string) {
 	s.render(w, r, status, "error.html", "出错了", message)
+}
+
+// notFound is the console's 404 page: in Chinese, in the layout (with the
+// navigation for a signed-in staff member), for a path the console does not have.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusNotFound, "error.html", "页面不存在", "您要找的页面不存在。链接可能有误，或页面已被移除。")
 }
 
 // pageError maps a store error to a page: not found, conflict, invalid input or

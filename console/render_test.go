@@ -2,7 +2,11 @@ package console
 
 import (
 	"context"
+	"html/template"
+	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/complaintbot/complaintbot/storage"
@@ -31,4 +35,19 @@ func TestFlashNeedsTheSessionsSignature(t *testing.T) {
 
 func withSession(ctx context.Context, se *storage.Session) context.Context {
 	return context.WithValue(ctx, sessionKey, se)
+}
+
+// TestAPageThatCannotBeRenderedSaysSoInChinese: when a template fails there is
+// no layout to show, but the plain answer is still one staff can read.
+func TestAPageThatCannotBeRenderedSaysSoInChinese(t *testing.T) {
+	broken := template.Must(template.New("broken.html").Parse(`{{template "head" .}}`)) // "head" is undefined
+	s := &Server{cfg: Config{Logger: slog.New(slog.DiscardHandler)},
+		templates: map[string]*template.Template{"broken.html": broken}}
+	for _, name := range []string{"broken.html", "missing.html"} {
+		w := httptest.NewRecorder()
+		s.render(w, httptest.NewRequest(http.MethodGet, "/console/cases", nil), http.StatusOK, name, "案件", nil)
+		if w.Code != http.StatusInternalServerError || !strings.Contains(w.Body.String(), "系统出错") {
+			t.Errorf("%s: %d %q, want 500 in Chinese", name, w.Code, w.Body)
+		}
+	}
 }

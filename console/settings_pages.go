@@ -55,7 +55,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 		Hotline:      r.PostFormValue("hotline"),
 		ServiceHours: r.PostFormValue("service_hours"),
 	}
-	err := s.cfg.Store.SaveOrgSettings(r.Context(), o, storage.StaffActor(staffFrom(r.Context()).ID))
+	err := s.cfg.Store.SaveOrgSettings(r.Context(), o, s.actedBy(r))
 	if storage.ErrorCode(err) == storage.EINVALID {
 		v := newSettingsView(o)
 		v.Error = storage.ErrorMessage(err)

@@ -96,7 +96,7 @@ func TestSettingsAreEscaped(t *testing.T) {
 	e, admin := newSettingsEnv(t)
 	const evil = `"><script>alert(1)</script>`
 	if err := e.db.SaveOrgSettings(context.Background(),
-		storage.OrgSettings{Name: evil, ServiceHours: "<b>全天</b>"}, storage.StaffActor(admin.ID)); err != nil {
+		storage.OrgSettings{Name: evil, ServiceHours: "<b>全天</b>"}, storage.By{Actor: storage.StaffActor(admin.ID)}); err != nil {
 		t.Fatal(err)
 	}
 	e.as(admin).get("/console/settings").want(http.StatusOK).

@@ -6,9 +6,14 @@ import (
 	"github.com/complaintbot/complaintbot/storage"
 )
 
-// cannedView is the canned replies page.
+// cannedView is the canned replies page. After a refused post it holds the
+// message and what was typed: in New for the "add" form, in the edited reply's
+// own entry of Replies (EditID) for a change.
 type cannedView struct {
 	Replies []*storage.CannedReply
+	Error   string
+	EditID  int64 // the reply whose change was refused, 0 for the "add" form
+	New     storage.CannedReply
 }
 
 // auditView is the audit log: the filter form, one page of entries, pagination.

@@ -170,6 +170,32 @@ type caseDetailView struct {
 	// Idem is the idempotency key of this rendering's reply and note forms: a
 	// second post of the same form adds nothing.
 	Idem string
+
+	// Rating is the consumer's verdict on the closed case; nil until they rate it.
+	Rating *ratingView
+
+	// Form is the refused post this rendering answers, if any.
+	Form formState
+}
+
+// ratingView is the consumer's rating as the case page shows it.
+type ratingView struct {
+	Label   string // 满意, 基本满意 or 不满意
+	Comment string // what they added, if anything
+}
+
+// ratingLabel names a storage.Rating… value in Chinese, the words the consumer
+// chose from in the chat.
+func ratingLabel(rating string) string {
+	switch rating {
+	case storage.RatingSatisfied:
+		return "满意"
+	case storage.RatingMostly:
+		return "基本满意"
+	case storage.RatingDissatisfied:
+		return "不满意"
+	}
+	return rating
 }
 
 // caseListView is the queue: the filter form as the staff member set it, one

@@ -8,9 +8,9 @@ import (
 )
 
 // Audit actions. Case actions made through the stores (status changes, replies,
-// notes, assignment, outcomes) are audited by the store in the same transaction;
-// the console audits the rest (sign-in, revealing a phone number, staff and token
-// management).
+// notes, assignment, outcomes) are audited by the store in the same transaction,
+// with the client address the caller passes in (see By); the console audits the
+// rest (sign-in, revealing a phone number, staff and token management).
 const (
 	AuditLogin         = "login"
 	AuditLoginFailed   = "login_failed"
@@ -59,6 +59,16 @@ type AuditStore interface {
 	AddAudit(ctx context.Context, e AuditEntry) error
 	// FindAudit returns one page of entries and the total count.
 	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, int, error)
+}
+
+// By says who makes a change and from where, for the audit entry the store
+// writes with it: Actor is "staff:<id>" (other actors are not audited) and IP the
+// client address the staff member acted from, as the console saw it; actions from
+// the command line, which has no client, record "cli". The store never derives
+// the address itself: only the edge that took the request knows it.
+type By struct {
+	Actor string
+	IP    string
 }
 
 // StaffActor is the actor string of a staff member: "staff:<id>".

@@ -14,6 +14,7 @@ type StatusChange struct {
 	CaseID int64
 	To     Status
 	Actor  string // ActorConsumer, ActorSystem or "staff:<id>"
+	IP     string // a staff member's client address, for the audit entry (see By)
 	Reason string // required for rejected and terminated; on the timeline and in the notice
 	// Reopen allows a supervisor to move a finished case (resolved, terminated,
 	// withdrawn or closed) back to mediating; the table allows it only then.
@@ -25,6 +26,7 @@ type NewEvent struct {
 	CaseID int64
 	Kind   EventKind
 	Actor  string
+	IP     string // a staff member's client address, for the audit entry (see By)
 	Body   string
 	// DedupeKey, when set, makes the append idempotent per case: a second append
 	// with the same key returns the first event and adds nothing (a retried WeChat

@@ -55,6 +55,7 @@ type Outcome struct {
 	DoubleCompensation bool   // 加倍赔偿
 	Note               string
 	Actor              string // "staff:<id>"
+	IP                 string // the staff member's client address, for the audit entry (see By)
 }
 
 // CannedReply is a reply text staff can insert while replying.
@@ -71,13 +72,13 @@ type DeskStore interface {
 	// AssignCase sets (or, with nil, clears) the mediator of a case and audits it.
 	// ENOTFOUND for an unknown case; EINVALID if the assignee does not exist or is
 	// disabled (a bad form value, not a missing page).
-	AssignCase(ctx context.Context, caseID int64, assigneeID *int64, actor string) (*Case, error)
+	AssignCase(ctx context.Context, caseID int64, assigneeID *int64, by By) (*Case, error)
 	// ClaimCase makes staffID the mediator of a case only if it is unassigned ("assign
 	// to me"). The check is made on the case as stored, inside the write and with the
 	// row locked, so of two concurrent claims (or a claim and an assignment) exactly
 	// one sees the case unassigned. Claiming a case one already has changes nothing.
 	// ECONFLICT if someone else has the case; otherwise errors as AssignCase.
-	ClaimCase(ctx context.Context, caseID, staffID int64, actor string) (*Case, error)
+	ClaimCase(ctx context.Context, caseID, staffID int64, by By) (*Case, error)
 	// RecordOutcome stores the outcome and money recovered, appends a note event
 	// and audits it. EINVALID for an unknown outcome or a negative amount.
 	RecordOutcome(ctx context.Context, o Outcome) (*Case, error)

@@ -33,8 +33,8 @@ type SettingsStore interface {
 	// SaveOrgSettings checks s (see CheckOrgSettings; EINVALID naming the field),
 	// replaces the saved settings, stamped with the store's clock and the actor's
 	// staff id, and writes an AuditSettings entry with the new values in the same
-	// transaction (when actor is "staff:<id>").
-	SaveOrgSettings(ctx context.Context, s OrgSettings, actor string) error
+	// transaction (when by.Actor is "staff:<id>").
+	SaveOrgSettings(ctx context.Context, s OrgSettings, by By) error
 }
 
 // CheckOrgSettings trims the three fields and checks them. The EINVALID error's

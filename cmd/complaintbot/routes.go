@@ -75,7 +75,33 @@ func (m *Main) routes(ctx context.Context) (http.Handler, error) {
 		m.mountSimulator(mux, account.AppSecret)
 	}
 	mux.HandleFunc("GET /{$}", m.index)
-	return mux, nil
+	return strictTransport(mux, cfg.HTTP.PublicURL), nil
+}
+
+// hstsValue keeps browsers on HTTPS for a year (at least 180 days is what
+// scanners ask for). It leaves subdomains alone: the association's other hosts
+// are not ours to commit to HTTPS.
+const hstsValue = "max-age=31536000"
+
+// strictTransport sends Strict-Transport-Security on every response of the
+// service (webhook, console, API, health and the rest) when it is published over
+// HTTPS, so a browser that once reached the console never again sends a session
+// cookie over plain HTTP. Over plain HTTP the header would be ignored by browsers
+// and would wrongly promise HTTPS, so it is not sent.
+func strictTransport(next http.Handler, publicURL string) http.Handler {
+	if !servesHTTPS(publicURL) {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Strict-Transport-Security", hstsValue)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// servesHTTPS reports whether the public URL is an https one (TLS on the
+// service itself or on the proxy in front of it).
+func servesHTTPS(publicURL string) bool {
+	return strings.HasPrefix(strings.ToLower(publicURL), "https://")
 }
 
 // newConsole builds the staff console and its API; sessions and the login
@@ -92,7 +118,7 @@ func (m *Main) newConsole() (*console.Server, error) {
 		Throttle: redisstore.NewLoginThrottle(m.Redis, redisstore.ThrottleOptions{}),
 		Logger:   m.Logger, OrgName: cfg.Org.Name, CasePrefix: cfg.Cases.Prefix,
 		DefaultOrg:     console.OrgDefaults{Name: cfg.Org.Name, Hotline: cfg.Org.Hotline, ServiceHours: cfg.Org.ServiceHours},
-		SecureCookies:  strings.HasPrefix(cfg.HTTP.PublicURL, "https://"),
+		SecureCookies:  servesHTTPS(cfg.HTTP.PublicURL),
 		TrustedOrigins: trustedOrigins(cfg.HTTP.PublicURL),
 		TrustProxy:     cfg.HTTP.TrustProxy,
 	})

@@ -15,7 +15,7 @@ func TestOrgSettingsFromTheConsoleReachTheChat(t *testing.T) {
 	p := consumer{t: t, c: newClient(m, true), openID: uniqueOpenID("settings")}
 	p.expect("帮助", "消费者协会")
 	err := m.DB.SaveOrgSettings(context.Background(), storage.OrgSettings{
-		Name: "襄阳市消费者委员会", Hotline: "0710-12315", ServiceHours: "工作日 8:30-17:30"}, "staff:1")
+		Name: "襄阳市消费者委员会", Hotline: "0710-12315", ServiceHours: "工作日 8:30-17:30"}, storage.By{Actor: "staff:1"})
 	if err != nil {
 		t.Fatal(err)
 	}

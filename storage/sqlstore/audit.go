@@ -51,18 +51,18 @@ func insertAudit(ctx context.Context, tx *sqlx.Tx, e *storage.AuditEntry) error 
 	return nil
 }
 
-// auditStaff records, in tx, an action on a case when a staff member made it; the
-// consumer's and the system's actions are on the timeline and not audited. detail
-// must hold no personal data.
+// auditStaff records, in tx, an action on a case when a staff member made it, with
+// the client address they made it from; the consumer's and the system's actions
+// are on the timeline and not audited. detail must hold no personal data.
 func auditStaff(
-	ctx context.Context, tx *sqlx.Tx, actor, action string, caseID int64, detail string, now time.Time,
+	ctx context.Context, tx *sqlx.Tx, by storage.By, action string, caseID int64, detail string, now time.Time,
 ) error {
-	staffID, ok := storage.StaffIDFromActor(actor)
+	staffID, ok := storage.StaffIDFromActor(by.Actor)
 	if !ok {
 		return nil
 	}
 	return insertAudit(ctx, tx, &storage.AuditEntry{
-		StaffID: staffID, Action: action, CaseID: caseID, Detail: detail, CreatedAt: now,
+		StaffID: staffID, Action: action, CaseID: caseID, Detail: detail, IP: by.IP, CreatedAt: now,
 	})
 }
 

@@ -190,3 +190,68 @@ func TestRepliesAndNotesAudited(t *testing.T) {
 		}
 	})
 }
+
+// TestStoreWrittenAuditEntriesCarryTheClientAddress makes every staff action the
+// store audits itself (an assignment, a claim, a status change, a reply, a note,
+// an outcome, the organisation settings) from a different address, and checks
+// that each entry holds the address its action came from.
+func TestStoreWrittenAuditEntriesCarryTheClientAddress(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		boss := mustStaff(t, db, "boss", "主管甲", storage.RoleSupervisor)
+		zhao := mustStaff(t, db, "zhao", "赵调解", storage.RoleMediator)
+		c := mustCreate(t, db, newCase("k"))
+		free := mustCreate(t, db, newCase("free"))
+		steps := []struct {
+			action, ip string
+			do         func(ip string) error
+		}{
+			{storage.AuditAssign, "192.0.2.1", func(ip string) error {
+				_, err := db.AssignCase(ctx, c.ID, &zhao.ID, storage.By{Actor: boss.Actor(), IP: ip})
+				return err
+			}},
+			{storage.AuditAssign, "192.0.2.2", func(ip string) error {
+				_, err := db.ClaimCase(ctx, free.ID, zhao.ID, storage.By{Actor: zhao.Actor(), IP: ip})
+				return err
+			}},
+			{storage.AuditStatusChange, "2001:db8::3", func(ip string) error {
+				_, err := db.ChangeStatus(ctx, storage.StatusChange{CaseID: c.ID, To: storage.StatusAccepted, Actor: zhao.Actor(), IP: ip})
+				return err
+			}},
+			{storage.AuditReply, "192.0.2.4", func(ip string) error {
+				_, err := db.AddEvent(ctx, storage.NewEvent{CaseID: c.ID, Kind: storage.EventStaffReply, Actor: zhao.Actor(), IP: ip, Body: "您好"})
+				return err
+			}},
+			{storage.AuditNote, "192.0.2.5", func(ip string) error {
+				_, err := db.AddEvent(ctx, storage.NewEvent{CaseID: c.ID, Kind: storage.EventNote, Actor: zhao.Actor(), IP: ip, Body: "已致电"})
+				return err
+			}},
+			{storage.AuditOutcome, "192.0.2.6", func(ip string) error {
+				_, err := db.RecordOutcome(ctx, storage.Outcome{CaseID: c.ID, Outcome: storage.OutcomeSettled, Actor: zhao.Actor(), IP: ip})
+				return err
+			}},
+			{storage.AuditSettings, "cli", func(ip string) error {
+				return db.SaveOrgSettings(ctx, storage.OrgSettings{Name: "某市消委会"}, storage.By{Actor: boss.Actor(), IP: ip})
+			}},
+		}
+		var want []string
+		for _, s := range steps {
+			advance(db, time.Minute)
+			if err := s.do(s.ip); err != nil {
+				t.Fatalf("%s: %v", s.action, err)
+			}
+			want = append([]string{s.action + " " + s.ip}, want...) // newest first
+		}
+		all, _, err := db.FindAudit(ctx, storage.AuditFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range all {
+			got = append(got, e.Action+" "+e.IP)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("audit (action, address) %v, want %v", got, want)
+		}
+	})
+}

@@ -95,7 +95,8 @@ func changeStatus(
 		}
 	}
 	// The reason stays out of the audit: it is free text and may name people.
-	return c, auditStaff(ctx, tx, ch.Actor, storage.AuditStatusChange, c.ID, move, now)
+	by := storage.By{Actor: ch.Actor, IP: ch.IP}
+	return c, auditStaff(ctx, tx, by, storage.AuditStatusChange, c.ID, move, now)
 }
 
 // checkMove returns ECONFLICT unless ch may move c: along the status table, or,
@@ -240,13 +241,15 @@ func addEvent(
 			return nil, err
 		}
 	}
-	return e, eventSideEffects(ctx, tx, e)
+	return e, eventSideEffects(ctx, tx, e, ev.IP)
 }
 
 // eventSideEffects does what a new event means beyond the timeline: the consumer
 // writing makes the case unread for staff; a staff reply or note goes to the audit
-// log, by its event id (the words stay on the timeline, out of the log).
-func eventSideEffects(ctx context.Context, tx *sqlx.Tx, e *storage.Event) error {
+// log, by its event id (the words stay on the timeline, out of the log), with the
+// client address ip it came from.
+func eventSideEffects(ctx context.Context, tx *sqlx.Tx, e *storage.Event, ip string) error {
+	by := storage.By{Actor: e.Actor, IP: ip}
 	switch {
 	case e.Actor == storage.ActorConsumer &&
 		(e.Kind == storage.EventConsumerMessage || e.Kind == storage.EventEvidence):
@@ -255,10 +258,10 @@ func eventSideEffects(ctx context.Context, tx *sqlx.Tx, e *storage.Event) error 
 			return fmt.Errorf("mark case unread: %w", err)
 		}
 	case e.Kind == storage.EventStaffReply:
-		return auditStaff(ctx, tx, e.Actor, storage.AuditReply, e.CaseID,
+		return auditStaff(ctx, tx, by, storage.AuditReply, e.CaseID,
 			fmt.Sprintf("回复消费者（时间线 #%d）", e.ID), e.CreatedAt)
 	case e.Kind == storage.EventNote:
-		return auditStaff(ctx, tx, e.Actor, storage.AuditNote, e.CaseID,
+		return auditStaff(ctx, tx, by, storage.AuditNote, e.CaseID,
 			fmt.Sprintf("内部备注（时间线 #%d）", e.ID), e.CreatedAt)
 	}
 	return nil

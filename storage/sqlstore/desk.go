@@ -16,16 +16,17 @@ var _ storage.DeskStore = (*DB)(nil)
 // it unassigned, and audits the change in the same transaction; assigning the
 // current assignee again changes and audits nothing. ENOTFOUND for an unknown case;
 // EINVALID for a missing actor, or an assignee who does not exist or is disabled.
+// The audit entry carries by.IP.
 func (d *DB) AssignCase(
-	ctx context.Context, caseID int64, assigneeID *int64, actor string,
+	ctx context.Context, caseID int64, assigneeID *int64, by storage.By,
 ) (*storage.Case, error) {
-	if actor == "" {
+	if by.Actor == "" {
 		return nil, storage.Errorf(storage.EINVALID, "an assignment needs an actor")
 	}
 	var c *storage.Case
 	err := d.inWriteTx(ctx, "assign case", func(tx *sqlx.Tx) error {
 		var err error
-		c, err = assignCase(ctx, tx, caseID, assigneeID, actor, false, dbTime(d.now()))
+		c, err = assignCase(ctx, tx, caseID, assigneeID, by, false, dbTime(d.now()))
 		return err
 	})
 	if err != nil {
@@ -39,9 +40,9 @@ func (d *DB) AssignCase(
 // immediate transaction serialises writers) before it is checked, so a concurrent
 // claim or assignment waits and then sees this one. Claiming one's own case again
 // changes nothing. ECONFLICT if someone else has the case.
-func (d *DB) ClaimCase(ctx context.Context, caseID, staffID int64, actor string) (*storage.Case, error) {
+func (d *DB) ClaimCase(ctx context.Context, caseID, staffID int64, by storage.By) (*storage.Case, error) {
 	switch {
-	case actor == "":
+	case by.Actor == "":
 		return nil, storage.Errorf(storage.EINVALID, "a claim needs an actor")
 	case staffID <= 0:
 		return nil, storage.Errorf(storage.EINVALID, "a claim needs a staff member")
@@ -49,7 +50,7 @@ func (d *DB) ClaimCase(ctx context.Context, caseID, staffID int64, actor string)
 	var c *storage.Case
 	err := d.inWriteTx(ctx, "claim case", func(tx *sqlx.Tx) error {
 		var err error
-		c, err = assignCase(ctx, tx, caseID, &staffID, actor, true, dbTime(d.now()))
+		c, err = assignCase(ctx, tx, caseID, &staffID, by, true, dbTime(d.now()))
 		return err
 	})
 	if err != nil {
@@ -66,7 +67,7 @@ func errClaimed() error {
 // assignCase does AssignCase's work in tx; with onlyIfFree (ClaimCase) it refuses,
 // ECONFLICT, a case that someone other than the new assignee has.
 func assignCase(
-	ctx context.Context, tx *sqlx.Tx, caseID int64, assigneeID *int64, actor string, onlyIfFree bool, now time.Time,
+	ctx context.Context, tx *sqlx.Tx, caseID int64, assigneeID *int64, by storage.By, onlyIfFree bool, now time.Time,
 ) (*storage.Case, error) {
 	c, err := findCaseByID(ctx, tx, caseID, forUpdate(tx))
 	if err != nil {
@@ -95,7 +96,7 @@ func assignCase(
 		return nil, fmt.Errorf("assign case: %w", err)
 	}
 	c.AssigneeID, c.UpdatedAt = to, now
-	return c, auditStaff(ctx, tx, actor, storage.AuditAssign, c.ID, detail, now)
+	return c, auditStaff(ctx, tx, by, storage.AuditAssign, c.ID, detail, now)
 }
 
 // activeStaff returns the staff member with the id if they may take cases:
@@ -176,7 +177,8 @@ func recordOutcome(
 	if err := insertEvent(ctx, tx, e); err != nil {
 		return nil, err
 	}
-	return c, auditStaff(ctx, tx, o.Actor, storage.AuditOutcome, c.ID, summary, now)
+	by := storage.By{Actor: o.Actor, IP: o.IP}
+	return c, auditStaff(ctx, tx, by, storage.AuditOutcome, c.ID, summary, now)
 }
 
 // outcomeSummary describes an outcome as staff read it: "达成调解协议，挽回经济损失

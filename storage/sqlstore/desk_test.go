@@ -28,7 +28,7 @@ func TestAssignCase(t *testing.T) {
 		zhao := mustStaff(t, db, "zhao", "赵调解", storage.RoleMediator)
 		c := mustCreate(t, db, newCase("k"))
 		advance(db, time.Minute)
-		assigned, err := db.AssignCase(ctx, c.ID, &zhao.ID, boss.Actor())
+		assigned, err := db.AssignCase(ctx, c.ID, &zhao.ID, storage.By{Actor: boss.Actor()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -39,10 +39,10 @@ func TestAssignCase(t *testing.T) {
 			t.Fatalf("stored %+v, want %+v", stored, assigned)
 		}
 		// Again to the same mediator: nothing changes, nothing is audited.
-		if _, err := db.AssignCase(ctx, c.ID, &zhao.ID, boss.Actor()); err != nil {
+		if _, err := db.AssignCase(ctx, c.ID, &zhao.ID, storage.By{Actor: boss.Actor()}); err != nil {
 			t.Fatal(err)
 		}
-		cleared, err := db.AssignCase(ctx, c.ID, nil, boss.Actor())
+		cleared, err := db.AssignCase(ctx, c.ID, nil, storage.By{Actor: boss.Actor()})
 		if err != nil || cleared.AssigneeID != 0 || storedCase(t, db, c.ID).AssigneeID != 0 {
 			t.Fatalf("cleared %+v, %v; want unassigned", cleared, err)
 		}
@@ -64,13 +64,13 @@ func TestAssignCaseRefusals(t *testing.T) {
 		}
 		c := mustCreate(t, db, newCase("k"))
 		nobody := gone.ID + 100
-		_, err := db.AssignCase(ctx, c.ID, &gone.ID, boss.Actor())
+		_, err := db.AssignCase(ctx, c.ID, &gone.ID, storage.By{Actor: boss.Actor()})
 		wantCode(t, err, storage.EINVALID)
-		_, err = db.AssignCase(ctx, c.ID, &nobody, boss.Actor())
+		_, err = db.AssignCase(ctx, c.ID, &nobody, storage.By{Actor: boss.Actor()})
 		wantCode(t, err, storage.EINVALID)
-		_, err = db.AssignCase(ctx, c.ID, &boss.ID, "")
+		_, err = db.AssignCase(ctx, c.ID, &boss.ID, storage.By{Actor: ""})
 		wantCode(t, err, storage.EINVALID)
-		_, err = db.AssignCase(ctx, c.ID+1, &boss.ID, boss.Actor())
+		_, err = db.AssignCase(ctx, c.ID+1, &boss.ID, storage.By{Actor: boss.Actor()})
 		wantCode(t, err, storage.ENOTFOUND)
 		if stored := storedCase(t, db, c.ID); *stored != *c {
 			t.Fatalf("stored %+v, want it unchanged", stored)
@@ -246,29 +246,29 @@ func TestClaimCase(t *testing.T) {
 		qian := mustStaff(t, db, "qian", "钱调解", storage.RoleMediator)
 		c := mustCreate(t, db, newCase("k"))
 		advance(db, time.Minute)
-		claimed, err := db.ClaimCase(ctx, c.ID, zhao.ID, zhao.Actor())
+		claimed, err := db.ClaimCase(ctx, c.ID, zhao.ID, storage.By{Actor: zhao.Actor()})
 		if err != nil || claimed.AssigneeID != zhao.ID || !claimed.UpdatedAt.Equal(db.Now()) {
 			t.Fatalf("claim = %+v, %v; want assigned to %d, updated now", claimed, err, zhao.ID)
 		}
 		// Claiming one's own case again is no change; someone else's, a conflict.
-		if again, err := db.ClaimCase(ctx, c.ID, zhao.ID, zhao.Actor()); err != nil || *again != *claimed {
+		if again, err := db.ClaimCase(ctx, c.ID, zhao.ID, storage.By{Actor: zhao.Actor()}); err != nil || *again != *claimed {
 			t.Fatalf("claim again = %+v, %v; want %+v", again, err, claimed)
 		}
-		_, err = db.ClaimCase(ctx, c.ID, qian.ID, qian.Actor())
+		_, err = db.ClaimCase(ctx, c.ID, qian.ID, storage.By{Actor: qian.Actor()})
 		wantCode(t, err, storage.ECONFLICT)
 		if got := storedCase(t, db, c.ID).AssigneeID; got != zhao.ID {
 			t.Fatalf("assignee %d after a refused claim, want %d", got, zhao.ID)
 		}
 		// A supervisor still reassigns freely.
-		if _, err := db.AssignCase(ctx, c.ID, &qian.ID, boss.Actor()); err != nil {
+		if _, err := db.AssignCase(ctx, c.ID, &qian.ID, storage.By{Actor: boss.Actor()}); err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.ClaimCase(ctx, c.ID, zhao.ID, zhao.Actor())
+		_, err = db.ClaimCase(ctx, c.ID, zhao.ID, storage.By{Actor: zhao.Actor()})
 		wantCode(t, err, storage.ECONFLICT)
 
-		_, err = db.ClaimCase(ctx, c.ID+1, zhao.ID, zhao.Actor())
+		_, err = db.ClaimCase(ctx, c.ID+1, zhao.ID, storage.By{Actor: zhao.Actor()})
 		wantCode(t, err, storage.ENOTFOUND)
-		_, err = db.ClaimCase(ctx, c.ID, zhao.ID, "")
+		_, err = db.ClaimCase(ctx, c.ID, zhao.ID, storage.By{Actor: ""})
 		wantCode(t, err, storage.EINVALID)
 		got := auditSummary(caseAudit(t, db, c.ID))
 		want := []string{fmt.Sprintf("assign %d 指派给 钱调解", boss.ID), fmt.Sprintf("assign %d 指派给 赵调解", zhao.ID)}
@@ -297,7 +297,7 @@ func TestClaimCaseConcurrent(t *testing.T) {
 			for i, m := range mediators {
 				wg.Go(func() {
 					<-start
-					_, errs[i] = db.ClaimCase(context.Background(), c.ID, m.ID, m.Actor())
+					_, errs[i] = db.ClaimCase(context.Background(), c.ID, m.ID, storage.By{Actor: m.Actor()})
 				})
 			}
 			close(start)

@@ -195,7 +195,7 @@ func TestFindCasesDeskFilters(t *testing.T) {
 		qian := mustStaff(t, db, "qian", "钱", storage.RoleMediator)
 		cases := createSeries(t, db, 5)
 		for i, who := range []*int64{&zhao.ID, &qian.ID, &zhao.ID} {
-			if _, err := db.AssignCase(ctx, cases[i].ID, who, staff); err != nil {
+			if _, err := db.AssignCase(ctx, cases[i].ID, who, storage.By{Actor: staff}); err != nil {
 				t.Fatal(err)
 			}
 		}

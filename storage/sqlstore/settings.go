@@ -36,13 +36,13 @@ func (d *DB) GetOrgSettings(ctx context.Context) (*storage.OrgSettings, error) {
 // SaveOrgSettings checks and trims s (storage.CheckOrgSettings), replaces the
 // settings, stamped with the DB's clock and the actor's staff id (s.UpdatedAt and
 // s.UpdatedBy are ignored), and audits the change with the new values in the same
-// transaction when the actor is a staff member.
-func (d *DB) SaveOrgSettings(ctx context.Context, s storage.OrgSettings, actor string) error {
+// transaction when by.Actor is a staff member (with by.IP).
+func (d *DB) SaveOrgSettings(ctx context.Context, s storage.OrgSettings, by storage.By) error {
 	s, err := storage.CheckOrgSettings(s)
 	if err != nil {
 		return err
 	}
-	staffID, _ := storage.StaffIDFromActor(actor)
+	staffID, _ := storage.StaffIDFromActor(by.Actor)
 	return d.inWriteTx(ctx, "save org settings", func(tx *sqlx.Tx) error {
 		now := dbTime(d.now())
 		q := tx.Rebind(`INSERT INTO org_settings (id, name, hotline, service_hours, updated_at, updated_by)
@@ -54,6 +54,6 @@ func (d *DB) SaveOrgSettings(ctx context.Context, s storage.OrgSettings, actor s
 			return fmt.Errorf("save org settings: %w", err)
 		}
 		detail := fmt.Sprintf("机构名称：%s；热线电话：%s；服务时间：%s", s.Name, s.Hotline, s.ServiceHours)
-		return auditStaff(ctx, tx, actor, storage.AuditSettings, 0, detail, now)
+		return auditStaff(ctx, tx, by, storage.AuditSettings, 0, detail, now)
 	})
 }

@@ -21,7 +21,7 @@ func TestOrgSettings(t *testing.T) {
 		}
 		actor := storage.StaffActor(admin.ID)
 		first := storage.OrgSettings{Name: " 某市消费者协会 ", Hotline: "(0571) 123-456", ServiceHours: "工作日 9:00–17:00"}
-		if err := db.SaveOrgSettings(ctx, first, actor); err != nil {
+		if err := db.SaveOrgSettings(ctx, first, storage.By{Actor: actor}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := db.GetOrgSettings(ctx)
@@ -36,7 +36,7 @@ func TestOrgSettings(t *testing.T) {
 
 		// A second save replaces the row; empty hotline and hours are allowed.
 		setClock(db, time.Date(2026, 3, 16, 10, 0, 0, 0, cst))
-		if err := db.SaveOrgSettings(ctx, storage.OrgSettings{Name: "消协"}, "system"); err != nil {
+		if err := db.SaveOrgSettings(ctx, storage.OrgSettings{Name: "消协"}, storage.By{Actor: "system"}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ = db.GetOrgSettings(ctx)
@@ -73,7 +73,7 @@ func TestOrgSettingsRefusesBadValues(t *testing.T) {
 			{storage.OrgSettings{Name: "消协", Hotline: strings.Repeat("1", 31)}, "热线电话"},
 			{storage.OrgSettings{Name: "消协", ServiceHours: strings.Repeat("时", 41)}, "服务时间"},
 		} {
-			err := db.SaveOrgSettings(ctx, c.s, "staff:1")
+			err := db.SaveOrgSettings(ctx, c.s, storage.By{Actor: "staff:1"})
 			wantCode(t, err, storage.EINVALID)
 			if !strings.Contains(storage.ErrorMessage(err), c.field) {
 				t.Errorf("%+v: %q does not name %s", c.s, storage.ErrorMessage(err), c.field)
@@ -82,7 +82,7 @@ func TestOrgSettingsRefusesBadValues(t *testing.T) {
 		// Limits are inclusive and count characters, not bytes.
 		ok := storage.OrgSettings{Name: strings.Repeat("消", 40), Hotline: strings.Repeat("1", 30),
 			ServiceHours: strings.Repeat("时", 40)}
-		if err := db.SaveOrgSettings(ctx, ok, "staff:1"); err != nil {
+		if err := db.SaveOrgSettings(ctx, ok, storage.By{Actor: "staff:1"}); err != nil {
 			t.Fatalf("at the limits: %v", err)
 		}
 		_, n, _ := db.FindAudit(ctx, storage.AuditFilter{})

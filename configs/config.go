@@ -153,6 +153,10 @@ type DialogConfig struct {
 	// ReplyBudget is how long the webhook may work on a passive reply before it
 	// answers and pushes the rest; WeChat waits 5 s, so at most 4.5 s.
 	ReplyBudget Duration `yaml:"reply_budget"`
+	// RatingWindow is how long after a case is closed the dialog asks for its
+	// rating when the consumer next writes (the rating request itself may have
+	// gone out as a template card, which cannot ask); 1h to 30 days.
+	RatingWindow Duration `yaml:"rating_window"`
 	// Messages overrides catalogue messages by key. The keys are checked against
 	// the dialog catalogue by the caller; Validate only rejects blank entries.
 	Messages map[string]string `yaml:"messages"`
@@ -179,9 +183,10 @@ func Default() Config {
 		},
 		Cases: CasesConfig{Prefix: "TS", AcceptWorkingDays: 7, MediationWorkingDays: 45},
 		Dialog: DialogConfig{
-			DraftTTL:    seconds(24 * 60 * 60),
-			ReplyBudget: seconds(4),
-			Messages:    map[string]string{},
+			DraftTTL:     seconds(24 * 60 * 60),
+			ReplyBudget:  seconds(4),
+			RatingWindow: seconds(7 * 24 * 60 * 60),
+			Messages:     map[string]string{},
 		},
 		WeChat: WeChatConfig{Template: TemplateConfig{
 			CaseNumberField: "character_string1", StatusField: "phrase2",

@@ -25,6 +25,9 @@ func TestDefaultIsValidAndZeroSetup(t *testing.T) {
 	if got := time.Duration(c.Dialog.DraftTTL); got != 24*time.Hour {
 		t.Errorf("draft ttl = %v, want 24h", got)
 	}
+	if got := time.Duration(c.Dialog.RatingWindow); got != 7*24*time.Hour {
+		t.Errorf("rating window = %v, want 7 days", got)
+	}
 }
 
 func TestDefaultReturnsIndependentCopies(t *testing.T) {

@@ -65,6 +65,8 @@ var envBindings = []envBinding{
 		setDuration(func(c *Config) *Duration { return &c.Dialog.DraftTTL })},
 	{EnvVar{"COMPLAINTBOT_REPLY_BUDGET", "dialog.reply_budget", "Time allowed for a passive reply, e.g. 4s; at most 4.5s."},
 		setDuration(func(c *Config) *Duration { return &c.Dialog.ReplyBudget })},
+	{EnvVar{"COMPLAINTBOT_RATING_WINDOW", "dialog.rating_window", "How long after closing a case the chat asks for its rating, e.g. 168h; 1h to 720h."},
+		setDuration(func(c *Config) *Duration { return &c.Dialog.RatingWindow })},
 	{EnvVar{"COMPLAINTBOT_PUSH_WORKERS", "push.workers", "Delivery workers per instance, 1 to 32."},
 		setInt(func(c *Config) *int { return &c.Push.Workers })},
 	{EnvVar{"COMPLAINTBOT_EVIDENCE_DIR", "evidence.dir", "Directory for evidence bytes; empty keeps them in the database."},

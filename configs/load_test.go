@@ -260,7 +260,7 @@ func TestEveryEnvVarOverridesItsKey(t *testing.T) {
 		"wechat.encoding_aes_key": realAESKey, "wechat.api_base": "http://sim.local",
 		"wechat.use_stable_token": "true", "cases.prefix": "AB",
 		"org.name": "n", "org.hotline": "h", "org.service_hours": "s",
-		"dialog.draft_ttl": "11m", "dialog.reply_budget": "1s",
+		"dialog.draft_ttl": "11m", "dialog.reply_budget": "1s", "dialog.rating_window": "48h",
 		"log.level": "warn", "log.format": "json",
 		"wechat.template.id": "tmplX", "http.trust_proxy": "true", "push.workers": "3", "evidence.dir": "/srv/evidence",
 	}

@@ -18,6 +18,8 @@ const (
 	minDraftTTL    = 10 * time.Minute
 	maxDraftTTL    = 48 * time.Hour          // leaves a day of WeChat's 72h media lifetime for the download
 	maxReplyBudget = 4500 * time.Millisecond // WeChat gives up after 5 s
+	minRatingWin   = time.Hour
+	maxRatingWin   = 30 * 24 * time.Hour // later than that the consumer has moved on
 	maxWorkingDays = 365
 )
 
@@ -176,6 +178,10 @@ func (c Config) validateDialog(ch *checker) {
 	if b := time.Duration(c.Dialog.ReplyBudget); b <= 0 || b > maxReplyBudget {
 		ch.add("dialog.reply_budget", "must be more than 0 and at most %s because WeChat waits only 5s (got %s)",
 			Duration(maxReplyBudget), c.Dialog.ReplyBudget)
+	}
+	if w := time.Duration(c.Dialog.RatingWindow); w < minRatingWin || w > maxRatingWin {
+		ch.add("dialog.rating_window", "must be between %s and %s (got %s)",
+			Duration(minRatingWin), Duration(maxRatingWin), c.Dialog.RatingWindow)
 	}
 	keys := make([]string, 0, len(c.Dialog.Messages))
 	for k := range c.Dialog.Messages {

@@ -154,6 +154,9 @@ func TestValidateURLsAndAddresses(t *testing.T) {
 		"reply budget 0":      {func(c *Config) { c.Dialog.ReplyBudget = 0 }, "dialog.reply_budget"},
 		"draft ttl 10m":       {func(c *Config) { c.Dialog.DraftTTL = Duration(10 * time.Minute) }, ""},
 		"draft ttl 9m":        {func(c *Config) { c.Dialog.DraftTTL = Duration(9 * time.Minute) }, "dialog.draft_ttl"},
+		"rating window 1h":    {func(c *Config) { c.Dialog.RatingWindow = Duration(time.Hour) }, ""},
+		"rating window 0":     {func(c *Config) { c.Dialog.RatingWindow = 0 }, "dialog.rating_window"},
+		"rating window 31d":   {func(c *Config) { c.Dialog.RatingWindow = Duration(31 * 24 * time.Hour) }, "dialog.rating_window"},
 		"hours blank":         {func(c *Config) { c.Org.ServiceHours = "" }, "org.service_hours"},
 		"message blank key":   {func(c *Config) { c.Dialog.Messages = map[string]string{" ": "x"} }, "dialog.messages"},
 	}

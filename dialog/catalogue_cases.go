@@ -36,7 +36,15 @@ const (
 	msgCommentSkipped    = "comment_skipped"
 	msgAlreadyCommented  = "already_commented"
 	msgBadComment        = "bad_comment"
+	msgControlWord       = "control_word"
+	msgCaseFinished      = "case_finished"
+	msgRatingAsk         = "rating_ask"
+	msgRatingDeclined    = "rating_declined"
 )
+
+// newComplaintLine tells a consumer whose case is finished what they can still
+// do: file a new complaint, or call the association.
+const newComplaintLine = `如有新的问题，请回复 我要投诉 重新投诉{{if .Hotline}}，或致电 {{.Hotline}}{{if .Hours}}（{{.Hours}}）{{end}}{{end}}。`
 
 // Field lists shared by several messages.
 var (
@@ -78,9 +86,9 @@ var caseMessages = map[string]message{
 
 	msgSupplementExpired: {fields: expiredFields, text: `为投诉 {{.Number}} 补充材料已超过{{.Duration}}未操作，已自动结束。`},
 
-	msgSupplementFinal: {fields: numberStatusField, text: `投诉 {{.Number}} 已经有处理结果（{{.Status}}），不能再补充材料。如有新的问题，请回复 投诉 重新提交。`},
+	msgSupplementFinal: {fields: numberStatusField, text: `投诉 {{.Number}} 已经处理结束（{{.Status}}），不能再补充材料。` + newComplaintLine},
 
-	msgWithdrawConfirm: {fields: numberField, text: `确认撤回投诉 {{.Number}} 吗？撤回后调解将终止。回复 确认撤回 继续，回复 取消 保留。`},
+	msgWithdrawConfirm: {fields: numberField, text: `确认撤回投诉 {{.Number}} 吗？撤回后调解将终止。撤回请回复 是，保留请回复 否。`},
 
 	msgWithdrawn: {fields: numberField, text: `投诉 {{.Number}} 已撤回，调解已终止。如有新的问题，可以随时回复 投诉。`},
 
@@ -113,6 +121,17 @@ var caseMessages = map[string]message{
 	msgCommentSkipped: {text: `好的，感谢您的评价！`},
 
 	msgAlreadyCommented: {text: `您对这件投诉的意见已经记录过了，感谢您的反馈！`},
+
+	// The rating question asked when the consumer next writes after a case closed.
+	msgRatingAsk: {fields: []string{"Number", "Merchant"}, text: `您的投诉 {{.Number}}{{if .Merchant}}（{{.Merchant}}）{{end}}已办结，请您评价我们的处理：回复 满意、基本满意 或 不满意。不想评价请回复 跳过。`},
+
+	msgRatingDeclined: {fields: numberField, text: `好的，不打扰了。以后想评价，可以回复 评价 {{.Number}} 满意（或 基本满意、不满意）。`},
+
+	// A message written when the consumer has no open case but a finished one.
+	msgCaseFinished: {fields: numberStatusField, text: `您的投诉 {{.Number}} 已经处理结束（{{.Status}}），发送的内容不会再转给调解员。` + newComplaintLine},
+
+	// An intake word (上一步, 确定 …) sent in a stage after filing.
+	msgControlWord: {fields: []string{"Word"}, text: `“{{.Word}}”没有转给调解员：现在没有正在填写的投诉。`},
 
 	msgBadComment: {fields: []string{"Max", "Len"}, text: `意见请控制在{{.Max}}字以内，您输入了{{.Len}}个字。请精简后重新发送，或回复 跳过。`},
 }

@@ -59,6 +59,7 @@ const (
 	msgVoiceEmpty          = "voice_empty"
 	msgCancelled           = "cancelled"
 	msgNothingToCancel     = "nothing_to_cancel"
+	msgNoIntake            = "no_intake"
 	msgBackAtFirst         = "back_at_first"
 	msgRestarted           = "restarted"
 	msgEditNotAvailable    = "edit_not_available"
@@ -244,6 +245,9 @@ var intakeMessages = map[string]message{
 	msgCancelled: {text: `已取消本次投诉，填写的内容已删除。需要时回复 投诉 可以重新开始。`},
 
 	msgNothingToCancel: {text: `您当前没有正在填写的投诉。`},
+
+	// An intake word (上一步, 确定, 修改 N …) sent with no intake in progress.
+	msgNoIntake: {fields: []string{"Word"}, text: `您当前没有正在填写的投诉，“{{.Word}}”不需要回复，也不会转给调解员。如需投诉请回复 投诉，查看进度请回复 查询；要给调解员留言，请直接发送完整的内容。`},
 
 	msgBackAtFirst: {text: `已经是第一个问题了。`},
 

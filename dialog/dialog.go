@@ -91,6 +91,12 @@ const (
 	// StageRatingComment: State.Case was just rated; the next text is the optional
 	// comment, 跳过 ends.
 	StageRatingComment Stage = "rating_comment"
+	// StageRatingAsk: State.Case was closed lately and is not rated, and the dialog
+	// asked for its rating when the consumer next wrote (its rating request may
+	// never have been read: outside WeChat's 48-hour window it is only a template
+	// card). A rating word rates it (then StageRatingComment), 跳过 declines, and
+	// anything else ends the question and is handled as when idle.
+	StageRatingAsk Stage = "rating_ask"
 )
 
 // Draft is the complaint being collected.
@@ -175,9 +181,13 @@ type State struct {
 	Editing   bool      `json:"editing,omitempty"`    // answering 修改 N: return to the summary next
 	UpdatedAt time.Time `json:"updated_at"`
 
-	// Case is the case of StageSupplement, StageConfirmWithdraw and
-	// StageRatingComment.
+	// Case is the case of StageSupplement, StageConfirmWithdraw,
+	// StageRatingComment and StageRatingAsk.
 	Case *CaseRef `json:"case,omitempty"`
+	// RatingAsked is the ID of the last case whose rating the dialog asked for
+	// unprompted (StageRatingAsk). Unlike the rest it outlives every stage, so
+	// that a consumer who did not answer is not asked about that case again.
+	RatingAsked int64 `json:"rating_asked,omitempty"`
 	// Pending holds the messages waiting in StageChooseCase, oldest first, and
 	// Choices the cases offered for them, in list order.
 	Pending []CaseMessage `json:"pending,omitempty"`
@@ -245,6 +255,9 @@ type Need struct {
 	OpenCases bool   // the consumer's cases whose status is not final
 	Unrated   bool   // the consumer's most recently closed case without a rating
 	Number    string // the case with this canonical number, if it is the consumer's
+	// Finished asks for the consumer's most recently finished case and the closed
+	// case whose rating is due (see Facts.Finished and Facts.RatingDue).
+	Finished bool
 }
 
 // Facts are what the Engine found for a Need; Step receives them in Env.Facts.
@@ -266,6 +279,11 @@ type Facts struct {
 	Case       *storage.Case
 	CaseRated  bool
 	CaseRating *storage.Rating
+	// Finished is the consumer's most recently finished case (its status is
+	// final), nil if none. RatingDue is their most recently closed case that has
+	// no rating and was closed within the Engine's rating window, nil if none.
+	Finished  *storage.Case
+	RatingDue *storage.Case
 }
 
 // Result is what one step produces. When Need is set the step could not decide

@@ -16,6 +16,11 @@ import (
 // consumer keep racing each other; a handful is plenty in practice.
 const defaultMaxAttempts = 8
 
+// DefaultRatingWindow is Engine.RatingWindow when unset: a week, after which an
+// unrated case is let be (the consumer has moved on, and the figures count it as
+// unrated).
+const DefaultRatingWindow = 7 * 24 * time.Hour
+
 // commitRecheckTimeout bounds the Load that asks, after a failed Commit, whether
 // the Commit was applied after all. It runs on a fresh deadline, since the turn's
 // own has often run out by then, and is kept short: the answer is already late.
@@ -31,6 +36,9 @@ type Engine struct {
 	Catalogue  *Catalogue
 	CasePrefix string
 	DraftTTL   time.Duration
+	// RatingWindow is how long after closing a case the dialog asks for its
+	// rating when the consumer writes; zero means DefaultRatingWindow.
+	RatingWindow time.Duration
 
 	// Now and NewIntakeKey are injectable for tests; nil means the real ones.
 	Now          func() time.Time
@@ -132,15 +140,12 @@ func (e *Engine) step(ctx context.Context, openID, msgKey string, st State, in I
 
 // env gathers what Step needs from the world for one turn of message msgKey.
 func (e *Engine) env(msgKey string) Env {
-	now, key := time.Now, randomIntakeKey
-	if e.Now != nil {
-		now = e.Now
-	}
+	key := randomIntakeKey
 	if e.NewIntakeKey != nil {
 		key = e.NewIntakeKey
 	}
 	return Env{
-		Now:          now(),
+		Now:          e.now(),
 		Catalogue:    e.Catalogue,
 		DraftTTL:     e.DraftTTL,
 		CasePrefix:   e.CasePrefix,

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/complaintbot/complaintbot/storage"
 )
@@ -32,6 +33,11 @@ func (e *Engine) loadFacts(ctx context.Context, openID string, n Need) (*Facts, 
 	}
 	if n.Unrated {
 		if f.Unrated, f.UnratedRating, err = e.unrated(ctx, openID); err != nil {
+			return nil, err
+		}
+	}
+	if n.Finished {
+		if f.Finished, f.RatingDue, err = e.finished(ctx, openID); err != nil {
 			return nil, err
 		}
 	}
@@ -85,6 +91,92 @@ func (e *Engine) unrated(ctx context.Context, openID string) (*storage.Case, *st
 		return nil, nil, nil // none, or no telling which one a repeat would be about
 	}
 	return uncommented, uncommentedRating, nil
+}
+
+// finishedLookback is how many of the consumer's finished cases are checked for
+// the latest one and a rating due.
+const finishedLookback = 10
+
+// finished returns the consumer's most recently finished case and the most
+// recently closed case whose rating is due (see ratingDue), each nil if none.
+func (e *Engine) finished(ctx context.Context, openID string) (latest, due *storage.Case, err error) {
+	open := false
+	cases, _, err := e.Cases.FindCases(ctx, storage.CaseFilter{OpenID: &openID, Open: &open, Limit: finishedLookback})
+	if err != nil {
+		return nil, nil, fmt.Errorf("list finished cases: %w", err)
+	}
+	if len(cases) == 0 {
+		return nil, nil, nil
+	}
+	// The filter orders by filing; what the consumer last heard of is the latest
+	// change.
+	sort.SliceStable(cases, func(i, j int) bool { return cases[i].UpdatedAt.After(cases[j].UpdatedAt) })
+	due, err = e.ratingDue(ctx, cases)
+	return cases[0], due, err
+}
+
+// ratingDue returns the first of cases (latest change first) that is closed,
+// has no rating and was closed within the rating window. A case's UpdatedAt is
+// never before its closing, so the cases changed before the window need no
+// further look: only the few left cost a rating and a timeline read.
+func (e *Engine) ratingDue(ctx context.Context, cases []*storage.Case) (*storage.Case, error) {
+	since := e.now().Add(-e.ratingWindow())
+	for _, c := range cases {
+		if c.UpdatedAt.Before(since) {
+			return nil, nil
+		}
+		if c.Status != storage.StatusClosed {
+			continue
+		}
+		due, err := e.unratedSince(ctx, c, since)
+		if due || err != nil {
+			return c, err
+		}
+	}
+	return nil, nil
+}
+
+// unratedSince reports whether the closed case c has no rating and was closed
+// at or after since.
+func (e *Engine) unratedSince(ctx context.Context, c *storage.Case, since time.Time) (bool, error) {
+	r, err := e.findRating(ctx, c.ID)
+	if err != nil || r != nil {
+		return false, err
+	}
+	closedAt, err := e.closedAt(ctx, c)
+	return err == nil && !closedAt.Before(since), err
+}
+
+// closedAt is when the closed case c was closed: its latest status change, since
+// a closed case can only leave that status by being reopened. A case without one
+// on its timeline (imported, say) counts from its last change.
+func (e *Engine) closedAt(ctx context.Context, c *storage.Case) (time.Time, error) {
+	events, err := e.Cases.ListEvents(ctx, c.ID)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read the closing of a case: %w", err)
+	}
+	for i := len(events) - 1; i >= 0; i-- { // oldest first
+		if ev := events[i]; ev != nil && ev.Kind == storage.EventStatusChange {
+			return ev.CreatedAt, nil
+		}
+	}
+	return c.UpdatedAt, nil
+}
+
+// ratingWindow returns the configured rating window or the default.
+func (e *Engine) ratingWindow() time.Duration {
+	if e.RatingWindow > 0 {
+		return e.RatingWindow
+	}
+	return DefaultRatingWindow
+}
+
+// now returns the Engine's clock.
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
 }
 
 // findOwnCase returns openID's case with that number, or nil. A case of another

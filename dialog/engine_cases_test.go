@@ -103,14 +103,28 @@ func TestEngineAsksWhichCase(t *testing.T) {
 	wantIn(t, "after", say(t, e, "oA", "m4", text("谢谢")), "要转给哪一件")
 }
 
-func TestEngineWithoutOpenCasesShowsTheMenu(t *testing.T) {
+func TestEngineWithoutCasesShowsTheMenu(t *testing.T) {
 	e, cases := newTestEngine(t)
-	cases.add("oA", "甲商店", storage.StatusClosed)
 	cases.add("oB", "别人的", storage.StatusMediating)
 	wantIn(t, "text", say(t, e, "oA", "m1", text("你好")), "投诉 —— 开始投诉", "查询 —— 查看投诉进度")
 	wantIn(t, "photo", say(t, e, "oA", "m2", imageIn("p1")), "照片没有保存")
 	if len(cases.added) != 0 {
 		t.Errorf("%d events added without an open case", len(cases.added))
+	}
+}
+
+// TestEngineWritingToAFinishedCase writes when the consumer's only case is
+// finished: they are told so, and how to go on (a new complaint, the hotline).
+func TestEngineWritingToAFinishedCase(t *testing.T) {
+	e, cases := newTestEngine(t)
+	c := cases.add("oA", "甲商店", storage.StatusClosed)
+	cases.add("oB", "别人的", storage.StatusMediating)
+	closed := "您的投诉 " + c.Number + " 已经处理结束（已办结），发送的内容不会再转给调解员。如有新的问题，请回复 我要投诉 重新投诉，或致电 12315。"
+	wantIn(t, "text", say(t, e, "oA", "m1", text("退款还没到账")), closed)
+	wantIn(t, "photo", say(t, e, "oA", "m2", imageIn("p1")), closed)
+	wantIn(t, "补充", say(t, e, "oA", "m3", text("补充 "+c.Number)), "不能再补充材料。如有新的问题，请回复 我要投诉 重新投诉，或致电 12315。")
+	if len(cases.added) != 0 {
+		t.Errorf("%d events added to a finished case", len(cases.added))
 	}
 }
 

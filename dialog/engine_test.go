@@ -261,7 +261,7 @@ func newTestEngine(t *testing.T) (*Engine, *memoryCases) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	now := testEngineNow
 	n := 0
 	return &Engine{
 		Store: NewRedisStore(NewTestRedis(t), RedisStoreOptions{}), Cases: cases, Catalogue: cat,

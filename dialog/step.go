@@ -49,7 +49,7 @@ func (e Env) prefix() string {
 // facts it needs to decide come back as Result.Need (see Result).
 //
 // While a draft or another stage is in progress the returned State has UpdatedAt =
-// env.Now; when none is it is the zero State but for Version.
+// env.Now; when none is it is the zero State but for Version and RatingAsked.
 func Step(st State, in Input, env Env) Result {
 	t := &turn{env: env, cat: env.catalogue(), st: st, orig: st, in: normalize(in)}
 	if !resumable(st) {
@@ -96,8 +96,16 @@ func (t *turn) result() Result {
 	return Result{State: st, Replies: t.replies, Effects: t.effects}
 }
 
-// idleState is the state without a draft; Version belongs to the Store and is kept.
-func idleState(st State) State { return State{Version: st.Version} }
+// idleState is the state without a draft. Version belongs to the Store and is
+// kept, and so is RatingAsked, which must outlive the stages (see State).
+func idleState(st State) State { return State{Version: st.Version, RatingAsked: st.RatingAsked} }
+
+// newStage is a fresh state at stage: idle but for the stage.
+func (t *turn) newStage(stage Stage) State {
+	st := idleState(t.st)
+	st.Stage = stage
+	return st
+}
 
 // inDraft reports whether an intake is in progress.
 func (t *turn) inDraft() bool { return slices.Contains(intakeStages, t.st.Stage) }
@@ -239,6 +247,8 @@ func (t *turn) idleCommand(cmd string) bool {
 	case cancelWords[cmd]:
 		t.say(msgNothingToCancel)
 		t.say(msgMenu)
+	case isControlWord(cmd):
+		t.say(msgNoIntake, "Word", cmd)
 	case t.bareCaseNumber(cmd):
 	case t.caseCommand(cmd):
 	default:
@@ -250,7 +260,8 @@ func (t *turn) idleCommand(cmd string) bool {
 // start opens a new draft with the privacy notice, which must be agreed to before any
 // personal information is asked for.
 func (t *turn) start() {
-	t.st = State{Version: t.st.Version, Stage: StagePrivacy, IntakeKey: t.env.NewIntakeKey}
+	t.st = t.newStage(StagePrivacy)
+	t.st.IntakeKey = t.env.NewIntakeKey
 	t.say(msgPrivacy)
 }
 
@@ -325,6 +336,7 @@ func (t *turn) draftLocation(in Input) {
 	if addr == "" {
 		addr = strconv.FormatFloat(in.Lat, 'f', 6, 64) + "," + strconv.FormatFloat(in.Lng, 'f', 6, 64)
 	}
+	addr = singleLine(addr)
 	if r := []rune(addr); len(r) > MerchantAddressLimit.Max {
 		addr = string(r[:MerchantAddressLimit.Max]) // a label cannot be retyped, so cut it
 	}

@@ -82,7 +82,7 @@ var plainPrompts = map[Stage]string{
 // prompt renders the pending question.
 func (t *turn) prompt() string {
 	switch t.st.Stage {
-	case StageChooseCase, StageSupplement, StageConfirmWithdraw, StageRatingComment:
+	case StageChooseCase, StageSupplement, StageConfirmWithdraw, StageRatingComment, StageRatingAsk:
 		return t.casePrompt()
 	case StageCategory:
 		return t.cat.text(msgAskCategory, "Options", numbered(categories))
@@ -142,11 +142,11 @@ func (t *turn) answerCategory(text string) {
 }
 
 func (t *turn) answerMerchantName(text string) {
-	t.answerText(text, MerchantNameLimit, msgBadMerchantName, func(d *Draft, s string) { d.MerchantName = s })
+	t.answerText(singleLine(text), MerchantNameLimit, msgBadMerchantName, func(d *Draft, s string) { d.MerchantName = s })
 }
 
 func (t *turn) answerMerchantAddress(text string) {
-	t.answerText(text, MerchantAddressLimit, msgBadMerchantAddress, func(d *Draft, s string) { d.MerchantAddress = s })
+	t.answerText(singleLine(text), MerchantAddressLimit, msgBadMerchantAddress, func(d *Draft, s string) { d.MerchantAddress = s })
 }
 
 func (t *turn) answerDescription(text string) {
@@ -215,7 +215,7 @@ func (t *turn) answerDemand(text string) {
 	case isDigits(halfWidth(strings.TrimSpace(text))):
 		t.say(msgBadDemand, "Max", strconv.Itoa(len(demands)), "Options", numbered(demands))
 	default:
-		t.answerText(text, DemandLimit, msgBadDemandOther, func(d *Draft, s string) { d.Demand = s })
+		t.answerText(singleLine(text), DemandLimit, msgBadDemandOther, func(d *Draft, s string) { d.Demand = s })
 	}
 }
 
@@ -240,11 +240,11 @@ func (t *turn) answerName(text string) {
 		t.say(msgBadNameDigits)
 		return
 	}
-	t.answerText(text, NameLimit, msgBadName, func(d *Draft, s string) { d.Name = s })
+	t.answerText(singleLine(text), NameLimit, msgBadName, func(d *Draft, s string) { d.Name = s })
 }
 
 func (t *turn) answerPhone(text string) {
-	phone, ok := ParseMobile(text)
+	phone, ok := ParseMobile(singleLine(text))
 	if !ok {
 		t.say(msgBadPhone)
 		return

@@ -10,7 +10,7 @@ import (
 )
 
 // caseStages are the stages after a case is filed.
-var caseStages = []Stage{StageChooseCase, StageSupplement, StageConfirmWithdraw, StageRatingComment}
+var caseStages = []Stage{StageChooseCase, StageSupplement, StageConfirmWithdraw, StageRatingComment, StageRatingAsk}
 
 // maxChoices bounds the list of StageChooseCase, so that every answer is one digit.
 const maxChoices = 9
@@ -24,15 +24,18 @@ var commentLimit = Limit{Min: 1, Max: 500}
 
 // Words of the stages after filing, matched against the whole message.
 var (
-	confirmWithdrawWords = set("确认撤回", "确定撤回")
-	supplementDoneWords  = set("完成", "好了", "发完了", "结束", "完毕", "补充完毕", "补充完了", "没有了")
-	skipWords            = set("跳过", "不用了", "没有", "无", "没有了", "不评论", "算了")
+	supplementDoneWords = set("完成", "好了", "发完了", "结束", "完毕", "补充完毕", "补充完了", "没有了")
+	skipWords           = set("跳过", "不用了", "没有", "无", "没有了", "不评论", "算了")
 
-	// withdrawAnswerWords answer the withdrawal question without being a message
-	// for the mediator: a plain yes is not enough to withdraw, a no keeps the case,
-	// and neither is forwarded.
-	withdrawAnswerWords = set("确认", "确定", "是", "是的", "对", "好", "好的", "可以", "没问题",
-		"不", "不是", "不撤回", "不撤了", "不用了", "算了", "保留", "继续", "继续处理")
+	// withdrawYesWords and withdrawNoWords answer the withdrawal question, which
+	// asks 是 or 否: people answer a yes/no question with any of these, and the
+	// question names the case, so a plain yes is consent enough.
+	withdrawYesWords = set("确认撤回", "确定撤回", "是", "是的", "对", "对的", "好", "好的", "确定", "确认",
+		"可以", "没问题", "嗯", "同意", "撤回", "撤回吧", "要撤回", "撤回投诉", "我要撤回")
+	withdrawNoWords = set("否", "不", "不是", "不要", "不撤回", "不撤了", "不用了", "算了", "保留",
+		"继续", "继续处理", "不同意")
+	// ratingSkipWords decline the rating question.
+	ratingSkipWords = set("跳过", "不评价", "不用了", "算了", "以后再说", "不想评价", "没空", "不")
 )
 
 // ratingWords map the words of a rating to storage's values. The notice asks for
@@ -90,7 +93,7 @@ func parseCaseCommand(cmd string) (caseCmd, bool) {
 		r, ok := ratingWords[m[2]]
 		return caseCmd{verb: verbRate, arg: m[1], rating: r}, ok || m[2] == ""
 	}
-	if confirmWithdrawWords[cmd] {
+	if cmd == "确认撤回" || cmd == "确定撤回" {
 		return caseCmd{verb: verbConfirmWithdraw}, true
 	}
 	return caseCmd{}, false
@@ -116,27 +119,57 @@ func (t *turn) caseCommand(cmd string) bool {
 }
 
 // forward sends a message written outside an intake to the consumer's open case:
-// with one, at once; with several, after asking which; with none, it answers with
-// the menu (a photo or recording is not kept: there is nothing to attach it to).
+// with one, at once; with several, after asking which. With none it says why not
+// (their case is finished, or they have none) and a photo or recording is not
+// kept: there is nothing to attach it to. See forwardTo for the rating question.
 func (t *turn) forward(m CaseMessage) {
-	if f := t.facts(Need{OpenCases: true}); f != nil {
-		t.forwardTo(f.OpenCases, m)
+	if f := t.facts(Need{OpenCases: true, Finished: true}); f != nil {
+		t.forwardTo(f, m)
 	}
 }
 
-// forwardTo is forward once the open cases are known.
-func (t *turn) forwardTo(open []*storage.Case, m CaseMessage) {
+// forwardTo is forward once the facts are known. When a closed case's rating is
+// due (see askRating) the question follows what became of the message, so the
+// message is never lost to it: forwarded to the one open case, or answered as
+// when there is none. With several open cases the message waits for the
+// consumer's choice of case and the rating question waits for a later message,
+// because a reply asks one question.
+func (t *turn) forwardTo(f *Facts, m CaseMessage) {
+	open := f.OpenCases
+	if len(open) > 1 {
+		t.st = t.newStage(StageChooseCase)
+		t.st.Pending, t.st.Choices = []CaseMessage{t.held(m)}, refsOf(open)
+		t.reask()
+		return
+	}
+	due := f.RatingDue
+	if due != nil && due.ID == t.st.RatingAsked {
+		due = nil // asked once already; 满意 or 评价 still rate it
+	}
 	switch {
-	case len(open) == 0 && m.Photo != nil && m.Photo.evidenceKind() == EvidenceImage:
-		t.say(msgIdleImage)
-	case len(open) == 0:
-		t.say(msgMenu)
 	case len(open) == 1:
 		t.effect(AddToCase{Case: refOf(open[0]), Messages: []CaseMessage{m}})
-	default:
-		t.st = State{Version: t.st.Version, Stage: StageChooseCase, Pending: []CaseMessage{t.held(m)}, Choices: refsOf(open)}
-		t.reask()
+	case f.Finished != nil:
+		t.say(msgCaseFinished, "Number", f.Finished.Number, "Status", f.Finished.Status.Label())
+	case m.Photo != nil && m.Photo.evidenceKind() == EvidenceImage:
+		t.say(msgIdleImage)
+	case due == nil:
+		t.say(msgMenu)
 	}
+	if due != nil {
+		t.askRating(due)
+	}
+}
+
+// askRating asks for the rating of c, a closed case the consumer has not rated.
+// Its rating request may never have been read (outside WeChat's 48-hour window
+// it is only a template card), so the dialog asks when the consumer next
+// writes, once per case: RatingAsked remembers it.
+func (t *turn) askRating(c *storage.Case) {
+	ref := refOf(c)
+	t.st = t.newStage(StageRatingAsk)
+	t.st.Case, t.st.RatingAsked = &ref, c.ID
+	t.reask()
 }
 
 // held is m as kept in State.Pending: with the key of the message it came in, the
@@ -166,7 +199,8 @@ func (t *turn) supplementCommand(arg string) {
 // startSupplement enters StageSupplement for c.
 func (t *turn) startSupplement(c *storage.Case) {
 	ref := refOf(c)
-	t.st = State{Version: t.st.Version, Stage: StageSupplement, Case: &ref}
+	t.st = t.newStage(StageSupplement)
+	t.st.Case = &ref
 	t.say(msgSupplementStart, "Number", c.Number)
 }
 
@@ -190,7 +224,8 @@ func (t *turn) withdrawCommand(arg string) {
 // askWithdraw enters StageConfirmWithdraw for c.
 func (t *turn) askWithdraw(c *storage.Case) {
 	ref := refOf(c)
-	t.st = State{Version: t.st.Version, Stage: StageConfirmWithdraw, Case: &ref}
+	t.st = t.newStage(StageConfirmWithdraw)
+	t.st.Case = &ref
 	t.reask()
 }
 
@@ -223,7 +258,7 @@ func (t *turn) rateBare(rating string) {
 		if f.Unrated != nil && f.UnratedRating == nil {
 			t.say(msgRateByNumber, "Number", f.Unrated.Number, "Rating", ratingLabels[rating])
 		}
-		t.forwardTo(f.OpenCases, t.message(t.in.Text))
+		t.forwardTo(&Facts{OpenCases: f.OpenCases}, t.message(t.in.Text))
 	default:
 		t.rateUnrated(f, rating)
 	}
@@ -275,9 +310,12 @@ func (t *turn) rateNamed(arg, rating string) {
 
 // rate records the rating and waits for the optional comment; the Engine thanks the
 // consumer and asks for it, or says the case was rated already and ends the stage.
-func (t *turn) rate(c *storage.Case, rating string) {
-	ref := refOf(c)
-	t.st = State{Version: t.st.Version, Stage: StageRatingComment, Case: &ref}
+func (t *turn) rate(c *storage.Case, rating string) { t.rateRef(refOf(c), rating) }
+
+// rateRef is rate for a case named in the state.
+func (t *turn) rateRef(ref CaseRef, rating string) {
+	t.st = t.newStage(StageRatingComment)
+	t.st.Case = &ref
 	t.effect(RateCase{Case: ref, Rating: rating})
 }
 
@@ -349,7 +387,7 @@ func resumable(st State) bool {
 	switch st.Stage {
 	case StageChooseCase:
 		return len(st.Pending) > 0 && len(st.Choices) > 0
-	case StageSupplement, StageConfirmWithdraw, StageRatingComment:
+	case StageSupplement, StageConfirmWithdraw, StageRatingComment, StageRatingAsk:
 		return st.Case != nil
 	}
 	return knownStage(st.Stage)

@@ -76,6 +76,7 @@ func runStageTests(t *testing.T, tests []stageTest) {
 
 var (
 	needOpen   = &Need{OpenCases: true}
+	needFwd    = &Need{OpenCases: true, Finished: true} // a message to forward
 	needRating = &Need{OpenCases: true, Unrated: true}
 )
 
@@ -90,14 +91,20 @@ func TestStepForward(t *testing.T) {
 	two := &Facts{OpenCases: []*storage.Case{caseB, caseA}}
 	photo := CaseMessage{Photo: &Photo{MediaID: "p1", PicURL: "http://mmbiz.example/p1"}}
 	runStageTests(t, []stageTest{
-		{"text, one open case", State{}, textIn("商家今天又来电话了"), needOpen, one, StageIdle, textTo(refA, "商家今天又来电话了"), nil},
-		{"voice, one open case", State{}, voiceIn("好的，我同意。"), needOpen, one, StageIdle, textTo(refA, "好的，我同意"), nil},
-		{"photo, one open case", State{}, imageIn("p1"), needOpen, one, StageIdle, []Effect{AddToCase{Case: refA, Messages: []CaseMessage{photo}}}, nil},
-		{"text, two open cases", State{}, textIn("你好"), needOpen, two, StageChooseCase, nil, []string{"您有2件正在处理的投诉，刚才发送的内容要转给哪一件？请回复序号，例如：1\n1. TS-2026-000002（乙商城）\n2. TS-2026-000001（甲商店）\n回复 取消"}},
-		{"text, none", State{}, textIn("你好"), needOpen, &Facts{}, StageIdle, nil, []string{"投诉 —— 开始投诉"}},
-		{"photo, none", State{}, imageIn("p1"), needOpen, &Facts{}, StageIdle, nil, []string{"照片没有保存"}},
+		{"text, one open case", State{}, textIn("商家今天又来电话了"), needFwd, one, StageIdle, textTo(refA, "商家今天又来电话了"), nil},
+		{"voice, one open case", State{}, voiceIn("好的，我同意。"), needFwd, one, StageIdle, textTo(refA, "好的，我同意"), nil},
+		{"photo, one open case", State{}, imageIn("p1"), needFwd, one, StageIdle, []Effect{AddToCase{Case: refA, Messages: []CaseMessage{photo}}}, nil},
+		{"text, two open cases", State{}, textIn("你好"), needFwd, two, StageChooseCase, nil, []string{"您有2件正在处理的投诉，刚才发送的内容要转给哪一件？请回复序号，例如：1\n1. TS-2026-000002（乙商城）\n2. TS-2026-000001（甲商店）\n回复 取消"}},
+		{"text, none", State{}, textIn("你好"), needFwd, &Facts{}, StageIdle, nil, []string{"投诉 —— 开始投诉"}},
+		{"photo, none", State{}, imageIn("p1"), needFwd, &Facts{}, StageIdle, nil, []string{"照片没有保存"}},
+		{"text, only finished cases", State{}, textIn("你好"), needFwd, &Facts{Finished: caseFinal}, StageIdle, nil,
+			[]string{"您的投诉 TS-2026-000003 已经处理结束（调解成功），发送的内容不会再转给调解员。如有新的问题，请回复 我要投诉 重新投诉，或致电 0755-12315（工作日 9:00-17:00）。"}},
+		{"photo, only finished cases", State{}, imageIn("p1"), needFwd, &Facts{Finished: caseClosed}, StageIdle, nil, []string{"TS-2026-000004 已经处理结束（已办结）"}},
 		{"idle 确认撤回", State{}, textIn("确认撤回"), nil, nil, StageIdle, nil, []string{"没有需要确认的撤回。如需撤回投诉，请回复 撤回 编号，例如：撤回 TS-2026-000123"}},
-		{"supplement in a sentence is a message", State{}, textIn("补充一下，商家今天又来电话了"), needOpen, one, StageIdle, textTo(refA, "补充一下，商家今天又来电话了"), nil},
+		{"supplement in a sentence is a message", State{}, textIn("补充一下，商家今天又来电话了"), needFwd, one, StageIdle, textTo(refA, "补充一下，商家今天又来电话了"), nil},
+		{"上一步 is not forwarded", State{}, textIn("上一步"), nil, nil, StageIdle, nil, []string{"“上一步”不需要回复，也不会转给调解员"}},
+		{"确定 is not forwarded", State{}, textIn("确定"), nil, nil, StageIdle, nil, []string{"“确定”不需要回复"}},
+		{"a plain yes may answer the mediator", State{}, textIn("好的"), needFwd, one, StageIdle, textTo(refA, "好的"), nil},
 	})
 	// The question keeps the message and the cases offered.
 	res := Step(State{Version: 3}, imageIn("p1"), Env{Now: testNow, Facts: &Facts{OpenCases: []*storage.Case{caseB, caseA}}})
@@ -164,7 +171,7 @@ func TestStepSupplement(t *testing.T) {
 		{"start", State{}, textIn("补充 ts2026-1"), needNumber("TS-2026-000001"), &Facts{Case: caseA}, StageSupplement, nil, []string{"投诉 TS-2026-000001 的调解员。发送完毕请回复 完成"}},
 		{"start without space", State{}, textIn("补充TS-2026-000001"), needNumber("TS-2026-000001"), &Facts{Case: caseA}, StageSupplement, nil, []string{"回复 完成"}},
 		{"not the consumer's", State{}, textIn("补充 TS-2026-000001"), needNumber("TS-2026-000001"), &Facts{}, StageIdle, nil, []string{"没有找到编号为 TS-2026-000001 的投诉"}},
-		{"final case", State{}, textIn("补充 TS-2026-000003"), needNumber("TS-2026-000003"), &Facts{Case: caseFinal}, StageIdle, nil, []string{"已经有处理结果（调解成功），不能再补充"}},
+		{"final case", State{}, textIn("补充 TS-2026-000003"), needNumber("TS-2026-000003"), &Facts{Case: caseFinal}, StageIdle, nil, []string{"投诉 TS-2026-000003 已经处理结束（调解成功），不能再补充材料。如有新的问题，请回复 我要投诉 重新投诉，或致电 0755-12315（工作日 9:00-17:00）。"}},
 		{"bad number", State{}, textIn("补充 abc"), nil, nil, StageIdle, nil, []string{"补充 TS-2026-000123"}},
 		{"bare, one open", State{}, textIn("补充"), needOpen, &Facts{OpenCases: []*storage.Case{caseA}}, StageSupplement, nil, []string{"TS-2026-000001"}},
 		{"bare, several open", State{}, textIn("补充材料"), needOpen, &Facts{OpenCases: []*storage.Case{caseB, caseA}}, StageIdle, nil, []string{"请回复 补充 编号，例如：补充 TS-2026-000002\n1. TS-2026-000002（乙商城）\n2. TS-2026-000001（甲商店）"}},
@@ -187,7 +194,7 @@ func TestStepSupplement(t *testing.T) {
 
 func TestStepWithdraw(t *testing.T) {
 	confirming := caseState(StageConfirmWithdraw, refA)
-	question := "确认撤回投诉 TS-2026-000001 吗？撤回后调解将终止。回复 确认撤回 继续，回复 取消 保留。"
+	question := "确认撤回投诉 TS-2026-000001 吗？撤回后调解将终止。撤回请回复 是，保留请回复 否。"
 	runStageTests(t, []stageTest{
 		{"ask", State{}, textIn("撤回 TS-2026-000001"), needNumber("TS-2026-000001"), &Facts{Case: caseA}, StageConfirmWithdraw, nil, []string{question}},
 		{"ask, bare with one open", State{}, textIn("撤回"), needOpen, &Facts{OpenCases: []*storage.Case{caseA}}, StageConfirmWithdraw, nil, []string{question}},
@@ -198,20 +205,28 @@ func TestStepWithdraw(t *testing.T) {
 
 		{"confirmed", confirming, textIn("确认撤回"), nil, nil, StageIdle, []Effect{WithdrawCase{Case: refA}}, nil},
 		{"cancelled", confirming, textIn("取消"), nil, nil, StageIdle, nil, []string{"没有撤回，我们会继续处理"}},
-		{"a plain yes is not enough", confirming, textIn("确认"), nil, nil, StageIdle, nil, []string{"没有撤回"}},
+		{"是 withdraws", confirming, textIn("是"), nil, nil, StageIdle, []Effect{WithdrawCase{Case: refA}}, nil},
+		{"好 withdraws", confirming, textIn("好"), nil, nil, StageIdle, []Effect{WithdrawCase{Case: refA}}, nil},
+		{"确定 withdraws", confirming, textIn("确定"), nil, nil, StageIdle, []Effect{WithdrawCase{Case: refA}}, nil},
+		{"是的 by voice withdraws", confirming, voiceIn("是的。"), nil, nil, StageIdle, []Effect{WithdrawCase{Case: refA}}, nil},
+		{"撤回 withdraws", confirming, textIn("撤回"), nil, nil, StageIdle, []Effect{WithdrawCase{Case: refA}}, nil},
+		{"撤回 with its number withdraws", confirming, textIn("撤回 ts2026-1"), nil, nil, StageIdle, []Effect{WithdrawCase{Case: refA}}, nil},
+		{"撤回 another case asks about that one", confirming, textIn("撤回 TS-2026-000002"), needNumber("TS-2026-000002"), &Facts{Case: caseB}, StageConfirmWithdraw,
+			nil, []string{"没有撤回", "确认撤回投诉 TS-2026-000002 吗"}},
+		{"否 keeps it", confirming, textIn("否"), nil, nil, StageIdle, nil, []string{"没有撤回"}},
 		{"a plain no keeps it", confirming, textIn("不撤回"), nil, nil, StageIdle, nil, []string{"没有撤回"}},
-		{"anything else keeps it and is forwarded", confirming, textIn("我再想想"), needOpen, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle,
+		{"anything else keeps it and is forwarded", confirming, textIn("我再想想"), needFwd, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle,
 			textTo(refA, "我再想想"), []string{"没有撤回"}},
-		{"news for the mediator is forwarded", confirming, textIn("等等，商家刚刚打电话说愿意全额退款"), needOpen, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle,
+		{"news for the mediator is forwarded", confirming, textIn("等等，商家刚刚打电话说愿意全额退款"), needFwd, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle,
 			textTo(refA, "等等，商家刚刚打电话说愿意全额退款"), []string{"没有撤回"}},
-		{"forwarded with several open cases: which one", confirming, textIn("商家愿意退款了"), needOpen, &Facts{OpenCases: []*storage.Case{caseB, caseA}}, StageChooseCase,
+		{"forwarded with several open cases: which one", confirming, textIn("商家愿意退款了"), needFwd, &Facts{OpenCases: []*storage.Case{caseB, caseA}}, StageChooseCase,
 			nil, []string{"没有撤回", "要转给哪一件"}},
-		{"a voice message is forwarded with its recording", confirming, Input{Kind: InputVoice, Text: "商家愿意退款了。", MediaID: "v1"}, needOpen, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle,
+		{"a voice message is forwarded with its recording", confirming, Input{Kind: InputVoice, Text: "商家愿意退款了。", MediaID: "v1"}, needFwd, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle,
 			[]Effect{AddToCase{Case: refA, Messages: []CaseMessage{{Text: "商家愿意退款了", Photo: &Photo{MediaID: "v1", Kind: EvidenceVoice}}}}}, []string{"没有撤回"}},
-		{"a rating word is forwarded", confirming, textIn("满意"), needOpen, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle,
+		{"a rating word is forwarded", confirming, textIn("满意"), needFwd, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle,
 			textTo(refA, "满意"), []string{"没有撤回"}},
 		{"help keeps asking", confirming, textIn("帮助"), nil, nil, StageConfirmWithdraw, nil, []string{"使用说明", question}},
-		{"a photo keeps it and is forwarded", confirming, imageIn("p3"), needOpen, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle,
+		{"a photo keeps it and is forwarded", confirming, imageIn("p3"), needFwd, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle,
 			[]Effect{AddToCase{Case: refA, Messages: []CaseMessage{{Photo: &Photo{MediaID: "p3", PicURL: "http://mmbiz.example/p3"}}}}}, []string{"没有撤回"}},
 		{"new complaint", confirming, textIn("投诉"), nil, nil, StagePrivacy, nil, []string{"没有撤回", "回复 同意"}},
 	})
@@ -252,14 +267,16 @@ func TestStepRate(t *testing.T) {
 		{"by number, not the consumer's", State{}, textIn("评价 TS-2026-000004 满意"), needNumber("TS-2026-000004"), &Facts{}, StageIdle, nil, []string{"没有找到编号为 TS-2026-000004"}},
 		{"how", State{}, textIn("评价"), nil, nil, StageIdle, nil, []string{"评价 TS-2026-000123 满意"}},
 		{"how, with a number", State{}, textIn("评价 TS-2026-000004"), nil, nil, StageIdle, nil, []string{"回复 满意、基本满意 或 不满意"}},
-		{"not a rating word", State{}, textIn("评价很好"), needOpen, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle, textTo(refA, "评价很好"), nil},
+		{"not a rating word", State{}, textIn("评价很好"), needFwd, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle, textTo(refA, "评价很好"), nil},
 
 		{"comment", commenting, textIn("调解员很耐心，谢谢"), nil, nil, StageIdle, []Effect{CommentOnRating{Case: refClosed, Comment: "调解员很耐心，谢谢"}}, nil},
 		{"skip", commenting, textIn("跳过"), nil, nil, StageIdle, nil, []string{"感谢您的评价"}},
+		{"完成 is no comment", commenting, textIn("完成"), nil, nil, StageIdle, nil, []string{"感谢您的评价"}},
+		{"确定 is no comment", commenting, textIn("确定"), nil, nil, StageIdle, nil, []string{"感谢您的评价"}},
 		{"too long", commenting, textIn(strings.Repeat("好", 501)), nil, nil, StageRatingComment, nil, []string{"500字以内，您输入了501个字"}},
 		{"help", commenting, textIn("帮助"), nil, nil, StageRatingComment, nil, []string{"使用说明", "回复 跳过"}},
 		{"new complaint", commenting, textIn("投诉"), nil, nil, StagePrivacy, nil, []string{"回复 同意"}},
-		{"photo goes to the open case", commenting, imageIn("p4"), needOpen, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle,
+		{"photo goes to the open case", commenting, imageIn("p4"), needFwd, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle,
 			[]Effect{AddToCase{Case: refA, Messages: []CaseMessage{{Photo: &Photo{MediaID: "p4", PicURL: "http://mmbiz.example/p4"}}}}}, nil},
 	})
 }
@@ -269,8 +286,10 @@ func TestStepRate(t *testing.T) {
 func TestStepCaseStageExpiry(t *testing.T) {
 	old := func(st State) State { st.UpdatedAt = testNow.Add(-25 * time.Hour); return st }
 	runStageTests(t, []stageTest{
-		{"choice", old(choosing()), textIn("1"), needOpen, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle, textTo(refA, "1"), []string{"超过24小时没有选择投诉，没有转交"}},
-		{"supplement", old(caseState(StageSupplement, refA)), textIn("完成"), needOpen, &Facts{}, StageIdle, nil, []string{"补充材料已超过24小时", "投诉 —— 开始投诉"}},
+		{"choice", old(choosing()), textIn("1"), needFwd, &Facts{OpenCases: []*storage.Case{caseA}}, StageIdle, textTo(refA, "1"), []string{"超过24小时没有选择投诉，没有转交"}},
+		{"supplement", old(caseState(StageSupplement, refA)), textIn("完成"), nil, nil, StageIdle, nil, []string{"补充材料已超过24小时", "“完成”不需要回复"}},
+		{"rating question", old(caseState(StageRatingAsk, refClosed)), textIn("满意"), needRating, &Facts{Unrated: caseClosed}, StageRatingComment,
+			[]Effect{RateCase{Case: refClosed, Rating: storage.RatingSatisfied}}, nil},
 		{"withdraw", old(caseState(StageConfirmWithdraw, refA)), textIn("确认撤回"), nil, nil, StageIdle, nil, []string{"撤回投诉 TS-2026-000001 的确认已超过24小时", "没有需要确认的撤回"}},
 		{"comment", old(caseState(StageRatingComment, refClosed)), textIn("帮助"), nil, nil, StageIdle, nil, []string{"使用说明"}},
 	})
@@ -340,5 +359,20 @@ func TestStepHeldMessagesKeepTheirKeys(t *testing.T) {
 	}}}
 	if !reflect.DeepEqual(res.Effects, want) || res.State.Stage != StageIdle {
 		t.Errorf("effects %#v, stage %q\nwant %#v", res.Effects, res.State.Stage, want)
+	}
+}
+
+// TestStepControlWordsInStages checks that an intake word sent while supplying
+// material or choosing a case is neither sent to the mediator nor held.
+func TestStepControlWordsInStages(t *testing.T) {
+	runStageTests(t, []stageTest{
+		{"supplement", caseState(StageSupplement, refA), textIn("上一步"), nil, nil, StageSupplement, nil,
+			[]string{"“上一步”没有转给调解员", "回复 完成"}},
+		{"choose", choosing(), textIn("确定"), nil, nil, StageChooseCase, nil, []string{"“确定”没有转给调解员", "要转给哪一件"}},
+		{"withdraw question", caseState(StageConfirmWithdraw, refA), textIn("上一步"), nil, nil, StageConfirmWithdraw, nil, []string{"确认撤回投诉 TS-2026-000001 吗"}},
+	})
+	res := Step(choosing(), textIn("确定"), testEnv(t))
+	if !reflect.DeepEqual(res.State.Pending, choosing().Pending) {
+		t.Errorf("pending %+v", res.State.Pending)
 	}
 }

@@ -33,6 +33,20 @@ var (
 	photoClear   = set("清空", "重新上传", "清空照片")
 )
 
+// controlWords steer the intake and mean nothing to a mediator. Outside an intake
+// they are answered, never forwarded as a message: a consumer typing 上一步 or 确定
+// after their draft was filed or expired would otherwise send the mediator a
+// stray word. Plain answers (好, 是, 对, 可以, 同意, 不同意, 没有) are left out on
+// purpose: they may well answer the mediator's question, and are forwarded.
+var controlWords = set("上一步", "返回", "返回上一步", "上一题", "下一步",
+	"确定", "确认", "确认提交", "提交", "同意并继续",
+	"完成", "跳过", "没有照片", "发完了", "清空", "清空照片", "重新上传")
+
+// isControlWord reports whether cmd is a control word or 修改 N.
+func isControlWord(cmd string) bool {
+	return controlWords[cmd] || editRe.MatchString(cmd)
+}
+
 // isStartWord reports whether the text asks to file a complaint; "我要投诉某某店"
 // counts too, since people often say what they want in one breath.
 func isStartWord(s string) bool {
@@ -101,7 +115,8 @@ func (t *turn) restart() {
 		t.reask()
 		return
 	}
-	t.st = State{Version: t.st.Version, Stage: StageCategory, IntakeKey: t.env.NewIntakeKey}
+	t.st = t.newStage(StageCategory)
+	t.st.IntakeKey = t.env.NewIntakeKey
 	t.say(msgRestarted)
 	t.reask()
 }

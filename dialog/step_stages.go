@@ -49,6 +49,8 @@ func (t *turn) caseStageText(in Input) {
 	case helpWords[cmd]:
 		t.reply(t.cat.Help())
 		t.reask()
+	case isControlWord(cmd):
+		t.controlWordInStage(cmd)
 	case t.query(cmd) || t.bareCaseNumber(cmd):
 		t.reask()
 	case isStartWord(cmd) || restartWords[cmd] || isCaseCmd:
@@ -56,6 +58,23 @@ func (t *turn) caseStageText(in Input) {
 		t.idleCommand(cmd)
 	default:
 		t.stageText(in.Text)
+	}
+}
+
+// controlWordInStage answers an intake word (上一步, 确定, 完成 …) sent in a stage
+// after filing. It is no material, no message and no comment: where texts go to
+// the mediator the consumer is told this one did not; the comment stage ends as
+// on 跳过 (完成 or 确定 there means done); a question is asked again.
+func (t *turn) controlWordInStage(cmd string) {
+	switch t.st.Stage {
+	case StageSupplement, StageChooseCase:
+		t.say(msgControlWord, "Word", cmd)
+		t.reask()
+	case StageRatingComment:
+		t.say(msgCommentSkipped)
+		t.st = idleState(t.st)
+	default:
+		t.reask()
 	}
 }
 
@@ -69,14 +88,44 @@ func (t *turn) stageWord(cmd string) bool {
 	case StageRatingComment:
 		return t.endWord(cmd, skipWords, msgCommentSkipped)
 	case StageConfirmWithdraw:
-		if confirmWithdrawWords[cmd] {
-			t.effect(WithdrawCase{Case: *t.st.Case})
-			t.st = idleState(t.st)
-			return true
-		}
-		return t.endWord(cmd, withdrawAnswerWords, msgWithdrawKept)
+		return t.withdrawAnswer(cmd)
+	case StageRatingAsk:
+		return t.ratingAnswer(cmd)
 	}
 	return false
+}
+
+// withdrawAnswer acts on a yes or no to the withdrawal question and reports
+// whether cmd was one. 撤回 with this case's number is a yes too.
+func (t *turn) withdrawAnswer(cmd string) bool {
+	if withdrawYesWords[cmd] || t.namesStageCase(verbWithdraw, cmd) {
+		t.effect(WithdrawCase{Case: *t.st.Case})
+		t.st = idleState(t.st)
+		return true
+	}
+	return t.endWord(cmd, withdrawNoWords, msgWithdrawKept)
+}
+
+// namesStageCase reports whether cmd is the command verb with the number of the
+// stage's case.
+func (t *turn) namesStageCase(verb, cmd string) bool {
+	c, ok := parseCaseCommand(cmd)
+	if !ok || c.verb != verb || c.arg == "" {
+		return false
+	}
+	number, ok := storage.ParseCaseNumber(c.arg, t.env.prefix())
+	return ok && number == t.caseNumber()
+}
+
+// ratingAnswer acts on a rating word (alone or after 评价) or a refusal to the
+// rating question and reports whether cmd was one.
+func (t *turn) ratingAnswer(cmd string) bool {
+	c, ok := parseCaseCommand(cmd)
+	if ok && c.verb == verbRate && c.rating != "" && (c.arg == "" || t.namesStageCase(verbRate, cmd)) {
+		t.rateRef(*t.st.Case, c.rating)
+		return true
+	}
+	return t.endWord(cmd, ratingSkipWords, msgRatingDeclined)
 }
 
 // endWord ends the stage with message key if cmd is one of words or a cancel word.
@@ -115,8 +164,14 @@ func (t *turn) stageText(text string) {
 		t.keepPending(t.message(text))
 	case StageSupplement:
 		t.supplement(t.message(text))
+	case StageRatingAsk:
+		// Not an answer: the consumer moved on, and the message is theirs to send.
+		// It is handled as when idle; RatingAsked keeps the question from coming
+		// back with it.
+		t.leaveStage()
+		t.forward(t.message(text))
 	case StageConfirmWithdraw:
-		// Anything but 确认撤回 keeps the case. The text is not an answer to the
+		// Anything but a yes or a no keeps the case. The text is not an answer to the
 		// question ("等等，商家刚刚打电话说愿意全额退款"), so like a photo (see
 		// caseStageImage) it is a message, and must reach the mediator.
 		t.leaveStage()
@@ -233,6 +288,8 @@ func (t *turn) casePrompt() string {
 		return t.cat.text(msgSupplementNext, "Number", t.caseNumber())
 	case StageConfirmWithdraw:
 		return t.cat.text(msgWithdrawConfirm, "Number", t.caseNumber())
+	case StageRatingAsk:
+		return t.cat.text(msgRatingAsk, "Number", t.caseNumber(), "Merchant", t.st.Case.Merchant)
 	}
 	return t.cat.text(msgRatingCommentAsk, "Max", strconv.Itoa(commentLimit.Max))
 }

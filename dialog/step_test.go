@@ -204,7 +204,11 @@ func TestStepIdle(t *testing.T) {
 		{"unknown menu", menuIn("NOPE"), StageIdle, nil, []string{"投诉 —— 开始投诉"}},
 		{"greeting", textIn("你好"), StageIdle, nil, []string{"投诉 —— 开始投诉"}},
 		{"cancel", textIn("取消"), StageIdle, nil, []string{"没有正在填写", "投诉 —— 开始投诉"}},
-		{"confirm", textIn("确认"), StageIdle, nil, []string{"投诉 —— 开始投诉"}},
+		{"confirm", textIn("确认"), StageIdle, nil, []string{"您当前没有正在填写的投诉，“确认”不需要回复，也不会转给调解员。如需投诉请回复 投诉，查看进度请回复 查询"}},
+		{"back", textIn("上一步"), StageIdle, nil, []string{"“上一步”不需要回复"}},
+		{"确定 by voice", voiceIn("确定。"), StageIdle, nil, []string{"“确定”不需要回复"}},
+		{"edit", textIn("修改 2"), StageIdle, nil, []string{"“修改 2”不需要回复"}},
+		{"done", textIn("完成"), StageIdle, nil, []string{"“完成”不需要回复"}},
 		{"image", imageIn("m1"), StageIdle, nil, []string{"没有正在处理的投诉，照片没有保存"}},
 		{"location", Input{Kind: InputLocation, Label: "某地"}, StageIdle, nil, []string{"投诉 —— 开始投诉"}},
 		{"empty voice", voiceIn(""), StageIdle, nil, []string{"没有听清"}},
@@ -316,5 +320,37 @@ func TestStepPhotoLimit(t *testing.T) {
 	checkReplies(t, "clear", res.Replies, []string{"已清空", "（8/10）"})
 	if len(res.State.Draft.Photos) != 0 || res.State.Stage != StagePhotos {
 		t.Errorf("after 清空: %+v", res.State)
+	}
+}
+
+// TestStepOneLineAnswers checks that tabs, line breaks and runs of spaces in a
+// one-line answer become one space, and count as one towards the length limit.
+func TestStepOneLineAnswers(t *testing.T) {
+	tests := []struct {
+		stage Stage
+		in    string
+		get   func(Draft) string
+		want  string
+	}{
+		{StageMerchantName, "  某某\t电器\n\n有限公司 ", func(d Draft) string { return d.MerchantName }, "某某 电器 有限公司"},
+		{StageMerchantAddress, "某某区\r\n某某路1号\u3000二楼", func(d Draft) string { return d.MerchantAddress }, "某某区 某某路1号 二楼"},
+		{StageName, "张\t三\n", func(d Draft) string { return d.Name }, "张 三"},
+		{StageDemand, "退货\n并赔偿  运费", func(d Draft) string { return d.Demand }, "退货 并赔偿 运费"},
+	}
+	for _, tc := range tests {
+		res := Step(stateAt(tc.stage), textIn(tc.in), testEnv(t))
+		if got := tc.get(res.State.Draft); got != tc.want {
+			t.Errorf("%s: %q stored as %q, want %q", tc.stage, tc.in, got, tc.want)
+		}
+	}
+	// The phone number takes spaces between digits; tabs and line breaks are
+	// spaces too.
+	if res := Step(stateAt(StagePhone), textIn("138\t0013\r\n8000"), testEnv(t)); res.State.Draft.Phone != "13800138000" {
+		t.Errorf("phone with a tab and a line break: %q", res.Replies)
+	}
+	// Thirty characters of name padded with line breaks fit the limit.
+	name := strings.Repeat("名", 15) + "\n\n\n" + strings.Repeat("字", 14)
+	if res := Step(stateAt(StageName), textIn(name), testEnv(t)); res.State.Stage != StagePhone {
+		t.Errorf("a 30-character name with line breaks: %q", res.Replies)
 	}
 }

@@ -159,9 +159,9 @@ func TestStepVoiceAfterFiling(t *testing.T) {
 	to := func(ref CaseRef, m ...CaseMessage) []Effect { return []Effect{AddToCase{Case: ref, Messages: m}} }
 	supplementing := caseState(StageSupplement, refA)
 	runStageTests(t, []stageTest{
-		{"idle, one open case", State{}, spoken("商家今天又来电话了。", "v1"), needOpen, one, StageIdle, to(refA, said("商家今天又来电话了", "v1")), nil},
-		{"idle, two open cases", State{}, spoken("商家今天又来电话了", "v1"), needOpen, two, StageChooseCase, nil, []string{"要转给哪一件"}},
-		{"idle, none open", State{}, spoken("你好", "v1"), needOpen, &Facts{}, StageIdle, nil, []string{"投诉 —— 开始投诉"}},
+		{"idle, one open case", State{}, spoken("商家今天又来电话了。", "v1"), needFwd, one, StageIdle, to(refA, said("商家今天又来电话了", "v1")), nil},
+		{"idle, two open cases", State{}, spoken("商家今天又来电话了", "v1"), needFwd, two, StageChooseCase, nil, []string{"要转给哪一件"}},
+		{"idle, none open", State{}, spoken("你好", "v1"), needFwd, &Facts{}, StageIdle, nil, []string{"投诉 —— 开始投诉"}},
 		{"idle, unrecognised", State{}, spoken("", "v1"), nil, nil, StageIdle, nil, []string{"没有听清"}},
 		{"idle, a command is not forwarded", State{}, spoken("查询。", "v1"), nil, nil, StageIdle, []Effect{QueryCases{}}, nil},
 		{"rating words with an open case", State{}, spoken("满意。", "v1"), needRating, one, StageIdle, to(refA, said("满意", "v1")), nil},

@@ -49,6 +49,13 @@ func (l Limit) Check(s string) (string, bool) {
 	return s, n >= l.Min && n <= l.Max
 }
 
+// singleLine collapses every run of whitespace (tabs, line breaks, the ideographic
+// space) to one space and trims the ends. One-line answers (names, the merchant's
+// address, the demand) are shown on one line of the summary, the case list and
+// the staff console, and a pasted line break would break those lines and count
+// towards the length limit.
+func singleLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
 // measure returns the stripped text and its length in runes.
 func (l Limit) measure(s string) (string, int) {
 	s = strings.TrimSpace(s)

@@ -44,6 +44,8 @@ func (m *Main) routes(ctx context.Context) (http.Handler, error) {
 		Catalogue:  catalogue,
 		CasePrefix: cfg.Cases.Prefix,
 		DraftTTL:   time.Duration(cfg.Dialog.DraftTTL),
+		// The chat asks for a closed case's rating within this window.
+		RatingWindow: time.Duration(cfg.Dialog.RatingWindow),
 	}
 	reg := newRegistry()
 	account := m.wechatAccount()

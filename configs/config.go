@@ -43,6 +43,10 @@ type HTTPConfig struct {
 	// ShutdownTimeout bounds how long in-flight requests may take to finish on
 	// shutdown.
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+	// MetricsAddr is a separate listen address for /metrics, host:port or :port.
+	// Empty serves no metrics with a real WeChat account, so the counters are never
+	// public on the address WeChat reaches; the simulator then keeps them on Addr.
+	MetricsAddr string `yaml:"metrics_addr"`
 }
 
 // DatabaseConfig says where cases live.

@@ -33,6 +33,8 @@ var envBindings = []envBinding{
 		setString(func(c *Config) *string { return &c.HTTP.PublicURL })},
 	{EnvVar{"COMPLAINTBOT_TRUST_PROXY", "http.trust_proxy", "true behind a reverse proxy that sets X-Forwarded-For."},
 		setBool(func(c *Config) *bool { return &c.HTTP.TrustProxy })},
+	{EnvVar{"COMPLAINTBOT_METRICS_ADDR", "http.metrics_addr", "Separate listen address for /metrics; empty serves none with a real account."},
+		setString(func(c *Config) *string { return &c.HTTP.MetricsAddr })},
 	{EnvVar{"COMPLAINTBOT_DATABASE_URL", "database.url", "SQLite file path, or a postgres:// URL for PostgreSQL."},
 		setString(func(c *Config) *string { return &c.Database.URL })},
 	{EnvVar{"COMPLAINTBOT_REDIS_URL", "redis.url", "redis:// or rediss:// URL; empty runs an in-process Redis."},

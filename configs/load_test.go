@@ -254,7 +254,7 @@ func TestEveryEnvVarOverridesItsKey(t *testing.T) {
 	// that value at the key EnvVars names, which catches a table entry wired to
 	// the wrong field.
 	values := map[string]string{
-		"http.addr": ":1234", "http.public_url": "https://x.example",
+		"http.addr": ":1234", "http.public_url": "https://x.example", "http.metrics_addr": "127.0.0.1:9090",
 		"database.url": "other.db", "redis.url": "redis://r:6379",
 		"wechat.app_id": "wxabc", "wechat.app_secret": "sec", "wechat.token": "tok",
 		"wechat.encoding_aes_key": realAESKey, "wechat.api_base": "http://sim.local",

@@ -73,6 +73,9 @@ func (c Config) validateHTTP(ch *checker) {
 	if err := checkListenAddr(c.HTTP.Addr); err != nil {
 		ch.add("http.addr", "%v (got %q)", err, c.HTTP.Addr)
 	}
+	if c.HTTP.MetricsAddr != "" {
+		c.validateMetricsAddr(ch)
+	}
 	if c.HTTP.PublicURL != "" {
 		if err := checkBaseURL(c.HTTP.PublicURL); err != nil {
 			ch.add("http.public_url", "%v", err)
@@ -80,6 +83,19 @@ func (c Config) validateHTTP(ch *checker) {
 	}
 	if c.HTTP.ShutdownTimeout <= 0 {
 		ch.add("http.shutdown_timeout", "must be positive (got %s)", c.HTTP.ShutdownTimeout)
+	}
+}
+
+// validateMetricsAddr wants a listen address other than http.addr: on the same
+// one the second listener could not bind, and /metrics would not be private.
+func (c Config) validateMetricsAddr(ch *checker) {
+	if err := checkListenAddr(c.HTTP.MetricsAddr); err != nil {
+		ch.add("http.metrics_addr", "%v (got %q)", err, c.HTTP.MetricsAddr)
+		return
+	}
+	_, port, _ := net.SplitHostPort(c.HTTP.MetricsAddr)
+	if c.HTTP.MetricsAddr == c.HTTP.Addr && port != "0" {
+		ch.add("http.metrics_addr", "must differ from http.addr (got %q for both)", c.HTTP.MetricsAddr)
 	}
 }
 

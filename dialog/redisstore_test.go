@@ -293,16 +293,20 @@ func assertPTTL(t *testing.T, e *redisEnv, key string, want time.Duration) {
 	}
 }
 
+// TestRedisStoreConcurrentCommits has every worker load the same version before
+// any commits, so all but one of the first commits must be refused as conflicts,
+// and each worker's update must still land exactly once.
 func TestRedisStoreConcurrentCommits(t *testing.T) {
 	forEachRedis(t, func(t *testing.T, e *redisEnv) {
 		s := e.store(RedisStoreOptions{})
 		const user = "oRace_abcdefghijklmnopqrstuv"
 		const workers = 50
-		var wg sync.WaitGroup
+		var wg, loaded sync.WaitGroup
+		loaded.Add(workers)
 		var conflicts sync.Map
 		for i := range workers {
 			wg.Go(func() {
-				n, err := appendWithRetry(t.Context(), s, user, i)
+				n, err := appendWithRetry(t.Context(), s, user, i, func() { loaded.Done(); loaded.Wait() })
 				conflicts.Store(i, n)
 				if err != nil {
 					t.Errorf("worker %d: %v", i, err)
@@ -322,16 +326,23 @@ func TestRedisStoreConcurrentCommits(t *testing.T) {
 		}
 		total := 0
 		conflicts.Range(func(_, v any) bool { total += v.(int); return true })
-		t.Logf("%d conflicts retried", total)
+		if total < workers-1 {
+			t.Errorf("%d version conflicts, want at least %d: the workers all loaded version 0, so only one "+
+				"first commit may win", total, workers-1)
+		}
 	})
 }
 
 // appendWithRetry is the Engine's loop in miniature: load, modify, commit, and on a
-// conflict start over from the fresh state. It returns how many conflicts it hit.
-func appendWithRetry(ctx context.Context, s *RedisStore, user string, i int) (int, error) {
+// conflict start over from the fresh state. It calls firstLoaded once, after its
+// first Load, and returns how many conflicts Commit reported.
+func appendWithRetry(ctx context.Context, s *RedisStore, user string, i int, firstLoaded func()) (int, error) {
 	msgKey := fmt.Sprintf("msg-%d", i)
 	for conflicts := 0; conflicts < 10_000; conflicts++ {
 		st, _, dup, err := s.Load(ctx, user, msgKey)
+		if conflicts == 0 {
+			firstLoaded()
+		}
 		if err != nil || dup {
 			return conflicts, err
 		}
@@ -509,10 +520,13 @@ func TestRedisStoreDeadServer(t *testing.T) {
 }
 
 // assertPromptFailure runs call under a 300 ms deadline and checks that it fails
-// in time, as "unavailable", without the full openid in the error.
+// in time, as "unavailable", without the full openid in the error. "In time" is
+// within WeChat's whole 5 s wait of the deadline: what the store must not do is
+// wait out the client's 30 s read timeout, and a tighter bound would measure the
+// test machine's load, not the store.
 func assertPromptFailure(t *testing.T, name string, call func(context.Context) error, user string) {
 	t.Helper()
-	const deadline = 300 * time.Millisecond
+	const deadline, overrun = 300 * time.Millisecond, 5 * time.Second
 	ctx, cancel := context.WithTimeout(t.Context(), deadline)
 	defer cancel()
 	start := time.Now()
@@ -521,7 +535,7 @@ func assertPromptFailure(t *testing.T, name string, call func(context.Context) e
 	if err == nil {
 		t.Fatalf("%s on a dead server succeeded", name)
 	}
-	if took > deadline+200*time.Millisecond {
+	if took > deadline+overrun {
 		t.Errorf("%s took %v, past its %v deadline", name, took, deadline)
 	}
 	if code := storage.ErrorCode(err); code != storage.EUNAVAILABLE {
@@ -573,10 +587,14 @@ func TestRedisStoreCancelledContext(t *testing.T) {
 	}
 }
 
-// stallCommitHook lets the next commit script run on the server and then holds its
-// answer until the caller's context ends: the Commit was applied, but the caller
-// only sees its deadline pass, as when Redis answers just too late.
-type stallCommitHook struct{ armed atomic.Bool }
+// stallCommitHook lets the next commit script run on the server, then passes the
+// caller's deadline and holds the answer until the context ends: the Commit was
+// applied, but the caller only sees its deadline pass, as when Redis answers just
+// too late.
+type stallCommitHook struct {
+	armed    atomic.Bool
+	deadline *testDeadline
+}
 
 func (h *stallCommitHook) DialHook(next redis.DialHook) redis.DialHook { return next }
 
@@ -584,6 +602,7 @@ func (h *stallCommitHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook 
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		err := next(ctx, cmd)
 		if name := cmd.Name(); err == nil && (name == "evalsha" || name == "eval") && h.armed.CompareAndSwap(true, false) {
+			h.deadline.pass()
 			<-ctx.Done()
 			return ctx.Err()
 		}
@@ -609,10 +628,9 @@ func TestRedisStoreCommitAppliedPastItsDeadline(t *testing.T) {
 		const user = "oLate_abcdefghijklmnopqrstuv"
 		say(t, e, user, "m1", Input{Kind: InputMenuClick, EventKey: MenuComplain})
 
+		stall.deadline = newTestDeadline(t.Context())
 		stall.armed.Store(true)
-		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
-		defer cancel()
-		reply, err := e.Handle(ctx, user, "m2", text("同意"))
+		reply, err := e.Handle(stall.deadline, user, "m2", text("同意"))
 		if stall.armed.Load() {
 			t.Fatal("the commit was not stalled")
 		}
@@ -624,6 +642,35 @@ func TestRedisStoreCommitAppliedPastItsDeadline(t *testing.T) {
 			t.Errorf("stored: stage %q, reply %q (dup %v); want the category question saved", st.Stage, saved, dup)
 		}
 	})
+}
+
+// testDeadline is a context whose deadline passes when pass is called rather than
+// on the wall clock: a turn on a loaded machine may take longer than any short
+// timeout to reach the moment a test is about.
+type testDeadline struct {
+	context.Context
+	done chan struct{}
+	once sync.Once
+}
+
+func newTestDeadline(parent context.Context) *testDeadline {
+	return &testDeadline{Context: parent, done: make(chan struct{})}
+}
+
+// pass makes the deadline pass now.
+func (d *testDeadline) pass() { d.once.Do(func() { close(d.done) }) }
+
+// Done is closed once the deadline has passed.
+func (d *testDeadline) Done() <-chan struct{} { return d.done }
+
+// Err is context.DeadlineExceeded once the deadline has passed.
+func (d *testDeadline) Err() error {
+	select {
+	case <-d.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
 }
 
 // TestRedisStoreCommitLostStillFails is the other side: a Commit that failed and

@@ -69,6 +69,7 @@ type Main struct {
 	listener net.Listener
 	server   *http.Server
 	served   chan error
+	metrics  *metricsServer // nil unless http.metrics_addr is set
 }
 
 // NewMain returns a Main for cfg; nothing is opened until Run.
@@ -110,6 +111,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.listener) }()
+	if err := m.startMetrics(); err != nil {
+		return err
+	}
 	// Workers start once the server serves: in simulator mode they call it.
 	if err := m.startWorkers(m.catalogue, m.registry); err != nil {
 		return err
@@ -124,7 +128,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	m.Logger.Info("serving", "addr", m.listener.Addr().String(), "database", m.DB.Dialect(),
-		"redis", m.redisKind(), "simulator", m.Config.SimulatorMode())
+		"redis", m.redisKind(), "simulator", m.Config.SimulatorMode(), "metrics", m.metricsNote())
 	return nil
 }
 
@@ -220,7 +224,8 @@ func (m *Main) PrintURLs(w io.Writer) {
 	if m.Config.SimulatorMode() {
 		fmt.Fprintf(w, "  WeChat simulator: %s/sim  (open it in a browser and play the consumer)\n", m.URL())
 	}
-	fmt.Fprintf(w, "  health: %s/healthz  readiness: %s/readyz  metrics: %s/metrics\n", m.URL(), m.URL(), m.URL())
+	fmt.Fprintf(w, "  health: %s/healthz  readiness: %s/readyz\n", m.URL(), m.URL())
+	fmt.Fprintf(w, "  metrics: %s\n", m.metricsNote())
 }
 
 // Close shuts down in order: HTTP (letting in-flight replies finish), turns that
@@ -236,6 +241,9 @@ func (m *Main) Close() error {
 		}
 		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, fmt.Errorf("http serve: %w", err))
+		}
+		if err := m.closeMetrics(ctx); err != nil { // part of HTTP: same deadline
+			errs = append(errs, err)
 		}
 	} else if m.listener != nil {
 		_ = m.listener.Close()

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"github.com/complaintbot/complaintbot/bot"
 	"github.com/complaintbot/complaintbot/bot/wechatsim"
 	"github.com/complaintbot/complaintbot/console"
@@ -70,7 +68,9 @@ func (m *Main) routes(ctx context.Context) (http.Handler, error) {
 	mux.Handle("/api/v1/", cons)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", m.readyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	if m.metricsOnMain() {
+		mux.Handle("GET /metrics", m.metricsHandler())
+	}
 	if cfg.SimulatorMode() {
 		m.mountSimulator(mux, account.AppSecret)
 	}

@@ -14,7 +14,8 @@ import (
 
 // Proxy is a TCP proxy in front of a real server. While paused, it keeps accepting
 // and reading but forwards nothing in either direction, as a stalled server would;
-// Resume lets the held bytes through in order. CutAll drops every live connection.
+// Resume lets the held bytes through in order. CutAll drops every live connection;
+// Down and Up stop and restart the server as far as clients can tell.
 type Proxy struct {
 	ln     net.Listener
 	target string
@@ -22,6 +23,7 @@ type Proxy struct {
 	mu    sync.Mutex
 	open  chan struct{} // closed while traffic flows
 	conns map[net.Conn]struct{}
+	down  bool          // new connections are closed at once, as by a crashed server
 	held  int           // chunks waiting at the gate right now
 	heldC chan struct{} // signalled when held grows
 	done  chan struct{}
@@ -103,6 +105,23 @@ func (p *Proxy) CutAll() {
 	}
 }
 
+// Down makes the server look crashed: every live connection is cut and each new
+// one is closed as soon as it is accepted, so clients fail at once, as they do
+// against a stopped server. Up ends it.
+func (p *Proxy) Down() {
+	p.mu.Lock()
+	p.down = true
+	p.mu.Unlock()
+	p.CutAll()
+}
+
+// Up forwards new connections again, as after the server restarts.
+func (p *Proxy) Up() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = false
+}
+
 // Close stops the proxy and drops its connections.
 func (p *Proxy) Close() {
 	select {
@@ -123,6 +142,10 @@ func (p *Proxy) accept() {
 		if err != nil {
 			return
 		}
+		if p.isDown() {
+			_ = client.Close()
+			continue
+		}
 		server, err := net.Dial("tcp", p.target)
 		if err != nil {
 			_ = client.Close()
@@ -135,6 +158,13 @@ func (p *Proxy) accept() {
 		go p.pipe(server, client)
 		go p.pipe(client, server)
 	}
+}
+
+// isDown reports whether Down is in force.
+func (p *Proxy) isDown() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.down
 }
 
 // track registers a connection pair, unless the proxy is closing.

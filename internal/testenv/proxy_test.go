@@ -94,3 +94,31 @@ func TestProxyCutAllDropsConnections(t *testing.T) {
 		t.Fatal("connection still open after CutAll")
 	}
 }
+
+func TestProxyDownRefusesUntilUp(t *testing.T) {
+	p := StartProxy(t, echoServer(t))
+	echo := func() error {
+		c, err := net.Dial("tcp", p.Addr())
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Write([]byte("x\n")); err != nil {
+			return err
+		}
+		_, err = bufio.NewReader(c).ReadString('\n')
+		return err
+	}
+	if err := echo(); err != nil {
+		t.Fatalf("before Down: %v", err)
+	}
+	p.Down()
+	if err := echo(); err == nil {
+		t.Fatal("a connection through a downed proxy was answered")
+	}
+	p.Up()
+	if err := echo(); err != nil {
+		t.Fatalf("after Up: %v", err)
+	}
+}

@@ -58,6 +58,10 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 // checked, so that parallel guesses cannot all pass it before any was counted.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxLoginBody)
+	_ = r.ParseForm() // an unreadable form leaves the fields empty: the token check refuses it
+	if !s.cleanForm(w, r) {
+		return // a NUL would reach the database as part of the username
+	}
 	username := NormalizeUsername(r.PostFormValue("username"))
 	v := loginView{Username: username, Next: safeNext(r.PostFormValue("next"))}
 	if !validLoginToken(r) {

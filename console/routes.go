@@ -25,5 +25,5 @@ func (s *Server) routes() (http.Handler, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusForbidden, "cross_origin", "跨站请求已被拒绝")
 	}))
-	return securityHeaders(cop.Handler(s.authenticate(mux))), nil
+	return securityHeaders(cop.Handler(s.authenticate(s.rejectBadText(mux)))), nil
 }

@@ -80,7 +80,9 @@ func NewLoginThrottle(rdb redis.UniversalClient, opts ThrottleOptions) *LoginThr
 // expires (which would lock the account out for good); for the same reason a full
 // counter found without a TTL gets one.
 //
-// KEYS[1] -> <prefix>:console:throttle:{<key>}
+// RateLimit.Take runs it too: a use is an attempt that is never given back.
+//
+// KEYS[1] -> <prefix>:console:throttle:{<key>} (or <prefix>:console:rate:<name>:{<key>})
 //
 // ARGV[1] -> window in milliseconds
 // ARGV[2] -> the attempts allowed per window

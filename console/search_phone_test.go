@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/complaintbot/complaintbot/console"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
@@ -118,5 +119,35 @@ func TestPhoneSearchWithoutLimiterFailsClosed(t *testing.T) {
 	if rec := e.send(textVector{method: "GET", path: "/api/v1/cases?q=" + e.c.Number}); rec.Code != http.StatusOK ||
 		!strings.Contains(rec.Body.String(), e.c.Number) {
 		t.Fatalf("number search without a limiter: %d", rec.Code)
+	}
+}
+
+// auditDown is a store whose audit log cannot be written.
+type auditDown struct{ *sqlstore.DB }
+
+func (auditDown) AddAudit(context.Context, storage.AuditEntry) error {
+	return storage.Errorf(storage.EUNAVAILABLE, "audit log down")
+}
+
+// A whole-phone search whose audit entry cannot be written shows nothing, like
+// the reveal button: the number's owner must never be shown unaudited.
+func TestPhoneSearchIsNotShownUnaudited(t *testing.T) {
+	e := newAPIEnv(t)
+	c := e.newCase(1)
+	srv, err := console.New(console.Config{Store: auditDown{e.db}, Sessions: e.sessions, CasePrefix: "TS",
+		PhoneSearches: testPhoneSearches(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.handler = srv
+	res := e.do("GET", "/api/v1/cases?q="+c.Phone, e.as(e.mediator), "")
+	res.fails(t, http.StatusServiceUnavailable, storage.EUNAVAILABLE)
+	if strings.Contains(string(res.body), c.Number) {
+		t.Fatalf("the search answered unaudited: %s", res.body)
+	}
+	var list apiListOut
+	e.do("GET", "/api/v1/cases?q="+c.Number, e.as(e.mediator), "").ok(t, http.StatusOK, &list) // needs no audit
+	if list.Total != 1 {
+		t.Fatalf("number search found %d cases, want 1", list.Total)
 	}
 }

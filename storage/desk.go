@@ -122,7 +122,9 @@ type SessionStore interface {
 	DeleteStaffSessions(ctx context.Context, staffID int64) error
 }
 
-// LoginThrottle slows down password guessing, per account and per address.
+// LoginThrottle slows down password guessing. It counts failures per key; the
+// console picks the keys (an account from one address, an address, an account
+// from anywhere) and the implementation a limit per kind of key.
 type LoginThrottle interface {
 	// ReserveLogin counts an attempt for key before its password is checked, in
 	// one step with the check against the limit, so that parallel attempts cannot

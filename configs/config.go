@@ -21,6 +21,7 @@ type Config struct {
 	WeChat   WeChatConfig   `yaml:"wechat"`
 	Org      OrgConfig      `yaml:"org"`
 	Cases    CasesConfig    `yaml:"cases"`
+	Console  ConsoleConfig  `yaml:"console"`
 	Dialog   DialogConfig   `yaml:"dialog"`
 	Push     PushConfig     `yaml:"push"`
 	Evidence EvidenceConfig `yaml:"evidence"`
@@ -147,6 +148,15 @@ type CasesConfig struct {
 	MediationWorkingDays int `yaml:"mediation_working_days"`
 }
 
+// ConsoleConfig tunes the staff console and its API.
+type ConsoleConfig struct {
+	// PhoneSearchesPerHour is how many searches by a whole phone number each
+	// staff member may make per hour, in the console and the API together. Such
+	// a search tells whose number it is, so it is audited and limited like a
+	// reveal: unlimited, it recovers a masked number in seconds.
+	PhoneSearchesPerHour int `yaml:"phone_searches_per_hour"`
+}
+
 // DialogConfig tunes the consumer-side intake conversation.
 type DialogConfig struct {
 	// DraftTTL is how long an idle draft complaint is kept; at least 10 minutes.
@@ -182,7 +192,8 @@ func Default() Config {
 			Hotline:      "12315",
 			ServiceHours: "工作日 9:00-17:00",
 		},
-		Cases: CasesConfig{Prefix: "TS", AcceptWorkingDays: 7, MediationWorkingDays: 45},
+		Cases:   CasesConfig{Prefix: "TS", AcceptWorkingDays: 7, MediationWorkingDays: 45},
+		Console: ConsoleConfig{PhoneSearchesPerHour: 20},
 		Dialog: DialogConfig{
 			DraftTTL:     seconds(24 * 60 * 60),
 			ReplyBudget:  seconds(4),

@@ -263,6 +263,7 @@ func TestEveryEnvVarOverridesItsKey(t *testing.T) {
 		"dialog.draft_ttl": "11m", "dialog.reply_budget": "1s", "dialog.rating_window": "48h",
 		"log.level": "warn", "log.format": "json",
 		"wechat.template.id": "tmplX", "http.trust_proxy": "true", "push.workers": "3", "evidence.dir": "/srv/evidence",
+		"console.phone_searches_per_hour": "7",
 	}
 	vars := map[string]string{}
 	for _, v := range EnvVars() {

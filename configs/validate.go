@@ -220,6 +220,10 @@ func (c Config) validateWorkers(ch *checker) {
 	if m := c.Evidence.MaxBytes; m < 1<<10 || m > 64<<20 {
 		ch.add("evidence.max_bytes", "must be 1024 to 67108864 bytes (got %d)", m)
 	}
+	if n := c.Console.PhoneSearchesPerHour; n < 1 || n > 1000 {
+		ch.add("console.phone_searches_per_hour", "must be 1 to 1000 (got %d): each search by a whole phone "+
+			"number reveals whose it is", n)
+	}
 }
 
 func (c Config) validateLog(ch *checker) {

@@ -94,16 +94,17 @@ func apiOnlyParams[V any](q url.Values, known map[string]V) error {
 }
 
 // apiListCases serves GET /api/v1/cases: one page of cases, newest first, with
-// masked phone numbers.
+// masked phone numbers. A search by a whole phone number is limited and audited
+// (findCases).
 func (s *Server) apiListCases(w http.ResponseWriter, r *http.Request) {
 	f, page, perPage, err := apiCaseFilter(r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	cases, total, err := s.cfg.Store.FindCases(r.Context(), f)
+	cases, total, err := s.findCases(r, f, "API ")
 	if err != nil {
-		s.apiError(w, r, err)
+		s.apiSearchError(w, r, err)
 		return
 	}
 	names, err := s.apiStaffNames(r)

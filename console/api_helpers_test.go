@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"github.com/complaintbot/complaintbot/console"
+	"github.com/complaintbot/complaintbot/dialog"
 	"github.com/complaintbot/complaintbot/storage"
+	"github.com/complaintbot/complaintbot/storage/redisstore"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
 
@@ -122,6 +124,7 @@ func newAPIEnv(t *testing.T) *apiEnv {
 	e.supervisor = e.staff("boss", "主管丙", storage.RoleSupervisor)
 	srv, err := console.New(console.Config{
 		Store: e.db, Sessions: e.sessions, OrgName: "某市消费者委员会", CasePrefix: "TS",
+		PhoneSearches: testPhoneSearches(t),
 	})
 	if err != nil {
 		t.Fatalf("console.New: %v", err)
@@ -329,3 +332,10 @@ func (d apiDetailOut) last(t *testing.T, kind string) apiEventOut {
 }
 
 func apiItoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// testPhoneSearches is the whole-phone search limit of the test consoles: the
+// default 20 an hour, on a fresh miniredis.
+func testPhoneSearches(t *testing.T) storage.RateLimiter {
+	_, rdb := dialog.NewTestMiniredis(t)
+	return redisstore.NewRateLimit(rdb, redisstore.RateLimitOptions{Name: "phone_search", Limit: 20})
+}

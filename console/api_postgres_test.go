@@ -32,6 +32,8 @@ func TestAPIOnPostgres(t *testing.T) {
 		"AuditLog":         TestAPIAuditLog,
 		"RevokedToken":     TestAPIRevokedTokenAndDisabledAccount,
 		"SessionAndOrigin": TestAPISessionNeedsCSRFTokenAndSameOrigin,
+		"PhoneSearchAudit": TestPhoneSearchIsAudited,
+		"PhoneSearchLimit": TestPhoneSearchIsLimitedPerStaffMember,
 	} {
 		t.Run(name, test)
 	}

@@ -75,6 +75,9 @@ func apiUnsupportedMediaType() error {
 // apiUnmarshalStrict decodes exactly one JSON value and refuses unknown fields, so a
 // misspelt field is an error instead of being silently ignored.
 func apiUnmarshalStrict(body []byte, dst any) error {
+	if err := checkJSONText(body); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {

@@ -58,6 +58,10 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 // checked, so that parallel guesses cannot all pass it before any was counted.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxLoginBody)
+	_ = r.ParseForm() // an unreadable form leaves the fields empty: the token check refuses it
+	if !s.cleanForm(w, r) {
+		return // a NUL would reach the database as part of the username
+	}
 	username := NormalizeUsername(r.PostFormValue("username"))
 	v := loginView{Username: username, Next: safeNext(r.PostFormValue("next"))}
 	if !validLoginToken(r) {
@@ -85,45 +89,59 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	s.startSession(w, r, st, keys, v.Next)
 }
 
-// loginKeys are the throttle keys of an attempt: the account's and the address's.
+// loginKeys are the throttle keys of an attempt. The tight limit is on the pair
+// (this account from this address): failures from an attacker's address then
+// lock out that address for that account, not the owner signing in from their
+// own. The address's key bounds one address guessing across accounts; the
+// account's key is a much higher ceiling that stops guessing spread over many
+// addresses (at the price that such an attack can lock the owner out too).
 type loginKeys struct {
-	user, ip string
+	ip, pair, user string
 }
 
-// loginThrottleKeys returns the throttle keys of an attempt.
+// all is the keys in the order they are reserved: the address first, so that a
+// throttled address cannot use up the account's attempts; the account-wide
+// ceiling last, so that only attempts every narrower limit let through count
+// against it.
+func (k loginKeys) all() []string {
+	return []string{k.ip, k.pair, k.user}
+}
+
+// loginThrottleKeys returns the throttle keys of an attempt. An IP address holds
+// no "/", so the pair key cannot be read two ways.
 func loginThrottleKeys(username, ip string) loginKeys {
 	const maxKey = 64 // junk typed into the form must not make huge Redis keys
 	if len(username) > maxKey {
 		username = username[:maxKey]
 	}
-	return loginKeys{user: "user:" + username, ip: "ip:" + ip}
+	return loginKeys{ip: "ip:" + ip, pair: "userip:" + ip + "/" + username, user: "user:" + username}
 }
 
-// reserveAttempt reserves the attempt on the address, then on the account, and
-// returns how long the caller must wait before trying again; 0 if the attempt may
-// go on to the password check. An attempt refused by the account gives its
-// address reservation back: no password was checked. The address goes first so
-// that a throttled address cannot use up an account's attempts. A throttle that
-// cannot be asked refuses: failing open would let a Redis outage open the door to
-// unlimited guessing.
+// reserveAttempt reserves the attempt on each key in turn and returns how long
+// the caller must wait before trying again; 0 if the attempt may go on to the
+// password check. An attempt refused by one key gives back what the keys before
+// it reserved: no password was checked. A throttle that cannot be asked refuses:
+// failing open would let a Redis outage open the door to unlimited guessing.
 func (s *Server) reserveAttempt(ctx context.Context, keys loginKeys) (time.Duration, error) {
-	ok, wait, err := s.cfg.Throttle.ReserveLogin(ctx, keys.ip)
-	if err != nil || !ok {
-		return max(wait, time.Second), err
-	}
-	ok, wait, err = s.cfg.Throttle.ReserveLogin(ctx, keys.user)
-	if err != nil || !ok {
-		s.releaseKey(ctx, keys.ip)
-		return max(wait, time.Second), err
+	all := keys.all()
+	for i, key := range all {
+		ok, wait, err := s.cfg.Throttle.ReserveLogin(ctx, key)
+		if err != nil || !ok {
+			for _, done := range all[:i] {
+				s.releaseKey(ctx, done)
+			}
+			return max(wait, time.Second), err
+		}
 	}
 	return 0, nil
 }
 
-// releaseAttempt gives back both reservations of an attempt whose password was
+// releaseAttempt gives back every reservation of an attempt whose password was
 // not checked.
 func (s *Server) releaseAttempt(ctx context.Context, keys loginKeys) {
-	s.releaseKey(ctx, keys.user)
-	s.releaseKey(ctx, keys.ip)
+	for _, key := range keys.all() {
+		s.releaseKey(ctx, key)
+	}
 }
 
 // releaseKey gives back one reservation; failing to is only logged (it costs the
@@ -180,9 +198,7 @@ func (s *Server) checkCredentials(r *http.Request, username, password string) (*
 }
 
 // startSession signs st in: a new session, the attempt given back, the sign-in
-// audited, and on to next. The account's failures are forgotten, but only this
-// attempt is given back to the address: forgetting the address's failures would
-// let one valid account reset the address counter between guesses at the others.
+// audited, and on to next (see loginSucceeded for what the throttle forgets).
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, st *storage.Staff, keys loginKeys, next string) {
 	if err := s.newSession(w, r, st.ID); err != nil {
 		s.pageError(w, r, err)
@@ -210,13 +226,17 @@ func (s *Server) newSession(w http.ResponseWriter, r *http.Request, staffID int6
 	return nil
 }
 
-// loginSucceeded forgets the account's failures and gives the address back the
-// attempt; failing to is only logged.
+// loginSucceeded forgets the failures of this account from this address (the
+// owner's own typos) and gives the address and the account-wide ceiling back
+// this attempt only: forgetting their failures would let one valid account reset
+// the address's count between guesses at others, or the owner's sign-in reset
+// the count of a guessing spread over many addresses. Failing is only logged.
 func (s *Server) loginSucceeded(ctx context.Context, keys loginKeys) {
-	if err := s.cfg.Throttle.LoginSucceeded(ctx, keys.user); err != nil {
+	if err := s.cfg.Throttle.LoginSucceeded(ctx, keys.pair); err != nil {
 		s.cfg.Logger.Warn("login throttle not reset", "err", err)
 	}
 	s.releaseKey(ctx, keys.ip)
+	s.releaseKey(ctx, keys.user)
 }
 
 // loginToken returns the browser's sign-in CSRF token, issuing one if it has

@@ -91,7 +91,9 @@ func TestWrongPasswordUnknownUserAndDisabledAccountLookAlike(t *testing.T) {
 	}
 }
 
-func TestLoginIsThrottledPerAccount(t *testing.T) {
+// Wrong passwords from one address lock that address out of that account, not
+// the owner signing in from their own address.
+func TestLoginFailuresLockOutTheirAddressNotTheOwner(t *testing.T) {
 	e := newAuthEnv(t)
 	attacker := e.browser()
 	for i := range 5 {
@@ -99,17 +101,39 @@ func TestLoginIsThrottledPerAccount(t *testing.T) {
 			t.Fatalf("guess %d: %d", i+1, w.Code)
 		}
 	}
-	// Even the right password is refused now, from any address.
-	owner := e.browser()
-	owner.addr = "198.51.100.7:1000"
-	w := owner.login("med1", mediatorPassword)
+	// From the attacker's address even the right password is refused now.
+	w := attacker.login("med1", mediatorPassword)
 	if w.Code != http.StatusTooManyRequests || !strings.Contains(w.Body.String(), "尝试次数过多，请 15 分钟后再试") {
-		t.Fatalf("6th attempt: %d\n%s", w.Code, w.Body.String())
+		t.Fatalf("6th attempt from the address: %d\n%s", w.Code, w.Body.String())
 	}
-	if w.Header().Get("Retry-After") == "" || owner.cookies[sessionCookie] != nil {
+	if w.Header().Get("Retry-After") == "" || attacker.cookies[sessionCookie] != nil {
 		t.Fatal("a throttled answer needs Retry-After and no session")
 	}
-	e.browser().mustLogin("sup1", supPassword) // other accounts are not affected
+	owner := e.browser()
+	owner.addr = "198.51.100.7:1000"
+	owner.mustLogin("med1", mediatorPassword)
+	attacker.mustLogin("sup1", supPassword) // the address may still use other accounts
+	e.advance(15 * time.Minute)
+	attacker.mustLogin("med1", mediatorPassword)
+}
+
+// Guessing spread over many addresses, a few guesses each, meets the account's
+// ceiling of 50 failures: then the account is refused from everywhere.
+func TestLoginAccountCeilingStopsGuessingFromManyAddresses(t *testing.T) {
+	e := newAuthEnv(t)
+	b := e.browser()
+	for i := range 50 {
+		b.addr = fmt.Sprintf("203.0.113.%d:4000", i/4) // 4 guesses per address: under the pair's 5
+		if w := b.login("med1", fmt.Sprintf("spread-guess-%02d", i)); w.Code != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d", i+1, w.Code)
+		}
+	}
+	owner := e.browser()
+	owner.addr = "198.51.100.7:1000"
+	if w := owner.login("med1", mediatorPassword); w.Code != http.StatusTooManyRequests {
+		t.Fatalf("the owner after 50 failures from many addresses: %d, want 429", w.Code)
+	}
+	owner.mustLogin("sup1", supPassword) // other accounts are not affected
 	e.advance(15 * time.Minute)
 	owner.mustLogin("med1", mediatorPassword)
 }
@@ -353,12 +377,14 @@ func TestParallelSignInGuessesCannotOutrunTheThrottle(t *testing.T) {
 	if failed != 5 {
 		t.Errorf("%d wrong-password audit entries, want 5", failed)
 	}
-	// The right password is refused too now, and without a password check.
+	// From the guessers' address the right password is refused too now, and
+	// without a password check; the owner at another address gets in.
+	if w := e.browser().login("med1", mediatorPassword); w.Code != http.StatusTooManyRequests || checks.Load() != 5 {
+		t.Fatalf("the right password from the guessers' address: %d, %d password checks", w.Code, checks.Load())
+	}
 	owner := e.browser()
 	owner.addr = "198.51.100.7:1000"
-	if w := owner.login("med1", mediatorPassword); w.Code != http.StatusTooManyRequests || checks.Load() != 5 {
-		t.Fatalf("the owner after the guesses: %d, %d password checks", w.Code, checks.Load())
-	}
+	owner.mustLogin("med1", mediatorPassword)
 }
 
 func TestParallelCurrentPasswordGuessesCannotOutrunTheThrottle(t *testing.T) {

@@ -34,7 +34,8 @@ func BenchmarkQueue100k(b *testing.B) {
 	rdb := redis.NewClient(&redis.Options{Addr: miniredis.RunT(b).Addr()})
 	sessions := redisstore.NewSessions(rdb, redisstore.SessionOptions{})
 	srv, err := New(Config{Store: db, Sessions: sessions, Throttle: redisstore.NewLoginThrottle(rdb, redisstore.ThrottleOptions{}),
-		OrgName: "某市消委会", CasePrefix: "TS"})
+		PhoneSearches: redisstore.NewRateLimit(rdb, redisstore.RateLimitOptions{Name: "phone_search", Limit: 1 << 30}), // measure the query, not the limit
+		OrgName:       "某市消委会", CasePrefix: "TS"})
 	if err != nil {
 		b.Fatal(err)
 	}

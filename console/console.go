@@ -38,7 +38,10 @@ type Config struct {
 	Blobs    storage.BlobStore // where evidence bytes are; nil means Store
 	Sessions storage.SessionStore
 	Throttle storage.LoginThrottle
-	Logger   *slog.Logger
+	// PhoneSearches limits each staff member's searches by a whole phone number
+	// (key "staff:<id>"); nil refuses every such search. See findCases.
+	PhoneSearches storage.RateLimiter
+	Logger        *slog.Logger
 
 	OrgName    string
 	CasePrefix string

@@ -173,7 +173,8 @@ func (s *Server) page(min storage.Role, h http.HandlerFunc) http.Handler {
 
 // readForm bounds the body of a state-changing request to maxFormBody and parses
 // its form before anything else reads it; GET and HEAD are left alone. On failure
-// it answers 413 (too large) or 400 and returns false.
+// it answers 413 (too large) or 400 (unreadable, or text with a NUL or invalid
+// UTF-8) and returns false.
 func (s *Server) readForm(w http.ResponseWriter, r *http.Request) bool {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		return true
@@ -189,7 +190,7 @@ func (s *Server) readForm(w http.ResponseWriter, r *http.Request) bool {
 		s.renderError(w, r, http.StatusBadRequest, "无法读取提交的表单，请刷新页面后重试。")
 		return false
 	}
-	return true
+	return s.cleanForm(w, r)
 }
 
 // api wraps a JSON handler the same way, answering with JSON errors.

@@ -27,9 +27,9 @@ type queueQuery struct {
 func (s *Server) showCaseList(w http.ResponseWriter, r *http.Request) {
 	qq := parseQueueQuery(r.URL.Query())
 	st := staffFrom(r.Context())
-	cases, total, err := s.cfg.Store.FindCases(r.Context(), qq.filter(st))
+	cases, total, err := s.findCases(r, qq.filter(st), "控制台")
 	if err != nil {
-		s.pageError(w, r, err)
+		s.pageSearchError(w, r, err)
 		return
 	}
 	staff, err := s.loadStaff(r.Context())

@@ -54,6 +54,7 @@ func newPageEnv(t *testing.T) *pageEnv {
 	e.supervisor = e.staff("boss", "主管丙", storage.RoleSupervisor)
 	srv, err := console.New(console.Config{
 		Store: e.db, Sessions: e.sessions, OrgName: "某市消委会", CasePrefix: "TS", Now: e.db.Now,
+		PhoneSearches: testPhoneSearches(t),
 	})
 	if err != nil {
 		t.Fatalf("console.New: %v", err)

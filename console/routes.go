@@ -27,7 +27,7 @@ func (s *Server) routes() (http.Handler, error) {
 		}
 	}
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginRefused))
-	return securityHeaders(cop.Handler(s.authenticate(mux))), nil
+	return securityHeaders(cop.Handler(s.authenticate(s.rejectBadText(mux)))), nil
 }
 
 // crossOriginRefused answers a state-changing request from another site: JSON

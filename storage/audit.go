@@ -10,7 +10,8 @@ import (
 // Audit actions. Case actions made through the stores (status changes, replies,
 // notes, assignment, outcomes) are audited by the store in the same transaction,
 // with the client address the caller passes in (see By); the console audits the
-// rest (sign-in, revealing a phone number, staff and token management).
+// rest (sign-in, revealing a phone number or searching by one, staff and token
+// management).
 const (
 	AuditLogin         = "login"
 	AuditLoginFailed   = "login_failed"
@@ -30,6 +31,11 @@ const (
 	AuditCannedReply   = "canned_reply"
 	AuditSettings      = "settings"
 )
+
+// AuditPhoneSearch is a search of the cases by a whole phone number. It tells
+// the searcher whose number it is, so it is audited like a reveal: one entry per
+// matching case shown (one without a case when none matched), never the number.
+const AuditPhoneSearch = "phone_search"
 
 // AuditEntry records who did what to which case, when. Entries are never changed.
 type AuditEntry struct {

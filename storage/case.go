@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -87,7 +88,7 @@ type CaseFilter struct {
 	Unread     *bool
 	// Search matches a case number (also typed loosely), a merchant name (part of
 	// it, any case) or a whole mobile number (never a part: lists mask the middle
-	// digits, and a partial search would reveal them).
+	// digits, and a partial search would reveal them); see WholePhone.
 	Search string
 
 	// Open, when set, keeps only open cases (true: the status is not final) or
@@ -121,4 +122,29 @@ type CaseStore interface {
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
+}
+
+// mobileDigits is the length of a whole mainland mobile number.
+const mobileDigits = 11
+
+// phoneSeparators are what people type inside phone numbers: spaces and dashes.
+var phoneSeparators = strings.NewReplacer(" ", "", "-", "", "\u3000", "")
+
+// WholePhone reports whether a search text is a whole mobile number (11 ASCII
+// digits once spaces and dashes are dropped) and returns its digits. Such a
+// search finds cases by the complainant's phone, so it tells the searcher whose
+// number it is: the store matches it exactly, and the console treats it as a
+// reveal of the number (audited and rate-limited). Both use this one test, so
+// they cannot disagree about which searches are phone searches.
+func WholePhone(text string) (string, bool) {
+	digits := phoneSeparators.Replace(strings.TrimSpace(text))
+	if len(digits) != mobileDigits {
+		return "", false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return "", false
+		}
+	}
+	return digits, true
 }

@@ -123,7 +123,9 @@ type SessionStore interface {
 	DeleteStaffSessions(ctx context.Context, staffID int64) error
 }
 
-// LoginThrottle slows down password guessing, per account and per address.
+// LoginThrottle slows down password guessing. It counts failures per key; the
+// console picks the keys (an account from one address, an address, an account
+// from anywhere) and the implementation a limit per kind of key.
 type LoginThrottle interface {
 	// ReserveLogin counts an attempt for key before its password is checked, in
 	// one step with the check against the limit, so that parallel attempts cannot
@@ -138,4 +140,15 @@ type LoginThrottle interface {
 	ReleaseLogin(ctx context.Context, key string) error
 	// LoginSucceeded forgets key's failures.
 	LoginSucceeded(ctx context.Context, key string) error
+}
+
+// RateLimiter bounds how often something sensitive is done per key (a staff
+// member), in a window shared by every instance of the program.
+type RateLimiter interface {
+	// Take counts one use for key if key has uses left in the current window, in
+	// one step with the check, so that parallel uses cannot all pass a check made
+	// before any of them was counted. It reports false, and how long until the
+	// window ends, if key has none left; the refused use is not counted. Errors
+	// are EUNAVAILABLE (the counter cannot be reached) or EINTERNAL.
+	Take(ctx context.Context, key string) (bool, time.Duration, error)
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/complaintbot/complaintbot/configs"
 	"github.com/complaintbot/complaintbot/console"
 	"github.com/complaintbot/complaintbot/storage"
 )
@@ -131,5 +132,21 @@ func TestEndToEndAPIWorksACase(t *testing.T) {
 		if !actions[want] {
 			t.Errorf("no %s entry in the audit log: %v", want, actions)
 		}
+	}
+}
+
+// TestEndToEndPhoneSearchLimitComesFromConfig checks that
+// console.phone_searches_per_hour reaches the console: with a limit of 1, a
+// second search by a whole phone number is refused. (The counter lives in the
+// shared Redis, so a first search may be refused too if this staff id searched
+// within the hour; the second never passes either way.)
+func TestEndToEndPhoneSearchLimitComesFromConfig(t *testing.T) {
+	m := runMainWith(t, func(c *configs.Config) { c.Console.PhoneSearchesPerHour = 1 })
+	token, _ := newToken(t, m, "phone_searcher", storage.RoleMediator)
+	api := apiCaller{t: t, base: m.URL(), token: token}
+	api.do("GET", "/cases?q=13812345678", "")
+	status, out := api.do("GET", "/cases?q=13812345678", "")
+	if e, _ := out["error"].(map[string]any); status != http.StatusTooManyRequests || e["code"] != "too_many_requests" {
+		t.Fatalf("second whole-phone search with a limit of 1: %d %v", status, out)
 	}
 }

@@ -104,8 +104,8 @@ func servesHTTPS(publicURL string) bool {
 	return strings.HasPrefix(strings.ToLower(publicURL), "https://")
 }
 
-// newConsole builds the staff console and its API; sessions and the login
-// throttle live in Redis so every instance shares them.
+// newConsole builds the staff console and its API; sessions, the login throttle
+// and the whole-phone search limit live in Redis so every instance shares them.
 func (m *Main) newConsole() (*console.Server, error) {
 	blobs, err := m.blobStore()
 	if err != nil {
@@ -116,7 +116,9 @@ func (m *Main) newConsole() (*console.Server, error) {
 		Store: m.DB, Blobs: blobs,
 		Sessions: redisstore.NewSessions(m.Redis, redisstore.SessionOptions{}),
 		Throttle: redisstore.NewLoginThrottle(m.Redis, redisstore.ThrottleOptions{}),
-		Logger:   m.Logger, OrgName: cfg.Org.Name, CasePrefix: cfg.Cases.Prefix,
+		PhoneSearches: redisstore.NewRateLimit(m.Redis, redisstore.RateLimitOptions{
+			Name: "phone_search", Limit: cfg.Console.PhoneSearchesPerHour, Window: time.Hour}),
+		Logger: m.Logger, OrgName: cfg.Org.Name, CasePrefix: cfg.Cases.Prefix,
 		DefaultOrg:     console.OrgDefaults{Name: cfg.Org.Name, Hotline: cfg.Org.Hotline, ServiceHours: cfg.Org.ServiceHours},
 		SecureCookies:  servesHTTPS(cfg.HTTP.PublicURL),
 		TrustedOrigins: trustedOrigins(cfg.HTTP.PublicURL),

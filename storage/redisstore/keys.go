@@ -8,6 +8,7 @@ import "strings"
 //	<prefix>:console:{sessions}:<sha256 of id>   hash: staff, csrf, created, seen
 //	<prefix>:console:{sessions}:staff:<staffID>  set: the session hashes of one person
 //	<prefix>:console:throttle:{<key>}            string: failures in the current window
+//	<prefix>:console:rate:<name>:{<key>}         string: uses of a rate limit in its window
 //
 // All session keys share one hash tag, "{sessions}", so the scripts that touch a
 // session and its owner's set together run on one Redis Cluster slot. That puts
@@ -15,7 +16,7 @@ import "strings"
 // Session keys hold a hash of the session id, not the id itself, so a Redis dump or
 // MONITOR output does not hand out working cookies.
 //
-// A throttle key is alone in its script, so its own key is its tag.
+// A throttle or rate key is alone in its script, so its own key is its tag.
 
 // defaultPrefix is the key prefix when the options leave it empty.
 const defaultPrefix = "cb"
@@ -50,4 +51,9 @@ func (k keys) staffSessions(staffID string) string {
 // throttle counts the failures of one throttle key ("user:alice", "ip:10.0.0.1").
 func (k keys) throttle(key string) string {
 	return k.prefix + ":throttle:{" + tagEscaper.Replace(key) + "}"
+}
+
+// rate counts the uses of the rate limit name by one key ("staff:7").
+func (k keys) rate(name, key string) string {
+	return k.prefix + ":rate:" + tagEscaper.Replace(name) + ":{" + tagEscaper.Replace(key) + "}"
 }

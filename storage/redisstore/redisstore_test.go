@@ -313,7 +313,8 @@ func fail(t *testing.T, th *LoginThrottle, key string, n int) {
 func TestThrottleLimitsPerKind(t *testing.T) {
 	forEachRedis(t, func(t *testing.T, e *env) {
 		th := e.throttle(ThrottleOptions{})
-		for key, limit := range map[string]int{"user:alice": 5, "ip:10.0.0.1": 30, "other:x": DefaultMaxFailures} {
+		limits := map[string]int{"userip:10.0.0.1/alice": 5, "ip:10.0.0.1": 30, "user:alice": 50, "other:x": DefaultMaxFailures}
+		for key, limit := range limits {
 			fail(t, th, key, limit-1)
 			if ok, _ := allowed(t, th, key); !ok {
 				t.Fatalf("%s refused after %d failures, limit %d", key, limit-1, limit)
@@ -324,7 +325,7 @@ func TestThrottleLimitsPerKind(t *testing.T) {
 				t.Fatalf("%s after %d failures: allowed %v, wait %v", key, limit, ok, wait)
 			}
 		}
-		if ok, _ := allowed(t, th, "user:bob"); !ok {
+		if ok, _ := allowed(t, th, "userip:10.0.0.1/bob"); !ok {
 			t.Fatal("another account is throttled too")
 		}
 	})
@@ -353,14 +354,14 @@ func TestThrottleCustomLimitsAndSuccess(t *testing.T) {
 func TestThrottleWindowExpires(t *testing.T) {
 	m, rdb := dialog.NewTestMiniredis(t)
 	th := NewLoginThrottle(rdb, ThrottleOptions{})
-	fail(t, th, "user:dan", 4)
+	fail(t, th, "userip:10.0.0.3/dan", 4)
 	m.FastForward(10 * time.Minute)
-	fail(t, th, "user:dan", 1) // later attempts do not extend the window
-	if ok, _, err := th.ReserveLogin(t.Context(), "user:dan"); ok || err != nil {
+	fail(t, th, "userip:10.0.0.3/dan", 1) // later attempts do not extend the window
+	if ok, _, err := th.ReserveLogin(t.Context(), "userip:10.0.0.3/dan"); ok || err != nil {
 		t.Fatalf("6th attempt: reserved %v, %v; want refused", ok, err)
 	}
 	m.FastForward(5*time.Minute + time.Second)
-	if ok, _ := allowed(t, th, "user:dan"); !ok {
+	if ok, _ := allowed(t, th, "userip:10.0.0.3/dan"); !ok {
 		t.Fatal("still throttled after the window")
 	}
 }
@@ -461,7 +462,7 @@ func TestThrottleCorruptCounter(t *testing.T) {
 func TestThrottleFullCounterWithoutTTLExpires(t *testing.T) {
 	m, rdb := dialog.NewTestMiniredis(t)
 	th := NewLoginThrottle(rdb, ThrottleOptions{})
-	if err := rdb.Set(t.Context(), th.keys.throttle("user:ann"), "5", 0).Err(); err != nil {
+	if err := rdb.Set(t.Context(), th.keys.throttle("user:ann"), "50", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
 	if ok, wait, err := th.ReserveLogin(t.Context(), "user:ann"); ok || err != nil || wait != DefaultWindow {

@@ -20,15 +20,18 @@ const (
 )
 
 // DefaultLimits are the failures allowed per window by key kind: five guesses at
-// one account, thirty from one address (an office behind one NAT address has
-// several people who mistype now and then).
-var DefaultLimits = map[string]int{"user": 5, "ip": 30}
+// one account from one address ("userip"), thirty from one address across
+// accounts (an office behind one NAT address has several people who mistype now
+// and then), and fifty at one account from anywhere ("user"): ten times the
+// pair's, so that someone else's failures from a few addresses do not lock the
+// owner out, yet guessing spread over many addresses still meets a ceiling.
+var DefaultLimits = map[string]int{"userip": 5, "ip": 30, "user": 50}
 
 // ThrottleOptions configures LoginThrottle. The zero value is usable.
 type ThrottleOptions struct {
 	// Limits maps a key's kind — the part before its first ":", as in
-	// "user:alice" or "ip:10.0.0.1" — to the failures allowed per window. Nil
-	// means DefaultLimits.
+	// "user:alice", "ip:10.0.0.1" or "userip:10.0.0.1/alice" — to the failures
+	// allowed per window. Nil means DefaultLimits.
 	Limits map[string]int
 	// MaxFailures is the limit for kinds missing from Limits; zero or negative
 	// means DefaultMaxFailures.
@@ -77,7 +80,9 @@ func NewLoginThrottle(rdb redis.UniversalClient, opts ThrottleOptions) *LoginThr
 // expires (which would lock the account out for good); for the same reason a full
 // counter found without a TTL gets one.
 //
-// KEYS[1] -> <prefix>:console:throttle:{<key>}
+// RateLimit.Take runs it too: a use is an attempt that is never given back.
+//
+// KEYS[1] -> <prefix>:console:throttle:{<key>} (or <prefix>:console:rate:<name>:{<key>})
 //
 // ARGV[1] -> window in milliseconds
 // ARGV[2] -> the attempts allowed per window

@@ -10,15 +10,6 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// mobileDigits is the length of a whole mainland mobile number, the only phone
-// search there is. Lists show a phone masked (138****5678); a search by part of a
-// number would let anyone uncover the hidden digits a guess at a time, without
-// the audited reveal.
-const mobileDigits = 11
-
-// searchSeparators are what people type inside phone numbers: spaces and dashes.
-var searchSeparators = strings.NewReplacer(" ", "", "-", "", "\u3000", "")
-
 // leadingLetters finds the prefix typed in front of a case number ("ts" in
 // "ts2026123").
 var leadingLetters = regexp.MustCompile(`^[A-Za-z]{1,8}`)
@@ -28,10 +19,11 @@ var leadingLetters = regexp.MustCompile(`^[A-Za-z]{1,8}`)
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // searchWhere builds the condition for CaseFilter.Search: the text is a part of
-// the merchant's name, in any case; or, when it is a whole mobile number (11
-// digits, spaces and dashes aside), that phone number exactly; or, when it reads
-// as a case number typed loosely ("ts2026123", "2026-123"), that number. Part of a
-// phone number finds nothing: see mobileDigits. The merchant condition compares
+// the merchant's name, in any case; or, when it is a whole mobile number
+// (storage.WholePhone), that phone number exactly; or, when it reads as a case
+// number typed loosely ("ts2026123", "2026-123"), that number. Part of a phone
+// number finds nothing: lists mask the middle digits, and a search by a part
+// would uncover them a guess at a time. The merchant condition compares
 // merchant_key, the name lower-cased by the database, with a plain LIKE; on
 // PostgreSQL a trigram index on merchant_key serves it when pg_trgm is installed
 // (see migration 00003). The phone is compared with =, which its b-tree index
@@ -43,7 +35,7 @@ func searchWhere(ctx context.Context, tx *sqlx.Tx, text string) (string, []any, 
 	}
 	conds := []string{`merchant_key LIKE ? ESCAPE '\'`}
 	args := []any{"%" + likeEscaper.Replace(strings.ToLower(text)) + "%"}
-	if digits, ok := phoneDigits(text); ok {
+	if digits, ok := storage.WholePhone(text); ok {
 		conds, args = append(conds, "phone = ?"), append(args, digits)
 	}
 	numbers, err := searchNumbers(ctx, tx, text)
@@ -55,21 +47,6 @@ func searchWhere(ctx context.Context, tx *sqlx.Tx, text string) (string, []any, 
 		args = append(args, numbers...)
 	}
 	return "(" + strings.Join(conds, " OR ") + ")", args, nil
-}
-
-// phoneDigits returns text without separators if what is left is a whole mobile
-// number: mobileDigits ASCII digits.
-func phoneDigits(text string) (string, bool) {
-	digits := searchSeparators.Replace(text)
-	if len(digits) != mobileDigits {
-		return "", false
-	}
-	for _, r := range digits {
-		if r < '0' || r > '9' {
-			return "", false
-		}
-	}
-	return digits, true
 }
 
 // searchNumbers returns the canonical case numbers text may stand for. With a

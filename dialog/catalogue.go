@@ -291,8 +291,9 @@ func (c *Catalogue) data(kv []string) map[string]string {
 const renderFailedReply = "系统繁忙，请稍后再试。"
 
 // text renders message key with its fields as name/value pairs. NewCatalogue
-// checked every template's field names and ran it on sample values, so only a
-// caller leaving out a field its message declares should fail here. If it does, the consumer still gets a whole
+// checked every template's field names and ran it on sample values, and
+// TestCatalogueCallSitesRender renders every message with the fields its callers
+// pass, so this should not fail. If it does, the consumer still gets a whole
 // sentence, never a cut-short message: the default wording when an override
 // failed, else renderFailedReply; and the error is logged here, since the
 // eighty-odd callers build replies, not errors.

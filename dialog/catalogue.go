@@ -24,8 +24,8 @@ type Settings struct {
 	ServiceHours string // e.g. 工作日 9:00-17:00; shown next to the hotline
 
 	// AcceptDays and MediationDays are the time limits told to consumers, in working
-	// days: the decision to accept (7 when zero) and mediation from acceptance (45
-	// when zero), SAMR Order 20 arts. 14 and 21.
+	// days: the decision to accept (7 when zero or negative) and mediation from
+	// acceptance (45 when zero or negative), SAMR Order 20 arts. 14 and 21.
 	AcceptDays    int
 	MediationDays int
 
@@ -63,8 +63,9 @@ type Catalogue struct {
 }
 
 // SetOrganisation replaces the association's name, hotline and service hours that
-// the messages quote (an empty name keeps the default). The templates do not
-// change, so this cannot fail.
+// the messages quote (an empty name means the default, 消费者协会; an empty hotline
+// drops the sentences about it). The templates, whose field names NewCatalogue
+// checked, do not change, so this cannot fail.
 func (c *Catalogue) SetOrganisation(name, hotline, hours string) {
 	old := *c.base.Load()
 	next := baseFields(Settings{OrgName: name, Hotline: hotline, ServiceHours: hours})

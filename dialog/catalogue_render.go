@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -14,7 +15,8 @@ import (
 // fields of the branches it takes, so the field names are checked on the parse
 // tree; the template then runs on three sets of sample values ("1", "0" and "",
 // which between them take both sides of the catalogue's {{if}}s) to catch what
-// fails only when executed.
+// fails only when executed, and must not come out blank when every field is set
+// (a template of comments alone would send consumers an empty reply).
 func (c *Catalogue) compile(key, text string, fields []string) (*template.Template, error) {
 	t, err := template.New(key).Option("missingkey=error").Parse(text)
 	if err != nil {
@@ -28,8 +30,12 @@ func (c *Catalogue) compile(key, text string, fields []string) (*template.Templa
 		for _, f := range fields {
 			sample = append(sample, f, v)
 		}
-		if _, err := c.render(t, key, sample); err != nil {
+		s, err := c.render(t, key, sample)
+		if err != nil {
 			return nil, err
+		}
+		if s == "" && v == "1" {
+			return nil, errors.New("renders as an empty message")
 		}
 	}
 	return t, nil

@@ -75,8 +75,8 @@ func (c *Catalogue) SetOrganisation(name, hotline, hours string) {
 // NewCatalogue parses the default messages with the settings' overrides applied. It
 // returns an error naming any unknown override key, and for an override that is
 // empty, does not parse, uses a field its message does not have (naming the key and
-// the field) or fails on sample values, so that mistakes surface at start-up rather
-// than in a consumer's chat.
+// the field), fails on sample values or renders blank, so that mistakes surface
+// at start-up rather than in a consumer's chat.
 func NewCatalogue(s Settings) (*Catalogue, error) {
 	if err := checkOverrideKeys(s.Overrides); err != nil {
 		return nil, err

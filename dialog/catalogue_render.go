@@ -30,7 +30,7 @@ func (c *Catalogue) compile(key, text string, fields []string) (*template.Templa
 		for _, f := range fields {
 			sample = append(sample, f, v)
 		}
-		s, err := c.render(t, key, sample)
+		s, err := c.execute(t, sample)
 		if err != nil {
 			return nil, err
 		}
@@ -194,9 +194,18 @@ func (c *Catalogue) render(t *template.Template, key string, kv []string) (strin
 			return "", fmt.Errorf("dialog: message %q rendered without its field %s", key, f)
 		}
 	}
+	s, err := c.execute(t, kv)
+	if err != nil {
+		return "", fmt.Errorf("dialog: message %q: %w", key, err)
+	}
+	return s, nil
+}
+
+// execute runs t on the base fields and name/value pairs kv, trimming the result.
+func (c *Catalogue) execute(t *template.Template, kv []string) (string, error) {
 	var b strings.Builder
 	if err := t.Execute(&b, c.data(kv)); err != nil {
-		return "", fmt.Errorf("dialog: message %q: %w", key, err)
+		return "", err
 	}
 	return strings.TrimSpace(b.String()), nil
 }

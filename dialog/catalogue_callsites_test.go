@@ -33,6 +33,7 @@ type callSite struct {
 // call site says; so a caller and the catalogue cannot drift apart unnoticed.
 func TestCatalogueCallSitesRender(t *testing.T) {
 	sites := catalogueCallSites(t)
+	t.Logf("%d call sites", len(sites))
 	if len(sites) < 50 {
 		t.Fatalf("found only %d call sites; is the source scan broken?", len(sites))
 	}
@@ -168,7 +169,7 @@ func (r *siteReader) readFunc(fn *ast.FuncDecl) {
 func (r *siteReader) keys(fn *ast.FuncDecl, expr ast.Expr, pos string) []string {
 	switch e := expr.(type) {
 	case *ast.Ident:
-		if v, ok := r.consts[e.Name]; ok {
+		if v, ok := r.constant(e); ok {
 			return []string{v}
 		}
 		if i := paramIndex(fn, e.Name); i >= 0 {
@@ -202,8 +203,7 @@ func (r *siteReader) argKeys(name string, i int, pos string) []string {
 				return true
 			}
 			if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == name {
-				id, ok := call.Args[i].(*ast.Ident)
-				if v, isConst := r.consts[identName(id, ok)]; isConst {
+				if v, ok := r.constant(call.Args[i]); ok {
 					keys = append(keys, v)
 				} else {
 					r.t.Errorf("%s: %s passes a key the test cannot read", r.fset.Position(call.Pos()), name)
@@ -308,12 +308,14 @@ func assignedMap(fn *ast.FuncDecl, name string) string {
 	return m
 }
 
-// identName is id's name, or "" when the argument was not an identifier.
-func identName(id *ast.Ident, ok bool) string {
+// constant returns the value of e when it names a string constant.
+func (r *siteReader) constant(e ast.Expr) (string, bool) {
+	id, ok := e.(*ast.Ident)
 	if !ok {
-		return ""
+		return "", false
 	}
-	return id.Name
+	v, ok := r.consts[id.Name]
+	return v, ok
 }
 
 // evenEntries returns the names of name/value pairs.

@@ -154,7 +154,7 @@ const renderFailedReply = "系统繁忙，请稍后再试。"
 // pass, so this should not fail. If it does, the consumer still gets a whole
 // sentence, never a cut-short message: the default wording when an override
 // failed, else renderFailedReply; and the error is logged here, since the
-// eighty-odd callers build replies, not errors.
+// hundred-odd call sites build replies, not errors.
 func (c *Catalogue) text(key string, kv ...string) string {
 	if c == nil {
 		c = defaultCatalogue()

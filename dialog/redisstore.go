@@ -230,7 +230,10 @@ func redisCommitResult(res []any) (string, bool, error) {
 	if len(res) != 2 {
 		return "", false, redisCorrupt("commit script returned %d values", len(res))
 	}
-	code, _ := res[0].(int64)
+	code, ok := res[0].(int64)
+	if !ok { // never read a malformed reply as commitOK, the zero value
+		return "", false, redisCorrupt("commit script returned a non-integer code")
+	}
 	switch code {
 	case commitOK:
 		return "", false, nil

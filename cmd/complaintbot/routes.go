@@ -26,7 +26,7 @@ func (m *Main) routes(ctx context.Context) (http.Handler, error) {
 	catalogue, err := dialog.NewCatalogue(dialog.Settings{
 		OrgName: cfg.Org.Name, Hotline: cfg.Org.Hotline, ServiceHours: cfg.Org.ServiceHours,
 		Overrides: cfg.Dialog.Messages, AcceptDays: cfg.Cases.AcceptWorkingDays,
-		MediationDays: cfg.Cases.MediationWorkingDays,
+		MediationDays: cfg.Cases.MediationWorkingDays, Logger: m.Logger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("dialog messages: %w", err)

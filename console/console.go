@@ -3,6 +3,28 @@
 // and static files), sign-in with sessions shared through Redis, CSRF protection,
 // roles, and an audit of every staff action. It reaches consumers only through the
 // outbox rows the stores write; it never imports the bot or the dialog.
+//
+// # Where things are
+//
+// A file's prefix says which part of the console it belongs to, and a test file
+// is named after the file whose behaviour it tests:
+//
+//   - console.go: Config, Server, New and the static files.
+//   - page_*.go: the HTML pages, one page per file (page_case_list.go is the
+//     queue, page_staff_new.go the form that adds an account); page_routes.go
+//     registers every page. The typed view structs several pages share are in
+//     view_*.go.
+//   - api_*.go: the JSON API under /api/v1/ (docs/api.md); api_routes.go
+//     registers every endpoint, api_json.go holds the response shapes.
+//   - auth_*.go: who the caller is and how they prove it: sign-in and sign-out
+//     (auth_routes.go registers them), identifying the caller by session cookie
+//     or API token, CSRF, the login throttle, password rules, ending every session of an
+//     account.
+//   - web_*.go: the plumbing the pages and the API share: the middleware chain
+//     and the page/api wrappers (web_routes.go, web_middleware.go), rendering
+//     and error pages (web_render.go), JSON writing (web_json.go), parsing and
+//     cleaning input (web_input*.go), idempotency keys and the audited phone
+//     search.
 package console
 
 import (

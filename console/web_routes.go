@@ -6,7 +6,8 @@ import (
 )
 
 // routes builds the console's and the API's routes. Each area registers its own
-// (auth.go, pages, api) so that a newcomer finds a page's route next to it.
+// (auth_routes.go, page_routes.go, api_routes.go) so that a newcomer finds a
+// route next to its kind.
 func (s *Server) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /console/static/{file...}", s.serveStatic)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/complaintbot/complaintbot/internal/webauth"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -11,13 +12,13 @@ import (
 // password. Its errors are EINVALID with a message for the form.
 func newPasswordFromForm(r *http.Request) (string, error) {
 	pw := r.PostFormValue("password")
-	if err := ValidatePassword(pw); err != nil {
+	if err := webauth.ValidatePassword(pw); err != nil {
 		return "", err
 	}
 	if pw != r.PostFormValue("confirm") {
 		return "", storage.Errorf(storage.EINVALID, "两次输入的新密码不一致。")
 	}
-	return HashPassword(pw)
+	return webauth.HashPassword(pw)
 }
 
 // replacePassword stores a new hash and ends every session and API token of the
@@ -37,7 +38,7 @@ func (s *Server) replacePassword(w http.ResponseWriter, r *http.Request, staffID
 // the account is enabled again. On failure the error page is written and false
 // returned.
 func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request, staffID int64) bool {
-	if err := s.cfg.Sessions.DeleteStaffSessions(r.Context(), staffID); err != nil {
+	if err := s.auth.EndUserSessions(r.Context(), staffID); err != nil {
 		s.pageError(w, r, err)
 		return false
 	}
@@ -51,3 +52,7 @@ func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request, staff
 	}
 	return true
 }
+
+// HashPassword is webauth.HashPassword, named here for the tests and the command
+// line that create accounts the console signs in.
+func HashPassword(password string) (string, error) { return webauth.HashPassword(password) }

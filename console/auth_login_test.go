@@ -13,6 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/complaintbot/complaintbot/internal/webauth"
 	"github.com/complaintbot/complaintbot/storage/redisstore"
 )
 
@@ -321,13 +322,13 @@ func TestLoginFailsClosedWithoutRedis(t *testing.T) {
 // of them could be counted as a failure.
 func countPasswordChecks(t *testing.T) *atomic.Int32 {
 	var n atomic.Int32
-	orig := comparePassword
-	comparePassword = func(hash, password []byte) error {
+	orig := webauth.ComparePassword
+	webauth.ComparePassword = func(hash, password []byte) error {
 		n.Add(1)
 		time.Sleep(100 * time.Millisecond)
 		return orig(hash, password)
 	}
-	t.Cleanup(func() { comparePassword = orig })
+	t.Cleanup(func() { webauth.ComparePassword = orig })
 	return &n
 }
 

@@ -2,9 +2,9 @@ package console
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
+	"github.com/complaintbot/complaintbot/internal/webauth"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -29,18 +29,18 @@ func (s *Server) showOwnPassword(w http.ResponseWriter, r *http.Request) {
 func (s *Server) changeOwnPassword(w http.ResponseWriter, r *http.Request) {
 	st := staffFrom(r.Context())
 	v := passwordView{Self: true, Target: st}
-	keys := loginThrottleKeys(st.Username, s.clientIP(r))
-	if wait, err := s.reserveAttempt(r.Context(), keys); err != nil || wait > 0 {
+	keys := webauth.ThrottleKeys(st.Username, s.auth.ClientIP(r))
+	if wait, err := s.auth.ReserveAttempt(r.Context(), keys); err != nil || wait > 0 {
 		s.refusePasswordThrottled(w, r, v, wait, err)
 		return
 	}
-	if !passwordMatches(st.PasswordHash, r.PostFormValue("current")) {
+	if !webauth.PasswordMatches(st.PasswordHash, r.PostFormValue("current")) {
 		// The reserved attempt stays counted: it was the failure.
 		v.Error = "当前密码不正确。"
 		s.render(w, r, http.StatusUnauthorized, "staff_password.html", "修改密码", v)
 		return
 	}
-	s.loginSucceeded(r.Context(), keys) // the current password was right
+	s.auth.LoginSucceeded(r.Context(), keys) // the current password was right
 	hash, err := newPasswordFromForm(r)
 	if err != nil {
 		v.Error = storage.ErrorMessage(err)
@@ -51,7 +51,7 @@ func (s *Server) changeOwnPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.audit(r, storage.AuditStaffPassword, 0, "本人修改密码")
-	if err := s.newSession(w, r, st.ID); err != nil {
+	if err := s.auth.NewSession(w, r, st.ID); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -64,7 +64,7 @@ func (s *Server) refusePasswordThrottled(w http.ResponseWriter, r *http.Request,
 		s.pageError(w, r, err)
 		return
 	}
-	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+1)))
-	v.Error = throttledMessage(wait)
+	w.Header().Set("Retry-After", webauth.RetryAfter(wait))
+	v.Error = webauth.ThrottledMessage(wait)
 	s.render(w, r, http.StatusTooManyRequests, "staff_password.html", "修改密码", v)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/complaintbot/complaintbot/internal/webauth"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -18,7 +19,7 @@ func (s *Server) page(min storage.Role, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := staffFrom(r.Context())
 		switch {
-		case st == nil && isBackground(r):
+		case st == nil && webauth.IsBackground(r):
 			// A poll has no use for the login page; the page's next real request
 			// goes there.
 			writeJSONError(w, http.StatusUnauthorized, "unauthorized", "登录已过期，请重新登录")
@@ -81,13 +82,13 @@ func (s *Server) api(min storage.Role, h http.HandlerFunc) http.Handler {
 // than the store reading it from the context, so a store call shows where its
 // audit address comes from.
 func (s *Server) actedBy(r *http.Request) storage.By {
-	return storage.By{Actor: staffFrom(r.Context()).Actor(), IP: s.clientIP(r)}
+	return storage.By{Actor: staffFrom(r.Context()).Actor(), IP: s.auth.ClientIP(r)}
 }
 
 // audit records a staff action that the stores do not audit themselves. A failure
 // is logged: the action already happened and must not be reported as failed.
 func (s *Server) audit(r *http.Request, action string, caseID int64, detail string) {
-	e := storage.AuditEntry{Action: action, CaseID: caseID, Detail: detail, IP: s.clientIP(r), CreatedAt: s.cfg.Now()}
+	e := storage.AuditEntry{Action: action, CaseID: caseID, Detail: detail, IP: s.auth.ClientIP(r), CreatedAt: s.cfg.Now()}
 	if st := staffFrom(r.Context()); st != nil {
 		e.StaffID = st.ID
 	}
@@ -113,7 +114,7 @@ func (s *Server) sessionPage(min storage.Role, h http.HandlerFunc) http.Handler 
 // the caller is not in the request's context yet (or is someone else's stale
 // session). staffID is 0 for an unknown username.
 func (s *Server) auditAs(r *http.Request, staffID int64, action, detail string) {
-	e := storage.AuditEntry{StaffID: staffID, Action: action, Detail: detail, IP: s.clientIP(r), CreatedAt: s.cfg.Now()}
+	e := storage.AuditEntry{StaffID: staffID, Action: action, Detail: detail, IP: s.auth.ClientIP(r), CreatedAt: s.cfg.Now()}
 	if err := s.cfg.Store.AddAudit(r.Context(), e); err != nil {
 		s.cfg.Logger.Error("audit entry lost", "action", action, "err", err)
 	}

@@ -3,6 +3,8 @@ package console
 import (
 	"net/http"
 	"strings"
+
+	"github.com/complaintbot/complaintbot/internal/webauth"
 )
 
 // routes builds the console's and the API's routes. Each area registers its own
@@ -28,7 +30,7 @@ func (s *Server) routes() (http.Handler, error) {
 		}
 	}
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginRefused))
-	return securityHeaders(cop.Handler(s.authenticate(s.rejectBadText(mux)))), nil
+	return webauth.SecurityHeaders(cop.Handler(s.authenticate(s.rejectBadText(mux)))), nil
 }
 
 // crossOriginRefused answers a state-changing request from another site: JSON

@@ -1,4 +1,4 @@
-package console
+package webauth
 
 import (
 	"strings"
@@ -10,9 +10,9 @@ import (
 )
 
 func TestPasswordHashCost(t *testing.T) {
-	saved := passwordCost
-	passwordCost = defaultPasswordCost
-	defer func() { passwordCost = saved }()
+	saved := PasswordCost
+	PasswordCost = DefaultPasswordCost
+	defer func() { PasswordCost = saved }()
 	h, err := HashPassword("a-long-enough-password")
 	if err != nil {
 		t.Fatal(err)
@@ -20,8 +20,8 @@ func TestPasswordHashCost(t *testing.T) {
 	if cost, _ := bcrypt.Cost([]byte(h)); cost != 12 {
 		t.Fatalf("bcrypt cost %d, want 12", cost)
 	}
-	if !passwordMatches(h, "a-long-enough-password") || passwordMatches(h, "a-long-enough-passworD") {
-		t.Fatal("passwordMatches does not tell the password apart")
+	if !PasswordMatches(h, "a-long-enough-password") || PasswordMatches(h, "a-long-enough-passworD") {
+		t.Fatal("PasswordMatches does not tell the password apart")
 	}
 }
 

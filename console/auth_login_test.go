@@ -13,6 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/complaintbot/complaintbot/internal/webauth"
 	"github.com/complaintbot/complaintbot/storage/redisstore"
 )
 
@@ -327,8 +328,8 @@ func countPasswordChecks(t *testing.T) *atomic.Int32 {
 	var n atomic.Int32
 	allIn := make(chan struct{})
 	var once sync.Once
-	orig := comparePassword
-	comparePassword = func(hash, password []byte) error {
+	orig := webauth.ComparePassword
+	webauth.ComparePassword = func(hash, password []byte) error {
 		if n.Add(1) >= allowance {
 			once.Do(func() { close(allIn) })
 		}
@@ -338,7 +339,7 @@ func countPasswordChecks(t *testing.T) *atomic.Int32 {
 		}
 		return orig(hash, password)
 	}
-	t.Cleanup(func() { comparePassword = orig })
+	t.Cleanup(func() { webauth.ComparePassword = orig })
 	return &n
 }
 

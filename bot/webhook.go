@@ -69,7 +69,15 @@ type WebhookConfig struct {
 	TurnTimeout  time.Duration // how long a late turn may still run; default DefaultTurnTimeout
 	MaxBodyBytes int64         // larger bodies get 413; default DefaultMaxBodyBytes
 	MaxClockSkew time.Duration // older or newer timestamps get 403; default DefaultMaxClockSkew
-	Now          func() time.Time
+	// MaxTurns bounds the turns in flight, late ones included; a callback that
+	// finds no free slot within TurnWait is answered BusyReply at once.
+	// Defaults DefaultMaxTurns and DefaultTurnWait.
+	MaxTurns int
+	TurnWait time.Duration
+	// LateRetry is the first pause before a failed enqueue of a late answer is
+	// tried again (doubling up to 10 s); default DefaultLateRetry.
+	LateRetry time.Duration
+	Now       func() time.Time
 }
 
 // Webhook serves WeChat's callbacks at /wechat: the GET URL check and the POSTed
@@ -77,6 +85,7 @@ type WebhookConfig struct {
 type Webhook struct {
 	late    sync.WaitGroup // turns still running after their passive reply
 	cfg     WebhookConfig
+	admit   *admission
 	turns   TurnHandler
 	log     *slog.Logger
 	metrics *Metrics
@@ -98,13 +107,23 @@ func NewWebhook(cfg WebhookConfig, turns TurnHandler, log *slog.Logger, m *Metri
 	if cfg.TurnTimeout <= 0 {
 		cfg.TurnTimeout = DefaultTurnTimeout
 	}
+	if cfg.MaxTurns <= 0 {
+		cfg.MaxTurns = DefaultMaxTurns
+	}
+	if cfg.TurnWait <= 0 {
+		cfg.TurnWait = DefaultTurnWait
+	}
+	if cfg.LateRetry <= 0 {
+		cfg.LateRetry = DefaultLateRetry
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	wx := &wxcontext.Context{Config: &wxconfig.Config{
 		AppID: cfg.AppID, Token: cfg.Token, EncodingAESKey: cfg.EncodingAESKey,
 	}}
-	return &Webhook{cfg: cfg, turns: turns, log: log, metrics: m, wx: wx}
+	return &Webhook{cfg: cfg, turns: turns, log: log, metrics: m, wx: wx,
+		admit: newAdmission(cfg.MaxTurns, cfg.TurnWait)}
 }
 
 // ServeHTTP implements http.Handler.
@@ -132,8 +151,14 @@ func (w *Webhook) verifyURL(rw http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(rw, r.URL.Query().Get("echostr"))
 }
 
+// callback is what one POSTed callback carries between the checks and the turn.
+type callback struct {
+	start time.Time
+}
+
 // handleMessage answers one POSTed callback and returns the outcome for metrics.
 func (w *Webhook) handleMessage(rw http.ResponseWriter, r *http.Request, start time.Time) string {
+	cb := &callback{start: start}
 	body, status, reason := w.readBody(rw, r)
 	if status == 0 {
 		status, reason = w.checkSignature(r)
@@ -145,7 +170,7 @@ func (w *Webhook) handleMessage(rw http.ResponseWriter, r *http.Request, start t
 		w.refuse(rw, status, reason)
 		return "refused"
 	}
-	return w.serve(rw, r, body, start)
+	return w.serve(rw, r, body, cb)
 }
 
 // readBody reads at most MaxBodyBytes; a larger body is refused before any parsing.
@@ -205,7 +230,7 @@ func (w *Webhook) checkSafeEnvelope(r *http.Request, body []byte) (int, string) 
 
 // serve hands the verified request to the library, which decrypts and parses it,
 // calls answer and encrypts the reply.
-func (w *Webhook) serve(rw http.ResponseWriter, r *http.Request, body []byte, start time.Time) string {
+func (w *Webhook) serve(rw http.ResponseWriter, r *http.Request, body []byte, cb *callback) string {
 	req := r.Clone(r.Context())
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	q := req.URL.Query()
@@ -217,7 +242,7 @@ func (w *Webhook) serve(rw http.ResponseWriter, r *http.Request, body []byte, st
 	srv.SkipValidate(true) // checked above, with the timestamp's age
 	outcome := "ignored"
 	srv.SetMessageHandler(func(m *message.MixMessage) *message.Reply {
-		reply, oc := w.answer(r.Context(), m, start)
+		reply, oc := w.answer(r.Context(), m, cb)
 		outcome = oc
 		return reply
 	})
@@ -241,35 +266,46 @@ func (w *Webhook) serve(rw http.ResponseWriter, r *http.Request, body []byte, st
 }
 
 // answer runs the consumer's turn and builds the passive reply; nil means "success".
-func (w *Webhook) answer(ctx context.Context, m *message.MixMessage, start time.Time) (*message.Reply, string) {
+func (w *Webhook) answer(ctx context.Context, m *message.MixMessage, cb *callback) (*message.Reply, string) {
+	openID := string(m.FromUserName)
 	w.metrics.Messages.WithLabelValues(typeLabel(messageType(m))).Inc()
 	in, ok := toInput(m)
-	openID := string(m.FromUserName)
 	if !ok || openID == "" {
 		w.metrics.Replies.WithLabelValues("success").Inc()
 		return nil, "ignored"
 	}
-	reply, err := w.runTurn(ctx, openID, messageKey(m), in, start)
-	outcome := "text"
-	if errors.Is(err, errLate) {
+	reply, err := w.runTurn(ctx, openID, messageKey(m), in, cb.start)
+	switch {
+	case errors.Is(err, errLate):
 		w.metrics.Replies.WithLabelValues("late").Inc()
 		w.log.Warn("wechat turn late; answer will be pushed", "user", MaskOpenID(openID), "type", messageType(m))
 		return nil, "late"
-	}
-	if err != nil {
-		outcome, reply = "busy", w.cfg.BusyReply
-		w.metrics.Errors.WithLabelValues("turn").Inc()
+	case errors.Is(err, errShed):
+		// Not logged one by one: under overload that would be thousands of lines.
+		return w.busy("shed", "")
+	case err != nil:
 		w.log.Warn("wechat turn failed", "user", MaskOpenID(openID), "type", messageType(m), "err", err)
-	} else {
-		w.log.Debug("wechat turn", "user", MaskOpenID(openID), "type", messageType(m), "took", time.Since(start))
+		return w.busy("busy", "turn")
+	case reply == "":
+		w.metrics.Replies.WithLabelValues("success").Inc()
+		return nil, "success"
 	}
-	if reply == "" {
-		outcome = "success"
-		w.metrics.Replies.WithLabelValues(outcome).Inc()
-		return nil, outcome
+	w.log.Debug("wechat turn", "user", MaskOpenID(openID), "type", messageType(m), "took", time.Since(cb.start))
+	w.metrics.Replies.WithLabelValues("text").Inc()
+	return textReply(reply), "text"
+}
+
+// busy counts and builds the busy reply; stage, when set, is counted as an error.
+func (w *Webhook) busy(outcome, stage string) (*message.Reply, string) {
+	if stage != "" {
+		w.metrics.Errors.WithLabelValues(stage).Inc()
 	}
 	w.metrics.Replies.WithLabelValues(outcome).Inc()
-	return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(reply)}, outcome
+	return textReply(w.cfg.BusyReply), outcome
+}
+
+func textReply(text string) *message.Reply {
+	return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(text)}
 }
 
 type turnResult struct {
@@ -277,12 +313,19 @@ type turnResult struct {
 	err   error
 }
 
-// runTurn gives the turn what is left of the reply budget. The turn runs on its own
-// goroutine so a backing service that ignores its deadline still cannot hold the
-// answer past the budget. With Late set, a slow turn keeps running (up to
-// TurnTimeout) and its answer is pushed; without it the turn is cut at the budget.
+// errShed says the turn was not started: no slot came free in time.
+var errShed = errors.New("no turn slot free in time")
+
+// runTurn gives the turn what is left of the reply budget, once admission grants it
+// a slot, which it holds until the turn ends. The turn runs on its own goroutine so
+// a backing service that ignores its deadline still cannot hold the answer past the
+// budget. With Late set, a slow turn keeps running (up to TurnTimeout) and its
+// answer is pushed; without it the turn is cut at the budget.
 func (w *Webhook) runTurn(ctx context.Context, openID, key string, in dialog.Input, start time.Time) (string, error) {
 	budgetEnd := start.Add(w.cfg.ReplyBudget)
+	if !w.admit.acquire(budgetEnd) {
+		return "", errShed
+	}
 	turnEnd := budgetEnd
 	if w.cfg.Late != nil {
 		turnEnd = start.Add(w.cfg.TurnTimeout)
@@ -290,14 +333,10 @@ func (w *Webhook) runTurn(ctx context.Context, openID, key string, in dialog.Inp
 	turnCtx, cancel := context.WithDeadline(context.WithoutCancel(ctx), turnEnd)
 	done := make(chan turnResult, 1)
 	go func() {
-		defer cancel()
-		defer func() {
-			if p := recover(); p != nil {
-				done <- turnResult{err: fmt.Errorf("turn panicked: %v", p)}
-			}
-		}()
-		reply, err := w.turns.Handle(turnCtx, openID, key, in)
-		done <- turnResult{reply, err}
+		res := w.handle(turnCtx, openID, key, in)
+		cancel()
+		w.admit.release() // before the result, so whoever sees it sees the slot free
+		done <- res
 	}()
 	budget := time.NewTimer(time.Until(budgetEnd))
 	defer budget.Stop()
@@ -311,6 +350,17 @@ func (w *Webhook) runTurn(ctx context.Context, openID, key string, in dialog.Inp
 		w.late.Go(func() { w.pushLate(openID, done) })
 		return "", errLate
 	}
+}
+
+// handle runs the turn, turning a panic into an error so its slot is released.
+func (w *Webhook) handle(ctx context.Context, openID, key string, in dialog.Input) (res turnResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = turnResult{err: fmt.Errorf("turn panicked: %v", p)}
+		}
+	}()
+	reply, err := w.turns.Handle(ctx, openID, key, in)
+	return turnResult{reply, err}
 }
 
 // WaitLate waits until the turns that outlived their passive reply have finished
@@ -337,14 +387,8 @@ func (w *Webhook) pushLate(openID string, done <-chan turnResult) {
 		w.log.Warn("late wechat turn failed", "user", MaskOpenID(openID), "err", res.err)
 		text = w.cfg.BusyReply
 	}
-	if text == "" {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	n := storage.NewNotification{OpenID: openID, Kind: storage.NoticeDialogReply, Text: text}
-	if _, err := w.cfg.Late.EnqueueNotification(ctx, n); err != nil {
-		w.log.Error("late answer lost: outbox unavailable", "user", MaskOpenID(openID), "err", err)
+	if text != "" {
+		w.enqueueLate(openID, text)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha1"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/xml"
@@ -77,7 +78,11 @@ type WebhookConfig struct {
 	// LateRetry is the first pause before a failed enqueue of a late answer is
 	// tried again (doubling up to 10 s); default DefaultLateRetry.
 	LateRetry time.Duration
-	Now       func() time.Time
+	// Replay, when set, remembers each plain-mode signature with its body, so a
+	// signed URL cannot carry another body (see ReplayGuard). Safe mode needs no
+	// guard: msg_signature covers the body.
+	Replay ReplayGuard
+	Now    func() time.Time
 }
 
 // Webhook serves WeChat's callbacks at /wechat: the GET URL check and the POSTed
@@ -153,18 +158,24 @@ func (w *Webhook) verifyURL(rw http.ResponseWriter, r *http.Request) {
 
 // callback is what one POSTed callback carries between the checks and the turn.
 type callback struct {
-	start time.Time
+	start     time.Time
+	urlOpenID string // the URL's openid, which no signature covers
+	guardErr  error  // the replay guard could not answer: reply busy
+	refusal   string // set by answer when the message must get 403
 }
 
 // handleMessage answers one POSTed callback and returns the outcome for metrics.
 func (w *Webhook) handleMessage(rw http.ResponseWriter, r *http.Request, start time.Time) string {
-	cb := &callback{start: start}
+	cb := &callback{start: start, urlOpenID: r.URL.Query().Get("openid")}
 	body, status, reason := w.readBody(rw, r)
 	if status == 0 {
 		status, reason = w.checkSignature(r)
 	}
 	if status == 0 {
 		status, reason = w.checkSafeEnvelope(r, body)
+	}
+	if status == 0 && r.URL.Query().Get("encrypt_type") != "aes" {
+		status, reason = w.checkPlain(r, body, cb)
 	}
 	if status != 0 {
 		w.refuse(rw, status, reason)
@@ -228,6 +239,45 @@ func (w *Webhook) checkSafeEnvelope(r *http.Request, body []byte) (int, string) 
 	return 0, ""
 }
 
+// replayGuardTimeout bounds the replay guard's round trip: a stalled Redis must
+// leave time to answer busy.
+const replayGuardTimeout = time.Second
+
+// checkPlain checks a plaintext callback before the library answers it (for a nil
+// reply it writes "success" itself, too early to refuse): the URL's openid must be
+// the sender's, and the signature must not have come with another body. A guard
+// that cannot answer is kept in cb, for a busy reply.
+func (w *Webhook) checkPlain(r *http.Request, body []byte, cb *callback) (int, string) {
+	var head struct{ FromUserName string }
+	if err := xml.Unmarshal(body, &head); err != nil {
+		return http.StatusBadRequest, "malformed message"
+	}
+	if cb.urlOpenID != "" && cb.urlOpenID != head.FromUserName {
+		return http.StatusForbidden, "openid mismatch"
+	}
+	if w.cfg.Replay == nil {
+		return 0, ""
+	}
+	err := w.claimSignature(r, body, cb.start)
+	if errors.Is(err, ErrReplayed) {
+		return http.StatusForbidden, "signature replayed"
+	}
+	cb.guardErr = err
+	return 0, ""
+}
+
+// claimSignature asks the replay guard to remember the signature for as long as
+// checkSignature would take its timestamp, plus a second for clock steps.
+func (w *Webhook) claimSignature(r *http.Request, body []byte, start time.Time) error {
+	q := r.URL.Query()
+	sec, _ := strconv.ParseInt(q.Get("timestamp"), 10, 64) // checked by checkSignature
+	ttl := time.Unix(sec, 0).Add(w.cfg.MaxClockSkew + time.Second).Sub(w.cfg.Now())
+	deadline := start.Add(min(replayGuardTimeout, w.cfg.ReplyBudget))
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(r.Context()), deadline)
+	defer cancel()
+	return w.cfg.Replay.Claim(ctx, q.Get("signature"), sha256.Sum256(body), ttl)
+}
+
 // serve hands the verified request to the library, which decrypts and parses it,
 // calls answer and encrypts the reply.
 func (w *Webhook) serve(rw http.ResponseWriter, r *http.Request, body []byte, cb *callback) string {
@@ -250,6 +300,12 @@ func (w *Webhook) serve(rw http.ResponseWriter, r *http.Request, body []byte, cb
 		w.refuse(rw, http.StatusBadRequest, "malformed message")
 		return "refused"
 	}
+	if cb.refusal != "" {
+		// Only in safe mode (plain mode is checked before Serve), where the library
+		// wrote nothing for the nil reply.
+		w.refuse(rw, http.StatusForbidden, cb.refusal)
+		return "refused"
+	}
 	if srv.ResponseMsg == nil {
 		if q.Get("encrypt_type") == "aes" {
 			// In safe mode the library writes nothing for a nil reply (and Send would
@@ -268,11 +324,19 @@ func (w *Webhook) serve(rw http.ResponseWriter, r *http.Request, body []byte, cb
 // answer runs the consumer's turn and builds the passive reply; nil means "success".
 func (w *Webhook) answer(ctx context.Context, m *message.MixMessage, cb *callback) (*message.Reply, string) {
 	openID := string(m.FromUserName)
+	if cb.urlOpenID != "" && cb.urlOpenID != openID {
+		cb.refusal = "openid mismatch"
+		return nil, "refused"
+	}
 	w.metrics.Messages.WithLabelValues(typeLabel(messageType(m))).Inc()
 	in, ok := toInput(m)
 	if !ok || openID == "" {
 		w.metrics.Replies.WithLabelValues("success").Inc()
 		return nil, "ignored"
+	}
+	if cb.guardErr != nil {
+		w.log.Warn("wechat replay guard unavailable", "user", MaskOpenID(openID), "err", cb.guardErr)
+		return w.busy("busy", "replay_guard")
 	}
 	reply, err := w.runTurn(ctx, openID, messageKey(m), in, cb.start)
 	switch {

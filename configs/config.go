@@ -149,6 +149,13 @@ type DialogConfig struct {
 	// ReplyBudget is how long the webhook may work on a passive reply before it
 	// answers and pushes the rest; WeChat waits 5 s, so at most 4.5 s.
 	ReplyBudget Duration `yaml:"reply_budget"`
+	// MaxTurns bounds the turns one instance runs at once, late ones included; a
+	// callback that finds none free within TurnWait gets the busy reply at once,
+	// so overload sheds load instead of missing WeChat's 5 s.
+	MaxTurns int `yaml:"max_turns"`
+	// TurnWait is how long a callback may wait for a free turn; less than
+	// ReplyBudget.
+	TurnWait Duration `yaml:"turn_wait"`
 	// Messages overrides catalogue messages by key. The keys are checked against
 	// the dialog catalogue by the caller; Validate only rejects blank entries.
 	Messages map[string]string `yaml:"messages"`
@@ -177,6 +184,8 @@ func Default() Config {
 		Dialog: DialogConfig{
 			DraftTTL:    seconds(24 * 60 * 60),
 			ReplyBudget: seconds(4),
+			MaxTurns:    64,
+			TurnWait:    Duration(500 * time.Millisecond),
 			Messages:    map[string]string{},
 		},
 		WeChat: WeChatConfig{Template: TemplateConfig{

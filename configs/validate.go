@@ -18,6 +18,7 @@ const (
 	minDraftTTL    = 10 * time.Minute
 	maxDraftTTL    = 48 * time.Hour          // leaves a day of WeChat's 72h media lifetime for the download
 	maxReplyBudget = 4500 * time.Millisecond // WeChat gives up after 5 s
+	maxTurns       = 4096                    // beyond, the Redis and database pools queue anyway
 	maxWorkingDays = 365
 )
 
@@ -160,6 +161,12 @@ func (c Config) validateDialog(ch *checker) {
 	if b := time.Duration(c.Dialog.ReplyBudget); b <= 0 || b > maxReplyBudget {
 		ch.add("dialog.reply_budget", "must be more than 0 and at most %s because WeChat waits only 5s (got %s)",
 			Duration(maxReplyBudget), c.Dialog.ReplyBudget)
+	}
+	if n := c.Dialog.MaxTurns; n < 1 || n > maxTurns {
+		ch.add("dialog.max_turns", "must be between 1 and %d (got %d)", maxTurns, n)
+	}
+	if w := c.Dialog.TurnWait; w <= 0 || (c.Dialog.ReplyBudget > 0 && w >= c.Dialog.ReplyBudget) {
+		ch.add("dialog.turn_wait", "must be more than 0 and less than dialog.reply_budget %s (got %s)", c.Dialog.ReplyBudget, w)
 	}
 	keys := make([]string, 0, len(c.Dialog.Messages))
 	for k := range c.Dialog.Messages {

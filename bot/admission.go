@@ -1,6 +1,9 @@
 package bot
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // Defaults of the webhook's admission control.
 const (
@@ -16,10 +19,14 @@ const (
 // admission bounds the turns in flight. A callback that cannot get a slot within
 // its wait is answered busy at once: queueing it behind the others would only make
 // it miss WeChat's 5 s, and starting it anyway would slow every turn already
-// running (the 2-core overload of issue 7 pushed busy replies past 5 s).
+// running (the 2-core overload of issue 7 pushed busy replies past 5 s). The
+// waiters are bounded too, to as many as there are slots: under sustained overload
+// the rest are shed without waiting, so they hold no connection and no goroutine
+// for the whole wait.
 type admission struct {
-	slots chan struct{}
-	wait  time.Duration
+	slots   chan struct{}
+	wait    time.Duration
+	waiting atomic.Int64
 }
 
 func newAdmission(maxTurns int, wait time.Duration) *admission {
@@ -37,6 +44,10 @@ func (a *admission) acquire(deadline time.Time) bool {
 	wait := min(a.wait, time.Until(deadline))
 	if wait <= 0 {
 		return false
+	}
+	defer a.waiting.Add(-1)
+	if a.waiting.Add(1) > int64(cap(a.slots)) {
+		return false // the queue is full: a slot would not come free in time anyway
 	}
 	timer := time.NewTimer(wait)
 	defer timer.Stop()

@@ -61,7 +61,7 @@ func newTestWebhook(t *testing.T, cfg WebhookConfig, turns TurnHandler) (*Webhoo
 
 func TestWebhookShedsCallbacksBeyondTheTurnLimit(t *testing.T) {
 	turns := newHeldTurns()
-	_, c := newTestWebhook(t, WebhookConfig{ReplyBudget: 3 * time.Second, MaxTurns: 2, TurnWait: 50 * time.Millisecond}, turns)
+	_, c := newTestWebhook(t, WebhookConfig{ReplyBudget: 3 * time.Second, MaxTurns: 2, TurnWait: 50 * time.Millisecond, AllowPlain: true}, turns)
 	var held sync.WaitGroup
 	for _, id := range []string{"oHeld1", "oHeld2"} {
 		held.Go(func() {
@@ -72,14 +72,26 @@ func TestWebhookShedsCallbacksBeyondTheTurnLimit(t *testing.T) {
 	}
 	turns.waitStarted(t, 2)
 
-	start := time.Now()
-	r, err := c.Text(context.Background(), "oExtra", "你好")
-	if err != nil || r.Content != testBusy {
-		t.Fatalf("a callback beyond the limit must get the busy reply: %s %v", brief(r), err)
-	}
-	// Without admission control it would wait the whole 3 s budget for a turn.
-	if took := time.Since(start); took > time.Second {
-		t.Fatalf("busy reply took %v; it must come at once", took)
+	// Safe and plain mode, and a URL without openid (so the sender is known only
+	// once the message is decrypted).
+	for _, tc := range []struct {
+		safe bool
+		opts []wechatsim.RequestOption
+	}{{true, nil}, {false, nil}, {true, []wechatsim.RequestOption{wechatsim.WithoutQuery("openid")}}} {
+		c.Safe = tc.safe
+		start := time.Now()
+		req, err := c.BuildRequest(context.Background(), wechatsim.Message{FromUserName: "oExtra", MsgType: wechatsim.MsgText, Content: "你好"}, tc.opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := c.Do(req)
+		if err != nil || r.Content != testBusy {
+			t.Fatalf("safe=%v: a callback beyond the limit must get the busy reply: %s %v", tc.safe, brief(r), err)
+		}
+		// Without admission control it would wait the whole 3 s budget for a turn.
+		if took := time.Since(start); took > time.Second {
+			t.Fatalf("safe=%v: busy reply took %v; it must come at once", tc.safe, took)
+		}
 	}
 	if n := turns.calls.Load(); n != 2 {
 		t.Fatalf("%d turns started, want only the 2 held ones", n)
@@ -169,4 +181,38 @@ func brief(r *wechatsim.Reply) string {
 		return "success"
 	}
 	return "text " + strconv.Quote(r.Content)
+}
+
+func TestWebhookShedsAtOnceWhenTheQueueIsFull(t *testing.T) {
+	turns := newHeldTurns()
+	wh, c := newTestWebhook(t, WebhookConfig{ReplyBudget: 4 * time.Second, MaxTurns: 1, TurnWait: 3 * time.Second}, turns)
+	var pending sync.WaitGroup
+	defer pending.Wait()
+	defer close(turns.release)
+	pending.Go(func() { _, _ = c.Text(context.Background(), "oHeld", "慢") })
+	turns.waitStarted(t, 1)
+	pending.Go(func() { _, _ = c.Text(context.Background(), "oQueued", "等") })
+	waitFor(t, "a callback waiting for the slot", func() bool { return wh.admit.waiting.Load() == 1 })
+
+	start := time.Now()
+	r, err := c.Text(context.Background(), "oOverflow", "你好")
+	if err != nil || r.Content != testBusy {
+		t.Fatalf("beyond a full queue the callback must get the busy reply: %s %v", brief(r), err)
+	}
+	// Without the bound on waiters it would wait the 3 s TurnWait like the queued one.
+	if took := time.Since(start); took > time.Second {
+		t.Fatalf("busy reply took %v; with the queue full it must come at once", took)
+	}
+}
+
+// waitFor polls cond, a counter the code under test keeps, until it holds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }

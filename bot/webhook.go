@@ -160,11 +160,17 @@ func (w *Webhook) verifyURL(rw http.ResponseWriter, r *http.Request) {
 type callback struct {
 	start     time.Time
 	urlOpenID string // the URL's openid, which no signature covers
+	sender    string // who the busy reply of a shed callback goes to; "" if unknown before parsing
+	account   string // the official account's id, the reply's FromUserName
+	slot      bool   // holds an admission slot, which a started turn takes over
+	shed      bool   // no slot came free: answer busy without a turn
 	guardErr  error  // the replay guard could not answer: reply busy
 	refusal   string // set by answer when the message must get 403
 }
 
 // handleMessage answers one POSTed callback and returns the outcome for metrics.
+// Admission comes before the message is decrypted and parsed: under overload the
+// callbacks that are shed must cost little, or shedding alone fills the CPU.
 func (w *Webhook) handleMessage(rw http.ResponseWriter, r *http.Request, start time.Time) string {
 	cb := &callback{start: start, urlOpenID: r.URL.Query().Get("openid")}
 	body, status, reason := w.readBody(rw, r)
@@ -172,17 +178,33 @@ func (w *Webhook) handleMessage(rw http.ResponseWriter, r *http.Request, start t
 		status, reason = w.checkSignature(r)
 	}
 	if status == 0 {
-		status, reason = w.checkSafeEnvelope(r, body)
-	}
-	if status == 0 && r.URL.Query().Get("encrypt_type") != "aes" {
-		status, reason = w.checkPlain(r, body, cb)
+		status, reason = w.checkEnvelope(r, body, cb)
 	}
 	if status != 0 {
 		w.refuse(rw, status, reason)
 		return "refused"
 	}
+	if !w.admit.acquire(start.Add(w.cfg.ReplyBudget)) {
+		return w.shed(rw, r, body, cb)
+	}
+	cb.slot = true
+	defer func() {
+		if cb.slot { // no turn took it over
+			w.admit.release()
+		}
+	}()
+	if plain(r) && w.cfg.Replay != nil {
+		err := w.claimSignature(r, body, start)
+		if errors.Is(err, ErrReplayed) {
+			w.refuse(rw, http.StatusForbidden, "signature replayed")
+			return "refused"
+		}
+		cb.guardErr = err // not an answer: reply busy
+	}
 	return w.serve(rw, r, body, cb)
 }
+
+func plain(r *http.Request) bool { return r.URL.Query().Get("encrypt_type") != "aes" }
 
 // readBody reads at most MaxBodyBytes; a larger body is refused before any parsing.
 func (w *Webhook) readBody(rw http.ResponseWriter, r *http.Request) ([]byte, int, string) {
@@ -217,16 +239,18 @@ func (w *Webhook) checkSignature(r *http.Request) (int, string) {
 	return 0, ""
 }
 
-// checkSafeEnvelope checks, in safe mode, that the body is the encrypted envelope and
-// that msg_signature covers it, and refuses plaintext when a key is configured. The library checks too, but reports every failure as
-// one error; doing it here lets a forged message get 403 and a broken one 400.
-func (w *Webhook) checkSafeEnvelope(r *http.Request, body []byte) (int, string) {
+// checkEnvelope checks, in safe mode, that the body is the encrypted envelope and
+// that msg_signature covers it, and refuses plaintext when a key is configured. The
+// library checks too, but reports every failure as one error; doing it here lets a
+// forged message get 403 and a broken one 400. It notes in cb whom a busy reply
+// would address, so a shed callback needs no decryption.
+func (w *Webhook) checkEnvelope(r *http.Request, body []byte, cb *callback) (int, string) {
 	q := r.URL.Query()
-	if q.Get("encrypt_type") != "aes" {
+	if plain(r) {
 		if w.cfg.EncodingAESKey != "" && !w.cfg.AllowPlain {
 			return http.StatusForbidden, "plaintext refused in safe mode"
 		}
-		return 0, ""
+		return w.checkPlain(body, cb)
 	}
 	var env message.EncryptedXMLMsg
 	if err := xml.Unmarshal(body, &env); err != nil || env.EncryptedMsg == "" {
@@ -236,35 +260,30 @@ func (w *Webhook) checkSafeEnvelope(r *http.Request, body []byte) (int, string) 
 	if !equalSignature(q.Get("msg_signature"), want) {
 		return http.StatusForbidden, "bad msg_signature"
 	}
+	// The sender is inside the encryption; WeChat also puts it in the URL. A
+	// mismatch is refused once the message is decrypted (answer).
+	cb.sender, cb.account = cb.urlOpenID, env.ToUserName
 	return 0, ""
 }
 
-// replayGuardTimeout bounds the replay guard's round trip: a stalled Redis must
-// leave time to answer busy.
-const replayGuardTimeout = time.Second
-
 // checkPlain checks a plaintext callback before the library answers it (for a nil
 // reply it writes "success" itself, too early to refuse): the URL's openid must be
-// the sender's, and the signature must not have come with another body. A guard
-// that cannot answer is kept in cb, for a busy reply.
-func (w *Webhook) checkPlain(r *http.Request, body []byte, cb *callback) (int, string) {
-	var head struct{ FromUserName string }
+// the sender's.
+func (w *Webhook) checkPlain(body []byte, cb *callback) (int, string) {
+	var head struct{ ToUserName, FromUserName string }
 	if err := xml.Unmarshal(body, &head); err != nil {
 		return http.StatusBadRequest, "malformed message"
 	}
 	if cb.urlOpenID != "" && cb.urlOpenID != head.FromUserName {
 		return http.StatusForbidden, "openid mismatch"
 	}
-	if w.cfg.Replay == nil {
-		return 0, ""
-	}
-	err := w.claimSignature(r, body, cb.start)
-	if errors.Is(err, ErrReplayed) {
-		return http.StatusForbidden, "signature replayed"
-	}
-	cb.guardErr = err
+	cb.sender, cb.account = head.FromUserName, head.ToUserName
 	return 0, ""
 }
+
+// replayGuardTimeout bounds the replay guard's round trip: a stalled Redis must
+// leave time to answer busy.
+const replayGuardTimeout = time.Second
 
 // claimSignature asks the replay guard to remember the signature for as long as
 // checkSignature would take its timestamp, plus a second for clock steps.
@@ -334,19 +353,19 @@ func (w *Webhook) answer(ctx context.Context, m *message.MixMessage, cb *callbac
 		w.metrics.Replies.WithLabelValues("success").Inc()
 		return nil, "ignored"
 	}
+	if cb.shed {
+		return w.busy("shed", "")
+	}
 	if cb.guardErr != nil {
 		w.log.Warn("wechat replay guard unavailable", "user", MaskOpenID(openID), "err", cb.guardErr)
 		return w.busy("busy", "replay_guard")
 	}
-	reply, err := w.runTurn(ctx, openID, messageKey(m), in, cb.start)
+	reply, err := w.runTurn(ctx, openID, messageKey(m), in, cb)
 	switch {
 	case errors.Is(err, errLate):
 		w.metrics.Replies.WithLabelValues("late").Inc()
 		w.log.Warn("wechat turn late; answer will be pushed", "user", MaskOpenID(openID), "type", messageType(m))
 		return nil, "late"
-	case errors.Is(err, errShed):
-		// Not logged one by one: under overload that would be thousands of lines.
-		return w.busy("shed", "")
 	case err != nil:
 		w.log.Warn("wechat turn failed", "user", MaskOpenID(openID), "type", messageType(m), "err", err)
 		return w.busy("busy", "turn")
@@ -377,23 +396,18 @@ type turnResult struct {
 	err   error
 }
 
-// errShed says the turn was not started: no slot came free in time.
-var errShed = errors.New("no turn slot free in time")
-
-// runTurn gives the turn what is left of the reply budget, once admission grants it
-// a slot, which it holds until the turn ends. The turn runs on its own goroutine so
+// runTurn gives the turn what is left of the reply budget. It takes over the
+// callback's admission slot and holds it until the turn ends, late or not. The turn runs on its own goroutine so
 // a backing service that ignores its deadline still cannot hold the answer past the
 // budget. With Late set, a slow turn keeps running (up to TurnTimeout) and its
 // answer is pushed; without it the turn is cut at the budget.
-func (w *Webhook) runTurn(ctx context.Context, openID, key string, in dialog.Input, start time.Time) (string, error) {
-	budgetEnd := start.Add(w.cfg.ReplyBudget)
-	if !w.admit.acquire(budgetEnd) {
-		return "", errShed
-	}
+func (w *Webhook) runTurn(ctx context.Context, openID, key string, in dialog.Input, cb *callback) (string, error) {
+	budgetEnd := cb.start.Add(w.cfg.ReplyBudget)
 	turnEnd := budgetEnd
 	if w.cfg.Late != nil {
-		turnEnd = start.Add(w.cfg.TurnTimeout)
+		turnEnd = cb.start.Add(w.cfg.TurnTimeout)
 	}
+	cb.slot = false // the turn's goroutine releases it
 	turnCtx, cancel := context.WithDeadline(context.WithoutCancel(ctx), turnEnd)
 	done := make(chan turnResult, 1)
 	go func() {

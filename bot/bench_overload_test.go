@@ -261,13 +261,14 @@ type overloadResult struct {
 	latencies                    []time.Duration
 	answered, busy, over, errors int
 	lateIDs                      []string
+	maxBy                        map[string]time.Duration // the longest answer of each kind
 	busyText                     string
 }
 
 // offerLoad sends reqs at rate per second, each on its own goroutine (WeChat does
 // not wait for one answer before the next callback).
 func offerLoad(c *wechatsim.Client, busy string, reqs []signedRequest, rate float64) *overloadResult {
-	res := &overloadResult{busyText: busy}
+	res := &overloadResult{busyText: busy, maxBy: map[string]time.Duration{}}
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i, sr := range reqs {
@@ -298,16 +299,21 @@ func (res *overloadResult) send(c *wechatsim.Client, sr signedRequest) {
 	if took > overloadDeadline {
 		res.over++
 	}
+	kind := "answered"
 	switch {
 	case err != nil:
+		kind = "error"
 		res.errors++
 	case r.Success:
+		kind = "late"
 		res.lateIDs = append(res.lateIDs, sr.openID)
 	case r.Content == res.busyText:
+		kind = "busy"
 		res.busy++
 	default:
 		res.answered++
 	}
+	res.maxBy[kind] = max(res.maxBy[kind], took)
 }
 
 func (res *overloadResult) report(b *testing.B, capacity, rate float64, queued int, failures int64) {
@@ -333,7 +339,7 @@ func (res *overloadResult) report(b *testing.B, capacity, rate float64, queued i
 	b.ReportMetric(float64(srvOver.Load()), "srv-over-4.5s")
 	b.ReportMetric(float64(time.Duration(srvMax.Load()).Milliseconds()), "srv-max-ms")
 	b.Logf("capacity %.0f/s, offered %.0f/s: %d sent, %d answered, %d busy, %d late (%d queued after %d refused writes), %d over 4.5s, %d errors; "+
-		"client p50/p99/max %.0f/%.0f/%.0f ms; server over 4.5s %d, max %v",
+		"client p50/p99/max %.0f/%.0f/%.0f ms, max by kind %v; server over 4.5s %d, max %v",
 		capacity, rate, len(res.latencies), res.answered, res.busy, len(res.lateIDs), queued, failures, res.over, res.errors,
-		pct(0.5), pct(0.99), pct(1), srvOver.Load(), time.Duration(srvMax.Load()).Round(time.Millisecond))
+		pct(0.5), pct(0.99), pct(1), res.maxBy, srvOver.Load(), time.Duration(srvMax.Load()).Round(time.Millisecond))
 }

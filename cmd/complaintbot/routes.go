@@ -53,7 +53,7 @@ func (m *Main) routes(ctx context.Context) (http.Handler, error) {
 		AppID: account.AppID, Token: account.Token, EncodingAESKey: account.EncodingAESKey,
 		BusyReply: catalogue.Busy(), ReplyBudget: time.Duration(cfg.Dialog.ReplyBudget),
 		Late: m.DB,
-	}, m.Engine, m.Logger, bot.NewMetrics(reg))
+	}, bot.TrackFollows(m.Engine, m.DB, m.Logger), m.Logger, bot.NewMetrics(reg))
 	m.API = m.newAPIClient()
 	m.catalogue, m.registry = catalogue, reg
 	m.orgSettings = m.applyOrgSettings(ctx, nil)

@@ -136,8 +136,8 @@ func TestEnvVarsAreConsistent(t *testing.T) {
 		}
 		names[v.Name] = true
 	}
-	if len(names) != 22 {
-		t.Errorf("EnvVars() has %d variables, want 22", len(names))
+	if len(names) != 23 {
+		t.Errorf("EnvVars() has %d variables, want 23", len(names))
 	}
 	// Every variable the example mentions must exist, so the docs cannot drift.
 	data, err := os.ReadFile(examplePath)

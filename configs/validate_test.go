@@ -34,6 +34,7 @@ func TestValidateNamesEveryBadValueInOneError(t *testing.T) {
 	c.Dialog.Messages = map[string]string{"welcome": ""}
 	c.Log.Level = "trace"
 	c.Log.Format = "xml"
+	c.Push.MaxAge = Duration(10 * time.Minute)
 	err := c.Validate()
 	if err == nil {
 		t.Fatal("Validate accepted a broken configuration")
@@ -46,7 +47,7 @@ func TestValidateNamesEveryBadValueInOneError(t *testing.T) {
 		"http.addr", "http.shutdown_timeout", "database.url", "redis.url",
 		"wechat.app_secret", "wechat.token", "org.name", "cases.prefix",
 		"cases.mediation_working_days", "dialog.draft_ttl", "dialog.reply_budget",
-		"dialog.messages.welcome", "log.level", "log.format",
+		"dialog.messages.welcome", "log.level", "log.format", "push.max_age",
 	} {
 		if !strings.Contains(msg, "\n  - "+key+": ") {
 			t.Errorf("message does not name %s:\n%s", key, msg)

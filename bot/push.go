@@ -86,7 +86,8 @@ func (c PushConfig) withDefaults() PushConfig {
 // database: claims are leased, and only the oldest pending notice of a consumer is
 // claimable, so each consumer's notices arrive in order. Delivery is at least
 // once: each outcome is recorded as soon as its send returns, so a crash repeats
-// at most the sends in flight at that moment (WeChat has no idempotency key).
+// at most the sends in flight at that moment and the deliveries of the one
+// commit then under way (WeChat has no idempotency key).
 type Pusher struct {
 	cfg     PushConfig
 	store   PushStore
@@ -143,35 +144,37 @@ func (p *Pusher) DrainOnce(ctx context.Context) (int, error) {
 	// be recorded before another worker may claim its row again and send it twice.
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.Lease/2)
 	defer cancel()
+	sent, sendsDone, recorded := newSentLog(), make(chan struct{}), make(chan struct{})
+	go func() { p.recordSent(sendCtx, sent, sendsDone); close(recorded) }()
 	var wg sync.WaitGroup
 	for _, n := range batch {
-		wg.Go(func() { p.deliver(sendCtx, n) })
+		wg.Go(func() { p.deliver(sendCtx, n, sent) })
 	}
 	wg.Wait()
+	close(sendsDone)
+	<-recorded
 	return len(batch), nil
 }
 
 // deliver sends one notification and records the outcome as soon as the send
-// returns, not with its batch: WeChat has no idempotency key, so a delivery not
-// yet recorded when the instance dies is sent again, and recording each one at
-// once bounds those repeats to the sends in flight at the crash.
-func (p *Pusher) deliver(ctx context.Context, n *storage.Notification) {
+// returns, not when its whole batch is done: WeChat has no idempotency key, so a
+// delivery not yet recorded when the instance dies is sent again. A delivery
+// goes to sent, the batch's log (see sentLog); a failure is recorded here.
+func (p *Pusher) deliver(ctx context.Context, n *storage.Notification, sent *sentLog) {
 	start := p.cfg.Now()
 	via, err := p.send(ctx, n)
+	if err == nil {
+		p.metrics.observeSent(via, p.cfg.Now().Sub(n.CreatedAt))
+		sent.add(storage.SentMark{ID: n.ID, LeaseToken: n.LeaseToken, Via: via})
+		return
+	}
 	// The record gets its own time: the send may have used up ctx's.
 	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.Lease/4)
 	defer cancel()
-	if err == nil {
-		p.metrics.observeSent(via, p.cfg.Now().Sub(n.CreatedAt))
-		err = p.store.MarkNotificationSent(recordCtx, n.ID, n.LeaseToken, via)
-	} else {
-		err = p.recordFailure(recordCtx, n, start, err)
-	}
+	err = p.recordFailure(recordCtx, n, start, err)
 	if storage.ErrorCode(err) == storage.ECONFLICT {
 		p.log.Warn("notification finished after its lease ended", "id", n.ID)
 	} else if err != nil {
-		// The lease expires and the row is tried again: a sent notice may be
-		// sent twice, which is why leases are far longer than a send.
 		p.log.Error("outbox record failed", "id", n.ID, "err", err)
 	}
 }

@@ -204,15 +204,3 @@ func TestWebhookShedsAtOnceWhenTheQueueIsFull(t *testing.T) {
 		t.Fatalf("busy reply took %v; with the queue full it must come at once", took)
 	}
 }
-
-// waitFor polls cond, a counter the code under test keeps, until it holds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}

@@ -56,7 +56,7 @@ func typeLabel(t string) string {
 
 // PushMetrics are the outbox delivery's instruments.
 type PushMetrics struct {
-	Outcomes *prometheus.CounterVec // sent_custom, sent_template, retry, dead
+	Outcomes *prometheus.CounterVec // sent_custom, sent_template, retry, held, dead
 	Lag      prometheus.Histogram   // from the notification's commit to its delivery
 }
 
@@ -65,7 +65,7 @@ func NewPushMetrics(reg prometheus.Registerer) *PushMetrics {
 	m := &PushMetrics{
 		Outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "complaintbot_push_outcomes_total",
-			Help: "Outbox delivery attempts by outcome (sent_custom, sent_template, retry, dead).",
+			Help: "Outbox delivery attempts by outcome (sent_custom, sent_template, retry, held, dead).",
 		}, []string{"outcome"}),
 		Lag: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "complaintbot_push_lag_seconds",

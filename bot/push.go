@@ -16,12 +16,19 @@ import (
 const (
 	DefaultPushWorkers      = 2
 	DefaultPushBatch        = 16
-	DefaultPushLease        = time.Minute // far longer than one send, which times out in 10 s
-	DefaultPushMaxAttempts  = 12
+	DefaultPushLease        = time.Minute    // far longer than one send, which times out in 10 s
+	DefaultPushMaxAge       = 72 * time.Hour // older news is stale; staff see it as 未送达 instead
 	DefaultPushBaseBackoff  = 5 * time.Second
 	DefaultPushMaxBackoff   = 30 * time.Minute
 	DefaultPushPollInterval = 250 * time.Millisecond
 )
+
+// PushStore is what the push worker needs of the database: the outbox, and the
+// record of who unfollowed the account.
+type PushStore interface {
+	storage.NotificationStore
+	storage.FollowerStore
+}
 
 // Sender is what the push worker needs of the WeChat API; APIClient is the real one.
 type Sender interface {
@@ -41,7 +48,7 @@ type PushConfig struct {
 	Workers      int
 	Batch        int
 	Lease        time.Duration
-	MaxAttempts  int
+	MaxAge       time.Duration // a notice still failing this long after it was written dies
 	BaseBackoff  time.Duration
 	MaxBackoff   time.Duration
 	PollInterval time.Duration
@@ -62,7 +69,7 @@ func (c PushConfig) withDefaults() PushConfig {
 	}
 	def(&c.Workers, DefaultPushWorkers)
 	def(&c.Batch, DefaultPushBatch)
-	def(&c.MaxAttempts, DefaultPushMaxAttempts)
+	defDur(&c.MaxAge, DefaultPushMaxAge)
 	defDur(&c.Lease, DefaultPushLease)
 	defDur(&c.BaseBackoff, DefaultPushBaseBackoff)
 	defDur(&c.MaxBackoff, DefaultPushMaxBackoff)
@@ -77,10 +84,13 @@ func (c PushConfig) withDefaults() PushConfig {
 // customer-service message (or the template fallback outside the 48-hour window)
 // and records the outcome. Any number of instances may run Pushers on one
 // database: claims are leased, and only the oldest pending notice of a consumer is
-// claimable, so each consumer's notices arrive in order and once.
+// claimable, so each consumer's notices arrive in order. Delivery is at least
+// once: each outcome is recorded as soon as its send returns, so a crash repeats
+// at most the sends in flight at that moment and the deliveries of the one
+// commit then under way (WeChat has no idempotency key).
 type Pusher struct {
 	cfg     PushConfig
-	store   storage.NotificationStore
+	store   PushStore
 	api     Sender
 	render  func(*storage.Notification) string
 	log     *slog.Logger
@@ -89,7 +99,7 @@ type Pusher struct {
 
 // NewPusher builds a Pusher; render turns a notification into the consumer's text
 // (dialog.Catalogue.Notice).
-func NewPusher(cfg PushConfig, store storage.NotificationStore, api Sender,
+func NewPusher(cfg PushConfig, store PushStore, api Sender,
 	render func(*storage.Notification) string, log *slog.Logger, m *PushMetrics) *Pusher {
 	return &Pusher{cfg: cfg.withDefaults(), store: store, api: api, render: render, log: log, metrics: m}
 }
@@ -130,69 +140,93 @@ func (p *Pusher) DrainOnce(ctx context.Context) (int, error) {
 	}
 	// A batch holds at most one notice per consumer, so its sends are independent.
 	// They run to the end even when the worker is stopping, so a message that went
-	// out is recorded as sent, but no longer than half the lease: the batch must be
-	// recorded before another worker may claim its rows again and send them twice.
+	// out is recorded as sent, but no longer than half the lease: each outcome must
+	// be recorded before another worker may claim its row again and send it twice.
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.Lease/2)
 	defer cancel()
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		marks []storage.SentMark
-	)
+	sent, sendsDone, recorded := newSentLog(), make(chan struct{}), make(chan struct{})
+	go func() { p.recordSent(sendCtx, sent, sendsDone); close(recorded) }()
+	var wg sync.WaitGroup
 	for _, n := range batch {
-		wg.Go(func() {
-			if mark, ok := p.deliver(sendCtx, n); ok {
-				mu.Lock()
-				marks = append(marks, mark)
-				mu.Unlock()
-			}
-		})
+		wg.Go(func() { p.deliver(sendCtx, n, sent) })
 	}
 	wg.Wait()
-	recordCtx, cancelRecord := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.Lease/4)
-	defer cancelRecord()
-	p.recordSent(recordCtx, marks)
+	close(sendsDone)
+	<-recorded
 	return len(batch), nil
 }
 
-// recordSent marks a batch's deliveries in one transaction.
-func (p *Pusher) recordSent(ctx context.Context, marks []storage.SentMark) {
-	if len(marks) == 0 {
-		return
-	}
-	lost, err := p.store.MarkNotificationsSent(ctx, marks)
-	if err != nil {
-		// The leases expire and the rows are tried again: possible duplicates,
-		// which is why leases are far longer than a send.
-		p.log.Error("outbox record failed", "rows", len(marks), "err", err)
-	}
-	for _, id := range lost {
-		p.log.Warn("notification sent after its lease ended", "id", id)
-	}
-}
-
-// deliver sends one notification. A success is returned for recording with the
-// batch; a failure is recorded at once (retry later, or dead).
-func (p *Pusher) deliver(ctx context.Context, n *storage.Notification) (storage.SentMark, bool) {
+// deliver sends one notification and records the outcome as soon as the send
+// returns, not when its whole batch is done: WeChat has no idempotency key, so a
+// delivery not yet recorded when the instance dies is sent again. A delivery
+// goes to sent, the batch's log (see sentLog); a failure is recorded here.
+func (p *Pusher) deliver(ctx context.Context, n *storage.Notification, sent *sentLog) {
+	start := p.cfg.Now()
 	via, err := p.send(ctx, n)
 	if err == nil {
 		p.metrics.observeSent(via, p.cfg.Now().Sub(n.CreatedAt))
-		return storage.SentMark{ID: n.ID, LeaseToken: n.LeaseToken, Via: via}, true
+		sent.add(storage.SentMark{ID: n.ID, LeaseToken: n.LeaseToken, Via: via})
+		return
 	}
-	if p.permanent(n, err) {
-		p.metrics.Outcomes.WithLabelValues("dead").Inc()
-		p.log.Error("notification dead", "id", n.ID, "kind", n.Kind, "user", MaskOpenID(n.OpenID), "attempts", n.Attempts, "err", err)
-		err = p.store.KillNotification(ctx, n.ID, n.LeaseToken, err.Error())
-	} else {
-		p.metrics.Outcomes.WithLabelValues("retry").Inc()
-		next := p.cfg.Now().Add(p.backoff(n.Attempts))
-		p.log.Info("notification retry", "id", n.ID, "user", MaskOpenID(n.OpenID), "attempts", n.Attempts, "next", next, "err", err)
-		err = p.store.RetryNotification(ctx, n.ID, n.LeaseToken, err.Error(), next)
-	}
-	if err != nil {
+	// The record gets its own time: the send may have used up ctx's.
+	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.Lease/4)
+	defer cancel()
+	err = p.recordFailure(recordCtx, n, start, err)
+	if storage.ErrorCode(err) == storage.ECONFLICT {
+		p.log.Warn("notification finished after its lease ended", "id", n.ID)
+	} else if err != nil {
 		p.log.Error("outbox record failed", "id", n.ID, "err", err)
 	}
-	return storage.SentMark{}, false
+}
+
+// recordFailure decides what a failed send means. A consumer who unfollowed has
+// their notices held until they follow again; a notice WeChat can never accept
+// dies; so does one still undelivered past MaxAge; anything else (Redis, the
+// database, the network, timeouts, 5xx, rate limits, unknown answers) is tried
+// again later, and the consumer's later notices wait behind it.
+func (p *Pusher) recordFailure(ctx context.Context, n *storage.Notification, start time.Time, sendErr error) error {
+	age := p.cfg.Now().Sub(n.CreatedAt)
+	switch {
+	case IsUnfollowed(sendErr):
+		return p.hold(ctx, n, start, sendErr)
+	case errors.Is(sendErr, errNoFallback) || IsPermanent(sendErr):
+		return p.kill(ctx, n, sendErr)
+	case age >= p.cfg.MaxAge:
+		return p.kill(ctx, n, fmt.Errorf("undelivered after %s (push max age %s): %w",
+			age.Round(time.Minute), p.cfg.MaxAge, sendErr))
+	}
+	return p.retry(ctx, n, sendErr, p.cfg.Now().Add(p.backoff(n.Attempts)))
+}
+
+// kill gives the notification up; the consumer's next one becomes due.
+func (p *Pusher) kill(ctx context.Context, n *storage.Notification, err error) error {
+	p.metrics.Outcomes.WithLabelValues("dead").Inc()
+	p.log.Error("notification dead", "id", n.ID, "kind", n.Kind, "user", MaskOpenID(n.OpenID), "attempts", n.Attempts, "err", err)
+	return p.store.KillNotification(ctx, n.ID, n.LeaseToken, err.Error())
+}
+
+// retry makes the notification due again at next.
+func (p *Pusher) retry(ctx context.Context, n *storage.Notification, err error, next time.Time) error {
+	p.metrics.Outcomes.WithLabelValues("retry").Inc()
+	p.log.Info("notification retry", "id", n.ID, "user", MaskOpenID(n.OpenID), "attempts", n.Attempts, "next", next, "err", err)
+	return p.store.RetryNotification(ctx, n.ID, n.LeaseToken, err.Error(), next)
+}
+
+// hold records that the consumer unfollowed, which holds all their notices (the
+// claim skips them) until a subscribe event is recorded; the row itself is due
+// again at once. The unfollow is dated a second before the send started: a
+// subscribe event (dated by WeChat in whole seconds) that WeChat saw after our
+// send must win over it, whichever is recorded first. If the record fails, the
+// notice is simply retried later, and the next 43004 tries again.
+func (p *Pusher) hold(ctx context.Context, n *storage.Notification, start time.Time, err error) error {
+	at := start.Truncate(time.Second).Add(-time.Second)
+	if ferr := p.store.SetFollowing(ctx, n.OpenID, false, at); ferr != nil {
+		p.log.Error("unfollow not recorded", "user", MaskOpenID(n.OpenID), "err", ferr)
+		return p.retry(ctx, n, err, p.cfg.Now().Add(p.backoff(n.Attempts)))
+	}
+	p.metrics.Outcomes.WithLabelValues("held").Inc()
+	p.log.Info("notification held: consumer unfollowed", "id", n.ID, "user", MaskOpenID(n.OpenID))
+	return p.store.RetryNotification(ctx, n.ID, n.LeaseToken, err.Error(), p.cfg.Now())
 }
 
 // send tries the customer-service message, then the template fallback when WeChat
@@ -216,15 +250,6 @@ func (p *Pusher) send(ctx context.Context, n *storage.Notification) (string, err
 
 var errNoFallback = errors.New("undeliverable")
 
-// permanent says whether to give up: the error will not go away by waiting, or the
-// attempts are used up.
-func (p *Pusher) permanent(n *storage.Notification, err error) bool {
-	if n.Attempts >= p.cfg.MaxAttempts || errors.Is(err, errNoFallback) {
-		return true
-	}
-	return !IsRetryable(err) && !IsTokenError(err)
-}
-
 // backoff is exponential with jitter, so a crowd of failed sends does not return
 // all at once when WeChat recovers.
 func (p *Pusher) backoff(attempts int) time.Duration {
@@ -238,12 +263,20 @@ func (p *Pusher) backoff(attempts int) time.Duration {
 // the latest reply).
 const staffReplySummary = "调解员已回复，请发送“查询”查看"
 
+// ratingRequestSummary is the template's summary for a rating request: the
+// question itself, in the thing field's 20 characters, in the words the dialog
+// accepts as a rating.
+const ratingRequestSummary = "请回复满意/基本满意/不满意评价"
+
 // templateMessage fills the template's fields within WeChat's limits.
 func (p *Pusher) templateMessage(n *storage.Notification) TemplateMessage {
 	t := p.cfg.Template
 	summary := n.Summary
-	if n.Kind == storage.NoticeStaffReply {
+	switch n.Kind {
+	case storage.NoticeStaffReply:
 		summary = staffReplySummary
+	case storage.NoticeRatingRequest:
+		summary = ratingRequestSummary
 	}
 	return TemplateMessage{
 		ToUser:     n.OpenID,

@@ -10,10 +10,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/complaintbot/complaintbot/bot/wechatsim"
 	"github.com/complaintbot/complaintbot/dialog"
@@ -28,6 +30,7 @@ type pushFixture struct {
 	platform *wechatsim.Platform
 	api      *APIClient
 	clock    *testClock
+	registry *prometheus.Registry // the metrics of the last pusher built
 }
 
 // testClock is the database's and the pusher's clock, movable by tests.
@@ -57,24 +60,78 @@ func openTestDB(t testing.TB) *sqlstore.DB {
 }
 
 func newPushFixture(t testing.TB) *pushFixture {
+	return newPushFixtureOn(t, dialog.NewTestRedis(t), "")
+}
+
+// newPushFixtureOn is newPushFixture with the access token kept in rdb under
+// prefix.
+func newPushFixtureOn(t testing.TB, rdb redis.UniversalClient, prefix string) *pushFixture {
 	f := &pushFixture{db: openTestDB(t), clock: &testClock{}}
 	f.db.Now = f.clock.Now
 	f.platform = wechatsim.NewPlatform(wechatsim.PlatformConfig{AppID: testAppID, AppSecret: "push-secret"})
 	srv := httptest.NewServer(f.platform.Handler())
 	t.Cleanup(srv.Close)
 	cfg := APIConfig{AppID: testAppID, AppSecret: "push-secret", APIBase: srv.URL}
-	f.api = NewAPIClient(cfg, NewRedisTokenSource(dialog.NewTestRedis(t), cfg, RedisTokenOptions{}), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	f.api = NewAPIClient(cfg, NewRedisTokenSource(rdb, cfg, RedisTokenOptions{Prefix: prefix}), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	return f
 }
 
 func (f *pushFixture) pusher(workers int) *Pusher {
+	return f.pusherOn(f.db, workers)
+}
+
+// pusherOn builds a pusher on store, which tests wrap to count calls.
+func (f *pushFixture) pusherOn(store PushStore, workers int) *Pusher {
 	cat, _ := dialog.NewCatalogue(dialog.Settings{OrgName: "测试消委会"})
+	f.registry = prometheus.NewRegistry()
 	return NewPusher(PushConfig{
 		Workers: workers, BaseBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond,
 		PollInterval: 5 * time.Millisecond, Now: f.clock.Now,
 		Template: Template{ID: "TMPL1", CaseNumberField: "character_string1", StatusField: "phrase2",
 			TimeField: "time3", SummaryField: "thing4"},
-	}, f.db, f.api, cat.Notice, slog.New(slog.NewTextHandler(io.Discard, nil)), NewPushMetrics(prometheus.NewRegistry()))
+	}, store, f.api, cat.Notice, slog.New(slog.NewTextHandler(io.Discard, nil)), NewPushMetrics(f.registry))
+}
+
+// outcomes is how many sends of the last pusher built ended with outcome.
+func (f *pushFixture) outcomes(outcome string) int {
+	families, err := f.registry.Gather()
+	if err != nil {
+		panic(err)
+	}
+	for _, fam := range families {
+		for _, m := range fam.GetMetric() {
+			if fam.GetName() == "complaintbot_push_outcomes_total" && m.GetLabel()[0].GetValue() == outcome {
+				return int(m.GetCounter().GetValue())
+			}
+		}
+	}
+	return 0
+}
+
+// waitFor polls cond until it holds, or fails the test after 10 s saying what.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// rows returns openID's outbox rows ("" for all), oldest first, in state (nil: any).
+func (f *pushFixture) rows(t testing.TB, openID string, state *string) []*storage.Notification {
+	t.Helper()
+	filter := storage.NotificationFilter{State: state, Limit: 10000}
+	if openID != "" {
+		filter.OpenID = &openID
+	}
+	rows, err := f.db.FindNotifications(context.Background(), filter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }
 
 // fileCase files a case for a consumer who has just written to the account, so
@@ -111,19 +168,16 @@ func runPusher(t testing.TB, p *Pusher) {
 	t.Cleanup(func() { cancel(); <-done })
 }
 
-// waitSent waits until openID has received n messages and returns them.
+// waitSent waits until openID has received n messages and none of its outbox
+// rows is pending any more (so no send is still under way that could repeat
+// one), and returns the messages.
 func (f *pushFixture) waitSent(t testing.TB, openID string, n int) []wechatsim.SentMessage {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if got := f.platform.SentTo(openID); len(got) >= n {
-			time.Sleep(50 * time.Millisecond) // a duplicate would show up now
-			return f.platform.SentTo(openID)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("%s received %d messages, want %d", openID, len(f.platform.SentTo(openID)), n)
-	return nil
+	pending := storage.NotificationPending
+	waitFor(t, fmt.Sprintf("%s has %d messages and nothing pending", openID, n), func() bool {
+		return len(f.platform.SentTo(openID)) >= n && len(f.rows(t, openID, &pending)) == 0
+	})
+	return f.platform.SentTo(openID)
 }
 
 func TestPushDeliversStatusChanges(t *testing.T) {
@@ -169,7 +223,7 @@ func TestPushSurvivesAnOutageInOrderAndOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	runPusher(t, f.pusher(4))
-	time.Sleep(300 * time.Millisecond) // several failed rounds
+	waitFor(t, "several failed rounds", func() bool { return f.outcomes("retry") >= 3 })
 	if n := len(f.platform.SentTo("oPush3")); n != 0 {
 		t.Fatalf("%d messages got through an outage", n)
 	}
@@ -207,8 +261,9 @@ func TestPushRecoversFromAWorkerKilledBetweenClaimAndSend(t *testing.T) {
 	if err != nil || len(claimed) != 1 {
 		t.Fatalf("claim: %v, %v", claimed, err)
 	}
-	runPusher(t, f.pusher(1))
-	time.Sleep(100 * time.Millisecond)
+	store := &countingStore{PushStore: f.db}
+	runPusher(t, f.pusherOn(store, 1))
+	waitFor(t, "the pusher looked three times", func() bool { return store.claims.Load() >= 3 })
 	if n := len(f.platform.SentTo("oPush5")); n != 0 {
 		t.Fatal("a leased row was sent before its lease expired")
 	}
@@ -216,30 +271,15 @@ func TestPushRecoversFromAWorkerKilledBetweenClaimAndSend(t *testing.T) {
 	f.waitSent(t, "oPush5", 1)
 }
 
-func TestPushGivesUpAfterMaxAttempts(t *testing.T) {
-	f := newPushFixture(t)
-	c := f.fileCase(t, "oPush6")
-	f.platform.FailNext(wechatsim.Fault{Endpoint: "message/custom/send", ErrCode: 45009, Times: 100})
-	f.move(t, c, storage.StatusAccepted)
-	p := f.pusher(1)
-	p.cfg.MaxAttempts = 3
-	runPusher(t, p)
-	dead := storage.NotificationDead
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		rows, err := f.db.FindNotifications(context.Background(), storage.NotificationFilter{CaseID: &c.ID, State: &dead})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(rows) == 1 {
-			if rows[0].Attempts != 3 || !strings.Contains(rows[0].LastError, "45009") {
-				t.Fatalf("dead row %+v", rows[0])
-			}
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatal("the notification never died")
+// countingStore counts the pusher's claims.
+type countingStore struct {
+	PushStore
+	claims atomic.Int64
+}
+
+func (s *countingStore) ClaimNotifications(ctx context.Context, limit int, lease time.Duration) ([]*storage.Notification, error) {
+	defer s.claims.Add(1)
+	return s.PushStore.ClaimNotifications(ctx, limit, lease)
 }
 
 // BenchmarkPush measures outbox delivery against the simulator: notices per second

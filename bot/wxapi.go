@@ -52,6 +52,18 @@ const (
 	codeMinuteQuota    = 45011 // the API's per-minute quota
 	codeOutOfTime      = 45015
 	codeOutOfCount     = 45047
+
+	// Answers after which the same send can never succeed.
+	codeInvalidOpenID     = 40003 // no such follower of this account
+	codeInvalidMsgType    = 40008
+	codeInvalidTemplateID = 40037 // the template was deleted or never existed
+	codeEmptyContent      = 44004
+	codeDataFormat        = 47001 // the body is not what WeChat expects
+	codeInvalidArgument   = 47003 // a template field breaks its type's rules
+
+	// codeRequireSubscribe: the consumer unfollowed the account. Not permanent:
+	// they may follow again.
+	codeRequireSubscribe = 43004
 )
 
 // ErrMediaTooLarge is returned (wrapped) by DownloadMedia when the media is
@@ -148,6 +160,31 @@ func IsRetryable(err error) bool {
 	var ne net.Error
 	return errors.As(err, &te) || errors.As(err, &ne) ||
 		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}
+
+// permanentCodes are WeChat's answers to a message that will be refused however
+// often it is sent: a bad recipient, template or content.
+var permanentCodes = map[int]bool{
+	codeInvalidOpenID: true, codeInvalidMsgType: true, codeInvalidTemplateID: true,
+	codeEmptyContent: true, codeDataFormat: true, codeInvalidArgument: true,
+}
+
+// IsPermanent reports whether WeChat refused a message for a reason waiting
+// cannot cure: 40003 invalid openid, 40008 invalid message type, 40037 invalid
+// template_id, 44004 empty content, 47001 malformed body, 47003 invalid template
+// field. Any other failure (Redis, network, timeouts, 5xx, rate limits, unknown
+// codes) may pass later. 43004 is not permanent either: see IsUnfollowed.
+func IsPermanent(err error) bool {
+	code, ok := apiCode(err)
+	return ok && permanentCodes[code]
+}
+
+// IsUnfollowed reports whether WeChat refused a message because the consumer
+// unfollowed the account (43004 require subscribe); it will be accepted once they
+// follow again.
+func IsUnfollowed(err error) bool {
+	code, ok := apiCode(err)
+	return ok && code == codeRequireSubscribe
 }
 
 // apiCode returns WeChat's errcode if err is (or wraps) an APIError.

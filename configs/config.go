@@ -111,8 +111,10 @@ type TemplateConfig struct {
 type PushConfig struct {
 	// Workers is how many delivery workers each instance runs.
 	Workers int `yaml:"workers"`
-	// MaxAttempts is how many failed sends make a notification dead.
-	MaxAttempts int `yaml:"max_attempts"`
+	// MaxAge is how long a notice may keep failing before it is marked dead. Only
+	// WeChat answers that can never succeed kill a notice sooner; every other
+	// failure is retried with backoff until then. (It replaces max_attempts.)
+	MaxAge Duration `yaml:"max_age"`
 	// PollInterval is how often an idle worker looks for new notifications.
 	PollInterval Duration `yaml:"poll_interval"`
 }
@@ -213,7 +215,7 @@ func Default() Config {
 			CaseNumberField: "character_string1", StatusField: "phrase2",
 			TimeField: "time3", SummaryField: "thing4",
 		}},
-		Push:     PushConfig{Workers: 2, MaxAttempts: 12, PollInterval: Duration(250 * time.Millisecond)},
+		Push:     PushConfig{Workers: 2, MaxAge: seconds(72 * 60 * 60), PollInterval: Duration(250 * time.Millisecond)},
 		Evidence: EvidenceConfig{MaxBytes: 10 << 20},
 		Log:      LogConfig{Level: "info", Format: "text"},
 	}

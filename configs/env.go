@@ -75,6 +75,8 @@ var envBindings = []envBinding{
 		setDuration(func(c *Config) *Duration { return &c.Dialog.TurnWait })},
 	{EnvVar{"COMPLAINTBOT_PUSH_WORKERS", "push.workers", "Delivery workers per instance, 1 to 32."},
 		setInt(func(c *Config) *int { return &c.Push.Workers })},
+	{EnvVar{"COMPLAINTBOT_PUSH_MAX_AGE", "push.max_age", "How long a failing notice is retried before it is marked dead, e.g. 72h; 1h to 720h."},
+		setDuration(func(c *Config) *Duration { return &c.Push.MaxAge })},
 	{EnvVar{"COMPLAINTBOT_EVIDENCE_DIR", "evidence.dir", "Directory for evidence bytes; empty keeps them in the database."},
 		setString(func(c *Config) *string { return &c.Evidence.Dir })},
 	{EnvVar{"COMPLAINTBOT_LOG_LEVEL", "log.level", "debug, info, warn or error."},

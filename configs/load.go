@@ -54,6 +54,9 @@ func loadFile(cfg *Config, path string) error {
 	if err != nil {
 		return fmt.Errorf("config file %q: %w", path, err)
 	}
+	if err := removedKeyErr(data); err != nil {
+		return fmt.Errorf("config file %q: %w", path, err)
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true) // a misspelt key must fail, not silently keep its default
 	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
@@ -62,6 +65,34 @@ func loadFile(cfg *Config, path string) error {
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return fmt.Errorf("config file %q: holds more than one YAML document", path)
+	}
+	return nil
+}
+
+// removedKeys maps keys that earlier versions read to what to do instead, so a
+// file that still sets one fails with that advice rather than a bare "field not
+// found".
+var removedKeys = map[string]string{
+	"push.max_attempts": "an attempt cap no longer kills notices: they are retried until " +
+		"push.max_age (default 72h) unless WeChat refuses them for good; delete the key",
+}
+
+// removedKeyErr reports the first removed key set at the top two levels of the
+// YAML in data. Malformed YAML is left to the decoder to report.
+func removedKeyErr(data []byte) error {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+		return nil
+	}
+	top := doc.Content[0].Content
+	for i := 0; i+1 < len(top); i += 2 {
+		sub := top[i+1].Content
+		for j := 0; top[i+1].Kind == yaml.MappingNode && j+1 < len(sub); j += 2 {
+			key := top[i].Value + "." + sub[j].Value
+			if advice, ok := removedKeys[key]; ok {
+				return fmt.Errorf("line %d: %s was removed: %s", sub[j].Line, key, advice)
+			}
+		}
 	}
 	return nil
 }

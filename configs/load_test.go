@@ -201,6 +201,23 @@ func TestLoadUnknownKeyIsNamed(t *testing.T) {
 	}
 }
 
+func TestLoadRemovedMaxAttemptsSaysWhatReplacesIt(t *testing.T) {
+	path := writeConfig(t, "push:\n  workers: 2\n  max_attempts: 12\n")
+	_, err := Load(path, nil)
+	if err == nil {
+		t.Fatal("Load accepted push.max_attempts, which no longer does anything")
+	}
+	for _, want := range []string{path, "line 3", "push.max_attempts was removed", "push.max_age"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	c, err := Load(writeConfig(t, "push:\n  max_age: 96h\n"), nil)
+	if err != nil || time.Duration(c.Push.MaxAge) != 96*time.Hour {
+		t.Errorf("push.max_age 96h = %v, %v", c.Push.MaxAge, err)
+	}
+}
+
 func TestLoadMissingFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "nope.yaml")
 	_, err := Load(path, nil)
@@ -265,6 +282,7 @@ func TestEveryEnvVarOverridesItsKey(t *testing.T) {
 		"log.level": "warn", "log.format": "json",
 		"wechat.template.id": "tmplX", "http.trust_proxy": "true", "push.workers": "3", "evidence.dir": "/srv/evidence",
 		"console.phone_searches_per_hour": "7",
+		"push.max_age": "48h",
 	}
 	vars := map[string]string{}
 	for _, v := range EnvVars() {

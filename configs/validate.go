@@ -22,6 +22,8 @@ const (
 	maxRatingWin   = 30 * 24 * time.Hour // later than that the consumer has moved on
 	maxTurns       = 4096                // beyond, the Redis and database pools queue anyway
 	maxWorkingDays = 365
+	minPushMaxAge  = time.Hour // shorter would kill notices during an ordinary outage
+	maxPushMaxAge  = 30 * 24 * time.Hour
 )
 
 var (
@@ -218,8 +220,8 @@ func (c Config) validateWorkers(ch *checker) {
 	if w := c.Push.Workers; w < 1 || w > 32 {
 		ch.add("push.workers", "must be 1 to 32 (got %d)", w)
 	}
-	if a := c.Push.MaxAttempts; a < 1 || a > 100 {
-		ch.add("push.max_attempts", "must be 1 to 100 (got %d)", a)
+	if a := time.Duration(c.Push.MaxAge); a < minPushMaxAge || a > maxPushMaxAge {
+		ch.add("push.max_age", "must be 1h to 720h (got %s)", c.Push.MaxAge)
 	}
 	if p := time.Duration(c.Push.PollInterval); p < 10*time.Millisecond || p > 10*time.Second {
 		ch.add("push.poll_interval", "must be 10ms to 10s (got %s)", c.Push.PollInterval)

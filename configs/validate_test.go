@@ -35,6 +35,7 @@ func TestValidateNamesEveryBadValueInOneError(t *testing.T) {
 	c.Log.Level = "trace"
 	c.Log.Format = "xml"
 	c.Console.PhoneSearchesPerHour = 0
+	c.Push.MaxAge = Duration(10 * time.Minute)
 	err := c.Validate()
 	if err == nil {
 		t.Fatal("Validate accepted a broken configuration")
@@ -47,7 +48,7 @@ func TestValidateNamesEveryBadValueInOneError(t *testing.T) {
 		"http.addr", "http.shutdown_timeout", "database.url", "redis.url",
 		"wechat.app_secret", "wechat.token", "org.name", "cases.prefix",
 		"cases.mediation_working_days", "dialog.draft_ttl", "dialog.reply_budget",
-		"dialog.messages.welcome", "log.level", "log.format", "console.phone_searches_per_hour",
+		"dialog.messages.welcome", "log.level", "log.format", "console.phone_searches_per_hour", "push.max_age",
 	} {
 		if !strings.Contains(msg, "\n  - "+key+": ") {
 			t.Errorf("message does not name %s:\n%s", key, msg)

@@ -41,6 +41,18 @@ func TestAPIAcceptAndReject(t *testing.T) {
 	}
 }
 
+func TestAPIDeliveryOfAConsumerWhoUnfollowedIsHeld(t *testing.T) {
+	e := newAPIEnv(t)
+	c := e.newCase(1)
+	e.post(c, "accept", e.mediator, "").ok(t, http.StatusOK, nil)
+	if err := e.db.SetFollowing(context.Background(), c.OpenID, false, e.db.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if ev := e.detail(c).last(t, "status_change"); ev.Delivery != "held" {
+		t.Fatalf("status notice to a consumer who unfollowed: delivery %q, want held", ev.Delivery)
+	}
+}
+
 func TestAPIStatusMoves(t *testing.T) {
 	e := newAPIEnv(t)
 	c := e.newCase(1)

@@ -12,6 +12,9 @@ const (
 	// consumer was told there is news, not the reply's words.
 	apiDeliveryNotified = "notified"
 	apiDeliveryDead     = "dead" // given up; the error is kept on the outbox row
+	// apiDeliveryHeld: the consumer unfollowed the account; the notice waits
+	// until they follow again.
+	apiDeliveryHeld = "held"
 )
 
 // apiMaxNotifications bounds the outbox rows read for one case's timeline.
@@ -26,6 +29,8 @@ func apiDeliveryState(n *storage.Notification) string {
 		return apiDeliverySent
 	case n.State == storage.NotificationDead:
 		return apiDeliveryDead
+	case n.Held:
+		return apiDeliveryHeld
 	case n.LastError != "" || n.Attempts > 1:
 		return apiDeliveryRetrying
 	}

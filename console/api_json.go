@@ -64,7 +64,8 @@ type apiStatus struct {
 
 // apiEvent is one timeline entry. Delivery is set for staff replies and status
 // changes: how far the notice to the consumer got ("pending", "retrying", "sent",
-// "notified" — a reply of which only a template notice got through — or "dead").
+// "notified" — a reply of which only a template notice got through — "held" — the
+// consumer unfollowed the account — or "dead").
 type apiEvent struct {
 	ID        int64             `json:"id"`
 	Kind      storage.EventKind `json:"kind"`

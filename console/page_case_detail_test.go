@@ -68,6 +68,15 @@ func TestCaseDetailTimelineSidesAndDeliveryStates(t *testing.T) {
 	med.get(pageCasePath(b, "")).contains(`<span class="delivery dead" title="errcode=43004 require subscribe">未送达</span>`)
 }
 
+func TestCaseDetailShowsTheNoticesOfAConsumerWhoUnfollowedAsHeld(t *testing.T) {
+	e := newPageEnv(t)
+	c := e.newCase(nil)
+	med := e.as(e.mediator)
+	med.post(pageCasePath(c, "/accept"), nil).redirected(pageCasePath(c, "?flash="))
+	e.mustOK(e.db.SetFollowing(context.Background(), c.OpenID, false, time.Now()))
+	med.get(pageCasePath(c, "")).contains(`<span class="delivery held" title="消费者已取消关注公众号`, `>已取消关注</span>`)
+}
+
 // claim leases the due notifications and returns them by case.
 func (e *pageEnv) claim(ctx context.Context, want int) map[int64]*storage.Notification {
 	e.t.Helper()

@@ -31,7 +31,8 @@ type timelineItem struct {
 }
 
 // deliveryView is how far a notice to the consumer got: 已送达, 已通知 (a reply of
-// which only a template notice got through), 待发送, 重试中 or 未送达. Title
+// which only a template notice got through), 待发送, 重试中, 已取消关注 (held until
+// the consumer follows again) or 未送达. Title
 // carries how it went or the last error, stripped of anything personal.
 type deliveryView struct {
 	Label string `json:"label"`
@@ -167,6 +168,9 @@ func newDeliveryView(n *storage.Notification) *deliveryView {
 		return &deliveryView{Label: "已送达", Class: "sent", Title: "客服消息"}
 	case n.State == storage.NotificationDead:
 		return &deliveryView{Label: "未送达", Class: "dead", Title: safeError(n.LastError)}
+	case n.Held:
+		return &deliveryView{Label: "已取消关注", Class: "held",
+			Title: "消费者已取消关注公众号，通知暂不发送；消费者重新关注后按顺序发出。"}
 	case n.LastError != "" || n.Attempts > 1:
 		return &deliveryView{Label: "重试中", Class: "retrying", Title: safeError(n.LastError)}
 	}

@@ -17,8 +17,10 @@ const (
 	NoticeDialogReply   NotificationKind = "dialog_reply"   // a chat answer that missed WeChat's 5 s
 )
 
-// Notification states. A notification is pending until it is sent, or dead after
-// the configured number of failed attempts; dead ones stay visible with their error.
+// Notification states. A notification is pending until it is sent, or dead when
+// WeChat answered that it can never be delivered or it stayed undelivered past the
+// configured maximum age; dead ones stay visible with their error. A pending
+// notification of a consumer who unfollowed the account is held (Notification.Held).
 const (
 	NotificationPending = "pending"
 	NotificationSent    = "sent"
@@ -60,6 +62,11 @@ type Notification struct {
 	Via           string    `db:"via"`
 	CreatedAt     time.Time `db:"created_at"`
 	SentAt        time.Time `db:"sent_at"` // zero until sent
+
+	// Held is set by FindNotifications on a pending notification whose consumer
+	// unfollowed the account (see FollowerStore): it waits until they follow
+	// again. Claims never return held notifications.
+	Held bool `db:"held"`
 }
 
 // NewNotification is a notification to enqueue.
@@ -95,7 +102,8 @@ type NotificationStore interface {
 
 	// ClaimNotifications leases up to limit due notifications for lease and returns
 	// them with a fresh LeaseToken and Attempts incremented. A notification is due
-	// when it is pending, its NextAttemptAt has come and it has no live lease. Only
+	// when it is pending, its NextAttemptAt has come, it has no live lease and its
+	// consumer has not unfollowed the account (FollowerStore). Only
 	// the oldest pending notification of each consumer is ever claimable, so one
 	// consumer's notices go out in order even with many workers. Concurrent
 	// claimers never receive the same row (FOR UPDATE SKIP LOCKED on PostgreSQL,

@@ -41,6 +41,10 @@ type Fault struct {
 	// If the caller gives up first (its request context ends and the
 	// connection closes), the call is dropped without being carried out.
 	Delay time.Duration
+	// Until, if set, holds the answer back until it is closed (after Delay,
+	// if both are set), so a test decides when a hung call returns. A
+	// caller that gives up first drops the call, as with Delay.
+	Until <-chan struct{}
 	// ExpireToken expires the access_token the call carries. Such a fault
 	// matches only calls that carry an access_token.
 	ExpireToken bool
@@ -142,7 +146,7 @@ func (p *Platform) faulty(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if f.Delay > 0 && !delay(w, r, f.Delay) {
+		if (f.Delay > 0 || f.Until != nil) && !delay(w, r, f.Delay, f.Until) {
 			return // the caller gave up: drop the call
 		}
 		switch {
@@ -159,10 +163,11 @@ func (p *Platform) faulty(next http.Handler) http.Handler {
 	})
 }
 
-// delay waits d, or until the caller gives up, and reports whether to
-// answer. It reads the body first: only then does net/http notice a caller
-// that closes the connection and end the request's context.
-func delay(w http.ResponseWriter, r *http.Request, d time.Duration) bool {
+// delay waits d and then until until is closed (nil: not at all), or until
+// the caller gives up, and reports whether to answer. It reads the body
+// first: only then does net/http notice a caller that closes the connection
+// and end the request's context.
+func delay(w http.ResponseWriter, r *http.Request, d time.Duration, until <-chan struct{}) bool {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAPIBody))
 	if err != nil {
 		writeResult(w, 47001, nil)
@@ -173,10 +178,17 @@ func delay(w http.ResponseWriter, r *http.Request, d time.Duration) bool {
 	defer t.Stop()
 	select {
 	case <-t.C:
-		return r.Context().Err() == nil
 	case <-r.Context().Done():
 		return false
 	}
+	if until != nil {
+		select {
+		case <-until:
+		case <-r.Context().Done():
+			return false
+		}
+	}
+	return r.Context().Err() == nil
 }
 
 // writeStatus answers a bare HTTP error, as WeChat's gateway does.

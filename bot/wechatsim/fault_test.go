@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -229,5 +230,30 @@ func TestFaultsLeaveThePageAlone(t *testing.T) {
 	defer api.Close()
 	if resp, _ := get(t, api.URL+"/cgi-bin/token"); resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("API while down: %d", resp.StatusCode)
+	}
+}
+
+func TestFaultUntilHoldsTheAnswerUntilReleased(t *testing.T) {
+	a := newAPI(t)
+	a.hello(testOpenID)
+	tok := a.token()
+	path := "/cgi-bin/message/custom/send?access_token=" + tok
+	release := make(chan struct{})
+	a.p.FailNext(Fault{Endpoint: "message/custom/send", Until: release})
+	answered := make(chan string, 1)
+	go func() {
+		_, body, _ := a.raw(context.Background(), "POST", path, customBody)
+		answered <- body
+	}()
+	for a.p.Calls("message/custom/send") < 1 { // the held call took the fault
+		runtime.Gosched()
+	}
+	// Another call passes the held one.
+	if code := errcode(a.call("POST", path, customBody)); code != 0 || len(a.p.Sent()) != 1 {
+		t.Fatalf("call beside the held one: %d, recorded %d", code, len(a.p.Sent()))
+	}
+	close(release)
+	if body := <-answered; !strings.Contains(body, `"errcode":0`) || len(a.p.Sent()) != 2 {
+		t.Fatalf("released call: %s, recorded %d", body, len(a.p.Sent()))
 	}
 }

@@ -72,9 +72,9 @@ var opensEventWindow = map[string]bool{EventSubscribe: true, EventClick: true, E
 //     within MessageWindow.
 //   - A click (CLICK, scancode_push, scancode_waitmsg), subscribe or SCAN
 //     event opens a fresh event window: EventQuota within EventWindow.
-//   - Unsubscribe closes both windows, and template messages to the
-//     consumer answer 43004 until they come back. Any other inbound marks
-//     the consumer as following.
+//   - Unsubscribe closes both windows, and customer-service and template
+//     messages to the consumer answer 43004 (require subscribe) until they
+//     come back. Any other inbound marks the consumer as following.
 //
 // A retry (the same MsgId, or for events the same CreateTime, Event and
 // EventKey as the consumer's latest inbound) opens nothing new. Messages
@@ -209,11 +209,15 @@ func (p *Platform) chargeLocked(openid string) int {
 	return 45015
 }
 
-// deliverCustom records a customer-service message if openid's window
-// allows it, and returns WeChat's error code otherwise.
+// deliverCustom records a customer-service message if openid follows the
+// account (else 43004) and its window allows it, and returns WeChat's error
+// code otherwise.
 func (p *Platform) deliverCustom(m SentMessage) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if u, ok := p.users[m.ToUser]; ok && u.unfollowed {
+		return 43004
+	}
 	if code := p.chargeLocked(m.ToUser); code != 0 {
 		return code
 	}

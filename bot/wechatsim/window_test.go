@@ -247,7 +247,7 @@ func TestTemplateIgnoresWindowButNeedsFollower(t *testing.T) {
 	if errcode(res) != 43004 || !strings.HasPrefix(res["errmsg"].(string), "require subscribe") {
 		t.Fatalf("template to an unsubscribed consumer: %v", res)
 	}
-	if code := a.pushText(tok, testOpenID, "x"); code != 45015 {
+	if code := a.pushText(tok, testOpenID, "x"); code != 43004 {
 		t.Fatalf("custom to an unsubscribed consumer: %d", code)
 	}
 	if n := len(a.p.SentTo(testOpenID)); n != 8 {

@@ -54,7 +54,7 @@ func (m *Main) routes(ctx context.Context) (http.Handler, error) {
 		BusyReply: catalogue.Busy(), ReplyBudget: time.Duration(cfg.Dialog.ReplyBudget),
 		Late: m.DB, MaxTurns: cfg.Dialog.MaxTurns, TurnWait: time.Duration(cfg.Dialog.TurnWait),
 		Replay: bot.NewRedisReplayGuard(m.Redis, ""), // same prefix as the dialog store's
-	}, m.Engine, m.Logger, bot.NewMetrics(reg))
+	}, bot.TrackFollows(m.Engine, m.DB, m.Logger), m.Logger, bot.NewMetrics(reg))
 	m.API = m.newAPIClient()
 	m.catalogue, m.registry = catalogue, reg
 	m.orgSettings = m.applyOrgSettings(ctx, nil)

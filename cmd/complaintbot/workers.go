@@ -68,7 +68,7 @@ func (m *Main) startWorkers(catalogue *dialog.Catalogue, reg prometheus.Register
 	}
 	t := cfg.WeChat.Template
 	pusher := bot.NewPusher(bot.PushConfig{
-		Workers: cfg.Push.Workers, MaxAttempts: cfg.Push.MaxAttempts,
+		Workers: cfg.Push.Workers, MaxAge: time.Duration(cfg.Push.MaxAge),
 		PollInterval: time.Duration(cfg.Push.PollInterval),
 		Template: bot.Template{ID: m.templateID(), CaseNumberField: t.CaseNumberField,
 			StatusField: t.StatusField, TimeField: t.TimeField, SummaryField: t.SummaryField},

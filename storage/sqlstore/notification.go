@@ -34,13 +34,21 @@ const insertNotificationSQL = `INSERT INTO notifications (case_id, event_id, ope
 // row is due when it is pending, its next attempt has come and it has no live lease;
 // and only a consumer's oldest pending row is ever due, so that a retried notice holds
 // back the later ones and a consumer reads status changes in the order they happened.
+// The notices of a consumer who unfollowed the account are held: WeChat would
+// refuse them (43004), and they must neither die nor let later ones pass.
 // Arguments: now, now, limit. skipLocked's suffix is appended per dialect.
 const dueNotificationsSQL = `SELECT n.id FROM notifications n
 	WHERE n.state = 'pending' AND n.next_attempt_at <= ?
 	AND (n.lease_until IS NULL OR n.lease_until < ?)
 	AND NOT EXISTS (SELECT 1 FROM notifications p
 		WHERE p.open_id = n.open_id AND p.state = 'pending' AND p.id < n.id)
+	AND NOT EXISTS (SELECT 1 FROM followers f WHERE f.open_id = n.open_id AND NOT f.following)
 	ORDER BY n.id LIMIT ?`
+
+// heldColumn computes Notification.Held in FindNotifications: a pending row whose
+// consumer is recorded as not following.
+const heldColumn = `(state = 'pending' AND EXISTS (SELECT 1 FROM followers f
+	WHERE f.open_id = notifications.open_id AND NOT f.following)) AS held`
 
 // notificationQueue is the outbox as a leased work queue.
 var notificationQueue = leaseQueue{
@@ -228,7 +236,7 @@ func (d *DB) FindNotifications(
 	}
 	var rows []notificationRow
 	err := d.inReadTx(ctx, "find notifications", func(tx *sqlx.Tx) error {
-		q := tx.Rebind("SELECT " + notificationColumns + " FROM notifications WHERE " +
+		q := tx.Rebind("SELECT " + notificationColumns + ", " + heldColumn + " FROM notifications WHERE " +
 			where + " ORDER BY id LIMIT ?")
 		return tx.SelectContext(ctx, &rows, q, append(args, limit)...)
 	})

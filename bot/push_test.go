@@ -17,6 +17,7 @@ import (
 
 	"github.com/complaintbot/complaintbot/bot/wechatsim"
 	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
@@ -63,7 +64,7 @@ func newPushFixture(t testing.TB) *pushFixture {
 	srv := httptest.NewServer(f.platform.Handler())
 	t.Cleanup(srv.Close)
 	cfg := APIConfig{AppID: testAppID, AppSecret: "push-secret", APIBase: srv.URL}
-	f.api = NewAPIClient(cfg, NewRedisTokenSource(dialog.NewTestRedis(t), cfg, RedisTokenOptions{}), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	f.api = NewAPIClient(cfg, NewRedisTokenSource(testenv.NewRedis(t), cfg, RedisTokenOptions{}), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	return f
 }
 

@@ -19,7 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/complaintbot/complaintbot/bot/wechatsim"
-	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 )
 
 const (
@@ -139,7 +139,7 @@ type wxFixture struct {
 
 func newWXFixture(t *testing.T) *wxFixture {
 	t.Helper()
-	return newWXFixtureOn(t, dialog.NewTestRedis(t), "")
+	return newWXFixtureOn(t, testenv.NewRedis(t), "")
 }
 
 func newWXFixtureOn(t *testing.T, rdb redis.UniversalClient, prefix string) *wxFixture {
@@ -285,7 +285,7 @@ func fakeWX(t *testing.T, handle http.HandlerFunc) (*httptest.Server, string) {
 
 func fakeClient(t *testing.T, srv *httptest.Server, httpClient *http.Client, log *slog.Logger) *APIClient {
 	cfg := APIConfig{AppID: wxTestAppID, AppSecret: wxTestSecret, APIBase: srv.URL, HTTP: httpClient}
-	return NewAPIClient(cfg, NewRedisTokenSource(dialog.NewTestRedis(t), cfg, RedisTokenOptions{}), log)
+	return NewAPIClient(cfg, NewRedisTokenSource(testenv.NewRedis(t), cfg, RedisTokenOptions{}), log)
 }
 
 func TestAPIDownloadMediaReadsErrorBodies(t *testing.T) {

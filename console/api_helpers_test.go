@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/complaintbot/complaintbot/console"
-	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/redisstore"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
@@ -336,6 +336,6 @@ func apiItoa(id int64) string { return strconv.FormatInt(id, 10) }
 // testPhoneSearches is the whole-phone search limit of the test consoles: the
 // default 20 an hour, on a fresh miniredis.
 func testPhoneSearches(t *testing.T) storage.RateLimiter {
-	_, rdb := dialog.NewTestMiniredis(t)
+	_, rdb := testenv.NewMiniredis(t)
 	return redisstore.NewRateLimit(rdb, redisstore.RateLimitOptions{Name: "phone_search", Limit: 20})
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/redisstore"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
@@ -60,7 +60,7 @@ const (
 // newAuthEnv builds the console; opt may change the Config before New.
 func newAuthEnv(t *testing.T, opt ...func(*Config)) *authEnv {
 	t.Helper()
-	mini, rdb := dialog.NewTestMiniredis(t)
+	mini, rdb := testenv.NewMiniredis(t)
 	e := &authEnv{t: t, store: sqlstore.OpenTest(t), mini: mini, clock: &testClock{t: time.Now()}, logs: &syncBuffer{}}
 	cfg := Config{
 		Store:    e.store,

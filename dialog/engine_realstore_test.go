@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
@@ -19,11 +20,11 @@ var realStores = []struct {
 	open func(t *testing.T) (*sqlstore.DB, Store)
 }{
 	{"sqlite+miniredis", func(t *testing.T) (*sqlstore.DB, Store) {
-		return sqlstore.OpenTest(t), NewRedisStore(NewTestRedis(t), RedisStoreOptions{})
+		return sqlstore.OpenTest(t), NewRedisStore(testenv.NewRedis(t), RedisStoreOptions{})
 	}},
 	{"postgres+redis", func(t *testing.T) (*sqlstore.DB, Store) {
 		db := sqlstore.OpenTestPostgres(t)
-		rdb, prefix := NewRealTestRedis(t)
+		rdb, prefix := testenv.NewRealRedis(t)
 		return db, NewRedisStore(rdb, RedisStoreOptions{Prefix: prefix})
 	}},
 }

@@ -111,7 +111,7 @@ func dialogWebhook(b *testing.B, hook *dialog.CountingHook) http.Handler {
 	if err != nil {
 		b.Fatal(err)
 	}
-	engine := &dialog.Engine{Store: store, Cases: sqlstore.OpenTest(b), Catalogue: cat, CasePrefix: "TS"}
+	engine := &dialog.Engine{Store: store, Cases: testenv.SQLite(b, sqlstore.Open), Catalogue: cat, CasePrefix: "TS"}
 	return NewWebhook(WebhookConfig{AppID: testAppID, Token: testToken, EncodingAESKey: testAESKey, AllowPlain: true, BusyReply: testBusy},
 		engine, slog.New(slog.NewTextHandler(io.Discard, nil)), NewMetrics(prometheus.NewRegistry()))
 }

@@ -51,10 +51,10 @@ func (c *testClock) Advance(d time.Duration) {
 
 // openTestDB is PostgreSQL when the test environment names one, else SQLite.
 func openTestDB(t testing.TB) *sqlstore.DB {
-	if os.Getenv(sqlstore.EnvTestPostgresURL) != "" {
-		return sqlstore.OpenTestPostgres(t)
+	if os.Getenv(testenv.EnvPostgresURL) != "" {
+		return testenv.Postgres(t, sqlstore.Open)
 	}
-	return sqlstore.OpenTest(t)
+	return testenv.SQLite(t, sqlstore.Open)
 }
 
 func newPushFixture(t testing.TB) *pushFixture {

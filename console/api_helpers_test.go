@@ -104,7 +104,7 @@ type apiEnv struct {
 
 // apiOpenStore opens the store of each new apiEnv: SQLite, or PostgreSQL while
 // TestAPIOnPostgres runs (the tests do not run in parallel).
-var apiOpenStore = func(t *testing.T) *sqlstore.DB { return sqlstore.OpenTest(t) }
+var apiOpenStore = func(t *testing.T) *sqlstore.DB { return testenv.SQLite(t, sqlstore.Open) }
 
 // newAPIEnv builds the console on a fresh store. The store's clock moves one second
 // per reading, so cases and events have distinct, ordered times.

@@ -61,7 +61,7 @@ const (
 func newAuthEnv(t *testing.T, opt ...func(*Config)) *authEnv {
 	t.Helper()
 	mini, rdb := testenv.NewMiniredis(t)
-	e := &authEnv{t: t, store: sqlstore.OpenTest(t), mini: mini, clock: &testClock{t: time.Now()}, logs: &syncBuffer{}}
+	e := &authEnv{t: t, store: testenv.SQLite(t, sqlstore.Open), mini: mini, clock: &testClock{t: time.Now()}, logs: &syncBuffer{}}
 	cfg := Config{
 		Store:    e.store,
 		Sessions: redisstore.NewSessions(rdb, redisstore.SessionOptions{Now: e.clock.Now}),

@@ -20,10 +20,10 @@ var realStores = []struct {
 	open func(t *testing.T) (*sqlstore.DB, Store)
 }{
 	{"sqlite+miniredis", func(t *testing.T) (*sqlstore.DB, Store) {
-		return sqlstore.OpenTest(t), NewRedisStore(testenv.NewRedis(t), RedisStoreOptions{})
+		return testenv.SQLite(t, sqlstore.Open), NewRedisStore(testenv.NewRedis(t), RedisStoreOptions{})
 	}},
 	{"postgres+redis", func(t *testing.T) (*sqlstore.DB, Store) {
-		db := sqlstore.OpenTestPostgres(t)
+		db := testenv.Postgres(t, sqlstore.Open)
 		rdb, prefix := testenv.NewRealRedis(t)
 		return db, NewRedisStore(rdb, RedisStoreOptions{Prefix: prefix})
 	}},

@@ -81,10 +81,10 @@ func startMain(t *testing.T, adjust func(*configs.Config)) *Main {
 		t.Fatal(err)
 	}
 	m := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if os.Getenv(sqlstore.EnvTestPostgresURL) != "" {
-		m.DB = sqlstore.OpenTestPostgres(t)
-	} else if os.Getenv("COMPLAINTBOT_TEST_REQUIRE") == "1" {
-		t.Fatalf("%s must be set when COMPLAINTBOT_TEST_REQUIRE=1", sqlstore.EnvTestPostgresURL)
+	if os.Getenv(testenv.EnvPostgresURL) != "" {
+		m.DB = testenv.Postgres(t, sqlstore.Open)
+	} else if testenv.Required() {
+		t.Fatalf("%s must be set when %s=1", testenv.EnvPostgresURL, testenv.EnvRequire)
 	}
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)

@@ -154,7 +154,7 @@ func TestStaffHelpAndUnknownCommand(t *testing.T) {
 var firstAdminLine = regexp.MustCompile(`^首次启动：已创建管理员账号 admin，初始密码：([A-Za-z0-9]{16})（仅显示这一次，请登录后修改）\n$`)
 
 func TestEnsureFirstAdmin(t *testing.T) {
-	db := sqlstore.OpenTest(t)
+	db := testenv.SQLite(t, sqlstore.Open)
 	var out bytes.Buffer
 	if err := ensureFirstAdmin(context.Background(), db, &out); err != nil {
 		t.Fatal(err)

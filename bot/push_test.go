@@ -9,7 +9,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,25 +27,7 @@ type pushFixture struct {
 	db       *sqlstore.DB
 	platform *wechatsim.Platform
 	api      *APIClient
-	clock    *testClock
-}
-
-// testClock is the database's and the pusher's clock, movable by tests.
-type testClock struct {
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.offset += d
-	c.mu.Unlock()
+	clock    *testenv.Clock // the database's and the pusher's, movable by tests
 }
 
 // openTestDB is PostgreSQL when the test environment names one, else SQLite.
@@ -58,7 +39,7 @@ func openTestDB(t testing.TB) *sqlstore.DB {
 }
 
 func newPushFixture(t testing.TB) *pushFixture {
-	f := &pushFixture{db: openTestDB(t), clock: &testClock{}}
+	f := &pushFixture{db: openTestDB(t), clock: testenv.NewWallClock()}
 	f.db.Now = f.clock.Now
 	f.platform = wechatsim.NewPlatform(wechatsim.PlatformConfig{AppID: testAppID, AppSecret: "push-secret"})
 	srv := httptest.NewServer(f.platform.Handler())

@@ -34,25 +34,16 @@ func forEachRedis(t *testing.T, test func(t *testing.T, e *env)) {
 	})
 }
 
-// clock is a settable clock for the stores' Now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// clock is the stores' clock, a testenv.Clock that also moves miniredis.
+type clock struct{ *testenv.Clock }
 
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
+func newClock() *clock {
+	return &clock{testenv.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))}
 }
 
 // advance moves the clock and, on miniredis, the server's TTLs with it.
 func (c *clock) advance(e *env, d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+	c.Advance(d)
 	if e.mini != nil {
 		e.mini.FastForward(d)
 	}

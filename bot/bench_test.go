@@ -112,6 +112,8 @@ func dialogWebhook(b *testing.B, hook *dialog.CountingHook) http.Handler {
 		b.Fatal(err)
 	}
 	engine := &dialog.Engine{Store: store, Cases: testenv.SQLite(b, sqlstore.Open), Catalogue: cat, CasePrefix: "TS"}
-	return NewWebhook(WebhookConfig{AppID: testAppID, Token: testToken, EncodingAESKey: testAESKey, AllowPlain: true, BusyReply: testBusy},
+	// With the replay guard, as deployed: plain mode costs one more round trip.
+	return NewWebhook(WebhookConfig{AppID: testAppID, Token: testToken, EncodingAESKey: testAESKey, AllowPlain: true, BusyReply: testBusy,
+		Replay: NewRedisReplayGuard(rdb, prefix)},
 		engine, slog.New(slog.NewTextHandler(io.Discard, nil)), NewMetrics(prometheus.NewRegistry()))
 }

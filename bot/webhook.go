@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha1"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/xml"
@@ -69,7 +70,19 @@ type WebhookConfig struct {
 	TurnTimeout  time.Duration // how long a late turn may still run; default DefaultTurnTimeout
 	MaxBodyBytes int64         // larger bodies get 413; default DefaultMaxBodyBytes
 	MaxClockSkew time.Duration // older or newer timestamps get 403; default DefaultMaxClockSkew
-	Now          func() time.Time
+	// MaxTurns bounds the turns in flight, late ones included; a callback that
+	// finds no free slot within TurnWait is answered BusyReply at once.
+	// Defaults DefaultMaxTurns and DefaultTurnWait.
+	MaxTurns int
+	TurnWait time.Duration
+	// LateRetry is the first pause before a failed enqueue of a late answer is
+	// tried again (doubling up to 10 s); default DefaultLateRetry.
+	LateRetry time.Duration
+	// Replay, when set, remembers each plain-mode signature with its body, so a
+	// signed URL cannot carry another body (see ReplayGuard). Safe mode needs no
+	// guard: msg_signature covers the body.
+	Replay ReplayGuard
+	Now    func() time.Time
 }
 
 // Webhook serves WeChat's callbacks at /wechat: the GET URL check and the POSTed
@@ -77,6 +90,7 @@ type WebhookConfig struct {
 type Webhook struct {
 	late    sync.WaitGroup // turns still running after their passive reply
 	cfg     WebhookConfig
+	admit   *admission
 	turns   TurnHandler
 	log     *slog.Logger
 	metrics *Metrics
@@ -98,13 +112,23 @@ func NewWebhook(cfg WebhookConfig, turns TurnHandler, log *slog.Logger, m *Metri
 	if cfg.TurnTimeout <= 0 {
 		cfg.TurnTimeout = DefaultTurnTimeout
 	}
+	if cfg.MaxTurns <= 0 {
+		cfg.MaxTurns = DefaultMaxTurns
+	}
+	if cfg.TurnWait <= 0 {
+		cfg.TurnWait = DefaultTurnWait
+	}
+	if cfg.LateRetry <= 0 {
+		cfg.LateRetry = DefaultLateRetry
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	wx := &wxcontext.Context{Config: &wxconfig.Config{
 		AppID: cfg.AppID, Token: cfg.Token, EncodingAESKey: cfg.EncodingAESKey,
 	}}
-	return &Webhook{cfg: cfg, turns: turns, log: log, metrics: m, wx: wx}
+	return &Webhook{cfg: cfg, turns: turns, log: log, metrics: m, wx: wx,
+		admit: newAdmission(cfg.MaxTurns, cfg.TurnWait)}
 }
 
 // ServeHTTP implements http.Handler.
@@ -132,21 +156,55 @@ func (w *Webhook) verifyURL(rw http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(rw, r.URL.Query().Get("echostr"))
 }
 
+// callback is what one POSTed callback carries between the checks and the turn.
+type callback struct {
+	start     time.Time
+	urlOpenID string // the URL's openid, which no signature covers
+	sender    string // who the busy reply of a shed callback goes to; "" if unknown before parsing
+	account   string // the official account's id, the reply's FromUserName
+	slot      bool   // holds an admission slot, which a started turn takes over
+	shed      bool   // no slot came free: answer busy without a turn
+	guardErr  error  // the replay guard could not answer: reply busy
+	refusal   string // set by answer when the message must get 403
+}
+
 // handleMessage answers one POSTed callback and returns the outcome for metrics.
+// Admission comes before the message is decrypted and parsed: under overload the
+// callbacks that are shed must cost little, or shedding alone fills the CPU.
 func (w *Webhook) handleMessage(rw http.ResponseWriter, r *http.Request, start time.Time) string {
+	cb := &callback{start: start, urlOpenID: r.URL.Query().Get("openid")}
 	body, status, reason := w.readBody(rw, r)
 	if status == 0 {
 		status, reason = w.checkSignature(r)
 	}
 	if status == 0 {
-		status, reason = w.checkSafeEnvelope(r, body)
+		status, reason = w.checkEnvelope(r, body, cb)
 	}
 	if status != 0 {
 		w.refuse(rw, status, reason)
 		return "refused"
 	}
-	return w.serve(rw, r, body, start)
+	if !w.admit.acquire(start.Add(w.cfg.ReplyBudget)) {
+		return w.shed(rw, r, body, cb)
+	}
+	cb.slot = true
+	defer func() {
+		if cb.slot { // no turn took it over
+			w.admit.release()
+		}
+	}()
+	if plain(r) && w.cfg.Replay != nil {
+		err := w.claimSignature(r, body, start)
+		if errors.Is(err, ErrReplayed) {
+			w.refuse(rw, http.StatusForbidden, "signature replayed")
+			return "refused"
+		}
+		cb.guardErr = err // not an answer: reply busy
+	}
+	return w.serve(rw, r, body, cb)
 }
+
+func plain(r *http.Request) bool { return r.URL.Query().Get("encrypt_type") != "aes" }
 
 // readBody reads at most MaxBodyBytes; a larger body is refused before any parsing.
 func (w *Webhook) readBody(rw http.ResponseWriter, r *http.Request) ([]byte, int, string) {
@@ -181,16 +239,18 @@ func (w *Webhook) checkSignature(r *http.Request) (int, string) {
 	return 0, ""
 }
 
-// checkSafeEnvelope checks, in safe mode, that the body is the encrypted envelope and
-// that msg_signature covers it, and refuses plaintext when a key is configured. The library checks too, but reports every failure as
-// one error; doing it here lets a forged message get 403 and a broken one 400.
-func (w *Webhook) checkSafeEnvelope(r *http.Request, body []byte) (int, string) {
+// checkEnvelope checks, in safe mode, that the body is the encrypted envelope and
+// that msg_signature covers it, and refuses plaintext when a key is configured. The
+// library checks too, but reports every failure as one error; doing it here lets a
+// forged message get 403 and a broken one 400. It notes in cb whom a busy reply
+// would address, so a shed callback needs no decryption.
+func (w *Webhook) checkEnvelope(r *http.Request, body []byte, cb *callback) (int, string) {
 	q := r.URL.Query()
-	if q.Get("encrypt_type") != "aes" {
+	if plain(r) {
 		if w.cfg.EncodingAESKey != "" && !w.cfg.AllowPlain {
 			return http.StatusForbidden, "plaintext refused in safe mode"
 		}
-		return 0, ""
+		return w.checkPlain(body, cb)
 	}
 	var env message.EncryptedXMLMsg
 	if err := xml.Unmarshal(body, &env); err != nil || env.EncryptedMsg == "" {
@@ -200,12 +260,46 @@ func (w *Webhook) checkSafeEnvelope(r *http.Request, body []byte) (int, string) 
 	if !equalSignature(q.Get("msg_signature"), want) {
 		return http.StatusForbidden, "bad msg_signature"
 	}
+	// The sender is inside the encryption; WeChat also puts it in the URL. A
+	// mismatch is refused once the message is decrypted (answer).
+	cb.sender, cb.account = cb.urlOpenID, env.ToUserName
 	return 0, ""
+}
+
+// checkPlain checks a plaintext callback before the library answers it (for a nil
+// reply it writes "success" itself, too early to refuse): the URL's openid must be
+// the sender's.
+func (w *Webhook) checkPlain(body []byte, cb *callback) (int, string) {
+	var head struct{ ToUserName, FromUserName string }
+	if err := xml.Unmarshal(body, &head); err != nil {
+		return http.StatusBadRequest, "malformed message"
+	}
+	if cb.urlOpenID != "" && cb.urlOpenID != head.FromUserName {
+		return http.StatusForbidden, "openid mismatch"
+	}
+	cb.sender, cb.account = head.FromUserName, head.ToUserName
+	return 0, ""
+}
+
+// replayGuardTimeout bounds the replay guard's round trip: a stalled Redis must
+// leave time to answer busy.
+const replayGuardTimeout = time.Second
+
+// claimSignature asks the replay guard to remember the signature for as long as
+// checkSignature would take its timestamp, plus a second for clock steps.
+func (w *Webhook) claimSignature(r *http.Request, body []byte, start time.Time) error {
+	q := r.URL.Query()
+	sec, _ := strconv.ParseInt(q.Get("timestamp"), 10, 64) // checked by checkSignature
+	ttl := time.Unix(sec, 0).Add(w.cfg.MaxClockSkew + time.Second).Sub(w.cfg.Now())
+	deadline := start.Add(min(replayGuardTimeout, w.cfg.ReplyBudget))
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(r.Context()), deadline)
+	defer cancel()
+	return w.cfg.Replay.Claim(ctx, q.Get("signature"), sha256.Sum256(body), ttl)
 }
 
 // serve hands the verified request to the library, which decrypts and parses it,
 // calls answer and encrypts the reply.
-func (w *Webhook) serve(rw http.ResponseWriter, r *http.Request, body []byte, start time.Time) string {
+func (w *Webhook) serve(rw http.ResponseWriter, r *http.Request, body []byte, cb *callback) string {
 	req := r.Clone(r.Context())
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	q := req.URL.Query()
@@ -217,12 +311,18 @@ func (w *Webhook) serve(rw http.ResponseWriter, r *http.Request, body []byte, st
 	srv.SkipValidate(true) // checked above, with the timestamp's age
 	outcome := "ignored"
 	srv.SetMessageHandler(func(m *message.MixMessage) *message.Reply {
-		reply, oc := w.answer(r.Context(), m, start)
+		reply, oc := w.answer(r.Context(), m, cb)
 		outcome = oc
 		return reply
 	})
 	if err := srv.Serve(); err != nil {
 		w.refuse(rw, http.StatusBadRequest, "malformed message")
+		return "refused"
+	}
+	if cb.refusal != "" {
+		// Only in safe mode (plain mode is checked before Serve), where the library
+		// wrote nothing for the nil reply.
+		w.refuse(rw, http.StatusForbidden, cb.refusal)
 		return "refused"
 	}
 	if srv.ResponseMsg == nil {
@@ -241,35 +341,54 @@ func (w *Webhook) serve(rw http.ResponseWriter, r *http.Request, body []byte, st
 }
 
 // answer runs the consumer's turn and builds the passive reply; nil means "success".
-func (w *Webhook) answer(ctx context.Context, m *message.MixMessage, start time.Time) (*message.Reply, string) {
+func (w *Webhook) answer(ctx context.Context, m *message.MixMessage, cb *callback) (*message.Reply, string) {
+	openID := string(m.FromUserName)
+	if cb.urlOpenID != "" && cb.urlOpenID != openID {
+		cb.refusal = "openid mismatch"
+		return nil, "refused"
+	}
 	w.metrics.Messages.WithLabelValues(typeLabel(messageType(m))).Inc()
 	in, ok := toInput(m)
-	openID := string(m.FromUserName)
 	if !ok || openID == "" {
 		w.metrics.Replies.WithLabelValues("success").Inc()
 		return nil, "ignored"
 	}
-	reply, err := w.runTurn(ctx, openID, messageKey(m), in, start)
-	outcome := "text"
-	if errors.Is(err, errLate) {
+	if cb.shed {
+		return w.busy("shed", "")
+	}
+	if cb.guardErr != nil {
+		w.log.Warn("wechat replay guard unavailable", "user", MaskOpenID(openID), "err", cb.guardErr)
+		return w.busy("busy", "replay_guard")
+	}
+	reply, err := w.runTurn(ctx, openID, messageKey(m), in, cb)
+	switch {
+	case errors.Is(err, errLate):
 		w.metrics.Replies.WithLabelValues("late").Inc()
 		w.log.Warn("wechat turn late; answer will be pushed", "user", MaskOpenID(openID), "type", messageType(m))
 		return nil, "late"
-	}
-	if err != nil {
-		outcome, reply = "busy", w.cfg.BusyReply
-		w.metrics.Errors.WithLabelValues("turn").Inc()
+	case err != nil:
 		w.log.Warn("wechat turn failed", "user", MaskOpenID(openID), "type", messageType(m), "err", err)
-	} else {
-		w.log.Debug("wechat turn", "user", MaskOpenID(openID), "type", messageType(m), "took", time.Since(start))
+		return w.busy("busy", "turn")
+	case reply == "":
+		w.metrics.Replies.WithLabelValues("success").Inc()
+		return nil, "success"
 	}
-	if reply == "" {
-		outcome = "success"
-		w.metrics.Replies.WithLabelValues(outcome).Inc()
-		return nil, outcome
+	w.log.Debug("wechat turn", "user", MaskOpenID(openID), "type", messageType(m), "took", time.Since(cb.start))
+	w.metrics.Replies.WithLabelValues("text").Inc()
+	return textReply(reply), "text"
+}
+
+// busy counts and builds the busy reply; stage, when set, is counted as an error.
+func (w *Webhook) busy(outcome, stage string) (*message.Reply, string) {
+	if stage != "" {
+		w.metrics.Errors.WithLabelValues(stage).Inc()
 	}
 	w.metrics.Replies.WithLabelValues(outcome).Inc()
-	return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(reply)}, outcome
+	return textReply(w.cfg.BusyReply), outcome
+}
+
+func textReply(text string) *message.Reply {
+	return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(text)}
 }
 
 type turnResult struct {
@@ -277,27 +396,25 @@ type turnResult struct {
 	err   error
 }
 
-// runTurn gives the turn what is left of the reply budget. The turn runs on its own
-// goroutine so a backing service that ignores its deadline still cannot hold the
-// answer past the budget. With Late set, a slow turn keeps running (up to
-// TurnTimeout) and its answer is pushed; without it the turn is cut at the budget.
-func (w *Webhook) runTurn(ctx context.Context, openID, key string, in dialog.Input, start time.Time) (string, error) {
-	budgetEnd := start.Add(w.cfg.ReplyBudget)
+// runTurn gives the turn what is left of the reply budget. It takes over the
+// callback's admission slot and holds it until the turn ends, late or not. The turn runs on its own goroutine so
+// a backing service that ignores its deadline still cannot hold the answer past the
+// budget. With Late set, a slow turn keeps running (up to TurnTimeout) and its
+// answer is pushed; without it the turn is cut at the budget.
+func (w *Webhook) runTurn(ctx context.Context, openID, key string, in dialog.Input, cb *callback) (string, error) {
+	budgetEnd := cb.start.Add(w.cfg.ReplyBudget)
 	turnEnd := budgetEnd
 	if w.cfg.Late != nil {
-		turnEnd = start.Add(w.cfg.TurnTimeout)
+		turnEnd = cb.start.Add(w.cfg.TurnTimeout)
 	}
+	cb.slot = false // the turn's goroutine releases it
 	turnCtx, cancel := context.WithDeadline(context.WithoutCancel(ctx), turnEnd)
 	done := make(chan turnResult, 1)
 	go func() {
-		defer cancel()
-		defer func() {
-			if p := recover(); p != nil {
-				done <- turnResult{err: fmt.Errorf("turn panicked: %v", p)}
-			}
-		}()
-		reply, err := w.turns.Handle(turnCtx, openID, key, in)
-		done <- turnResult{reply, err}
+		res := w.handle(turnCtx, openID, key, in)
+		cancel()
+		w.admit.release() // before the result, so whoever sees it sees the slot free
+		done <- res
 	}()
 	budget := time.NewTimer(time.Until(budgetEnd))
 	defer budget.Stop()
@@ -311,6 +428,17 @@ func (w *Webhook) runTurn(ctx context.Context, openID, key string, in dialog.Inp
 		w.late.Go(func() { w.pushLate(openID, done) })
 		return "", errLate
 	}
+}
+
+// handle runs the turn, turning a panic into an error so its slot is released.
+func (w *Webhook) handle(ctx context.Context, openID, key string, in dialog.Input) (res turnResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = turnResult{err: fmt.Errorf("turn panicked: %v", p)}
+		}
+	}()
+	reply, err := w.turns.Handle(ctx, openID, key, in)
+	return turnResult{reply, err}
 }
 
 // WaitLate waits until the turns that outlived their passive reply have finished
@@ -337,14 +465,8 @@ func (w *Webhook) pushLate(openID string, done <-chan turnResult) {
 		w.log.Warn("late wechat turn failed", "user", MaskOpenID(openID), "err", res.err)
 		text = w.cfg.BusyReply
 	}
-	if text == "" {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	n := storage.NewNotification{OpenID: openID, Kind: storage.NoticeDialogReply, Text: text}
-	if _, err := w.cfg.Late.EnqueueNotification(ctx, n); err != nil {
-		w.log.Error("late answer lost: outbox unavailable", "user", MaskOpenID(openID), "err", err)
+	if text != "" {
+		w.enqueueLate(openID, text)
 	}
 }
 

@@ -168,6 +168,13 @@ type DialogConfig struct {
 	// rating when the consumer next writes (the rating request itself may have
 	// gone out as a template card, which cannot ask); 1h to 30 days.
 	RatingWindow Duration `yaml:"rating_window"`
+	// MaxTurns bounds the turns one instance runs at once, late ones included; a
+	// callback that finds none free within TurnWait gets the busy reply at once,
+	// so overload sheds load instead of missing WeChat's 5 s.
+	MaxTurns int `yaml:"max_turns"`
+	// TurnWait is how long a callback may wait for a free turn; less than
+	// ReplyBudget.
+	TurnWait Duration `yaml:"turn_wait"`
 	// Messages overrides catalogue messages by key. The keys are checked against
 	// the dialog catalogue by the caller; Validate only rejects blank entries.
 	Messages map[string]string `yaml:"messages"`
@@ -198,6 +205,8 @@ func Default() Config {
 			DraftTTL:     seconds(24 * 60 * 60),
 			ReplyBudget:  seconds(4),
 			RatingWindow: seconds(7 * 24 * 60 * 60),
+			MaxTurns:     64,
+			TurnWait:     Duration(500 * time.Millisecond),
 			Messages:     map[string]string{},
 		},
 		WeChat: WeChatConfig{Template: TemplateConfig{

@@ -261,6 +261,7 @@ func TestEveryEnvVarOverridesItsKey(t *testing.T) {
 		"wechat.use_stable_token": "true", "cases.prefix": "AB",
 		"org.name": "n", "org.hotline": "h", "org.service_hours": "s",
 		"dialog.draft_ttl": "11m", "dialog.reply_budget": "1s", "dialog.rating_window": "48h",
+		"dialog.max_turns": "8", "dialog.turn_wait": "200ms",
 		"log.level": "warn", "log.format": "json",
 		"wechat.template.id": "tmplX", "http.trust_proxy": "true", "push.workers": "3", "evidence.dir": "/srv/evidence",
 		"console.phone_searches_per_hour": "7",

@@ -20,6 +20,7 @@ const (
 	maxReplyBudget = 4500 * time.Millisecond // WeChat gives up after 5 s
 	minRatingWin   = time.Hour
 	maxRatingWin   = 30 * 24 * time.Hour // later than that the consumer has moved on
+	maxTurns       = 4096                // beyond, the Redis and database pools queue anyway
 	maxWorkingDays = 365
 )
 
@@ -182,6 +183,12 @@ func (c Config) validateDialog(ch *checker) {
 	if w := time.Duration(c.Dialog.RatingWindow); w < minRatingWin || w > maxRatingWin {
 		ch.add("dialog.rating_window", "must be between %s and %s (got %s)",
 			Duration(minRatingWin), Duration(maxRatingWin), c.Dialog.RatingWindow)
+	}
+	if n := c.Dialog.MaxTurns; n < 1 || n > maxTurns {
+		ch.add("dialog.max_turns", "must be between 1 and %d (got %d)", maxTurns, n)
+	}
+	if w := c.Dialog.TurnWait; w <= 0 || (c.Dialog.ReplyBudget > 0 && w >= c.Dialog.ReplyBudget) {
+		ch.add("dialog.turn_wait", "must be more than 0 and less than dialog.reply_budget %s (got %s)", c.Dialog.ReplyBudget, w)
 	}
 	keys := make([]string, 0, len(c.Dialog.Messages))
 	for k := range c.Dialog.Messages {

@@ -237,7 +237,7 @@ func (s *Server) apiRevealPhone(w http.ResponseWriter, r *http.Request, c *stora
 	}
 	err := s.cfg.Store.AddAudit(r.Context(), storage.AuditEntry{
 		StaffID: staffFrom(r.Context()).ID, Action: storage.AuditRevealPhone, CaseID: c.ID,
-		Detail: "API", IP: s.clientIP(r), CreatedAt: s.cfg.Now(),
+		Detail: "API", IP: s.auth.ClientIP(r), CreatedAt: s.cfg.Now(),
 	})
 	if err != nil {
 		s.apiError(w, r, err)

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/complaintbot/complaintbot/internal/testenv"
+	"github.com/complaintbot/complaintbot/internal/webauth"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/redisstore"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
@@ -30,8 +31,8 @@ import (
 
 func init() {
 	// bcrypt at cost 12 takes a quarter of a second; the throttle tests sign in
-	// wrongly dozens of times. TestPasswordHashCost checks the real cost.
-	passwordCost = bcrypt.MinCost
+	// wrongly dozens of times. webauth.TestPasswordHashCost checks the real cost.
+	webauth.PasswordCost = bcrypt.MinCost
 }
 
 // authEnv is one console with three accounts.

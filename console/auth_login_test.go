@@ -13,6 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/complaintbot/complaintbot/internal/webauth"
 	"github.com/complaintbot/complaintbot/storage/redisstore"
 )
 
@@ -316,18 +317,29 @@ func TestLoginFailsClosedWithoutRedis(t *testing.T) {
 	}
 }
 
-// countPasswordChecks makes every bcrypt comparison count itself and take 100 ms,
-// long enough for parallel requests to all reach the throttle before the first
-// of them could be counted as a failure.
+// countPasswordChecks makes every bcrypt comparison count itself and hold until
+// the throttle's allowance of 5 checks are all in progress at once, so parallel
+// requests really overlap: the throttle must refuse the rest before any of the 5
+// could have been recorded as a failure. Were fewer than 5 let through, they are
+// released after a safety timeout and the count assertion fails; were more let
+// through, the extra checks are counted too.
 func countPasswordChecks(t *testing.T) *atomic.Int32 {
+	const allowance = 5
 	var n atomic.Int32
-	orig := comparePassword
-	comparePassword = func(hash, password []byte) error {
-		n.Add(1)
-		time.Sleep(100 * time.Millisecond)
+	allIn := make(chan struct{})
+	var once sync.Once
+	orig := webauth.ComparePassword
+	webauth.ComparePassword = func(hash, password []byte) error {
+		if n.Add(1) >= allowance {
+			once.Do(func() { close(allIn) })
+		}
+		select {
+		case <-allIn:
+		case <-time.After(10 * time.Second):
+		}
 		return orig(hash, password)
 	}
-	t.Cleanup(func() { comparePassword = orig })
+	t.Cleanup(func() { webauth.ComparePassword = orig })
 	return &n
 }
 

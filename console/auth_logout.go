@@ -12,7 +12,7 @@ import (
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	se := sessionFrom(r.Context())
 	if se == nil {
-		s.clearSessionCookie(w)
+		s.auth.ClearSessionCookie(w)
 		http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 		return
 	}
@@ -23,11 +23,10 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusForbidden, "页面已过期或请求来源不可信，请刷新页面后重试。")
 		return
 	}
-	if err := s.cfg.Sessions.DeleteSession(r.Context(), se.ID); err != nil {
+	if err := s.auth.EndSession(w, r, se.ID); err != nil {
 		s.pageError(w, r, err) // say so: the person must not believe they are out
 		return
 	}
-	s.clearSessionCookie(w)
 	s.audit(r, storage.AuditLogout, 0, "")
 	redirectFlash(w, r, "/console/login", "您已退出登录。")
 }

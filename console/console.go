@@ -3,6 +3,35 @@
 // and static files), sign-in with sessions shared through Redis, CSRF protection,
 // roles, and an audit of every staff action. It reaches consumers only through the
 // outbox rows the stores write; it never imports the bot or the dialog.
+//
+// # Where things are
+//
+// A file's prefix says which part of the console it belongs to, and a test file
+// is named after the file whose behaviour it tests:
+//
+//   - console.go: Config, Server, New and the static files.
+//   - page_*.go: the HTML pages, one page per file (page_case_list.go is the
+//     queue, page_staff_new.go the form that adds an account); page_routes.go
+//     registers every page. The typed view structs several pages share are in
+//     view_*.go.
+//   - api_*.go: the JSON API under /api/v1/ (docs/api.md); api_routes.go
+//     registers every endpoint, api_json.go holds the response shapes.
+//   - auth_*.go: who the caller is and how they prove it: sign-in and sign-out
+//     (auth_routes.go registers them), identifying the caller by session cookie
+//     or API token, the login form and its throttle, ending every session and
+//     token of an account. The mechanisms underneath, which the merchant portal
+//     needs as well — bcrypt passwords and the password and username rules,
+//     session cookies and rotation over the Redis session store, CSRF tokens,
+//     the throttle keys and reservations, the client address behind a proxy,
+//     API token hashing, the security headers and CSP — are package
+//     internal/webauth, which imports storage only. The auth_*.go files keep
+//     what is the console's own: staff accounts and roles, the cookie names,
+//     where sign-in leads, which pages an API token may not use, the audit.
+//   - web_*.go: the plumbing the pages and the API share: the middleware chain
+//     and the page/api wrappers (web_routes.go, web_middleware.go), rendering
+//     and error pages (web_render.go), JSON writing (web_json.go), parsing and
+//     cleaning input (web_input*.go), idempotency keys and the audited phone
+//     search.
 package console
 
 import (
@@ -14,6 +43,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/complaintbot/complaintbot/internal/webauth"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -78,6 +108,7 @@ var staticFS embed.FS
 // Server serves the console under /console/ and the API under /api/v1/.
 type Server struct {
 	cfg       Config
+	auth      *webauth.Auth // passwords, sessions, CSRF, throttle, client address
 	templates map[string]*template.Template
 	handler   http.Handler
 }
@@ -93,7 +124,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg}
+	s := &Server{cfg: cfg, auth: webauth.New(webauth.Config{
+		Sessions: cfg.Sessions, Throttle: cfg.Throttle, Logger: cfg.Logger,
+		SessionCookie: sessionCookie, LoginCookie: loginCookie, LoginPath: loginPath,
+		SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy,
+	})}
 	var err error
 	if s.templates, err = parseTemplates(templateFS); err != nil {
 		return nil, err

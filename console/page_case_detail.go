@@ -40,7 +40,7 @@ func (s *Server) revealPhone(w http.ResponseWriter, r *http.Request) {
 	}
 	err = s.cfg.Store.AddAudit(r.Context(), storage.AuditEntry{
 		StaffID: staffFrom(r.Context()).ID, Action: storage.AuditRevealPhone, CaseID: c.ID,
-		Detail: "控制台", IP: s.clientIP(r), CreatedAt: s.cfg.Now(),
+		Detail: "控制台", IP: s.auth.ClientIP(r), CreatedAt: s.cfg.Now(),
 	})
 	if err != nil {
 		s.pageError(w, r, err)

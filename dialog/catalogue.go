@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"fmt"
+	"log/slog"
 	"slices"
 	"sort"
 	"strconv"
@@ -22,15 +23,20 @@ type Settings struct {
 	ServiceHours string // e.g. 工作日 9:00-17:00; shown next to the hotline
 
 	// AcceptDays and MediationDays are the time limits told to consumers, in working
-	// days: the decision to accept (7 when zero) and mediation from acceptance (45
-	// when zero), SAMR Order 20 arts. 14 and 21.
+	// days: the decision to accept (7 when zero or negative) and mediation from
+	// acceptance (45 when zero or negative), SAMR Order 20 arts. 14 and 21.
 	AcceptDays    int
 	MediationDays int
 
 	// Overrides replaces default messages by key (see MessageKeys). Each value is a
 	// text/template; every message may use {{.Org}}, {{.Hotline}}, {{.Hours}},
-	// {{.AcceptDays}} and {{.MediationDays}} besides its own fields.
+	// {{.AcceptDays}} and {{.MediationDays}} besides its own fields, and NewCatalogue
+	// refuses any other field name, in whatever branch it appears.
 	Overrides map[string]string
+
+	// Logger reports a message that failed to render at run time, a bug the
+	// load-time checks and tests exist to rule out; slog.Default() when nil.
+	Logger *slog.Logger
 }
 
 // Defaults for Settings.
@@ -46,14 +52,19 @@ const (
 // the default wording.
 type Catalogue struct {
 	templates map[string]*template.Template
+	// defaults holds the default wording of the overridden messages, said instead
+	// of an override that fails at run time.
+	defaults map[string]*template.Template
+	logger   *slog.Logger
 	// base holds Org, Hotline, Hours, AcceptDays and MediationDays; it is replaced
 	// whole, never changed in place, so readers need no lock.
 	base atomic.Pointer[map[string]string]
 }
 
 // SetOrganisation replaces the association's name, hotline and service hours that
-// the messages quote (an empty name keeps the default). The templates do not
-// change, so this cannot fail.
+// the messages quote (an empty name means the default, 消费者协会; an empty hotline
+// drops the sentences about it). The templates, whose field names NewCatalogue
+// checked, do not change, so this cannot fail.
 func (c *Catalogue) SetOrganisation(name, hotline, hours string) {
 	old := *c.base.Load()
 	next := baseFields(Settings{OrgName: name, Hotline: hotline, ServiceHours: hours})
@@ -62,26 +73,33 @@ func (c *Catalogue) SetOrganisation(name, hotline, hours string) {
 }
 
 // NewCatalogue parses the default messages with the settings' overrides applied. It
-// returns an error naming any unknown override key, and for an override that does
-// not parse or uses a field its message does not have, so that mistakes surface at
-// start-up rather than in a consumer's chat.
+// returns an error naming any unknown override key, and for an override that is
+// empty, does not parse, uses a field its message does not have (naming the key and
+// the field), fails on sample values or renders blank, so that mistakes surface
+// at start-up rather than in a consumer's chat.
 func NewCatalogue(s Settings) (*Catalogue, error) {
 	if err := checkOverrideKeys(s.Overrides); err != nil {
 		return nil, err
 	}
-	c := &Catalogue{templates: make(map[string]*template.Template, len(messages))}
+	c := &Catalogue{
+		templates: make(map[string]*template.Template, len(messages)),
+		defaults:  make(map[string]*template.Template, len(s.Overrides)),
+		logger:    s.Logger,
+	}
 	base := baseFields(s)
 	c.base.Store(&base)
 	for key, m := range messages {
-		text, overridden := s.Overrides[key]
-		if !overridden {
-			text = m.text
-		}
-		t, err := c.compile(key, text, m.fields)
+		def, err := c.compile(key, m.text, m.fields)
 		if err != nil {
 			return nil, fmt.Errorf("dialog: message %q: %w", key, err)
 		}
-		c.templates[key] = t
+		c.templates[key] = def
+		if text, ok := s.Overrides[key]; ok {
+			if c.templates[key], err = c.compile(key, text, m.fields); err != nil {
+				return nil, fmt.Errorf("dialog: message override %q: %w", key, err)
+			}
+			c.defaults[key] = def
+		}
 	}
 	return c, nil
 }
@@ -114,6 +132,9 @@ func checkOverrideKeys(overrides map[string]string) error {
 	return nil
 }
 
+// baseFieldNames are the fields of baseFields, which every message may use.
+var baseFieldNames = []string{"Org", "Hotline", "Hours", "AcceptDays", "MediationDays"}
+
 // baseFields are the settings every message may use.
 func baseFields(s Settings) map[string]string {
 	org := strings.TrimSpace(s.OrgName)
@@ -135,50 +156,6 @@ func orDefault(n, def int) int {
 		return n
 	}
 	return def
-}
-
-// compile parses one message and runs it once on sample values, because a template
-// naming a missing field only fails when executed.
-func (c *Catalogue) compile(key, text string, fields []string) (*template.Template, error) {
-	t, err := template.New(key).Option("missingkey=error").Parse(text)
-	if err != nil {
-		return nil, err
-	}
-	sample := make([]string, 0, 2*len(fields))
-	for _, f := range fields {
-		sample = append(sample, f, "1")
-	}
-	var b strings.Builder
-	if err := t.Execute(&b, c.data(sample)); err != nil {
-		return nil, err
-	}
-	return t, nil
-}
-
-// data merges a message's own fields, given as name/value pairs, with the base fields.
-func (c *Catalogue) data(kv []string) map[string]string {
-	base := *c.base.Load()
-	d := make(map[string]string, len(base)+len(kv)/2)
-	for k, v := range base {
-		d[k] = v
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		d[kv[i]] = kv[i+1]
-	}
-	return d
-}
-
-// text renders message key with its fields as name/value pairs. Every template ran
-// on sample values at start-up, so only a caller passing fewer fields than the
-// message declares can fail here; a reply must still go out, so the part rendered
-// so far is returned rather than an error.
-func (c *Catalogue) text(key string, kv ...string) string {
-	if c == nil {
-		c = defaultCatalogue()
-	}
-	var b strings.Builder
-	_ = c.templates[key].Execute(&b, c.data(kv))
-	return strings.TrimSpace(b.String())
 }
 
 // categories is the short list offered in the chat (China Consumers Association

@@ -2,7 +2,9 @@ package dialog
 
 // message is one entry of the catalogue: its default wording, a text/template, and
 // the fields it may use besides the base fields (Org, Hotline, Hours, AcceptDays,
-// MediationDays). All field values are strings.
+// MediationDays). Every caller passes all of its fields, since an override may use
+// any of them (Catalogue.render refuses a call that leaves one out). All field
+// values are strings.
 type message struct {
 	text   string
 	fields []string
@@ -93,11 +95,16 @@ var lengthFields = []string{"Min", "Max", "Len"}
 // and the notices.
 var messages = mergeMessages(intakeMessages, caseMessages, noticeMessages)
 
-// mergeMessages joins message maps whose keys are distinct.
+// mergeMessages joins message maps. It panics on a key in two maps, which would
+// silently drop one wording; the panic happens at package initialisation, so any
+// test run catches it.
 func mergeMessages(maps ...map[string]message) map[string]message {
 	all := make(map[string]message)
 	for _, m := range maps {
 		for k, v := range m {
+			if _, dup := all[k]; dup {
+				panic("dialog: message key " + k + " defined twice")
+			}
 			all[k] = v
 		}
 	}

@@ -110,6 +110,7 @@ func TestCatalogueOverrides(t *testing.T) {
 		{"parse error", map[string]string{"help": "帮助{{.Org"}, `"help"`},
 		{"field the message lacks", map[string]string{"busy": "忙：{{.Number}}"}, `"busy"`},
 		{"empty", map[string]string{"menu": "  "}, `"menu"`},
+		{"renders empty", map[string]string{"menu": "{{/* 菜单 */}}"}, `"menu": renders as an empty message`},
 	}
 	for _, tc := range tests {
 		s := testSettings

@@ -3,8 +3,8 @@ package dialog
 import "strings"
 
 // Redis key layout. Every key of a consumer carries the consumer's openid as a Redis
-// Cluster hash tag ("{…}"), so all keys one script or MULTI touches hash to the same
-// slot and the store works unchanged on a single node and on a cluster:
+// Cluster hash tag ("{…}"), so all keys one script or pipeline touches hash to the
+// same slot and the store works unchanged on a single node and on a cluster:
 //
 //	<prefix>:{<openid>}:state          hash: v = version (integer), s = State as JSON
 //	<prefix>:{<openid>}:msg:<msgKey>   string: the reply given to that message

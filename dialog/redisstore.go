@@ -41,9 +41,9 @@ type RedisStoreOptions struct {
 	Prefix string
 }
 
-// RedisStore is the Store on Redis (go-redis v9): one MULTI round trip per Load and
-// one Lua script per Commit, so any number of bot instances can share it. Build it
-// with NewRedisStore; it is safe for concurrent use.
+// RedisStore is the Store on Redis (go-redis v9): one pipelined round trip per Load
+// and one Lua script per Commit, so any number of bot instances can share it. Build
+// it with NewRedisStore; it is safe for concurrent use.
 type RedisStore struct {
 	rdb       redis.UniversalClient
 	keys      redisKeys
@@ -132,10 +132,14 @@ func (s *RedisStore) LoadScripts(ctx context.Context) error {
 }
 
 // Load implements Store. It reads the state hash and the message's reply in one
-// MULTI/EXEC rather than a script: it is the same single round trip, both reads
-// come from one instant, and unlike EVALSHA it can never cost a second trip after
-// a script-cache flush or a failover. Atomicity matters less here than in Commit,
-// which re-checks everything; a snapshot just keeps Load's answer coherent.
+// plain pipeline (not MULTI/EXEC, not a script): both commands go out together and
+// are answered in one round trip, both keys share the consumer's hash tag so a
+// Cluster sends them to one node, and unlike EVALSHA it can never cost a second
+// trip after a script-cache flush or a failover. The two reads are not atomic:
+// another instance's Commit may run between them. That needs no snapshot, because
+// Commit re-checks the duplicate and the version atomically: a Load that saw the
+// old state and no saved reply ends in ErrVersionConflict or a duplicate at
+// Commit, and one that found the saved reply returns it without using the state.
 func (s *RedisStore) Load(ctx context.Context, openID, msgKey string) (State, string, bool, error) {
 	if err := checkRedisIDs(openID, msgKey); err != nil {
 		return State{}, "", false, err
@@ -150,8 +154,8 @@ func (s *RedisStore) Load(ctx context.Context, openID, msgKey string) (State, st
 		})
 		return err
 	})
-	// EXEC reports the first failed command, and a missing msg key "fails" with
-	// redis.Nil; the commands' own errors are checked below.
+	// Pipelined returns the first failed command's error, and a missing msg key
+	// "fails" with redis.Nil; the commands' own errors are checked below.
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return State{}, "", false, fmt.Errorf("dialog: redis load for %s: %w", redisLogID(openID), redisError(err))
 	}
@@ -226,7 +230,10 @@ func redisCommitResult(res []any) (string, bool, error) {
 	if len(res) != 2 {
 		return "", false, redisCorrupt("commit script returned %d values", len(res))
 	}
-	code, _ := res[0].(int64)
+	code, ok := res[0].(int64)
+	if !ok { // never read a malformed reply as commitOK, the zero value
+		return "", false, redisCorrupt("commit script returned a non-integer code")
+	}
 	switch code {
 	case commitOK:
 		return "", false, nil

@@ -690,3 +690,14 @@ func TestRedisStoreCommitLostStillFails(t *testing.T) {
 		}
 	})
 }
+
+// A commit reply whose code is not an integer is corrupt, not a success: the
+// zero value of the code is commitOK.
+func TestRedisCommitResultRefusesANonIntegerCode(t *testing.T) {
+	if _, _, err := redisCommitResult([]any{"0", ""}); err == nil {
+		t.Fatal("a string code was read as a commit")
+	}
+	if _, dup, err := redisCommitResult([]any{int64(commitOK), ""}); err != nil || dup {
+		t.Fatalf("a real commit: dup %v, err %v", dup, err)
+	}
+}

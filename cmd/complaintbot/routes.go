@@ -26,7 +26,7 @@ func (m *Main) routes(ctx context.Context) (http.Handler, error) {
 	catalogue, err := dialog.NewCatalogue(dialog.Settings{
 		OrgName: cfg.Org.Name, Hotline: cfg.Org.Hotline, ServiceHours: cfg.Org.ServiceHours,
 		Overrides: cfg.Dialog.Messages, AcceptDays: cfg.Cases.AcceptWorkingDays,
-		MediationDays: cfg.Cases.MediationWorkingDays,
+		MediationDays: cfg.Cases.MediationWorkingDays, Logger: m.Logger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("dialog messages: %w", err)
@@ -52,7 +52,8 @@ func (m *Main) routes(ctx context.Context) (http.Handler, error) {
 	m.webhook = bot.NewWebhook(bot.WebhookConfig{
 		AppID: account.AppID, Token: account.Token, EncodingAESKey: account.EncodingAESKey,
 		BusyReply: catalogue.Busy(), ReplyBudget: time.Duration(cfg.Dialog.ReplyBudget),
-		Late: m.DB,
+		Late: m.DB, MaxTurns: cfg.Dialog.MaxTurns, TurnWait: time.Duration(cfg.Dialog.TurnWait),
+		Replay: bot.NewRedisReplayGuard(m.Redis, ""), // same prefix as the dialog store's
 	}, m.Engine, m.Logger, bot.NewMetrics(reg))
 	m.API = m.newAPIClient()
 	m.catalogue, m.registry = catalogue, reg

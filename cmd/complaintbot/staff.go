@@ -15,6 +15,7 @@ import (
 
 	"github.com/complaintbot/complaintbot/configs"
 	"github.com/complaintbot/complaintbot/console"
+	"github.com/complaintbot/complaintbot/internal/webauth"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/redisstore"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
@@ -108,7 +109,7 @@ func parseStaffFlags(sub string, args []string, getenv func(string) string, stde
 	if sub != "list" && strings.TrimSpace(c.username) == "" {
 		return nil, errors.New("--username is required")
 	}
-	c.username = console.NormalizeUsername(c.username)
+	c.username = webauth.NormalizeUsername(c.username)
 	var err error
 	if c.cfg, err = configs.Load(*path, getenv); err != nil {
 		return nil, err
@@ -121,7 +122,7 @@ func parseStaffFlags(sub string, args []string, getenv func(string) string, stde
 func staffAdd(ctx context.Context, c *staffCommand) error {
 	role := storage.Role(strings.ToLower(strings.TrimSpace(c.role)))
 	name := strings.TrimSpace(c.name)
-	if err := errors.Join(console.ValidateUsername(c.username), console.ValidateStaffName(name)); err != nil {
+	if err := errors.Join(webauth.ValidateUsername(c.username), console.ValidateStaffName(name)); err != nil {
 		return cliError(err)
 	}
 	if !role.Valid() {
@@ -275,10 +276,10 @@ func readNewPassword(stderr io.Writer) (string, error) {
 	if pw == "" {
 		return "", errors.New("no password on standard input (see complaintbot staff help)")
 	}
-	if err := console.ValidatePassword(pw); err != nil {
+	if err := webauth.ValidatePassword(pw); err != nil {
 		return "", cliError(err)
 	}
-	hash, err := console.HashPassword(pw)
+	hash, err := webauth.HashPassword(pw)
 	return hash, cliError(err)
 }
 
@@ -308,7 +309,7 @@ func ensureFirstAdmin(ctx context.Context, store storage.StaffStore, stdout io.W
 		return err
 	}
 	pw := randomPassword(16)
-	hash, err := console.HashPassword(pw)
+	hash, err := webauth.HashPassword(pw)
 	if err != nil {
 		return err
 	}

@@ -7,12 +7,13 @@ import (
 )
 
 // pageRoutes registers the case desk's pages: the queue, a case and the actions
-// on it, evidence, canned replies, the audit log and the statistics. Every route passes through
+// on it, evidence, canned replies, the audit log, the statistics, the account pages
+// (one's own password, staff, API tokens) and the settings. Every route passes through
 // s.page, which asks for a signed-in staff member of at least the given role and,
 // on POST, the session's CSRF token. A handler may check more (assigning a case
 // to someone else needs a supervisor; a mediator may only take a case).
 func (s *Server) pageRoutes(mux *http.ServeMux) {
-	const m, sup = storage.RoleMediator, storage.RoleSupervisor
+	const m, sup, admin = storage.RoleMediator, storage.RoleSupervisor, storage.RoleAdmin
 
 	mux.Handle("GET /console/cases", s.page(m, s.showCaseList))
 	mux.Handle("GET /console/cases/{number}", s.page(m, s.showCase))
@@ -38,8 +39,24 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /console/audit", s.page(sup, s.showAudit))
 	mux.Handle("GET /console/reports", s.page(sup, s.showReport))
 
-	// Settings go through sessionPage: a leaked API token must not be enough to
-	// change the hotline consumers are told to call.
-	mux.Handle("GET /console/settings", s.sessionPage(storage.RoleAdmin, s.showSettings))
-	mux.Handle("POST /console/settings", s.sessionPage(storage.RoleAdmin, s.saveSettings))
+	// The account pages and the settings go through sessionPage: a leaked API
+	// token must not be enough to mint more tokens, change a password, create
+	// accounts or change the hotline consumers are told to call.
+	mux.Handle("GET /console/password", s.sessionPage(m, s.showOwnPassword))
+	mux.Handle("POST /console/password", s.sessionPage(m, s.changeOwnPassword))
+
+	mux.Handle("GET /console/staff", s.sessionPage(admin, s.showStaffList))
+	mux.Handle("GET /console/staff/new", s.sessionPage(admin, s.showNewStaff))
+	mux.Handle("POST /console/staff", s.sessionPage(admin, s.createStaff))
+	mux.Handle("GET /console/staff/{id}/password", s.sessionPage(admin, s.showStaffPassword))
+	mux.Handle("POST /console/staff/{id}/password", s.sessionPage(admin, s.resetStaffPassword))
+	mux.Handle("POST /console/staff/{id}/disable", s.sessionPage(admin, s.disableStaff))
+	mux.Handle("POST /console/staff/{id}/enable", s.sessionPage(admin, s.enableStaff))
+
+	mux.Handle("GET /console/tokens", s.sessionPage(m, s.showTokens))
+	mux.Handle("POST /console/tokens", s.sessionPage(m, s.createToken))
+	mux.Handle("POST /console/tokens/{id}/revoke", s.sessionPage(m, s.revokeToken))
+
+	mux.Handle("GET /console/settings", s.sessionPage(admin, s.showSettings))
+	mux.Handle("POST /console/settings", s.sessionPage(admin, s.saveSettings))
 }

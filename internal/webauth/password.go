@@ -1,4 +1,4 @@
-package console
+package webauth
 
 import (
 	"strings"
@@ -11,27 +11,29 @@ import (
 	"github.com/complaintbot/complaintbot/storage"
 )
 
-// Password rules, shared with the command line (complaintbot staff …).
+// Password rules, shared by every surface and the command line (complaintbot
+// staff …).
 const (
 	// MinPasswordLength is the shortest password accepted, in characters.
 	MinPasswordLength = 10
 	// maxPasswordBytes is bcrypt's limit; longer input would be cut silently by
 	// older implementations and is refused by this one.
 	maxPasswordBytes = 72
-	// defaultPasswordCost is the bcrypt cost: about a quarter of a second per
+	// DefaultPasswordCost is the bcrypt cost: about a quarter of a second per
 	// hash on a 2020s server, slow enough to make a stolen hash expensive to
 	// crack, quick enough for a sign-in.
-	defaultPasswordCost = 12
+	DefaultPasswordCost = 12
 )
 
-// passwordCost is defaultPasswordCost; tests lower it so that the throttle tests
-// do not spend seconds hashing.
-var passwordCost = defaultPasswordCost
+// PasswordCost is the cost HashPassword uses, DefaultPasswordCost. Only tests
+// change it: those that sign in wrongly dozens of times lower it to
+// bcrypt.MinCost so as not to spend seconds hashing.
+var PasswordCost = DefaultPasswordCost
 
-// HashPassword returns the bcrypt hash of password, to be stored in
-// Staff.PasswordHash. Check the password with ValidatePassword first.
+// HashPassword returns the bcrypt hash of password, to be stored with the
+// account. Check the password with ValidatePassword first.
 func HashPassword(password string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(password), passwordCost)
+	h, err := bcrypt.GenerateFromPassword([]byte(password), PasswordCost)
 	if err != nil {
 		return "", storage.Errorf(storage.EINVALID, "密码无法使用：%v", err)
 	}
@@ -76,19 +78,22 @@ func ValidateUsername(username string) error {
 	return nil
 }
 
-// passwordMatches reports whether password is the one hashed in hash.
-func passwordMatches(hash, password string) bool {
-	return comparePassword([]byte(hash), []byte(password)) == nil
+// PasswordMatches reports whether password is the one hashed in hash. For an
+// unknown username, compare against DummyHash so that the answer takes as long.
+func PasswordMatches(hash, password string) bool {
+	return ComparePassword([]byte(hash), []byte(password)) == nil
 }
 
-// comparePassword is bcrypt's comparison. It is a variable so that the throttle
+// ComparePassword is bcrypt's comparison. It is a variable so that the throttle
 // tests can count (and slow down) the password checks that get past the throttle.
-var comparePassword = bcrypt.CompareHashAndPassword
+var ComparePassword = bcrypt.CompareHashAndPassword
 
-// dummyHash is compared against when the username is unknown, so that a wrong
+// DummyHash is compared against when the username is unknown, so that a wrong
 // username takes as long as a wrong password and the timing does not tell an
-// attacker which accounts exist.
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := bcrypt.GenerateFromPassword([]byte("no such account, same cost"), passwordCost)
+// attacker which accounts exist. Call it once in the background at start-up:
+// computed at the first sign-in with an unknown username, it would make that one
+// attempt slower than a wrong password.
+var DummyHash = sync.OnceValue(func() string {
+	h, _ := bcrypt.GenerateFromPassword([]byte("no such account, same cost"), PasswordCost)
 	return string(h)
 })

@@ -84,7 +84,7 @@ func (s *Server) takePhoneSearch(r *http.Request) error {
 // number of matches, never the phone number.
 func (s *Server) auditPhoneSearch(r *http.Request, via string, cases []*storage.Case, total int) error {
 	e := storage.AuditEntry{StaffID: staffFrom(r.Context()).ID, Action: storage.AuditPhoneSearch,
-		Detail: fmt.Sprintf("%s按完整手机号搜索，共命中 %d 件", via, total), IP: s.clientIP(r), CreatedAt: s.cfg.Now()}
+		Detail: fmt.Sprintf("%s按完整手机号搜索，共命中 %d 件", via, total), IP: s.auth.ClientIP(r), CreatedAt: s.cfg.Now()}
 	if len(cases) == 0 {
 		return s.cfg.Store.AddAudit(r.Context(), e)
 	}

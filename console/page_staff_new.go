@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/complaintbot/complaintbot/internal/webauth"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -65,11 +66,11 @@ func (s *Server) createStaff(w http.ResponseWriter, r *http.Request) {
 // typed fields even on error, to fill the form again.
 func newStaffFromForm(r *http.Request) (storage.NewStaff, error) {
 	ns := storage.NewStaff{
-		Username: NormalizeUsername(r.PostFormValue("username")),
+		Username: webauth.NormalizeUsername(r.PostFormValue("username")),
 		Name:     strings.TrimSpace(r.PostFormValue("name")),
 		Role:     storage.Role(r.PostFormValue("role")),
 	}
-	if err := ValidateUsername(ns.Username); err != nil {
+	if err := webauth.ValidateUsername(ns.Username); err != nil {
 		return ns, err
 	}
 	if err := ValidateStaffName(ns.Name); err != nil {

@@ -34,7 +34,7 @@ func (s *Server) resetStaffPassword(w http.ResponseWriter, r *http.Request) {
 	}
 	s.audit(r, storage.AuditStaffPassword, 0, "重置账号 "+idText(target.ID)+" 的密码")
 	if target.ID == staffFrom(r.Context()).ID {
-		if err := s.newSession(w, r, target.ID); err != nil {
+		if err := s.auth.NewSession(w, r, target.ID); err != nil {
 			s.pageError(w, r, err)
 			return
 		}

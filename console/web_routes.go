@@ -3,10 +3,13 @@ package console
 import (
 	"net/http"
 	"strings"
+
+	"github.com/complaintbot/complaintbot/internal/webauth"
 )
 
 // routes builds the console's and the API's routes. Each area registers its own
-// (auth.go, pages, api) so that a newcomer finds a page's route next to it.
+// (auth_routes.go, page_routes.go, api_routes.go) so that a newcomer finds a
+// route next to its kind.
 func (s *Server) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /console/static/{file...}", s.serveStatic)
@@ -27,7 +30,7 @@ func (s *Server) routes() (http.Handler, error) {
 		}
 	}
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginRefused))
-	return securityHeaders(cop.Handler(s.authenticate(s.rejectBadText(mux)))), nil
+	return webauth.SecurityHeaders(cop.Handler(s.authenticate(s.rejectBadText(mux)))), nil
 }
 
 // crossOriginRefused answers a state-changing request from another site: JSON

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -186,3 +187,21 @@ func flashSignature(key, flash string) string {
 	mac.Write([]byte(flash))
 	return hex.EncodeToString(mac.Sum(nil)[:16])
 }
+
+// pathID reads the {id} of the path; on failure the not-found page is written.
+func (s *Server) pathID(w http.ResponseWriter, r *http.Request, what string) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.renderError(w, r, http.StatusNotFound, "找不到该"+what+"。")
+		return 0, false
+	}
+	return id, true
+}
+
+// redirectFlash sends the browser to path with a message for the next page.
+func redirectFlash(w http.ResponseWriter, r *http.Request, path, flash string) {
+	http.Redirect(w, r, path+flashQuery(r, flash), http.StatusSeeOther)
+}
+
+// idText is "#12", how audit details name a record without personal data.
+func idText(id int64) string { return "#" + strconv.FormatInt(id, 10) }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/complaintbot/complaintbot/bot/wechatsim"
 	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
@@ -92,13 +93,13 @@ func runOverload(b *testing.B, safe bool) {
 // overloadWebhook is the production webhook (default limits, real dialog, the
 // database's outbox behind outageOutbox) on a test HTTP server.
 func overloadWebhook(b *testing.B, outbox *outageOutbox, safe bool) (*Webhook, *slowEvery, *wechatsim.Client, string) {
-	rdb, prefix := dialog.NewTestRedis(b), ""
-	if os.Getenv(dialog.TestRedisURLEnv) != "" {
-		rdb, prefix = dialog.NewRealTestRedis(b)
+	rdb, prefix := testenv.NewRedis(b), ""
+	if os.Getenv(testenv.EnvRedisURL) != "" {
+		rdb, prefix = testenv.NewRealRedis(b)
 	}
-	db := sqlstore.OpenTest(b)
-	if os.Getenv(sqlstore.EnvTestPostgresURL) != "" {
-		db = sqlstore.OpenTestPostgres(b)
+	db := testenv.SQLite(b, sqlstore.Open)
+	if os.Getenv(testenv.EnvPostgresURL) != "" {
+		db = testenv.Postgres(b, sqlstore.Open)
 	}
 	outbox.db = db
 	store := dialog.NewRedisStore(rdb, dialog.RedisStoreOptions{Prefix: prefix})

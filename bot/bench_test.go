@@ -20,6 +20,7 @@ import (
 
 	"github.com/complaintbot/complaintbot/bot/wechatsim"
 	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
 
@@ -96,10 +97,10 @@ func dialogWebhook(b *testing.B, hook *dialog.CountingHook) http.Handler {
 	SilenceLibraryLogs()
 	var rdb redis.UniversalClient
 	prefix := ""
-	if os.Getenv(dialog.TestRedisURLEnv) != "" {
-		rdb, prefix = dialog.NewRealTestRedis(b)
+	if os.Getenv(testenv.EnvRedisURL) != "" {
+		rdb, prefix = testenv.NewRealRedis(b)
 	} else {
-		rdb = dialog.NewTestRedis(b)
+		rdb = testenv.NewRedis(b)
 	}
 	store := dialog.NewRedisStore(rdb, dialog.RedisStoreOptions{Prefix: prefix})
 	if err := store.LoadScripts(context.Background()); err != nil {
@@ -110,7 +111,7 @@ func dialogWebhook(b *testing.B, hook *dialog.CountingHook) http.Handler {
 	if err != nil {
 		b.Fatal(err)
 	}
-	engine := &dialog.Engine{Store: store, Cases: sqlstore.OpenTest(b), Catalogue: cat, CasePrefix: "TS"}
+	engine := &dialog.Engine{Store: store, Cases: testenv.SQLite(b, sqlstore.Open), Catalogue: cat, CasePrefix: "TS"}
 	// With the replay guard, as deployed: plain mode costs one more round trip.
 	return NewWebhook(WebhookConfig{AppID: testAppID, Token: testToken, EncodingAESKey: testAESKey, AllowPlain: true, BusyReply: testBusy,
 		Replay: NewRedisReplayGuard(rdb, prefix)},

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
@@ -24,7 +25,7 @@ func heldNotice(t *testing.T, db *sqlstore.DB, openID string) bool {
 }
 
 func TestFollowTrackerRecordsEventsByWeChatsTimeAndPassesThemOn(t *testing.T) {
-	db := sqlstore.OpenTest(t)
+	db := testenv.SQLite(t, sqlstore.Open)
 	turns := &fakeTurns{answer: func(dialog.Input) (string, error) { return "欢迎关注", nil }}
 	tracker := TrackFollows(turns, db, nil)
 	handle := func(key string, kind dialog.InputKind) string {

@@ -48,8 +48,8 @@ func (f *pushFixture) wantContents(t testing.TB, openID string, texts ...string)
 // a read that times out, and "redis: connection pool timeout" for the calls
 // queued behind the stuck connections (the error of the issue).
 func stallableRedis(t *testing.T) (*testenv.Proxy, redis.UniversalClient, string) {
-	_, prefix := dialog.NewRealTestRedis(t) // skips (or fails) without a real Redis
-	opt, err := redis.ParseURL(os.Getenv(dialog.TestRedisURLEnv))
+	_, prefix := testenv.NewRealRedis(t) // skips (or fails) without a real Redis
+	opt, err := redis.ParseURL(os.Getenv(testenv.EnvRedisURL))
 	if err != nil {
 		t.Fatal(err)
 	}

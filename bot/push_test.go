@@ -9,7 +9,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/complaintbot/complaintbot/bot/wechatsim"
 	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
@@ -29,44 +29,26 @@ type pushFixture struct {
 	db       *sqlstore.DB
 	platform *wechatsim.Platform
 	api      *APIClient
-	clock    *testClock
+	clock    *testenv.Clock       // the database's and the pusher's, movable by tests
 	registry *prometheus.Registry // the metrics of the last pusher built
-}
-
-// testClock is the database's and the pusher's clock, movable by tests.
-type testClock struct {
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.offset += d
-	c.mu.Unlock()
 }
 
 // openTestDB is PostgreSQL when the test environment names one, else SQLite.
 func openTestDB(t testing.TB) *sqlstore.DB {
-	if os.Getenv(sqlstore.EnvTestPostgresURL) != "" {
-		return sqlstore.OpenTestPostgres(t)
+	if os.Getenv(testenv.EnvPostgresURL) != "" {
+		return testenv.Postgres(t, sqlstore.Open)
 	}
-	return sqlstore.OpenTest(t)
+	return testenv.SQLite(t, sqlstore.Open)
 }
 
 func newPushFixture(t testing.TB) *pushFixture {
-	return newPushFixtureOn(t, dialog.NewTestRedis(t), "")
+	return newPushFixtureOn(t, testenv.NewRedis(t), "")
 }
 
 // newPushFixtureOn is newPushFixture with the access token kept in rdb under
 // prefix.
 func newPushFixtureOn(t testing.TB, rdb redis.UniversalClient, prefix string) *pushFixture {
-	f := &pushFixture{db: openTestDB(t), clock: &testClock{}}
+	f := &pushFixture{db: openTestDB(t), clock: testenv.NewWallClock()}
 	f.db.Now = f.clock.Now
 	f.platform = wechatsim.NewPlatform(wechatsim.PlatformConfig{AppID: testAppID, AppSecret: "push-secret"})
 	srv := httptest.NewServer(f.platform.Handler())

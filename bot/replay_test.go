@@ -20,9 +20,9 @@ import (
 // replayBackends runs f on the in-process Redis and on the real one (skipped
 // unless COMPLAINTBOT_TEST_REDIS_URL is set).
 func replayBackends(t *testing.T, f func(t *testing.T, rdb redis.UniversalClient, prefix string)) {
-	t.Run("miniredis", func(t *testing.T) { f(t, dialog.NewTestRedis(t), "") })
+	t.Run("miniredis", func(t *testing.T) { f(t, testenv.NewRedis(t), "") })
 	t.Run("redis", func(t *testing.T) {
-		rdb, prefix := dialog.NewRealTestRedis(t)
+		rdb, prefix := testenv.NewRealRedis(t)
 		f(t, rdb, prefix)
 	})
 }
@@ -36,7 +36,7 @@ func newTestEngine(t *testing.T, rdb redis.UniversalClient, prefix string) *dial
 		t.Fatal(err)
 	}
 	store := dialog.NewRedisStore(rdb, dialog.RedisStoreOptions{Prefix: prefix})
-	return &dialog.Engine{Store: store, Cases: sqlstore.OpenTest(t), Catalogue: cat, CasePrefix: "TS"}
+	return &dialog.Engine{Store: store, Cases: testenv.SQLite(t, sqlstore.Open), Catalogue: cat, CasePrefix: "TS"}
 }
 
 func plainClient(c *wechatsim.Client) *wechatsim.Client {
@@ -137,7 +137,7 @@ func TestReplayGuardKeyLivesAsLongAsTheSignature(t *testing.T) {
 }
 
 func TestWebhookSafeModeNeedsNoGuardRoundTrip(t *testing.T) {
-	rdb := dialog.NewTestRedis(t)
+	rdb := testenv.NewRedis(t)
 	hook := &dialog.CountingHook{}
 	rdb.AddHook(hook)
 	_, c := newTestWebhook(t, WebhookConfig{AllowPlain: true, Replay: NewRedisReplayGuard(rdb, "")}, &fakeTurns{})
@@ -157,8 +157,8 @@ func TestWebhookSafeModeNeedsNoGuardRoundTrip(t *testing.T) {
 }
 
 func TestWebhookPlainModeAnswersBusyWhenRedisStalls(t *testing.T) {
-	_, prefix := dialog.NewRealTestRedis(t) // skips or fails without a real server; cleans prefix:*
-	opt, err := redis.ParseURL(os.Getenv(dialog.TestRedisURLEnv))
+	_, prefix := testenv.NewRealRedis(t) // skips or fails without a real server; cleans prefix:*
+	opt, err := redis.ParseURL(os.Getenv(testenv.EnvRedisURL))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestWebhookPlainModeAnswersBusyWhenRedisStalls(t *testing.T) {
 }
 
 func TestWebhookPlainModeAnswersBusyWhenRedisIsDown(t *testing.T) {
-	mr, rdb := dialog.NewTestMiniredis(t)
+	mr, rdb := testenv.NewMiniredis(t)
 	_, c := newTestWebhook(t, WebhookConfig{AllowPlain: true, Replay: NewRedisReplayGuard(rdb, "")}, &fakeTurns{})
 	c = plainClient(c)
 	mr.Close()

@@ -19,31 +19,13 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/complaintbot/complaintbot/bot/wechatsim"
-	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 )
 
 const (
 	wxTestAppID  = "wxapitest0123456"
 	wxTestSecret = "sim-secret-5f1e2d3c4b5a69788796a5b4"
 )
-
-// wxClock is the simulated platform's clock, moved by tests to expire tokens.
-type wxClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *wxClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *wxClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // wxSpy wraps an API handler: it counts requests by path and keeps every
 // access token handed out or presented, so tests can look for them in
@@ -128,7 +110,7 @@ func (l *wxLogs) String() string {
 // the "instances" a test builds, and captured logs.
 type wxFixture struct {
 	platform *wechatsim.Platform
-	clock    *wxClock
+	clock    *testenv.Clock // the simulated platform's, moved by tests to expire tokens
 	spy      *wxSpy
 	server   *httptest.Server
 	rdb      redis.UniversalClient
@@ -139,12 +121,12 @@ type wxFixture struct {
 
 func newWXFixture(t *testing.T) *wxFixture {
 	t.Helper()
-	return newWXFixtureOn(t, dialog.NewTestRedis(t), "")
+	return newWXFixtureOn(t, testenv.NewRedis(t), "")
 }
 
 func newWXFixtureOn(t *testing.T, rdb redis.UniversalClient, prefix string) *wxFixture {
 	t.Helper()
-	clock := &wxClock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	clock := testenv.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	p := wechatsim.NewPlatform(wechatsim.PlatformConfig{AppID: wxTestAppID, AppSecret: wxTestSecret, Now: clock.Now})
 	f := &wxFixture{platform: p, clock: clock, spy: newWXSpy(p.Handler()), rdb: rdb, prefix: prefix, logs: &wxLogs{}}
 	f.server = httptest.NewServer(f.spy)
@@ -285,7 +267,7 @@ func fakeWX(t *testing.T, handle http.HandlerFunc) (*httptest.Server, string) {
 
 func fakeClient(t *testing.T, srv *httptest.Server, httpClient *http.Client, log *slog.Logger) *APIClient {
 	cfg := APIConfig{AppID: wxTestAppID, AppSecret: wxTestSecret, APIBase: srv.URL, HTTP: httpClient}
-	return NewAPIClient(cfg, NewRedisTokenSource(dialog.NewTestRedis(t), cfg, RedisTokenOptions{}), log)
+	return NewAPIClient(cfg, NewRedisTokenSource(testenv.NewRedis(t), cfg, RedisTokenOptions{}), log)
 }
 
 func TestAPIDownloadMediaReadsErrorBodies(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/silenceper/wechat/v2/cache"
 
-	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 )
 
 var _ cache.Cache = (*RedisCache)(nil)
@@ -43,7 +43,7 @@ func TestRedisCacheRoundTrip(t *testing.T) {
 }
 
 func TestRedisCacheNegativeTimeoutStoresNothing(t *testing.T) {
-	rdb := dialog.NewTestRedis(t)
+	rdb := testenv.NewRedis(t)
 	c := NewRedisCache(rdb, "")
 	if err := c.Set("t", "old", time.Hour); err != nil {
 		t.Fatal(err)
@@ -62,7 +62,7 @@ func TestRedisCacheNegativeTimeoutStoresNothing(t *testing.T) {
 }
 
 func TestRedisCacheValueTypes(t *testing.T) {
-	c := NewRedisCache(dialog.NewTestRedis(t), "")
+	c := NewRedisCache(testenv.NewRedis(t), "")
 	for _, v := range []any{"s", []byte("b"), 42, int64(7), time.Second} {
 		if err := c.Set("k", v, time.Minute); err != nil {
 			t.Errorf("Set(%T): %v", v, err)

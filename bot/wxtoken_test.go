@@ -14,15 +14,15 @@ import (
 	"github.com/silenceper/wechat/v2/credential"
 
 	"github.com/complaintbot/complaintbot/bot/wechatsim"
-	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 )
 
 // wxRedisBackends runs test on miniredis and, when COMPLAINTBOT_TEST_REDIS_URL
 // is set, on a real Redis (CONVENTIONS 7).
 func wxRedisBackends(t *testing.T, test func(t *testing.T, rdb redis.UniversalClient, prefix string)) {
-	t.Run("miniredis", func(t *testing.T) { test(t, dialog.NewTestRedis(t), "") })
+	t.Run("miniredis", func(t *testing.T) { test(t, testenv.NewRedis(t), "") })
 	t.Run("redis", func(t *testing.T) {
-		rdb, prefix := dialog.NewRealTestRedis(t)
+		rdb, prefix := testenv.NewRealRedis(t)
 		test(t, rdb, prefix+":wx:")
 	})
 }
@@ -118,7 +118,7 @@ func TestTokenReplacedByAnotherFetchIsRetriedOnce(t *testing.T) {
 	}
 	// A deployment that does not share our Redis fetches its own token: ours
 	// is replaced and stops working once the grace period is over.
-	other, _ := (&wxFixture{rdb: dialog.NewTestRedis(t), log: f.log}).instance(f.config(false))
+	other, _ := (&wxFixture{rdb: testenv.NewRedis(t), log: f.log}).instance(f.config(false))
 	if err := other.SendText(t.Context(), "oReplaced", "from elsewhere"); err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestTokenFetchTransportErrorHoldsNoSecret(t *testing.T) {
 }
 
 func TestTokenInvalidateKeepsANewerToken(t *testing.T) {
-	rdb := dialog.NewTestRedis(t)
+	rdb := testenv.NewRedis(t)
 	var n atomic.Int64
 	src := newRedisTokenSource(rdb, "tok", func(context.Context) (string, time.Duration, error) {
 		return fmt.Sprint("token-", n.Add(1)), 2 * time.Hour, nil
@@ -199,7 +199,7 @@ func TestTokenInvalidateKeepsANewerToken(t *testing.T) {
 }
 
 func TestTokenWaitsForTheInstanceHoldingTheLock(t *testing.T) {
-	m, rdb := dialog.NewTestMiniredis(t)
+	m, rdb := testenv.NewMiniredis(t)
 	var fetches atomic.Int64
 	src := newRedisTokenSource(rdb, "tok", func(context.Context) (string, time.Duration, error) {
 		fetches.Add(1)
@@ -228,7 +228,7 @@ func TestTokenWaitsForTheInstanceHoldingTheLock(t *testing.T) {
 }
 
 func TestTokenFailsWithoutRedisInsteadOfFetchingAlone(t *testing.T) {
-	m, rdb := dialog.NewTestMiniredis(t)
+	m, rdb := testenv.NewMiniredis(t)
 	f := newWXFixtureOn(t, rdb, "")
 	c := f.client(false)
 	m.Close()
@@ -272,7 +272,7 @@ func TestTokenCacheTTL(t *testing.T) {
 
 func TestTokenBadAPIBaseIsNotRetryable(t *testing.T) {
 	cfg := APIConfig{AppID: wxTestAppID, AppSecret: wxTestSecret, APIBase: "http://[::1"}
-	c := NewAPIClient(cfg, NewRedisTokenSource(dialog.NewTestRedis(t), cfg, RedisTokenOptions{}), nil)
+	c := NewAPIClient(cfg, NewRedisTokenSource(testenv.NewRedis(t), cfg, RedisTokenOptions{}), nil)
 	err := c.SendText(t.Context(), "oNobody", "hi")
 	if err == nil || IsRetryable(err) || strings.Contains(err.Error(), wxTestSecret) {
 		t.Fatalf("a malformed APIBase: %v (retryable %v)", err, IsRetryable(err))

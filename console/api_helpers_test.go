@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/complaintbot/complaintbot/console"
-	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/redisstore"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
@@ -104,7 +104,7 @@ type apiEnv struct {
 
 // apiOpenStore opens the store of each new apiEnv: SQLite, or PostgreSQL while
 // TestAPIOnPostgres runs (the tests do not run in parallel).
-var apiOpenStore = func(t *testing.T) *sqlstore.DB { return sqlstore.OpenTest(t) }
+var apiOpenStore = func(t *testing.T) *sqlstore.DB { return testenv.SQLite(t, sqlstore.Open) }
 
 // newAPIEnv builds the console on a fresh store. The store's clock moves one second
 // per reading, so cases and events have distinct, ordered times.
@@ -336,6 +336,6 @@ func apiItoa(id int64) string { return strconv.FormatInt(id, 10) }
 // testPhoneSearches is the whole-phone search limit of the test consoles: the
 // default 20 an hour, on a fresh miniredis.
 func testPhoneSearches(t *testing.T) storage.RateLimiter {
-	_, rdb := dialog.NewTestMiniredis(t)
+	_, rdb := testenv.NewMiniredis(t)
 	return redisstore.NewRateLimit(rdb, redisstore.RateLimitOptions{Name: "phone_search", Limit: 20})
 }

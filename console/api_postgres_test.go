@@ -3,6 +3,7 @@ package console_test
 import (
 	"testing"
 
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
 
@@ -11,9 +12,9 @@ import (
 // PostgreSQL too. It skips without COMPLAINTBOT_TEST_POSTGRES_URL, and fails then
 // in CI (COMPLAINTBOT_TEST_REQUIRE=1).
 func TestAPIOnPostgres(t *testing.T) {
-	sqlstore.OpenTestPostgres(t) // skips or fails here when no server is configured
+	testenv.Postgres(t, sqlstore.Open) // skips or fails here when no server is configured
 	defer func(open func(*testing.T) *sqlstore.DB) { apiOpenStore = open }(apiOpenStore)
-	apiOpenStore = func(t *testing.T) *sqlstore.DB { return sqlstore.OpenTestPostgres(t) }
+	apiOpenStore = func(t *testing.T) *sqlstore.DB { return testenv.Postgres(t, sqlstore.Open) }
 	for name, test := range map[string]func(*testing.T){
 		"ListPagination":   TestAPIListCasesPaginatesNewestFirstWithMaskedPhones,
 		"ListFilters":      TestAPIListCasesFilters,

@@ -17,7 +17,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/internal/webauth"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/redisstore"
@@ -41,7 +41,7 @@ type authEnv struct {
 	store    Store
 	mini     *miniredis.Miniredis
 	srv      *Server
-	clock    *testClock
+	clock    *testenv.Clock
 	logs     *syncBuffer
 	mu       sync.Mutex
 	seen     []string // every response (status line, headers, body), for the leak check
@@ -61,8 +61,8 @@ const (
 // newAuthEnv builds the console; opt may change the Config before New.
 func newAuthEnv(t *testing.T, opt ...func(*Config)) *authEnv {
 	t.Helper()
-	mini, rdb := dialog.NewTestMiniredis(t)
-	e := &authEnv{t: t, store: sqlstore.OpenTest(t), mini: mini, clock: &testClock{t: time.Now()}, logs: &syncBuffer{}}
+	mini, rdb := testenv.NewMiniredis(t)
+	e := &authEnv{t: t, store: testenv.SQLite(t, sqlstore.Open), mini: mini, clock: testenv.NewClock(time.Now()), logs: &syncBuffer{}}
 	cfg := Config{
 		Store:    e.store,
 		Sessions: redisstore.NewSessions(rdb, redisstore.SessionOptions{Now: e.clock.Now}),
@@ -110,7 +110,7 @@ func (e *authEnv) secret(s string) {
 
 // advance moves the console's clock and Redis's TTLs together.
 func (e *authEnv) advance(d time.Duration) {
-	e.clock.add(d)
+	e.clock.Advance(d)
 	e.mini.FastForward(d)
 }
 
@@ -269,24 +269,6 @@ func (e *authEnv) auditActions() []string {
 		out = append(out, a.Action+"/"+idText(a.StaffID)+"/"+a.Detail)
 	}
 	return out
-}
-
-// testClock is a settable clock.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
 
 // syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.

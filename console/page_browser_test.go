@@ -3,8 +3,6 @@ package console_test
 import (
 	"context"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -38,22 +37,10 @@ func (p *pageProblems) String() string {
 }
 
 // pageBrowser starts a headless Chromium signed in as st on a server of the
-// console, or skips the test when this machine has no browser.
+// console, or skips the test when this machine has no browser (fails it in CI).
 func pageBrowser(t *testing.T, e *pageEnv, st *storage.Staff) (context.Context, string, *pageProblems) {
 	t.Helper()
-	var path string
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		if os.Getenv("COMPLAINTBOT_TEST_REQUIRE") == "1" {
-			t.Fatal("no Chromium on PATH, and COMPLAINTBOT_TEST_REQUIRE=1 (apt-get install chromium)")
-		}
-		t.Skip("no Chromium to run the console's script in")
-	}
+	path := testenv.Chromium(t)
 	srv := httptest.NewServer(e.handler)
 	t.Cleanup(srv.Close)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox)

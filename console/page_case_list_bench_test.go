@@ -13,6 +13,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage/redisstore"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
@@ -26,11 +27,14 @@ func BenchmarkQueue100k(b *testing.B) {
 	if testing.Short() {
 		b.Skip("seeds 100,000 cases")
 	}
-	db := sqlstore.OpenTest(b)
-	if os.Getenv(sqlstore.EnvTestPostgresURL) != "" {
-		db = sqlstore.OpenTestPostgres(b)
+	db := testenv.SQLite(b, sqlstore.Open)
+	if os.Getenv(testenv.EnvPostgresURL) != "" {
+		db = testenv.Postgres(b, sqlstore.Open)
 	}
-	seed := sqlstore.SeedCases(b, db, 100_000)
+	seed, err := sqlstore.SeedCases(context.Background(), db, 100_000)
+	if err != nil {
+		b.Fatal(err)
+	}
 	rdb := redis.NewClient(&redis.Options{Addr: miniredis.RunT(b).Addr()})
 	sessions := redisstore.NewSessions(rdb, redisstore.SessionOptions{})
 	srv, err := New(Config{Store: db, Sessions: sessions, Throttle: redisstore.NewLoginThrottle(rdb, redisstore.ThrottleOptions{}),

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/complaintbot/complaintbot/console"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
@@ -40,7 +41,7 @@ type pageEnv struct {
 // so events have distinct, ordered times.
 func newPageEnv(t *testing.T) *pageEnv {
 	t.Helper()
-	e := &pageEnv{t: t, db: sqlstore.OpenTest(t), sessions: &pageSessions{}}
+	e := &pageEnv{t: t, db: testenv.SQLite(t, sqlstore.Open), sessions: &pageSessions{}}
 	var mu sync.Mutex
 	clock := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
 	e.db.Now = func() time.Time {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/complaintbot/complaintbot/console"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
@@ -18,8 +19,8 @@ import (
 // entry of those actions (the ones the store writes with the action as well as the
 // console's own) holds the address the proxy saw: the last of X-Forwarded-For.
 func TestCaseActionsAuditTheClientAddress(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { testCaseActionsAuditAddress(t, sqlstore.OpenTest(t)) })
-	t.Run("postgres", func(t *testing.T) { testCaseActionsAuditAddress(t, sqlstore.OpenTestPostgres(t)) })
+	t.Run("sqlite", func(t *testing.T) { testCaseActionsAuditAddress(t, testenv.SQLite(t, sqlstore.Open)) })
+	t.Run("postgres", func(t *testing.T) { testCaseActionsAuditAddress(t, testenv.Postgres(t, sqlstore.Open)) })
 }
 
 func testCaseActionsAuditAddress(t *testing.T, db *sqlstore.DB) {

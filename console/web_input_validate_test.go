@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/complaintbot/complaintbot/console"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
@@ -185,9 +186,9 @@ func testBadTextIsRefused(t *testing.T, db *sqlstore.DB) {
 }
 
 func TestBadTextIsRefusedOnSQLite(t *testing.T) {
-	testBadTextIsRefused(t, sqlstore.OpenTest(t))
+	testBadTextIsRefused(t, testenv.SQLite(t, sqlstore.Open))
 }
 
 func TestBadTextIsRefusedOnPostgres(t *testing.T) {
-	testBadTextIsRefused(t, sqlstore.OpenTestPostgres(t))
+	testBadTextIsRefused(t, testenv.Postgres(t, sqlstore.Open))
 }

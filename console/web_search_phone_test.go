@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/complaintbot/complaintbot/console"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
@@ -111,7 +112,7 @@ func TestPhoneSearchIsLimitedPerStaffMember(t *testing.T) {
 // Without a limiter a whole-phone search is refused (503), not run unlimited;
 // other searches work.
 func TestPhoneSearchWithoutLimiterFailsClosed(t *testing.T) {
-	e := newTextEnv(t, sqlstore.OpenTest(t)) // built without PhoneSearches
+	e := newTextEnv(t, testenv.SQLite(t, sqlstore.Open)) // built without PhoneSearches
 	if rec := e.send(textVector{method: "GET", path: "/api/v1/cases?q=13900001111"}); rec.Code != http.StatusServiceUnavailable ||
 		strings.Contains(rec.Body.String(), e.c.Number) {
 		t.Fatalf("phone search without a limiter: %d %s", rec.Code, rec.Body)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
@@ -19,20 +20,14 @@ var realStores = []struct {
 	open func(t *testing.T) (*sqlstore.DB, Store)
 }{
 	{"sqlite+miniredis", func(t *testing.T) (*sqlstore.DB, Store) {
-		return sqlstore.OpenTest(t), NewRedisStore(NewTestRedis(t), RedisStoreOptions{})
+		return testenv.SQLite(t, sqlstore.Open), NewRedisStore(testenv.NewRedis(t), RedisStoreOptions{})
 	}},
 	{"postgres+redis", func(t *testing.T) (*sqlstore.DB, Store) {
-		db := sqlstore.OpenTestPostgres(t)
-		rdb, prefix := NewRealTestRedis(t)
+		db := testenv.Postgres(t, sqlstore.Open)
+		rdb, prefix := testenv.NewRealRedis(t)
 		return db, NewRedisStore(rdb, RedisStoreOptions{Prefix: prefix})
 	}},
 }
-
-// realClock is a clock the test moves; the database and the Engine share it, so
-// the closing time the store records and the Engine's window agree.
-type realClock struct{ now time.Time }
-
-func (c *realClock) Now() time.Time { return c.now }
 
 // TestEngineRatingFirstOnRealStores closes a case through the store, then lets
 // its consumer write: within the window they are asked for the rating and their
@@ -42,7 +37,9 @@ func TestEngineRatingFirstOnRealStores(t *testing.T) {
 	for _, rs := range realStores {
 		t.Run(rs.name, func(t *testing.T) {
 			db, store := rs.open(t)
-			clock := &realClock{now: time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)}
+			// The database and the Engine share the clock, so the closing time the
+			// store records and the Engine's window agree.
+			clock := testenv.NewClock(time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC))
 			db.Now = clock.Now
 			e := &Engine{Store: store, Cases: db, Catalogue: mustCatalogue(t, Settings{Hotline: "12315"}),
 				CasePrefix: "TS", DraftTTL: 24 * time.Hour, Now: clock.Now}
@@ -51,7 +48,7 @@ func TestEngineRatingFirstOnRealStores(t *testing.T) {
 			open := fileCase(t, db, "oReal", "乙商城")
 			late := fileAndClose(t, db, "oLate", "丙公司")
 
-			clock.now = clock.now.Add(3 * 24 * time.Hour)
+			clock.Advance(3 * 24 * time.Hour)
 			first := say(t, e, "oReal", "r1", text("商家又来电话了"))
 			wantIn(t, "first", first, "已转给调解员", open.Number, "您的投诉 "+closed.Number+"（甲商店）已办结，请您评价")
 			wantIn(t, "rate", say(t, e, "oReal", "r2", text("不满意")), "感谢您对投诉 "+closed.Number+" 的评价（不满意）")
@@ -71,7 +68,7 @@ func TestEngineRatingFirstOnRealStores(t *testing.T) {
 				t.Errorf("%d of the 2 messages reached the open case", n)
 			}
 
-			clock.now = clock.now.Add(5 * 24 * time.Hour) // 8 days after closing
+			clock.Advance(5 * 24 * time.Hour) // 8 days after closing
 			reply := say(t, e, "oLate", "l1", text("你好"))
 			wantIn(t, "after the window", reply, "您的投诉 "+late.Number+" 已经处理结束（已办结）", "或致电 12315")
 			if strings.Contains(reply, "请您评价") {

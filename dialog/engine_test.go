@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -264,7 +265,7 @@ func newTestEngine(t *testing.T) (*Engine, *memoryCases) {
 	now := testEngineNow
 	n := 0
 	return &Engine{
-		Store: NewRedisStore(NewTestRedis(t), RedisStoreOptions{}), Cases: cases, Catalogue: cat,
+		Store: NewRedisStore(testenv.NewRedis(t), RedisStoreOptions{}), Cases: cases, Catalogue: cat,
 		CasePrefix: "TS", DraftTTL: 24 * time.Hour,
 		Now:          func() time.Time { return now },
 		NewIntakeKey: func() string { n++; return fmt.Sprintf("key-%d", n) },

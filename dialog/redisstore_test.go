@@ -14,6 +14,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -34,13 +35,13 @@ func (e *redisEnv) store(opts RedisStoreOptions) *RedisStore {
 // forEachRedis runs the same test on miniredis and, when configured, a real Redis.
 func forEachRedis(t *testing.T, test func(t *testing.T, e *redisEnv)) {
 	t.Run("miniredis", func(t *testing.T) {
-		m, rdb := NewTestMiniredis(t)
+		m, rdb := testenv.NewMiniredis(t)
 		hook := &CountingHook{}
 		rdb.AddHook(hook)
 		test(t, &redisEnv{rdb: rdb, mini: m, hook: hook})
 	})
 	t.Run("real", func(t *testing.T) {
-		rdb, prefix := NewRealTestRedis(t)
+		rdb, prefix := testenv.NewRealRedis(t)
 		hook := &CountingHook{}
 		rdb.AddHook(hook)
 		test(t, &redisEnv{rdb: rdb, prefix: prefix, hook: hook})
@@ -394,7 +395,7 @@ func TestRedisStoreOneRoundTrip(t *testing.T) {
 // TestRedisStoreScriptCacheMiss documents what LoadScripts saves: on a server that
 // does not know the script yet, the first Commit needs EVALSHA then EVAL.
 func TestRedisStoreScriptCacheMiss(t *testing.T) {
-	_, rdb := NewTestMiniredis(t) // a fresh server: the real one is shared, its cache unknown
+	_, rdb := testenv.NewMiniredis(t) // a fresh server: the real one is shared, its cache unknown
 	hook := &CountingHook{}
 	rdb.AddHook(hook)
 	s := NewRedisStore(rdb, RedisStoreOptions{})
@@ -454,7 +455,7 @@ func hashTag(key string) string {
 }
 
 func TestRedisStoreRefusesEmptyIDs(t *testing.T) {
-	s := NewRedisStore(NewTestRedis(t), RedisStoreOptions{})
+	s := NewRedisStore(testenv.NewRedis(t), RedisStoreOptions{})
 	ctx := testCtx(t)
 	for _, ids := range [][2]string{{"", "m1"}, {"oUser", ""}} {
 		_, _, _, err := s.Load(ctx, ids[0], ids[1])
@@ -483,7 +484,7 @@ func TestRedisStoreCorruptState(t *testing.T) {
 }
 
 func TestRedisStoreDeadServer(t *testing.T) {
-	closed, _ := NewTestMiniredis(t)
+	closed, _ := testenv.NewMiniredis(t)
 	closedAddr := closed.Addr()
 	closed.Close()
 	servers := map[string]*redis.Options{
@@ -578,7 +579,7 @@ func silentServer(t *testing.T) string {
 }
 
 func TestRedisStoreCancelledContext(t *testing.T) {
-	s := NewRedisStore(NewTestRedis(t), RedisStoreOptions{})
+	s := NewRedisStore(testenv.NewRedis(t), RedisStoreOptions{})
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	_, _, _, err := s.Load(ctx, "oUser_abcdefghijklmnopqrstuv", "m1")

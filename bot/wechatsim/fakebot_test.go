@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/complaintbot/complaintbot/internal/testenv"
 )
 
 const (
@@ -145,29 +147,12 @@ func textReply(m Message, content string) []byte {
 	return b.Bytes()
 }
 
-// fixedClock is a movable clock for tests.
-type fixedClock struct {
-	mu sync.Mutex
-	t  time.Time
+// newClock returns a movable clock for tests.
+func newClock() *testenv.Clock {
+	return testenv.NewClock(time.Date(2026, 3, 15, 9, 30, 0, 0, time.FixedZone("CST", 8*3600)))
 }
 
-func newClock() *fixedClock {
-	return &fixedClock{t: time.Date(2026, 3, 15, 9, 30, 0, 0, time.FixedZone("CST", 8*3600))}
-}
-
-func (c *fixedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fixedClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func newTestClient(srv *httptest.Server, safe bool, clock *fixedClock) *Client {
+func newTestClient(srv *httptest.Server, safe bool, clock *testenv.Clock) *Client {
 	return &Client{WebhookURL: srv.URL + "/wechat", Token: testToken, AppID: testAppID,
 		EncodingAESKey: testKey, Safe: safe, Account: testAccount, Now: clock.Now}
 }

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/complaintbot/complaintbot/internal/testenv"
 )
 
 const testSecret = "s3cr3t"
@@ -21,7 +23,7 @@ type api struct {
 	t     *testing.T
 	p     *Platform
 	srv   *httptest.Server
-	clock *fixedClock
+	clock *testenv.Clock
 }
 
 func newAPI(t *testing.T) *api {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,23 +12,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/complaintbot/complaintbot/console"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 )
-
-// chromiumPath finds Debian's chromium. CI installs it (.ci/run) and sets
-// COMPLAINTBOT_TEST_REQUIRE=1, so there a missing browser fails the run.
-func chromiumPath(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("COMPLAINTBOT_TEST_REQUIRE") == "1" {
-		t.Fatal("no chromium on PATH (apt-get install chromium)")
-	}
-	t.Skip("no chromium on PATH")
-	return ""
-}
 
 // artifactDir is where browser tests leave screenshots for people to look at.
 func artifactDir(t *testing.T) string {
@@ -47,7 +32,7 @@ func artifactDir(t *testing.T) string {
 // a consumer files through the simulator, a mediator signs in, finds the case,
 // accepts it and replies, and the reply reaches the consumer's WeChat.
 func TestBrowserMediatorAcceptsAndReplies(t *testing.T) {
-	browser := chromiumPath(t)
+	browser := testenv.Chromium(t)
 	m := runMain(t)
 	p := consumer{t: t, c: newClient(m, true), openID: uniqueOpenID("browser")}
 	c := fileCase(t, m, p)

@@ -71,7 +71,7 @@ func startMain(t *testing.T, adjust func(*configs.Config)) *Main {
 	cfg := configs.Default()
 	cfg.HTTP.Addr = "127.0.0.1:0"
 	cfg.Database.URL = filepath.Join(t.TempDir(), "complaintbot.db")
-	cfg.Redis.URL = os.Getenv(dialog.TestRedisURLEnv)
+	cfg.Redis.URL = os.Getenv(testenv.EnvRedisURL)
 	cfg.WeChat = configs.WeChatConfig{AppID: e2eAppID, AppSecret: "e2e-secret", Token: e2eToken, EncodingAESKey: e2eAESKey,
 		APIBase: api.URL, Template: configs.Default().WeChat.Template}
 	cfg.WeChat.Template.ID = "TMPL_E2E"
@@ -81,10 +81,10 @@ func startMain(t *testing.T, adjust func(*configs.Config)) *Main {
 		t.Fatal(err)
 	}
 	m := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if os.Getenv(sqlstore.EnvTestPostgresURL) != "" {
-		m.DB = sqlstore.OpenTestPostgres(t)
-	} else if os.Getenv("COMPLAINTBOT_TEST_REQUIRE") == "1" {
-		t.Fatalf("%s must be set when COMPLAINTBOT_TEST_REQUIRE=1", sqlstore.EnvTestPostgresURL)
+	if os.Getenv(testenv.EnvPostgresURL) != "" {
+		m.DB = testenv.Postgres(t, sqlstore.Open)
+	} else if testenv.Required() {
+		t.Fatalf("%s must be set when %s=1", testenv.EnvPostgresURL, testenv.EnvRequire)
 	}
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -301,7 +301,7 @@ func proxyRedis(t *testing.T, rawURL string) (*testenv.Proxy, string) {
 	t.Helper()
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		t.Fatalf("%s: %v", dialog.TestRedisURLEnv, err)
+		t.Fatalf("%s: %v", testenv.EnvRedisURL, err)
 	}
 	target := u.Host
 	if u.Port() == "" {

@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/redisstore"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
@@ -40,7 +40,7 @@ func staffDB(t *testing.T, path string) *sqlstore.DB {
 
 func TestStaffCommands(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cb.db")
-	mini, rdb := dialog.NewTestMiniredis(t)
+	mini, rdb := testenv.NewMiniredis(t)
 	env := map[string]string{"COMPLAINTBOT_DATABASE_URL": path, "COMPLAINTBOT_REDIS_URL": "redis://" + mini.Addr()}
 	const pw1, pw2 = "first-password-1", "second-password-2"
 	var printed strings.Builder
@@ -154,7 +154,7 @@ func TestStaffHelpAndUnknownCommand(t *testing.T) {
 var firstAdminLine = regexp.MustCompile(`^首次启动：已创建管理员账号 admin，初始密码：([A-Za-z0-9]{16})（仅显示这一次，请登录后修改）\n$`)
 
 func TestEnsureFirstAdmin(t *testing.T) {
-	db := sqlstore.OpenTest(t)
+	db := testenv.SQLite(t, sqlstore.Open)
 	var out bytes.Buffer
 	if err := ensureFirstAdmin(context.Background(), db, &out); err != nil {
 		t.Fatal(err)

@@ -1,8 +1,8 @@
-// Package testenv holds helpers for tests only: it is never imported by the
-// binary. Proxy injects real network faults between the service and a real
-// PostgreSQL or Redis server, so a test can stall or cut the connection the way a
-// paused (kill -STOP) or crashed server would, without touching the server itself
-// (which other tests share).
+// Proxy injects real network faults between the service and a real PostgreSQL or
+// Redis server, so a test can stall or cut the connection the way a paused (kill
+// -STOP) or crashed server would, without touching the server itself (which other
+// tests share).
+
 package testenv
 
 import (

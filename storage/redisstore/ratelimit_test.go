@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -72,7 +72,7 @@ func TestRateLimitCountsConcurrentUsesExactly(t *testing.T) {
 }
 
 func TestRateLimitWindowEnds(t *testing.T) {
-	m, rdb := dialog.NewTestMiniredis(t)
+	m, rdb := testenv.NewMiniredis(t)
 	l := NewRateLimit(rdb, RateLimitOptions{Name: "phone_search", Limit: 2})
 	take(t, l, "staff:3", 2)
 	m.FastForward(59 * time.Minute)
@@ -84,7 +84,7 @@ func TestRateLimitWindowEnds(t *testing.T) {
 }
 
 func TestRateLimitFailsClosed(t *testing.T) {
-	m, rdb := dialog.NewTestMiniredis(t)
+	m, rdb := testenv.NewMiniredis(t)
 	l := NewRateLimit(rdb, RateLimitOptions{Name: "phone_search", Limit: 0}) // taken as 1, never "no limit"
 	take(t, l, "staff:4", 1)
 	if ok, _, err := l.Take(t.Context(), "staff:4"); ok || err != nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -25,34 +25,25 @@ type env struct {
 // (COMPLAINTBOT_TEST_REDIS_URL; skipped unless COMPLAINTBOT_TEST_REQUIRE=1).
 func forEachRedis(t *testing.T, test func(t *testing.T, e *env)) {
 	t.Run("miniredis", func(t *testing.T) {
-		m, rdb := dialog.NewTestMiniredis(t)
+		m, rdb := testenv.NewMiniredis(t)
 		test(t, &env{rdb: rdb, mini: m})
 	})
 	t.Run("real", func(t *testing.T) {
-		rdb, prefix := dialog.NewRealTestRedis(t)
+		rdb, prefix := testenv.NewRealRedis(t)
 		test(t, &env{rdb: rdb, prefix: prefix})
 	})
 }
 
-// clock is a settable clock for the stores' Now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// clock is the stores' clock, a testenv.Clock that also moves miniredis.
+type clock struct{ *testenv.Clock }
 
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
+func newClock() *clock {
+	return &clock{testenv.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))}
 }
 
 // advance moves the clock and, on miniredis, the server's TTLs with it.
 func (c *clock) advance(e *env, d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+	c.Advance(d)
 	if e.mini != nil {
 		e.mini.FastForward(d)
 	}
@@ -186,7 +177,7 @@ func TestPeekSessionDoesNotExtend(t *testing.T) {
 // On miniredis the key itself must vanish with Redis's own clock: the TTL, not
 // only the script's check, enforces the idle expiry.
 func TestSessionIdleExpiryByRedisTTL(t *testing.T) {
-	m, rdb := dialog.NewTestMiniredis(t)
+	m, rdb := testenv.NewMiniredis(t)
 	s := NewSessions(rdb, SessionOptions{})
 	se := mustCreate(t, s, 1)
 	m.FastForward(29 * time.Minute)
@@ -272,7 +263,7 @@ func TestStaffSetIsPrunedAtSignIn(t *testing.T) {
 }
 
 func TestSessionKeysAreTaggedAndHoldNoIDs(t *testing.T) {
-	m, rdb := dialog.NewTestMiniredis(t)
+	m, rdb := testenv.NewMiniredis(t)
 	s := NewSessions(rdb, SessionOptions{Prefix: "x{y}"})
 	se := mustCreate(t, s, 5)
 	for _, k := range m.Keys() {
@@ -352,7 +343,7 @@ func TestThrottleCustomLimitsAndSuccess(t *testing.T) {
 }
 
 func TestThrottleWindowExpires(t *testing.T) {
-	m, rdb := dialog.NewTestMiniredis(t)
+	m, rdb := testenv.NewMiniredis(t)
 	th := NewLoginThrottle(rdb, ThrottleOptions{})
 	fail(t, th, "userip:10.0.0.3/dan", 4)
 	m.FastForward(10 * time.Minute)
@@ -460,7 +451,7 @@ func TestThrottleCorruptCounter(t *testing.T) {
 // A full counter that lost its TTL (restored from a dump, set by hand) must not
 // lock the account out for good.
 func TestThrottleFullCounterWithoutTTLExpires(t *testing.T) {
-	m, rdb := dialog.NewTestMiniredis(t)
+	m, rdb := testenv.NewMiniredis(t)
 	th := NewLoginThrottle(rdb, ThrottleOptions{})
 	if err := rdb.Set(t.Context(), th.keys.throttle("user:ann"), "50", 0).Err(); err != nil {
 		t.Fatal(err)
@@ -473,7 +464,7 @@ func TestThrottleFullCounterWithoutTTLExpires(t *testing.T) {
 }
 
 func TestRedisDownIsUnavailable(t *testing.T) {
-	m, rdb := dialog.NewTestMiniredis(t)
+	m, rdb := testenv.NewMiniredis(t)
 	s := NewSessions(rdb, SessionOptions{})
 	m.Close()
 	ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)

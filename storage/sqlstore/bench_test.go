@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -26,8 +27,11 @@ func BenchmarkFindCases100k(b *testing.B) {
 	}
 	for _, d := range dialects {
 		b.Run(d.name, func(b *testing.B) {
-			db := openMigrated(b, d.newTarget(b))
-			seed := SeedCases(b, db, benchCases)
+			db := testenv.OpenMigrated(b, Open, d.newTarget(b))
+			seed, err := SeedCases(context.Background(), db, benchCases)
+			if err != nil {
+				b.Fatal(err)
+			}
 			for _, q := range benchQueries(seed) {
 				b.Run(q.name, func(b *testing.B) { benchFindCases(b, db, q.filter) })
 			}

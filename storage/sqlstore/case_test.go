@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -116,7 +117,7 @@ func TestCreateCaseIdempotentSequential(t *testing.T) {
 func TestCreateCaseIdempotentConcurrent(t *testing.T) {
 	eachTarget(t, func(t *testing.T, target string) {
 		// Two pools on one database, as two instances would have.
-		dbs := []*DB{openMigrated(t, target), openUnmigrated(t, target)}
+		dbs := []*DB{testenv.OpenMigrated(t, Open, target), testenv.Open(t, Open, target)}
 		numbers := createConcurrently(t, dbs, 20, func(int) string { return "same-draft" })
 		for _, n := range numbers {
 			if n != number(1) {
@@ -137,7 +138,7 @@ func TestCreateCaseIdempotentConcurrent(t *testing.T) {
 
 func TestCreateCaseConcurrentNumbersGapless(t *testing.T) {
 	eachTarget(t, func(t *testing.T, target string) {
-		dbs := []*DB{openMigrated(t, target), openUnmigrated(t, target)}
+		dbs := []*DB{testenv.OpenMigrated(t, Open, target), testenv.Open(t, Open, target)}
 		numbers := createConcurrently(t, dbs, 50, func(i int) string { return fmt.Sprint("draft-", i) })
 		slices.Sort(numbers)
 		for i, n := range numbers {
@@ -315,7 +316,7 @@ func TestTimesRoundTripInUTC(t *testing.T) {
 			// then returns times in +08:00.
 			target += "&timezone=Asia%2FShanghai"
 		}
-		db := openMigrated(t, target)
+		db := testenv.OpenMigrated(t, Open, target)
 		ctx := context.Background()
 		// Nanoseconds beyond what databases keep, in a zone that is not UTC.
 		now := time.Date(2026, 7, 1, 8, 30, 15, 123_456_789, cst)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -172,7 +173,7 @@ func TestChangeStatusReasonAndRatingRequest(t *testing.T) {
 
 func TestChangeStatusConcurrentMovesCheckedInTurn(t *testing.T) {
 	eachTarget(t, func(t *testing.T, target string) {
-		dbs := []*DB{openMigrated(t, target), openUnmigrated(t, target)}
+		dbs := []*DB{testenv.OpenMigrated(t, Open, target), testenv.Open(t, Open, target)}
 		c := mustCreate(t, dbs[0], newCase("k"))
 		// Accepting and rejecting at once: exactly one may win.
 		tos := []storage.Status{storage.StatusAccepted, storage.StatusRejected}

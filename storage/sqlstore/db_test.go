@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -30,7 +31,7 @@ func testMigrateConcurrently(t *testing.T, target string, pending bool) {
 	ctx := context.Background()
 	var dbs []*DB
 	for range 4 {
-		dbs = append(dbs, openUnmigrated(t, target))
+		dbs = append(dbs, testenv.Open(t, Open, target))
 	}
 	dbs = append(dbs, dbs[1])
 	if pending {
@@ -62,7 +63,7 @@ func testMigrateConcurrently(t *testing.T, target string, pending bool) {
 func TestOpenDialect(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(d.name, func(t *testing.T) {
-			db := openUnmigrated(t, d.newTarget(t))
+			db := testenv.Open(t, Open, d.newTarget(t))
 			if db.Dialect() != d.name {
 				t.Fatalf("Dialect() = %q, want %q", db.Dialect(), d.name)
 			}
@@ -75,17 +76,17 @@ func TestOpenDialect(t *testing.T) {
 
 func TestOpenSQLiteCreatesDirectory(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "var", "lib", "complaintbot.db")
-	db := openMigrated(t, path)
+	db := testenv.OpenMigrated(t, Open, path)
 	mustCreate(t, db, newCase("k"))
 	// A second instance sees the first one's case.
-	found, err := openUnmigrated(t, path).FindCaseByNumber(context.Background(), number(1))
+	found, err := testenv.Open(t, Open, path).FindCaseByNumber(context.Background(), number(1))
 	if err != nil || found.IntakeKey != "k" {
 		t.Fatalf("FindCaseByNumber from a second pool = %v, %v", found, err)
 	}
 }
 
 func TestOpenSQLiteMemory(t *testing.T) {
-	db := openMigrated(t, MemoryPath)
+	db := testenv.OpenMigrated(t, Open, MemoryPath)
 	numbers := createConcurrently(t, []*DB{db}, 10, func(i int) string { return string(rune('a' + i)) })
 	if len(numbers) != 10 {
 		t.Fatalf("created %d cases, want 10", len(numbers))

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -89,7 +90,7 @@ func TestAddEventDeduplicated(t *testing.T) {
 
 func TestAddEventDeduplicatedConcurrent(t *testing.T) {
 	eachTarget(t, func(t *testing.T, target string) {
-		dbs := []*DB{openMigrated(t, target), openUnmigrated(t, target)}
+		dbs := []*DB{testenv.OpenMigrated(t, Open, target), testenv.Open(t, Open, target)}
 		c := mustCreate(t, dbs[0], newCase("k"))
 		for _, db := range dbs {
 			warmPool(t, db, 10)

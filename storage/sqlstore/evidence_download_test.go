@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -121,7 +122,7 @@ func TestEvidenceLeaseTokens(t *testing.T) {
 func TestMigrationMakesOldEvidenceDue(t *testing.T) {
 	eachTarget(t, func(t *testing.T, target string) {
 		ctx := context.Background()
-		db := openUnmigrated(t, target)
+		db := testenv.Open(t, Open, target)
 		p, err := db.newMigrator()
 		if err != nil {
 			t.Fatal(err)

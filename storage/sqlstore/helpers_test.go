@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -20,8 +21,8 @@ type dialect struct {
 }
 
 var dialects = []dialect{
-	{DialectSQLite, newTestSQLitePath},
-	{DialectPostgres, newTestPostgresURL},
+	{DialectSQLite, testenv.SQLitePath},
+	{DialectPostgres, testenv.PostgresURL},
 }
 
 // eachDialect runs fn as a subtest on each dialect with a fresh migrated DB whose
@@ -29,7 +30,7 @@ var dialects = []dialect{
 func eachDialect(t *testing.T, fn func(t *testing.T, db *DB)) {
 	t.Helper()
 	eachTarget(t, func(t *testing.T, target string) {
-		db := openMigrated(t, target)
+		db := testenv.OpenMigrated(t, Open, target)
 		setClock(db, time.Date(2026, 3, 15, 10, 0, 0, 0, cst))
 		fn(t, db)
 	})

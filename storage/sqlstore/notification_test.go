@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -211,7 +212,7 @@ func TestRetryNotificationKeepsLongErrorsShort(t *testing.T) {
 func TestClaimNotificationsConcurrent(t *testing.T) {
 	eachTarget(t, func(t *testing.T, target string) {
 		// Two pools on one database, as two instances would have, on the real clock.
-		dbs := []*DB{openMigrated(t, target), openUnmigrated(t, target)}
+		dbs := []*DB{testenv.OpenMigrated(t, Open, target), testenv.Open(t, Open, target)}
 		want := map[int64]bool{}
 		for i := range 50 {
 			want[enqueue(t, dbs[0], fmt.Sprint("consumer-", i), "hi").ID] = true

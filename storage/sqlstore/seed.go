@@ -1,15 +1,15 @@
 package sqlstore
 
 // Seeding a realistic desk for benchmarks, here and in other packages (the
-// console's queue benchmark). Like testdb.go it is test support, kept out of
-// _test.go files so other packages can use it.
+// console's queue benchmark). It is test support, kept out of _test.go files so
+// other packages can use it, and so it returns errors instead of importing
+// testing, which must stay out of the binary (internal/testenv holds the rest).
 
 import (
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/complaintbot/complaintbot/storage"
@@ -39,12 +39,16 @@ var (
 // assigned to one of 20 mediators; merchants from 20 brands with many branches,
 // some far more complained about than others. It writes multi-row INSERTs in a
 // few transactions, then refreshes the planner's statistics.
-func SeedCases(b testing.TB, db *DB, n int) *Seed {
-	b.Helper()
-	ctx := context.Background()
+func SeedCases(ctx context.Context, db *DB, n int) (*Seed, error) {
 	s := &Seed{}
 	for i := range 20 {
-		m := mustStaffTB(b, db, fmt.Sprintf("mediator%02d", i))
+		username := fmt.Sprintf("mediator%02d", i)
+		m, err := db.CreateStaff(ctx, storage.NewStaff{
+			Username: username, Name: "调解员" + username, Role: storage.RoleMediator,
+		})
+		if err != nil {
+			return nil, err
+		}
 		s.Staff = append(s.Staff, m.ID)
 	}
 	r := rand.New(rand.NewPCG(1, 2))
@@ -61,13 +65,13 @@ func SeedCases(b testing.TB, db *DB, n int) *Seed {
 			return nil
 		})
 		if err != nil {
-			b.Fatal(err)
+			return nil, err
 		}
 	}
 	for year, seq := range seqs {
 		q := db.db.Rebind("INSERT INTO case_numbers (prefix, year, last_seq) VALUES ('TS', ?, ?)")
 		if _, err := db.db.ExecContext(ctx, q, year, seq); err != nil {
-			b.Fatal(err)
+			return nil, err
 		}
 	}
 	analyze := "ANALYZE"
@@ -75,20 +79,9 @@ func SeedCases(b testing.TB, db *DB, n int) *Seed {
 		analyze = "VACUUM ANALYZE" // as autovacuum would have by now
 	}
 	if _, err := db.db.ExecContext(ctx, analyze); err != nil {
-		b.Fatal(err)
+		return nil, err
 	}
-	return s
-}
-
-// mustStaffTB creates a mediator or fails the benchmark.
-func mustStaffTB(b testing.TB, db *DB, username string) *storage.Staff {
-	s, err := db.CreateStaff(context.Background(), storage.NewStaff{
-		Username: username, Name: "调解员" + username, Role: storage.RoleMediator,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return s
+	return s, nil
 }
 
 // benchRowColumns are the columns SeedCases writes.

@@ -1,7 +1,8 @@
 // Package redisbase is complaintbot's one Redis foundation, as hibiken/asynq keeps
-// its keys in one base package: every Redis key the program writes is built here,
-// and Redis failures become storage errors here, so the key layout and the error
-// rules are read and changed in one place. It imports the standard library,
+// its keys in one base package: every key of complaintbot's own layout is built
+// here, and Redis failures become storage errors here, so the key layout and the
+// error rules are read and changed in one place. The WeChat library's keys keep the
+// library's names; they are listed here too, so this is the one list of every key. It imports the standard library,
 // go-redis and storage (for the error codes) only.
 //
 // # Key layout
@@ -41,7 +42,18 @@
 //	<prefix>:{sig:<signature>}   string: hex SHA-256 of the body; expires with the signature
 //
 // Its hash tag is the signature, not the openid: the openid is in the body, which
-// the guard must not trust before the signature has been claimed.
+// is what an attacker changes.
+//
+// Not built here: the WeChat API client's keys (package bot, wxcache.go and
+// wxtoken.go) have their own prefix, "cb:wx:" by default, and the names the
+// silenceper/wechat library gives them, so that the library's components and the
+// bot share one access token:
+//
+//	cb:wx:gowechat_officialaccount__access_token_<appid>        string: the access token
+//	cb:wx:gowechat_officialaccount__access_token_<appid>:lock   string: held by the instance refreshing it
+//	cb:wx:<the library's key>                                   whatever else the library caches
+//
+// With the stable-token endpoint "_access_token_" reads "_stable_access_token_".
 package redisbase
 
 import "strings"
@@ -127,8 +139,8 @@ func (k Keys) Rate(name, key string) string {
 }
 
 // ReplaySignature is the webhook's plain-mode replay-guard key of one signature.
-// The signature is not escaped: the webhook checks it is the hex SHA-1 WeChat
-// sends before claiming it, and hex holds no brace or "%".
+// The signature is not escaped: the webhook has verified it, a hex SHA-1, before
+// claiming it, and hex holds no brace or "%".
 func (k Keys) ReplaySignature(signature string) string {
 	return k.prefix + ":{sig:" + signature + "}"
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/complaintbot/complaintbot/internal/redisbase"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -46,10 +47,17 @@ type RedisStoreOptions struct {
 // it with NewRedisStore; it is safe for concurrent use.
 type RedisStore struct {
 	rdb       redis.UniversalClient
-	keys      redisKeys
+	keys      redisbase.Keys // the key layout is documented in package redisbase
 	stateTTL  time.Duration
 	dedupeTTL time.Duration
 }
+
+// Names the store gives redisbase for its errors: a failed call reads "dialog state
+// store failed", data it did not write "dialog: unexpected redis data: …".
+const (
+	redisOp    = "dialog state store"
+	redisOwner = "dialog"
+)
 
 // Store is satisfied at compile time so a signature drift in dialog.go fails here.
 var _ Store = (*RedisStore)(nil)
@@ -67,7 +75,7 @@ func NewRedisStore(rdb redis.UniversalClient, opts RedisStoreOptions) *RedisStor
 	}
 	return &RedisStore{
 		rdb:       rdb,
-		keys:      newRedisKeys(opts.Prefix),
+		keys:      redisbase.NewKeys(opts.Prefix),
 		stateTTL:  opts.StateTTL,
 		dedupeTTL: opts.DedupeTTL,
 	}
@@ -126,7 +134,7 @@ func (s *RedisStore) LoadScripts(ctx context.Context) error {
 		return commitScript.Load(ctx, s.rdb).Err()
 	})
 	if err != nil {
-		return fmt.Errorf("dialog: redis script load: %w", redisError(err))
+		return fmt.Errorf("dialog: redis script load: %w", redisbase.MapError(redisOp, err))
 	}
 	return nil
 }
@@ -148,8 +156,8 @@ func (s *RedisStore) Load(ctx context.Context, openID, msgKey string) (State, st
 	var get *redis.StringCmd
 	err := redisCall(ctx, func() error {
 		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			hm = p.HMGet(ctx, s.keys.state(openID), "v", "s")
-			get = p.Get(ctx, s.keys.msg(openID, msgKey))
+			hm = p.HMGet(ctx, s.keys.State(openID), "v", "s")
+			get = p.Get(ctx, s.keys.Msg(openID, msgKey))
 			return nil
 		})
 		return err
@@ -157,10 +165,10 @@ func (s *RedisStore) Load(ctx context.Context, openID, msgKey string) (State, st
 	// Pipelined returns the first failed command's error, and a missing msg key
 	// "fails" with redis.Nil; the commands' own errors are checked below.
 	if err != nil && !errors.Is(err, redis.Nil) {
-		return State{}, "", false, fmt.Errorf("dialog: redis load for %s: %w", redisLogID(openID), redisError(err))
+		return State{}, "", false, fmt.Errorf("dialog: redis load for %s: %w", redisLogID(openID), redisbase.MapError(redisOp, err))
 	}
 	if err := hm.Err(); err != nil {
-		return State{}, "", false, fmt.Errorf("dialog: redis load for %s: %w", redisLogID(openID), redisError(err))
+		return State{}, "", false, fmt.Errorf("dialog: redis load for %s: %w", redisLogID(openID), redisbase.MapError(redisOp, err))
 	}
 	st, err := decodeRedisState(hm.Val())
 	if err != nil {
@@ -170,7 +178,7 @@ func (s *RedisStore) Load(ctx context.Context, openID, msgKey string) (State, st
 	case errors.Is(err, redis.Nil):
 		return st, "", false, nil
 	case err != nil:
-		return State{}, "", false, fmt.Errorf("dialog: redis load for %s: %w", redisLogID(openID), redisError(err))
+		return State{}, "", false, fmt.Errorf("dialog: redis load for %s: %w", redisLogID(openID), redisbase.MapError(redisOp, err))
 	default:
 		return st, reply, true, nil
 	}
@@ -179,7 +187,7 @@ func (s *RedisStore) Load(ctx context.Context, openID, msgKey string) (State, st
 // decodeRedisState turns HMGET's [v, s] into a State. Both nil means no state yet.
 func decodeRedisState(vals []any) (State, error) {
 	if len(vals) != 2 {
-		return State{}, redisCorrupt("HMGET returned %d values", len(vals))
+		return State{}, redisbase.Corruptf(redisOwner, "HMGET returned %d values", len(vals))
 	}
 	if vals[0] == nil && vals[1] == nil {
 		return State{}, nil
@@ -187,15 +195,15 @@ func decodeRedisState(vals []any) (State, error) {
 	v, vok := vals[0].(string)
 	data, sok := vals[1].(string)
 	if !vok || !sok {
-		return State{}, redisCorrupt("state hash lacks a field")
+		return State{}, redisbase.Corruptf(redisOwner, "state hash lacks a field")
 	}
 	version, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		return State{}, redisCorrupt("state version is not an integer")
+		return State{}, redisbase.Corruptf(redisOwner, "state version is not an integer")
 	}
 	var st State
 	if err := json.Unmarshal([]byte(data), &st); err != nil {
-		return State{}, fmt.Errorf("%w: %w", redisCorrupt("state is not valid JSON"), err)
+		return State{}, fmt.Errorf("%w: %w", redisbase.Corruptf(redisOwner, "state is not valid JSON"), err)
 	}
 	st.Version = version
 	return st, nil
@@ -210,17 +218,17 @@ func (s *RedisStore) Commit(ctx context.Context, openID, msgKey string, prevVers
 	if err != nil {
 		return "", false, fmt.Errorf("dialog: encode state for %s: %w", redisLogID(openID), err)
 	}
-	keys := []string{s.keys.state(openID), s.keys.msg(openID, msgKey)}
+	keys := []string{s.keys.State(openID), s.keys.Msg(openID, msgKey)}
 	var res []any
 	err = redisCall(ctx, func() error {
 		var err error
 		res, err = commitScript.Run(ctx, s.rdb, keys,
 			strconv.FormatInt(prevVersion, 10), data, reply,
-			redisMillis(s.stateTTL), redisMillis(s.dedupeTTL)).Slice()
+			redisbase.Millis(s.stateTTL), redisbase.Millis(s.dedupeTTL)).Slice()
 		return err
 	})
 	if err != nil {
-		return "", false, fmt.Errorf("dialog: redis commit for %s: %w", redisLogID(openID), redisError(err))
+		return "", false, fmt.Errorf("dialog: redis commit for %s: %w", redisLogID(openID), redisbase.MapError(redisOp, err))
 	}
 	return redisCommitResult(res)
 }
@@ -228,11 +236,11 @@ func (s *RedisStore) Commit(ctx context.Context, openID, msgKey string, prevVers
 // redisCommitResult interprets commitScript's {code, value}.
 func redisCommitResult(res []any) (string, bool, error) {
 	if len(res) != 2 {
-		return "", false, redisCorrupt("commit script returned %d values", len(res))
+		return "", false, redisbase.Corruptf(redisOwner, "commit script returned %d values", len(res))
 	}
 	code, ok := res[0].(int64)
 	if !ok { // never read a malformed reply as commitOK, the zero value
-		return "", false, redisCorrupt("commit script returned a non-integer code")
+		return "", false, redisbase.Corruptf(redisOwner, "commit script returned a non-integer code")
 	}
 	switch code {
 	case commitOK:
@@ -240,13 +248,13 @@ func redisCommitResult(res []any) (string, bool, error) {
 	case commitDup:
 		saved, ok := res[1].(string)
 		if !ok {
-			return "", false, redisCorrupt("saved reply is not a string")
+			return "", false, redisbase.Corruptf(redisOwner, "saved reply is not a string")
 		}
 		return saved, true, nil
 	case commitConflict:
 		return "", false, ErrVersionConflict
 	default:
-		return "", false, redisCorrupt("commit script returned code %v", res[0])
+		return "", false, redisbase.Corruptf(redisOwner, "commit script returned code %v", res[0])
 	}
 }
 
@@ -286,33 +294,13 @@ func redisCall(ctx context.Context, f func() error) error {
 	}
 }
 
-// redisError gives a Redis failure its storage code while keeping the cause in the
-// chain (errors.Is(err, context.DeadlineExceeded) still works). Anything that did
-// not get an answer, or got a "try later" answer, is EUNAVAILABLE; any other error
-// reply from the server is a bug or a misconfiguration, EINTERNAL.
-func redisError(err error) error {
-	code := storage.EUNAVAILABLE
-	var rerr redis.Error
-	if errors.As(err, &rerr) && !redisTransient(err) {
-		code = storage.EINTERNAL
+// redisLogID is the form of an openid that may appear in errors and logs: its first six
+// characters, enough to find the consumer in an operator's search, too few to
+// identify them elsewhere (CONVENTIONS 3).
+func redisLogID(openID string) string {
+	const keep = 6
+	if r := []rune(openID); len(r) > keep {
+		openID = string(r[:keep])
 	}
-	return fmt.Errorf("%w: %w", storage.Errorf(code, "dialog state store failed"), err)
-}
-
-// redisTransient reports server replies that mean "not now" rather than "never".
-func redisTransient(err error) bool {
-	return redis.IsLoadingError(err) || redis.IsReadOnlyError(err) ||
-		redis.IsClusterDownError(err) || redis.IsTryAgainError(err) ||
-		redis.IsMasterDownError(err) || redis.IsMaxClientsError(err) ||
-		redis.IsOOMError(err)
-}
-
-// redisCorrupt reports stored data or a script reply this code did not write.
-func redisCorrupt(format string, args ...any) error {
-	return storage.Errorf(storage.EINTERNAL, "dialog: unexpected redis data: "+format, args...)
-}
-
-// redisMillis is d for PEXPIRE/PX, at least 1 because Redis refuses 0.
-func redisMillis(d time.Duration) int64 {
-	return max(d.Milliseconds(), 1)
+	return openID + "…"
 }

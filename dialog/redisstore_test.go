@@ -112,7 +112,7 @@ func TestRedisStoreLoadEmpty(t *testing.T) {
 			t.Errorf("Load of a new consumer: saved %q, dup %v; want no reply", saved, dup)
 		}
 		assertState(t, st, State{})
-		n, err := e.rdb.Exists(testCtx(t), s.keys.state("oNobody000000000000000000000")).Result()
+		n, err := e.rdb.Exists(testCtx(t), s.keys.State("oNobody000000000000000000000")).Result()
 		if err != nil || n != 0 {
 			t.Errorf("Load created the state key (exists %d, %v); a read must not write", n, err)
 		}
@@ -250,8 +250,8 @@ func TestRedisStoreTTL(t *testing.T) {
 		s := e.store(RedisStoreOptions{StateTTL: 2 * time.Hour, DedupeTTL: 30 * time.Minute})
 		const user = "oTTL_abcdefghijklmnopqrstuvw"
 		mustCommit(t, s, user, "m1", 0, sampleState(), "r1")
-		assertPTTL(t, e, s.keys.state(user), 2*time.Hour)
-		assertPTTL(t, e, s.keys.msg(user, "m1"), 30*time.Minute)
+		assertPTTL(t, e, s.keys.State(user), 2*time.Hour)
+		assertPTTL(t, e, s.keys.Msg(user, "m1"), 30*time.Minute)
 
 		if e.mini == nil {
 			return // a real server's clock cannot be moved
@@ -280,8 +280,8 @@ func TestRedisStoreDefaultTTL(t *testing.T) {
 		s := e.store(RedisStoreOptions{})
 		const user = "oDefTTL_abcdefghijklmnopqrst"
 		mustCommit(t, s, user, "m1", 0, sampleState(), "r1")
-		assertPTTL(t, e, s.keys.state(user), DefaultStateTTL)
-		assertPTTL(t, e, s.keys.msg(user, "m1"), DefaultDedupeTTL)
+		assertPTTL(t, e, s.keys.State(user), DefaultStateTTL)
+		assertPTTL(t, e, s.keys.Msg(user, "m1"), DefaultDedupeTTL)
 	})
 }
 
@@ -425,7 +425,7 @@ func TestRedisStoreAwkwardOpenIDs(t *testing.T) {
 				t.Errorf("openid %q: version %d, intake %q, reply %q; its keys mix with another consumer's",
 					user, st.Version, st.IntakeKey, saved)
 			}
-			stateTag, msgTag := hashTag(s.keys.state(user)), hashTag(s.keys.msg(user, "m{1}"))
+			stateTag, msgTag := hashTag(s.keys.State(user)), hashTag(s.keys.Msg(user, "m{1}"))
 			if stateTag == "" || stateTag != msgTag {
 				t.Errorf("openid %q: hash tags %q and %q; want one non-empty slot", user, stateTag, msgTag)
 			}
@@ -434,8 +434,8 @@ func TestRedisStoreAwkwardOpenIDs(t *testing.T) {
 }
 
 func TestRedisKeysBraceInPrefix(t *testing.T) {
-	k := newRedisKeys("a{b}")
-	if got := hashTag(k.state("oUser")); got != "oUser" {
+	k := NewRedisStore(nil, RedisStoreOptions{Prefix: "a{b}"}).keys
+	if got := hashTag(k.State("oUser")); got != "oUser" {
 		t.Errorf("hash tag with prefix a{b} = %q, want the openid", got)
 	}
 }
@@ -473,7 +473,7 @@ func TestRedisStoreCorruptState(t *testing.T) {
 	forEachRedis(t, func(t *testing.T, e *redisEnv) {
 		s := e.store(RedisStoreOptions{})
 		const user = "oBroken_abcdefghijklmnopqrst"
-		if err := e.rdb.HSet(testCtx(t), s.keys.state(user), "v", "1", "s", "not json").Err(); err != nil {
+		if err := e.rdb.HSet(testCtx(t), s.keys.State(user), "v", "1", "s", "not json").Err(); err != nil {
 			t.Fatal(err)
 		}
 		_, _, _, err := s.Load(testCtx(t), user, "m1")

@@ -6,6 +6,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/complaintbot/complaintbot/internal/redisbase"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -32,7 +33,7 @@ type RateLimitOptions struct {
 // use.
 type RateLimit struct {
 	rdb    redis.UniversalClient
-	keys   keys
+	keys   redisbase.Keys
 	name   string
 	limit  int
 	window time.Duration
@@ -47,19 +48,19 @@ func NewRateLimit(rdb redis.UniversalClient, opts RateLimitOptions) *RateLimit {
 	if opts.Window <= 0 {
 		opts.Window = time.Hour
 	}
-	return &RateLimit{rdb: rdb, keys: newKeys(opts.Prefix), name: opts.Name,
+	return &RateLimit{rdb: rdb, keys: redisbase.NewKeys(opts.Prefix), name: opts.Name,
 		limit: max(opts.Limit, 1), window: opts.Window}
 }
 
 // Take implements storage.RateLimiter: one script, one round trip.
 func (l *RateLimit) Take(ctx context.Context, key string) (bool, time.Duration, error) {
-	res, err := reserveScript.Run(ctx, l.rdb, []string{l.keys.rate(l.name, key)},
-		millis(l.window), l.limit).Int64Slice()
+	res, err := reserveScript.Run(ctx, l.rdb, []string{l.keys.Rate(l.name, key)},
+		redisbase.Millis(l.window), l.limit).Int64Slice()
 	if err != nil {
-		return false, 0, redisError("take rate limit "+l.name, err)
+		return false, 0, redisbase.MapError(owner+": take rate limit "+l.name, err)
 	}
 	if len(res) != 2 || res[0] < 0 {
-		return false, 0, corrupt("rate limit counter is not an integer")
+		return false, 0, redisbase.Corruptf(owner, "rate limit counter is not an integer")
 	}
 	if res[0] == 1 {
 		return true, 0, nil

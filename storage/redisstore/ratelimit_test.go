@@ -65,7 +65,7 @@ func TestRateLimitCountsConcurrentUsesExactly(t *testing.T) {
 		if allowed != 20 {
 			t.Fatalf("%d of 60 parallel uses allowed, want 20", allowed)
 		}
-		if ttl := e.rdb.PTTL(t.Context(), l.keys.rate("phone_search", "staff:{7}")).Val(); ttl <= 0 {
+		if ttl := e.rdb.PTTL(t.Context(), l.keys.Rate("phone_search", "staff:{7}")).Val(); ttl <= 0 {
 			t.Fatalf("counter has no expiry (%v): the limit would never lift", ttl)
 		}
 	})
@@ -90,7 +90,7 @@ func TestRateLimitFailsClosed(t *testing.T) {
 	if ok, _, err := l.Take(t.Context(), "staff:4"); ok || err != nil {
 		t.Fatalf("a limit of 0 let a 2nd use through (%v, %v)", ok, err)
 	}
-	if err := rdb.Set(t.Context(), l.keys.rate("phone_search", "staff:5"), "x", time.Minute).Err(); err != nil {
+	if err := rdb.Set(t.Context(), l.keys.Rate("phone_search", "staff:5"), "x", time.Minute).Err(); err != nil {
 		t.Fatal(err)
 	}
 	if ok, _, err := l.Take(t.Context(), "staff:5"); ok || storage.ErrorCode(err) != storage.EINTERNAL {

@@ -151,7 +151,7 @@ func TestPeekSessionDoesNotExtend(t *testing.T) {
 		if alive(t, s, polled.ID) {
 			t.Fatal("a session only peeked at for 30 minutes is still alive")
 		}
-		if e.mini != nil && e.mini.Exists(s.keys.session(hashID(polled.ID))) {
+		if e.mini != nil && e.mini.Exists(s.keys.Session(hashID(polled.ID))) {
 			t.Fatal("the expired session's key is still in Redis")
 		}
 
@@ -181,11 +181,11 @@ func TestSessionIdleExpiryByRedisTTL(t *testing.T) {
 	s := NewSessions(rdb, SessionOptions{})
 	se := mustCreate(t, s, 1)
 	m.FastForward(29 * time.Minute)
-	if !m.Exists(s.keys.session(hashID(se.ID))) {
+	if !m.Exists(s.keys.Session(hashID(se.ID))) {
 		t.Fatal("session key gone before the idle expiry")
 	}
 	m.FastForward(2 * time.Minute)
-	if m.Exists(s.keys.session(hashID(se.ID))) {
+	if m.Exists(s.keys.Session(hashID(se.ID))) {
 		t.Fatal("session key still in Redis after the idle expiry")
 	}
 }
@@ -201,7 +201,7 @@ func TestSessionAbsoluteExpiry(t *testing.T) {
 				t.Fatalf("session in use expired after %v", c.Now().Sub(se.CreatedAt))
 			}
 		}
-		ttl := e.rdb.PTTL(t.Context(), s.keys.session(hashID(se.ID))).Val()
+		ttl := e.rdb.PTTL(t.Context(), s.keys.Session(hashID(se.ID))).Val()
 		if ttl <= 0 || ttl > 10*time.Minute {
 			t.Errorf("TTL 10 minutes before the absolute expiry = %v; the idle extension must not pass it", ttl)
 		}
@@ -255,7 +255,7 @@ func TestStaffSetIsPrunedAtSignIn(t *testing.T) {
 			_ = s.DeleteSession(t.Context(), se.ID)
 		}
 		live := mustCreate(t, s, 4)
-		members := e.rdb.SMembers(t.Context(), s.keys.staffSessions("4")).Val()
+		members := e.rdb.SMembers(t.Context(), s.keys.StaffSessions("4")).Val()
 		if len(members) != 1 || members[0] != hashID(live.ID) {
 			t.Fatalf("staff set = %v, want only the live session", members)
 		}
@@ -386,7 +386,7 @@ func TestThrottleReservesConcurrentAttemptsExactly(t *testing.T) {
 		if reserved != 40 || refused != 20 {
 			t.Fatalf("%d reserved, %d refused; want 40 and 20", reserved, refused)
 		}
-		k := th.keys.throttle("user:{eve}")
+		k := th.keys.Throttle("user:{eve}")
 		if n, _ := e.rdb.Get(t.Context(), k).Int(); n != 40 {
 			t.Fatalf("counter = %d, want 40 (refused attempts are not counted)", n)
 		}
@@ -409,7 +409,7 @@ func TestThrottleReleaseGivesBackOneAttempt(t *testing.T) {
 		if ok, _ := allowed(t, th, "ip:10.0.0.2"); ok {
 			t.Fatal("limit of 2 not applied")
 		}
-		k := th.keys.throttle("ip:10.0.0.2")
+		k := th.keys.Throttle("ip:10.0.0.2")
 		ttl := e.rdb.PTTL(t.Context(), k).Val()
 		if err := th.ReleaseLogin(t.Context(), "ip:10.0.0.2"); err != nil {
 			t.Fatal(err)
@@ -436,7 +436,7 @@ func TestThrottleReleaseGivesBackOneAttempt(t *testing.T) {
 func TestThrottleCorruptCounter(t *testing.T) {
 	forEachRedis(t, func(t *testing.T, e *env) {
 		th := e.throttle(ThrottleOptions{})
-		if err := e.rdb.Set(t.Context(), th.keys.throttle("user:zoe"), "x", time.Minute).Err(); err != nil {
+		if err := e.rdb.Set(t.Context(), th.keys.Throttle("user:zoe"), "x", time.Minute).Err(); err != nil {
 			t.Fatal(err)
 		}
 		if ok, _, err := th.ReserveLogin(t.Context(), "user:zoe"); ok || storage.ErrorCode(err) != storage.EINTERNAL {
@@ -453,7 +453,7 @@ func TestThrottleCorruptCounter(t *testing.T) {
 func TestThrottleFullCounterWithoutTTLExpires(t *testing.T) {
 	m, rdb := testenv.NewMiniredis(t)
 	th := NewLoginThrottle(rdb, ThrottleOptions{})
-	if err := rdb.Set(t.Context(), th.keys.throttle("user:ann"), "50", 0).Err(); err != nil {
+	if err := rdb.Set(t.Context(), th.keys.Throttle("user:ann"), "50", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
 	if ok, wait, err := th.ReserveLogin(t.Context(), "user:ann"); ok || err != nil || wait != DefaultWindow {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/complaintbot/complaintbot/internal/redisbase"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -49,7 +50,7 @@ type SessionOptions struct {
 // safe for concurrent use.
 type Sessions struct {
 	rdb      redis.UniversalClient
-	keys     keys
+	keys     redisbase.Keys
 	idle     time.Duration
 	absolute time.Duration
 	now      func() time.Time
@@ -69,7 +70,7 @@ func NewSessions(rdb redis.UniversalClient, opts SessionOptions) *Sessions {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Sessions{rdb: rdb, keys: newKeys(opts.Prefix), idle: opts.Idle, absolute: opts.Absolute, now: opts.Now}
+	return &Sessions{rdb: rdb, keys: redisbase.NewKeys(opts.Prefix), idle: opts.Idle, absolute: opts.Absolute, now: opts.Now}
 }
 
 // createSessionScript stores a new session and adds it to its owner's set. The
@@ -162,11 +163,11 @@ func (s *Sessions) CreateSession(ctx context.Context, staffID int64) (*storage.S
 	idHash := hashID(se.ID)
 	staff := strconv.FormatInt(staffID, 10)
 	err := createSessionScript.Run(ctx, s.rdb,
-		[]string{s.keys.session(idHash), s.keys.staffSessions(staff)},
-		staff, se.CSRFToken, now.UnixMilli(), millis(min(s.idle, s.absolute)), millis(s.absolute),
-		idHash, s.keys.session("")).Err()
+		[]string{s.keys.Session(idHash), s.keys.StaffSessions(staff)},
+		staff, se.CSRFToken, now.UnixMilli(), redisbase.Millis(min(s.idle, s.absolute)), redisbase.Millis(s.absolute),
+		idHash, s.keys.SessionPrefix()).Err()
 	if err != nil {
-		return nil, redisError("create session", err)
+		return nil, redisbase.MapError(owner+": create session", err)
 	}
 	return se, nil
 }
@@ -192,13 +193,13 @@ func (s *Sessions) findSession(ctx context.Context, id string, touch bool) (*sto
 	if touch {
 		flag = "1"
 	}
-	res, err := findSessionScript.Run(ctx, s.rdb, []string{s.keys.session(hashID(id))},
-		s.now().UnixMilli(), millis(s.idle), millis(s.absolute), flag).Slice()
+	res, err := findSessionScript.Run(ctx, s.rdb, []string{s.keys.Session(hashID(id))},
+		s.now().UnixMilli(), redisbase.Millis(s.idle), redisbase.Millis(s.absolute), flag).Slice()
 	switch {
 	case errors.Is(err, redis.Nil):
 		return nil, errNoSession()
 	case err != nil:
-		return nil, redisError("find session", err)
+		return nil, redisbase.MapError(owner+": find session", err)
 	}
 	se, err := decodeSession(res)
 	if err != nil {
@@ -212,13 +213,13 @@ func (s *Sessions) findSession(ctx context.Context, id string, touch bool) (*sto
 // Session without its id.
 func decodeSession(res []any) (*storage.Session, error) {
 	if len(res) != 4 {
-		return nil, corrupt("session has %d fields", len(res))
+		return nil, redisbase.Corruptf(owner, "session has %d fields", len(res))
 	}
 	var f [4]string
 	for i, v := range res {
 		s, ok := v.(string)
 		if !ok {
-			return nil, corrupt("session field %d is %T", i, v)
+			return nil, redisbase.Corruptf(owner, "session field %d is %T", i, v)
 		}
 		f[i] = s
 	}
@@ -226,7 +227,7 @@ func decodeSession(res []any) (*storage.Session, error) {
 	created, err2 := strconv.ParseInt(f[2], 10, 64)
 	seen, err3 := strconv.ParseInt(f[3], 10, 64)
 	if err := errors.Join(err1, err2, err3); err != nil {
-		return nil, corrupt("session field is not an integer")
+		return nil, redisbase.Corruptf(owner, "session field is not an integer")
 	}
 	return &storage.Session{StaffID: staff, CSRFToken: f[1],
 		CreatedAt: time.UnixMilli(created), LastSeenAt: time.UnixMilli(seen)}, nil
@@ -238,8 +239,8 @@ func (s *Sessions) DeleteSession(ctx context.Context, id string) error {
 	if !validID(id) {
 		return nil
 	}
-	if err := s.rdb.Del(ctx, s.keys.session(hashID(id))).Err(); err != nil {
-		return redisError("delete session", err)
+	if err := s.rdb.Del(ctx, s.keys.Session(hashID(id))).Err(); err != nil {
+		return redisbase.MapError(owner+": delete session", err)
 	}
 	return nil
 }
@@ -247,9 +248,9 @@ func (s *Sessions) DeleteSession(ctx context.Context, id string) error {
 // DeleteStaffSessions implements storage.SessionStore.
 func (s *Sessions) DeleteStaffSessions(ctx context.Context, staffID int64) error {
 	staff := strconv.FormatInt(staffID, 10)
-	err := deleteStaffSessionsScript.Run(ctx, s.rdb, []string{s.keys.staffSessions(staff)}, s.keys.session("")).Err()
+	err := deleteStaffSessionsScript.Run(ctx, s.rdb, []string{s.keys.StaffSessions(staff)}, s.keys.SessionPrefix()).Err()
 	if err != nil {
-		return redisError("delete staff sessions", err)
+		return redisbase.MapError(owner+": delete staff sessions", err)
 	}
 	return nil
 }
@@ -259,7 +260,7 @@ func (s *Sessions) DeleteStaffSessions(ctx context.Context, staffID int64) error
 func (s *Sessions) LoadScripts(ctx context.Context) error {
 	for _, sc := range []*redis.Script{createSessionScript, findSessionScript, deleteStaffSessionsScript} {
 		if err := sc.Load(ctx, s.rdb).Err(); err != nil {
-			return redisError("load session scripts", err)
+			return redisbase.MapError(owner+": load session scripts", err)
 		}
 	}
 	return nil

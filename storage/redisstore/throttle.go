@@ -8,6 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/complaintbot/complaintbot/internal/redisbase"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -50,7 +51,7 @@ type ThrottleOptions struct {
 // concurrent use.
 type LoginThrottle struct {
 	rdb    redis.UniversalClient
-	keys   keys
+	keys   redisbase.Keys
 	limits map[string]int
 	max    int
 	window time.Duration
@@ -70,7 +71,7 @@ func NewLoginThrottle(rdb redis.UniversalClient, opts ThrottleOptions) *LoginThr
 	if opts.Window <= 0 {
 		opts.Window = DefaultWindow
 	}
-	return &LoginThrottle{rdb: rdb, keys: newKeys(opts.Prefix), limits: opts.Limits, max: opts.MaxFailures, window: opts.Window}
+	return &LoginThrottle{rdb: rdb, keys: redisbase.NewKeys(opts.Prefix), limits: opts.Limits, max: opts.MaxFailures, window: opts.Window}
 }
 
 // reserveScript reserves an attempt: it refuses when the key has used up its
@@ -139,7 +140,7 @@ return redis.call("DECR", KEYS[1])
 // attempt with ReserveLogin, or parallel attempts would all pass this check. The
 // count and the time left are read in one MULTI so they belong to the same window.
 func (t *LoginThrottle) LoginAllowed(ctx context.Context, key string) (bool, time.Duration, error) {
-	k := t.keys.throttle(key)
+	k := t.keys.Throttle(key)
 	var get *redis.StringCmd
 	var ttl *redis.DurationCmd
 	_, err := t.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
@@ -147,14 +148,14 @@ func (t *LoginThrottle) LoginAllowed(ctx context.Context, key string) (bool, tim
 		return nil
 	})
 	if err != nil && !errors.Is(err, redis.Nil) {
-		return false, 0, redisError("read login throttle", err)
+		return false, 0, redisbase.MapError(owner+": read login throttle", err)
 	}
 	n, err := get.Int()
 	switch {
 	case errors.Is(err, redis.Nil):
 		return true, 0, nil
 	case err != nil:
-		return false, 0, corrupt("throttle counter is not an integer")
+		return false, 0, redisbase.Corruptf(owner, "throttle counter is not an integer")
 	case n < t.limit(key):
 		return true, 0, nil
 	}
@@ -163,13 +164,13 @@ func (t *LoginThrottle) LoginAllowed(ctx context.Context, key string) (bool, tim
 
 // ReserveLogin implements storage.LoginThrottle: one script, one round trip.
 func (t *LoginThrottle) ReserveLogin(ctx context.Context, key string) (bool, time.Duration, error) {
-	res, err := reserveScript.Run(ctx, t.rdb, []string{t.keys.throttle(key)},
-		millis(t.window), t.limit(key)).Int64Slice()
+	res, err := reserveScript.Run(ctx, t.rdb, []string{t.keys.Throttle(key)},
+		redisbase.Millis(t.window), t.limit(key)).Int64Slice()
 	if err != nil {
-		return false, 0, redisError("reserve login attempt", err)
+		return false, 0, redisbase.MapError(owner+": reserve login attempt", err)
 	}
 	if len(res) != 2 || res[0] < 0 {
-		return false, 0, corrupt("throttle counter is not an integer")
+		return false, 0, redisbase.Corruptf(owner, "throttle counter is not an integer")
 	}
 	if res[0] == 1 {
 		return true, 0, nil
@@ -181,12 +182,12 @@ func (t *LoginThrottle) ReserveLogin(ctx context.Context, key string) (bool, tim
 // ended, an attempt is taken off the next window's count: at worst one attempt
 // more in that window.
 func (t *LoginThrottle) ReleaseLogin(ctx context.Context, key string) error {
-	n, err := releaseScript.Run(ctx, t.rdb, []string{t.keys.throttle(key)}).Int64()
+	n, err := releaseScript.Run(ctx, t.rdb, []string{t.keys.Throttle(key)}).Int64()
 	if err != nil {
-		return redisError("release login attempt", err)
+		return redisbase.MapError(owner+": release login attempt", err)
 	}
 	if n < 0 {
-		return corrupt("throttle counter is not an integer")
+		return redisbase.Corruptf(owner, "throttle counter is not an integer")
 	}
 	return nil
 }
@@ -202,8 +203,8 @@ func (t *LoginThrottle) wait(left time.Duration) time.Duration {
 
 // LoginSucceeded implements storage.LoginThrottle.
 func (t *LoginThrottle) LoginSucceeded(ctx context.Context, key string) error {
-	if err := t.rdb.Del(ctx, t.keys.throttle(key)).Err(); err != nil {
-		return redisError("reset login throttle", err)
+	if err := t.rdb.Del(ctx, t.keys.Throttle(key)).Err(); err != nil {
+		return redisbase.MapError(owner+": reset login throttle", err)
 	}
 	return nil
 }

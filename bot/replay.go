@@ -6,10 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/complaintbot/complaintbot/internal/redisbase"
 )
 
 // ErrReplayed says a plain-mode signature was seen before with another body.
@@ -27,27 +28,19 @@ type ReplayGuard interface {
 	Claim(ctx context.Context, signature string, bodySum [sha256.Size]byte, ttl time.Duration) error
 }
 
-// RedisReplayGuard is the ReplayGuard on Redis, shared by every instance. Its key,
-// beside the dialog store's (dialog/rediskeys.go), is
-//
-//	<prefix>:{sig:<signature>}   string: hex SHA-256 of the body; expires with the signature
-//
-// The hash tag is the signature, not the openid: the openid is in the body, which
-// is what an attacker changes.
+// RedisReplayGuard is the ReplayGuard on Redis, shared by every instance. Its key
+// (redisbase.Keys.ReplaySignature) holds the hex SHA-256 of the body and expires
+// with the signature. The hash tag is the signature, not the openid: the openid is
+// in the body, which is what an attacker changes.
 type RedisReplayGuard struct {
-	rdb    redis.UniversalClient
-	prefix string
+	rdb  redis.UniversalClient
+	keys redisbase.Keys
 }
 
 // NewRedisReplayGuard returns a guard on rdb; prefix is the dialog store's key
 // prefix (empty means "cb").
 func NewRedisReplayGuard(rdb redis.UniversalClient, prefix string) *RedisReplayGuard {
-	if prefix == "" {
-		prefix = "cb"
-	}
-	// Braces in the prefix would move the hash tag, as in dialog/rediskeys.go.
-	esc := strings.NewReplacer("%", "%25", "{", "%7B", "}", "%7D")
-	return &RedisReplayGuard{rdb: rdb, prefix: esc.Replace(prefix)}
+	return &RedisReplayGuard{rdb: rdb, keys: redisbase.NewKeys(prefix)}
 }
 
 // Claim implements ReplayGuard with one SET NX GET, so two instances receiving
@@ -55,7 +48,7 @@ func NewRedisReplayGuard(rdb redis.UniversalClient, prefix string) *RedisReplayG
 // if the client ignores the deadline.
 func (g *RedisReplayGuard) Claim(ctx context.Context, signature string, bodySum [sha256.Size]byte, ttl time.Duration) error {
 	sum := hex.EncodeToString(bodySum[:])
-	key := g.prefix + ":{sig:" + signature + "}"
+	key := g.keys.ReplaySignature(signature)
 	type result struct {
 		prev string
 		err  error

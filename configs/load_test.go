@@ -282,7 +282,7 @@ func TestEveryEnvVarOverridesItsKey(t *testing.T) {
 		"log.level": "warn", "log.format": "json",
 		"wechat.template.id": "tmplX", "http.trust_proxy": "true", "push.workers": "3", "evidence.dir": "/srv/evidence",
 		"console.phone_searches_per_hour": "7",
-		"push.max_age": "48h",
+		"push.max_age":                    "48h",
 	}
 	vars := map[string]string{}
 	for _, v := range EnvVars() {

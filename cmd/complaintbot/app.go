@@ -80,7 +80,6 @@ func NewMain(cfg configs.Config, logger *slog.Logger) *Main {
 // Run opens the database and Redis, builds the handlers and starts serving HTTP. It
 // returns once the listener is bound, so URL is valid afterwards.
 func (m *Main) Run(ctx context.Context) error {
-	bot.SilenceLibraryLogs()
 	var err error
 	if m.DB == nil {
 		if m.DB, err = openDatabase(ctx, m.Config); err != nil {
@@ -175,7 +174,6 @@ func (m *Main) openRedis(ctx context.Context) error {
 	opts.PoolTimeout = time.Second
 	opts.MaxRetries = 1
 	opts.ContextTimeoutEnabled = true // honour the reply budget on socket reads too
-	redis.SetLogger(redisLogger{m.Logger})
 	m.Redis = redis.NewClient(opts)
 	pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
@@ -290,6 +288,7 @@ func newRegistry() *prometheus.Registry {
 // redisLogger sends go-redis's internal messages (pool dial failures and the like,
 // which carry addresses but no personal data) to slog at debug level; the failures
 // that matter reach the log through the errors the callers see.
+// It is set once per process, by setLibraryLogs.
 type redisLogger struct{ log *slog.Logger }
 
 func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {

@@ -57,8 +57,8 @@ type staffCommand struct {
 	stdout, stderr       io.Writer
 }
 
-// runStaff runs `complaintbot staff …`.
-func runStaff(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// runStaff runs `complaintbot staff …`; setLogs is as for run.
+func runStaff(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, setLogs func(*slog.Logger)) error {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		_, err := io.WriteString(stdout, staffUsage)
 		return err
@@ -74,6 +74,9 @@ func runStaff(ctx context.Context, args []string, getenv func(string) string, st
 	c, err := parseStaffFlags(sub, args, getenv, stderr)
 	if err != nil {
 		return err
+	}
+	if setLogs != nil {
+		setLogs(c.logger)
 	}
 	c.stdout, c.stderr = stdout, stderr
 	if c.db, err = openDatabase(ctx, c.cfg); err != nil {

@@ -82,16 +82,17 @@ func NewMain(cfg configs.Config, logger *slog.Logger) *Main {
 func (m *Main) Run(ctx context.Context) error {
 	var err error
 	if m.DB == nil {
-		if m.DB, err = openDatabase(ctx, m.Config); err != nil {
-			return err
-		}
-	} else if err = m.DB.Migrate(ctx); err != nil {
-		return fmt.Errorf("migrate database: %w", err)
+		m.DB, err = openDatabase(ctx, m.Config)
+	} else {
+		err = migrateDatabase(ctx, m.DB)
+	}
+	if err != nil {
+		return err
 	}
 	// The database's clock decides the year in case numbers: China's, not UTC, or
 	// cases filed before 08:00 on 1 January would carry the previous year.
 	m.DB.Now = func() time.Time { return time.Now().In(chinaTime) }
-	if err = m.openRedis(ctx); err != nil {
+	if m.Redis, m.miniRedis, err = openRedis(ctx, m.Config.Redis.URL); err != nil {
 		return err
 	}
 	if m.listener, err = net.Listen("tcp", m.Config.HTTP.Addr); err != nil {
@@ -147,40 +148,65 @@ func openDatabase(ctx context.Context, cfg configs.Config) (*sqlstore.DB, error)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	if err := db.Migrate(ctx); err != nil {
+	if err := migrateDatabase(ctx, db); err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("migrate database: %w", err)
+		return nil, err
 	}
 	return db, nil
 }
 
-// openRedis connects to the configured Redis, or starts an in-process one for the
-// zero-setup run. Short timeouts let the webhook answer "busy" in time when Redis is
-// down instead of hanging past WeChat's 5 seconds.
-func (m *Main) openRedis(ctx context.Context) error {
-	url := m.Config.Redis.URL
+// migrateDatabase applies the migrations db lacks.
+func migrateDatabase(ctx context.Context, db *sqlstore.DB) error {
+	if err := db.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate database: %w", err)
+	}
+	return nil
+}
+
+// openRedis connects to the Redis at url, or with no url starts an in-process one
+// for the zero-setup run and returns it too. Short timeouts let the webhook answer
+// "busy" in time when Redis is down instead of hanging past WeChat's 5 seconds.
+func openRedis(ctx context.Context, url string) (redis.UniversalClient, *miniredis.Miniredis, error) {
+	var mr *miniredis.Miniredis
 	if url == "" {
-		mr, err := miniredis.Run()
-		if err != nil {
-			return fmt.Errorf("start in-process redis: %w", err)
+		var err error
+		if mr, err = miniredis.Run(); err != nil {
+			return nil, nil, fmt.Errorf("start in-process redis: %w", err)
 		}
-		m.miniRedis, url = mr, "redis://"+mr.Addr()
+		url = "redis://" + mr.Addr()
 	}
 	opts, err := redis.ParseURL(url)
 	if err != nil {
-		return fmt.Errorf("redis url: %w", err)
+		_ = closeRedis(nil, mr)
+		return nil, nil, fmt.Errorf("redis url: %w", err)
 	}
 	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = time.Second, time.Second, time.Second
 	opts.PoolTimeout = time.Second
 	opts.MaxRetries = 1
 	opts.ContextTimeoutEnabled = true // honour the reply budget on socket reads too
-	m.Redis = redis.NewClient(opts)
+	client := redis.NewClient(opts)
 	pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	if err := m.Redis.Ping(pingCtx).Err(); err != nil {
-		return fmt.Errorf("redis ping: %w", err)
+	if err := client.Ping(pingCtx).Err(); err != nil {
+		_ = closeRedis(client, mr)
+		return nil, nil, fmt.Errorf("redis ping: %w", err)
 	}
-	return nil
+	return client, mr, nil
+}
+
+// closeRedis closes the client, then the in-process server if there is one;
+// either may be nil.
+func closeRedis(client redis.UniversalClient, mr *miniredis.Miniredis) error {
+	var err error
+	if client != nil {
+		if err = client.Close(); err != nil {
+			err = fmt.Errorf("redis close: %w", err)
+		}
+	}
+	if mr != nil {
+		mr.Close()
+	}
+	return err
 }
 
 func (m *Main) redisKind() string {
@@ -263,13 +289,8 @@ func (m *Main) Close() error {
 			errs = append(errs, fmt.Errorf("evidence directory close: %w", err))
 		}
 	}
-	if m.Redis != nil {
-		if err := m.Redis.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("redis close: %w", err))
-		}
-	}
-	if m.miniRedis != nil {
-		m.miniRedis.Close()
+	if err := closeRedis(m.Redis, m.miniRedis); err != nil {
+		errs = append(errs, err)
 	}
 	if m.DB != nil {
 		if err := m.DB.Close(); err != nil {

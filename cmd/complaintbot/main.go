@@ -145,7 +145,8 @@ func installMenu(ctx context.Context, cfg configs.Config, logger *slog.Logger, s
 			"(in simulator mode the /sim page has the menu built in)")
 	}
 	m := NewMain(cfg, logger)
-	if err := m.openRedis(ctx); err != nil {
+	var err error
+	if m.Redis, m.miniRedis, err = openRedis(ctx, cfg.Redis.URL); err != nil {
 		return err
 	}
 	defer m.Close()

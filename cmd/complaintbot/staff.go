@@ -250,12 +250,12 @@ func (c *staffCommand) endSessions(ctx context.Context, st *storage.Staff) error
 			"restart the server to end them")
 		return nil
 	}
-	m := NewMain(c.cfg, c.logger)
-	if err := m.openRedis(ctx); err != nil {
+	rdb, mr, err := openRedis(ctx, c.cfg.Redis.URL)
+	if err != nil {
 		return fmt.Errorf("the change is saved, but open sessions were not ended: %w", err)
 	}
-	defer m.Close()
-	if err := redisstore.NewSessions(m.Redis, redisstore.SessionOptions{}).DeleteStaffSessions(ctx, st.ID); err != nil {
+	defer closeRedis(rdb, mr)
+	if err := redisstore.NewSessions(rdb, redisstore.SessionOptions{}).DeleteStaffSessions(ctx, st.ID); err != nil {
 		return fmt.Errorf("the change is saved, but open sessions were not ended: %w", err)
 	}
 	fmt.Fprintf(c.stdout, "signed %s out of the console\n", st.Username)

@@ -144,13 +144,13 @@ func installMenu(ctx context.Context, cfg configs.Config, logger *slog.Logger, s
 		return errors.New("wechat menu needs a real account: set wechat.app_id, app_secret and token " +
 			"(in simulator mode the /sim page has the menu built in)")
 	}
-	m := NewMain(cfg, logger)
-	var err error
-	if m.Redis, m.miniRedis, err = openRedis(ctx, cfg.Redis.URL); err != nil {
+	rdb, mr, err := openRedis(ctx, cfg.Redis.URL)
+	if err != nil {
 		return err
 	}
-	defer m.Close()
-	if err := m.newAPIClient().CreateMenu(ctx, bot.DefaultMenu()); err != nil {
+	defer closeRedis(rdb, mr)
+	api := newAPIClient(apiConfig(cfg, ""), rdb, logger) // no self URL: not in simulator mode
+	if err := api.CreateMenu(ctx, bot.DefaultMenu()); err != nil {
 		return fmt.Errorf("create menu: %w", err)
 	}
 	fmt.Fprintln(stdout, "menu installed: 我要投诉 / 查询进度 / 帮助")

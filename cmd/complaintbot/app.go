@@ -38,29 +38,26 @@ const (
 // chinaTime is UTC+8 without tzdata, so the binary needs no zoneinfo on the host.
 var chinaTime = time.FixedZone("CST", 8*60*60)
 
-// Main is the running program: the wiring of every part, done by hand. Run starts it,
-// Close stops it in order: HTTP, Redis, database. A DB set before Run is used (and
-// migrated) instead of opening Config.Database.URL; tests use that.
+// Main is the running program: the wiring of every part, done by hand. Run builds
+// and starts it, Close stops it in order: HTTP, workers, Redis, database. A DB set
+// before Run is used (and migrated) instead of opening Config.Database.URL; tests
+// use that.
 type Main struct {
 	Config configs.Config
 	Logger *slog.Logger
 
 	DB        *sqlstore.DB
 	Redis     redis.UniversalClient
-	miniRedis *miniredis.Miniredis
-	Engine    *dialog.Engine
-	Platform  *wechatsim.Platform // nil unless in simulator mode
-	API       *bot.APIClient
+	miniRedis *miniredis.Miniredis // the zero-setup run's in-process Redis, else nil
+	Platform  *wechatsim.Platform  // nil unless in simulator mode
 	webhook   *bot.Webhook
 
 	catalogue   *dialog.Catalogue
-	registry    *prometheus.Registry
 	orgSettings *storage.OrgSettings // last applied from the console, nil if none
 
 	stopWorkers context.CancelFunc
 	workers     sync.WaitGroup
 	closeBlobs  func() error // the evidence directory, when configured
-	blobs       storage.BlobStore
 
 	// Out receives what a person must read once (the first admin's password);
 	// nil discards it.
@@ -77,58 +74,101 @@ func NewMain(cfg configs.Config, logger *slog.Logger) *Main {
 	return &Main{Config: cfg, Logger: logger}
 }
 
-// Run opens the database and Redis, builds the handlers and starts serving HTTP. It
-// returns once the listener is bound, so URL is valid afterwards.
-func (m *Main) Run(ctx context.Context) error {
-	bot.SilenceLibraryLogs()
-	var err error
+// Run assembles the service, one part after another, each from the parts before
+// it, and starts it. It returns once the listener is bound, so URL is valid
+// afterwards. On error the caller still calls Close, which closes what was opened.
+func (m *Main) Run(ctx context.Context) (err error) {
+	cfg := m.Config
+
+	// Database: open and migrate it, or migrate the one a test set. Its clock is
+	// China's, not UTC, for the year in case numbers: else cases filed before
+	// 08:00 on 1 January would carry the previous year.
 	if m.DB == nil {
-		if m.DB, err = openDatabase(ctx, m.Config); err != nil {
-			return err
-		}
-	} else if err = m.DB.Migrate(ctx); err != nil {
-		return fmt.Errorf("migrate database: %w", err)
+		m.DB, err = openDatabase(ctx, cfg)
+	} else {
+		err = migrateDatabase(ctx, m.DB)
 	}
-	// The database's clock decides the year in case numbers: China's, not UTC, or
-	// cases filed before 08:00 on 1 January would carry the previous year.
-	m.DB.Now = func() time.Time { return time.Now().In(chinaTime) }
-	if err = m.openRedis(ctx); err != nil {
-		return err
-	}
-	if m.listener, err = net.Listen("tcp", m.Config.HTTP.Addr); err != nil {
-		return fmt.Errorf("listen on %s: %w", m.Config.HTTP.Addr, err)
-	}
-	handler, err := m.routes(ctx)
 	if err != nil {
 		return err
 	}
-	m.server = &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       90 * time.Second,
-	}
-	m.served = make(chan error, 1)
-	go func() { m.served <- m.server.Serve(m.listener) }()
-	if err := m.startMetrics(); err != nil {
+	m.DB.Now = func() time.Time { return time.Now().In(chinaTime) }
+
+	// Redis: the configured server, or an in-process one for the zero-setup run.
+	if m.Redis, m.miniRedis, err = openRedis(ctx, cfg.Redis.URL); err != nil {
 		return err
 	}
+
+	// The main listener, bound before the parts that need its address: in
+	// simulator mode the API client and /sim reach this same process through it.
+	if m.listener, err = net.Listen("tcp", cfg.HTTP.Addr); err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
+	}
+
+	// Metrics: one registry the webhook and the pusher count into.
+	reg := newRegistry()
+
+	// Catalogue: everything the bot says, quoting the organisation details an
+	// admin saved in the console, if any.
+	if m.catalogue, err = newCatalogue(cfg, m.Logger); err != nil {
+		return err
+	}
+	m.orgSettings = m.applyOrgSettings(ctx, nil)
+
+	// Dialog: each consumer's state in Redis, cases in the database.
+	engine, err := newEngine(ctx, cfg, m.Redis, m.DB, m.catalogue)
+	if err != nil {
+		return err
+	}
+
+	// WeChat: in simulator mode a simulated platform stands in for WeChat's
+	// servers; the API client calls it (or WeChat) and the webhook answers it.
+	var sim *simulator
+	if cfg.SimulatorMode() {
+		m.Platform = wechatsim.NewPlatform(wechatsim.PlatformConfig{AppID: simAppID, AppSecret: simAppSecret})
+		sim = newSimulator(m.Platform, m.localURL())
+	}
+	api := newAPIClient(apiConfig(cfg, m.localURL()), m.Redis, m.Logger)
+	m.webhook = newWebhook(cfg, m.catalogue, engine, m.DB, m.Redis, m.Logger, reg)
+
+	// Evidence: a directory when configured, else the database; the console
+	// serves it and the fetcher fills it.
+	blobs, closeBlobs, err := openBlobStore(cfg.Evidence.Dir, m.DB)
+	if err != nil {
+		return err
+	}
+	m.closeBlobs = closeBlobs
+
+	// Console: the staff pages and the JSON API.
+	cons, err := newConsole(cfg, m.DB, blobs, m.Redis, m.Logger)
+	if err != nil {
+		return err
+	}
+
+	// HTTP: mount the handlers and serve on the main listener, then /metrics on
+	// its own listener when one is configured.
+	m.server = newHTTPServer(m.routes(handlers{webhook: m.webhook, console: cons, metrics: reg, sim: sim}))
+	m.served = serveInBackground(m.server, m.listener)
+	if m.metrics, err = startMetrics(cfg.HTTP.MetricsAddr, reg); err != nil {
+		return err
+	}
+
 	// Workers start once the server serves: in simulator mode they call it.
-	if err := m.startWorkers(m.catalogue, m.registry); err != nil {
-		return err
-	}
-	if m.Config.SimulatorMode() {
+	pusher := newPusher(cfg, m.DB, api, m.catalogue, m.Logger, reg)
+	fetcher := bot.NewEvidenceFetcher(bot.EvidenceConfig{MaxBytes: cfg.Evidence.MaxBytes}, m.DB, blobs, api, m.Logger)
+	m.startWorkers(pusher, fetcher)
+
+	// The zero-setup run gets a first admin and, as `complaintbot wechat menu`
+	// would install it, the menu /sim shows.
+	if cfg.SimulatorMode() {
 		if err := m.ensureAdmin(ctx); err != nil {
 			return err
 		}
-		// Install the menu as `complaintbot wechat menu` would, so /sim shows it.
-		if err := m.API.CreateMenu(ctx, bot.DefaultMenu()); err != nil {
+		if err := api.CreateMenu(ctx, bot.DefaultMenu()); err != nil {
 			m.Logger.Warn("simulator menu not installed", "err", err)
 		}
 	}
 	m.Logger.Info("serving", "addr", m.listener.Addr().String(), "database", m.DB.Dialect(),
-		"redis", m.redisKind(), "simulator", m.Config.SimulatorMode(), "metrics", m.metricsNote())
+		"redis", m.redisKind(), "simulator", cfg.SimulatorMode(), "metrics", m.metricsNote())
 	return nil
 }
 
@@ -148,41 +188,65 @@ func openDatabase(ctx context.Context, cfg configs.Config) (*sqlstore.DB, error)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	if err := db.Migrate(ctx); err != nil {
+	if err := migrateDatabase(ctx, db); err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("migrate database: %w", err)
+		return nil, err
 	}
 	return db, nil
 }
 
-// openRedis connects to the configured Redis, or starts an in-process one for the
-// zero-setup run. Short timeouts let the webhook answer "busy" in time when Redis is
-// down instead of hanging past WeChat's 5 seconds.
-func (m *Main) openRedis(ctx context.Context) error {
-	url := m.Config.Redis.URL
+// migrateDatabase applies the migrations db lacks.
+func migrateDatabase(ctx context.Context, db *sqlstore.DB) error {
+	if err := db.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate database: %w", err)
+	}
+	return nil
+}
+
+// openRedis connects to the Redis at url, or with no url starts an in-process one
+// for the zero-setup run and returns it too. Short timeouts let the webhook answer
+// "busy" in time when Redis is down instead of hanging past WeChat's 5 seconds.
+func openRedis(ctx context.Context, url string) (redis.UniversalClient, *miniredis.Miniredis, error) {
+	var mr *miniredis.Miniredis
 	if url == "" {
-		mr, err := miniredis.Run()
-		if err != nil {
-			return fmt.Errorf("start in-process redis: %w", err)
+		var err error
+		if mr, err = miniredis.Run(); err != nil {
+			return nil, nil, fmt.Errorf("start in-process redis: %w", err)
 		}
-		m.miniRedis, url = mr, "redis://"+mr.Addr()
+		url = "redis://" + mr.Addr()
 	}
 	opts, err := redis.ParseURL(url)
 	if err != nil {
-		return fmt.Errorf("redis url: %w", err)
+		_ = closeRedis(nil, mr)
+		return nil, nil, fmt.Errorf("redis url: %w", err)
 	}
 	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = time.Second, time.Second, time.Second
 	opts.PoolTimeout = time.Second
 	opts.MaxRetries = 1
 	opts.ContextTimeoutEnabled = true // honour the reply budget on socket reads too
-	redis.SetLogger(redisLogger{m.Logger})
-	m.Redis = redis.NewClient(opts)
+	client := redis.NewClient(opts)
 	pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	if err := m.Redis.Ping(pingCtx).Err(); err != nil {
-		return fmt.Errorf("redis ping: %w", err)
+	if err := client.Ping(pingCtx).Err(); err != nil {
+		_ = closeRedis(client, mr)
+		return nil, nil, fmt.Errorf("redis ping: %w", err)
 	}
-	return nil
+	return client, mr, nil
+}
+
+// closeRedis closes the client, then the in-process server if there is one;
+// either may be nil.
+func closeRedis(client redis.UniversalClient, mr *miniredis.Miniredis) error {
+	var err error
+	if client != nil {
+		if err = client.Close(); err != nil {
+			err = fmt.Errorf("redis close: %w", err)
+		}
+	}
+	if mr != nil {
+		mr.Close()
+	}
+	return err
 }
 
 func (m *Main) redisKind() string {
@@ -194,11 +258,11 @@ func (m *Main) redisKind() string {
 
 // wechatAccount returns the account the webhook verifies callbacks for: the real one,
 // or the simulator's.
-func (m *Main) wechatAccount() configs.WeChatConfig {
-	if m.Config.SimulatorMode() {
+func wechatAccount(cfg configs.Config) configs.WeChatConfig {
+	if cfg.SimulatorMode() {
 		return configs.WeChatConfig{AppID: simAppID, AppSecret: simAppSecret, Token: simToken, EncodingAESKey: simAESKey}
 	}
-	return m.Config.WeChat
+	return cfg.WeChat
 }
 
 // URL is the base URL the service is reachable at from this machine.
@@ -265,13 +329,8 @@ func (m *Main) Close() error {
 			errs = append(errs, fmt.Errorf("evidence directory close: %w", err))
 		}
 	}
-	if m.Redis != nil {
-		if err := m.Redis.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("redis close: %w", err))
-		}
-	}
-	if m.miniRedis != nil {
-		m.miniRedis.Close()
+	if err := closeRedis(m.Redis, m.miniRedis); err != nil {
+		errs = append(errs, err)
 	}
 	if m.DB != nil {
 		if err := m.DB.Close(); err != nil {
@@ -281,6 +340,8 @@ func (m *Main) Close() error {
 	return errors.Join(errs...)
 }
 
+// newRegistry is the service's metrics registry, with the Go runtime's and the
+// process's collectors.
 func newRegistry() *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -290,6 +351,7 @@ func newRegistry() *prometheus.Registry {
 // redisLogger sends go-redis's internal messages (pool dial failures and the like,
 // which carry addresses but no personal data) to slog at debug level; the failures
 // that matter reach the log through the errors the callers see.
+// It is set once per process, by setLibraryLogs.
 type redisLogger struct{ log *slog.Logger }
 
 func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {

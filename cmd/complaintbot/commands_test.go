@@ -26,7 +26,7 @@ func TestMigrateCommandCreatesTheSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cb.db")
 	var out, errOut bytes.Buffer
 	env := envOf(map[string]string{"COMPLAINTBOT_DATABASE_URL": path})
-	if err := run(context.Background(), []string{"migrate"}, env, &out, &errOut); err != nil {
+	if err := run(context.Background(), []string{"migrate"}, env, &out, &errOut, nil); err != nil {
 		t.Fatalf("migrate: %v\n%s", err, errOut.String())
 	}
 	db, err := sqlstore.Open(context.Background(), path)
@@ -42,7 +42,7 @@ func TestMigrateCommandCreatesTheSchema(t *testing.T) {
 func TestBadConfigurationIsNamed(t *testing.T) {
 	var out, errOut bytes.Buffer
 	env := envOf(map[string]string{"COMPLAINTBOT_DRAFT_TTL": "soon", "COMPLAINTBOT_WECHAT_APP_ID": "wx123"})
-	err := run(context.Background(), []string{"serve"}, env, &out, &errOut)
+	err := run(context.Background(), []string{"serve"}, env, &out, &errOut, nil)
 	if err == nil {
 		t.Fatal("want a configuration error")
 	}
@@ -55,11 +55,11 @@ func TestBadConfigurationIsNamed(t *testing.T) {
 
 func TestUnknownCommandAndHelp(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"frobnicate"}, os.Getenv, &out, &errOut); err == nil || !strings.Contains(errOut.String(), "usage") {
+	if err := run(context.Background(), []string{"frobnicate"}, os.Getenv, &out, &errOut, nil); err == nil || !strings.Contains(errOut.String(), "usage") {
 		t.Fatalf("unknown command: %v, %q", err, errOut.String())
 	}
 	out.Reset()
-	if err := run(context.Background(), []string{"help"}, os.Getenv, &out, &errOut); err != nil || !strings.Contains(out.String(), "migrate") {
+	if err := run(context.Background(), []string{"help"}, os.Getenv, &out, &errOut, nil); err != nil || !strings.Contains(out.String(), "migrate") {
 		t.Fatalf("help: %v, %q", err, out.String())
 	}
 }
@@ -73,7 +73,7 @@ func TestWechatMenuInstallsTheMenu(t *testing.T) {
 		"COMPLAINTBOT_WECHAT_TOKEN": e2eToken, "COMPLAINTBOT_WECHAT_API_BASE": api.URL,
 	})
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"wechat", "menu"}, env, &out, &errOut); err != nil {
+	if err := run(context.Background(), []string{"wechat", "menu"}, env, &out, &errOut, nil); err != nil {
 		t.Fatalf("wechat menu: %v\n%s", err, errOut.String())
 	}
 	var keys []string
@@ -83,7 +83,7 @@ func TestWechatMenuInstallsTheMenu(t *testing.T) {
 	if got := strings.Join(keys, ","); got != "我要投诉=COMPLAIN,查询进度=QUERY,帮助=HELP" {
 		t.Fatalf("menu on the platform: %s", got)
 	}
-	if err := run(context.Background(), []string{"wechat", "menu"}, envOf(nil), &out, &errOut); err == nil {
+	if err := run(context.Background(), []string{"wechat", "menu"}, envOf(nil), &out, &errOut, nil); err == nil {
 		t.Fatal("in simulator mode the command must refuse with a clear message")
 	}
 }

@@ -19,6 +19,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/complaintbot/complaintbot/bot"
 	"github.com/complaintbot/complaintbot/configs"
 )
@@ -26,7 +28,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, setLibraryLogs); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "complaintbot:", err)
 		}
@@ -49,13 +51,16 @@ COMPLAINTBOT_CONFIG, then COMPLAINTBOT_* environment variables.
 `
 
 // run dispatches a subcommand; it is main without the process exit, for tests.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// Once the command's logger is built, run hands it to setLogs, which makes the
+// process-wide settings: main passes setLibraryLogs; tests, which make them once
+// in TestMain, pass nil.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, setLogs func(*slog.Logger)) error {
 	cmd := "serve"
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
 	if cmd == "staff" {
-		return runStaff(ctx, args, getenv, stdout, stderr)
+		return runStaff(ctx, args, getenv, stdout, stderr, setLogs)
 	}
 	if cmd == "wechat" {
 		if len(args) == 0 || args[0] != "menu" {
@@ -78,6 +83,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	logger := newLogger(cfg.Log, stderr)
+	if setLogs != nil {
+		setLogs(logger)
+	}
 	switch cmd {
 	case "migrate":
 		return migrate(ctx, cfg, logger)
@@ -110,6 +118,15 @@ func newLogger(c configs.LogConfig, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
+// setLibraryLogs makes the settings the libraries keep for the whole process,
+// once per process (by main, through run): the WeChat library's logrus output is
+// silenced, and go-redis's own messages go to logger at debug level. Main does not
+// touch them, so two Mains in one process do not fight over them.
+func setLibraryLogs(logger *slog.Logger) {
+	bot.SilenceLibraryLogs()
+	redis.SetLogger(redisLogger{logger})
+}
+
 // migrate applies the migrations and exits; safe to run while instances serve.
 func migrate(ctx context.Context, cfg configs.Config, logger *slog.Logger) error {
 	db, err := openDatabase(ctx, cfg)
@@ -127,12 +144,13 @@ func installMenu(ctx context.Context, cfg configs.Config, logger *slog.Logger, s
 		return errors.New("wechat menu needs a real account: set wechat.app_id, app_secret and token " +
 			"(in simulator mode the /sim page has the menu built in)")
 	}
-	m := NewMain(cfg, logger)
-	if err := m.openRedis(ctx); err != nil {
+	rdb, mr, err := openRedis(ctx, cfg.Redis.URL)
+	if err != nil {
 		return err
 	}
-	defer m.Close()
-	if err := m.newAPIClient().CreateMenu(ctx, bot.DefaultMenu()); err != nil {
+	defer closeRedis(rdb, mr)
+	api := newAPIClient(apiConfig(cfg, ""), rdb, logger) // no self URL: not in simulator mode
+	if err := api.CreateMenu(ctx, bot.DefaultMenu()); err != nil {
 		return fmt.Errorf("create menu: %w", err)
 	}
 	fmt.Fprintln(stdout, "menu installed: 我要投诉 / 查询进度 / 帮助")

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -26,30 +27,28 @@ func (m *Main) metricsOnMain() bool {
 	return m.Config.HTTP.MetricsAddr == "" && m.Config.SimulatorMode()
 }
 
-// metricsHandler serves the registry routes built.
-func (m *Main) metricsHandler() http.Handler {
-	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+// metricsHandler serves what reg gathers.
+func metricsHandler(reg prometheus.Gatherer) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 }
 
-// startMetrics binds http.metrics_addr, when set, and serves /metrics there until
-// Close. It runs after routes, which builds the registry.
-func (m *Main) startMetrics() error {
-	addr := m.Config.HTTP.MetricsAddr
+// startMetrics binds addr, when set, and serves reg's /metrics there until Close.
+// With no addr it returns nil.
+func startMetrics(addr string, reg prometheus.Gatherer) (*metricsServer, error) {
 	if addr == "" {
-		return nil
+		return nil, nil
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("metrics: listen on %s: %w", addr, err)
+		return nil, fmt.Errorf("metrics: listen on %s: %w", addr, err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", m.metricsHandler())
-	s := &metricsServer{listener: ln, served: make(chan error, 1), server: &http.Server{
+	mux.Handle("GET /metrics", metricsHandler(reg))
+	s := &metricsServer{listener: ln, server: &http.Server{
 		Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second,
 	}}
-	go func() { s.served <- s.server.Serve(ln) }()
-	m.metrics = s
-	return nil
+	s.served = serveInBackground(s.server, ln)
+	return s, nil
 }
 
 // closeMetrics stops the metrics listener, letting a scrape in flight finish.

@@ -5,78 +5,42 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
-	"github.com/complaintbot/complaintbot/bot"
-	"github.com/complaintbot/complaintbot/bot/wechatsim"
-	"github.com/complaintbot/complaintbot/console"
-	"github.com/complaintbot/complaintbot/dialog"
-	"github.com/complaintbot/complaintbot/storage/redisstore"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // simAPIPrefix is where the simulator's WeChat API endpoints are mounted in
 // zero-setup mode; the bot's API base points here instead of api.weixin.qq.com.
 const simAPIPrefix = "/simwx"
 
-// routes builds every handler of the service.
-func (m *Main) routes(ctx context.Context) (http.Handler, error) {
-	cfg := m.Config
-	catalogue, err := dialog.NewCatalogue(dialog.Settings{
-		OrgName: cfg.Org.Name, Hotline: cfg.Org.Hotline, ServiceHours: cfg.Org.ServiceHours,
-		Overrides: cfg.Dialog.Messages, AcceptDays: cfg.Cases.AcceptWorkingDays,
-		MediationDays: cfg.Cases.MediationWorkingDays, Logger: m.Logger,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("dialog messages: %w", err)
-	}
-	store := dialog.NewRedisStore(m.Redis, dialog.RedisStoreOptions{
-		StateTTL: stateTTL(time.Duration(cfg.Dialog.DraftTTL)),
-	})
-	// With the script cached on the server every message costs two round trips.
-	if err := store.LoadScripts(ctx); err != nil {
-		return nil, err
-	}
-	m.Engine = &dialog.Engine{
-		Store:      store,
-		Cases:      m.DB,
-		Catalogue:  catalogue,
-		CasePrefix: cfg.Cases.Prefix,
-		DraftTTL:   time.Duration(cfg.Dialog.DraftTTL),
-		// The chat asks for a closed case's rating within this window.
-		RatingWindow: time.Duration(cfg.Dialog.RatingWindow),
-	}
-	reg := newRegistry()
-	account := m.wechatAccount()
-	m.webhook = bot.NewWebhook(bot.WebhookConfig{
-		AppID: account.AppID, Token: account.Token, EncodingAESKey: account.EncodingAESKey,
-		BusyReply: catalogue.Busy(), ReplyBudget: time.Duration(cfg.Dialog.ReplyBudget),
-		Late: m.DB, MaxTurns: cfg.Dialog.MaxTurns, TurnWait: time.Duration(cfg.Dialog.TurnWait),
-		Replay: bot.NewRedisReplayGuard(m.Redis, ""), // same prefix as the dialog store's
-	}, bot.TrackFollows(m.Engine, m.DB, m.Logger), m.Logger, bot.NewMetrics(reg))
-	m.API = m.newAPIClient()
-	m.catalogue, m.registry = catalogue, reg
-	m.orgSettings = m.applyOrgSettings(ctx, nil)
+// handlers are the parts of the service that answer HTTP, built by Run.
+type handlers struct {
+	webhook http.Handler
+	console http.Handler
+	metrics prometheus.Gatherer // what /metrics serves when it is on the main listener
+	sim     *simulator          // nil unless in simulator mode
+}
 
-	cons, err := m.newConsole()
-	if err != nil {
-		return nil, err
-	}
+// routes mounts the handlers on the main listener's mux.
+func (m *Main) routes(h handlers) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/wechat", m.webhook)
-	mux.Handle("/console/", cons)
-	mux.Handle("/api/v1/", cons)
+	mux.Handle("/wechat", h.webhook)
+	mux.Handle("/console/", h.console)
+	mux.Handle("/api/v1/", h.console)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", m.readyz)
 	if m.metricsOnMain() {
-		mux.Handle("GET /metrics", m.metricsHandler())
+		mux.Handle("GET /metrics", metricsHandler(h.metrics))
 	}
-	if cfg.SimulatorMode() {
-		m.mountSimulator(mux, account.AppSecret)
+	if h.sim != nil {
+		mux.Handle(simAPIPrefix+"/", http.StripPrefix(simAPIPrefix, h.sim.api))
+		mux.Handle("/sim", h.sim.page)
+		mux.Handle("/sim/", h.sim.page)
 	}
 	mux.HandleFunc("GET /{$}", m.index)
-	return strictTransport(mux, cfg.HTTP.PublicURL), nil
+	return strictTransport(mux, m.Config.HTTP.PublicURL)
 }
 
 // hstsValue keeps browsers on HTTPS for a year (at least 180 days is what
@@ -103,59 +67,6 @@ func strictTransport(next http.Handler, publicURL string) http.Handler {
 // service itself or on the proxy in front of it).
 func servesHTTPS(publicURL string) bool {
 	return strings.HasPrefix(strings.ToLower(publicURL), "https://")
-}
-
-// newConsole builds the staff console and its API; sessions, the login throttle
-// and the whole-phone search limit live in Redis so every instance shares them.
-func (m *Main) newConsole() (*console.Server, error) {
-	blobs, err := m.blobStore()
-	if err != nil {
-		return nil, err
-	}
-	cfg := m.Config
-	return console.New(console.Config{
-		Store: m.DB, Blobs: blobs,
-		Sessions: redisstore.NewSessions(m.Redis, redisstore.SessionOptions{}),
-		Throttle: redisstore.NewLoginThrottle(m.Redis, redisstore.ThrottleOptions{}),
-		PhoneSearches: redisstore.NewRateLimit(m.Redis, redisstore.RateLimitOptions{
-			Name: "phone_search", Limit: cfg.Console.PhoneSearchesPerHour, Window: time.Hour}),
-		Logger: m.Logger, OrgName: cfg.Org.Name, CasePrefix: cfg.Cases.Prefix,
-		DefaultOrg:     console.OrgDefaults{Name: cfg.Org.Name, Hotline: cfg.Org.Hotline, ServiceHours: cfg.Org.ServiceHours},
-		SecureCookies:  servesHTTPS(cfg.HTTP.PublicURL),
-		TrustedOrigins: trustedOrigins(cfg.HTTP.PublicURL),
-		TrustProxy:     cfg.HTTP.TrustProxy,
-	})
-}
-
-// trustedOrigins lets a proxy that rewrites Host still pass the cross-origin
-// check for the console's public address.
-func trustedOrigins(publicURL string) []string {
-	u, err := url.Parse(publicURL)
-	if publicURL == "" || err != nil || u.Host == "" {
-		return nil
-	}
-	return []string{u.Scheme + "://" + u.Host}
-}
-
-// stateTTL keeps a consumer's dialog state well past the draft's idle limit, so the
-// step function can still tell them their draft expired.
-func stateTTL(draftTTL time.Duration) time.Duration {
-	return max(7*24*time.Hour, 2*draftTTL)
-}
-
-// mountSimulator serves the simulated WeChat API under simAPIPrefix and the /sim page
-// whose messages are signed and encrypted like WeChat's and posted to our webhook.
-func (m *Main) mountSimulator(mux *http.ServeMux, appSecret string) {
-	m.Platform = wechatsim.NewPlatform(wechatsim.PlatformConfig{AppID: simAppID, AppSecret: appSecret})
-	mux.Handle(simAPIPrefix+"/", http.StripPrefix(simAPIPrefix, m.Platform.Handler()))
-	client := &wechatsim.Client{
-		WebhookURL: m.localURL() + "/wechat", Token: simToken, AppID: simAppID,
-		EncodingAESKey: simAESKey, Safe: true, Account: simAccount,
-		HTTP: &http.Client{Timeout: 10 * time.Second}, Platform: m.Platform,
-	}
-	page := wechatsim.NewPage(wechatsim.PageConfig{Client: client, Platform: m.Platform, BasePath: "/sim"})
-	mux.Handle("/sim", page)
-	mux.Handle("/sim/", page)
 }
 
 // readyz reports whether the database and Redis answer; load balancers use it.

@@ -57,8 +57,8 @@ type staffCommand struct {
 	stdout, stderr       io.Writer
 }
 
-// runStaff runs `complaintbot staff …`.
-func runStaff(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// runStaff runs `complaintbot staff …`; setLogs is as for run.
+func runStaff(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, setLogs func(*slog.Logger)) error {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		_, err := io.WriteString(stdout, staffUsage)
 		return err
@@ -74,6 +74,9 @@ func runStaff(ctx context.Context, args []string, getenv func(string) string, st
 	c, err := parseStaffFlags(sub, args, getenv, stderr)
 	if err != nil {
 		return err
+	}
+	if setLogs != nil {
+		setLogs(c.logger)
 	}
 	c.stdout, c.stderr = stdout, stderr
 	if c.db, err = openDatabase(ctx, c.cfg); err != nil {
@@ -247,12 +250,12 @@ func (c *staffCommand) endSessions(ctx context.Context, st *storage.Staff) error
 			"restart the server to end them")
 		return nil
 	}
-	m := NewMain(c.cfg, c.logger)
-	if err := m.openRedis(ctx); err != nil {
+	rdb, mr, err := openRedis(ctx, c.cfg.Redis.URL)
+	if err != nil {
 		return fmt.Errorf("the change is saved, but open sessions were not ended: %w", err)
 	}
-	defer m.Close()
-	if err := redisstore.NewSessions(m.Redis, redisstore.SessionOptions{}).DeleteStaffSessions(ctx, st.ID); err != nil {
+	defer closeRedis(rdb, mr)
+	if err := redisstore.NewSessions(rdb, redisstore.SessionOptions{}).DeleteStaffSessions(ctx, st.ID); err != nil {
 		return fmt.Errorf("the change is saved, but open sessions were not ended: %w", err)
 	}
 	fmt.Fprintf(c.stdout, "signed %s out of the console\n", st.Username)

@@ -23,7 +23,7 @@ func staffRun(t *testing.T, env map[string]string, stdin string, args ...string)
 	staffStdin = strings.NewReader(stdin)
 	t.Cleanup(func() { staffStdin = saved })
 	var out, errOut bytes.Buffer
-	err = run(context.Background(), append([]string{"staff"}, args...), envOf(env), &out, &errOut)
+	err = run(context.Background(), append([]string{"staff"}, args...), envOf(env), &out, &errOut, nil)
 	return out.String(), errOut.String(), err
 }
 

@@ -238,7 +238,9 @@ func TestWebhookBusyWhenTurnFailsOrIsSlow(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if took := time.Since(start); took > 2*time.Second {
+			// The slow turn never ends on its own, so any answer proves the budget
+			// cut it; the bound is only WeChat's 5 s, which holds on a loaded machine.
+			if took := time.Since(start); took > 5*time.Second {
 				t.Fatalf("%s: answered after %v", text, took)
 			}
 			if r.Content != testBusy {

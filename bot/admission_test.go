@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"sync"
@@ -24,7 +25,12 @@ type heldTurns struct {
 	started chan string
 	release chan struct{}
 	calls   atomic.Int64
+	once    sync.Once
 }
+
+// releaseAll lets every held turn end; it may be called more than once, so a
+// deferred call frees the turns (and the server's handlers) when a test fails.
+func (h *heldTurns) releaseAll() { h.once.Do(func() { close(h.release) }) }
 
 func newHeldTurns() *heldTurns {
 	return &heldTurns{started: make(chan string, 16), release: make(chan struct{})}
@@ -61,11 +67,16 @@ func newTestWebhook(t *testing.T, cfg WebhookConfig, turns TurnHandler) (*Webhoo
 
 func TestWebhookShedsCallbacksBeyondTheTurnLimit(t *testing.T) {
 	turns := newHeldTurns()
-	_, c := newTestWebhook(t, WebhookConfig{ReplyBudget: 3 * time.Second, MaxTurns: 2, TurnWait: 50 * time.Millisecond, AllowPlain: true}, turns)
+	// A budget far past WeChat's 5 s: a callback that waited for a turn instead of
+	// being shed would miss WeChat's deadline, however loaded the machine.
+	_, c := newTestWebhook(t, WebhookConfig{ReplyBudget: 20 * time.Second, MaxTurns: 2, TurnWait: 50 * time.Millisecond, AllowPlain: true}, turns)
+	patient := *c // the held callbacks wait for the test, not for WeChat
+	patient.HTTP = &http.Client{Timeout: 20 * time.Second}
+	defer turns.releaseAll()
 	var held sync.WaitGroup
 	for _, id := range []string{"oHeld1", "oHeld2"} {
 		held.Go(func() {
-			if r, err := c.Text(context.Background(), id, "慢"); err != nil || r.Content != "收到：慢" {
+			if r, err := patient.Text(context.Background(), id, "慢"); err != nil || r.Content != "收到：慢" {
 				t.Errorf("%s: a held turn must still be answered: %s %v", id, brief(r), err)
 			}
 		})
@@ -78,25 +89,27 @@ func TestWebhookShedsCallbacksBeyondTheTurnLimit(t *testing.T) {
 		safe bool
 		opts []wechatsim.RequestOption
 	}{{true, nil}, {false, nil}, {true, []wechatsim.RequestOption{wechatsim.WithoutQuery("openid")}}} {
-		c.Safe = tc.safe
+		extra := *c
+		extra.Safe = tc.safe
 		start := time.Now()
-		req, err := c.BuildRequest(context.Background(), wechatsim.Message{FromUserName: "oExtra", MsgType: wechatsim.MsgText, Content: "你好"}, tc.opts...)
+		req, err := extra.BuildRequest(context.Background(), wechatsim.Message{FromUserName: "oExtra", MsgType: wechatsim.MsgText, Content: "你好"}, tc.opts...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := c.Do(req)
+		r, err := extra.Do(req)
 		if err != nil || r.Content != testBusy {
 			t.Fatalf("safe=%v: a callback beyond the limit must get the busy reply: %s %v", tc.safe, brief(r), err)
 		}
-		// Without admission control it would wait the whole 3 s budget for a turn.
-		if took := time.Since(start); took > time.Second {
+		// Without admission control it would wait the whole 20 s budget for a
+		// turn; shed, it comes after the 50 ms TurnWait, well within WeChat's 5 s.
+		if took := time.Since(start); took > 5*time.Second {
 			t.Fatalf("safe=%v: busy reply took %v; it must come at once", tc.safe, took)
 		}
 	}
 	if n := turns.calls.Load(); n != 2 {
 		t.Fatalf("%d turns started, want only the 2 held ones", n)
 	}
-	close(turns.release)
+	turns.releaseAll()
 	held.Wait()
 	if r, err := c.Text(context.Background(), "oAfter", "你好"); err != nil || r.Content != "收到：你好" {
 		t.Fatalf("freed slots must take turns again: %s %v", brief(r), err)
@@ -185,7 +198,9 @@ func brief(r *wechatsim.Reply) string {
 
 func TestWebhookShedsAtOnceWhenTheQueueIsFull(t *testing.T) {
 	turns := newHeldTurns()
-	wh, c := newTestWebhook(t, WebhookConfig{ReplyBudget: 4 * time.Second, MaxTurns: 1, TurnWait: 3 * time.Second}, turns)
+	// A TurnWait far past WeChat's 5 s: an overflow that queued instead of being
+	// shed would miss WeChat's deadline, however loaded the machine.
+	wh, c := newTestWebhook(t, WebhookConfig{ReplyBudget: 20 * time.Second, MaxTurns: 1, TurnWait: 20 * time.Second}, turns)
 	var pending sync.WaitGroup
 	defer pending.Wait()
 	defer close(turns.release)
@@ -199,8 +214,8 @@ func TestWebhookShedsAtOnceWhenTheQueueIsFull(t *testing.T) {
 	if err != nil || r.Content != testBusy {
 		t.Fatalf("beyond a full queue the callback must get the busy reply: %s %v", brief(r), err)
 	}
-	// Without the bound on waiters it would wait the 3 s TurnWait like the queued one.
-	if took := time.Since(start); took > time.Second {
+	// Without the bound on waiters it would wait the 20 s TurnWait like the queued one.
+	if took := time.Since(start); took > 5*time.Second {
 		t.Fatalf("busy reply took %v; with the queue full it must come at once", took)
 	}
 }

@@ -317,7 +317,7 @@ func TestAPIErrorClassification(t *testing.T) {
 		{"HTTP 502", httpStatus(http.StatusBadGateway), false, true, false},
 		{"HTTP 503", httpStatus(http.StatusServiceUnavailable), false, true, false},
 		{"HTTP 404", httpStatus(http.StatusNotFound), false, false, false},
-		{"timeout", slowAnswer(time.Second), false, true, false},
+		{"timeout", slowAnswer(), false, true, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -327,7 +327,13 @@ func TestAPIErrorClassification(t *testing.T) {
 				tc.answer(w, r)
 			})
 			logs := &wxLogs{}
-			c := fakeClient(t, srv, &http.Client{Timeout: 100 * time.Millisecond}, slog.New(slog.NewTextHandler(logs, nil)))
+			// Only the timeout case may time out: with 100 ms for every case a slow
+			// machine would turn an HTTP 404 into a retryable timeout.
+			timeout := 5 * time.Second
+			if tc.name == "timeout" {
+				timeout = 100 * time.Millisecond
+			}
+			c := fakeClient(t, srv, &http.Client{Timeout: timeout}, slog.New(slog.NewTextHandler(logs, nil)))
 			err := c.SendText(t.Context(), "oClassify", "hi")
 			if err == nil {
 				t.Fatal("no error")
@@ -364,22 +370,24 @@ func httpStatus(status int) http.HandlerFunc {
 	}
 }
 
-func slowAnswer(d time.Duration) http.HandlerFunc {
+// slowAnswer never answers: it returns only once the client hangs up, so the
+// client's timeout or cancellation, not a timer here, decides how the call ends.
+func slowAnswer() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		// The server notices the client hanging up only once the body is read.
 		_, _ = io.Copy(io.Discard, r.Body)
-		select {
-		case <-time.After(d):
-		case <-r.Context().Done():
-		}
+		<-r.Context().Done()
 	}
 }
 
 func TestAPICancelledCallIsRetryable(t *testing.T) {
-	srv, _ := fakeWX(t, slowAnswer(time.Second))
-	c := fakeClient(t, srv, nil, nil)
 	ctx, cancel := context.WithCancel(t.Context())
-	time.AfterFunc(50*time.Millisecond, cancel)
+	defer cancel()
+	srv, _ := fakeWX(t, func(w http.ResponseWriter, r *http.Request) {
+		cancel() // the caller gives up while WeChat holds the request
+		slowAnswer()(w, r)
+	})
+	c := fakeClient(t, srv, nil, nil)
 	err := c.SendText(ctx, "oCancel", "hi")
 	// Not sent yet is not refused: the outbox must keep the message.
 	if !errors.Is(err, context.Canceled) || !IsRetryable(err) {

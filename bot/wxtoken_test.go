@@ -200,30 +200,103 @@ func TestTokenInvalidateKeepsANewerToken(t *testing.T) {
 
 func TestTokenWaitsForTheInstanceHoldingTheLock(t *testing.T) {
 	m, rdb := testenv.NewMiniredis(t)
+	lockKey := DefaultWeChatKeyPrefix + "tok:lock"
+	waiting := make(chan struct{}, 1)
+	rdb.AddHook(lockTakenHook{lockKey: lockKey, waiting: waiting})
 	var fetches atomic.Int64
 	src := newRedisTokenSource(rdb, "tok", func(context.Context) (string, time.Duration, error) {
 		fetches.Add(1)
 		return "fetched-here", time.Hour, nil
 	}, RedisTokenOptions{})
 	ctx := t.Context()
-	lockKey := DefaultWeChatKeyPrefix + "tok:lock"
 
-	// Another instance is fetching: we wait and take its token.
+	// Another instance is fetching: we wait and take its token, which appears
+	// only once we have found the lock taken.
 	rdb.Set(ctx, lockKey, "other-instance", DefaultTokenLockTTL)
-	time.AfterFunc(100*time.Millisecond, func() { rdb.Set(context.Background(), DefaultWeChatKeyPrefix+"tok", "fetched-there", time.Hour) })
-	if tok, err := src.Token(ctx); tok != "fetched-there" || err != nil || fetches.Load() != 0 {
-		t.Fatalf("Token = %q, %v after %d fetches; want the other instance's token", tok, err, fetches.Load())
+	got := tokenAsync(ctx, src)
+	awaitSignal(t, waiting, "the source found the lock taken")
+	rdb.Set(ctx, DefaultWeChatKeyPrefix+"tok", "fetched-there", time.Hour)
+	if r := awaitToken(t, got); r.tok != "fetched-there" || r.err != nil || fetches.Load() != 0 {
+		t.Fatalf("Token = %q, %v after %d fetches; want the other instance's token", r.tok, r.err, fetches.Load())
 	}
 
 	// The instance holding the lock died: once the lock expires we fetch.
 	rdb.Del(ctx, DefaultWeChatKeyPrefix+"tok")
 	rdb.Set(ctx, lockKey, "dead-instance", DefaultTokenLockTTL)
-	time.AfterFunc(100*time.Millisecond, func() { m.FastForward(DefaultTokenLockTTL) })
-	if tok, err := src.Token(ctx); tok != "fetched-here" || err != nil || fetches.Load() != 1 {
-		t.Fatalf("Token = %q, %v after %d fetches; want our own after the lock expired", tok, err, fetches.Load())
+	select {
+	case <-waiting: // left over from the first wait
+	default:
+	}
+	got = tokenAsync(ctx, src)
+	awaitSignal(t, waiting, "the source found the dead instance's lock")
+	m.FastForward(DefaultTokenLockTTL)
+	if r := awaitToken(t, got); r.tok != "fetched-here" || r.err != nil || fetches.Load() != 1 {
+		t.Fatalf("Token = %q, %v after %d fetches; want our own after the lock expired", r.tok, r.err, fetches.Load())
 	}
 	if rdb.Exists(ctx, lockKey).Val() != 0 {
 		t.Fatal("the lock was not released")
+	}
+}
+
+// lockTakenHook reports on waiting each attempt to take the refresh lock that
+// found it held, so a test acts once a token source is really waiting.
+type lockTakenHook struct {
+	lockKey string
+	waiting chan struct{}
+}
+
+func (h lockTakenHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h lockTakenHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+func (h lockTakenHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		args := cmd.Args()
+		if taken, ok := cmd.(*redis.BoolCmd); ok && len(args) > 1 && args[1] == h.lockKey && err == nil && !taken.Val() {
+			select {
+			case h.waiting <- struct{}{}:
+			default:
+			}
+		}
+		return err
+	}
+}
+
+type tokenResult struct {
+	tok string
+	err error
+}
+
+// tokenAsync asks src for the token on another goroutine.
+func tokenAsync(ctx context.Context, src *RedisTokenSource) <-chan tokenResult {
+	got := make(chan tokenResult, 1)
+	go func() {
+		tok, err := src.Token(ctx)
+		got <- tokenResult{tok, err}
+	}()
+	return got
+}
+
+func awaitToken(t *testing.T, got <-chan tokenResult) tokenResult {
+	t.Helper()
+	select {
+	case r := <-got:
+		return r
+	case <-time.After(10 * time.Second):
+		t.Fatal("Token did not return")
+		return tokenResult{}
+	}
+}
+
+func awaitSignal(t *testing.T, signal <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-signal:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("timed out waiting until %s", what)
 	}
 }
 
@@ -250,7 +323,9 @@ func TestTokenIsSharedWithTheLibraryHandle(t *testing.T) {
 	// A library component built on the same cache must reuse the token: had it
 	// missed, it would call the real WeChat host and fail here.
 	lib := credential.NewDefaultAccessToken(wxTestAppID, wxTestSecret, credential.CacheKeyOfficialAccountPrefix, NewRedisCache(f.rdb, ""))
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	// A cache hit takes a millisecond; the bound only keeps a miss (a call to the
+	// real WeChat host) from hanging the test, so it can be generous.
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	got, err := lib.GetAccessTokenContext(ctx)
 	if err != nil || got != ours {

@@ -57,27 +57,24 @@ type PushConfig struct {
 }
 
 func (c PushConfig) withDefaults() PushConfig {
-	def := func(v *int, d int) {
-		if *v <= 0 {
-			*v = d
-		}
-	}
-	defDur := func(v *time.Duration, d time.Duration) {
-		if *v <= 0 {
-			*v = d
-		}
-	}
-	def(&c.Workers, DefaultPushWorkers)
-	def(&c.Batch, DefaultPushBatch)
-	defDur(&c.MaxAge, DefaultPushMaxAge)
-	defDur(&c.Lease, DefaultPushLease)
-	defDur(&c.BaseBackoff, DefaultPushBaseBackoff)
-	defDur(&c.MaxBackoff, DefaultPushMaxBackoff)
-	defDur(&c.PollInterval, DefaultPushPollInterval)
+	orDefault(&c.Workers, DefaultPushWorkers)
+	orDefault(&c.Batch, DefaultPushBatch)
+	orDefault(&c.MaxAge, DefaultPushMaxAge)
+	orDefault(&c.Lease, DefaultPushLease)
+	orDefault(&c.BaseBackoff, DefaultPushBaseBackoff)
+	orDefault(&c.MaxBackoff, DefaultPushMaxBackoff)
+	orDefault(&c.PollInterval, DefaultPushPollInterval)
 	if c.Now == nil {
 		c.Now = time.Now
 	}
 	return c
+}
+
+// orDefault sets an unset (zero or negative) setting to its default.
+func orDefault[T int | int64 | time.Duration](v *T, d T) {
+	if *v <= 0 {
+		*v = d
+	}
 }
 
 // Pusher drains the outbox: it claims due notifications, sends each as a

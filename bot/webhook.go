@@ -100,27 +100,13 @@ type Webhook struct {
 // NewWebhook builds the webhook. The library's context carries only the
 // configuration the server side needs; no access token is ever fetched here.
 func NewWebhook(cfg WebhookConfig, turns TurnHandler, log *slog.Logger, m *Metrics) *Webhook {
-	if cfg.ReplyBudget <= 0 {
-		cfg.ReplyBudget = DefaultReplyBudget
-	}
-	if cfg.MaxBodyBytes <= 0 {
-		cfg.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if cfg.MaxClockSkew <= 0 {
-		cfg.MaxClockSkew = DefaultMaxClockSkew
-	}
-	if cfg.TurnTimeout <= 0 {
-		cfg.TurnTimeout = DefaultTurnTimeout
-	}
-	if cfg.MaxTurns <= 0 {
-		cfg.MaxTurns = DefaultMaxTurns
-	}
-	if cfg.TurnWait <= 0 {
-		cfg.TurnWait = DefaultTurnWait
-	}
-	if cfg.LateRetry <= 0 {
-		cfg.LateRetry = DefaultLateRetry
-	}
+	orDefault(&cfg.ReplyBudget, DefaultReplyBudget)
+	orDefault(&cfg.MaxBodyBytes, DefaultMaxBodyBytes)
+	orDefault(&cfg.MaxClockSkew, DefaultMaxClockSkew)
+	orDefault(&cfg.TurnTimeout, DefaultTurnTimeout)
+	orDefault(&cfg.MaxTurns, DefaultMaxTurns)
+	orDefault(&cfg.TurnWait, DefaultTurnWait)
+	orDefault(&cfg.LateRetry, DefaultLateRetry)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

@@ -192,18 +192,6 @@ func findCase(ctx context.Context, tx *sqlx.Tx, where string, args ...any) (*sto
 	return c, nil
 }
 
-// selectOne runs a query for exactly one row of T: ENOTFOUND naming noun when there
-// is none.
-func selectOne[T any](ctx context.Context, tx *sqlx.Tx, query, noun string, args ...any) (*T, error) {
-	var v T
-	if err := tx.GetContext(ctx, &v, tx.Rebind(query), args...); errors.Is(err, sql.ErrNoRows) {
-		return nil, storage.Errorf(storage.ENOTFOUND, "%s not found", noun)
-	} else if err != nil {
-		return nil, fmt.Errorf("select %s: %w", noun, err)
-	}
-	return &v, nil
-}
-
 // FindCases returns one page of the cases matching the filter, newest first (by
 // created_at, then id), and the total count of matches. A zero Limit means 20; more
 // than 100 means 100. See caseWhere for how each filter field selects.
@@ -324,11 +312,6 @@ func statusesWhereFinal(final bool) []any {
 		}
 	}
 	return statuses
-}
-
-// placeholders returns n comma-separated "?".
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
 // pageBounds applies the default and maximum page size and ignores negative offsets.

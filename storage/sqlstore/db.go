@@ -20,6 +20,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -227,4 +228,104 @@ func (d *DB) beginRead(ctx context.Context) (*sqlx.Tx, error) {
 		return d.db.BeginTxx(ctx, postgresReadTx)
 	}
 	return d.db.BeginTxx(ctx, sqliteReadTx)
+}
+
+// forUpdatePostgres and forUpdateSQLite lock a row read in a write transaction until
+// it ends, so a read-check-write sequence cannot interleave with another; SQLite's
+// immediate transaction serialises writers anyway.
+const (
+	forUpdatePostgres = " FOR UPDATE"
+	forUpdateSQLite   = ""
+)
+
+// isPostgres reports whether tx runs on PostgreSQL; Open registers each dialect under
+// a driver of the same name.
+func isPostgres(tx *sqlx.Tx) bool {
+	return tx.DriverName() == DialectPostgres
+}
+
+// forUpdate returns the dialect's suffix that locks the selected rows.
+func forUpdate(tx *sqlx.Tx) string {
+	if isPostgres(tx) {
+		return forUpdatePostgres
+	}
+	return forUpdateSQLite
+}
+
+// inWriteTx runs fn in a write transaction and commits if fn succeeds; errors are
+// wrapped for op. It is the frame of every public method that writes.
+func (d *DB) inWriteTx(ctx context.Context, op string, fn func(tx *sqlx.Tx) error) error {
+	tx, err := d.beginWrite(ctx)
+	if err != nil {
+		return wrapErr(op, err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return wrapErr(op, err)
+	}
+	return wrapErr(op, tx.Commit())
+}
+
+// inReadTx runs fn in a read-only transaction; errors are wrapped for op.
+func (d *DB) inReadTx(ctx context.Context, op string, fn func(tx *sqlx.Tx) error) error {
+	tx, err := d.beginRead(ctx)
+	if err != nil {
+		return wrapErr(op, err)
+	}
+	defer tx.Rollback()
+	return wrapErr(op, fn(tx))
+}
+
+// nullTime reads a nullable timestamp: NULL is the zero time, others are in UTC
+// (lib/pq returns the session's zone).
+func nullTime(t sql.NullTime) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return t.Time.UTC()
+}
+
+// selectOne runs a query for exactly one row of T: ENOTFOUND naming noun when there
+// is none.
+func selectOne[T any](ctx context.Context, tx *sqlx.Tx, query, noun string, args ...any) (*T, error) {
+	var v T
+	if err := tx.GetContext(ctx, &v, tx.Rebind(query), args...); errors.Is(err, sql.ErrNoRows) {
+		return nil, storage.Errorf(storage.ENOTFOUND, "%s not found", noun)
+	} else if err != nil {
+		return nil, fmt.Errorf("select %s: %w", noun, err)
+	}
+	return &v, nil
+}
+
+// placeholders returns n comma-separated "?".
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// oneRow checks a write meant to change exactly one existing row: ENOTFOUND with the
+// formatted message if it matched none.
+func oneRow(res sql.Result, err error, format string, args ...any) error {
+	return changedRow(res, err, storage.ENOTFOUND, format, args...)
+}
+
+// changedRow returns err, or an error with code and the formatted message when the
+// write changed no row.
+func changedRow(res sql.Result, err error, code, format string, args ...any) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return storage.Errorf(code, format, args...)
+	}
+	return nil
+}
+
+// onceOrConflict checks a write meant to happen once: ECONFLICT with the formatted
+// message if it changed no row.
+func onceOrConflict(res sql.Result, err error, format string, args ...any) error {
+	return changedRow(res, err, storage.ECONFLICT, format, args...)
 }

@@ -95,9 +95,3 @@ func findRating(ctx context.Context, tx *sqlx.Tx, caseID int64) (*storage.Rating
 	}
 	return &r, nil
 }
-
-// onceOrConflict checks a write meant to happen once: ECONFLICT with the formatted
-// message if it changed no row.
-func onceOrConflict(res sql.Result, err error, format string, args ...any) error {
-	return changedRow(res, err, storage.ECONFLICT, format, args...)
-}

@@ -168,25 +168,3 @@ func (d *DB) CountStaff(ctx context.Context) (int, error) {
 func utcStaff(s *storage.Staff) {
 	s.CreatedAt, s.UpdatedAt = s.CreatedAt.UTC(), s.UpdatedAt.UTC()
 }
-
-// oneRow checks a write meant to change exactly one existing row: ENOTFOUND with the
-// formatted message if it matched none.
-func oneRow(res sql.Result, err error, format string, args ...any) error {
-	return changedRow(res, err, storage.ENOTFOUND, format, args...)
-}
-
-// changedRow returns err, or an error with code and the formatted message when the
-// write changed no row.
-func changedRow(res sql.Result, err error, code, format string, args ...any) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return storage.Errorf(code, format, args...)
-	}
-	return nil
-}

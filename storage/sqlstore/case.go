@@ -63,21 +63,21 @@ func (d *DB) CreateCase(
 		return nil, storage.Errorf(storage.EINVALID,
 			"case number prefix %q is not 1 to 8 ASCII letters", prefix)
 	}
-	tx, err := d.beginWrite(ctx)
+	var c *storage.Case
+	err := d.inWriteTx(ctx, "create case", func(tx *sqlx.Tx) error {
+		var (
+			created bool
+			err     error
+		)
+		c, created, err = createCase(ctx, tx, prefix, &nc, d.now())
+		if err == nil && !created {
+			// Rolling back gives back any number this call took.
+			return errRollback
+		}
+		return err
+	})
 	if err != nil {
-		return nil, wrapErr("create case", err)
-	}
-	defer tx.Rollback()
-	c, created, err := createCase(ctx, tx, prefix, &nc, d.now())
-	if err != nil {
-		return nil, wrapErr("create case", err)
-	}
-	if !created {
-		// Returning without commit rolls back any number this call took.
-		return c, nil
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, wrapErr("create case", err)
+		return nil, err
 	}
 	return c, nil
 }
@@ -169,16 +169,19 @@ func submittedBody(nc *storage.NewCase) string {
 func (d *DB) FindCaseByNumber(
 	ctx context.Context, number string,
 ) (*storage.Case, error) {
-	tx, err := d.beginRead(ctx)
+	var c *storage.Case
+	err := d.inReadTx(ctx, "find case", func(tx *sqlx.Tx) error {
+		var err error
+		c, err = findCase(ctx, tx, "number = ?", number)
+		if storage.ErrorCode(err) == storage.ENOTFOUND {
+			return storage.Errorf(storage.ENOTFOUND, "case %s not found", number)
+		}
+		return err
+	})
 	if err != nil {
-		return nil, wrapErr("find case", err)
+		return nil, err
 	}
-	defer tx.Rollback()
-	c, err := findCase(ctx, tx, "number = ?", number)
-	if storage.ErrorCode(err) == storage.ENOTFOUND {
-		return nil, storage.Errorf(storage.ENOTFOUND, "case %s not found", number)
-	}
-	return c, wrapErr("find case", err)
+	return c, nil
 }
 
 // findCase returns the one case matching where (a condition with ? placeholders), or

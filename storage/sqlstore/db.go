@@ -252,21 +252,31 @@ func forUpdate(tx *sqlx.Tx) string {
 	return forUpdateSQLite
 }
 
+// errRollback, returned by a write transaction's fn, rolls the transaction back
+// without failing the call: fn found nothing to change, and what it wrote on the way
+// (a case number taken) must not be kept.
+var errRollback = errors.New("sqlstore: nothing to commit")
+
 // inWriteTx runs fn in a write transaction and commits if fn succeeds; errors are
-// wrapped for op. It is the frame of every public method that writes.
+// wrapped for op. It is the frame of every public method that writes, the one way
+// this package writes. If fn returns errRollback, the transaction is rolled back and
+// inWriteTx returns nil.
 func (d *DB) inWriteTx(ctx context.Context, op string, fn func(tx *sqlx.Tx) error) error {
 	tx, err := d.beginWrite(ctx)
 	if err != nil {
 		return wrapErr(op, err)
 	}
 	defer tx.Rollback()
-	if err := fn(tx); err != nil {
+	if err := fn(tx); errors.Is(err, errRollback) {
+		return nil
+	} else if err != nil {
 		return wrapErr(op, err)
 	}
 	return wrapErr(op, tx.Commit())
 }
 
-// inReadTx runs fn in a read-only transaction; errors are wrapped for op.
+// inReadTx runs fn in a read-only transaction; errors are wrapped for op. It is the
+// frame of every public method that only reads.
 func (d *DB) inReadTx(ctx context.Context, op string, fn func(tx *sqlx.Tx) error) error {
 	tx, err := d.beginRead(ctx)
 	if err != nil {

@@ -15,16 +15,19 @@ const eventColumns = `id, case_id, kind, actor, body, created_at`
 
 // ListEvents returns the case's timeline, oldest first. ENOTFOUND if no such case.
 func (d *DB) ListEvents(ctx context.Context, caseID int64) ([]*storage.Event, error) {
-	tx, err := d.beginRead(ctx)
+	var events []*storage.Event
+	err := d.inReadTx(ctx, "list events", func(tx *sqlx.Tx) error {
+		if err := caseExists(ctx, tx, caseID); err != nil {
+			return err
+		}
+		var err error
+		events, err = listEvents(ctx, tx, caseID)
+		return err
+	})
 	if err != nil {
-		return nil, wrapErr("list events", err)
+		return nil, err
 	}
-	defer tx.Rollback()
-	if err := caseExists(ctx, tx, caseID); err != nil {
-		return nil, wrapErr("list events", err)
-	}
-	events, err := listEvents(ctx, tx, caseID)
-	return events, wrapErr("list events", err)
+	return events, nil
 }
 
 func listEvents(ctx context.Context, tx *sqlx.Tx, caseID int64) ([]*storage.Event, error) {

@@ -10,6 +10,146 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
+// Page sizes for FindCases.
+const (
+	defaultPageSize = 20
+	maxPageSize     = 100
+)
+
+// FindCases returns one page of the cases matching the filter, newest first (by
+// created_at, then id), and the total count of matches. A zero Limit means 20; more
+// than 100 means 100. See caseWhere for how each filter field selects.
+func (d *DB) FindCases(
+	ctx context.Context, filter storage.CaseFilter,
+) ([]*storage.Case, int, error) {
+	var (
+		cases []*storage.Case
+		total int
+	)
+	err := d.inReadTx(ctx, "find cases", func(tx *sqlx.Tx) error {
+		var err error
+		cases, total, err = findCases(ctx, tx, filter)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return cases, total, nil
+}
+
+// findCases reads the page first. When the page is not full it holds the last
+// matches, so the total follows without counting: a search for a phone number or
+// a case number, which matches a case or two, then costs one query, not two.
+func findCases(
+	ctx context.Context, tx *sqlx.Tx, filter storage.CaseFilter,
+) ([]*storage.Case, int, error) {
+	where, args, err := caseWhere(ctx, tx, filter)
+	if err != nil {
+		return nil, 0, err
+	}
+	limit, offset := pageBounds(filter)
+	q := tx.Rebind("SELECT " + caseColumns + " FROM cases WHERE " + where +
+		" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")
+	cases := []*storage.Case{}
+	if err := tx.SelectContext(ctx, &cases, q, append(args, limit, offset)...); err != nil {
+		return nil, 0, fmt.Errorf("select cases: %w", err)
+	}
+	for _, c := range cases {
+		utcCase(c)
+	}
+	if len(cases) < limit && (len(cases) > 0 || offset == 0) {
+		return cases, offset + len(cases), nil
+	}
+	var total int
+	q = tx.Rebind("SELECT count(*) FROM cases WHERE " + where)
+	if err := tx.GetContext(ctx, &total, q, args...); err != nil {
+		return nil, 0, fmt.Errorf("count cases: %w", err)
+	}
+	return cases, total, nil
+}
+
+// caseWhere builds the condition and arguments for the filter's non-nil fields. An
+// AssigneeID of 0 selects unassigned cases; Search is explained at searchWhere. The
+// unread condition is written out rather than bound so that the partial index on
+// unread cases, whose condition it repeats, can serve it.
+func caseWhere(
+	ctx context.Context, tx *sqlx.Tx, filter storage.CaseFilter,
+) (string, []any, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	add := func(cond string, a ...any) {
+		where, args = append(where, cond), append(args, a...)
+	}
+	if v := filter.ID; v != nil {
+		add("id = ?", *v)
+	}
+	if v := filter.Number; v != nil {
+		add("number = ?", *v)
+	}
+	if v := filter.OpenID; v != nil {
+		add("open_id = ?", *v)
+	}
+	if v := filter.Status; v != nil {
+		add("status = ?", *v)
+	}
+	if v := filter.Category; v != nil {
+		add("category = ?", *v)
+	}
+	if v := filter.AssigneeID; v != nil && *v == 0 {
+		add("assignee_id IS NULL")
+	} else if v != nil {
+		add("assignee_id = ?", *v)
+	}
+	if v := filter.Unread; v != nil && *v {
+		add("unread = TRUE")
+	} else if v != nil {
+		add("unread = FALSE")
+	}
+	if v := filter.Open; v != nil {
+		statuses := statusesWhereFinal(!*v)
+		add("status IN ("+placeholders(len(statuses))+")", statuses...)
+	}
+	if filter.Search != "" {
+		cond, a, err := searchWhere(ctx, tx, filter.Search)
+		if err != nil {
+			return "", nil, err
+		}
+		if cond != "" {
+			add(cond, a...)
+		}
+	}
+	return strings.Join(where, " AND "), args, nil
+}
+
+// knownStatuses lists every status of the storage package's table; which of them are
+// final is left to storage.Status.Final.
+var knownStatuses = storage.Statuses()
+
+// statusesWhereFinal returns, as query arguments, the known statuses that are final
+// (with final) or open (without). The Open filter names the statuses it wants rather than those it
+// does not: "status IN (…)" can use the status index (and, with an assignee, combine
+// it with the assignee's), "status NOT IN (…)" cannot.
+func statusesWhereFinal(final bool) []any {
+	var statuses []any
+	for _, s := range knownStatuses {
+		if s.Final() == final {
+			statuses = append(statuses, s)
+		}
+	}
+	return statuses
+}
+
+// pageBounds applies the default and maximum page size and ignores negative offsets.
+func pageBounds(filter storage.CaseFilter) (limit, offset int) {
+	limit, offset = filter.Limit, max(filter.Offset, 0)
+	switch {
+	case limit <= 0:
+		limit = defaultPageSize
+	case limit > maxPageSize:
+		limit = maxPageSize
+	}
+	return limit, offset
+}
+
 // leadingLetters finds the prefix typed in front of a case number ("ts" in
 // "ts2026123").
 var leadingLetters = regexp.MustCompile(`^[A-Za-z]{1,8}`)

@@ -15,6 +15,36 @@
 // Errors: methods return *storage.Error codes (EINVALID, ENOTFOUND, ECONFLICT) for what
 // the caller did, EUNAVAILABLE when the database cannot be reached right now, and
 // EINTERNAL for anything else; driver errors stay in the chain for operators' logs.
+//
+// Every public method that reads or writes data is one transaction: inWriteTx or
+// inReadTx (db.go) opens it with the dialect's options, rolls it back on return
+// unless it was committed, and hands the *sqlx.Tx to private helpers that do the
+// work.
+//
+// One file per entity, with everything that reads or changes it:
+//
+//	db.go                 Open, the DB type, transactions (inWriteTx, inReadTx) and query helpers
+//	errors.go             driver errors to storage codes
+//	migrate.go            Migrate: the embedded goose migrations (migrations/<dialect>)
+//	migrate_lock.go       the lock file that serialises SQLite migrations
+//	case.go               cases: create, find one, assign, claim, record the outcome, unread flag
+//	case_find.go          FindCases: filters, paging and search
+//	case_status.go        ChangeStatus: moves along the status table, with event, notices, audit
+//	event.go              the timeline: ListEvents, AddEvent
+//	evidence.go           a case's evidence: ListEvidence and its insertion
+//	evidence_download.go  evidence downloads, claimed under a lease
+//	notification.go       the outbox: enqueue, claim under a lease, mark sent, retry, kill
+//	lease.go              work queues' leases (claim, finish), shared by the outbox and downloads
+//	follower.go           consumers' follow state
+//	rating.go             consumers' ratings of closed cases
+//	canned.go             canned replies
+//	staff.go              staff accounts
+//	apitoken.go           staff's API tokens
+//	audit.go              the audit log
+//	report.go             the monthly case report
+//	settings.go           the organisation's settings
+//	blob.go               evidence files stored in the database
+//	seed.go               a realistic desk for benchmarks (SeedCases)
 package sqlstore
 
 import (
@@ -82,7 +112,13 @@ type DB struct {
 	path    string // SQLite file path; "" for Postgres and for MemoryPath
 }
 
-var _ storage.CaseStore = (*DB)(nil)
+// The case's stores: their methods live in case*.go, event.go, evidence.go,
+// rating.go and canned.go.
+var (
+	_ storage.CaseStore         = (*DB)(nil)
+	_ storage.ConversationStore = (*DB)(nil)
+	_ storage.DeskStore         = (*DB)(nil)
+)
 
 // Open connects to the database named by rawURL and checks that it answers. A URL
 // starting with postgres:// or postgresql:// opens PostgreSQL; anything else is the

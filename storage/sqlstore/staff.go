@@ -168,3 +168,19 @@ func (d *DB) CountStaff(ctx context.Context) (int, error) {
 func utcStaff(s *storage.Staff) {
 	s.CreatedAt, s.UpdatedAt = s.CreatedAt.UTC(), s.UpdatedAt.UTC()
 }
+
+// activeStaff returns the staff member with the id if they may take cases:
+// EINVALID if there is none or the account is disabled. A missing assignee is a bad
+// form value, not a missing page, hence not ENOTFOUND.
+func activeStaff(ctx context.Context, tx *sqlx.Tx, id int64) (*storage.Staff, error) {
+	s, err := findStaff(ctx, tx, "id = ?", id)
+	if storage.ErrorCode(err) == storage.ENOTFOUND {
+		return nil, storage.Errorf(storage.EINVALID, "there is no staff member %d to assign", id)
+	} else if err != nil {
+		return nil, err
+	}
+	if s.Disabled {
+		return nil, storage.Errorf(storage.EINVALID, "%s's account is disabled", s.Name)
+	}
+	return s, nil
+}

@@ -11,6 +11,8 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
+var _ storage.RatingStore = (*DB)(nil)
+
 // insertRatingSQL records a rating unless the case has one. On Postgres a concurrent
 // rating of the same case waits here and then inserts nothing, so exactly one wins.
 const insertRatingSQL = `INSERT INTO case_ratings (case_id, rating, created_at)

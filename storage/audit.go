@@ -2,8 +2,6 @@ package storage
 
 import (
 	"context"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -75,17 +73,4 @@ type AuditStore interface {
 type By struct {
 	Actor string
 	IP    string
-}
-
-// StaffActor is the actor string of a staff member: "staff:<id>".
-func StaffActor(id int64) string { return "staff:" + strconv.FormatInt(id, 10) }
-
-// StaffIDFromActor returns the id in a "staff:<id>" actor, or false.
-func StaffIDFromActor(actor string) (int64, bool) {
-	rest, ok := strings.CutPrefix(actor, "staff:")
-	if !ok {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(rest, 10, 64)
-	return id, err == nil && id > 0
 }

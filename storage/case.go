@@ -148,3 +148,71 @@ func WholePhone(text string) (string, bool) {
 	}
 	return digits, true
 }
+
+// Outcomes of mediation (DOMAIN.md: 达成调解协议, 协商和解, 撤回投诉, 终止调解).
+const (
+	OutcomeAgreement  = "agreement"  // 达成调解协议
+	OutcomeSettled    = "settled"    // 协商和解
+	OutcomeWithdrawn  = "withdrawn"  // 撤回投诉
+	OutcomeTerminated = "terminated" // 终止调解
+)
+
+// OutcomeLabels names the outcomes in Chinese, in display order.
+var OutcomeLabels = []struct{ Value, Label string }{
+	{OutcomeAgreement, "达成调解协议"}, {OutcomeSettled, "协商和解"},
+	{OutcomeWithdrawn, "撤回投诉"}, {OutcomeTerminated, "终止调解"},
+}
+
+// Outcome records how mediation ended and what the consumer got back.
+type Outcome struct {
+	CaseID             int64
+	Outcome            string // one of the Outcome… constants
+	RecoveredFen       int64  // money recovered for the consumer (挽回经济损失), in fen
+	DoubleCompensation bool   // 加倍赔偿
+	Note               string
+	Actor              string // "staff:<id>"
+	IP                 string // the staff member's client address, for the audit entry (see By)
+}
+
+// DeskStore is the case desk's work on cases beyond status changes, and the
+// canned replies staff write with.
+type DeskStore interface {
+	// AssignCase sets (or, with nil, clears) the mediator of a case and audits it.
+	// ENOTFOUND for an unknown case; EINVALID if the assignee does not exist or is
+	// disabled (a bad form value, not a missing page).
+	AssignCase(ctx context.Context, caseID int64, assigneeID *int64, by By) (*Case, error)
+	// ClaimCase makes staffID the mediator of a case only if it is unassigned ("assign
+	// to me"). The check is made on the case as stored, inside the write and with the
+	// row locked, so of two concurrent claims (or a claim and an assignment) exactly
+	// one sees the case unassigned. Claiming a case one already has changes nothing.
+	// ECONFLICT if someone else has the case; otherwise errors as AssignCase.
+	ClaimCase(ctx context.Context, caseID, staffID int64, by By) (*Case, error)
+	// RecordOutcome stores the outcome and money recovered, appends a note event
+	// and audits it. EINVALID for an unknown outcome or a negative amount.
+	RecordOutcome(ctx context.Context, o Outcome) (*Case, error)
+	// MarkCaseRead clears the case's unread flag (staff have seen the consumer's
+	// latest messages).
+	MarkCaseRead(ctx context.Context, caseID int64) error
+
+	CannedReplyStore
+}
+
+// ConversationStore is what happens on a case after it was filed.
+type ConversationStore interface {
+	// ChangeStatus moves the case along the status table (audited when a staff
+	// member makes the move), appends an
+	// EventStatusChange and enqueues a NoticeStatusChange (none when the consumer
+	// made the move: they were answered in the chat) and, when the case becomes
+	// closed, a NoticeRatingRequest, in one transaction. ECONFLICT if the
+	// move is not allowed from the current status; EINVALID if a reason is
+	// required and missing; ENOTFOUND for an unknown case.
+	ChangeStatus(ctx context.Context, change StatusChange) (*Case, error)
+
+	// AddEvent appends a timeline entry (with its evidence and notification) in one
+	// transaction; see NewEvent.DedupeKey. A consumer's message marks the case
+	// unread; a staff member's reply or note is audited in the same transaction.
+	// ENOTFOUND for an unknown case.
+	AddEvent(ctx context.Context, ev NewEvent) (*Event, error)
+
+	RatingStore
+}

@@ -31,3 +31,20 @@ type Event struct {
 	Body      string    `db:"body"`
 	CreatedAt time.Time `db:"created_at"`
 }
+
+// NewEvent is a timeline entry to append.
+type NewEvent struct {
+	CaseID int64
+	Kind   EventKind
+	Actor  string
+	IP     string // a staff member's client address, for the audit entry (see By)
+	Body   string
+	// DedupeKey, when set, makes the append idempotent per case: a second append
+	// with the same key returns the first event and adds nothing (a retried WeChat
+	// message must not appear twice on the timeline).
+	DedupeKey string
+	Evidence  []NewEvidence // stored with the event (consumer photos)
+	// Notify, when set, is enqueued in the same transaction (a staff reply, or an
+	// acknowledgement to the consumer). Its CaseID is filled in.
+	Notify *NewNotification
+}

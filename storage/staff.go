@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -78,31 +80,15 @@ type StaffStore interface {
 	CountStaff(ctx context.Context) (int, error)
 }
 
-// APIToken is a personal token for the JSON API. Only its SHA-256 is stored; the
-// token itself is shown once when created.
-type APIToken struct {
-	ID         int64     `db:"id"`
-	StaffID    int64     `db:"staff_id"`
-	Name       string    `db:"name"`
-	Hash       string    `db:"hash" json:"-"` // hex SHA-256 of the token
-	CreatedAt  time.Time `db:"created_at"`
-	LastUsedAt time.Time `db:"last_used_at"` // zero if never used
-	RevokedAt  time.Time `db:"revoked_at"`   // zero unless revoked
-}
+// StaffActor is the actor string of a staff member: "staff:<id>".
+func StaffActor(id int64) string { return "staff:" + strconv.FormatInt(id, 10) }
 
-// APITokenStore keeps API tokens.
-type APITokenStore interface {
-	// CreateAPIToken stores a token hash for a staff member.
-	CreateAPIToken(ctx context.Context, staffID int64, name, hash string) (*APIToken, error)
-	// FindAPITokenByHash returns the live token with that hash and records its
-	// use; ENOTFOUND if there is none or it was revoked.
-	FindAPITokenByHash(ctx context.Context, hash string) (*APIToken, error)
-	// ListAPITokens returns a staff member's tokens, newest first, revoked ones too.
-	ListAPITokens(ctx context.Context, staffID int64) ([]*APIToken, error)
-	// RevokeAPIToken revokes one of staffID's tokens. ENOTFOUND if it is not theirs.
-	RevokeAPIToken(ctx context.Context, staffID, tokenID int64) error
-	// RevokeStaffTokens revokes every live token of staffID (the password was
-	// changed or reset, the account disabled) and returns how many it revoked;
-	// tokens revoked before keep their time. No error for an account without any.
-	RevokeStaffTokens(ctx context.Context, staffID int64) (int, error)
+// StaffIDFromActor returns the id in a "staff:<id>" actor, or false.
+func StaffIDFromActor(actor string) (int64, bool) {
+	rest, ok := strings.CutPrefix(actor, "staff:")
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	return id, err == nil && id > 0
 }

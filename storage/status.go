@@ -90,3 +90,43 @@ func (s Status) Final() bool {
 	}
 	return false
 }
+
+// RejectReasons are the grounds for not accepting a complaint (Order 20 art. 15 and
+// association rules), offered when rejecting.
+var RejectReasons = []string{
+	"不属于本会受理范围或管辖区域",
+	"法院、仲裁机构、其他行政部门或调解组织已受理或处理",
+	"不是为生活消费需要购买、使用商品或接受服务，或与经营者无消费争议",
+	"自知道或应当知道权益受侵害之日起超过三年",
+	"投诉材料不全且未按要求补正",
+	"经营者之间的纠纷",
+	"个人之间的私下交易",
+	"无法确定被投诉经营者",
+	"已经达成和解并已履行",
+}
+
+// TerminationReasons are the ends of mediation without agreement (Order 20 art. 21).
+var TerminationReasons = []string{
+	"消费者撤回投诉",
+	"双方自行和解",
+	"双方就检测、鉴定不能达成一致",
+	"一方无正当理由不参加调解，或经营者明确拒绝调解",
+	"一方表示无法达成调解协议",
+	"自受理之日起超过45个工作日",
+	"发现存在不予受理情形",
+}
+
+// Referral targets in the seed's practice.
+var ReferralTargets = []string{"企业和解（入驻企业）", "仲裁委员会", "金融纠纷调解中心", "行政部门"}
+
+// StatusChange moves a case to another status.
+type StatusChange struct {
+	CaseID int64
+	To     Status
+	Actor  string // ActorConsumer, ActorSystem or "staff:<id>"
+	IP     string // a staff member's client address, for the audit entry (see By)
+	Reason string // required for rejected and terminated; on the timeline and in the notice
+	// Reopen allows a supervisor to move a finished case (resolved, terminated,
+	// withdrawn or closed) back to mediating; the table allows it only then.
+	Reopen bool
+}

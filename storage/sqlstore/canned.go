@@ -10,6 +10,8 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
+var _ storage.CannedReplyStore = (*DB)(nil)
+
 // Length limits of a canned reply, in characters. The body fits a WeChat
 // customer-service message with room for the staff member's own words.
 const (

@@ -13,12 +13,6 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Page sizes for FindCases.
-const (
-	defaultPageSize = 20
-	maxPageSize     = 100
-)
-
 // caseColumns lists the cases columns in storage.Case order; an unassigned case
 // (NULL assignee) reads as assignee 0.
 const caseColumns = `id, number, open_id, status, category, merchant_name, merchant_address,
@@ -63,21 +57,21 @@ func (d *DB) CreateCase(
 		return nil, storage.Errorf(storage.EINVALID,
 			"case number prefix %q is not 1 to 8 ASCII letters", prefix)
 	}
-	tx, err := d.beginWrite(ctx)
+	var c *storage.Case
+	err := d.inWriteTx(ctx, "create case", func(tx *sqlx.Tx) error {
+		var (
+			created bool
+			err     error
+		)
+		c, created, err = createCase(ctx, tx, prefix, &nc, d.now())
+		if err == nil && !created {
+			// Rolling back gives back any number this call took.
+			return errRollback
+		}
+		return err
+	})
 	if err != nil {
-		return nil, wrapErr("create case", err)
-	}
-	defer tx.Rollback()
-	c, created, err := createCase(ctx, tx, prefix, &nc, d.now())
-	if err != nil {
-		return nil, wrapErr("create case", err)
-	}
-	if !created {
-		// Returning without commit rolls back any number this call took.
-		return c, nil
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, wrapErr("create case", err)
+		return nil, err
 	}
 	return c, nil
 }
@@ -169,16 +163,19 @@ func submittedBody(nc *storage.NewCase) string {
 func (d *DB) FindCaseByNumber(
 	ctx context.Context, number string,
 ) (*storage.Case, error) {
-	tx, err := d.beginRead(ctx)
+	var c *storage.Case
+	err := d.inReadTx(ctx, "find case", func(tx *sqlx.Tx) error {
+		var err error
+		c, err = findCase(ctx, tx, "number = ?", number)
+		if storage.ErrorCode(err) == storage.ENOTFOUND {
+			return storage.Errorf(storage.ENOTFOUND, "case %s not found", number)
+		}
+		return err
+	})
 	if err != nil {
-		return nil, wrapErr("find case", err)
+		return nil, err
 	}
-	defer tx.Rollback()
-	c, err := findCase(ctx, tx, "number = ?", number)
-	if storage.ErrorCode(err) == storage.ENOTFOUND {
-		return nil, storage.Errorf(storage.ENOTFOUND, "case %s not found", number)
-	}
-	return c, wrapErr("find case", err)
+	return c, nil
 }
 
 // findCase returns the one case matching where (a condition with ? placeholders), or
@@ -190,157 +187,6 @@ func findCase(ctx context.Context, tx *sqlx.Tx, where string, args ...any) (*sto
 	}
 	utcCase(c)
 	return c, nil
-}
-
-// selectOne runs a query for exactly one row of T: ENOTFOUND naming noun when there
-// is none.
-func selectOne[T any](ctx context.Context, tx *sqlx.Tx, query, noun string, args ...any) (*T, error) {
-	var v T
-	if err := tx.GetContext(ctx, &v, tx.Rebind(query), args...); errors.Is(err, sql.ErrNoRows) {
-		return nil, storage.Errorf(storage.ENOTFOUND, "%s not found", noun)
-	} else if err != nil {
-		return nil, fmt.Errorf("select %s: %w", noun, err)
-	}
-	return &v, nil
-}
-
-// FindCases returns one page of the cases matching the filter, newest first (by
-// created_at, then id), and the total count of matches. A zero Limit means 20; more
-// than 100 means 100. See caseWhere for how each filter field selects.
-func (d *DB) FindCases(
-	ctx context.Context, filter storage.CaseFilter,
-) ([]*storage.Case, int, error) {
-	var (
-		cases []*storage.Case
-		total int
-	)
-	err := d.inReadTx(ctx, "find cases", func(tx *sqlx.Tx) error {
-		var err error
-		cases, total, err = findCases(ctx, tx, filter)
-		return err
-	})
-	if err != nil {
-		return nil, 0, err
-	}
-	return cases, total, nil
-}
-
-// findCases reads the page first. When the page is not full it holds the last
-// matches, so the total follows without counting: a search for a phone number or
-// a case number, which matches a case or two, then costs one query, not two.
-func findCases(
-	ctx context.Context, tx *sqlx.Tx, filter storage.CaseFilter,
-) ([]*storage.Case, int, error) {
-	where, args, err := caseWhere(ctx, tx, filter)
-	if err != nil {
-		return nil, 0, err
-	}
-	limit, offset := pageBounds(filter)
-	q := tx.Rebind("SELECT " + caseColumns + " FROM cases WHERE " + where +
-		" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")
-	cases := []*storage.Case{}
-	if err := tx.SelectContext(ctx, &cases, q, append(args, limit, offset)...); err != nil {
-		return nil, 0, fmt.Errorf("select cases: %w", err)
-	}
-	for _, c := range cases {
-		utcCase(c)
-	}
-	if len(cases) < limit && (len(cases) > 0 || offset == 0) {
-		return cases, offset + len(cases), nil
-	}
-	var total int
-	q = tx.Rebind("SELECT count(*) FROM cases WHERE " + where)
-	if err := tx.GetContext(ctx, &total, q, args...); err != nil {
-		return nil, 0, fmt.Errorf("count cases: %w", err)
-	}
-	return cases, total, nil
-}
-
-// caseWhere builds the condition and arguments for the filter's non-nil fields. An
-// AssigneeID of 0 selects unassigned cases; Search is explained at searchWhere. The
-// unread condition is written out rather than bound so that the partial index on
-// unread cases, whose condition it repeats, can serve it.
-func caseWhere(
-	ctx context.Context, tx *sqlx.Tx, filter storage.CaseFilter,
-) (string, []any, error) {
-	where, args := []string{"1 = 1"}, []any{}
-	add := func(cond string, a ...any) {
-		where, args = append(where, cond), append(args, a...)
-	}
-	if v := filter.ID; v != nil {
-		add("id = ?", *v)
-	}
-	if v := filter.Number; v != nil {
-		add("number = ?", *v)
-	}
-	if v := filter.OpenID; v != nil {
-		add("open_id = ?", *v)
-	}
-	if v := filter.Status; v != nil {
-		add("status = ?", *v)
-	}
-	if v := filter.Category; v != nil {
-		add("category = ?", *v)
-	}
-	if v := filter.AssigneeID; v != nil && *v == 0 {
-		add("assignee_id IS NULL")
-	} else if v != nil {
-		add("assignee_id = ?", *v)
-	}
-	if v := filter.Unread; v != nil && *v {
-		add("unread = TRUE")
-	} else if v != nil {
-		add("unread = FALSE")
-	}
-	if v := filter.Open; v != nil {
-		statuses := statusesWhereFinal(!*v)
-		add("status IN ("+placeholders(len(statuses))+")", statuses...)
-	}
-	if filter.Search != "" {
-		cond, a, err := searchWhere(ctx, tx, filter.Search)
-		if err != nil {
-			return "", nil, err
-		}
-		if cond != "" {
-			add(cond, a...)
-		}
-	}
-	return strings.Join(where, " AND "), args, nil
-}
-
-// knownStatuses lists every status of the storage package's table; which of them are
-// final is left to storage.Status.Final.
-var knownStatuses = storage.Statuses()
-
-// statusesWhereFinal returns, as query arguments, the known statuses that are final
-// (with final) or open (without). The Open filter names the statuses it wants rather than those it
-// does not: "status IN (…)" can use the status index (and, with an assignee, combine
-// it with the assignee's), "status NOT IN (…)" cannot.
-func statusesWhereFinal(final bool) []any {
-	var statuses []any
-	for _, s := range knownStatuses {
-		if s.Final() == final {
-			statuses = append(statuses, s)
-		}
-	}
-	return statuses
-}
-
-// placeholders returns n comma-separated "?".
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
-// pageBounds applies the default and maximum page size and ignores negative offsets.
-func pageBounds(filter storage.CaseFilter) (limit, offset int) {
-	limit, offset = filter.Limit, max(filter.Offset, 0)
-	switch {
-	case limit <= 0:
-		limit = defaultPageSize
-	case limit > maxPageSize:
-		limit = maxPageSize
-	}
-	return limit, offset
 }
 
 // utcCase puts the case's times in UTC: lib/pq returns them in the session's zone.
@@ -357,6 +203,202 @@ func caseExists(ctx context.Context, tx *sqlx.Tx, id int64) error {
 	}
 	if n == 0 {
 		return storage.Errorf(storage.ENOTFOUND, "case %d not found", id)
+	}
+	return nil
+}
+
+// findCaseByID returns the case with the id, or ENOTFOUND naming it. lock is appended
+// to the query (forUpdate's result, or "").
+func findCaseByID(ctx context.Context, tx *sqlx.Tx, id int64, lock string) (*storage.Case, error) {
+	c, err := findCase(ctx, tx, "id = ?"+lock, id)
+	if storage.ErrorCode(err) == storage.ENOTFOUND {
+		return nil, storage.Errorf(storage.ENOTFOUND, "case %d not found", id)
+	}
+	return c, err
+}
+
+// AssignCase makes assigneeID the mediator of the case, or, with nil (or 0), leaves
+// it unassigned, and audits the change in the same transaction; assigning the
+// current assignee again changes and audits nothing. ENOTFOUND for an unknown case;
+// EINVALID for a missing actor, or an assignee who does not exist or is disabled.
+// The audit entry carries by.IP.
+func (d *DB) AssignCase(
+	ctx context.Context, caseID int64, assigneeID *int64, by storage.By,
+) (*storage.Case, error) {
+	if by.Actor == "" {
+		return nil, storage.Errorf(storage.EINVALID, "an assignment needs an actor")
+	}
+	var c *storage.Case
+	err := d.inWriteTx(ctx, "assign case", func(tx *sqlx.Tx) error {
+		var err error
+		c, err = assignCase(ctx, tx, caseID, assigneeID, by, false, dbTime(d.now()))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ClaimCase makes staffID the mediator of the case if it has none, and audits it as
+// AssignCase does. The case's row is locked (FOR UPDATE on PostgreSQL; SQLite's
+// immediate transaction serialises writers) before it is checked, so a concurrent
+// claim or assignment waits and then sees this one. Claiming one's own case again
+// changes nothing. ECONFLICT if someone else has the case.
+func (d *DB) ClaimCase(ctx context.Context, caseID, staffID int64, by storage.By) (*storage.Case, error) {
+	switch {
+	case by.Actor == "":
+		return nil, storage.Errorf(storage.EINVALID, "a claim needs an actor")
+	case staffID <= 0:
+		return nil, storage.Errorf(storage.EINVALID, "a claim needs a staff member")
+	}
+	var c *storage.Case
+	err := d.inWriteTx(ctx, "claim case", func(tx *sqlx.Tx) error {
+		var err error
+		c, err = assignCase(ctx, tx, caseID, &staffID, by, true, dbTime(d.now()))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// errClaimed is ClaimCase's answer when someone else has the case.
+func errClaimed() error {
+	return storage.Errorf(storage.ECONFLICT, "该案件已由其他人认领或已分配给他人，未能认领。请刷新页面查看当前承办人。")
+}
+
+// assignCase does AssignCase's work in tx; with onlyIfFree (ClaimCase) it refuses,
+// ECONFLICT, a case that someone other than the new assignee has.
+func assignCase(
+	ctx context.Context, tx *sqlx.Tx, caseID int64, assigneeID *int64, by storage.By, onlyIfFree bool, now time.Time,
+) (*storage.Case, error) {
+	c, err := findCaseByID(ctx, tx, caseID, forUpdate(tx))
+	if err != nil {
+		return nil, err
+	}
+	var to int64
+	if assigneeID != nil {
+		to = *assigneeID
+	}
+	if to == c.AssigneeID {
+		return c, nil
+	}
+	if onlyIfFree && c.AssigneeID != 0 {
+		return nil, errClaimed()
+	}
+	detail := "取消指派"
+	if to != 0 {
+		s, err := activeStaff(ctx, tx, to)
+		if err != nil {
+			return nil, err
+		}
+		detail = "指派给 " + s.Name
+	}
+	q := tx.Rebind("UPDATE cases SET assignee_id = ?, updated_at = ? WHERE id = ?")
+	if _, err := tx.ExecContext(ctx, q, nullID(to), now, c.ID); err != nil {
+		return nil, fmt.Errorf("assign case: %w", err)
+	}
+	c.AssigneeID, c.UpdatedAt = to, now
+	return c, auditStaff(ctx, tx, by, storage.AuditAssign, c.ID, detail, now)
+}
+
+// outcomeLabel returns the Chinese name of a storage.Outcome… value, or false.
+func outcomeLabel(outcome string) (string, bool) {
+	for _, o := range storage.OutcomeLabels {
+		if o.Value == outcome {
+			return o.Label, true
+		}
+	}
+	return "", false
+}
+
+// RecordOutcome stores how mediation ended and the money recovered, appends a note
+// to the timeline ("调解结果：达成调解协议，挽回经济损失 ¥120.00，加倍赔偿", then the
+// note if any) and audits it (without the note), in one transaction. A later call
+// replaces the outcome. The status is left alone: staff move it separately.
+// EINVALID for an unknown outcome, a negative amount or a missing actor; ENOTFOUND
+// for an unknown case.
+func (d *DB) RecordOutcome(ctx context.Context, o storage.Outcome) (*storage.Case, error) {
+	label, ok := outcomeLabel(o.Outcome)
+	switch {
+	case !ok:
+		return nil, storage.Errorf(storage.EINVALID, "unknown outcome %q", o.Outcome)
+	case o.RecoveredFen < 0:
+		return nil, storage.Errorf(storage.EINVALID, "the money recovered cannot be negative")
+	case o.Actor == "":
+		return nil, storage.Errorf(storage.EINVALID, "an outcome needs an actor")
+	}
+	var c *storage.Case
+	err := d.inWriteTx(ctx, "record outcome", func(tx *sqlx.Tx) error {
+		var err error
+		c, err = recordOutcome(ctx, tx, &o, outcomeSummary(label, &o), dbTime(d.now()))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// recordOutcome does RecordOutcome's work in tx; summary describes the outcome.
+func recordOutcome(
+	ctx context.Context, tx *sqlx.Tx, o *storage.Outcome, summary string, now time.Time,
+) (*storage.Case, error) {
+	c, err := findCaseByID(ctx, tx, o.CaseID, forUpdate(tx))
+	if err != nil {
+		return nil, err
+	}
+	q := tx.Rebind(`UPDATE cases SET outcome = ?, recovered_fen = ?, double_compensation = ?,
+		updated_at = ? WHERE id = ?`)
+	_, err = tx.ExecContext(ctx, q, o.Outcome, o.RecoveredFen, o.DoubleCompensation, now, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("record outcome: %w", err)
+	}
+	c.Outcome, c.RecoveredFen, c.DoubleCompensation = o.Outcome, o.RecoveredFen, o.DoubleCompensation
+	c.UpdatedAt = now
+	body := "调解结果：" + summary
+	if note := strings.TrimSpace(o.Note); note != "" {
+		body += "。" + note
+	}
+	e := &storage.Event{CaseID: c.ID, Kind: storage.EventNote, Actor: o.Actor, Body: body, CreatedAt: now}
+	if err := insertEvent(ctx, tx, e); err != nil {
+		return nil, err
+	}
+	by := storage.By{Actor: o.Actor, IP: o.IP}
+	return c, auditStaff(ctx, tx, by, storage.AuditOutcome, c.ID, summary, now)
+}
+
+// outcomeSummary describes an outcome as staff read it: "达成调解协议，挽回经济损失
+// ¥120.00，加倍赔偿". Nothing recovered is not mentioned.
+func outcomeSummary(label string, o *storage.Outcome) string {
+	s := label
+	if o.RecoveredFen > 0 {
+		s += fmt.Sprintf("，挽回经济损失 ¥%d.%02d", o.RecoveredFen/100, o.RecoveredFen%100)
+	}
+	if o.DoubleCompensation {
+		s += "，加倍赔偿"
+	}
+	return s
+}
+
+// MarkCaseRead clears the case's unread flag: staff have seen the consumer's latest
+// messages. ENOTFOUND for an unknown case.
+func (d *DB) MarkCaseRead(ctx context.Context, caseID int64) error {
+	return d.inWriteTx(ctx, "mark case read", func(tx *sqlx.Tx) error {
+		q := tx.Rebind("UPDATE cases SET unread = FALSE WHERE id = ?")
+		res, err := tx.ExecContext(ctx, q, caseID)
+		return oneRow(res, err, "case %d not found", caseID)
+	})
+}
+
+// markCaseUnread sets the case's unread flag: the consumer wrote, and staff have
+// not seen it yet.
+func markCaseUnread(ctx context.Context, tx *sqlx.Tx, caseID int64) error {
+	q := tx.Rebind("UPDATE cases SET unread = TRUE WHERE id = ?")
+	if _, err := tx.ExecContext(ctx, q, caseID); err != nil {
+		return fmt.Errorf("mark case unread: %w", err)
 	}
 	return nil
 }

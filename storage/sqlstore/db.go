@@ -15,11 +15,42 @@
 // Errors: methods return *storage.Error codes (EINVALID, ENOTFOUND, ECONFLICT) for what
 // the caller did, EUNAVAILABLE when the database cannot be reached right now, and
 // EINTERNAL for anything else; driver errors stay in the chain for operators' logs.
+//
+// Every public method that reads or writes data is one transaction: inWriteTx or
+// inReadTx (db.go) opens it with the dialect's options, rolls it back on return
+// unless it was committed, and hands the *sqlx.Tx to private helpers that do the
+// work.
+//
+// One file per entity, with everything that reads or changes it:
+//
+//	db.go                 Open, the DB type, transactions (inWriteTx, inReadTx) and query helpers
+//	errors.go             driver errors to storage codes
+//	migrate.go            Migrate: the embedded goose migrations (migrations/<dialect>)
+//	migrate_lock.go       the lock file that serialises SQLite migrations
+//	case.go               cases: create, find one, assign, claim, record the outcome, unread flag
+//	case_find.go          FindCases: filters, paging and search
+//	case_status.go        ChangeStatus: moves along the status table, with event, notices, audit
+//	event.go              the timeline: ListEvents, AddEvent
+//	evidence.go           a case's evidence: ListEvidence and its insertion
+//	evidence_download.go  evidence downloads, claimed under a lease
+//	notification.go       the outbox: enqueue, claim under a lease, mark sent, retry, kill
+//	lease.go              work queues' leases (claim, finish), shared by the outbox and downloads
+//	follower.go           consumers' follow state
+//	rating.go             consumers' ratings of closed cases
+//	canned.go             canned replies
+//	staff.go              staff accounts
+//	apitoken.go           staff's API tokens
+//	audit.go              the audit log
+//	report.go             the monthly case report
+//	settings.go           the organisation's settings
+//	blob.go               evidence files stored in the database
+//	seed.go               a realistic desk for benchmarks (SeedCases)
 package sqlstore
 
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -81,7 +112,13 @@ type DB struct {
 	path    string // SQLite file path; "" for Postgres and for MemoryPath
 }
 
-var _ storage.CaseStore = (*DB)(nil)
+// The case's stores: their methods live in case*.go, event.go, evidence.go,
+// rating.go and canned.go.
+var (
+	_ storage.CaseStore         = (*DB)(nil)
+	_ storage.ConversationStore = (*DB)(nil)
+	_ storage.DeskStore         = (*DB)(nil)
+)
 
 // Open connects to the database named by rawURL and checks that it answers. A URL
 // starting with postgres:// or postgresql:// opens PostgreSQL; anything else is the
@@ -227,4 +264,114 @@ func (d *DB) beginRead(ctx context.Context) (*sqlx.Tx, error) {
 		return d.db.BeginTxx(ctx, postgresReadTx)
 	}
 	return d.db.BeginTxx(ctx, sqliteReadTx)
+}
+
+// forUpdatePostgres and forUpdateSQLite lock a row read in a write transaction until
+// it ends, so a read-check-write sequence cannot interleave with another; SQLite's
+// immediate transaction serialises writers anyway.
+const (
+	forUpdatePostgres = " FOR UPDATE"
+	forUpdateSQLite   = ""
+)
+
+// isPostgres reports whether tx runs on PostgreSQL; Open registers each dialect under
+// a driver of the same name.
+func isPostgres(tx *sqlx.Tx) bool {
+	return tx.DriverName() == DialectPostgres
+}
+
+// forUpdate returns the dialect's suffix that locks the selected rows.
+func forUpdate(tx *sqlx.Tx) string {
+	if isPostgres(tx) {
+		return forUpdatePostgres
+	}
+	return forUpdateSQLite
+}
+
+// errRollback, returned by a write transaction's fn, rolls the transaction back
+// without failing the call: fn found nothing to change, and what it wrote on the way
+// (a case number taken) must not be kept.
+var errRollback = errors.New("sqlstore: nothing to commit")
+
+// inWriteTx runs fn in a write transaction and commits if fn succeeds; errors are
+// wrapped for op. It is the frame of every public method that writes, the one way
+// this package writes. If fn returns errRollback, the transaction is rolled back and
+// inWriteTx returns nil.
+func (d *DB) inWriteTx(ctx context.Context, op string, fn func(tx *sqlx.Tx) error) error {
+	tx, err := d.beginWrite(ctx)
+	if err != nil {
+		return wrapErr(op, err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); errors.Is(err, errRollback) {
+		return nil
+	} else if err != nil {
+		return wrapErr(op, err)
+	}
+	return wrapErr(op, tx.Commit())
+}
+
+// inReadTx runs fn in a read-only transaction; errors are wrapped for op. It is the
+// frame of every public method that only reads.
+func (d *DB) inReadTx(ctx context.Context, op string, fn func(tx *sqlx.Tx) error) error {
+	tx, err := d.beginRead(ctx)
+	if err != nil {
+		return wrapErr(op, err)
+	}
+	defer tx.Rollback()
+	return wrapErr(op, fn(tx))
+}
+
+// nullTime reads a nullable timestamp: NULL is the zero time, others are in UTC
+// (lib/pq returns the session's zone).
+func nullTime(t sql.NullTime) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return t.Time.UTC()
+}
+
+// selectOne runs a query for exactly one row of T: ENOTFOUND naming noun when there
+// is none.
+func selectOne[T any](ctx context.Context, tx *sqlx.Tx, query, noun string, args ...any) (*T, error) {
+	var v T
+	if err := tx.GetContext(ctx, &v, tx.Rebind(query), args...); errors.Is(err, sql.ErrNoRows) {
+		return nil, storage.Errorf(storage.ENOTFOUND, "%s not found", noun)
+	} else if err != nil {
+		return nil, fmt.Errorf("select %s: %w", noun, err)
+	}
+	return &v, nil
+}
+
+// placeholders returns n comma-separated "?".
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// oneRow checks a write meant to change exactly one existing row: ENOTFOUND with the
+// formatted message if it matched none.
+func oneRow(res sql.Result, err error, format string, args ...any) error {
+	return changedRow(res, err, storage.ENOTFOUND, format, args...)
+}
+
+// changedRow returns err, or an error with code and the formatted message when the
+// write changed no row.
+func changedRow(res sql.Result, err error, code, format string, args ...any) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return storage.Errorf(code, format, args...)
+	}
+	return nil
+}
+
+// onceOrConflict checks a write meant to happen once: ECONFLICT with the formatted
+// message if it changed no row.
+func onceOrConflict(res sql.Result, err error, format string, args ...any) error {
+	return changedRow(res, err, storage.ECONFLICT, format, args...)
 }

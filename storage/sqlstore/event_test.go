@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -185,6 +186,74 @@ func TestAddEventNoticeReportsTheEvent(t *testing.T) {
 		notices = caseNotices(t, db, c.ID)
 		if len(notices) != 3 || notices[2].EventID != first.ID || notices[2].Kind != storage.NoticeAck {
 			t.Fatalf("notices %+v, want one ack reporting event %d", notices, first.ID)
+		}
+	})
+}
+
+func TestEventsAndEvidence(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		nc := newCase("with-evidence")
+		nc.Evidence = []storage.NewEvidence{
+			{Kind: "image", MediaID: "media-1", PicURL: "http://mmbiz.example/1"},
+			{Kind: "voice", MediaID: "media-2"},
+		}
+		c := mustCreate(t, db, nc)
+
+		events, err := db.ListEvents(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(events) != 1 {
+			t.Fatalf("got %d events, want 1", len(events))
+		}
+		e := events[0]
+		if e.CaseID != c.ID || e.Kind != storage.EventSubmitted ||
+			e.Actor != storage.ActorConsumer || !e.CreatedAt.Equal(c.CreatedAt) {
+			t.Fatalf("event %+v, want submitted by the consumer at %v", e, c.CreatedAt)
+		}
+		if !strings.Contains(e.Body, nc.Category) {
+			t.Fatalf("event body %q does not name the category", e.Body)
+		}
+		for _, personal := range []string{nc.ComplainantName, nc.Phone, nc.Description} {
+			if strings.Contains(e.Body, personal) {
+				t.Fatalf("event body %q holds personal data %q", e.Body, personal)
+			}
+		}
+
+		evidence, err := db.ListEvidence(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evidence) != 2 {
+			t.Fatalf("got %d evidence rows, want 2", len(evidence))
+		}
+		for i, ev := range evidence {
+			want := nc.Evidence[i]
+			if ev.CaseID != c.ID || ev.Kind != want.Kind || ev.MediaID != want.MediaID ||
+				ev.PicURL != want.PicURL || ev.DownloadState != storage.DownloadPending ||
+				ev.SHA256 != "" || !ev.CreatedAt.Equal(c.CreatedAt) {
+				t.Fatalf("evidence %d = %+v, want pending %+v", i, ev, want)
+			}
+		}
+		if evidence[0].ID >= evidence[1].ID {
+			t.Fatalf("evidence not oldest first: ids %d, %d", evidence[0].ID, evidence[1].ID)
+		}
+	})
+}
+
+func TestListUnknownCase(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		c := mustCreate(t, db, newCase("k"))
+		_, err := db.ListEvents(ctx, c.ID+1)
+		wantCode(t, err, storage.ENOTFOUND)
+		_, err = db.ListEvidence(ctx, c.ID+1)
+		wantCode(t, err, storage.ENOTFOUND)
+		// A case without evidence lists none, not ENOTFOUND.
+		evidence, err := db.ListEvidence(ctx, c.ID)
+		if err != nil || len(evidence) != 0 {
+			t.Fatalf("ListEvidence = %v, %v; want empty", evidence, err)
 		}
 	})
 }

@@ -41,16 +41,19 @@ func evidenceList(rows []evidenceRow) []*storage.Evidence {
 
 // ListEvidence returns the case's evidence, oldest first. ENOTFOUND if no such case.
 func (d *DB) ListEvidence(ctx context.Context, caseID int64) ([]*storage.Evidence, error) {
-	tx, err := d.beginRead(ctx)
+	var evidence []*storage.Evidence
+	err := d.inReadTx(ctx, "list evidence", func(tx *sqlx.Tx) error {
+		if err := caseExists(ctx, tx, caseID); err != nil {
+			return err
+		}
+		var err error
+		evidence, err = listEvidence(ctx, tx, caseID)
+		return err
+	})
 	if err != nil {
-		return nil, wrapErr("list evidence", err)
+		return nil, err
 	}
-	defer tx.Rollback()
-	if err := caseExists(ctx, tx, caseID); err != nil {
-		return nil, wrapErr("list evidence", err)
-	}
-	evidence, err := listEvidence(ctx, tx, caseID)
-	return evidence, wrapErr("list evidence", err)
+	return evidence, nil
 }
 
 func listEvidence(ctx context.Context, tx *sqlx.Tx, caseID int64) ([]*storage.Evidence, error) {

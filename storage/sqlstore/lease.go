@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -28,14 +27,6 @@ const (
 	skipLockedSQLite   = ""
 )
 
-// forUpdatePostgres and forUpdateSQLite lock a row read in a write transaction until
-// it ends, so a read-check-write sequence cannot interleave with another; SQLite's
-// immediate transaction serialises writers anyway.
-const (
-	forUpdatePostgres = " FOR UPDATE"
-	forUpdateSQLite   = ""
-)
-
 // maxLastError bounds the stored error text: a worker passes err.Error(), which may
 // quote a whole response body.
 const maxLastError = 1000
@@ -48,26 +39,12 @@ type leaseQueue struct {
 	columns string // the columns a claim returns
 }
 
-// isPostgres reports whether tx runs on PostgreSQL; Open registers each dialect under
-// a driver of the same name.
-func isPostgres(tx *sqlx.Tx) bool {
-	return tx.DriverName() == DialectPostgres
-}
-
 // skipLocked returns the dialect's suffix for the claim's select.
 func skipLocked(tx *sqlx.Tx) string {
 	if isPostgres(tx) {
 		return skipLockedPostgres
 	}
 	return skipLockedSQLite
-}
-
-// forUpdate returns the dialect's suffix that locks the selected rows.
-func forUpdate(tx *sqlx.Tx) string {
-	if isPostgres(tx) {
-		return forUpdatePostgres
-	}
-	return forUpdateSQLite
 }
 
 // checkClaim refuses a claim that could never succeed: a caller with a zero limit or
@@ -138,37 +115,4 @@ func lastError(s string) string {
 		return string(r[:maxLastError])
 	}
 	return s
-}
-
-// nullTime reads a nullable timestamp: NULL is the zero time, others are in UTC
-// (lib/pq returns the session's zone).
-func nullTime(t sql.NullTime) time.Time {
-	if !t.Valid {
-		return time.Time{}
-	}
-	return t.Time.UTC()
-}
-
-// inWriteTx runs fn in a write transaction and commits if fn succeeds; errors are
-// wrapped for op. It is the frame of every public method that writes.
-func (d *DB) inWriteTx(ctx context.Context, op string, fn func(tx *sqlx.Tx) error) error {
-	tx, err := d.beginWrite(ctx)
-	if err != nil {
-		return wrapErr(op, err)
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return wrapErr(op, err)
-	}
-	return wrapErr(op, tx.Commit())
-}
-
-// inReadTx runs fn in a read-only transaction; errors are wrapped for op.
-func (d *DB) inReadTx(ctx context.Context, op string, fn func(tx *sqlx.Tx) error) error {
-	tx, err := d.beginRead(ctx)
-	if err != nil {
-		return wrapErr(op, err)
-	}
-	defer tx.Rollback()
-	return wrapErr(op, fn(tx))
 }

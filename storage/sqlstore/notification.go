@@ -268,3 +268,46 @@ func nullID(id int64) any {
 	}
 	return id
 }
+
+// summaryRunes is the length limit of the template message field (thing) that
+// carries a notice's Summary.
+const summaryRunes = 20
+
+// caseNotice fills the blanks of a notification about c from the case: its id, its
+// consumer, and the facts the template-message fallback shows (number, current
+// status, merchant).
+func caseNotice(c *storage.Case, nn storage.NewNotification) storage.NewNotification {
+	nn.CaseID = c.ID
+	if nn.OpenID == "" {
+		nn.OpenID = c.OpenID
+	}
+	if nn.CaseNumber == "" {
+		nn.CaseNumber = c.Number
+	}
+	if nn.StatusLabel == "" {
+		nn.StatusLabel = c.Status.Label()
+	}
+	if nn.Summary == "" {
+		nn.Summary = cutRunes(c.MerchantName, summaryRunes)
+	}
+	return nn
+}
+
+// cutRunes shortens s to at most n characters, ending a cut text with "…".
+func cutRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// checkRecipient refuses to address news of case c to anyone but the consumer who
+// filed it: a wrong openid would leak the case to a stranger.
+func checkRecipient(c *storage.Case, openID string) error {
+	if openID != c.OpenID {
+		return storage.Errorf(storage.EINVALID,
+			"a notification about case %s must go to its consumer", c.Number)
+	}
+	return nil
+}

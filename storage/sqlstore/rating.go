@@ -11,6 +11,8 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
+var _ storage.RatingStore = (*DB)(nil)
+
 // insertRatingSQL records a rating unless the case has one. On Postgres a concurrent
 // rating of the same case waits here and then inserts nothing, so exactly one wins.
 const insertRatingSQL = `INSERT INTO case_ratings (case_id, rating, created_at)
@@ -94,10 +96,4 @@ func findRating(ctx context.Context, tx *sqlx.Tx, caseID int64) (*storage.Rating
 		return nil, fmt.Errorf("select rating: %w", err)
 	}
 	return &r, nil
-}
-
-// onceOrConflict checks a write meant to happen once: ECONFLICT with the formatted
-// message if it changed no row.
-func onceOrConflict(res sql.Result, err error, format string, args ...any) error {
-	return changedRow(res, err, storage.ECONFLICT, format, args...)
 }

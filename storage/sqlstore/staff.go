@@ -169,24 +169,18 @@ func utcStaff(s *storage.Staff) {
 	s.CreatedAt, s.UpdatedAt = s.CreatedAt.UTC(), s.UpdatedAt.UTC()
 }
 
-// oneRow checks a write meant to change exactly one existing row: ENOTFOUND with the
-// formatted message if it matched none.
-func oneRow(res sql.Result, err error, format string, args ...any) error {
-	return changedRow(res, err, storage.ENOTFOUND, format, args...)
-}
-
-// changedRow returns err, or an error with code and the formatted message when the
-// write changed no row.
-func changedRow(res sql.Result, err error, code, format string, args ...any) error {
-	if err != nil {
-		return err
+// activeStaff returns the staff member with the id if they may take cases:
+// EINVALID if there is none or the account is disabled. A missing assignee is a bad
+// form value, not a missing page, hence not ENOTFOUND.
+func activeStaff(ctx context.Context, tx *sqlx.Tx, id int64) (*storage.Staff, error) {
+	s, err := findStaff(ctx, tx, "id = ?", id)
+	if storage.ErrorCode(err) == storage.ENOTFOUND {
+		return nil, storage.Errorf(storage.EINVALID, "there is no staff member %d to assign", id)
+	} else if err != nil {
+		return nil, err
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
+	if s.Disabled {
+		return nil, storage.Errorf(storage.EINVALID, "%s's account is disabled", s.Name)
 	}
-	if n == 0 {
-		return storage.Errorf(code, format, args...)
-	}
-	return nil
+	return s, nil
 }

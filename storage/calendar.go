@@ -117,14 +117,15 @@ func ParseCalendarCSV(r io.Reader, year int) ([]DayException, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.Line
 			}
 			return nil, Errorf(EINVALID, "第 %d 行：不是有效的 CSV。", line)
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) == 3 && strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(rec[0], "\ufeff")), "date") {
 			continue
 		}

@@ -57,6 +57,7 @@ type Store interface {
 	storage.AuditStore
 	storage.BlobStore
 	storage.SettingsStore
+	storage.CalendarStore
 	storage.ReportStore
 	FindNotifications(ctx context.Context, filter storage.NotificationFilter) ([]*storage.Notification, error)
 	FindEvidence(ctx context.Context, id int64) (*storage.Evidence, error)

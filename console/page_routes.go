@@ -59,4 +59,10 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 
 	mux.Handle("GET /console/settings", s.sessionPage(admin, s.showSettings))
 	mux.Handle("POST /console/settings", s.sessionPage(admin, s.saveSettings))
+
+	mux.Handle("GET /console/calendar", s.sessionPage(admin, s.showCalendarNow))
+	mux.Handle("GET /console/calendar/{year}", s.sessionPage(admin, s.showCalendar))
+	mux.Handle("POST /console/calendar/{year}/day", s.sessionPage(admin, s.setCalendarDay))
+	mux.Handle("POST /console/calendar/{year}/day/delete", s.sessionPage(admin, s.clearCalendarDay))
+	mux.Handle("POST /console/calendar/{year}/import", s.sessionPage(admin, s.importCalendarYear))
 }

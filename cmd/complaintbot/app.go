@@ -53,7 +53,8 @@ type Main struct {
 	webhook   *bot.Webhook
 
 	catalogue   *dialog.Catalogue
-	orgSettings *storage.OrgSettings // last applied from the console, nil if none
+	orgSettings *storage.OrgSettings    // last applied from the console, nil if none
+	Calendar    *storage.CalendarHolder // the working-day calendar, reloaded when it changes
 
 	stopWorkers context.CancelFunc
 	workers     sync.WaitGroup
@@ -92,6 +93,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	m.DB.Now = func() time.Time { return time.Now().In(chinaTime) }
+	m.Calendar = m.loadCalendar(ctx)
 
 	// Redis: the configured server, or an in-process one for the zero-setup run.
 	if m.Redis, m.miniRedis, err = openRedis(ctx, cfg.Redis.URL); err != nil {
@@ -195,12 +197,13 @@ func openDatabase(ctx context.Context, cfg configs.Config) (*sqlstore.DB, error)
 	return db, nil
 }
 
-// migrateDatabase applies the migrations db lacks.
+// migrateDatabase applies the migrations db lacks, then seeds the official
+// working-day calendar into the years db never held.
 func migrateDatabase(ctx context.Context, db *sqlstore.DB) error {
 	if err := db.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate database: %w", err)
 	}
-	return nil
+	return seedCalendar(ctx, db)
 }
 
 // openRedis connects to the Redis at url, or with no url starts an in-process one

@@ -1,0 +1,30 @@
+-- The working-day calendar: dated exceptions to "Monday to Friday work". A day is
+-- 'rest' (public holiday, bridging rest) or 'work' (调休 make-up working day).
+-- calendar_years has a row for every year the calendar has ever held, seeded or
+-- edited: start-up seeds the embedded official schedule only into years without
+-- a row, so an admin's edits (even deleting every day) are never overwritten.
+-- revision grows with each change to the year; the sum over all years is the
+-- calendar's version, which instances poll to reload cheaply. updated_by is NULL
+-- when no staff member made the change and, like the audit log's, has no foreign key.
+
+-- +goose Up
+CREATE TABLE calendar_years (
+    year       integer     PRIMARY KEY,
+    source     text        NOT NULL,
+    revision   bigint      NOT NULL,
+    updated_at timestamptz NOT NULL
+);
+
+CREATE TABLE calendar_days (
+    day        text        PRIMARY KEY CHECK (day ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
+    year       integer     NOT NULL REFERENCES calendar_years (year),
+    kind       text        NOT NULL CHECK (kind IN ('rest', 'work')),
+    name       text        NOT NULL,
+    updated_at timestamptz NOT NULL,
+    updated_by bigint
+);
+CREATE INDEX calendar_days_year ON calendar_days (year, day);
+
+-- +goose Down
+DROP TABLE calendar_days;
+DROP TABLE calendar_years;

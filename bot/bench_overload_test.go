@@ -2,9 +2,11 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
@@ -262,12 +264,12 @@ func measureCapacity(c *wechatsim.Client, busy string, reqs []signedRequest, d t
 
 // overloadResult is what the client saw during the open-loop run.
 type overloadResult struct {
-	mu                           sync.Mutex
-	latencies                    []time.Duration
-	answered, busy, over, errors int
-	lateIDs                      []string
-	maxBy                        map[string]time.Duration // the longest answer of each kind
-	busyText                     string
+	mu                                     sync.Mutex
+	latencies                              []time.Duration
+	answered, busy, over, errors, timeouts int
+	lateIDs                                []string
+	maxBy                                  map[string]time.Duration // the longest answer of each kind
+	busyText                               string
 }
 
 // offerLoad sends reqs at rate per second, each on its own goroutine (WeChat does
@@ -305,7 +307,12 @@ func (res *overloadResult) send(c *wechatsim.Client, sr signedRequest) {
 		res.over++
 	}
 	kind := "answered"
+	var netErr net.Error
 	switch {
+	case errors.As(err, &netErr) && netErr.Timeout():
+		// The generator gave up waiting: its own view, counted in over-4.5s.
+		kind = "timeout"
+		res.timeouts++
 	case err != nil:
 		kind = "error"
 		res.errors++
@@ -338,6 +345,7 @@ func (res *overloadResult) report(b *testing.B, capacity, rate float64, queued i
 	b.ReportMetric(float64(queued), "late-queued")
 	b.ReportMetric(float64(res.over), "over-4.5s")
 	b.ReportMetric(float64(res.errors), "errors")
+	b.ReportMetric(float64(res.timeouts), "client-timeouts")
 	b.ReportMetric(pct(0.5), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 	b.ReportMetric(pct(1), "max-ms")

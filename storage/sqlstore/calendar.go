@@ -29,28 +29,11 @@ func OfficialCalendar() ([]storage.DayException, error) {
 // calendarColumns lists the calendar_days columns in storage.DayException order.
 const calendarColumns = `day, kind, name, updated_at, COALESCE(updated_by, 0) AS updated_by`
 
-// calendarWrite runs fn in one write transaction (the frame of every calendar
-// method that writes), with the time and staff id of the change.
+// calendarWrite is inWriteTx with the time of the change, which every calendar
+// write records.
 func (d *DB) calendarWrite(ctx context.Context, op string, fn func(tx *sqlx.Tx, now time.Time) error) error {
-	tx, err := d.beginWrite(ctx)
-	if err != nil {
-		return wrapErr(op, err)
-	}
-	defer tx.Rollback()
-	if err := fn(tx, dbTime(d.now())); err != nil {
-		return wrapErr(op, err)
-	}
-	return wrapErr(op, tx.Commit())
-}
-
-// calendarRead runs fn in one read-only transaction.
-func (d *DB) calendarRead(ctx context.Context, op string, fn func(tx *sqlx.Tx) error) error {
-	tx, err := d.beginRead(ctx)
-	if err != nil {
-		return wrapErr(op, err)
-	}
-	defer tx.Rollback()
-	return wrapErr(op, fn(tx))
+	now := dbTime(d.now())
+	return d.inWriteTx(ctx, op, func(tx *sqlx.Tx) error { return fn(tx, now) })
 }
 
 // ListCalendarDays returns year's exceptions in date order.
@@ -65,7 +48,7 @@ func (d *DB) ListAllCalendarDays(ctx context.Context) ([]*storage.DayException, 
 
 func (d *DB) listCalendar(ctx context.Context, where string, args ...any) ([]*storage.DayException, error) {
 	days := []*storage.DayException{}
-	err := d.calendarRead(ctx, "list calendar days", func(tx *sqlx.Tx) error {
+	err := d.inReadTx(ctx, "list calendar days", func(tx *sqlx.Tx) error {
 		q := tx.Rebind("SELECT " + calendarColumns + " FROM calendar_days " + where + " ORDER BY day")
 		return tx.SelectContext(ctx, &days, q, args...)
 	})
@@ -81,7 +64,7 @@ func (d *DB) listCalendar(ctx context.Context, where string, args ...any) ([]*st
 // CalendarVersion returns the sum of the years' revisions: every change bumps one.
 func (d *DB) CalendarVersion(ctx context.Context) (int64, error) {
 	var v int64
-	err := d.calendarRead(ctx, "read calendar version", func(tx *sqlx.Tx) error {
+	err := d.inReadTx(ctx, "read calendar version", func(tx *sqlx.Tx) error {
 		return tx.GetContext(ctx, &v, "SELECT COALESCE(SUM(revision), 0) FROM calendar_years")
 	})
 	return v, err

@@ -1,6 +1,6 @@
 // Package sqlstore implements the storage interfaces (CaseStore, ConversationStore,
 // NotificationStore, EvidenceStore, BlobStore, and the case desk's DeskStore,
-// StaffStore, APITokenStore and AuditStore) on PostgreSQL (github.com/lib/pq) and
+// StaffStore, APITokenStore, AuditStore and CalendarStore) on PostgreSQL (github.com/lib/pq) and
 // SQLite (modernc.org/sqlite, pure Go) through sqlx.
 //
 // Postgres is what production runs on: many stateless instances share one database.
@@ -37,6 +37,7 @@
 //	lease.go              work queues' leases (claim, finish), shared by the outbox and downloads
 //	follower.go           consumers' follow state
 //	rating.go             consumers' ratings of closed cases
+//	calendar.go           the working-day calendar: dated exceptions, seeded per year from calendar/
 //	canned.go             canned replies
 //	staff.go              staff accounts
 //	apitoken.go           staff's API tokens

@@ -8,12 +8,14 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/silenceper/wechat/v2/cache"
+
+	"github.com/complaintbot/complaintbot/internal/redisbase"
 )
 
 // DefaultWeChatKeyPrefix starts the Redis keys of the WeChat API client (the
 // access token, its refresh lock, and whatever the library stores through
 // RedisCache) when no prefix is configured.
-const DefaultWeChatKeyPrefix = "cb:wx:"
+const DefaultWeChatKeyPrefix = redisbase.DefaultWeChatPrefix
 
 // redisCacheTimeout bounds each Redis command of RedisCache. The library's
 // Cache interface carries no context, so without a bound a stalled Redis
@@ -27,7 +29,7 @@ const redisCacheTimeout = 2 * time.Second
 // library expects. It is safe for concurrent use.
 type RedisCache struct {
 	rdb     redis.UniversalClient
-	prefix  string
+	keys    redisbase.WeChatKeys
 	timeout time.Duration // per command; redisCacheTimeout but in tests
 }
 
@@ -38,10 +40,7 @@ var _ cache.ContextCache = (*RedisCache)(nil)
 // prefix means DefaultWeChatKeyPrefix. Build rdb with ContextTimeoutEnabled:
 // true, or go-redis ignores the per-command bound while it waits on a socket.
 func NewRedisCache(rdb redis.UniversalClient, prefix string) *RedisCache {
-	if prefix == "" {
-		prefix = DefaultWeChatKeyPrefix
-	}
-	return &RedisCache{rdb: rdb, prefix: prefix, timeout: redisCacheTimeout}
+	return &RedisCache{rdb: rdb, keys: redisbase.NewWeChatKeys(prefix), timeout: redisCacheTimeout}
 }
 
 // Get returns the string stored under key, or nil when it is missing or
@@ -54,7 +53,7 @@ func (c *RedisCache) Get(key string) interface{} {
 func (c *RedisCache) GetContext(ctx context.Context, key string) interface{} {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	val, err := c.rdb.Get(ctx, c.prefix+key).Result()
+	val, err := c.rdb.Get(ctx, c.keys.Cache(key)).Result()
 	if err != nil {
 		return nil // the interface has no error: a miss is the safe answer
 	}
@@ -78,9 +77,9 @@ func (c *RedisCache) SetContext(ctx context.Context, key string, val interface{}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	if timeout < 0 {
-		return c.rdb.Del(ctx, c.prefix+key).Err()
+		return c.rdb.Del(ctx, c.keys.Cache(key)).Err()
 	}
-	return c.rdb.Set(ctx, c.prefix+key, s, timeout).Err()
+	return c.rdb.Set(ctx, c.keys.Cache(key), s, timeout).Err()
 }
 
 // IsExist reports whether key holds a value; false when Redis cannot be reached.
@@ -92,7 +91,7 @@ func (c *RedisCache) IsExist(key string) bool {
 func (c *RedisCache) IsExistContext(ctx context.Context, key string) bool {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	n, err := c.rdb.Exists(ctx, c.prefix+key).Result()
+	n, err := c.rdb.Exists(ctx, c.keys.Cache(key)).Result()
 	return err == nil && n > 0
 }
 
@@ -105,7 +104,7 @@ func (c *RedisCache) Delete(key string) error {
 func (c *RedisCache) DeleteContext(ctx context.Context, key string) error {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	return c.rdb.Del(ctx, c.prefix+key).Err()
+	return c.rdb.Del(ctx, c.keys.Cache(key)).Err()
 }
 
 // cacheString converts what the library stores (tokens and tickets, all

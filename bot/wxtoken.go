@@ -12,6 +12,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/silenceper/wechat/v2/credential"
+
+	"github.com/complaintbot/complaintbot/internal/redisbase"
 )
 
 // Why not the library's credential.NewDefaultAccessToken or
@@ -88,9 +90,7 @@ func NewRedisTokenSource(rdb redis.UniversalClient, cfg APIConfig, opts RedisTok
 // newRedisTokenSource builds a source on any fetch function; key is the
 // token's key without the prefix.
 func newRedisTokenSource(rdb redis.UniversalClient, key string, fetch fetchTokenFunc, opts RedisTokenOptions) *RedisTokenSource {
-	if opts.Prefix == "" {
-		opts.Prefix = DefaultWeChatKeyPrefix
-	}
+	keys := redisbase.NewWeChatKeys(opts.Prefix)
 	if opts.LockTTL <= 0 {
 		opts.LockTTL = DefaultTokenLockTTL
 	}
@@ -99,7 +99,7 @@ func newRedisTokenSource(rdb redis.UniversalClient, key string, fetch fetchToken
 	}
 	return &RedisTokenSource{
 		rdb: rdb, fetch: fetch,
-		key: opts.Prefix + key, lockKey: opts.Prefix + key + ":lock",
+		key: keys.Cache(key), lockKey: keys.TokenLock(key),
 		lockTTL: opts.LockTTL, sem: make(chan struct{}, 1), log: opts.Log,
 	}
 }

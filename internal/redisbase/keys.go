@@ -44,8 +44,8 @@
 // Its hash tag is the signature, not the openid: the openid is in the body, which
 // is what an attacker changes.
 //
-// Not built here: the WeChat API client's keys (package bot, wxcache.go and
-// wxtoken.go) have their own prefix, "cb:wx:" by default, and the names the
+// The WeChat API client's keys (package bot, wxcache.go and wxtoken.go; built by
+// WeChatKeys) have their own prefix, "cb:wx:" by default, and the names the
 // silenceper/wechat library gives them, so that the library's components and the
 // bot share one access token:
 //
@@ -144,3 +144,28 @@ func (k Keys) Rate(name, key string) string {
 func (k Keys) ReplaySignature(signature string) string {
 	return k.prefix + ":{sig:" + signature + "}"
 }
+
+// DefaultWeChatPrefix starts the WeChat API client's keys when none is configured.
+const DefaultWeChatPrefix = DefaultPrefix + ":wx:"
+
+// WeChatKeys builds the WeChat API client's keys: the library's own key names
+// behind one prefix, which is used as given (it is part of the names the library
+// shares with other deployments' tools, so it is not escaped).
+type WeChatKeys struct {
+	prefix string
+}
+
+// NewWeChatKeys returns the builder for prefix; empty means DefaultWeChatPrefix.
+func NewWeChatKeys(prefix string) WeChatKeys {
+	if prefix == "" {
+		prefix = DefaultWeChatPrefix
+	}
+	return WeChatKeys{prefix: prefix}
+}
+
+// Cache is the key of the library's cache entry name (the access token among them).
+func (k WeChatKeys) Cache(name string) string { return k.prefix + name }
+
+// TokenLock is the lock held by the instance refreshing the token stored under
+// the cache entry tokenName.
+func (k WeChatKeys) TokenLock(tokenName string) string { return k.Cache(tokenName) + ":lock" }

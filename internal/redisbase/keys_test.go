@@ -111,3 +111,18 @@ func hashTag(key string) string {
 	}
 	return key[open+1 : open+1+end]
 }
+
+func TestWeChatKeys(t *testing.T) {
+	for _, tc := range []struct{ prefix, cache, lock string }{
+		{"", "cb:wx:tok", "cb:wx:tok:lock"},
+		{"x:", "x:tok", "x:tok:lock"},
+	} {
+		k := NewWeChatKeys(tc.prefix)
+		if got := k.Cache("tok"); got != tc.cache {
+			t.Errorf("prefix %q: Cache = %q, want %q", tc.prefix, got, tc.cache)
+		}
+		if got := k.TokenLock("tok"); got != tc.lock {
+			t.Errorf("prefix %q: TokenLock = %q, want %q", tc.prefix, got, tc.lock)
+		}
+	}
+}

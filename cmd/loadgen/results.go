@@ -1,0 +1,53 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
+// results collects the outcomes of the open-loop phase.
+type results struct {
+	mu      sync.Mutex
+	counts  [timedOut + 1]int
+	lats    []time.Duration
+	maxLag  time.Duration
+	offered time.Duration
+}
+
+func newResults(n int) *results { return &results{lats: make([]time.Duration, 0, n)} }
+
+func (r *results) add(out outcome, took time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.counts[out]++
+	r.lats = append(r.lats, took)
+}
+
+// lag notes how late the generator sent a request: its own scheduling delay,
+// which the latencies do not include.
+func (r *results) lag(d time.Duration) {
+	if d > r.maxLag {
+		r.maxLag = d // only the sending goroutine calls lag
+	}
+}
+
+func (r *results) print(deadline time.Duration) {
+	slices.Sort(r.lats)
+	sent := len(r.lats)
+	over := sent - func() int { i, _ := slices.BinarySearch(r.lats, deadline+1); return i }()
+	pct := func(p float64) time.Duration {
+		if sent == 0 {
+			return 0
+		}
+		return r.lats[min(sent-1, int(p*float64(sent)))]
+	}
+	fmt.Printf("sent %d in %v (%.0f/s achieved), generator max send lag %v\n", sent,
+		r.offered.Round(time.Millisecond), float64(sent)/r.offered.Seconds(), r.maxLag.Round(time.Millisecond))
+	fmt.Printf("answered %d  busy %d  success(late) %d  errors %d  timeouts %d\n",
+		r.counts[answered], r.counts[busy], r.counts[late], r.counts[failed], r.counts[timedOut])
+	fmt.Printf("latency to first byte: p50 %v  p99 %v  max %v  over %v: %d\n",
+		pct(0.50).Round(time.Millisecond), pct(0.99).Round(time.Millisecond),
+		pct(1).Round(time.Millisecond), deadline, over)
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/complaintbot/complaintbot/bot/wechatsim"
+)
+
+// outcome is what became of one callback.
+type outcome int
+
+const (
+	answered outcome = iota // a text reply other than busy
+	busy                    // the busy reply
+	late                    // "success": the answer will be pushed later
+	failed                  // HTTP error, bad reply, refused status
+	timedOut                // the client gave up
+)
+
+// send posts req and classifies the reply; took runs from just before the
+// request is handed to the transport to the first byte of the answer.
+func send(c *wechatsim.Client, req *http.Request, busyText string) (outcome, time.Duration) {
+	var first time.Time
+	trace := &httptrace.ClientTrace{GotFirstResponseByte: func() { first = time.Now() }}
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+	t0 := time.Now()
+	r, err := c.Do(req)
+	end := time.Now()
+	if !first.IsZero() {
+		end = first
+	}
+	took := end.Sub(t0)
+	var ne net.Error
+	switch {
+	case err != nil && errors.As(err, &ne) && ne.Timeout():
+		return timedOut, took
+	case err != nil:
+		return failed, took
+	case r.Success:
+		return late, took
+	case strings.HasPrefix(r.Content, busyText):
+		return busy, took
+	}
+	return answered, took
+}
+
+// calibrate runs a closed loop of o.workers senders for o.calib and returns the
+// non-busy answers per second after the first second (connections opening).
+func calibrate(c *wechatsim.Client, o options, reqs []*http.Request) float64 {
+	var done, next atomic.Int64
+	var warm int64
+	end := time.Now().Add(o.calib)
+	t := time.AfterFunc(time.Second, func() { atomic.StoreInt64(&warm, done.Load()) })
+	defer t.Stop()
+	var wg sync.WaitGroup
+	for range o.workers {
+		wg.Go(func() {
+			for i := next.Add(1) - 1; i < int64(len(reqs)) && time.Now().Before(end); i = next.Add(1) - 1 {
+				if out, _ := send(c, reqs[i], o.busy); out == answered || out == late {
+					done.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return float64(done.Load()-atomic.LoadInt64(&warm)) / (o.calib - time.Second).Seconds()
+}
+
+// offer sends reqs open loop at rate per second, each at its scheduled time
+// whatever the others are doing, and collects the outcomes.
+func offer(c *wechatsim.Client, o options, reqs []*http.Request, rate float64) *results {
+	res := newResults(len(reqs))
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i, req := range reqs {
+		at := start.Add(time.Duration(float64(i) / rate * float64(time.Second)))
+		if d := time.Until(at); d > 0 {
+			time.Sleep(d)
+		}
+		res.lag(time.Since(at))
+		wg.Go(func() { res.add(send(c, req, o.busy)) })
+	}
+	res.offered = time.Since(start)
+	wg.Wait()
+	return res
+}

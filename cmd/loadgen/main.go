@@ -28,7 +28,7 @@ type options struct {
 	busy                               string
 	rate, factor                       float64
 	duration, calib, timeout, deadline time.Duration
-	workers, consumers, conns          int
+	workers, consumers, conns, pid     int
 }
 
 func parseFlags() options {
@@ -46,6 +46,7 @@ func parseFlags() options {
 	flag.IntVar(&o.workers, "workers", 128, "closed-loop senders during calibration")
 	flag.IntVar(&o.consumers, "consumers", 5000, "distinct consumers (openids) the messages come from")
 	flag.IntVar(&o.conns, "conns", 1024, "most HTTP connections to the webhook (keep-alive)")
+	flag.IntVar(&o.pid, "pid", 0, "server process id, to report its CPU use per phase (Linux)")
 	flag.DurationVar(&o.timeout, "timeout", 15*time.Second, "HTTP client timeout")
 	flag.DurationVar(&o.deadline, "deadline", 4500*time.Millisecond, "answers slower than this are counted as over")
 	flag.Parse()
@@ -87,8 +88,9 @@ func run(ctx context.Context, o options) error {
 		if err != nil {
 			return err
 		}
+		cpu := startCPU(o.pid)
 		capacity := calibrate(c, o, reqs)
-		fmt.Printf("calibration: %d closed-loop workers for %v: capacity %.0f answers/s\n", o.workers, o.calib, capacity)
+		fmt.Printf("calibration: %d closed-loop workers for %v: capacity %.0f answers/s (%s)\n", o.workers, o.calib, capacity, cpu)
 		rate = o.factor * capacity
 		time.Sleep(2 * time.Second) // let the calibration's stragglers and late turns finish
 	}
@@ -97,7 +99,9 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	fmt.Printf("offering %.0f msgs/s open loop for %v (%d requests, built before the phase)\n", rate, o.duration, len(reqs))
+	cpu := startCPU(o.pid)
 	res := offer(c, o, reqs, rate)
 	res.print(o.deadline)
+	fmt.Printf("CPU during the phase: %s\n", cpu)
 	return nil
 }

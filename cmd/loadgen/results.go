@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -12,16 +13,22 @@ type results struct {
 	mu      sync.Mutex
 	counts  [timedOut + 1]int
 	lats    []time.Duration
+	kinds   map[string]int // answers and errors by their first words
 	maxLag  time.Duration
 	offered time.Duration
 }
 
-func newResults(n int) *results { return &results{lats: make([]time.Duration, 0, n)} }
+func newResults(n int) *results {
+	return &results{lats: make([]time.Duration, 0, n), kinds: map[string]int{}}
+}
 
-func (r *results) add(out outcome, took time.Duration) {
+func (r *results) add(out outcome, took time.Duration, text string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.counts[out]++
+	if text != "" {
+		r.kinds[firstRunes(text, 16)]++
+	}
 	r.lats = append(r.lats, took)
 }
 
@@ -50,4 +57,20 @@ func (r *results) print(deadline time.Duration) {
 	fmt.Printf("latency to first byte: p50 %v  p99 %v  max %v  over %v: %d\n",
 		pct(0.50).Round(time.Millisecond), pct(0.99).Round(time.Millisecond),
 		pct(1).Round(time.Millisecond), deadline, over)
+	texts := slices.Collect(maps.Keys(r.kinds))
+	slices.SortFunc(texts, func(a, b string) int { return r.kinds[b] - r.kinds[a] })
+	for _, text := range texts {
+		fmt.Printf("  %6d × %q…\n", r.kinds[text], text)
+	}
+}
+
+// firstRunes is the start of a reply or error, enough to tell the kinds apart.
+func firstRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }

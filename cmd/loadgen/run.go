@@ -26,7 +26,7 @@ const (
 
 // send posts req and classifies the reply; took runs from just before the
 // request is handed to the transport to the first byte of the answer.
-func send(c *wechatsim.Client, req *http.Request, busyText string) (outcome, time.Duration) {
+func send(c *wechatsim.Client, req *http.Request, busyText string) (outcome, time.Duration, string) {
 	var first time.Time
 	trace := &httptrace.ClientTrace{GotFirstResponseByte: func() { first = time.Now() }}
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
@@ -40,15 +40,15 @@ func send(c *wechatsim.Client, req *http.Request, busyText string) (outcome, tim
 	var ne net.Error
 	switch {
 	case err != nil && errors.As(err, &ne) && ne.Timeout():
-		return timedOut, took
+		return timedOut, took, ""
 	case err != nil:
-		return failed, took
+		return failed, took, err.Error()
 	case r.Success:
-		return late, took
+		return late, took, ""
 	case strings.HasPrefix(r.Content, busyText):
-		return busy, took
+		return busy, took, ""
 	}
-	return answered, took
+	return answered, took, r.Content
 }
 
 // calibrate runs a closed loop of o.workers senders for o.calib and returns the
@@ -63,7 +63,7 @@ func calibrate(c *wechatsim.Client, o options, reqs []*http.Request) float64 {
 	for range o.workers {
 		wg.Go(func() {
 			for i := next.Add(1) - 1; i < int64(len(reqs)) && time.Now().Before(end); i = next.Add(1) - 1 {
-				if out, _ := send(c, reqs[i], o.busy); out == answered || out == late {
+				if out, _, _ := send(c, reqs[i], o.busy); out == answered || out == late {
 					done.Add(1)
 				}
 			}

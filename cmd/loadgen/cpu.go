@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -17,6 +18,7 @@ type cpuMeter struct {
 	wall       time.Time
 	self, srv  time.Duration
 	srvUnknown bool
+	busy, all  int64 // machine-wide jiffies from /proc/stat
 }
 
 // clockTicks is USER_HZ, 100 on every Linux this tool runs on.
@@ -25,6 +27,7 @@ const clockTicks = 100
 func startCPU(pid int) *cpuMeter {
 	m := &cpuMeter{pid: pid, wall: time.Now(), self: selfCPU()}
 	m.srv, m.srvUnknown = procCPU(pid)
+	m.busy, m.all = machineCPU()
 	return m
 }
 
@@ -34,6 +37,9 @@ func (m *cpuMeter) String() string {
 	s := fmt.Sprintf("loadgen %.2f cores", (selfCPU()-m.self).Seconds()/wall)
 	if srv, unknown := procCPU(m.pid); !unknown && !m.srvUnknown {
 		s += fmt.Sprintf(", server %.2f cores", (srv-m.srv).Seconds()/wall)
+	}
+	if busy, all := machineCPU(); all > m.all {
+		s += fmt.Sprintf(", machine %.2f of %d cores busy", float64(busy-m.busy)/clockTicks/wall, runtime.NumCPU())
 	}
 	return s
 }
@@ -66,4 +72,22 @@ func procCPU(pid int) (time.Duration, bool) {
 		return 0, true
 	}
 	return time.Duration(ut+st) * time.Second / clockTicks, false
+}
+
+// machineCPU returns the jiffies all CPUs spent busy and in total, from the
+// first line of /proc/stat (idle and iowait count as not busy); zeros without it.
+func machineCPU() (busy, all int64) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	for i, f := range strings.Fields(line)[1:] {
+		n, _ := strconv.ParseInt(f, 10, 64)
+		all += n
+		if i != 3 && i != 4 { // idle, iowait
+			busy += n
+		}
+	}
+	return busy, all
 }

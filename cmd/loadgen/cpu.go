@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,6 +18,7 @@ type cpuMeter struct {
 	self, srv  time.Duration
 	srvUnknown bool
 	busy, all  int64 // machine-wide jiffies from /proc/stat
+	cores      int   // the machine's, whatever this process's affinity
 }
 
 // clockTicks is USER_HZ, 100 on every Linux this tool runs on.
@@ -28,6 +28,7 @@ func startCPU(pid int) *cpuMeter {
 	m := &cpuMeter{pid: pid, wall: time.Now(), self: selfCPU()}
 	m.srv, m.srvUnknown = procCPU(pid)
 	m.busy, m.all = machineCPU()
+	m.cores = machineCores()
 	return m
 }
 
@@ -39,7 +40,7 @@ func (m *cpuMeter) String() string {
 		s += fmt.Sprintf(", server %.2f cores", (srv-m.srv).Seconds()/wall)
 	}
 	if busy, all := machineCPU(); all > m.all {
-		s += fmt.Sprintf(", machine %.2f of %d cores busy", float64(busy-m.busy)/clockTicks/wall, runtime.NumCPU())
+		s += fmt.Sprintf(", machine %.2f of %d cores busy", float64(busy-m.busy)/clockTicks/wall, m.cores)
 	}
 	return s
 }
@@ -90,4 +91,17 @@ func machineCPU() (busy, all int64) {
 		}
 	}
 	return busy, all
+}
+
+// machineCores counts the cpuN lines of /proc/stat: all the machine's cores,
+// where runtime.NumCPU would count only those taskset left this process.
+func machineCores() int {
+	b, _ := os.ReadFile("/proc/stat")
+	n := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "cpu") && !strings.HasPrefix(line, "cpu ") {
+			n++
+		}
+	}
+	return n
 }

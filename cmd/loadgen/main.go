@@ -25,6 +25,7 @@ import (
 // options are the command-line flags.
 type options struct {
 	url, token, aesKey, appID, account string
+	metrics                            string
 	busy                               string
 	rate, factor                       float64
 	duration, calib, timeout, deadline time.Duration
@@ -46,6 +47,7 @@ func parseFlags() options {
 	flag.IntVar(&o.workers, "workers", 128, "closed-loop senders during calibration")
 	flag.IntVar(&o.consumers, "consumers", 5000, "distinct consumers (openids) the messages come from")
 	flag.IntVar(&o.conns, "conns", 1024, "most HTTP connections to the webhook (keep-alive)")
+	flag.StringVar(&o.metrics, "metrics", "", "server's Prometheus URL, to report its own reply times per phase")
 	flag.IntVar(&o.pid, "pid", 0, "server process id, to report its CPU use per phase (Linux)")
 	flag.DurationVar(&o.timeout, "timeout", 15*time.Second, "HTTP client timeout")
 	flag.DurationVar(&o.deadline, "deadline", 4500*time.Millisecond, "answers slower than this are counted as over")
@@ -99,9 +101,12 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	fmt.Printf("offering %.0f msgs/s open loop for %v (%d requests, built before the phase)\n", rate, o.duration, len(reqs))
-	cpu := startCPU(o.pid)
+	cpu, hist := startCPU(o.pid), scrapeReplies(o.metrics)
 	res := offer(c, o, reqs, rate)
 	res.print(o.deadline)
 	fmt.Printf("CPU during the phase: %s\n", cpu)
+	if v := serverView(hist, scrapeReplies(o.metrics)); v != "" {
+		fmt.Println(v)
+	}
 	return nil
 }

@@ -52,6 +52,8 @@ func (r *results) print(deadline time.Duration) {
 	}
 	fmt.Printf("sent %d in %v (%.0f/s achieved), generator max send lag %v\n", sent,
 		r.offered.Round(time.Millisecond), float64(sent)/r.offered.Seconds(), r.maxLag.Round(time.Millisecond))
+	fmt.Printf("longest wait for a pooled connection (included in latency): %v\n",
+		time.Duration(poolWait.Load()).Round(time.Millisecond))
 	fmt.Printf("answered %d  busy %d  success(late) %d  errors %d  timeouts %d\n",
 		r.counts[answered], r.counts[busy], r.counts[late], r.counts[failed], r.counts[timedOut])
 	fmt.Printf("latency to first byte: p50 %v  p99 %v  max %v  over %v: %d\n",

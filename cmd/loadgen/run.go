@@ -24,11 +24,16 @@ const (
 	timedOut                // the client gave up
 )
 
+// poolWait is the longest a request waited for a connection of the client's
+// pool (-conns): time in took that the generator, not the server, added.
+var poolWait atomic.Int64
+
 // send posts req and classifies the reply; took runs from just before the
 // request is handed to the transport to the first byte of the answer.
 func send(c *wechatsim.Client, req *http.Request, busyText string) (outcome, time.Duration, string) {
-	var first time.Time
-	trace := &httptrace.ClientTrace{GotFirstResponseByte: func() { first = time.Now() }}
+	var first, conn time.Time
+	trace := &httptrace.ClientTrace{GotFirstResponseByte: func() { first = time.Now() },
+		GotConn: func(httptrace.GotConnInfo) { conn = time.Now() }}
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
 	t0 := time.Now()
 	r, err := c.Do(req)
@@ -37,6 +42,9 @@ func send(c *wechatsim.Client, req *http.Request, busyText string) (outcome, tim
 		end = first
 	}
 	took := end.Sub(t0)
+	if !conn.IsZero() {
+		poolWait.Store(max(poolWait.Load(), int64(conn.Sub(t0))))
+	}
 	var ne net.Error
 	switch {
 	case err != nil && errors.As(err, &ne) && ne.Timeout():

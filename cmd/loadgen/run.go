@@ -28,22 +28,28 @@ const (
 // pool (-conns): time in took that the generator, not the server, added.
 var poolWait atomic.Int64
 
+func notePoolWait(d time.Duration) {
+	for cur := poolWait.Load(); int64(d) > cur && !poolWait.CompareAndSwap(cur, int64(d)); cur = poolWait.Load() {
+	}
+}
+
 // send posts req and classifies the reply; took runs from just before the
 // request is handed to the transport to the first byte of the answer.
 func send(c *wechatsim.Client, req *http.Request, busyText string) (outcome, time.Duration, string) {
-	var first, conn time.Time
-	trace := &httptrace.ClientTrace{GotFirstResponseByte: func() { first = time.Now() },
-		GotConn: func(httptrace.GotConnInfo) { conn = time.Now() }}
+	// Atomic: after a timeout the transport may still call the hooks.
+	var first, conn atomic.Int64
+	trace := &httptrace.ClientTrace{GotFirstResponseByte: func() { first.Store(time.Now().UnixNano()) },
+		GotConn: func(httptrace.GotConnInfo) { conn.Store(time.Now().UnixNano()) }}
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
 	t0 := time.Now()
 	r, err := c.Do(req)
 	end := time.Now()
-	if !first.IsZero() {
-		end = first
+	if f := first.Load(); f != 0 {
+		end = time.Unix(0, f)
 	}
 	took := end.Sub(t0)
-	if !conn.IsZero() {
-		poolWait.Store(max(poolWait.Load(), int64(conn.Sub(t0))))
+	if c := conn.Load(); c != 0 {
+		notePoolWait(time.Unix(0, c).Sub(t0))
 	}
 	var ne net.Error
 	switch {
@@ -85,6 +91,7 @@ func calibrate(c *wechatsim.Client, o options, reqs []*http.Request) float64 {
 // whatever the others are doing, and collects the outcomes.
 func offer(c *wechatsim.Client, o options, reqs []*http.Request, rate float64) *results {
 	res := newResults(len(reqs))
+	poolWait.Store(0) // this phase's only
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i, req := range reqs {

@@ -31,16 +31,9 @@ func (m *Main) loadCalendar(ctx context.Context) *storage.CalendarHolder {
 
 // refreshCalendar reloads the calendar when it changed, until ctx ends.
 func (m *Main) refreshCalendar(ctx context.Context) {
-	t := time.NewTicker(calendarRefresh)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := m.Calendar.Reload(ctx); err != nil && ctx.Err() == nil {
-				m.Logger.Warn("working-day calendar not reloaded", "err", err)
-			}
+	onEveryTick(ctx, calendarRefresh, func() {
+		if _, err := m.Calendar.Reload(ctx); err != nil && ctx.Err() == nil {
+			m.Logger.Warn("working-day calendar not reloaded", "err", err)
 		}
-	}
+	})
 }

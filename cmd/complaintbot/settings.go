@@ -30,14 +30,5 @@ func (m *Main) applyOrgSettings(ctx context.Context, last *storage.OrgSettings) 
 
 // refreshOrgSettings keeps the catalogue in step with the console until ctx ends.
 func (m *Main) refreshOrgSettings(ctx context.Context, last *storage.OrgSettings) {
-	t := time.NewTicker(settingsRefresh)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			last = m.applyOrgSettings(ctx, last)
-		}
-	}
+	onEveryTick(ctx, settingsRefresh, func() { last = m.applyOrgSettings(ctx, last) })
 }

@@ -49,3 +49,18 @@ func templateID(cfg configs.Config) string {
 	}
 	return cfg.WeChat.Template.ID
 }
+
+// onEveryTick calls fn every interval until ctx ends: the shape of every
+// "each instance picks a change up within a minute" refresh.
+func onEveryTick(ctx context.Context, interval time.Duration, fn func()) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			fn()
+		}
+	}
+}

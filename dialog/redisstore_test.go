@@ -14,6 +14,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/complaintbot/complaintbot/internal/redisbase"
 	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 )
@@ -425,7 +426,7 @@ func TestRedisStoreAwkwardOpenIDs(t *testing.T) {
 				t.Errorf("openid %q: version %d, intake %q, reply %q; its keys mix with another consumer's",
 					user, st.Version, st.IntakeKey, saved)
 			}
-			stateTag, msgTag := hashTag(s.keys.State(user)), hashTag(s.keys.Msg(user, "m{1}"))
+			stateTag, msgTag := redisbase.HashTag(s.keys.State(user)), redisbase.HashTag(s.keys.Msg(user, "m{1}"))
 			if stateTag == "" || stateTag != msgTag {
 				t.Errorf("openid %q: hash tags %q and %q; want one non-empty slot", user, stateTag, msgTag)
 			}
@@ -435,23 +436,9 @@ func TestRedisStoreAwkwardOpenIDs(t *testing.T) {
 
 func TestRedisKeysBraceInPrefix(t *testing.T) {
 	k := NewRedisStore(nil, RedisStoreOptions{Prefix: "a{b}"}).keys
-	if got := hashTag(k.State("oUser")); got != "oUser" {
+	if got := redisbase.HashTag(k.State("oUser")); got != "oUser" {
 		t.Errorf("hash tag with prefix a{b} = %q, want the openid", got)
 	}
-}
-
-// hashTag extracts the part of key Redis Cluster hashes, by Redis's own rule: the
-// bytes between the first "{" and the next "}", if not empty.
-func hashTag(key string) string {
-	open := strings.IndexByte(key, '{')
-	if open < 0 {
-		return ""
-	}
-	end := strings.IndexByte(key[open+1:], '}')
-	if end <= 0 {
-		return ""
-	}
-	return key[open+1 : open+1+end]
 }
 
 func TestRedisStoreRefusesEmptyIDs(t *testing.T) {

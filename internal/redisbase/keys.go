@@ -169,3 +169,18 @@ func (k WeChatKeys) Cache(name string) string { return k.prefix + name }
 // TokenLock is the lock held by the instance refreshing the token stored under
 // the cache entry tokenName.
 func (k WeChatKeys) TokenLock(tokenName string) string { return k.Cache(tokenName) + ":lock" }
+
+// HashTag is the part of key Redis Cluster hashes, by Redis's own rule: the bytes
+// between the first "{" and the next "}", if not empty. Keys that must meet in one
+// script share it.
+func HashTag(key string) string {
+	open := strings.IndexByte(key, '{')
+	if open < 0 {
+		return ""
+	}
+	end := strings.IndexByte(key[open+1:], '}')
+	if end <= 0 {
+		return ""
+	}
+	return key[open+1 : open+1+end]
+}

@@ -65,19 +65,19 @@ func TestKeysHashTags(t *testing.T) {
 		k := NewKeys(prefix)
 		for _, user := range []string{"oUser", "o{x}y", "{", "o}", "%"} {
 			want := EscapeTag(user)
-			if a, b := hashTag(k.State(user)), hashTag(k.Msg(user, "m{1}")); a != want || b != want {
+			if a, b := HashTag(k.State(user)), HashTag(k.Msg(user, "m{1}")); a != want || b != want {
 				t.Errorf("prefix %q, openid %q: tags %q and %q, want %q", prefix, user, a, b, want)
 			}
 		}
 		for _, key := range []string{k.Session("ab"), k.StaffSessions("4")} {
-			if got := hashTag(key); got != "sessions" {
+			if got := HashTag(key); got != "sessions" {
 				t.Errorf("prefix %q: %s hashes by %q, want sessions", prefix, key, got)
 			}
 		}
-		if got := hashTag(k.Throttle("user:{eve}")); got != "user:%7Beve%7D" {
+		if got := HashTag(k.Throttle("user:{eve}")); got != "user:%7Beve%7D" {
 			t.Errorf("prefix %q: throttle tag %q", prefix, got)
 		}
-		if got := hashTag(k.ReplaySignature("0f1e")); got != "sig:0f1e" {
+		if got := HashTag(k.ReplaySignature("0f1e")); got != "sig:0f1e" {
 			t.Errorf("prefix %q: replay tag %q", prefix, got)
 		}
 	}
@@ -96,20 +96,6 @@ func TestEscapeTagIsOneToOne(t *testing.T) {
 		}
 		seen[out] = in
 	}
-}
-
-// hashTag extracts the part of key Redis Cluster hashes, by Redis's own rule: the
-// bytes between the first "{" and the next "}", if not empty.
-func hashTag(key string) string {
-	open := strings.IndexByte(key, '{')
-	if open < 0 {
-		return ""
-	}
-	end := strings.IndexByte(key[open+1:], '}')
-	if end <= 0 {
-		return ""
-	}
-	return key[open+1 : open+1+end]
 }
 
 func TestWeChatKeys(t *testing.T) {

@@ -36,6 +36,11 @@ type Case struct {
 	RecoveredFen       int64  `db:"recovered_fen"`
 	DoubleCompensation bool   `db:"double_compensation"`
 
+	// Classification and channel, for routing and the published figures.
+	Subcategory    string `db:"subcategory"`     // the category's second level, "" until classified
+	Nature         string `db:"nature"`          // 投诉性质, "" until classified
+	ReferralTarget string `db:"referral_target"` // the latest referral's target (ReferralTargets), or ""
+
 	CreatedAt time.Time `db:"created_at"`
 	UpdatedAt time.Time `db:"updated_at"`
 }

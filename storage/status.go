@@ -1,5 +1,7 @@
 package storage
 
+import "strings"
+
 // Status is where a case stands. The values are stable ASCII identifiers stored in the
 // database; Label gives the Chinese name consumers and staff read.
 type Status string
@@ -15,6 +17,12 @@ const (
 	StatusTerminated Status = "terminated" // 终止调解
 	StatusWithdrawn  Status = "withdrawn"  // 已撤回
 	StatusClosed     Status = "closed"     // 已办结
+
+	// The two waits whose time does not count against the statutory clocks
+	// (DOMAIN.md, time limits): the consumer's missing material, and testing or
+	// appraisal of the goods during mediation.
+	StatusAwaitingMaterial Status = "awaiting_material" // 待补正
+	StatusAppraisal        Status = "appraisal"         // 检测鉴定
 )
 
 var statusLabels = map[Status]string{
@@ -27,6 +35,9 @@ var statusLabels = map[Status]string{
 	StatusTerminated: "终止调解",
 	StatusWithdrawn:  "已撤回",
 	StatusClosed:     "已办结",
+
+	StatusAwaitingMaterial: "待补正",
+	StatusAppraisal:        "检测鉴定",
 }
 
 // statusMoves is the table of allowed moves; anything not listed is refused.
@@ -43,7 +54,8 @@ var statusMoves = map[Status][]Status{
 
 // Statuses returns every known status, in the order a case usually passes them.
 func Statuses() []Status {
-	return []Status{StatusSubmitted, StatusAccepted, StatusRejected, StatusMediating, StatusReferred,
+	return []Status{StatusSubmitted, StatusAwaitingMaterial, StatusAccepted, StatusRejected,
+		StatusMediating, StatusAppraisal, StatusReferred,
 		StatusResolved, StatusTerminated, StatusWithdrawn, StatusClosed}
 }
 
@@ -118,6 +130,18 @@ var TerminationReasons = []string{
 
 // Referral targets in the seed's practice.
 var ReferralTargets = []string{"企业和解（入驻企业）", "仲裁委员会", "金融纠纷调解中心", "行政部门"}
+
+// ReferralTargetOf returns the target a referral's reason names: the reason is the
+// target, maybe followed by staff's detail ("仲裁委员会（申请人同意）"). "" if it
+// names none of ReferralTargets.
+func ReferralTargetOf(reason string) string {
+	for _, t := range ReferralTargets {
+		if strings.HasPrefix(reason, t) {
+			return t
+		}
+	}
+	return ""
+}
 
 // StatusChange moves a case to another status.
 type StatusChange struct {

@@ -85,3 +85,15 @@ func TestNewCaseValidateNamesMissingFields(t *testing.T) {
 		t.Fatalf("message %q, want %q", ErrorMessage(err), want)
 	}
 }
+
+func TestReferralTargetOf(t *testing.T) {
+	for reason, want := range map[string]string{
+		"仲裁委员会": "仲裁委员会",
+		"企业和解（入驻企业）（已联系客服）": "企业和解（入驻企业）",
+		"别处": "",
+	} {
+		if got := ReferralTargetOf(reason); got != want {
+			t.Errorf("ReferralTargetOf(%q) = %q, want %q", reason, got, want)
+		}
+	}
+}

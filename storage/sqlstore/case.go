@@ -18,7 +18,7 @@ import (
 const caseColumns = `id, number, open_id, status, category, merchant_name, merchant_address,
 	purchase_date, amount_fen, description, demand, complainant_name, phone, intake_key,
 	COALESCE(assignee_id, 0) AS assignee_id, unread, outcome, recovered_fen,
-	double_compensation, created_at, updated_at`
+	double_compensation, subcategory, nature, referral_target, created_at, updated_at`
 
 // nextSeqSQL takes the next number of a prefix and year. The upsert locks the counter
 // row until the transaction ends, so concurrent creators queue here; a rollback undoes

@@ -70,8 +70,13 @@ func changeStatus(
 	if err := checkMove(c, ch); err != nil {
 		return nil, err
 	}
-	q := tx.Rebind("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?")
-	if _, err := tx.ExecContext(ctx, q, ch.To, now, c.ID); err != nil {
+	if ch.To == storage.StatusReferred {
+		// The reason of a referral is its target; the figures count it as the
+		// channel that handled the case.
+		c.ReferralTarget = storage.ReferralTargetOf(ch.Reason)
+	}
+	q := tx.Rebind("UPDATE cases SET status = ?, referral_target = ?, updated_at = ? WHERE id = ?")
+	if _, err := tx.ExecContext(ctx, q, ch.To, c.ReferralTarget, now, c.ID); err != nil {
 		return nil, fmt.Errorf("update case status: %w", err)
 	}
 	c.Status, c.UpdatedAt = ch.To, now

@@ -112,9 +112,13 @@ type CaseFilter struct {
 	Offset int
 	Limit  int // 0 means the store's default page size
 
+	// Due keeps only cases whose running clock is overdue (DueOverdue: its due
+	// day has passed) or soon due (DueSoon: due today or within
+	// SoonDueWorkingDays working days), on the store's calendar and clock; see
+	// DueWindow. Paused clocks and cases without a clock never match.
+	Due DueFilter
 	// DueFrom and DueTo, when set, keep only cases whose running clock's due day
-	// (YYYY-MM-DD) lies in the inclusive range; paused clocks and cases without a
-	// clock never match. See DueWindow for the queue's 已超期 and 即将到期.
+	// (YYYY-MM-DD) lies in the inclusive range, like Due.
 	DueFrom *string
 	DueTo   *string
 	// Sort orders the results (CaseSort…; "" is CaseSortReceived), newest or
@@ -122,6 +126,18 @@ type CaseFilter struct {
 	Sort     CaseSort
 	SortDesc bool
 }
+
+// DueFilter selects cases by where their clock stands.
+type DueFilter string
+
+// The due filters of the case list.
+const (
+	DueOverdue DueFilter = "overdue" // 已超期
+	DueSoon    DueFilter = "soon"    // 即将到期
+)
+
+// Valid reports whether f is one of the known filters ("" included).
+func (f DueFilter) Valid() bool { return f == "" || f == DueOverdue || f == DueSoon }
 
 // CaseSort names an order of the case list.
 type CaseSort string

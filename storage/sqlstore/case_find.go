@@ -27,14 +27,39 @@ func (d *DB) FindCases(
 		total int
 	)
 	err := d.inReadTx(ctx, "find cases", func(tx *sqlx.Tx) error {
-		var err error
-		cases, total, err = findCases(ctx, tx, filter)
+		f, err := d.dueWindow(ctx, tx, filter)
+		if err != nil {
+			return err
+		}
+		cases, total, err = findCases(ctx, tx, f)
 		return err
 	})
 	if err != nil {
 		return nil, 0, err
 	}
 	return cases, total, nil
+}
+
+// dueWindow turns filter.Due into the range of due days it selects today, on
+// the calendar as stored and the DB's clock.
+func (d *DB) dueWindow(ctx context.Context, tx *sqlx.Tx, filter storage.CaseFilter) (storage.CaseFilter, error) {
+	if filter.Due == "" {
+		return filter, nil
+	}
+	if !filter.Due.Valid() {
+		return filter, storage.Errorf(storage.EINVALID, "unknown due filter %q", filter.Due)
+	}
+	now := d.now()
+	cal, err := calendarFrom(ctx, tx, now)
+	if err != nil {
+		return filter, err
+	}
+	from, to := storage.DueWindow(cal, now, filter.Due == storage.DueOverdue)
+	if from != "" {
+		filter.DueFrom = &from
+	}
+	filter.DueTo = &to
+	return filter, nil
 }
 
 // findCases reads the page first. When the page is not full it holds the last

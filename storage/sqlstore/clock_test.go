@@ -205,6 +205,7 @@ func TestFindCasesByDue(t *testing.T) {
 			}
 		}
 		str := func(s string) *string { return &s }
+		setClock(db, cstAt(2026, 3, 17, 10)) // a Tuesday: soon means due by Thursday 19th
 		for _, tc := range []struct {
 			name string
 			f    storage.CaseFilter
@@ -212,6 +213,9 @@ func TestFindCasesByDue(t *testing.T) {
 		}{
 			{"overdue on 17 Mar", storage.CaseFilter{DueTo: str("2026-03-16")}, []*storage.Case{c1}},
 			{"soon on 17 Mar", storage.CaseFilter{DueFrom: str("2026-03-17"), DueTo: str("2026-03-19")}, []*storage.Case{c2}},
+			{"已超期 today", storage.CaseFilter{Due: storage.DueOverdue}, []*storage.Case{c1}},
+			{"即将到期 today", storage.CaseFilter{Due: storage.DueSoon}, []*storage.Case{c2}},
+			{"即将到期 by due", storage.CaseFilter{Due: storage.DueSoon, Sort: storage.CaseSortDue}, []*storage.Case{c2}},
 			{"default newest first", storage.CaseFilter{}, []*storage.Case{c4, c3, c2, c1}},
 			{"received ascending", storage.CaseFilter{Sort: storage.CaseSortReceived}, []*storage.Case{c1, c2, c3, c4}},
 			{"due ascending", storage.CaseFilter{Sort: storage.CaseSortDue}, []*storage.Case{c1, c2, c3, c4}},
@@ -234,6 +238,8 @@ func TestFindCasesByDue(t *testing.T) {
 				t.Errorf("%s: got %v (total %d), want %v", tc.name, gotN, total, wantN)
 			}
 		}
+		_, _, err := db.FindCases(ctx, storage.CaseFilter{Due: "late"})
+		wantCode(t, err, storage.EINVALID)
 	})
 }
 

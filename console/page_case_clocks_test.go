@@ -63,7 +63,7 @@ func TestQueueDueColumnFiltersAndSorts(t *testing.T) {
 		`<span class="due-clock">受理决定</span> 2026-03-11 <span class="due-state due-overdue">已超期 4 个工作日</span>`,
 		`<span class="due-clock">受理决定</span> 2026-03-18 <span class="due-state due-soon">剩余 1 个工作日</span>`,
 		`<span class="due-clock">受理决定</span> 2026-03-25 <span class="due-state due-running">剩余 6 个工作日</span>`,
-		`class="row-overdue"`)
+		`class=" row-overdue"`)
 
 	wantRows(t, u.get("/console/cases?due=overdue"), d.overdue)
 	wantRows(t, u.get("/console/cases?due=soon"), d.soon)

@@ -26,6 +26,7 @@ type Config struct {
 	Push     PushConfig     `yaml:"push"`
 	Evidence EvidenceConfig `yaml:"evidence"`
 	Log      LogConfig      `yaml:"log"`
+	Casework CaseworkConfig `yaml:"casework"`
 }
 
 // HTTPConfig configures the HTTP server that serves the WeChat webhook, the staff
@@ -218,6 +219,7 @@ func Default() Config {
 		Push:     PushConfig{Workers: 2, MaxAge: seconds(72 * 60 * 60), PollInterval: Duration(250 * time.Millisecond)},
 		Evidence: EvidenceConfig{MaxBytes: 10 << 20},
 		Log:      LogConfig{Level: "info", Format: "text"},
+		Casework: defaultCasework(),
 	}
 }
 

@@ -83,6 +83,14 @@ var envBindings = []envBinding{
 		setString(func(c *Config) *string { return &c.Log.Level })},
 	{EnvVar{"COMPLAINTBOT_LOG_FORMAT", "log.format", "text or json."},
 		setString(func(c *Config) *string { return &c.Log.Format })},
+	{EnvVar{"COMPLAINTBOT_CASEWORK_ACCEPTANCE_DAYS", "casework.acceptance_days", "Working days to decide on accepting a case, from receipt (default 7; equal to cases.accept_working_days)."},
+		setInt(func(c *Config) *int { return &c.Casework.AcceptanceDays })},
+	{EnvVar{"COMPLAINTBOT_CASEWORK_MEDIATION_DAYS", "casework.mediation_days", "Working days of mediation, from acceptance (default 45; equal to cases.mediation_working_days)."},
+		setInt(func(c *Config) *int { return &c.Casework.MediationDays })},
+	{EnvVar{"COMPLAINTBOT_CASEWORK_MERCHANT_DAYS", "casework.merchant_days", "Working days the merchant has to settle a case referred to it (default 10)."},
+		setInt(func(c *Config) *int { return &c.Casework.MerchantDays })},
+	{EnvVar{"COMPLAINTBOT_CASEWORK_TERMINATION_NOTICE_DAYS", "casework.termination_notice_days", "Working days to tell both parties of a terminated mediation and close the file (default 7)."},
+		setInt(func(c *Config) *int { return &c.Casework.TerminationNoticeDays })},
 }
 
 // EnvVars lists every environment variable Load reads besides ConfigPathEnv, with

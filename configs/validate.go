@@ -66,6 +66,7 @@ func (c Config) Validate() error {
 	c.validateDialog(&ch)
 	c.validateWorkers(&ch)
 	c.validateLog(&ch)
+	c.validateCasework(&ch)
 	if len(ch.problems) == 0 {
 		return nil
 	}

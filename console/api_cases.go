@@ -42,6 +42,27 @@ var apiCaseFilterParams = map[string]func(r *http.Request, v string, f *storage.
 		f.Search = strings.TrimSpace(v)
 		return nil
 	},
+	"due": func(_ *http.Request, v string, f *storage.CaseFilter) error {
+		f.Due = storage.DueFilter(v)
+		if !f.Due.Valid() {
+			return storage.Errorf(storage.EINVALID, "due 应为 overdue（已超期）或 soon（即将到期）：%q", v)
+		}
+		return nil
+	},
+	"sort": func(_ *http.Request, v string, f *storage.CaseFilter) error {
+		f.Sort = storage.CaseSort(v)
+		if !f.Sort.Valid() {
+			return storage.Errorf(storage.EINVALID, "sort 应为 received、due、status 或 assignee：%q", v)
+		}
+		return nil
+	},
+	"order": func(_ *http.Request, v string, f *storage.CaseFilter) error {
+		if v != "asc" && v != "desc" {
+			return storage.Errorf(storage.EINVALID, "order 应为 asc 或 desc：%q", v)
+		}
+		f.SortDesc = v == "desc"
+		return nil
+	},
 	"page":     func(*http.Request, string, *storage.CaseFilter) error { return nil },
 	"per_page": func(*http.Request, string, *storage.CaseFilter) error { return nil },
 }
@@ -78,9 +99,23 @@ func apiCaseFilter(r *http.Request) (f storage.CaseFilter, page, perPage int, er
 			}
 		}
 	}
+	apiSortDefaults(q, &f)
 	page, perPage, err = pageParams(q.Get("page"), q.Get("per_page"), apiPerPage, apiMaxPerPage)
 	f.Offset, f.Limit = (page-1)*perPage, perPage
 	return f, page, perPage, err
+}
+
+// apiSortDefaults completes the order as the queue does: an order without a sort
+// sorts by received time, and a sort without an order goes newest first for
+// received time and ascending (nearest due day first) for the others.
+func apiSortDefaults(q url.Values, f *storage.CaseFilter) {
+	order := q.Get("order")
+	if f.Sort == "" && order != "" {
+		f.Sort = storage.CaseSortReceived
+	}
+	if order == "" && f.Sort == storage.CaseSortReceived {
+		f.SortDesc = true
+	}
 }
 
 // apiOnlyParams refuses query parameters that are not among known's keys.
@@ -93,8 +128,8 @@ func apiOnlyParams[V any](q url.Values, known map[string]V) error {
 	return nil
 }
 
-// apiListCases serves GET /api/v1/cases: one page of cases, newest first, with
-// masked phone numbers. A search by a whole phone number is limited and audited
+// apiListCases serves GET /api/v1/cases: one page of cases, newest first unless
+// sort and order say otherwise, with masked phone numbers and each case's clock. A search by a whole phone number is limited and audited
 // (findCases).
 func (s *Server) apiListCases(w http.ResponseWriter, r *http.Request) {
 	f, page, perPage, err := apiCaseFilter(r)
@@ -112,9 +147,9 @@ func (s *Server) apiListCases(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, apiPage[apiCase]{
-		Items: apiCasesJSON(cases, names), Total: total, Page: page, PerPage: perPage,
-	})
+	items := apiCasesJSON(cases, names)
+	apiDueStates(items, s.cfg.Calendar(), s.cfg.Now())
+	writeJSON(w, http.StatusOK, apiPage[apiCase]{Items: items, Total: total, Page: page, PerPage: perPage})
 }
 
 // apiCaseDetail serves GET /api/v1/cases/{number}.
@@ -153,10 +188,20 @@ func (s *Server) apiDetail(r *http.Request, c *storage.Case) (*apiCaseDetail, er
 	if err != nil {
 		return nil, err
 	}
-	return &apiCaseDetail{
+	clocks, err := s.cfg.Store.CaseClocks(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	d := &apiCaseDetail{
 		apiCase: apiCaseJSON(c, names), NextStatuses: apiNextStatuses(c.Status), CanReopen: c.Status.CanReopen(),
 		Timeline: timeline, Evidence: apiEvidenceJSON(evidence), Rating: rating,
-	}, nil
+	}
+	cal, now := s.cfg.Calendar(), s.cfg.Now()
+	d.Clocks = apiClocksJSON(clocks, newClockViews(clocks, cal, now))
+	items := []apiCase{d.apiCase}
+	apiDueStates(items, cal, now)
+	d.apiCase = items[0]
+	return d, nil
 }
 
 // apiTimeline returns the case's events, oldest first, each staff reply and status

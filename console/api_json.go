@@ -36,6 +36,8 @@ type apiCase struct {
 	DoubleCompensation bool           `json:"double_compensation"`
 	CreatedAt          time.Time      `json:"created_at"`
 	UpdatedAt          time.Time      `json:"updated_at"`
+	// Due is the clock the case works against now; null when none runs or is paused.
+	Due *apiDue `json:"due"`
 }
 
 // apiCaseDetail is one case with what happened to it.
@@ -48,6 +50,7 @@ type apiCaseDetail struct {
 	Timeline  []apiEvent    `json:"timeline"`
 	Evidence  []apiEvidence `json:"evidence"`
 	Rating    *apiRating    `json:"rating"`
+	Clocks    []apiClock    `json:"clocks"`
 }
 
 // apiStaffRef names a staff member without their account details.
@@ -179,6 +182,7 @@ func apiCaseJSON(c *storage.Case, names apiNames) apiCase {
 		Outcome: c.Outcome, OutcomeLabel: apiOutcomeLabel(c.Outcome),
 		RecoveredYuan: FormatYuan(c.RecoveredFen), RecoveredFen: c.RecoveredFen,
 		DoubleCompensation: c.DoubleCompensation, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		Due: apiDueJSON(c),
 	}
 }
 

@@ -59,6 +59,7 @@ type Store interface {
 	storage.SettingsStore
 	storage.CalendarStore
 	storage.ReportStore
+	storage.ClockStore
 	FindNotifications(ctx context.Context, filter storage.NotificationFilter) ([]*storage.Notification, error)
 	FindEvidence(ctx context.Context, id int64) (*storage.Evidence, error)
 }
@@ -90,6 +91,10 @@ type Config struct {
 	// saw; only set it behind one proxy that appends to that header.
 	TrustProxy bool
 	Now        func() time.Time
+	// Calendar returns the working-day calendar the instance has loaded (a
+	// storage.CalendarHolder's Calendar), for the days left on a clock; nil reads
+	// it from Store when needed.
+	Calendar func() *storage.Calendar
 }
 
 // OrgDefaults are the organisation details of the config file, shown on the
@@ -124,6 +129,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Calendar == nil {
+		cfg.Calendar = storeCalendar(cfg.Store, cfg.Logger)
 	}
 	s := &Server{cfg: cfg, auth: webauth.New(webauth.Config{
 		Sessions: cfg.Sessions, Throttle: cfg.Throttle, Logger: cfg.Logger,

@@ -16,11 +16,16 @@ const queuePageSize = 20
 const maxSearchRunes = 64
 
 // queueQuery is the queue's filter form as sent in the URL: status, category,
-// assignee (a staff id, "me" or "none"), unread=1, open=1, q and page.
+// assignee (a staff id, "me" or "none"), unread=1, open=1, q, due (overdue or
+// soon), sort (received, due, status or assignee) with dir (asc or desc), and
+// page.
 type queueQuery struct {
 	Status, Category, Assignee, Q string
 	Unread, Open                  bool
 	Page                          int
+	Due                           storage.DueFilter
+	Sort                          storage.CaseSort // "" is the default: newest first
+	Desc                          bool
 }
 
 // showCaseList renders one page of the case queue.
@@ -41,9 +46,14 @@ func (s *Server) showCaseList(w http.ResponseWriter, r *http.Request) {
 		Statuses: statusOptions(qq.Status), Categories: stringOptions(caseCategories, qq.Category),
 		Assignees: assigneeFilterOptions(staff, qq.Assignee), Unread: qq.Unread, Open: qq.Open, Q: qq.Q,
 		Pager: newPager("/console/cases", qq.values(), qq.Page, queuePageSize, total),
+		Dues:  dueFilterOptions(qq.Due), Sorts: qq.sortLinks(), Back: qq.values().Encode(),
+		BulkAssignees: bulkAssigneeOptions(staff, st),
 	}
+	cal, now := s.cfg.Calendar(), s.cfg.Now()
 	for _, c := range cases {
-		v.Rows = append(v.Rows, newCaseRow(c, staff))
+		row := newCaseRow(c, staff)
+		row.Due = newDueCell(c, cal, now)
+		v.Rows = append(v.Rows, row)
 	}
 	s.render(w, r, http.StatusOK, "case_list.html", "案件", v)
 }
@@ -57,6 +67,13 @@ func parseQueueQuery(q url.Values) queueQuery {
 	}
 	if st := storage.Status(q.Get("status")); st.Valid() {
 		qq.Status = string(st)
+	}
+	if d := storage.DueFilter(q.Get("due")); d.Valid() {
+		qq.Due = d
+	}
+	if so := storage.CaseSort(q.Get("sort")); so.Valid() {
+		qq.Sort = so
+		qq.Desc = q.Get("dir") == "desc" || (so == storage.CaseSortReceived && q.Get("dir") == "")
 	}
 	if r := []rune(qq.Q); len(r) > maxSearchRunes {
 		qq.Q = string(r[:maxSearchRunes])
@@ -83,6 +100,7 @@ func (qq queueQuery) filter(st *storage.Staff) storage.CaseFilter {
 	if qq.Open {
 		f.Open = &qq.Open
 	}
+	f.Due, f.Sort, f.SortDesc = qq.Due, qq.Sort, qq.Desc
 	return f
 }
 
@@ -114,7 +132,65 @@ func (qq queueQuery) values() url.Values {
 	if qq.Open {
 		v.Set("open", "1")
 	}
+	if qq.Due != "" {
+		v.Set("due", string(qq.Due))
+	}
+	if qq.Sort != "" {
+		v.Set("sort", string(qq.Sort))
+		v.Set("dir", sortDir(qq.Desc))
+	}
 	return v
+}
+
+func sortDir(desc bool) string {
+	if desc {
+		return "desc"
+	}
+	return "asc"
+}
+
+// sortLink is a sortable column's header: a link that keeps the filters.
+type sortLink struct {
+	URL    string
+	Active bool
+	Arrow  string // ▲ or ▼ on the column the queue is sorted by
+	Label  string // for screen readers: 升序 or 降序
+}
+
+// sortLinks returns the header links of the sortable columns, by CaseSort. A
+// click on the column the queue is sorted by turns the order round; another
+// column starts with its natural order (received: newest first; the others:
+// ascending, so the nearest due day comes first).
+func (qq queueQuery) sortLinks() map[string]sortLink {
+	current, desc := qq.Sort, qq.Desc
+	if current == "" {
+		current, desc = storage.CaseSortReceived, true
+	}
+	out := map[string]sortLink{}
+	for _, so := range []storage.CaseSort{storage.CaseSortReceived, storage.CaseSortDue, storage.CaseSortStatus, storage.CaseSortAssignee} {
+		next := qq
+		next.Page = 1
+		next.Sort, next.Desc = so, so == storage.CaseSortReceived
+		l := sortLink{}
+		if so == current {
+			next.Desc = !desc
+			l.Active, l.Arrow, l.Label = true, "▲", "升序"
+			if desc {
+				l.Arrow, l.Label = "▼", "降序"
+			}
+		}
+		l.URL = "/console/cases?" + next.values().Encode()
+		out[string(so)] = l
+	}
+	return out
+}
+
+// dueFilterOptions offers the due filters.
+func dueFilterOptions(selected storage.DueFilter) []option {
+	return []option{
+		{Value: string(storage.DueOverdue), Label: "已超期", Selected: selected == storage.DueOverdue},
+		{Value: string(storage.DueSoon), Label: "即将到期（2 个工作日内）", Selected: selected == storage.DueSoon},
+	}
 }
 
 // assigneeFilterOptions offers "mine", "unassigned" and each staff member.

@@ -35,6 +35,9 @@ type pageEnv struct {
 	mediator2  *storage.Staff
 	supervisor *storage.Staff
 	n          int
+	// jump sets the store's and the console's clock (it then moves on a second
+	// per reading from there).
+	jump func(to time.Time)
 }
 
 // newPageEnv builds the console. The store's clock moves a second per reading,
@@ -49,6 +52,11 @@ func newPageEnv(t *testing.T) *pageEnv {
 		defer mu.Unlock()
 		clock = clock.Add(time.Second)
 		return clock
+	}
+	e.jump = func(to time.Time) {
+		mu.Lock()
+		defer mu.Unlock()
+		clock = to
 	}
 	e.mediator = e.staff("med1", "调解员甲", storage.RoleMediator)
 	e.mediator2 = e.staff("med2", "调解员乙", storage.RoleMediator)

@@ -16,6 +16,8 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	const m, sup, admin = storage.RoleMediator, storage.RoleSupervisor, storage.RoleAdmin
 
 	mux.Handle("GET /console/cases", s.page(m, s.showCaseList))
+	mux.Handle("POST /console/cases/assign", s.page(m, s.bulkAssignCases))
+	mux.Handle("GET /console/overdue", s.page(m, s.showOverdue))
 	mux.Handle("GET /console/cases/{number}", s.page(m, s.showCase))
 	mux.Handle("GET /console/cases/{number}/events", s.page(m, s.showCaseEvents))
 	mux.Handle("POST /console/cases/{number}/accept", s.page(m, s.acceptCase))

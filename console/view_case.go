@@ -17,6 +17,7 @@ type caseRow struct {
 	Assignee    string
 	Unread      bool
 	CreatedAt   time.Time
+	Due         dueCell // the 期限 column
 }
 
 // newCaseRow builds the queue line of c.
@@ -176,6 +177,9 @@ type caseDetailView struct {
 
 	// Form is the refused post this rendering answers, if any.
 	Form formState
+
+	// Clocks are the case's statutory time limits (the case_clocks block).
+	Clocks []clockView
 }
 
 // ratingView is the consumer's rating as the case page shows it.
@@ -209,4 +213,11 @@ type caseListView struct {
 	Q          string
 	Rows       []caseRow
 	Pager      pager
+
+	Dues  []option            // the due filter: 已超期, 即将到期
+	Sorts map[string]sortLink // the sortable columns' header links, by storage.CaseSort
+	Back  string              // the queue's query, for returning after a bulk assignment
+	// BulkAssignees are whom the selected cases may be assigned to: anyone (or
+	// no one) for a supervisor, only themselves for a mediator.
+	BulkAssignees []option
 }

@@ -43,7 +43,16 @@ type Case struct {
 
 	CreatedAt time.Time `db:"created_at"`
 	UpdatedAt time.Time `db:"updated_at"`
+
+	// The clock the case works against now (see ComputeClocks and DueOf), kept
+	// up to date by the store at every status move and calendar change.
+	DueKind   ClockKind `db:"due_kind"`   // "" when no clock runs or is paused
+	DueOn     string    `db:"due_on"`     // its last day, YYYY-MM-DD China time; "" when paused or none
+	DuePaused bool      `db:"due_paused"` // the clock stands still (待补正, 检测鉴定, the merchant's turn)
 }
+
+// Due returns the case's stored due as a CaseDue.
+func (c *Case) Due() CaseDue { return CaseDue{Kind: c.DueKind, On: c.DueOn, Paused: c.DuePaused} }
 
 // NewCase is what the intake dialog submits.
 type NewCase struct {
@@ -81,8 +90,8 @@ func (nc *NewCase) Validate() error {
 	return nil
 }
 
-// CaseFilter selects cases. Nil fields do not filter. Results are ordered newest
-// first.
+// CaseFilter selects and orders cases. Nil fields do not filter. Results are
+// ordered newest first unless Sort says otherwise.
 type CaseFilter struct {
 	ID         *int64
 	Number     *string
@@ -102,6 +111,52 @@ type CaseFilter struct {
 
 	Offset int
 	Limit  int // 0 means the store's default page size
+
+	// Due keeps only cases whose running clock is overdue (DueOverdue: its due
+	// day has passed) or soon due (DueSoon: due today or within
+	// SoonDueWorkingDays working days), on the store's calendar and clock; see
+	// DueWindow. Paused clocks and cases without a clock never match.
+	Due DueFilter
+	// DueFrom and DueTo, when set, keep only cases whose running clock's due day
+	// (YYYY-MM-DD) lies in the inclusive range, like Due.
+	DueFrom *string
+	DueTo   *string
+	// Sort orders the results (CaseSort…; "" is CaseSortReceived), newest or
+	// latest first when SortDesc; ties go by id the same way.
+	Sort     CaseSort
+	SortDesc bool
+}
+
+// DueFilter selects cases by where their clock stands.
+type DueFilter string
+
+// The due filters of the case list.
+const (
+	DueOverdue DueFilter = "overdue" // 已超期
+	DueSoon    DueFilter = "soon"    // 即将到期
+)
+
+// Valid reports whether f is one of the known filters ("" included).
+func (f DueFilter) Valid() bool { return f == "" || f == DueOverdue || f == DueSoon }
+
+// CaseSort names an order of the case list.
+type CaseSort string
+
+// The orders of the case list.
+const (
+	CaseSortReceived CaseSort = "received" // when the case was filed
+	CaseSortDue      CaseSort = "due"      // the current clock's due day; cases without one last
+	CaseSortStatus   CaseSort = "status"   // the status, in the order of Statuses
+	CaseSortAssignee CaseSort = "assignee" // the assignee's name; unassigned cases last
+)
+
+// Valid reports whether s is one of the known orders ("" included).
+func (s CaseSort) Valid() bool {
+	switch s {
+	case "", CaseSortReceived, CaseSortDue, CaseSortStatus, CaseSortAssignee:
+		return true
+	}
+	return false
 }
 
 // CaseStore stores cases with their timeline and evidence.
@@ -115,8 +170,8 @@ type CaseStore interface {
 	// FindCaseByNumber returns the case with that exact number, or ENOTFOUND.
 	FindCaseByNumber(ctx context.Context, number string) (*Case, error)
 
-	// FindCases returns one page of the cases matching the filter, newest first, and
-	// the total count of matches.
+	// FindCases returns one page of the cases matching the filter, in the filter's
+	// order (newest first by default), and the total count of matches.
 	FindCases(ctx context.Context, filter CaseFilter) ([]*Case, int, error)
 
 	// ListEvents returns the case's timeline, oldest first. ENOTFOUND if no such case.

@@ -94,6 +94,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.DB.Now = func() time.Time { return time.Now().In(chinaTime) }
 	m.Calendar = m.loadCalendar(ctx)
+	m.recomputeDueDates(ctx) // the limits may have changed since the last start
 
 	// Redis: the configured server, or an in-process one for the zero-setup run.
 	if m.Redis, m.miniRedis, err = openRedis(ctx, cfg.Redis.URL); err != nil {
@@ -141,7 +142,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.closeBlobs = closeBlobs
 
 	// Console: the staff pages and the JSON API.
-	cons, err := newConsole(cfg, m.DB, blobs, m.Redis, m.Logger)
+	cons, err := newConsole(cfg, m.DB, blobs, m.Redis, m.Logger, m.Calendar)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/complaintbot/complaintbot/configs"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
@@ -31,9 +32,41 @@ func (m *Main) loadCalendar(ctx context.Context) *storage.CalendarHolder {
 
 // refreshCalendar reloads the calendar when it changed, until ctx ends.
 func (m *Main) refreshCalendar(ctx context.Context) {
-	onEveryTick(ctx, calendarRefresh, func() {
-		if _, err := m.Calendar.Reload(ctx); err != nil && ctx.Err() == nil {
-			m.Logger.Warn("working-day calendar not reloaded", "err", err)
+	onEveryTick(ctx, calendarRefresh, func() { m.reloadCalendar(ctx) })
+}
+
+// reloadCalendar loads the calendar if its version moved and then recomputes
+// the cases' due days, which count on it. Every instance that sees the new
+// version asks; the store does the work once (see RecomputeDueDates).
+func (m *Main) reloadCalendar(ctx context.Context) {
+	changed, err := m.Calendar.Reload(ctx)
+	if err != nil && ctx.Err() == nil {
+		m.Logger.Warn("working-day calendar not reloaded", "err", err)
+	}
+	if changed {
+		m.recomputeDueDates(ctx)
+	}
+}
+
+// clockDurations are the configured statutory limits, in working days.
+func clockDurations(cfg configs.Config) storage.ClockDurations {
+	w := cfg.Casework
+	return storage.ClockDurations{Acceptance: w.AcceptanceDays, Mediation: w.MediationDays,
+		Merchant: w.MerchantDays, TerminationNotice: w.TerminationNoticeDays}
+}
+
+// recomputeDueDates stores the configured limits and recomputes the due days of
+// open cases when they or the calendar changed. A failure is logged: the due
+// days stay as they were until the next reload or start.
+func (m *Main) recomputeDueDates(ctx context.Context) {
+	n, err := m.DB.RecomputeDueDates(ctx, clockDurations(m.Config))
+	if err != nil {
+		if ctx.Err() == nil {
+			m.Logger.Warn("due days not recomputed", "err", err)
 		}
-	})
+		return
+	}
+	if n > 0 {
+		m.Logger.Info("due days recomputed", "cases", n)
+	}
 }

@@ -141,7 +141,10 @@ func openBlobStore(dir string, db *sqlstore.DB) (storage.BlobStore, func() error
 
 // newConsole builds the staff console and its API; sessions, the login throttle
 // and the whole-phone search limit live in Redis so every instance shares them.
-func newConsole(cfg configs.Config, db *sqlstore.DB, blobs storage.BlobStore, rdb redis.UniversalClient, logger *slog.Logger) (*console.Server, error) {
+func newConsole(
+	cfg configs.Config, db *sqlstore.DB, blobs storage.BlobStore, rdb redis.UniversalClient, logger *slog.Logger,
+	cal *storage.CalendarHolder,
+) (*console.Server, error) {
 	return console.New(console.Config{
 		Store: db, Blobs: blobs,
 		Sessions: redisstore.NewSessions(rdb, redisstore.SessionOptions{}),
@@ -153,6 +156,7 @@ func newConsole(cfg configs.Config, db *sqlstore.DB, blobs storage.BlobStore, rd
 		SecureCookies:  servesHTTPS(cfg.HTTP.PublicURL),
 		TrustedOrigins: trustedOrigins(cfg.HTTP.PublicURL),
 		TrustProxy:     cfg.HTTP.TrustProxy,
+		Calendar:       cal.Calendar,
 	})
 }
 

@@ -18,7 +18,8 @@ import (
 const caseColumns = `id, number, open_id, status, category, merchant_name, merchant_address,
 	purchase_date, amount_fen, description, demand, complainant_name, phone, intake_key,
 	COALESCE(assignee_id, 0) AS assignee_id, unread, outcome, recovered_fen,
-	double_compensation, subcategory, nature, referral_target, created_at, updated_at`
+	double_compensation, subcategory, nature, referral_target, created_at, updated_at,
+	due_kind, due_on, due_paused`
 
 // nextSeqSQL takes the next number of a prefix and year. The upsert locks the counter
 // row until the transaction ends, so concurrent creators queue here; a rollback undoes
@@ -102,8 +103,11 @@ func createCase(
 	if err := insertSubmission(ctx, tx, id, nc, dbTime(now)); err != nil {
 		return nil, false, err
 	}
-	c, err = findCase(ctx, tx, "id = ?", id)
-	return c, err == nil, err
+	if c, err = findCase(ctx, tx, "id = ?", id); err != nil {
+		return nil, false, err
+	}
+	// The receipt starts the acceptance clock.
+	return c, true, enterStatusPeriod(ctx, tx, c, false, dbTime(now))
 }
 
 // nextSeq increments and returns the counter of (upper(prefix), year).

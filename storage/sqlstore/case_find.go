@@ -27,14 +27,39 @@ func (d *DB) FindCases(
 		total int
 	)
 	err := d.inReadTx(ctx, "find cases", func(tx *sqlx.Tx) error {
-		var err error
-		cases, total, err = findCases(ctx, tx, filter)
+		f, err := d.dueWindow(ctx, tx, filter)
+		if err != nil {
+			return err
+		}
+		cases, total, err = findCases(ctx, tx, f)
 		return err
 	})
 	if err != nil {
 		return nil, 0, err
 	}
 	return cases, total, nil
+}
+
+// dueWindow turns filter.Due into the range of due days it selects today, on
+// the calendar as stored and the DB's clock.
+func (d *DB) dueWindow(ctx context.Context, tx *sqlx.Tx, filter storage.CaseFilter) (storage.CaseFilter, error) {
+	if filter.Due == "" {
+		return filter, nil
+	}
+	if !filter.Due.Valid() {
+		return filter, storage.Errorf(storage.EINVALID, "unknown due filter %q", filter.Due)
+	}
+	now := d.now()
+	cal, err := calendarFrom(ctx, tx, now)
+	if err != nil {
+		return filter, err
+	}
+	from, to := storage.DueWindow(cal, now, filter.Due == storage.DueOverdue)
+	if from != "" {
+		filter.DueFrom = &from
+	}
+	filter.DueTo = &to
+	return filter, nil
 }
 
 // findCases reads the page first. When the page is not full it holds the last
@@ -49,7 +74,7 @@ func findCases(
 	}
 	limit, offset := pageBounds(filter)
 	q := tx.Rebind("SELECT " + caseColumns + " FROM cases WHERE " + where +
-		" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")
+		" ORDER BY " + caseOrder(filter) + " LIMIT ? OFFSET ?")
 	cases := []*storage.Case{}
 	if err := tx.SelectContext(ctx, &cases, q, append(args, limit, offset)...); err != nil {
 		return nil, 0, fmt.Errorf("select cases: %w", err)
@@ -108,6 +133,15 @@ func caseWhere(
 		statuses := statusesWhereFinal(!*v)
 		add("status IN ("+placeholders(len(statuses))+")", statuses...)
 	}
+	if filter.DueFrom != nil || filter.DueTo != nil {
+		add("due_on <> '' AND due_paused = FALSE")
+	}
+	if v := filter.DueFrom; v != nil {
+		add("due_on >= ?", *v)
+	}
+	if v := filter.DueTo; v != nil {
+		add("due_on <= ?", *v)
+	}
 	if filter.Search != "" {
 		cond, a, err := searchWhere(ctx, tx, filter.Search)
 		if err != nil {
@@ -119,6 +153,39 @@ func caseWhere(
 	}
 	return strings.Join(where, " AND "), args, nil
 }
+
+// caseOrder is the ORDER BY of the filter's sort. Cases without a due day (or
+// an assignee) come last in both directions; ties go by received time and id,
+// in the sort's direction, so paging is stable.
+func caseOrder(filter storage.CaseFilter) string {
+	dir := " ASC"
+	if filter.SortDesc {
+		dir = " DESC"
+	}
+	tie := "created_at" + dir + ", id" + dir
+	switch filter.Sort {
+	case storage.CaseSortDue:
+		return "(due_on = '') ASC, due_on" + dir + ", " + tie
+	case storage.CaseSortStatus:
+		return statusRank + dir + ", " + tie
+	case storage.CaseSortAssignee:
+		return "(assignee_id IS NULL) ASC, (SELECT s.name FROM staff s WHERE s.id = cases.assignee_id)" +
+			dir + ", " + tie
+	case storage.CaseSortReceived:
+		return tie
+	}
+	return "created_at DESC, id DESC" // the queue's default: newest first
+}
+
+// statusRank orders statuses as storage.Statuses lists them, the order a case
+// usually passes them, rather than by their ASCII identifiers.
+var statusRank = func() string {
+	s := "CASE status"
+	for i, st := range storage.Statuses() {
+		s += fmt.Sprintf(" WHEN '%s' THEN %d", st, i)
+	}
+	return s + fmt.Sprintf(" ELSE %d END", len(storage.Statuses()))
+}()
 
 // knownStatuses lists every status of the storage package's table; which of them are
 // final is left to storage.Status.Final.

@@ -95,7 +95,12 @@ func changeStatus(
 	}
 	// The reason stays out of the audit: it is free text and may name people.
 	by := storage.By{Actor: ch.Actor, IP: ch.IP}
-	return c, auditStaff(ctx, tx, by, storage.AuditStatusChange, c.ID, move, now)
+	if err := auditStaff(ctx, tx, by, storage.AuditStatusChange, c.ID, move, now); err != nil {
+		return nil, err
+	}
+	// The status history and the due day of the case's clock, last, so that
+	// every move (whichever action makes it) keeps them.
+	return c, enterStatusPeriod(ctx, tx, c, ch.Reopen, now)
 }
 
 // checkMove returns ECONFLICT unless ch may move c: along the status table, or,

@@ -31,6 +31,8 @@ func TestCreateCaseAndFindByNumber(t *testing.T) {
 			ComplainantName: nc.ComplainantName, Phone: nc.Phone, IntakeKey: nc.IntakeKey,
 			CreatedAt: time.Date(2026, 3, 15, 2, 0, 0, 0, time.UTC),
 			UpdatedAt: time.Date(2026, 3, 15, 2, 0, 0, 0, time.UTC),
+			// Received on Sunday 15 March: a decision within 7 working days.
+			DueKind: storage.ClockAcceptance, DueOn: "2026-03-24",
 		}
 		if !reflect.DeepEqual(*c, want) {
 			t.Fatalf("created\n%+v\nwant\n%+v", *c, want)

@@ -30,6 +30,7 @@
 //	case.go               cases: create, find one, assign, claim, record the outcome, unread flag
 //	case_find.go          FindCases: filters, paging and search
 //	case_status.go        ChangeStatus: moves along the status table, with event, notices, audit
+//	clock.go              the status history and the stored due day of each case's clock
 //	event.go              the timeline: ListEvents, AddEvent
 //	evidence.go           a case's evidence: ListEvidence and its insertion
 //	evidence_download.go  evidence downloads, claimed under a lease

@@ -58,7 +58,6 @@ cases:
   prefix: "sz"
   accept_working_days: 5
 casework:
-  acceptance_days: 5
   merchant_days: 12
 dialog:
   draft_ttl: "90m"
@@ -89,7 +88,6 @@ log:
 		{"cases.prefix", c.Cases.Prefix, "SZ"},
 		{"cases.accept_working_days", c.Cases.AcceptWorkingDays, 5},
 		{"cases.mediation_working_days (default)", c.Cases.MediationWorkingDays, 45},
-		{"casework.acceptance_days", c.Casework.AcceptanceDays, 5},
 		{"casework.merchant_days", c.Casework.MerchantDays, 12},
 		{"casework.termination_notice_days (default)", c.Casework.TerminationNoticeDays, 7},
 		{"dialog.draft_ttl", time.Duration(c.Dialog.DraftTTL), 90 * time.Minute},
@@ -289,9 +287,7 @@ func TestEveryEnvVarOverridesItsKey(t *testing.T) {
 		"wechat.template.id": "tmplX", "http.trust_proxy": "true", "push.workers": "3", "evidence.dir": "/srv/evidence",
 		"console.phone_searches_per_hour": "7",
 		"push.max_age":                    "48h",
-		// The first two must equal cases.*, which has no variable: the defaults.
-		"casework.acceptance_days": "7", "casework.mediation_days": "45",
-		"casework.merchant_days": "12", "casework.termination_notice_days": "9",
+		"casework.merchant_days":          "12", "casework.termination_notice_days": "9",
 	}
 	vars := map[string]string{}
 	for _, v := range EnvVars() {

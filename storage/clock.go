@@ -53,8 +53,8 @@ const MerchantReferral = "企业和解（入驻企业）"
 
 // ClockDurations are the limits in working days, from configuration.
 type ClockDurations struct {
-	Acceptance        int // casework.acceptance_days
-	Mediation         int // casework.mediation_days
+	Acceptance        int // cases.accept_working_days
+	Mediation         int // cases.mediation_working_days
 	Merchant          int // casework.merchant_days
 	TerminationNotice int // casework.termination_notice_days
 }

@@ -51,7 +51,7 @@ func (m *Main) reloadCalendar(ctx context.Context) {
 // clockDurations are the configured statutory limits, in working days.
 func clockDurations(cfg configs.Config) storage.ClockDurations {
 	w := cfg.Casework
-	return storage.ClockDurations{Acceptance: w.AcceptanceDays, Mediation: w.MediationDays,
+	return storage.ClockDurations{Acceptance: cfg.Cases.AcceptWorkingDays, Mediation: cfg.Cases.MediationWorkingDays,
 		Merchant: w.MerchantDays, TerminationNotice: w.TerminationNoticeDays}
 }
 

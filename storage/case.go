@@ -43,6 +43,10 @@ type Case struct {
 
 	CreatedAt time.Time `db:"created_at"`
 	UpdatedAt time.Time `db:"updated_at"`
+
+	// TeamID is the team whose queue the case is in (routed at filing, moved by
+	// staff), 0 when none.
+	TeamID int64 `db:"team_id"`
 }
 
 // NewCase is what the intake dialog submits.
@@ -100,6 +104,12 @@ type CaseFilter struct {
 	// only finished ones (false: the status is final); see Status.Final.
 	Open *bool
 
+	// TeamID keeps the cases of one team; 0 selects cases in no team.
+	TeamID *int64
+	// WorkOf keeps a staff member's work: the cases assigned to them and the
+	// unassigned cases of their teams.
+	WorkOf *int64
+
 	Offset int
 	Limit  int // 0 means the store's default page size
 }
@@ -108,8 +118,11 @@ type CaseFilter struct {
 type CaseStore interface {
 	// CreateCase assigns the next gapless number of the current year for prefix and
 	// inserts the case, its first timeline event (EventSubmitted) and its evidence
-	// rows in one transaction. If a case with the same IntakeKey already exists it is
-	// returned unchanged and nothing is inserted. Returns EINVALID for missing fields.
+	// rows in one transaction. In the same transaction the case is routed (see
+	// TeamStore): it joins the team of the first routing rule it matches, or the
+	// default team, and, if that team assigns automatically, gets a member. If a
+	// case with the same IntakeKey already exists it is returned unchanged and
+	// nothing is inserted. Returns EINVALID for missing fields.
 	CreateCase(ctx context.Context, prefix string, nc NewCase) (*Case, error)
 
 	// FindCaseByNumber returns the case with that exact number, or ENOTFOUND.

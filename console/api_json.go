@@ -36,6 +36,9 @@ type apiCase struct {
 	DoubleCompensation bool           `json:"double_compensation"`
 	CreatedAt          time.Time      `json:"created_at"`
 	UpdatedAt          time.Time      `json:"updated_at"`
+	Subcategory        string         `json:"subcategory"` // "" until classified
+	Nature             string         `json:"nature"`      // 投诉性质, "" until classified
+	TeamID             int64          `json:"team_id"`     // 0 when in no team
 }
 
 // apiCaseDetail is one case with what happened to it.
@@ -179,6 +182,7 @@ func apiCaseJSON(c *storage.Case, names apiNames) apiCase {
 		Outcome: c.Outcome, OutcomeLabel: apiOutcomeLabel(c.Outcome),
 		RecoveredYuan: FormatYuan(c.RecoveredFen), RecoveredFen: c.RecoveredFen,
 		DoubleCompensation: c.DoubleCompensation, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		Subcategory: c.Subcategory, Nature: c.Nature, TeamID: c.TeamID,
 	}
 }
 

@@ -21,12 +21,18 @@ type queueQuery struct {
 	Status, Category, Assignee, Q string
 	Unread, Open                  bool
 	Page                          int
+	Team                          string // see teamFilter
 }
 
 // showCaseList renders one page of the case queue.
 func (s *Server) showCaseList(w http.ResponseWriter, r *http.Request) {
 	qq := parseQueueQuery(r.URL.Query())
 	st := staffFrom(r.Context())
+	teams, err := s.queueTeams(r, &qq, st)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	cases, total, err := s.findCases(r, qq.filter(st), "控制台")
 	if err != nil {
 		s.pageSearchError(w, r, err)
@@ -40,7 +46,7 @@ func (s *Server) showCaseList(w http.ResponseWriter, r *http.Request) {
 	v := caseListView{
 		Statuses: statusOptions(qq.Status), Categories: stringOptions(caseCategories, qq.Category),
 		Assignees: assigneeFilterOptions(staff, qq.Assignee), Unread: qq.Unread, Open: qq.Open, Q: qq.Q,
-		Pager: newPager("/console/cases", qq.values(), qq.Page, queuePageSize, total),
+		Pager: newPager("/console/cases", qq.values(), qq.Page, queuePageSize, total), Teams: teams,
 	}
 	for _, c := range cases {
 		v.Rows = append(v.Rows, newCaseRow(c, staff))
@@ -53,7 +59,7 @@ func parseQueueQuery(q url.Values) queueQuery {
 	qq := queueQuery{
 		Category: q.Get("category"), Assignee: q.Get("assignee"),
 		Q: strings.TrimSpace(q.Get("q")), Unread: q.Get("unread") == "1", Open: q.Get("open") == "1",
-		Page: pageNumber(q),
+		Page: pageNumber(q), Team: q.Get("team"),
 	}
 	if st := storage.Status(q.Get("status")); st.Valid() {
 		qq.Status = string(st)
@@ -83,6 +89,7 @@ func (qq queueQuery) filter(st *storage.Staff) storage.CaseFilter {
 	if qq.Open {
 		f.Open = &qq.Open
 	}
+	teamFilter(&f, qq.Team, st)
 	return f
 }
 
@@ -103,7 +110,7 @@ func assigneeID(v string, st *storage.Staff) (int64, bool) {
 // values is the form again, without empty fields, for the pagination links.
 func (qq queueQuery) values() url.Values {
 	v := url.Values{}
-	for k, s := range map[string]string{"status": qq.Status, "category": qq.Category, "assignee": qq.Assignee, "q": qq.Q} {
+	for k, s := range map[string]string{"status": qq.Status, "category": qq.Category, "assignee": qq.Assignee, "q": qq.Q, "team": qq.Team} {
 		if s != "" {
 			v.Set(k, s)
 		}

@@ -176,6 +176,9 @@ type caseDetailView struct {
 
 	// Form is the refused post this rendering answers, if any.
 	Form formState
+
+	// Classify is the classification block: category, subcategory, nature, team.
+	Classify *classifyView
 }
 
 // ratingView is the consumer's rating as the case page shows it.
@@ -209,4 +212,5 @@ type caseListView struct {
 	Q          string
 	Rows       []caseRow
 	Pager      pager
+	Teams      []option // the team filter (routing)
 }

@@ -64,6 +64,11 @@ func (s *Server) classifyBlock(ctx context.Context, c *storage.Case, st *storage
 		}
 		v.Categories = append(v.Categories, g)
 	}
+	if _, ok := storage.FindCategory(c.Category); !ok {
+		// A category from before the tree stays shown and selected, so that saving
+		// the form asks for a real one instead of silently taking the first.
+		v.Categories = append([]categoryGroup{{Name: c.Category, Selected: true}}, v.Categories...)
+	}
 	for _, t := range teams {
 		v.Teams = append(v.Teams, option{Value: strconv.FormatInt(t.ID, 10), Label: t.Name, Selected: t.ID == c.TeamID})
 	}

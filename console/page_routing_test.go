@@ -149,6 +149,12 @@ func TestReclassificationOnTheCasePage(t *testing.T) {
 		t.Fatalf("after the supervisor: %+v", got)
 	}
 	sup.post(pageCasePath(other, "/team"), pageForm("team", "x")).want(http.StatusBadRequest)
+
+	// A category from before the tree stays selected; saving it asks for a real one.
+	odd := e.newCase(func(nc *storage.NewCase) { nc.Category = "食品安全" })
+	sup.get(pageCasePath(odd, "")).contains(`<option value="食品安全" selected>食品安全</option>`)
+	sup.post(pageCasePath(odd, "/classify"), pageForm("category", "食品安全")).
+		want(http.StatusBadRequest).contains("没有“食品安全”这个投诉类别")
 }
 
 func TestQueueTeamFilterAndAMediatorsDefaultView(t *testing.T) {

@@ -63,6 +63,7 @@ var apiCaseFilterParams = map[string]func(r *http.Request, v string, f *storage.
 		f.SortDesc = v == "desc"
 		return nil
 	},
+	"team":     apiTeamFilter,
 	"page":     func(*http.Request, string, *storage.CaseFilter) error { return nil },
 	"per_page": func(*http.Request, string, *storage.CaseFilter) error { return nil },
 }
@@ -82,6 +83,18 @@ func apiAssigneeFilter(r *http.Request, v string, f *storage.CaseFilter) error {
 		}
 	}
 	f.AssigneeID = &id
+	return nil
+}
+
+// apiTeamFilter reads team=<team id>, team=none (cases in no team) or team=mine
+// (the caller's work: their cases and the unassigned cases of their teams).
+func apiTeamFilter(r *http.Request, v string, f *storage.CaseFilter) error {
+	if v != teamMine && v != teamNone {
+		if _, err := parseID("team", v); err != nil {
+			return storage.Errorf(storage.EINVALID, "team 应为组编号、mine 或 none：%q", v)
+		}
+	}
+	teamFilter(f, v, staffFrom(r.Context()))
 	return nil
 }
 

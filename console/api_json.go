@@ -37,7 +37,10 @@ type apiCase struct {
 	CreatedAt          time.Time      `json:"created_at"`
 	UpdatedAt          time.Time      `json:"updated_at"`
 	// Due is the clock the case works against now; null when none runs or is paused.
-	Due *apiDue `json:"due"`
+	Due         *apiDue `json:"due"`
+	Subcategory string  `json:"subcategory"` // "" until classified
+	Nature      string  `json:"nature"`      // 投诉性质, "" until classified
+	TeamID      int64   `json:"team_id"`     // 0 when in no team
 }
 
 // apiCaseDetail is one case with what happened to it.
@@ -182,7 +185,8 @@ func apiCaseJSON(c *storage.Case, names apiNames) apiCase {
 		Outcome: c.Outcome, OutcomeLabel: apiOutcomeLabel(c.Outcome),
 		RecoveredYuan: FormatYuan(c.RecoveredFen), RecoveredFen: c.RecoveredFen,
 		DoubleCompensation: c.DoubleCompensation, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
-		Due: apiDueJSON(c),
+		Due:         apiDueJSON(c),
+		Subcategory: c.Subcategory, Nature: c.Nature, TeamID: c.TeamID,
 	}
 }
 

@@ -34,6 +34,7 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 		mux.Handle("POST /api/v1/cases/{number}/"+action, s.api(mediator, s.apiWithCase(h)))
 	}
 	mux.Handle("POST /api/v1/cases/{number}/reopen", s.api(supervisor, s.apiWithCase(s.apiReopen)))
+	s.apiRoutingRoutes(mux)
 
 	mux.Handle("/api/v1/", s.api(mediator, func(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusNotFound, storage.ENOTFOUND, "没有这个接口："+r.Method+" "+r.URL.Path)

@@ -60,6 +60,8 @@ type Store interface {
 	storage.CalendarStore
 	storage.ReportStore
 	storage.ClockStore
+	storage.ClassificationStore
+	storage.TeamStore
 	FindNotifications(ctx context.Context, filter storage.NotificationFilter) ([]*storage.Notification, error)
 	FindEvidence(ctx context.Context, id int64) (*storage.Evidence, error)
 }

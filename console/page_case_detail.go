@@ -109,6 +109,9 @@ func (s *Server) casePage(ctx context.Context, c *storage.Case, st *storage.Staf
 	if v.Clocks, err = s.caseClockViews(ctx, c); err != nil {
 		return nil, err
 	}
+	if v.Classify, err = s.classifyBlock(ctx, c, st); err != nil {
+		return nil, err
+	}
 	if n := len(in.events); n > 0 {
 		v.LastEventID = in.events[n-1].ID
 	}

@@ -26,12 +26,18 @@ type queueQuery struct {
 	Due                           storage.DueFilter
 	Sort                          storage.CaseSort // "" is the default: newest first
 	Desc                          bool
+	Team                          string // see teamFilter
 }
 
 // showCaseList renders one page of the case queue.
 func (s *Server) showCaseList(w http.ResponseWriter, r *http.Request) {
 	qq := parseQueueQuery(r.URL.Query())
 	st := staffFrom(r.Context())
+	teams, err := s.queueTeams(r, &qq, st)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	cases, total, err := s.findCases(r, qq.filter(st), "控制台")
 	if err != nil {
 		s.pageSearchError(w, r, err)
@@ -47,7 +53,7 @@ func (s *Server) showCaseList(w http.ResponseWriter, r *http.Request) {
 		Assignees: assigneeFilterOptions(staff, qq.Assignee), Unread: qq.Unread, Open: qq.Open, Q: qq.Q,
 		Pager: newPager("/console/cases", qq.values(), qq.Page, queuePageSize, total),
 		Dues:  dueFilterOptions(qq.Due), Sorts: qq.sortLinks(), Back: qq.values().Encode(),
-		BulkAssignees: bulkAssigneeOptions(staff, st),
+		BulkAssignees: bulkAssigneeOptions(staff, st), Teams: teams,
 	}
 	cal, now := s.cfg.Calendar(), s.cfg.Now()
 	for _, c := range cases {
@@ -63,7 +69,7 @@ func parseQueueQuery(q url.Values) queueQuery {
 	qq := queueQuery{
 		Category: q.Get("category"), Assignee: q.Get("assignee"),
 		Q: strings.TrimSpace(q.Get("q")), Unread: q.Get("unread") == "1", Open: q.Get("open") == "1",
-		Page: pageNumber(q),
+		Page: pageNumber(q), Team: q.Get("team"),
 	}
 	if st := storage.Status(q.Get("status")); st.Valid() {
 		qq.Status = string(st)
@@ -101,6 +107,7 @@ func (qq queueQuery) filter(st *storage.Staff) storage.CaseFilter {
 		f.Open = &qq.Open
 	}
 	f.Due, f.Sort, f.SortDesc = qq.Due, qq.Sort, qq.Desc
+	teamFilter(&f, qq.Team, st)
 	return f
 }
 
@@ -121,7 +128,7 @@ func assigneeID(v string, st *storage.Staff) (int64, bool) {
 // values is the form again, without empty fields, for the pagination links.
 func (qq queueQuery) values() url.Values {
 	v := url.Values{}
-	for k, s := range map[string]string{"status": qq.Status, "category": qq.Category, "assignee": qq.Assignee, "q": qq.Q} {
+	for k, s := range map[string]string{"status": qq.Status, "category": qq.Category, "assignee": qq.Assignee, "q": qq.Q, "team": qq.Team} {
 		if s != "" {
 			v.Set(k, s)
 		}

@@ -30,6 +30,8 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /console/cases/{number}/outcome", s.page(m, s.recordCaseOutcome))
 	mux.Handle("POST /console/cases/{number}/read", s.page(m, s.markCaseRead))
 	mux.Handle("POST /console/cases/{number}/reveal-phone", s.page(m, s.revealPhone))
+	mux.Handle("POST /console/cases/{number}/classify", s.page(m, s.classifyCase))
+	mux.Handle("POST /console/cases/{number}/team", s.page(sup, s.rerouteCase))
 
 	mux.Handle("GET /console/evidence/{id}", s.page(m, s.showEvidence))
 
@@ -40,6 +42,15 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 
 	mux.Handle("GET /console/audit", s.page(sup, s.showAudit))
 	mux.Handle("GET /console/reports", s.page(sup, s.showReport))
+
+	mux.Handle("GET /console/workload", s.page(sup, s.showWorkload))
+	mux.Handle("GET /console/teams", s.page(sup, s.showTeams))
+	mux.Handle("POST /console/teams", s.page(sup, s.createTeam))
+	mux.Handle("POST /console/teams/{id}", s.page(sup, s.updateTeam))
+	mux.Handle("POST /console/teams/{id}/members", s.page(sup, s.setTeamMembers))
+	mux.Handle("POST /console/routing-rules", s.page(sup, s.createRoutingRule))
+	mux.Handle("POST /console/routing-rules/{id}/move", s.page(sup, s.moveRoutingRule))
+	mux.Handle("POST /console/routing-rules/{id}/delete", s.page(sup, s.deleteRoutingRule))
 
 	// The account pages and the settings go through sessionPage: a leaked API
 	// token must not be enough to mint more tokens, change a password, create

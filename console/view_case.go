@@ -180,6 +180,8 @@ type caseDetailView struct {
 
 	// Clocks are the case's statutory time limits (the case_clocks block).
 	Clocks []clockView
+	// Classify is the classification block: category, subcategory, nature, team.
+	Classify *classifyView
 }
 
 // ratingView is the consumer's rating as the case page shows it.
@@ -220,4 +222,5 @@ type caseListView struct {
 	// BulkAssignees are whom the selected cases may be assigned to: anyone (or
 	// no one) for a supervisor, only themselves for a mediator.
 	BulkAssignees []option
+	Teams         []option // the team filter (routing)
 }

@@ -16,15 +16,10 @@ type option struct {
 	Selected bool
 }
 
-// caseCategories are the complaint categories of the China Consumers Association
-// statistics (DOMAIN.md): the chat offers a short list of them, staff filter by
-// any.
-var caseCategories = []string{
-	"家用电子电器", "日用商品", "服装鞋帽", "食品", "交通工具", "房屋及建材", "烟酒和饮料",
-	"首饰及文体用品", "医药及医疗用品", "农用生产资料", "生活社会服务", "互联网服务",
-	"教育培训服务", "电信服务", "销售服务", "房屋装修及物业服务", "金融服务", "保险服务",
-	"文化娱乐体育服务", "旅游服务", "邮政业服务", "公共设施服务", "卫生保健服务", "其他",
-}
+// caseCategories are the level-1 complaint categories of the China Consumers
+// Association's tree (storage.Categories): the chat offers a short list of them,
+// staff filter by any.
+var caseCategories = storage.CategoryNames()
 
 // stringOptions makes options whose value is their label.
 func stringOptions(values []string, selected string) []option {

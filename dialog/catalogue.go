@@ -158,11 +158,57 @@ func orDefault(n, def int) int {
 	return def
 }
 
-// categories is the short list offered in the chat (China Consumers Association
-// statistics classes; staff may re-classify). 其他 stays last.
-var categories = []string{
-	"家用电子电器", "日用商品", "服装鞋帽", "食品", "交通工具", "房屋及建材",
-	"互联网服务", "教育培训服务", "电信服务", "房屋装修及物业服务", "生活社会服务", "其他",
+// chatCategory is one entry of the chat's short list of categories: the words
+// consumers read, and the level-1 category of the China Consumers Association's
+// tree (storage.Categories) the case is filed under. Staff may re-classify.
+type chatCategory struct {
+	Label    string
+	Category string
+}
+
+// chatCategories is the short list offered in the chat: the classes consumers
+// complain about most, in words they recognise, and 其他 last. Every Category is
+// a level-1 name of the tree (a test checks).
+var chatCategories = []chatCategory{
+	{"家用电器、手机电脑", "家用电子电器"},
+	{"日用品、化妆品", "日用商品"},
+	{"服装鞋帽", "服装鞋帽"},
+	{"食品", "食品"},
+	{"汽车/交通工具", "交通工具"},
+	{"房屋及建材", "房屋及建材"},
+	{"网络服务（游戏、直播、会员等）", "互联网服务"},
+	{"教育培训", "教育培训服务"},
+	{"电信服务（话费、宽带）", "电信服务"},
+	{"装修、物业", "房屋装修及物业服务"},
+	{"生活服务（餐饮、美容、家政等）", "生活社会服务"},
+	{"金融服务（银行、支付、贷款）", "金融服务"},
+	{"其他", "其他"},
+}
+
+// categoryLabels are the short list's labels, in menu order.
+var categoryLabels = func() []string {
+	out := make([]string, len(chatCategories))
+	for i, c := range chatCategories {
+		out[i] = c.Label
+	}
+	return out
+}()
+
+// pickCategory reads the consumer's choice: a number or label of the short list,
+// or any name the category tree knows (storage.CategoryOf: "交通工具", "汽车",
+// "保险服务", "手机"), and returns the level-1 category to file the case under.
+func pickCategory(text string) (string, bool) {
+	if label, ok := pickOption(categoryLabels, text); ok {
+		return chatCategories[slices.Index(categoryLabels, label)].Category, true
+	}
+	s := commandText(text)
+	if isDigits(halfWidth(s)) {
+		return "", false
+	}
+	if c := storage.CategoryOf(s); c != storage.CategoryOther || s == storage.CategoryOther {
+		return c, true
+	}
+	return "", false
 }
 
 // demands are the numbered demands offered; 其他 asks for free text.
@@ -171,8 +217,20 @@ var demands = []string{"退货", "换货", "退款", "维修", "赔偿", "其他
 // otherChoice is the last entry of both lists.
 const otherChoice = "其他"
 
-// Categories returns the complaint categories offered in the chat, in menu order.
-func (c *Catalogue) Categories() []string { return slices.Clone(categories) }
+// Categories returns the labels of the complaint categories offered in the chat,
+// in menu order.
+func (c *Catalogue) Categories() []string { return slices.Clone(categoryLabels) }
+
+// CategoryOf returns the level-1 category a label of the chat's list files
+// under, or false for a label not on the list.
+func (c *Catalogue) CategoryOf(label string) (string, bool) {
+	for _, cc := range chatCategories {
+		if cc.Label == label {
+			return cc.Category, true
+		}
+	}
+	return "", false
+}
 
 // numbered renders a list as "1. a" lines for the menus.
 func numbered(items []string) string {

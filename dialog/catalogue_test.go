@@ -155,10 +155,21 @@ func TestCatalogueCategories(t *testing.T) {
 	if len(got) < 10 || len(got) > 13 || got[len(got)-1] != "其他" {
 		t.Fatalf("Categories() = %v; want about 10 ending with 其他", got)
 	}
-	for _, want := range []string{"家用电子电器", "食品", "互联网服务", "房屋装修及物业服务"} {
-		if !slices.Contains(got, want) {
-			t.Errorf("Categories() lacks %s", want)
+	filed := map[string]bool{}
+	for _, label := range got {
+		cat, ok := c.CategoryOf(label)
+		if _, inTree := storage.FindCategory(cat); !ok || !inTree {
+			t.Errorf("%s files under %q, not a level-1 category", label, cat)
 		}
+		filed[cat] = true
+	}
+	for _, want := range []string{"家用电子电器", "食品", "交通工具", "金融服务", "互联网服务", "房屋装修及物业服务", "其他"} {
+		if !filed[want] {
+			t.Errorf("the short list files nothing under %s", want)
+		}
+	}
+	if !slices.Contains(got, "汽车/交通工具") {
+		t.Errorf("Categories() = %v; want 汽车/交通工具 as consumers say it", got)
 	}
 	got[0] = "changed"
 	if c.Categories()[0] == "changed" {

@@ -85,7 +85,7 @@ func (t *turn) prompt() string {
 	case StageChooseCase, StageSupplement, StageConfirmWithdraw, StageRatingComment, StageRatingAsk:
 		return t.casePrompt()
 	case StageCategory:
-		return t.cat.text(msgAskCategory, "Options", numbered(categories))
+		return t.cat.text(msgAskCategory, "Options", numbered(categoryLabels))
 	case StagePurchaseDate:
 		return t.cat.text(msgAskPurchaseDate, "Example", t.exampleDate())
 	case StageDemand:
@@ -132,9 +132,9 @@ func (t *turn) answerPrivacy(text string) {
 }
 
 func (t *turn) answerCategory(text string) {
-	c, ok := pickOption(categories, text)
+	c, ok := pickCategory(text)
 	if !ok {
-		t.say(msgBadCategory, "Max", strconv.Itoa(len(categories)), "Options", numbered(categories))
+		t.say(msgBadCategory, "Max", strconv.Itoa(len(categoryLabels)), "Options", numbered(categoryLabels))
 		return
 	}
 	t.st.Draft.Category = c

@@ -103,9 +103,13 @@ func TestStepAnswers(t *testing.T) {
 
 		{"category by number", StageCategory, textIn("1"), StageMerchantName, func(d *Draft) { d.Category = "家用电子电器" }, []string{"（2/10）"}},
 		{"category by name", StageCategory, textIn(" 食品 "), StageMerchantName, func(d *Draft) { d.Category = "食品" }, []string{"（2/10）"}},
-		{"category full-width", StageCategory, textIn("１２"), StageMerchantName, func(d *Draft) { d.Category = "其他" }, []string{"商家的名称"}},
+		{"category full-width", StageCategory, textIn("１３"), StageMerchantName, func(d *Draft) { d.Category = "其他" }, []string{"商家的名称"}},
+		{"category finance", StageCategory, textIn("12"), StageMerchantName, func(d *Draft) { d.Category = "金融服务" }, []string{"（2/10）"}},
+		{"category by label", StageCategory, textIn("汽车/交通工具"), StageMerchantName, func(d *Draft) { d.Category = "交通工具" }, []string{"（2/10）"}},
+		{"category by alias", StageCategory, textIn("汽车"), StageMerchantName, func(d *Draft) { d.Category = "交通工具" }, []string{"（2/10）"}},
+		{"category off the short list", StageCategory, textIn("保险服务"), StageMerchantName, func(d *Draft) { d.Category = "保险服务" }, []string{"（2/10）"}},
 		{"category by voice", StageCategory, voiceIn("四。"), StageMerchantName, func(d *Draft) { d.Category = "食品" }, []string{"（2/10）"}},
-		{"category out of range", StageCategory, textIn("13"), StageCategory, nil, []string{"没有这个类别"}},
+		{"category out of range", StageCategory, textIn("14"), StageCategory, nil, []string{"没有这个类别"}},
 		{"category unknown name", StageCategory, textIn("电器"), StageCategory, nil, []string{"例如：1"}},
 
 		{"merchant name", StageMerchantName, textIn(" 某某店 "), StageMerchantAddress, func(d *Draft) { d.MerchantName = "某某店" }, []string{"（3/10）"}},

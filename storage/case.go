@@ -49,6 +49,9 @@ type Case struct {
 	DueKind   ClockKind `db:"due_kind"`   // "" when no clock runs or is paused
 	DueOn     string    `db:"due_on"`     // its last day, YYYY-MM-DD China time; "" when paused or none
 	DuePaused bool      `db:"due_paused"` // the clock stands still (待补正, 检测鉴定, the merchant's turn)
+	// TeamID is the team whose queue the case is in (routed at filing, moved by
+	// staff), 0 when none.
+	TeamID int64 `db:"team_id"`
 }
 
 // Due returns the case's stored due as a CaseDue.
@@ -109,6 +112,12 @@ type CaseFilter struct {
 	// only finished ones (false: the status is final); see Status.Final.
 	Open *bool
 
+	// TeamID keeps the cases of one team; 0 selects cases in no team.
+	TeamID *int64
+	// WorkOf keeps a staff member's work: the cases assigned to them and the
+	// unassigned cases of their teams.
+	WorkOf *int64
+
 	Offset int
 	Limit  int // 0 means the store's default page size
 
@@ -163,8 +172,11 @@ func (s CaseSort) Valid() bool {
 type CaseStore interface {
 	// CreateCase assigns the next gapless number of the current year for prefix and
 	// inserts the case, its first timeline event (EventSubmitted) and its evidence
-	// rows in one transaction. If a case with the same IntakeKey already exists it is
-	// returned unchanged and nothing is inserted. Returns EINVALID for missing fields.
+	// rows in one transaction. In the same transaction the case is routed (see
+	// TeamStore): it joins the team of the first routing rule it matches, or the
+	// default team, and, if that team assigns automatically, gets a member. If a
+	// case with the same IntakeKey already exists it is returned unchanged and
+	// nothing is inserted. Returns EINVALID for missing fields.
 	CreateCase(ctx context.Context, prefix string, nc NewCase) (*Case, error)
 
 	// FindCaseByNumber returns the case with that exact number, or ENOTFOUND.

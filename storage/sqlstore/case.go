@@ -14,12 +14,12 @@ import (
 )
 
 // caseColumns lists the cases columns in storage.Case order; an unassigned case
-// (NULL assignee) reads as assignee 0.
+// (NULL assignee) reads as assignee 0, a case in no team as team 0.
 const caseColumns = `id, number, open_id, status, category, merchant_name, merchant_address,
 	purchase_date, amount_fen, description, demand, complainant_name, phone, intake_key,
 	COALESCE(assignee_id, 0) AS assignee_id, unread, outcome, recovered_fen,
 	double_compensation, subcategory, nature, referral_target, created_at, updated_at,
-	due_kind, due_on, due_paused`
+	due_kind, due_on, due_paused, COALESCE(team_id, 0) AS team_id`
 
 // nextSeqSQL takes the next number of a prefix and year. The upsert locks the counter
 // row until the transaction ends, so concurrent creators queue here; a rollback undoes
@@ -101,6 +101,9 @@ func createCase(
 		return nil, false, err
 	}
 	if err := insertSubmission(ctx, tx, id, nc, dbTime(now)); err != nil {
+		return nil, false, err
+	}
+	if err := routeNewCase(ctx, tx, id, nc, dbTime(now)); err != nil {
 		return nil, false, err
 	}
 	if c, err = findCase(ctx, tx, "id = ?", id); err != nil {

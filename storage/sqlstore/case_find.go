@@ -142,6 +142,14 @@ func caseWhere(
 	if v := filter.DueTo; v != nil {
 		add("due_on <= ?", *v)
 	}
+	if v := filter.TeamID; v != nil && *v == 0 {
+		add("team_id IS NULL")
+	} else if v != nil {
+		add("team_id = ?", *v)
+	}
+	if v := filter.WorkOf; v != nil {
+		add(workOfWhere, *v, *v)
+	}
 	if filter.Search != "" {
 		cond, a, err := searchWhere(ctx, tx, filter.Search)
 		if err != nil {

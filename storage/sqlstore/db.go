@@ -38,6 +38,11 @@
 //	lease.go              work queues' leases (claim, finish), shared by the outbox and downloads
 //	follower.go           consumers' follow state
 //	rating.go             consumers' ratings of closed cases
+//	case_classify.go      ReclassifyCase: staff change a case's category, subcategory, nature
+//	case_route.go         routing at filing (rules, default team, auto-assignment), SetCaseTeam
+//	team.go               teams and their members
+//	routing_rule.go       routing rules: list, add, move, remove
+//	workload.go           each staff member's open and concluded cases
 //	calendar.go           the working-day calendar: dated exceptions, seeded per year from calendar/
 //	canned.go             canned replies
 //	staff.go              staff accounts

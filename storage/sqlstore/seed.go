@@ -19,6 +19,7 @@ import (
 // Seed holds values of the seeded cases for benchmark queries to look for.
 type Seed struct {
 	Staff     []int64  // the mediators' ids
+	Teams     []int64  // the teams' ids: 汽车消费维权工作室, 金融, 综合 (the default)
 	Merchants []string // full merchant names
 	Phones    []string
 	Loose     []string // case numbers as consumers type them
@@ -50,6 +51,9 @@ func SeedCases(ctx context.Context, db *DB, n int) (*Seed, error) {
 			return nil, err
 		}
 		s.Staff = append(s.Staff, m.ID)
+	}
+	if err := seedTeams(ctx, db, s); err != nil {
+		return nil, err
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	const perInsert, perTx = 500, 20_000
@@ -87,7 +91,7 @@ func SeedCases(ctx context.Context, db *DB, n int) (*Seed, error) {
 // benchRowColumns are the columns SeedCases writes.
 const benchRowColumns = `number, open_id, status, category, merchant_name, merchant_address,
 	purchase_date, amount_fen, description, demand, complainant_name, phone, intake_key,
-	assignee_id, unread, outcome, recovered_fen, created_at, updated_at`
+	assignee_id, unread, outcome, recovered_fen, created_at, updated_at, subcategory, nature, team_id`
 
 // benchRows returns the values of cases from to to (of n), appending to the seed
 // every 500th case's merchant, phone and number as typed.
@@ -103,11 +107,13 @@ func benchRows(r *rand.Rand, s *Seed, seqs map[int]int64, from, to, n int) [][]a
 		merchant := fmt.Sprintf("%s %s%d店", brand, benchDistricts[r.IntN(len(benchDistricts))], r.IntN(25)+1)
 		phone := fmt.Sprintf("1%d%09d", 3+r.IntN(7), r.IntN(1_000_000_000))
 		status, assignee, unread, outcome, recovered := benchState(r, s, i >= n*9/10)
+		category := SeedCategories[r.IntN(len(SeedCategories))]
+		sub, nature := seedClassification(r, category, status)
 		rows = append(rows, []any{num, fmt.Sprintf("o%06d", r.IntN(60_000)), status,
-			SeedCategories[r.IntN(len(SeedCategories))], merchant, "人民路 1 号", "2026-01-01",
+			category, merchant, "人民路 1 号", "2026-01-01",
 			int64(r.IntN(500_000)), strings.Repeat("购买的商品存在质量问题，商家拒绝退货退款。", 3), "退款",
 			"张三", phone, fmt.Sprint("bench-", i), assignee, unread, outcome, recovered,
-			dbTime(created), dbTime(created)})
+			dbTime(created), dbTime(created), sub, nature, seedTeam(s, category)})
 		if i%500 == 0 {
 			s.Merchants = append(s.Merchants, merchant)
 			s.Phones = append(s.Phones, phone)
@@ -145,4 +151,64 @@ func insertBenchRows(ctx context.Context, tx *sqlx.Tx, rows [][]any) error {
 	}
 	_, err := tx.ExecContext(ctx, tx.Rebind("INSERT INTO cases ("+benchRowColumns+") VALUES "+values), args...)
 	return err
+}
+
+// seedTeams creates the teams of a realistic desk: the car desk (汽车消费维权工作室)
+// and the finance desk (金融), each with a routing rule on its category, and the
+// default team 综合; the mediators are shared out among them, and 综合 assigns
+// new cases automatically.
+func seedTeams(ctx context.Context, db *DB, s *Seed) error {
+	by := storage.By{Actor: storage.ActorSystem}
+	for i, t := range []struct {
+		input    storage.TeamInput
+		category string
+	}{
+		{storage.TeamInput{Name: "汽车消费维权工作室"}, "交通工具"},
+		{storage.TeamInput{Name: "金融"}, "金融服务"},
+		{storage.TeamInput{Name: "综合", AutoAssign: true, Default: true}, ""},
+	} {
+		team, err := db.CreateTeam(ctx, t.input, by)
+		if err != nil {
+			return err
+		}
+		var members []int64
+		for j, id := range s.Staff {
+			if j%3 == i {
+				members = append(members, id)
+			}
+		}
+		if _, err := db.SetTeamMembers(ctx, team.ID, members, by); err != nil {
+			return err
+		}
+		if t.category != "" {
+			rule := storage.NewRoutingRule{Kind: storage.RuleCategory, Pattern: t.category, TeamID: team.ID}
+			if _, err := db.CreateRoutingRule(ctx, rule, by); err != nil {
+				return err
+			}
+		}
+		s.Teams = append(s.Teams, team.ID)
+	}
+	return nil
+}
+
+// seedTeam is the team the routing rules of seedTeams give a case of category.
+func seedTeam(s *Seed, category string) int64 {
+	switch category {
+	case "交通工具":
+		return s.Teams[0]
+	case "金融服务":
+		return s.Teams[1]
+	}
+	return s.Teams[2]
+}
+
+// seedClassification picks a subcategory of the category and a nature, as staff
+// would have set them; a case not yet accepted is not classified further.
+func seedClassification(r *rand.Rand, category string, status storage.Status) (string, string) {
+	c, ok := storage.FindCategory(category)
+	if !ok || status == storage.StatusSubmitted {
+		return "", ""
+	}
+	natures := storage.Natures()
+	return c.Subcategories[r.IntN(len(c.Subcategories))], natures[r.IntN(len(natures))]
 }

@@ -1,0 +1,213 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/complaintbot/complaintbot/storage"
+	"github.com/jmoiron/sqlx"
+)
+
+// workOfWhere is CaseFilter.WorkOf's condition; both placeholders take the staff
+// id: the cases assigned to them, and the unassigned cases of their teams.
+const workOfWhere = `(assignee_id = ? OR (assignee_id IS NULL AND team_id IN
+	(SELECT team_id FROM team_members WHERE staff_id = ?)))`
+
+// routeNewCase puts a case being filed in its team's queue: the team of the first
+// routing rule it matches, else the default team, else none (then nothing
+// changes). When the team assigns automatically, the case also gets its member
+// with the fewest open cases. A system note on the timeline says where the case
+// went and why; it is part of CreateCase's transaction.
+func routeNewCase(ctx context.Context, tx *sqlx.Tx, caseID int64, nc *storage.NewCase, now time.Time) error {
+	rules, err := listRules(ctx, tx)
+	if err != nil {
+		return err
+	}
+	def, err := defaultTeam(ctx, tx)
+	if err != nil {
+		return err
+	}
+	teamID, rule := storage.RouteCase(rules, nc, def)
+	if teamID == 0 {
+		return nil
+	}
+	// Locking the team makes concurrent filings into it take turns; see pickAssignee.
+	team, err := findTeam(ctx, tx, teamID, forUpdate(tx))
+	if err != nil {
+		return err
+	}
+	var assignee *storage.Staff
+	if team.AutoAssign {
+		if assignee, err = pickAssignee(ctx, tx, team.ID); err != nil {
+			return err
+		}
+	}
+	q := tx.Rebind("UPDATE cases SET team_id = ?, assignee_id = ? WHERE id = ?")
+	var assigneeID int64
+	if assignee != nil {
+		assigneeID = assignee.ID
+	}
+	if _, err := tx.ExecContext(ctx, q, team.ID, nullID(assigneeID), caseID); err != nil {
+		return fmt.Errorf("route case: %w", err)
+	}
+	return insertEvent(ctx, tx, &storage.Event{
+		CaseID: caseID, Kind: storage.EventNote, Actor: storage.ActorSystem,
+		Body: routedBody(team, rule, assignee), CreatedAt: now,
+	})
+}
+
+// routedBody is the timeline note of a routed case: "按分派规则（投诉类别“交通工具”）
+// 分派至 汽车消费维权工作室，自动分配给 张三".
+func routedBody(team *storage.Team, rule *storage.RoutingRule, assignee *storage.Staff) string {
+	why := "未匹配分派规则，进入默认组"
+	if rule != nil {
+		why = fmt.Sprintf("按分派规则（%s“%s”）分派至", rule.Kind.Label(), rule.Pattern)
+	}
+	body := why + " " + team.Name
+	if assignee != nil {
+		body += "，自动分配给 " + assignee.Name
+	}
+	return body
+}
+
+// defaultTeam returns the id of the default team, 0 if none is marked.
+func defaultTeam(ctx context.Context, tx *sqlx.Tx) (int64, error) {
+	var id int64
+	err := tx.GetContext(ctx, &id, "SELECT id FROM teams WHERE is_default")
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("select default team: %w", err)
+	}
+	return id, nil
+}
+
+// pickAssignee returns the team's active member with the fewest open cases (ties:
+// the lowest id), or nil if the team has no active member. The members' staff rows
+// are locked (PostgreSQL; SQLite's immediate transaction serialises writers
+// anyway) before their cases are counted, in id order so that two filings never
+// wait for each other in a circle. A filing that picks the same member as one
+// still in progress therefore waits for it to commit, and its count, a fresh
+// statement under READ COMMITTED, then includes that case: two concurrent
+// filings never both choose by the same stale count, even into two teams that
+// share a member.
+func pickAssignee(ctx context.Context, tx *sqlx.Tx, teamID int64) (*storage.Staff, error) {
+	members := []*storage.Staff{}
+	q := tx.Rebind(`SELECT ` + prefixed("s.", staffColumns) + ` FROM staff s
+		WHERE NOT s.disabled AND s.id IN (SELECT staff_id FROM team_members WHERE team_id = ?)
+		ORDER BY s.id` + forUpdate(tx))
+	if err := tx.SelectContext(ctx, &members, q, teamID); err != nil {
+		return nil, fmt.Errorf("lock team members: %w", err)
+	}
+	if len(members) == 0 {
+		return nil, nil
+	}
+	open, err := openCaseCounts(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	best := members[0]
+	for _, m := range members[1:] {
+		if open[m.ID] < open[best.ID] {
+			best = m
+		}
+	}
+	return best, nil
+}
+
+// prefixed qualifies each of a comma-separated column list with p ("s.").
+func prefixed(p, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = p + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// openCaseCounts counts each staff member's open cases (status not final).
+func openCaseCounts(ctx context.Context, tx *sqlx.Tx) (map[int64]int, error) {
+	statuses := statusesWhereFinal(false)
+	var rows []struct {
+		StaffID int64 `db:"staff_id"`
+		N       int   `db:"n"`
+	}
+	q := tx.Rebind(`SELECT assignee_id AS staff_id, count(*) AS n FROM cases
+		WHERE assignee_id IS NOT NULL AND status IN (` + placeholders(len(statuses)) + `)
+		GROUP BY assignee_id`)
+	if err := tx.SelectContext(ctx, &rows, q, statuses...); err != nil {
+		return nil, fmt.Errorf("count open cases: %w", err)
+	}
+	out := make(map[int64]int, len(rows))
+	for _, r := range rows {
+		out[r.StaffID] = r.N
+	}
+	return out, nil
+}
+
+// SetCaseTeam moves a case to the team teamID, or with 0 to none, with a staff
+// note on its timeline and an audit entry (old → new), in one transaction. The
+// assignee stays. Moving a case to the team it is in changes nothing. ENOTFOUND
+// for an unknown case; EINVALID for an unknown team or a missing actor.
+func (d *DB) SetCaseTeam(ctx context.Context, caseID, teamID int64, by storage.By) (*storage.Case, error) {
+	if by.Actor == "" {
+		return nil, storage.Errorf(storage.EINVALID, "re-routing a case needs an actor")
+	}
+	var c *storage.Case
+	err := d.inWriteTx(ctx, "set case team", func(tx *sqlx.Tx) error {
+		var err error
+		c, err = setCaseTeam(ctx, tx, caseID, teamID, by, dbTime(d.now()))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// setCaseTeam does SetCaseTeam's work in tx.
+func setCaseTeam(
+	ctx context.Context, tx *sqlx.Tx, caseID, teamID int64, by storage.By, now time.Time,
+) (*storage.Case, error) {
+	c, err := findCaseByID(ctx, tx, caseID, forUpdate(tx))
+	if err != nil || c.TeamID == teamID {
+		return c, err
+	}
+	from, err := teamLabel(ctx, tx, c.TeamID)
+	if err != nil {
+		return nil, err
+	}
+	to, err := teamLabel(ctx, tx, teamID)
+	if storage.ErrorCode(err) == storage.ENOTFOUND {
+		return nil, storage.Errorf(storage.EINVALID, "没有编号为 %d 的组", teamID)
+	} else if err != nil {
+		return nil, err
+	}
+	q := tx.Rebind("UPDATE cases SET team_id = ?, updated_at = ? WHERE id = ?")
+	if _, err := tx.ExecContext(ctx, q, nullID(teamID), now, c.ID); err != nil {
+		return nil, fmt.Errorf("set case team: %w", err)
+	}
+	c.TeamID, c.UpdatedAt = teamID, now
+	detail := "改派：" + from + " → " + to
+	e := &storage.Event{CaseID: c.ID, Kind: storage.EventNote, Actor: by.Actor, Body: detail, CreatedAt: now}
+	if err := insertEvent(ctx, tx, e); err != nil {
+		return nil, err
+	}
+	return c, auditStaff(ctx, tx, by, storage.AuditReroute, c.ID, detail, now)
+}
+
+// teamLabel names a team for the timeline, "未分组" for 0; ENOTFOUND for an
+// unknown team.
+func teamLabel(ctx context.Context, tx *sqlx.Tx, id int64) (string, error) {
+	if id == 0 {
+		return "未分组", nil
+	}
+	t, err := findTeam(ctx, tx, id, "")
+	if err != nil {
+		return "", err
+	}
+	return t.Name, nil
+}

@@ -47,7 +47,7 @@ func (s *Server) changeOwnPassword(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "staff_password.html", "修改密码", v)
 		return
 	}
-	if !s.replacePassword(w, r, st.ID, hash) {
+	if !s.replacePassword(w, r, st.ID, hash, false) {
 		return
 	}
 	s.audit(r, storage.AuditStaffPassword, 0, "本人修改密码")
@@ -55,7 +55,11 @@ func (s *Server) changeOwnPassword(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	redirectFlash(w, r, "/console/password", "密码已修改，其他设备上的登录已退出，API 令牌已全部吊销。")
+	next := "/console/password"
+	if st.MustChangePassword {
+		next = "/console/cases" // the first change opens the desk
+	}
+	redirectFlash(w, r, next, "密码已修改，其他设备上的登录已退出，API 令牌已全部吊销。")
 }
 
 // refusePasswordThrottled answers a throttled password change.

@@ -48,6 +48,8 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /console/staff", s.sessionPage(admin, s.showStaffList))
 	mux.Handle("GET /console/staff/new", s.sessionPage(admin, s.showNewStaff))
 	mux.Handle("POST /console/staff", s.sessionPage(admin, s.createStaff))
+	mux.Handle("GET /console/staff/{id}", s.sessionPage(admin, s.showStaffEdit))
+	mux.Handle("POST /console/staff/{id}", s.sessionPage(admin, s.updateStaffAccount))
 	mux.Handle("GET /console/staff/{id}/password", s.sessionPage(admin, s.showStaffPassword))
 	mux.Handle("POST /console/staff/{id}/password", s.sessionPage(admin, s.resetStaffPassword))
 	mux.Handle("POST /console/staff/{id}/disable", s.sessionPage(admin, s.disableStaff))

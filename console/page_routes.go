@@ -17,6 +17,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 
 	mux.Handle("GET /console/cases", s.page(m, s.showCaseList))
 	mux.Handle("GET /console/cases/{number}", s.page(m, s.showCase))
+	s.exportRoutes(mux)
 	mux.Handle("GET /console/cases/{number}/events", s.page(m, s.showCaseEvents))
 	mux.Handle("POST /console/cases/{number}/accept", s.page(m, s.acceptCase))
 	mux.Handle("POST /console/cases/{number}/reject", s.page(m, s.rejectCase))

@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/csv"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/complaintbot/complaintbot/console"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -179,4 +181,25 @@ func TestReportExport(t *testing.T) {
 	if audits := exportAudits(t, e); len(audits) != 2 || !strings.HasPrefix(audits[0], "导出报表（XLSX），2026-01 至 2026-03") {
 		t.Fatalf("report export audit %q", audits)
 	}
+}
+
+// TestExportWithAnAPIToken: a script with a personal token downloads the queue
+// like the browser does, under the token owner's role.
+func TestExportWithAnAPIToken(t *testing.T) {
+	e := newPageEnv(t)
+	e.newCase(nil)
+	const token = "cbt_export_token_0123456789abcdef"
+	if _, err := e.db.CreateAPIToken(context.Background(), e.mediator.ID, "script", console.HashToken(token)); err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) *pageResponse {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		return e.anonymous().send(req)
+	}
+	r := get("/console/cases/export.csv").want(http.StatusOK)
+	if !strings.HasPrefix(r.body, "\uFEFF案件编号,") {
+		t.Fatalf("token download %q", r.body)
+	}
+	get("/console/audit/export.csv").want(http.StatusForbidden)
 }

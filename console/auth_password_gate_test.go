@@ -40,13 +40,18 @@ func TestPasswordSetByAnAdminMustBeChangedFirst(t *testing.T) {
 		t.Errorf("API with the session: %d %s", w.Code, w.Body.String())
 	}
 
+	same := zhou.post("/console/password", "/console/password",
+		url.Values{"current": {initial}, "password": {initial}, "confirm": {initial}})
+	if same.Code != http.StatusBadRequest || !strings.Contains(same.Body.String(), "新密码不能与当前密码相同") {
+		t.Fatalf("keeping the admin's password: %d", same.Code)
+	}
 	w := zhou.post("/console/password", "/console/password",
 		url.Values{"current": {initial}, "password": {own}, "confirm": {own}})
 	if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/console/cases") {
 		t.Fatalf("change: %d to %q", w.Code, w.Header().Get("Location"))
 	}
-	if w := zhou.do("GET", "/console/cases", nil); w.Code != http.StatusOK {
-		t.Fatalf("the queue after the change: %d", w.Code)
+	if next := zhou.do("GET", w.Header().Get("Location"), nil); next.Code != http.StatusOK || !strings.Contains(next.Body.String(), "密码已修改") {
+		t.Fatalf("the queue after the change: %d, without the confirmation (it must be signed with the new session)", next.Code)
 	}
 	if st, _ := e.store.FindStaffByUsername(context.Background(), "zhou"); st.MustChangePassword {
 		t.Fatal("the flag survived the owner's change")

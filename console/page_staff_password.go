@@ -37,10 +37,12 @@ func (s *Server) resetStaffPassword(w http.ResponseWriter, r *http.Request) {
 	}
 	s.audit(r, storage.AuditStaffPassword, 0, "重置账号 "+idText(target.ID)+" 的密码")
 	if self {
-		if err := s.auth.NewSession(w, r, target.ID); err != nil {
+		se, err := s.auth.NewSession(w, r, target.ID)
+		if err != nil {
 			s.pageError(w, r, err)
 			return
 		}
+		r = withRotatedSession(r, se) // the flash must be signed with the new session's token
 	}
 	redirectFlash(w, r, "/console/staff", "已重置账号 "+target.Username+" 的密码，其登录已全部退出，API 令牌已全部吊销。")
 }

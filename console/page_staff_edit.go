@@ -44,7 +44,11 @@ func (s *Server) updateStaffAccount(w http.ResponseWriter, r *http.Request) {
 	}
 	switch code := storage.ErrorCode(err); code {
 	case "":
-		redirectFlash(w, r, "/console/staff", "已保存账号 "+target.Username+" 的姓名和角色。")
+		next := "/console/staff"
+		if target.ID == staffFrom(r.Context()).ID && role != storage.RoleAdmin {
+			next = "/console/cases" // an admin who stepped down may no longer see the staff list
+		}
+		redirectFlash(w, r, next, "已保存账号 "+target.Username+" 的姓名和角色。")
 	case storage.EINVALID, storage.ECONFLICT:
 		v.Error = storage.ErrorMessage(err)
 		status := http.StatusBadRequest

@@ -77,3 +77,19 @@ func TestEveryPageLinksToOwnPassword(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminStepsDownWhenAnotherAdminRemains: with a second admin, an admin may
+// make themselves a supervisor and is sent to a page they may still see.
+func TestAdminStepsDownWhenAnotherAdminRemains(t *testing.T) {
+	e := newAuthEnv(t)
+	e.createStaff("admin2", "管理员戊", storage.RoleAdmin, "admin-pass-0002")
+	admin := e.browser().mustLogin("admin1", adminPassword)
+	page := "/console/staff/" + itoa(e.admin.ID)
+	w := admin.post(page, page, url.Values{"name": {"管理员甲"}, "role": {"supervisor"}})
+	if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/console/cases") {
+		t.Fatalf("step down: %d to %q", w.Code, w.Header().Get("Location"))
+	}
+	if w := admin.do("GET", "/console/staff", nil); w.Code != http.StatusForbidden {
+		t.Fatalf("the former admin on the staff list: %d", w.Code)
+	}
+}

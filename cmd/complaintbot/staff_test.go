@@ -195,3 +195,20 @@ func TestRandomPasswordIsFromTheAlphabet(t *testing.T) {
 		seen[pw] = true
 	}
 }
+
+// TestStaffDisableKeepsTheLastAdmin: the command line cannot disable the only
+// active admin either; nobody could then manage staff from the console.
+func TestStaffDisableKeepsTheLastAdmin(t *testing.T) {
+	env := map[string]string{"COMPLAINTBOT_DATABASE_URL": filepath.Join(t.TempDir(), "cb.db")}
+	if _, _, err := staffRun(t, env, "only-admin-pass-1\n", "add", "--username", "boss", "--name", "老板", "--role", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := staffRun(t, env, "", "disable", "--username", "boss")
+	if err == nil || !strings.Contains(err.Error(), "最后一位在用的管理员") {
+		t.Fatalf("disabling the last admin: %v", err)
+	}
+	db := staffDB(t, env["COMPLAINTBOT_DATABASE_URL"])
+	if st, _ := db.FindStaffByUsername(context.Background(), "boss"); st.Disabled {
+		t.Fatal("the last admin was disabled")
+	}
+}

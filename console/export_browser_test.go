@@ -184,6 +184,17 @@ func TestConsoleOnAPhoneAndExportsInABrowser(t *testing.T) {
 	if wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); err != nil || wide {
 		t.Errorf("the case page scrolls sideways on a phone (%v)", err)
 	}
+	for _, path := range []string{"/console/audit", "/console/reports", "/console/staff", "/console/settings",
+		"/console/calendar", "/console/tokens", "/console/password", "/console/canned"} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.CSS("main"))); err != nil {
+			t.Fatalf("open %s: %v", path, err)
+		}
+		wide, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.documentElement.scrollWidth - window.innerWidth`))
+		if err != nil || wide > 0 {
+			t.Errorf("%s is %.0f px wider than the phone (%v)", path, wide, err)
+		}
+		saveScreenshot(t, ctx, "console-"+filepath.Base(path)+"-390px")
+	}
 	if p := problems.String(); p != "" {
 		t.Errorf("browser errors: %s", p)
 	}

@@ -174,7 +174,7 @@ func TestReportExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(f.GetSheetList(), ","); got != "总体情况,按类别,按月份,被投诉最多的商家" {
+	if got := strings.Join(f.GetSheetList(), ","); got != "总体情况,按类别,被投诉最多的商家,按月份" {
 		t.Fatalf("sheets %s", got)
 	}
 	e.as(e.mediator).get("/console/reports/export.csv").want(http.StatusForbidden)

@@ -36,7 +36,7 @@ func reportTables(rep *storage.Report, from, to string) []exportTable {
 	for _, c := range shares(rep.TopMerchants, rep.Received) {
 		merchants.Rows = append(merchants.Rows, []any{c.Name, c.Count, c.Share})
 	}
-	return []exportTable{totals, byCategory, byMonth, merchants}
+	return []exportTable{totals, byCategory, merchants, byMonth}
 }
 
 // exportReport answers the statistics' download (GET

@@ -23,10 +23,12 @@ func newPasswordFromForm(r *http.Request) (string, error) {
 
 // replacePassword stores a new hash and ends every session and API token of the
 // account: the reason for a new password is often that the old one leaked, and
-// whoever had it could have made tokens with it. On failure the error page is
-// written and false returned.
-func (s *Server) replacePassword(w http.ResponseWriter, r *http.Request, staffID int64, hash string) bool {
-	if err := s.cfg.Store.SetStaffPassword(r.Context(), staffID, hash); err != nil {
+// whoever had it could have made tokens with it. mustChange is true when the
+// password is not the owner's own choice (an admin's reset): the owner must
+// replace it at the next sign-in. On failure the error page is written and
+// false returned.
+func (s *Server) replacePassword(w http.ResponseWriter, r *http.Request, staffID int64, hash string, mustChange bool) bool {
+	if err := s.cfg.Store.SetStaffPassword(r.Context(), staffID, hash, mustChange); err != nil {
 		s.pageError(w, r, err)
 		return false
 	}

@@ -122,7 +122,7 @@ func (s *Server) checkCredentials(r *http.Request, username, password string) (*
 // audited, and on to next (see webauth.Auth.LoginSucceeded for what the throttle
 // forgets).
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, st *storage.Staff, keys webauth.LoginKeys, next string) {
-	if err := s.auth.NewSession(w, r, st.ID); err != nil {
+	if _, err := s.auth.NewSession(w, r, st.ID); err != nil {
 		s.pageError(w, r, err)
 		return
 	}

@@ -32,6 +32,12 @@ func staffFrom(ctx context.Context) *storage.Staff {
 	return st
 }
 
+// withRotatedSession is r with se as its session, for a handler that has just rotated
+// the session and signs a flash message for the next page.
+func withRotatedSession(r *http.Request, se *storage.Session) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), sessionKey, se))
+}
+
 // sessionFrom returns the cookie session, or nil (no session, or an API token).
 func sessionFrom(ctx context.Context) *storage.Session {
 	se, _ := ctx.Value(sessionKey).(*storage.Session)

@@ -27,6 +27,9 @@
 //     internal/webauth, which imports storage only. The auth_*.go files keep
 //     what is the console's own: staff accounts and roles, the cookie names,
 //     where sign-in leads, which pages an API token may not use, the audit.
+//   - export*.go: the downloads (CSV and XLSX) of the queue, the statistics
+//     and the audit log: export.go writes the formats, export_<name>.go builds
+//     each download's tables and audits it, export_routes.go registers them.
 //   - web_*.go: the plumbing the pages and the API share: the middleware chain
 //     and the page/api wrappers (web_routes.go, web_middleware.go), rendering
 //     and error pages (web_render.go), JSON writing (web_json.go), parsing and

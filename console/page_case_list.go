@@ -1,6 +1,7 @@
 package console
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -54,6 +55,9 @@ func (s *Server) showCaseList(w http.ResponseWriter, r *http.Request) {
 		Pager: newPager("/console/cases", qq.values(), qq.Page, queuePageSize, total),
 		Dues:  dueFilterOptions(qq.Due), Sorts: qq.sortLinks(), Back: qq.values().Encode(),
 		BulkAssignees: bulkAssigneeOptions(staff, st), Teams: teams,
+		// The filter in force, not the request's: a mediator's bare queue is
+		// their work (see queueTeams), and the download must hold what they see.
+		ExportQuery: template.URL(qq.values().Encode()),
 	}
 	cal, now := s.cfg.Calendar(), s.cfg.Now()
 	for _, c := range cases {

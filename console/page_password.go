@@ -41,21 +41,33 @@ func (s *Server) changeOwnPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.auth.LoginSucceeded(r.Context(), keys) // the current password was right
+	if r.PostFormValue("password") == r.PostFormValue("current") {
+		// Keeping the password someone else chose would defeat the forced change.
+		v.Error = "新密码不能与当前密码相同。"
+		s.render(w, r, http.StatusBadRequest, "staff_password.html", "修改密码", v)
+		return
+	}
 	hash, err := newPasswordFromForm(r)
 	if err != nil {
 		v.Error = storage.ErrorMessage(err)
 		s.render(w, r, http.StatusBadRequest, "staff_password.html", "修改密码", v)
 		return
 	}
-	if !s.replacePassword(w, r, st.ID, hash) {
+	if !s.replacePassword(w, r, st.ID, hash, false) {
 		return
 	}
 	s.audit(r, storage.AuditStaffPassword, 0, "本人修改密码")
-	if err := s.auth.NewSession(w, r, st.ID); err != nil {
+	se, err := s.auth.NewSession(w, r, st.ID)
+	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	redirectFlash(w, r, "/console/password", "密码已修改，其他设备上的登录已退出，API 令牌已全部吊销。")
+	r = withRotatedSession(r, se) // the flash must be signed with the new session's token
+	next := "/console/password"
+	if st.MustChangePassword {
+		next = "/console/cases" // the first change opens the desk
+	}
+	redirectFlash(w, r, next, "密码已修改，其他设备上的登录已退出，API 令牌已全部吊销。")
 }
 
 // refusePasswordThrottled answers a throttled password change.

@@ -174,7 +174,7 @@ func TestQueueTeamFilterAndAMediatorsDefaultView(t *testing.T) {
 	med := e.as(e.mediator)
 	r := med.get("/console/cases").want(http.StatusOK)
 	wantPageRows(t, r, car, carFree)
-	r.contains(`<option value="mine" selected>`)
+	r.contains(`<option value="mine" selected>`, `/console/cases/export.csv?team=mine"`)
 	wantPageRows(t, med.get("/console/cases?team=all"), car, carFree, food)
 	wantPageRows(t, med.get("/console/cases?team="+pageItoa(general.ID)), food)
 	wantPageRows(t, med.get("/console/cases?team=none"))

@@ -38,7 +38,8 @@ func (s *Server) showNewStaff(w http.ResponseWriter, r *http.Request) {
 }
 
 // createStaff adds an account with the initial password the admin typed; the
-// admin hands it over and the new colleague changes it at /console/password.
+// admin hands it over and the new colleague must change it at the first
+// sign-in (passwordGate).
 func (s *Server) createStaff(w http.ResponseWriter, r *http.Request) {
 	ns, err := newStaffFromForm(r)
 	v := newStaffView{Username: ns.Username, Name: ns.Name, Roles: roleOptions(ns.Role)}
@@ -80,7 +81,7 @@ func newStaffFromForm(r *http.Request) (storage.NewStaff, error) {
 		return ns, storage.Errorf(storage.EINVALID, "请选择角色。")
 	}
 	hash, err := newPasswordFromForm(r)
-	ns.PasswordHash = hash
+	ns.PasswordHash, ns.MustChangePassword = hash, true
 	return ns, err
 }
 

@@ -17,7 +17,9 @@ func (s *Server) showStaffPassword(w http.ResponseWriter, r *http.Request) {
 }
 
 // resetStaffPassword sets the new password and ends every session and API token
-// of the account. An admin resetting their own keeps this browser signed in.
+// of the account. The owner must change it at the next sign-in (the admin knows
+// it); an admin resetting their own chose it themselves, and keeps this browser
+// signed in.
 func (s *Server) resetStaffPassword(w http.ResponseWriter, r *http.Request) {
 	target, ok := s.staffTarget(w, r)
 	if !ok {
@@ -29,15 +31,18 @@ func (s *Server) resetStaffPassword(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "staff_password.html", "重置密码", v)
 		return
 	}
-	if !s.replacePassword(w, r, target.ID, hash) {
+	self := target.ID == staffFrom(r.Context()).ID
+	if !s.replacePassword(w, r, target.ID, hash, !self) {
 		return
 	}
 	s.audit(r, storage.AuditStaffPassword, 0, "重置账号 "+idText(target.ID)+" 的密码")
-	if target.ID == staffFrom(r.Context()).ID {
-		if err := s.auth.NewSession(w, r, target.ID); err != nil {
+	if self {
+		se, err := s.auth.NewSession(w, r, target.ID)
+		if err != nil {
 			s.pageError(w, r, err)
 			return
 		}
+		r = withRotatedSession(r, se) // the flash must be signed with the new session's token
 	}
 	redirectFlash(w, r, "/console/staff", "已重置账号 "+target.Username+" 的密码，其登录已全部退出，API 令牌已全部吊销。")
 }

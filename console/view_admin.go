@@ -50,6 +50,7 @@ var auditActions = []struct{ Value, Label string }{
 	{storage.AuditLogout, "退出"}, {storage.AuditStaffCreate, "新建员工"},
 	{storage.AuditStaffPassword, "修改密码"}, {storage.AuditStaffDisable, "停用/启用员工"},
 	{storage.AuditTokenCreate, "创建 API 令牌"}, {storage.AuditTokenRevoke, "吊销 API 令牌"},
+	{storage.AuditStaffUpdate, "修改员工姓名/角色"}, {storage.AuditExport, "导出"},
 }
 
 // auditActionLabel names an action, or shows the raw value of an unknown one.

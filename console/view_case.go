@@ -1,6 +1,7 @@
 package console
 
 import (
+	"html/template"
 	"time"
 
 	"github.com/complaintbot/complaintbot/storage"
@@ -223,4 +224,6 @@ type caseListView struct {
 	// no one) for a supervisor, only themselves for a mediator.
 	BulkAssignees []option
 	Teams         []option // the team filter (routing)
+	// ExportQuery is the queue\'s filter as the export links carry it.
+	ExportQuery template.URL
 }

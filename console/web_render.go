@@ -86,6 +86,20 @@ type pageData struct {
 	Org   string
 	Flash string
 	Data  any
+	// Query is the request's query without "page", re-encoded, for links that
+	// keep a list's filter (the export links under the queue, the report and
+	// the audit log).
+	Query template.URL
+}
+
+// filterQuery is the request's query without "page" (and the flash), encoded
+// afresh by url.Values, so it holds only escaped text and is safe in a link.
+func filterQuery(r *http.Request) template.URL {
+	q := r.URL.Query()
+	for _, k := range []string{"page", "flash", "fsig"} {
+		q.Del(k)
+	}
+	return template.URL(q.Encode())
 }
 
 // renderFailed is the plain-text answer when a page cannot be rendered at all (a
@@ -102,7 +116,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return
 	}
 	pd := pageData{Title: title, Staff: staffFrom(r.Context()), Org: s.cfg.OrgName, Data: data,
-		Flash: verifiedFlash(r)}
+		Flash: verifiedFlash(r), Query: filterQuery(r)}
 	if se := sessionFrom(r.Context()); se != nil {
 		pd.CSRF = se.CSRFToken
 	}

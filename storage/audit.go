@@ -24,10 +24,14 @@ const (
 	AuditStaffCreate   = "staff_create"
 	AuditStaffPassword = "staff_password"
 	AuditStaffDisable  = "staff_disable"
+	AuditStaffUpdate   = "staff_update"
 	AuditTokenCreate   = "token_create"
 	AuditTokenRevoke   = "token_revoke"
 	AuditCannedReply   = "canned_reply"
 	AuditSettings      = "settings"
+	// AuditExport is a download of the queue, the statistics or the audit log as
+	// a file: the detail names what, with which filter and how many rows.
+	AuditExport = "export"
 )
 
 // AuditPhoneSearch is a search of the cases by a whole phone number. It tells

@@ -48,6 +48,10 @@ type Staff struct {
 	Disabled     bool      `db:"disabled"`
 	CreatedAt    time.Time `db:"created_at"`
 	UpdatedAt    time.Time `db:"updated_at"`
+	// MustChangePassword is set while the password is one someone else chose (the
+	// first admin's printed one, an account an admin created, a reset): the
+	// console then lets the owner's session reach only the change-password page.
+	MustChangePassword bool `db:"must_change_password"`
 }
 
 // Actor is the value used in Event.Actor and audit entries for this staff member.
@@ -59,6 +63,15 @@ type NewStaff struct {
 	Name         string
 	Role         Role
 	PasswordHash string
+	// MustChangePassword makes the owner change the password at first sign-in:
+	// true whenever someone other than the owner chose it.
+	MustChangePassword bool
+}
+
+// StaffUpdate changes an account's name or role; nil fields stay as they are.
+type StaffUpdate struct {
+	Name *string
+	Role *Role
 }
 
 // StaffStore keeps staff accounts.
@@ -71,10 +84,18 @@ type StaffStore interface {
 	FindStaffByUsername(ctx context.Context, username string) (*Staff, error)
 	// ListStaff returns every account, by username.
 	ListStaff(ctx context.Context) ([]*Staff, error)
-	// SetStaffPassword replaces the password hash. ENOTFOUND if no such account.
-	SetStaffPassword(ctx context.Context, id int64, passwordHash string) error
-	// SetStaffDisabled disables or re-enables an account. ENOTFOUND as above.
+	// SetStaffPassword replaces the password hash; mustChange is true when
+	// someone other than the owner chose it (Staff.MustChangePassword). ENOTFOUND
+	// if no such account.
+	SetStaffPassword(ctx context.Context, id int64, passwordHash string, mustChange bool) error
+	// SetStaffDisabled disables or re-enables an account. ENOTFOUND as above;
+	// ECONFLICT for disabling the last active admin, who alone could undo it.
 	SetStaffDisabled(ctx context.Context, id int64, disabled bool) error
+	// UpdateStaff changes an account's name or role and audits the change
+	// (AuditStaffUpdate, by by) in the same transaction. It returns the account as
+	// changed. ENOTFOUND if no such account; EINVALID for an empty or too long
+	// name or an unknown role; ECONFLICT for demoting the last active admin.
+	UpdateStaff(ctx context.Context, id int64, u StaffUpdate, by By) (*Staff, error)
 	// CountStaff returns how many accounts exist (the zero-setup run creates the
 	// first admin when there are none).
 	CountStaff(ctx context.Context) (int, error)

@@ -34,6 +34,9 @@ commands:
          disable an account and sign it out, or re-enable it
   list   show every account
 
+A password set here is known to whoever typed it, so its owner must replace it
+at the next sign-in to the console before anything else.
+
 The password is one line on standard input, at least 10 characters. To keep it out
 of the screen and the shell history:
 
@@ -135,7 +138,8 @@ func staffAdd(ctx context.Context, c *staffCommand) error {
 	if err != nil {
 		return err
 	}
-	st, err := c.db.CreateStaff(ctx, storage.NewStaff{Username: c.username, Name: name, Role: role, PasswordHash: hash})
+	st, err := c.db.CreateStaff(ctx, storage.NewStaff{Username: c.username, Name: name, Role: role, PasswordHash: hash,
+		MustChangePassword: true})
 	if err != nil {
 		return cliError(err)
 	}
@@ -176,7 +180,7 @@ func staffPasswd(ctx context.Context, c *staffCommand) error {
 	if err != nil {
 		return err
 	}
-	if err := c.db.SetStaffPassword(ctx, st.ID, hash); err != nil {
+	if err := c.db.SetStaffPassword(ctx, st.ID, hash, true); err != nil {
 		return cliError(err)
 	}
 	fmt.Fprintf(c.stdout, "password of %s changed\n", st.Username)
@@ -317,7 +321,7 @@ func ensureFirstAdmin(ctx context.Context, store storage.StaffStore, stdout io.W
 		return err
 	}
 	_, err = store.CreateStaff(ctx, storage.NewStaff{Username: firstAdminUsername, Name: "管理员",
-		Role: storage.RoleAdmin, PasswordHash: hash})
+		Role: storage.RoleAdmin, PasswordHash: hash, MustChangePassword: true})
 	if storage.ErrorCode(err) == storage.ECONFLICT {
 		return nil
 	} else if err != nil {

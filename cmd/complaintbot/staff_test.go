@@ -58,8 +58,8 @@ func TestStaffCommands(t *testing.T) {
 	}
 	db := staffDB(t, path)
 	st, err := db.FindStaffByUsername(context.Background(), "zhang.wei")
-	if err != nil || st.Name != "张伟" || st.Role != storage.RoleMediator {
-		t.Fatalf("created %+v, %v", st, err)
+	if err != nil || st.Name != "张伟" || st.Role != storage.RoleMediator || !st.MustChangePassword {
+		t.Fatalf("created %+v, %v; want a mediator who must change the password typed here", st, err)
 	}
 	if cost, _ := bcrypt.Cost([]byte(st.PasswordHash)); cost != 12 || bcrypt.CompareHashAndPassword([]byte(st.PasswordHash), []byte(pw1)) != nil {
 		t.Fatalf("stored hash is not bcrypt cost 12 of the password (cost %d)", cost)
@@ -85,6 +85,9 @@ func TestStaffCommands(t *testing.T) {
 		t.Fatalf("%d accounts after refused commands, want 1", n)
 	}
 
+	if err := db.SetStaffPassword(context.Background(), st.ID, st.PasswordHash, false); err != nil {
+		t.Fatal(err) // as if the owner had changed it in the console
+	}
 	sessions := redisstore.NewSessions(rdb, redisstore.SessionOptions{})
 	se, _ := sessions.CreateSession(context.Background(), st.ID)
 	if err := do(pw2+"\r\n", "passwd", "--username", "zhang.wei"); err != nil {
@@ -93,6 +96,9 @@ func TestStaffCommands(t *testing.T) {
 	st, _ = db.FindStaffByID(context.Background(), st.ID)
 	if bcrypt.CompareHashAndPassword([]byte(st.PasswordHash), []byte(pw2)) != nil {
 		t.Fatal("passwd did not set the new password (a CRLF line must work too)")
+	}
+	if !st.MustChangePassword {
+		t.Fatal("after staff passwd the owner need not change the password")
 	}
 	if _, err := sessions.FindSession(context.Background(), se.ID); storage.ErrorCode(err) != storage.ENOTFOUND {
 		t.Fatalf("the session survived staff passwd: %v", err)
@@ -164,8 +170,8 @@ func TestEnsureFirstAdmin(t *testing.T) {
 		t.Fatalf("printed %q", out.String())
 	}
 	st, err := db.FindStaffByUsername(context.Background(), "admin")
-	if err != nil || st.Role != storage.RoleAdmin || st.Name != "管理员" || st.Disabled {
-		t.Fatalf("first admin %+v, %v", st, err)
+	if err != nil || st.Role != storage.RoleAdmin || st.Name != "管理员" || st.Disabled || !st.MustChangePassword {
+		t.Fatalf("first admin %+v, %v; want an active admin who must change the printed password", st, err)
 	}
 	if bcrypt.CompareHashAndPassword([]byte(st.PasswordHash), []byte(m[1])) != nil {
 		t.Fatal("the printed password is not the admin's")
@@ -187,5 +193,22 @@ func TestRandomPasswordIsFromTheAlphabet(t *testing.T) {
 			t.Fatalf("randomPassword = %q", pw)
 		}
 		seen[pw] = true
+	}
+}
+
+// TestStaffDisableKeepsTheLastAdmin: the command line cannot disable the only
+// active admin either; nobody could then manage staff from the console.
+func TestStaffDisableKeepsTheLastAdmin(t *testing.T) {
+	env := map[string]string{"COMPLAINTBOT_DATABASE_URL": filepath.Join(t.TempDir(), "cb.db")}
+	if _, _, err := staffRun(t, env, "only-admin-pass-1\n", "add", "--username", "boss", "--name", "老板", "--role", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := staffRun(t, env, "", "disable", "--username", "boss")
+	if err == nil || !strings.Contains(err.Error(), "最后一位在用的管理员") {
+		t.Fatalf("disabling the last admin: %v", err)
+	}
+	db := staffDB(t, env["COMPLAINTBOT_DATABASE_URL"])
+	if st, _ := db.FindStaffByUsername(context.Background(), "boss"); st.Disabled {
+		t.Fatal("the last admin was disabled")
 	}
 }

@@ -34,8 +34,9 @@ func (a *Auth) Session(r *http.Request) (*storage.Session, error) {
 
 // NewSession rotates the session: whatever session the browser had ends, and a
 // new one for userID is created and set as the cookie, so an id planted before
-// sign-in is worth nothing after it.
-func (a *Auth) NewSession(w http.ResponseWriter, r *http.Request, userID int64) error {
+// sign-in is worth nothing after it. It returns the new session, whose CSRF
+// token signs what the response hands to the next page.
+func (a *Auth) NewSession(w http.ResponseWriter, r *http.Request, userID int64) (*storage.Session, error) {
 	if c, err := r.Cookie(a.cfg.SessionCookie); err == nil && c.Value != "" {
 		if err := a.cfg.Sessions.DeleteSession(r.Context(), c.Value); err != nil {
 			a.cfg.Logger.Warn("old session not deleted at sign-in", "err", err)
@@ -43,10 +44,10 @@ func (a *Auth) NewSession(w http.ResponseWriter, r *http.Request, userID int64) 
 	}
 	se, err := a.cfg.Sessions.CreateSession(r.Context(), userID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	a.setSessionCookie(w, se.ID)
-	return nil
+	return se, nil
 }
 
 // EndSession ends one session in the store, not only the cookie: a copy of the

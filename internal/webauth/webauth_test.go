@@ -76,7 +76,7 @@ func TestNewSessionRotatesAndSetsASafeCookie(t *testing.T) {
 	r := httptest.NewRequest("POST", "/portal/login", nil)
 	r.AddCookie(&http.Cookie{Name: "t_session", Value: planted.ID})
 	w := httptest.NewRecorder()
-	if err := a.NewSession(w, r, 7); err != nil {
+	if _, err := a.NewSession(w, r, 7); err != nil {
 		t.Fatal(err)
 	}
 	c := cookieNamed(w, "t_session")

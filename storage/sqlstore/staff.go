@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/complaintbot/complaintbot/storage"
@@ -23,12 +24,13 @@ var validUsername = regexp.MustCompile(`^[a-z0-9_.-]{3,32}$`)
 const maxStaffName = 50
 
 // staffColumns lists the staff columns in storage.Staff order.
-const staffColumns = `id, username, name, role, password_hash, disabled, created_at, updated_at`
+const staffColumns = `id, username, name, role, password_hash, disabled, created_at, updated_at,
+	must_change_password`
 
 // insertStaffSQL adds an account unless the username is taken. On Postgres a
 // concurrent insert of the same username waits here and then inserts nothing.
 const insertStaffSQL = `INSERT INTO staff (username, name, role, password_hash, created_at,
-	updated_at) VALUES (?, ?, ?, ?, ?, ?)
+	updated_at, must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (username) DO NOTHING
 	RETURNING ` + staffColumns
 
@@ -46,7 +48,7 @@ func (d *DB) CreateStaff(ctx context.Context, ns storage.NewStaff) (*storage.Sta
 	err := d.inWriteTx(ctx, "create staff", func(tx *sqlx.Tx) error {
 		now := dbTime(d.now())
 		err := tx.GetContext(ctx, &s, tx.Rebind(insertStaffSQL),
-			ns.Username, ns.Name, ns.Role, ns.PasswordHash, now, now)
+			ns.Username, ns.Name, ns.Role, ns.PasswordHash, now, now, ns.MustChangePassword)
 		if errors.Is(err, sql.ErrNoRows) {
 			return storage.Errorf(storage.ECONFLICT, "username %q is taken", ns.Username)
 		} else if err != nil {
@@ -135,24 +137,34 @@ func (d *DB) ListStaff(ctx context.Context) ([]*storage.Staff, error) {
 	return staff, nil
 }
 
-// SetStaffPassword replaces the password hash. ENOTFOUND if no such account.
-func (d *DB) SetStaffPassword(ctx context.Context, id int64, passwordHash string) error {
-	return d.updateStaff(ctx, "set staff password", id, "password_hash = ?", passwordHash)
-}
-
-// SetStaffDisabled disables or re-enables an account. ENOTFOUND if no such account.
-func (d *DB) SetStaffDisabled(ctx context.Context, id int64, disabled bool) error {
-	return d.updateStaff(ctx, "set staff disabled", id, "disabled = ?", disabled)
-}
-
-// updateStaff applies set (an assignment with one placeholder, filled by arg) to
-// account id and stamps updated_at. ENOTFOUND if no such account.
-func (d *DB) updateStaff(ctx context.Context, op string, id int64, set string, arg any) error {
-	return d.inWriteTx(ctx, op, func(tx *sqlx.Tx) error {
-		q := tx.Rebind("UPDATE staff SET " + set + ", updated_at = ? WHERE id = ?")
-		res, err := tx.ExecContext(ctx, q, arg, dbTime(d.now()), id)
-		return oneRow(res, err, "staff member %d not found", id)
+// SetStaffPassword replaces the password hash and sets or clears
+// must_change_password. ENOTFOUND if no such account.
+func (d *DB) SetStaffPassword(ctx context.Context, id int64, passwordHash string, mustChange bool) error {
+	return d.inWriteTx(ctx, "set staff password", func(tx *sqlx.Tx) error {
+		return updateStaff(ctx, tx, id, "password_hash = ?, must_change_password = ?", dbTime(d.now()),
+			passwordHash, mustChange)
 	})
+}
+
+// SetStaffDisabled disables or re-enables an account. ENOTFOUND if no such
+// account; ECONFLICT for disabling the last active admin.
+func (d *DB) SetStaffDisabled(ctx context.Context, id int64, disabled bool) error {
+	return d.inWriteTx(ctx, "set staff disabled", func(tx *sqlx.Tx) error {
+		if disabled {
+			if err := keepAnAdmin(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		return updateStaff(ctx, tx, id, "disabled = ?", dbTime(d.now()), disabled)
+	})
+}
+
+// updateStaff applies set (assignments with placeholders, filled by args) to
+// account id in tx and stamps updated_at. ENOTFOUND if no such account.
+func updateStaff(ctx context.Context, tx *sqlx.Tx, id int64, set string, now time.Time, args ...any) error {
+	q := tx.Rebind("UPDATE staff SET " + set + ", updated_at = ? WHERE id = ?")
+	res, err := tx.ExecContext(ctx, q, append(args, now, id)...)
+	return oneRow(res, err, "staff member %d not found", id)
 }
 
 // CountStaff returns how many accounts exist, disabled ones too.

@@ -87,7 +87,7 @@ func TestListAndUpdateStaff(t *testing.T) {
 		zhao := mustStaff(t, db, "zhao", "赵", storage.RoleMediator)
 		mustStaff(t, db, "admin", "管理员", storage.RoleAdmin)
 		advance(db, time.Hour)
-		if err := db.SetStaffPassword(ctx, zhao.ID, "new-hash"); err != nil {
+		if err := db.SetStaffPassword(ctx, zhao.ID, "new-hash", false); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.SetStaffDisabled(ctx, zhao.ID, true); err != nil {
@@ -108,7 +108,7 @@ func TestListAndUpdateStaff(t *testing.T) {
 		if s, _ := db.FindStaffByID(ctx, zhao.ID); s.Disabled {
 			t.Fatal("re-enabled account still disabled")
 		}
-		wantCode(t, db.SetStaffPassword(ctx, 999, "x"), storage.ENOTFOUND)
+		wantCode(t, db.SetStaffPassword(ctx, 999, "x", false), storage.ENOTFOUND)
 		wantCode(t, db.SetStaffDisabled(ctx, 999, true), storage.ENOTFOUND)
 	})
 }

@@ -317,6 +317,7 @@ func (s *Server) apiDeleteRule(w http.ResponseWriter, r *http.Request) {
 type apiWorkloadRow struct {
 	Staff         apiStaffRef `json:"staff"`
 	Open          int         `json:"open"`
+	Overdue       int         `json:"overdue"` // open cases whose running clock is past due
 	Concluded     int         `json:"concluded"`
 	Mediated      int         `json:"mediated"`
 	MediationRate float64     `json:"mediation_rate"`
@@ -341,7 +342,7 @@ func (s *Server) apiWorkload(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]apiWorkloadRow, 0, len(rows))
 	for _, wl := range rows {
-		out = append(out, apiWorkloadRow{Staff: apiStaffRef{ID: wl.StaffID, Name: wl.Name}, Open: wl.Open,
+		out = append(out, apiWorkloadRow{Staff: apiStaffRef{ID: wl.StaffID, Name: wl.Name}, Open: wl.Open, Overdue: wl.Overdue,
 			Concluded: wl.Concluded, Mediated: wl.Mediated, MediationRate: wl.MediationRate, AverageDays: wl.AverageDays})
 	}
 	writeJSON(w, http.StatusOK, out)

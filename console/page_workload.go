@@ -18,6 +18,7 @@ type workloadView struct {
 type workloadRow struct {
 	Name, Role string
 	Open       int
+	Overdue    int
 	Concluded  int
 	Mediated   int
 	Rate       string // "50.00%", or "—" when nothing was concluded
@@ -46,7 +47,7 @@ func (s *Server) showWorkload(w http.ResponseWriter, r *http.Request) {
 
 // newWorkloadRow formats one staff member's figures.
 func newWorkloadRow(wl *storage.Workload) workloadRow {
-	row := workloadRow{Name: wl.Name, Role: wl.Role.Label(), Open: wl.Open, Concluded: wl.Concluded,
+	row := workloadRow{Name: wl.Name, Role: wl.Role.Label(), Open: wl.Open, Overdue: wl.Overdue, Concluded: wl.Concluded,
 		Mediated: wl.Mediated, Rate: "—", Days: "—"}
 	if wl.Concluded > 0 {
 		row.Rate = percent(wl.Mediated, wl.Concluded)

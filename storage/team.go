@@ -175,6 +175,8 @@ func RouteCase(rules []*RoutingRule, nc *NewCase, defaultTeam int64) (teamID int
 // and what they concluded in a period.
 //
 //   - Open counts the cases assigned to them whose status is not final.
+//   - Overdue counts those of Open whose running clock's due day has passed
+//     (as the queue's 已超期 filter; paused clocks never count).
 //   - Concluded counts the cases assigned to them whose status is final now and
 //     whose last status move fell in the period (the move that ended or closed
 //     the case).
@@ -187,6 +189,7 @@ type Workload struct {
 	Name          string
 	Role          Role
 	Open          int
+	Overdue       int
 	Concluded     int
 	Mediated      int
 	MediationRate float64

@@ -24,15 +24,50 @@ func (d *DB) Workload(ctx context.Context, from, to time.Time) ([]*storage.Workl
 		if err != nil {
 			return err
 		}
+		overdue, err := d.overdueCaseCounts(ctx, tx)
+		if err != nil {
+			return err
+		}
 		done, err := concludedCases(ctx, tx, dbTime(from), dbTime(to))
 		if err != nil {
 			return err
 		}
 		out, err = workloadRows(ctx, tx, open, done)
+		for _, w := range out {
+			w.Overdue = overdue[w.StaffID]
+		}
 		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// overdueCaseCounts counts each staff member's cases that the queue's 已超期
+// filter selects now: open, with a running clock whose due day has passed.
+func (d *DB) overdueCaseCounts(ctx context.Context, tx *sqlx.Tx) (map[int64]int, error) {
+	now := d.now()
+	cal, err := calendarFrom(ctx, tx, now)
+	if err != nil {
+		return nil, err
+	}
+	_, lastOverdueDay := storage.DueWindow(cal, now, true)
+	statuses := statusesWhereFinal(false)
+	var rows []struct {
+		StaffID int64 `db:"staff_id"`
+		N       int   `db:"n"`
+	}
+	q := tx.Rebind(`SELECT assignee_id AS staff_id, count(*) AS n FROM cases
+		WHERE assignee_id IS NOT NULL AND due_on <> '' AND due_paused = FALSE AND due_on <= ?
+		AND status IN (` + placeholders(len(statuses)) + `)
+		GROUP BY assignee_id`)
+	if err := tx.SelectContext(ctx, &rows, q, append([]any{lastOverdueDay}, statuses...)...); err != nil {
+		return nil, fmt.Errorf("count overdue cases: %w", err)
+	}
+	out := make(map[int64]int, len(rows))
+	for _, r := range rows {
+		out[r.StaffID] = r.N
 	}
 	return out, nil
 }

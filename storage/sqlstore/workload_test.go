@@ -92,3 +92,39 @@ func TestWorkloadCountsOpenAndConcludedCases(t *testing.T) {
 		wantCode(t, err, storage.EINVALID)
 	})
 }
+
+// TestWorkloadCountsOverdueCases checks the workload's 已超期 column against the
+// acceptance clock: 7 working days from a Monday's receipt end on the next
+// week's Wednesday.
+func TestWorkloadCountsOverdueCases(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		a := mustStaff(t, db, "aaa", "甲", storage.RoleMediator)
+		file := func(key string, at time.Time) {
+			t.Helper()
+			setClock(db, at)
+			c := mustCreate(t, db, newCase(key))
+			if _, err := db.AssignCase(ctx, c.ID, &a.ID, by); err != nil {
+				t.Fatal(err)
+			}
+		}
+		file("late", time.Date(2026, 3, 2, 10, 0, 0, 0, cst))  // due 2026-03-11
+		file("fresh", time.Date(2026, 3, 16, 9, 0, 0, 0, cst)) // due 2026-03-25
+		for _, tc := range []struct {
+			now  time.Time
+			want int
+		}{
+			{time.Date(2026, 3, 11, 18, 0, 0, 0, cst), 0}, // the last day is not yet overdue
+			{time.Date(2026, 3, 16, 10, 0, 0, 0, cst), 1},
+		} {
+			setClock(db, tc.now)
+			rows, err := db.Workload(ctx, time.Date(2026, 3, 1, 0, 0, 0, 0, cst), time.Date(2026, 4, 1, 0, 0, 0, 0, cst))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) != 1 || rows[0].Open != 2 || rows[0].Overdue != tc.want {
+				t.Fatalf("at %s: workload %+v, want 2 open, %d overdue", tc.now, rows[0], tc.want)
+			}
+		}
+	})
+}

@@ -202,8 +202,8 @@ func TestWorkloadPage(t *testing.T) {
 	e.move(done, storage.StatusResolved, "")
 	sup := e.as(e.supervisor)
 	sup.get("/console/workload?month=2026-03").want(http.StatusOK).
-		contains("2026-03 结案", "<tr><td>调解员甲（调解员）</td><td>1</td><td>1</td><td>1</td><td>100.00%</td><td>0.0</td></tr>",
-			"<tr><td>调解员乙（调解员）</td><td>0</td><td>0</td><td>0</td><td>—</td><td>—</td></tr>", `href="/console/teams"`)
+		contains("2026-03 结案", "<tr><td>调解员甲（调解员）</td><td>1</td><td>0</td><td>1</td><td>1</td><td>100.00%</td><td>0.0</td></tr>",
+			"<tr><td>调解员乙（调解员）</td><td>0</td><td>0</td><td>0</td><td>0</td><td>—</td><td>—</td></tr>", `href="/console/teams"`)
 	sup.get("/console/workload?month=2026-02").contains("<tr><td>调解员甲（调解员）</td><td>1</td><td>0</td>")
 	sup.get("/console/workload?month=March").want(http.StatusBadRequest)
 	sup.get("/console/cases").contains(`href="/console/workload"`)

@@ -25,7 +25,9 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /console/cases/{number}/assign", s.page(m, s.assignCase))
 	mux.Handle("POST /console/cases/{number}/reply", s.page(m, s.replyToCase))
 	mux.Handle("POST /console/cases/{number}/note", s.page(m, s.addCaseNote))
-	mux.Handle("POST /console/cases/{number}/outcome", s.page(m, s.recordCaseOutcome))
+	mux.Handle("POST /console/cases/{number}/close", s.page(m, s.closeCase))
+	mux.Handle("POST /console/cases/{number}/material", s.page(m, s.requestMaterial))
+	mux.Handle("POST /console/cases/{number}/resume", s.page(m, s.resumeCase))
 	mux.Handle("POST /console/cases/{number}/read", s.page(m, s.markCaseRead))
 	mux.Handle("POST /console/cases/{number}/reveal-phone", s.page(m, s.revealPhone))
 

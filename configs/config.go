@@ -26,6 +26,7 @@ type Config struct {
 	Push     PushConfig     `yaml:"push"`
 	Evidence EvidenceConfig `yaml:"evidence"`
 	Log      LogConfig      `yaml:"log"`
+	Casework CaseworkConfig `yaml:"casework"`
 }
 
 // HTTPConfig configures the HTTP server that serves the WeChat webhook, the staff
@@ -182,6 +183,15 @@ type DialogConfig struct {
 	Messages map[string]string `yaml:"messages"`
 }
 
+// CaseworkConfig tunes how mediators work cases: the waits and rules of the
+// status machine. Each engineer's keys go at the end of the struct.
+type CaseworkConfig struct {
+	// MaterialWait is how long a consumer has to send the material asked for
+	// (待补正), counted from the request; after it the complaint may be rejected
+	// for missing material (投诉材料不全且未按要求补正). 1h to 2160h (90 days).
+	MaterialWait Duration `yaml:"material_wait"`
+}
+
 // LogConfig configures the slog logger built in main.
 type LogConfig struct {
 	// Level is debug, info, warn or error (lower-cased by Load).
@@ -218,6 +228,7 @@ func Default() Config {
 		Push:     PushConfig{Workers: 2, MaxAge: seconds(72 * 60 * 60), PollInterval: Duration(250 * time.Millisecond)},
 		Evidence: EvidenceConfig{MaxBytes: 10 << 20},
 		Log:      LogConfig{Level: "info", Format: "text"},
+		Casework: CaseworkConfig{MaterialWait: seconds(7 * 24 * 60 * 60)},
 	}
 }
 

@@ -283,6 +283,7 @@ func TestEveryEnvVarOverridesItsKey(t *testing.T) {
 		"wechat.template.id": "tmplX", "http.trust_proxy": "true", "push.workers": "3", "evidence.dir": "/srv/evidence",
 		"console.phone_searches_per_hour": "7",
 		"push.max_age":                    "48h",
+		"casework.material_wait":          "72h",
 	}
 	vars := map[string]string{}
 	for _, v := range EnvVars() {

@@ -66,6 +66,7 @@ func (c Config) Validate() error {
 	c.validateDialog(&ch)
 	c.validateWorkers(&ch)
 	c.validateLog(&ch)
+	c.validateCasework(&ch)
 	if len(ch.problems) == 0 {
 		return nil
 	}
@@ -347,4 +348,18 @@ func checkAESKey(key string) error {
 		return errors.New("must decode to a 32-byte key")
 	}
 	return nil
+}
+
+// Bounds of casework.material_wait: a consumer needs at least an hour to answer,
+// and a complaint should not wait for material longer than a quarter.
+const (
+	minMaterialWait = time.Hour
+	maxMaterialWait = 90 * 24 * time.Hour
+)
+
+func (c Config) validateCasework(ch *checker) {
+	if w := time.Duration(c.Casework.MaterialWait); w < minMaterialWait || w > maxMaterialWait {
+		ch.add("casework.material_wait", "must be between %s and %s (got %s)",
+			Duration(minMaterialWait), Duration(maxMaterialWait), c.Casework.MaterialWait)
+	}
 }

@@ -243,12 +243,13 @@ func TestCloseCase(t *testing.T) {
 	e := newPageEnv(t)
 	c := e.newCase(nil)
 	u := e.as(e.mediator)
+	e.anonymous().postRaw(pageCasePath(c, "/close"), nil).redirected("/console/login")
 	// Another status refuses an outcome: a new complaint cannot be 调解成功.
 	u.post(pageCasePath(c, "/close"), pageForm("outcome", "agreement", "recovered", "5000")).
 		want(http.StatusConflict).contains("不能以“达成调解协议”结案")
 	// Before mediation the closing form offers only the withdrawal.
 	u.get(pageCasePath(c, "")).contains(`<option value="withdrawn">撤回投诉</option>`).
-		lacks(`<option value="agreement">`, `<option value="terminated">`)
+		lacks(`<option value="agreement">`, `<option value="terminated">`, "close-recovered", "终止理由（")
 	e.move(c, storage.StatusAccepted, "")
 	e.move(c, storage.StatusMediating, "")
 	u.get(pageCasePath(c, "")).contains(`<h3 id="act-close">结案</h3>`, `<option value="agreement">达成调解协议</option>`)
@@ -281,6 +282,9 @@ func TestRequestMaterialAndResume(t *testing.T) {
 	e := newPageEnv(t)
 	c := e.newCase(nil)
 	u := e.as(e.mediator)
+	for _, action := range []string{"/material", "/resume"} {
+		e.anonymous().postRaw(pageCasePath(c, action), nil).redirected("/console/login")
+	}
 	u.get(pageCasePath(c, "")).contains(`<h3 id="act-talk">与消费者沟通</h3>`, "/material").
 		lacks(storage.MaterialReasonMissing) // not a ground before a request
 	u.post(pageCasePath(c, "/material"), pageForm("material", "  ")).want(http.StatusBadRequest)

@@ -98,6 +98,26 @@ type caseActions struct {
 	AssignSelf bool // a mediator takes an unassigned case
 }
 
+// CloseWithMoney reports whether the closing form offers an agreement or a
+// settlement, which take the money recovered and 加倍赔偿.
+func (a caseActions) CloseWithMoney() bool {
+	return a.closeOffers(storage.OutcomeAgreement) || a.closeOffers(storage.OutcomeSettled)
+}
+
+// CloseWithReason reports whether the closing form offers a termination, which
+// takes its ground.
+func (a caseActions) CloseWithReason() bool { return a.closeOffers(storage.OutcomeTerminated) }
+
+// closeOffers reports whether the closing form offers outcome.
+func (a caseActions) closeOffers(outcome string) bool {
+	for _, o := range a.Close {
+		if o.Value == outcome {
+			return true
+		}
+	}
+	return false
+}
+
 // Any reports whether a status action (anything but assigning) is offered.
 func (a caseActions) Any() bool {
 	return a.Accept || a.Reject || a.RequestMaterial || a.Material != nil || len(a.Mediate) > 0 ||

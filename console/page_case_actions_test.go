@@ -326,7 +326,12 @@ func TestAppraisalFromMediation(t *testing.T) {
 	e.move(c, storage.StatusAccepted, "")
 	e.move(c, storage.StatusMediating, "")
 	u := e.as(e.mediator)
-	u.get(pageCasePath(c, "")).contains(`<h3 id="act-mediate">调解</h3>`, "送检测鉴定")
+	page := u.get(pageCasePath(c, "")).contains(`<h3 id="act-mediate">调解</h3>`, "送检测鉴定")
+	// One words box for the consumer per action that carries words (referral,
+	// closing), not one under every button.
+	if n := strings.Count(page.body, "（可选，将告知消费者）"); n != 2 {
+		t.Errorf("%d optional words boxes on a case in mediation, want 2 (转办, 结案)", n)
+	}
 	u.post(pageCasePath(c, "/status"), pageForm("to", "appraisal")).redirected(pageCasePath(c, ""))
 	e.wantStatus(c, storage.StatusAppraisal)
 	u.get(pageCasePath(c, "")).contains("检测鉴定完成，继续调解", `<h3 id="act-close">结案</h3>`).lacks("送检测鉴定", `value="referred"`)

@@ -22,7 +22,7 @@ func TestCaseDetailShowsFieldsTimelineAndActions(t *testing.T) {
 		"/accept", "/reject", storage.RejectReasons[0], "要求补正", "认领（分配给我）",
 		`<h3 id="act-accept">受理</h3>`, `<h3 id="act-talk">与消费者沟通</h3>`, `<h3 id="act-close">结案</h3>`,
 		`<option value="withdrawn">撤回投诉</option>`, `<h3 id="act-assign">指派</h3>`)
-	r.lacks("13812345678", "/reopen", `<option value="agreement">`, `name="assignee" required`, "说明（可选，将告知消费者）\" value=\"\">\n        <button type=\"submit\">开始调解")
+	r.lacks("13812345678", "/reopen", `<option value="agreement">`, `name="assignee" required`)
 
 	// A supervisor may assign anyone; on a finished case, reopen and the outcome
 	// are offered and accepting is not.

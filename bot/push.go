@@ -265,6 +265,14 @@ const staffReplySummary = "调解员已回复，请发送“查询”查看"
 // accepts as a rating.
 const ratingRequestSummary = "请回复满意/基本满意/不满意评价"
 
+// materialSummary is the template's summary when staff ask for material (待补正):
+// the card cannot say what to send, so it points to 查询, which does.
+const materialSummary = "请补充材料，发送“查询”查看详情"
+
+// appraisalSummary is the template's summary of a case sent for testing or
+// appraisal (检测鉴定), whose time does not count against mediation.
+const appraisalSummary = "检测鉴定中，期间不计入调解期限"
+
 // templateMessage fills the template's fields within WeChat's limits.
 func (p *Pusher) templateMessage(n *storage.Notification) TemplateMessage {
 	t := p.cfg.Template
@@ -274,6 +282,8 @@ func (p *Pusher) templateMessage(n *storage.Notification) TemplateMessage {
 		summary = staffReplySummary
 	case storage.NoticeRatingRequest:
 		summary = ratingRequestSummary
+	case storage.NoticeStatusChange:
+		summary = statusSummary(n)
 	}
 	return TemplateMessage{
 		ToUser:     n.OpenID,
@@ -285,6 +295,18 @@ func (p *Pusher) templateMessage(n *storage.Notification) TemplateMessage {
 			t.SummaryField:    truncateRunes(summary, 20),
 		},
 	}
+}
+
+// statusSummary is the template's summary of a status change: a pointer to what
+// the consumer must do or know for the statuses that ask it, else the row's own.
+func statusSummary(n *storage.Notification) string {
+	switch n.StatusLabel {
+	case storage.StatusAwaitingMaterial.Label():
+		return materialSummary
+	case storage.StatusAppraisal.Label():
+		return appraisalSummary
+	}
+	return n.Summary
 }
 
 // chinaZone is UTC+8 without tzdata; template times are read by people in China.

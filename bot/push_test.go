@@ -363,3 +363,20 @@ func TestPushTellsWhereToReadAStaffReplyOutsideTheWindow(t *testing.T) {
 		t.Fatalf("template for a staff reply: %+v", got[0])
 	}
 }
+
+// TestTemplateSummaryOfNewStatuses checks that outside the 48-hour window the
+// template card of 待补正 points to where the consumer reads what to send, and
+// that of 检测鉴定 says its time does not count; others keep their summary.
+func TestTemplateSummaryOfNewStatuses(t *testing.T) {
+	p := &Pusher{cfg: PushConfig{Template: Template{ID: "t", CaseNumberField: "c", StatusField: "s", TimeField: "tm", SummaryField: "sum"}}}
+	for label, want := range map[string]string{
+		storage.StatusAwaitingMaterial.Label(): materialSummary,
+		storage.StatusAppraisal.Label():        appraisalSummary,
+		storage.StatusAccepted.Label():         "某某电器店",
+	} {
+		m := p.templateMessage(&storage.Notification{Kind: storage.NoticeStatusChange, StatusLabel: label, Summary: "某某电器店"})
+		if m.Data["sum"] != want || m.Data["s"] != label {
+			t.Errorf("%s: template data %v, want summary %q", label, m.Data, want)
+		}
+	}
+}

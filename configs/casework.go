@@ -1,5 +1,7 @@
 package configs
 
+import "time"
+
 // CaseworkConfig holds the rules of case handling: the statutory time limits,
 // in working days of the association's calendar. The limits for acceptance and
 // mediation are cases.accept_working_days and cases.mediation_working_days, the
@@ -12,11 +14,23 @@ type CaseworkConfig struct {
 	// TerminationNoticeDays is the limit for telling both parties that mediation
 	// was terminated, from 终止调解 until the file is closed.
 	TerminationNoticeDays int `yaml:"termination_notice_days"`
+	// MaterialWait is how long a consumer has to send the material asked for
+	// (待补正), counted from the request; after it the complaint may be rejected
+	// for missing material (投诉材料不全且未按要求补正). 1h to 2160h (90 days).
+	MaterialWait Duration `yaml:"material_wait"`
 }
 
-// defaultCasework is the statutory limits: 10 and 7 working days.
+// Bounds of casework.material_wait: a consumer needs at least an hour to answer,
+// and a complaint should not wait for material longer than a quarter.
+const (
+	minMaterialWait = time.Hour
+	maxMaterialWait = 90 * 24 * time.Hour
+)
+
+// defaultCasework is the statutory limits, 10 and 7 working days, and a week
+// for missing material.
 func defaultCasework() CaseworkConfig {
-	return CaseworkConfig{MerchantDays: 10, TerminationNoticeDays: 7}
+	return CaseworkConfig{MerchantDays: 10, TerminationNoticeDays: 7, MaterialWait: seconds(7 * 24 * 60 * 60)}
 }
 
 func (c Config) validateCasework(ch *checker) {
@@ -31,5 +45,9 @@ func (c Config) validateCasework(ch *checker) {
 		if d.n < 1 || d.n > maxWorkingDays {
 			ch.add(d.key, "must be between 1 and %d (got %d)", maxWorkingDays, d.n)
 		}
+	}
+	if mw := time.Duration(w.MaterialWait); mw < minMaterialWait || mw > maxMaterialWait {
+		ch.add("casework.material_wait", "must be between %s and %s (got %s)",
+			Duration(minMaterialWait), Duration(maxMaterialWait), w.MaterialWait)
 	}
 }

@@ -79,6 +79,8 @@ var envBindings = []envBinding{
 		setDuration(func(c *Config) *Duration { return &c.Push.MaxAge })},
 	{EnvVar{"COMPLAINTBOT_EVIDENCE_DIR", "evidence.dir", "Directory for evidence bytes; empty keeps them in the database."},
 		setString(func(c *Config) *string { return &c.Evidence.Dir })},
+	{EnvVar{"COMPLAINTBOT_CASEWORK_MATERIAL_WAIT", "casework.material_wait", "How long a consumer has to send material asked for before the complaint may be rejected for it, e.g. 168h; 1h to 2160h."},
+		setDuration(func(c *Config) *Duration { return &c.Casework.MaterialWait })},
 	{EnvVar{"COMPLAINTBOT_LOG_LEVEL", "log.level", "debug, info, warn or error."},
 		setString(func(c *Config) *string { return &c.Log.Level })},
 	{EnvVar{"COMPLAINTBOT_LOG_FORMAT", "log.format", "text or json."},

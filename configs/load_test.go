@@ -288,6 +288,7 @@ func TestEveryEnvVarOverridesItsKey(t *testing.T) {
 		"console.phone_searches_per_hour": "7",
 		"push.max_age":                    "48h",
 		"casework.merchant_days":          "12", "casework.termination_notice_days": "9",
+		"casework.material_wait": "72h",
 	}
 	vars := map[string]string{}
 	for _, v := range EnvVars() {

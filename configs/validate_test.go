@@ -36,6 +36,7 @@ func TestValidateNamesEveryBadValueInOneError(t *testing.T) {
 	c.Log.Format = "xml"
 	c.Console.PhoneSearchesPerHour = 0
 	c.Push.MaxAge = Duration(10 * time.Minute)
+	c.Casework.MaterialWait = Duration(10 * time.Minute)
 	err := c.Validate()
 	if err == nil {
 		t.Fatal("Validate accepted a broken configuration")
@@ -45,7 +46,7 @@ func TestValidateNamesEveryBadValueInOneError(t *testing.T) {
 		t.Errorf("message does not start with the heading:\n%s", msg)
 	}
 	for _, key := range []string{
-		"http.addr", "http.shutdown_timeout", "database.url", "redis.url",
+		"http.addr", "http.shutdown_timeout", "database.url", "redis.url", "casework.material_wait",
 		"wechat.app_secret", "wechat.token", "org.name", "cases.prefix",
 		"cases.mediation_working_days", "dialog.draft_ttl", "dialog.reply_budget",
 		"dialog.messages.welcome", "log.level", "log.format", "console.phone_searches_per_hour", "push.max_age",

@@ -76,6 +76,9 @@ func (s *Server) apiStatus(w http.ResponseWriter, r *http.Request, c *storage.Ca
 		return
 	}
 	to, err := parseStatus(req.Status)
+	if err == nil {
+		err = plainMoveOnly(to) // 409 naming …/close or …/material
+	}
 	if err != nil {
 		s.apiError(w, r, err)
 		return

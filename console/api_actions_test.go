@@ -66,7 +66,8 @@ func TestAPIStatusMoves(t *testing.T) {
 	if d.Status != "mediating" {
 		t.Fatalf("status %s, want mediating", d.Status)
 	}
-	e.post(c, "status", e.mediator, `{"status":"terminated"}`).fails(t, http.StatusBadRequest, "invalid")
+	// 终止调解 is an outcome: …/close, not …/status.
+	e.post(c, "status", e.mediator, `{"status":"terminated"}`).fails(t, http.StatusConflict, "conflict")
 	e.post(c, "status", e.mediator, `{"status":"referred","target":"月球法院"}`).fails(t, http.StatusBadRequest, "invalid")
 	e.post(c, "status", e.mediator, `{"status":"referred","target":"仲裁委员会","detail":"消费者同意仲裁"}`).
 		ok(t, http.StatusOK, &d)
@@ -74,7 +75,9 @@ func TestAPIStatusMoves(t *testing.T) {
 		t.Fatalf("after referral: %s %+v", d.Status, d.last(t, "status_change"))
 	}
 	body := `{"status":"terminated","reason":"` + storage.TerminationReasons[4] + `"}`
-	e.post(c, "status", e.mediator, body).ok(t, http.StatusOK, &d)
+	e.post(c, "status", e.mediator, body).fails(t, http.StatusConflict, "conflict")
+	body = `{"outcome":"terminated","reason":"` + storage.TerminationReasons[4] + `"}`
+	e.post(c, "close", e.mediator, body).ok(t, http.StatusOK, &d)
 	if d.Status != "terminated" || !d.CanReopen {
 		t.Fatalf("after termination: %s, can_reopen %v", d.Status, d.CanReopen)
 	}
@@ -226,25 +229,17 @@ func TestAPIClaimRace(t *testing.T) {
 	}
 }
 
-func TestAPIOutcome(t *testing.T) {
+func TestAPIClose(t *testing.T) {
 	e := newAPIEnv(t)
 	c := e.newCase(1)
-	for _, to := range []storage.Status{storage.StatusAccepted, storage.StatusMediating, storage.StatusResolved} {
+	var d apiDetailOut
+	// Not before mediation: the status could not take the outcome.
+	e.post(c, "close", e.mediator, `{"outcome":"agreement","recovered_yuan":"5000"}`).fails(t, http.StatusConflict, "conflict")
+	for _, to := range []storage.Status{storage.StatusAccepted, storage.StatusMediating} {
 		e.move(c, to, "")
 	}
-	var d apiDetailOut
-	body := `{"outcome":"agreement","recovered_yuan":"3999.5","double_compensation":true,"note":"商家退一赔三"}`
-	e.post(c, "outcome", e.mediator, body).ok(t, http.StatusOK, &d)
-	if d.Outcome != "agreement" || d.RecoveredFen != 399950 || d.RecoveredYuan != "3999.50" || !d.DoubleComp {
-		t.Fatalf("outcome %+v", d.apiCaseOut)
-	}
-	e.post(c, "outcome", e.mediator, `{"outcome":"settled","recovered_yuan":12.3}`).ok(t, http.StatusOK, &d)
-	if d.RecoveredFen != 1230 {
-		t.Fatalf("12.3 yuan stored as %d fen", d.RecoveredFen)
-	}
-	e.post(c, "outcome", e.mediator, `{"outcome":"settled","recovered_fen":5}`).ok(t, http.StatusOK, &d)
-	if d.RecoveredYuan != "0.05" {
-		t.Fatalf("5 fen shown as %s yuan", d.RecoveredYuan)
+	if d = e.detail(c); len(d.CloseOutcomes) != 4 {
+		t.Fatalf("close outcomes %+v, want all four while mediating", d.CloseOutcomes)
 	}
 	for _, bad := range []string{
 		`{"outcome":"agreement","recovered_yuan":"1.234"}`,
@@ -253,11 +248,56 @@ func TestAPIOutcome(t *testing.T) {
 		`{"outcome":"agreement","recovered_yuan":"1e3"}`,
 		`{"outcome":"agreement","recovered_fen":-5}`,
 		`{"outcome":"agreement","recovered_yuan":"1","recovered_fen":100}`,
+		`{"outcome":"agreement"}`,
+		`{"outcome":"terminated"}`,
+		`{"outcome":"terminated","reason":"随便"}`,
+		`{"outcome":"withdrawn","recovered_fen":100}`,
 		`{"outcome":"victory"}`,
 		`{}`,
 	} {
-		e.post(c, "outcome", e.mediator, bad).fails(t, http.StatusBadRequest, "invalid")
+		e.post(c, "close", e.mediator, bad).fails(t, http.StatusBadRequest, "invalid")
 	}
+	body := `{"outcome":"agreement","recovered_yuan":"3999.5","double_compensation":true,"note":"商家退一赔三"}`
+	e.post(c, "close", e.mediator, body).ok(t, http.StatusOK, &d)
+	if d.Status != "resolved" || d.Outcome != "agreement" || d.RecoveredFen != 399950 || d.RecoveredYuan != "3999.50" || !d.DoubleComp {
+		t.Fatalf("closed %s %+v", d.Status, d.apiCaseOut)
+	}
+	// Once closed, another outcome cannot contradict it, by either name.
+	e.post(c, "outcome", e.mediator, `{"outcome":"terminated","reason":"`+storage.TerminationReasons[4]+`"}`).fails(t, http.StatusConflict, "conflict")
+	e.post(c, "close", e.mediator, `{"outcome":"settled","recovered_fen":5}`).fails(t, http.StatusConflict, "conflict")
+
+	// …/outcome is the former name of …/close.
+	s := e.newCase(2)
+	for _, to := range []storage.Status{storage.StatusAccepted, storage.StatusMediating} {
+		e.move(s, to, "")
+	}
+	e.post(s, "outcome", e.mediator, `{"outcome":"settled","recovered_yuan":12.3}`).ok(t, http.StatusOK, &d)
+	if d.Status != "resolved" || d.RecoveredFen != 1230 {
+		t.Fatalf("12.3 yuan stored as %d fen, status %s", d.RecoveredFen, d.Status)
+	}
+}
+
+func TestAPIRequestMaterialAndResume(t *testing.T) {
+	e := newAPIEnv(t)
+	c := e.newCase(1)
+	var d apiDetailOut
+	if !e.detail(c).CanRequestMaterial {
+		t.Fatal("a submitted case does not offer a request for material")
+	}
+	e.post(c, "material", e.mediator, `{}`).fails(t, http.StatusBadRequest, "invalid")
+	e.post(c, "material", e.mediator, `{"material":"`+strings.Repeat("票", storage.MaterialMaxRunes+1)+`"}`).fails(t, http.StatusBadRequest, "invalid")
+	e.post(c, "material", e.mediator, `{"material":"购物发票"}`).ok(t, http.StatusOK, &d)
+	if d.Status != "awaiting_material" || d.StatusLabel != "待补正" || d.CanRequestMaterial {
+		t.Fatalf("after the request: %+v", d.apiCaseOut)
+	}
+	// Not rejected for missing material before the wait is over.
+	e.post(c, "reject", e.mediator, `{"reason":"`+storage.MaterialReasonMissing+`"}`).fails(t, http.StatusConflict, "conflict")
+	e.post(c, "status", e.mediator, `{"status":"accepted"}`).fails(t, http.StatusConflict, "conflict")
+	e.post(c, "resume", e.mediator, `{"note":"已收到发票"}`).ok(t, http.StatusOK, &d)
+	if d.Status != "submitted" || !strings.HasSuffix(d.last(t, "status_change").Body, "恢复办理（已收到发票）") {
+		t.Fatalf("after resuming: %s %+v", d.Status, d.last(t, "status_change"))
+	}
+	e.post(c, "resume", e.mediator, `{}`).fails(t, http.StatusConflict, "conflict")
 }
 
 func TestAPIMarkRead(t *testing.T) {

@@ -206,7 +206,8 @@ func (s *Server) apiDetail(r *http.Request, c *storage.Case) (*apiCaseDetail, er
 		return nil, err
 	}
 	d := &apiCaseDetail{
-		apiCase: apiCaseJSON(c, names), NextStatuses: apiNextStatuses(c.Status), CanReopen: c.Status.CanReopen(),
+		apiCase: apiCaseJSON(c, names), NextStatuses: apiPlainMoves(c.Status), CanReopen: c.Status.CanReopen(),
+		CloseOutcomes: apiCloseOutcomes(c.Status), CanRequestMaterial: c.Status.CanMoveTo(storage.StatusAwaitingMaterial),
 		Timeline: timeline, Evidence: apiEvidenceJSON(evidence), Rating: rating,
 	}
 	cal, now := s.cfg.Calendar(), s.cfg.Now()

@@ -14,13 +14,15 @@ type apiAssignRequest struct {
 	AssigneeID json.RawMessage `json:"assignee_id"`
 }
 
-// apiOutcomeRequest is the body of …/outcome. The amount is given once, in yuan (a
-// string or a JSON number, read exactly) or in fen.
-type apiOutcomeRequest struct {
+// apiCloseRequest is the body of …/close (and of …/outcome, its former name). The
+// amount is given once, in yuan (a string or a JSON number, read exactly) or in
+// fen; an agreement or a settlement needs it (0 is an answer).
+type apiCloseRequest struct {
 	Outcome            string   `json:"outcome"`
 	RecoveredYuan      *apiYuan `json:"recovered_yuan"`
 	RecoveredFen       *int64   `json:"recovered_fen"`
 	DoubleCompensation bool     `json:"double_compensation"`
+	Reason             string   `json:"reason"` // terminated: one of storage.TerminationReasons
 	Note               string   `json:"note"`
 }
 
@@ -104,21 +106,23 @@ func apiMayAssign(st *storage.Staff, assignee *int64) bool {
 	return assignee != nil && *assignee == st.ID
 }
 
-// apiOutcome serves POST …/outcome: how mediation ended and the money recovered.
-func (s *Server) apiOutcome(w http.ResponseWriter, r *http.Request, c *storage.Case) {
-	var req apiOutcomeRequest
+// apiClose serves POST …/close (结案): the outcome sets the status, in one
+// transaction with the outcome's facts (409 conflict if the case's status cannot
+// lead to the outcome's).
+func (s *Server) apiClose(w http.ResponseWriter, r *http.Request, c *storage.Case) {
+	var req apiCloseRequest
 	if err := apiDecode(w, r, &req); err != nil {
 		s.apiDecodeError(w, r, err)
 		return
 	}
-	o, err := apiOutcomeFrom(req)
+	cl, err := apiClosingFrom(req)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
 	by := s.actedBy(r)
-	o.CaseID, o.Actor, o.IP = c.ID, by.Actor, by.IP
-	updated, err := s.cfg.Store.RecordOutcome(r.Context(), o)
+	cl.CaseID, cl.Actor, cl.IP = c.ID, by.Actor, by.IP
+	updated, err := s.cfg.Store.CloseCase(r.Context(), cl)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -126,26 +130,30 @@ func (s *Server) apiOutcome(w http.ResponseWriter, r *http.Request, c *storage.C
 	s.apiWriteCase(w, r, http.StatusOK, updated)
 }
 
-// apiOutcomeFrom checks the request and builds the store's Outcome.
-func apiOutcomeFrom(req apiOutcomeRequest) (storage.Outcome, error) {
-	o := storage.Outcome{Outcome: req.Outcome, DoubleCompensation: req.DoubleCompensation}
-	if !apiValidOutcome(req.Outcome) {
-		return o, storage.Errorf(storage.EINVALID, "outcome 必须是以下之一：%s", apiOutcomeValues())
+// apiClosingFrom checks the request and builds the store's Closing; the store
+// checks what each outcome needs (storage.Closing.Validate).
+func apiClosingFrom(req apiCloseRequest) (storage.Closing, error) {
+	cl := storage.Closing{Outcome: req.Outcome, DoubleCompensation: req.DoubleCompensation, Reason: req.Reason}
+	status, ok := storage.OutcomeStatus(req.Outcome)
+	if !ok {
+		return cl, storage.Errorf(storage.EINVALID, "outcome 必须是以下之一：%s", apiOutcomeValues())
 	}
 	switch {
 	case req.RecoveredYuan != nil && req.RecoveredFen != nil:
-		return o, storage.Errorf(storage.EINVALID, "recovered_yuan 与 recovered_fen 只能给一个")
+		return cl, storage.Errorf(storage.EINVALID, "recovered_yuan 与 recovered_fen 只能给一个")
 	case req.RecoveredYuan != nil:
-		o.RecoveredFen = int64(*req.RecoveredYuan)
+		cl.RecoveredFen = int64(*req.RecoveredYuan)
 	case req.RecoveredFen != nil:
 		if *req.RecoveredFen < 0 || *req.RecoveredFen > maxYuanFen {
-			return o, storage.Errorf(storage.EINVALID, "recovered_fen 应在 0 到 %d 之间", int64(maxYuanFen))
+			return cl, storage.Errorf(storage.EINVALID, "recovered_fen 应在 0 到 %d 之间", int64(maxYuanFen))
 		}
-		o.RecoveredFen = *req.RecoveredFen
+		cl.RecoveredFen = *req.RecoveredFen
+	case status == storage.StatusResolved:
+		return cl, storage.Errorf(storage.EINVALID, "达成调解协议或协商和解须给出 recovered_yuan 或 recovered_fen（没有挽回填 0）")
 	}
 	var err error
-	o.Note, err = optionalText("note", req.Note, apiMaxNoteRunes)
-	return o, err
+	cl.Note, err = optionalText("note", req.Note, apiMaxReasonRunes)
+	return cl, err
 }
 
 // apiValidOutcome reports whether v is one of the Outcome… codes.

@@ -167,11 +167,18 @@ func (e *apiEnv) newCase(i int) *storage.Case {
 }
 
 // move changes a case's status directly in the store (test set-up).
+// 调解成功 is reached by closing the case with an agreement without money (结案).
 func (e *apiEnv) move(c *storage.Case, to storage.Status, reason string) {
 	e.t.Helper()
-	_, err := e.db.ChangeStatus(context.Background(), storage.StatusChange{
-		CaseID: c.ID, To: to, Actor: e.supervisor.Actor(), Reason: reason,
-	})
+	var err error
+	if to == storage.StatusResolved {
+		_, err = e.db.CloseCase(context.Background(), storage.Closing{
+			CaseID: c.ID, Outcome: storage.OutcomeAgreement, Note: reason, Actor: e.supervisor.Actor()})
+	} else {
+		_, err = e.db.ChangeStatus(context.Background(), storage.StatusChange{
+			CaseID: c.ID, To: to, Actor: e.supervisor.Actor(), Reason: reason,
+		})
+	}
 	if err != nil {
 		e.t.Fatalf("move %s to %s: %v", c.Number, to, err)
 	}
@@ -301,7 +308,9 @@ type (
 		NextStatuses []struct {
 			Status string `json:"status"`
 		} `json:"next_statuses"`
-		Timeline []apiEventOut `json:"timeline"`
+		Timeline           []apiEventOut                   `json:"timeline"`
+		CloseOutcomes      []struct{ Value, Label string } `json:"close_outcomes"`
+		CanRequestMaterial bool                            `json:"can_request_material"`
 	}
 	apiListOut struct {
 		Items   []apiCaseOut `json:"items"`

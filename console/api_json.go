@@ -46,7 +46,8 @@ type apiCase struct {
 // apiCaseDetail is one case with what happened to it.
 type apiCaseDetail struct {
 	apiCase
-	// NextStatuses are the moves the status table allows from here (POST …/status).
+	// NextStatuses are the moves POST …/status makes from here: the status
+	// table's, but 调解成功 and 终止调解 (POST …/close) and 待补正 (POST …/material).
 	NextStatuses []apiStatus `json:"next_statuses"`
 	// CanReopen tells whether a supervisor may reopen the case (POST …/reopen).
 	CanReopen bool          `json:"can_reopen"`
@@ -54,6 +55,10 @@ type apiCaseDetail struct {
 	Evidence  []apiEvidence `json:"evidence"`
 	Rating    *apiRating    `json:"rating"`
 	Clocks    []apiClock    `json:"clocks"`
+	// CloseOutcomes are the outcomes POST …/close accepts now (结案).
+	CloseOutcomes []apiChoice `json:"close_outcomes"`
+	// CanRequestMaterial tells whether POST …/material may ask for material now.
+	CanRequestMaterial bool `json:"can_request_material"`
 }
 
 // apiStaffRef names a staff member without their account details.

@@ -36,7 +36,7 @@ func TestAPIOptionsAndStaff(t *testing.T) {
 		len(opts.ReferralTargets) != len(storage.ReferralTargets) || len(opts.Outcomes) != 4 {
 		t.Fatalf("options %+v", opts)
 	}
-	if s := opts.Statuses[0]; s.Status != "submitted" || len(s.Next) != 3 {
+	if s := opts.Statuses[0]; s.Status != "submitted" || len(s.Next) != 4 {
 		t.Fatalf("submitted moves %+v", s)
 	}
 	var staff struct {

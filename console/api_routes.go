@@ -27,7 +27,10 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 		"reply":        s.apiReply,
 		"note":         s.apiNote,
 		"status":       s.apiStatus,
-		"outcome":      s.apiOutcome,
+		"close":        s.apiClose,
+		"outcome":      s.apiClose, // the former name of close, kept for existing scripts
+		"material":     s.apiRequestMaterial,
+		"resume":       s.apiResume,
 		"read":         s.apiMarkRead,
 		"reveal-phone": s.apiRevealPhone,
 	} {

@@ -15,6 +15,8 @@ func TestAPIAnonymousIsUnauthorized(t *testing.T) {
 	for _, req := range []struct{ method, path string }{
 		{"GET", "/api/v1/me"}, {"GET", "/api/v1/cases"}, {"GET", "/api/v1/cases/" + c.Number},
 		{"POST", "/api/v1/cases/" + c.Number + "/accept"}, {"GET", "/api/v1/audit"},
+		{"POST", "/api/v1/cases/" + c.Number + "/material"}, {"POST", "/api/v1/cases/" + c.Number + "/resume"},
+		{"POST", "/api/v1/cases/" + c.Number + "/close"},
 		{"GET", "/api/v1/canned-replies"}, {"GET", "/api/v1/no-such-thing"},
 	} {
 		e.do(req.method, req.path, apiAnonymous, "").fails(t, http.StatusUnauthorized, "unauthorized")

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/complaintbot/complaintbot/console"
 	"github.com/complaintbot/complaintbot/storage"
@@ -98,9 +99,13 @@ func TestStatusMovesFollowTheTable(t *testing.T) {
 		t.Fatalf("referral %q", body)
 	}
 	u.post(pageCasePath(c, "/status"), pageForm("to", "mediating")).redirected(pageCasePath(c, ""))
-	u.post(pageCasePath(c, "/status"), pageForm("to", "terminated")).want(http.StatusBadRequest)
+	// 终止调解 is an outcome: the closing form (结案), not a plain move.
 	reason := storage.TerminationReasons[3]
-	u.post(pageCasePath(c, "/status"), pageForm("to", "terminated", "reason", reason)).redirected(pageCasePath(c, ""))
+	u.post(pageCasePath(c, "/status"), pageForm("to", "terminated", "reason", reason)).want(http.StatusConflict).contains("请通过“结案”")
+	u.post(pageCasePath(c, "/status"), pageForm("to", "awaiting_material")).want(http.StatusConflict).contains("请通过“要求补正”")
+	e.wantStatus(c, storage.StatusMediating)
+	u.post(pageCasePath(c, "/close"), pageForm("outcome", "terminated")).want(http.StatusBadRequest).contains("请选择终止理由")
+	u.post(pageCasePath(c, "/close"), pageForm("outcome", "terminated", "reason", reason)).redirected(pageCasePath(c, ""))
 	e.wantStatus(c, storage.StatusTerminated)
 	if body := e.lastEvent(c).Body; !strings.Contains(body, reason) {
 		t.Fatalf("termination %q", body)
@@ -234,32 +239,102 @@ func TestClaimRace(t *testing.T) {
 	}
 }
 
-func TestRecordOutcome(t *testing.T) {
+func TestCloseCase(t *testing.T) {
 	e := newPageEnv(t)
 	c := e.newCase(nil)
 	u := e.as(e.mediator)
-	u.post(pageCasePath(c, "/outcome"), pageForm("outcome", "agreement")).want(http.StatusConflict)
+	e.anonymous().postRaw(pageCasePath(c, "/close"), nil).redirected("/console/login")
+	// Another status refuses an outcome: a new complaint cannot be 调解成功.
+	u.post(pageCasePath(c, "/close"), pageForm("outcome", "agreement", "recovered", "5000")).
+		want(http.StatusConflict).contains("不能以“达成调解协议”结案")
+	// Before mediation the closing form offers only the withdrawal.
+	u.get(pageCasePath(c, "")).contains(`<option value="withdrawn">撤回投诉</option>`).
+		lacks(`<option value="agreement">`, `<option value="terminated">`, "close-recovered", "终止理由（")
 	e.move(c, storage.StatusAccepted, "")
 	e.move(c, storage.StatusMediating, "")
+	u.get(pageCasePath(c, "")).contains(`<h3 id="act-close">结案</h3>`, `<option value="agreement">达成调解协议</option>`)
 
-	for _, bad := range []string{"-1", "12.345", "abc", "1e3"} {
-		u.post(pageCasePath(c, "/outcome"), pageForm("outcome", "agreement", "recovered", bad)).want(http.StatusBadRequest)
+	for _, bad := range []string{"-1", "12.345", "abc", "1e3", ""} {
+		u.post(pageCasePath(c, "/close"), pageForm("outcome", "agreement", "recovered", bad)).want(http.StatusBadRequest)
 	}
-	u.post(pageCasePath(c, "/outcome"), pageForm("outcome", "bogus")).want(http.StatusBadRequest)
-	u.post(pageCasePath(c, "/outcome"), pageForm("outcome", "terminated")).want(http.StatusBadRequest)
+	u.post(pageCasePath(c, "/close"), pageForm("outcome", "bogus")).want(http.StatusBadRequest)
+	u.post(pageCasePath(c, "/close"), pageForm("outcome", "terminated")).want(http.StatusBadRequest)
+	e.wantStatus(c, storage.StatusMediating)
 
-	u.post(pageCasePath(c, "/outcome"), pageForm("outcome", "agreement", "recovered", "3999.5", "double", "1")).
+	u.post(pageCasePath(c, "/close"), pageForm("outcome", "agreement", "recovered", "3999.5", "double", "1")).
 		redirected(pageCasePath(c, ""))
 	got := e.reload(c)
-	if got.Outcome != storage.OutcomeAgreement || got.RecoveredFen != 399950 || !got.DoubleCompensation {
-		t.Fatalf("outcome %q %d %v", got.Outcome, got.RecoveredFen, got.DoubleCompensation)
+	if got.Status != storage.StatusResolved || got.Outcome != storage.OutcomeAgreement || got.RecoveredFen != 399950 || !got.DoubleCompensation {
+		t.Fatalf("closed %s %q %d %v", got.Status, got.Outcome, got.RecoveredFen, got.DoubleCompensation)
 	}
-	u.get(pageCasePath(c, "")).contains("达成调解协议", "3999.50 元（加倍赔偿）")
+	u.get(pageCasePath(c, "")).contains("达成调解协议", "3999.50 元（加倍赔偿）", "办结（已告知双方）").
+		lacks(`<h3 id="act-close">结案</h3>`)
 
+	// The outcome of a resolved case cannot be contradicted.
 	reason := storage.TerminationReasons[4]
-	u.post(pageCasePath(c, "/outcome"), pageForm("outcome", "terminated", "reason", reason, "recovered", "")).
-		redirected(pageCasePath(c, ""))
-	if got := e.reload(c); got.Outcome != storage.OutcomeTerminated || got.RecoveredFen != 0 || got.DoubleCompensation {
+	u.post(pageCasePath(c, "/close"), pageForm("outcome", "terminated", "reason", reason)).want(http.StatusConflict)
+	if got := e.reload(c); got.Outcome != storage.OutcomeAgreement || got.RecoveredFen != 399950 {
 		t.Fatalf("outcome %+v", got)
 	}
+}
+
+func TestRequestMaterialAndResume(t *testing.T) {
+	e := newPageEnv(t)
+	c := e.newCase(nil)
+	u := e.as(e.mediator)
+	for _, action := range []string{"/material", "/resume"} {
+		e.anonymous().postRaw(pageCasePath(c, action), nil).redirected("/console/login")
+	}
+	u.get(pageCasePath(c, "")).contains(`<h3 id="act-talk">与消费者沟通</h3>`, "/material").
+		lacks(storage.MaterialReasonMissing) // not a ground before a request
+	u.post(pageCasePath(c, "/material"), pageForm("material", "  ")).want(http.StatusBadRequest)
+	u.post(pageCasePath(c, "/material"), pageForm("material", "购物发票或订单截图")).redirected(pageCasePath(c, ""))
+	e.wantStatus(c, storage.StatusAwaitingMaterial)
+	notices, err := e.db.FindNotifications(context.Background(), storage.NotificationFilter{CaseID: &c.ID})
+	if err != nil || len(notices) != 1 || notices[0].Text != "购物发票或订单截图" || notices[0].StatusLabel != "待补正" {
+		t.Fatalf("notices %+v, %v", notices, err)
+	}
+	r := u.get(pageCasePath(c, ""))
+	r.contains(`<h3 id="act-material">补正</h3>`, "购物发票或订单截图", "恢复办理（回到“待受理”）",
+		"2026-03-09 09:00 起可以“不予受理（"+storage.MaterialReasonMissing+"）”").
+		lacks(`<button type="submit" class="danger">不予受理（`, `<h3 id="act-accept">`)
+	// The store refuses the rejection before the wait, whatever the page shows.
+	u.post(pageCasePath(c, "/reject"), pageForm("reason", storage.MaterialReasonMissing)).
+		want(http.StatusConflict).contains("补正期限尚未届满")
+
+	u.post(pageCasePath(c, "/resume"), nil).redirected(pageCasePath(c, ""))
+	e.wantStatus(c, storage.StatusSubmitted)
+	u.post(pageCasePath(c, "/resume"), nil).want(http.StatusConflict)
+}
+
+func TestRejectForMissingMaterialAfterTheWait(t *testing.T) {
+	e := newPageEnv(t)
+	c := e.newCase(nil)
+	e.move(c, storage.StatusAccepted, "")
+	e.move(c, storage.StatusMediating, "")
+	u := e.as(e.mediator)
+	u.post(pageCasePath(c, "/material"), pageForm("material", "检测报告")).redirected(pageCasePath(c, ""))
+	e.advance(7 * 24 * time.Hour)
+	u.get(pageCasePath(c, "")).contains(`<button type="submit" class="danger">不予受理（` + storage.MaterialReasonMissing + `）</button>`)
+	u.post(pageCasePath(c, "/reject"), pageForm("reason", storage.MaterialReasonMissing)).redirected(pageCasePath(c, ""))
+	e.wantStatus(c, storage.StatusRejected)
+}
+
+func TestAppraisalFromMediation(t *testing.T) {
+	e := newPageEnv(t)
+	c := e.newCase(nil)
+	e.move(c, storage.StatusAccepted, "")
+	e.move(c, storage.StatusMediating, "")
+	u := e.as(e.mediator)
+	page := u.get(pageCasePath(c, "")).contains(`<h3 id="act-mediate">调解</h3>`, "送检测鉴定")
+	// One words box for the consumer per action that carries words (referral,
+	// closing), not one under every button.
+	if n := strings.Count(page.body, "（可选，将告知消费者）"); n != 2 {
+		t.Errorf("%d optional words boxes on a case in mediation, want 2 (转办, 结案)", n)
+	}
+	u.post(pageCasePath(c, "/status"), pageForm("to", "appraisal")).redirected(pageCasePath(c, ""))
+	e.wantStatus(c, storage.StatusAppraisal)
+	u.get(pageCasePath(c, "")).contains("检测鉴定完成，继续调解", `<h3 id="act-close">结案</h3>`).lacks("送检测鉴定", `value="referred"`)
+	u.post(pageCasePath(c, "/status"), pageForm("to", "mediating")).redirected(pageCasePath(c, ""))
+	e.wantStatus(c, storage.StatusMediating)
 }

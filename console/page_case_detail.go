@@ -92,13 +92,17 @@ func (s *Server) casePage(ctx context.Context, c *storage.Case, st *storage.Staf
 	if err != nil {
 		return nil, err
 	}
+	mv, err := s.findMaterialView(ctx, c)
+	if err != nil {
+		return nil, err
+	}
 	v := &caseDetailView{
-		Case: newCaseFields(c, staff), Actions: allowedActions(c, st),
+		Case: newCaseFields(c, staff), Actions: allowedActions(c, st, mv),
 		Timeline: buildTimeline(in), Canned: canned, Assignees: staff.options(c.AssigneeID),
-		RejectReasons: storage.RejectReasons, TerminationReasons: storage.TerminationReasons,
-		Outcomes: outcomeOptions(c.Outcome),
+		RejectReasons: initialRejectReasons(), TerminationReasons: storage.TerminationReasons,
 		ReplyMax: pageMaxReplyRunes, NoteMax: pageMaxNoteRunes, ReasonMax: pageMaxReasonRunes,
-		Idem: newIdemKey(),
+		MaterialMax: storage.MaterialMaxRunes,
+		Idem:        newIdemKey(),
 	}
 	for _, ev := range in.evidence {
 		v.Evidence = append(v.Evidence, newEvidenceView(ev))
@@ -143,15 +147,6 @@ func (s *Server) loadTimeline(ctx context.Context, c *storage.Case, staff *staff
 	}
 	in.notices, err = s.cfg.Store.FindNotifications(ctx, storage.NotificationFilter{CaseID: &c.ID, Limit: maxCaseNotices})
 	return in, err
-}
-
-// outcomeOptions offers the outcomes of mediation.
-func outcomeOptions(selected string) []option {
-	var out []option
-	for _, o := range storage.OutcomeLabels {
-		out = append(out, option{Value: o.Value, Label: o.Label, Selected: o.Value == selected})
-	}
-	return out
 }
 
 // Length limits of the case page's forms, in characters (as the JSON API's).

@@ -19,8 +19,10 @@ func TestCaseDetailShowsFieldsTimelineAndActions(t *testing.T) {
 	r.contains(c.Number, "待受理", "家用电子电器", "某某电器有限公司", "人民路1号", "2026-02-01", "3999.50 元",
 		"退款", "空调不制冷，商家拒绝维修。", "张三", "138****5678",
 		`class="msg msg-consumer"`, "投诉已提交：家用电子电器", "我已经等了一周了",
-		"/accept", "/reject", storage.RejectReasons[0], "登记撤回", "认领（分配给我）")
-	r.lacks("13812345678", "/reopen", "登记调解结果", `name="assignee" required`)
+		"/accept", "/reject", storage.RejectReasons[0], "要求补正", "认领（分配给我）",
+		`<h3 id="act-accept">受理</h3>`, `<h3 id="act-talk">与消费者沟通</h3>`, `<h3 id="act-close">结案</h3>`,
+		`<option value="withdrawn">撤回投诉</option>`, `<h3 id="act-assign">指派</h3>`)
+	r.lacks("13812345678", "/reopen", `<option value="agreement">`, `name="assignee" required`)
 
 	// A supervisor may assign anyone; on a finished case, reopen and the outcome
 	// are offered and accepting is not.
@@ -28,9 +30,9 @@ func TestCaseDetailShowsFieldsTimelineAndActions(t *testing.T) {
 	e.move(c, storage.StatusMediating, "")
 	e.move(c, storage.StatusTerminated, storage.TerminationReasons[4])
 	r = e.as(e.supervisor).get(pageCasePath(c, "")).want(http.StatusOK)
-	r.contains("/reopen", "办结", "登记调解结果", `name="assignee" required`, "调解员乙（调解员）",
+	r.contains("/reopen", "办结（已告知双方）", `name="assignee" required`, "调解员乙（调解员）",
 		"调解中 → 终止调解："+storage.TerminationReasons[4])
-	r.lacks("/accept\"", "/reject\"", "认领（分配给我）")
+	r.lacks("/accept\"", "/reject\"", "认领（分配给我）", `<h3 id="act-close">结案</h3>`)
 }
 
 func TestCaseDetailTimelineSidesAndDeliveryStates(t *testing.T) {

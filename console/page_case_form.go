@@ -10,14 +10,16 @@ import (
 // The forms of the case page, by the name a refused post is brought back to. A
 // status move's form is formMove plus the status it moves to.
 const (
-	formReply   = "reply"
-	formNote    = "note"
-	formAccept  = "accept"
-	formReject  = "reject"
-	formMove    = "status:"
-	formReopen  = "reopen"
-	formAssign  = "assign"
-	formOutcome = "outcome"
+	formReply    = "reply"
+	formNote     = "note"
+	formAccept   = "accept"
+	formReject   = "reject"
+	formMove     = "status:"
+	formReopen   = "reopen"
+	formAssign   = "assign"
+	formClose    = "close"
+	formMaterial = "material"
+	formResume   = "resume"
 )
 
 // formState is a refused post of one of the case page's forms: which form, why it

@@ -60,10 +60,10 @@ func TestRefusedStatusAndOutcomeFormsKeepTheirFields(t *testing.T) {
 
 	e.move(c, storage.StatusAccepted, "")
 	e.move(c, storage.StatusMediating, "")
-	r = sup.post(pageCasePath(c, "/outcome"), pageForm("outcome", storage.OutcomeSettled, "recovered", "12.345",
+	r = sup.post(pageCasePath(c, "/close"), pageForm("outcome", storage.OutcomeSettled, "recovered", "12.345",
 		"double", "1", "note", "商家当场退款")).want(http.StatusBadRequest)
 	r.contains("金额最多两位小数", `<option value="settled" selected>`, `name="double" value="1" checked`).
-		wantInForm("outcome-recovered", "12.345").wantInForm("outcome-note", "商家当场退款")
+		wantInForm("close-recovered", "12.345").wantInForm("close-note", "商家当场退款")
 	if got := e.reload(c).Outcome; got != "" {
 		t.Fatalf("outcome %q recorded from a refused form", got)
 	}

@@ -39,6 +39,10 @@ func (s *Server) moveCase(w http.ResponseWriter, r *http.Request, to storage.Sta
 		s.refuseForm(w, r, c, form, storage.Errorf(storage.ECONFLICT, "案件当前为“%s”，不能改为“%s”。", c.Status.Label(), to.Label()))
 		return
 	}
+	if err := plainMoveOnly(to); err != nil {
+		s.refuseForm(w, r, c, form, err)
+		return
+	}
 	reason, err := moveReason(to, r)
 	if err != nil {
 		s.refuseForm(w, r, c, form, err)
@@ -51,6 +55,18 @@ func (s *Server) moveCase(w http.ResponseWriter, r *http.Request, to storage.Sta
 		return
 	}
 	redirectToCase(w, r, c.Number, "案件状态已改为“"+to.Label()+"”，将通知消费者。")
+}
+
+// plainMoveOnly refuses, with a pointer to the right action, the moves that take
+// more than a reason: an outcome (结案) or the material asked for (要求补正).
+func plainMoveOnly(to storage.Status) error {
+	switch {
+	case to.ClosingOnly():
+		return storage.Errorf(storage.ECONFLICT, "“%s”请通过“结案”选择调解结果登记。", to.Label())
+	case to == storage.StatusAwaitingMaterial:
+		return storage.Errorf(storage.ECONFLICT, "“%s”请通过“要求补正”写明所需材料。", to.Label())
+	}
+	return nil
 }
 
 // reopenCase lets a supervisor take a finished case back into mediation.

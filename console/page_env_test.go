@@ -38,18 +38,24 @@ type pageEnv struct {
 	// jump sets the store's and the console's clock (it then moves on a second
 	// per reading from there).
 	jump func(to time.Time)
+	skip chan time.Duration // advance's jumps of the clock
 }
 
 // newPageEnv builds the console. The store's clock moves a second per reading,
 // so events have distinct, ordered times.
 func newPageEnv(t *testing.T) *pageEnv {
 	t.Helper()
-	e := &pageEnv{t: t, db: testenv.SQLite(t, sqlstore.Open), sessions: &pageSessions{}}
+	e := &pageEnv{t: t, db: testenv.SQLite(t, sqlstore.Open), sessions: &pageSessions{}, skip: make(chan time.Duration, 1)}
 	var mu sync.Mutex
 	clock := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
 	e.db.Now = func() time.Time {
 		mu.Lock()
 		defer mu.Unlock()
+		select {
+		case d := <-e.skip:
+			clock = clock.Add(d)
+		default:
+		}
 		clock = clock.Add(time.Second)
 		return clock
 	}
@@ -102,11 +108,34 @@ func (e *pageEnv) newCase(edit func(nc *storage.NewCase)) *storage.Case {
 }
 
 // move changes a case's status in the store (set-up, not under test).
+// 调解成功 and 终止调解 are reached by closing the case (结案): an agreement without
+// money, or a termination on the ground reason.
 func (e *pageEnv) move(c *storage.Case, to storage.Status, reason string) {
 	e.t.Helper()
-	ch := storage.StatusChange{CaseID: c.ID, To: to, Actor: e.supervisor.Actor(), Reason: reason}
-	if _, err := e.db.ChangeStatus(context.Background(), ch); err != nil {
+	var err error
+	switch to {
+	case storage.StatusResolved:
+		e.close(c, storage.Closing{Outcome: storage.OutcomeAgreement, Note: reason})
+	case storage.StatusTerminated:
+		e.close(c, storage.Closing{Outcome: storage.OutcomeTerminated, Reason: reason})
+	default:
+		ch := storage.StatusChange{CaseID: c.ID, To: to, Actor: e.supervisor.Actor(), Reason: reason}
+		_, err = e.db.ChangeStatus(context.Background(), ch)
+	}
+	if err != nil {
 		e.t.Fatalf("move %s to %s: %v", c.Number, to, err)
+	}
+}
+
+// advance moves the clock d ahead at its next reading.
+func (e *pageEnv) advance(d time.Duration) { e.skip <- d }
+
+// close closes the case with cl's outcome, as the supervisor.
+func (e *pageEnv) close(c *storage.Case, cl storage.Closing) {
+	e.t.Helper()
+	cl.CaseID, cl.Actor = c.ID, e.supervisor.Actor()
+	if _, err := e.db.CloseCase(context.Background(), cl); err != nil {
+		e.t.Fatalf("close %s: %v", c.Number, err)
 	}
 }
 

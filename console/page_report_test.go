@@ -1,7 +1,6 @@
 package console_test
 
 import (
-	"context"
 	"net/http"
 	"testing"
 
@@ -15,11 +14,9 @@ func TestReportPage(t *testing.T) {
 	c, _ := e.newCase(nil), e.newCase(nil)
 	outcome := func(c *storage.Case, o string, fen int64, double bool) {
 		t.Helper()
-		_, err := e.db.RecordOutcome(context.Background(), storage.Outcome{CaseID: c.ID, Outcome: o,
-			RecoveredFen: fen, DoubleCompensation: double, Actor: e.supervisor.Actor()})
-		if err != nil {
-			t.Fatal(err)
-		}
+		e.move(c, storage.StatusAccepted, "")
+		e.move(c, storage.StatusMediating, "")
+		e.close(c, storage.Closing{Outcome: o, RecoveredFen: fen, DoubleCompensation: double})
 	}
 	outcome(a, storage.OutcomeAgreement, 123_456, true)
 	outcome(b, storage.OutcomeSettled, 50, false)

@@ -196,9 +196,6 @@ func TestWorkloadPage(t *testing.T) {
 	}
 	e.move(done, storage.StatusAccepted, "")
 	e.move(done, storage.StatusMediating, "")
-	if _, err := e.db.RecordOutcome(ctx, storage.Outcome{CaseID: done.ID, Outcome: storage.OutcomeAgreement, Actor: by.Actor}); err != nil {
-		t.Fatal(err)
-	}
 	e.move(done, storage.StatusResolved, "")
 	sup := e.as(e.supervisor)
 	sup.get("/console/workload?month=2026-03").want(http.StatusOK).

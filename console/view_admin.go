@@ -43,7 +43,7 @@ type auditRow struct {
 var auditActions = []struct{ Value, Label string }{
 	{storage.AuditStatusChange, "改变状态"}, {storage.AuditReply, "回复消费者"},
 	{storage.AuditNote, "内部备注"}, {storage.AuditAssign, "分配案件"},
-	{storage.AuditOutcome, "登记结果"}, {storage.AuditRevealPhone, "查看完整手机号"},
+	{storage.AuditOutcome, "结案"}, {storage.AuditRevealPhone, "查看完整手机号"},
 	{storage.AuditPhoneSearch, "按完整手机号搜索"},
 	{storage.AuditMarkRead, "标为已读"}, {storage.AuditCannedReply, "常用回复"},
 	{storage.AuditLogin, "登录"}, {storage.AuditLoginFailed, "登录失败"},

@@ -69,54 +69,97 @@ func newCaseFields(c *storage.Case, staff *staffDirectory) caseFields {
 }
 
 // statusMove is one status a case may move to from the detail page, with what
-// the move asks for: a reason from a list (termination), a referral target, or
-// nothing.
+// the move asks for: a referral target, or nothing.
 type statusMove struct {
 	To      storage.Status
 	Label   string
-	Reasons []string // the reason must be one of these (terminated)
 	Targets []string // the referral target must be one of these (referred)
 }
 
 // caseActions says which forms the detail page offers to this staff member for
-// the case's current status. The handlers check the same rules again.
+// the case's current status, grouped by what the mediator is doing. The handlers
+// and the store check the same rules again.
 type caseActions struct {
-	Accept     bool
-	Reject     bool
-	Moves      []statusMove
-	Reopen     bool
+	// 受理: accept or reject a new complaint.
+	Accept bool
+	Reject bool
+	// 与消费者沟通: ask for material (要求补正).
+	RequestMaterial bool
+	// 补正: the case waits for material (恢复办理, or, after the wait, 不予受理).
+	Material *materialView
+	// 调解: start or go back to mediation, testing and appraisal, referral.
+	Mediate []statusMove
+	// 结案: the outcomes the case may be closed with now.
+	Close []option
+	// 办结: close the file once the parties were told.
+	Finish bool
+	// 重新调解 (supervisors).
+	Reopen bool
+	// 指派.
 	Assign     bool // choose any mediator (supervisor and up)
 	AssignSelf bool // a mediator takes an unassigned case
-	Outcome    bool
 }
 
-// allowedActions derives the actions from the status table and the role.
-func allowedActions(c *storage.Case, st *storage.Staff) caseActions {
-	supervisor := st.Role.AtLeast(storage.RoleSupervisor)
-	a := caseActions{
-		Accept:     c.Status.CanMoveTo(storage.StatusAccepted),
-		Reject:     c.Status.CanMoveTo(storage.StatusRejected),
-		Reopen:     supervisor && c.Status.CanReopen(),
-		Assign:     supervisor,
-		AssignSelf: !supervisor && c.AssigneeID == 0,
-		Outcome:    outcomeAllowed(c.Status),
-	}
-	for _, to := range storage.Statuses() {
-		if to == storage.StatusAccepted || to == storage.StatusRejected || !c.Status.CanMoveTo(to) {
-			continue
+// CloseWithMoney reports whether the closing form offers an agreement or a
+// settlement, which take the money recovered and 加倍赔偿.
+func (a caseActions) CloseWithMoney() bool {
+	return a.closeOffers(storage.OutcomeAgreement) || a.closeOffers(storage.OutcomeSettled)
+}
+
+// CloseWithReason reports whether the closing form offers a termination, which
+// takes its ground.
+func (a caseActions) CloseWithReason() bool { return a.closeOffers(storage.OutcomeTerminated) }
+
+// closeOffers reports whether the closing form offers outcome.
+func (a caseActions) closeOffers(outcome string) bool {
+	for _, o := range a.Close {
+		if o.Value == outcome {
+			return true
 		}
-		a.Moves = append(a.Moves, newStatusMove(to))
+	}
+	return false
+}
+
+// Any reports whether a status action (anything but assigning) is offered.
+func (a caseActions) Any() bool {
+	return a.Accept || a.Reject || a.RequestMaterial || a.Material != nil || len(a.Mediate) > 0 ||
+		len(a.Close) > 0 || a.Finish || a.Reopen
+}
+
+// mediationMoves are the plain moves of the 调解 group, in the order offered.
+var mediationMoves = []storage.Status{storage.StatusMediating, storage.StatusAppraisal, storage.StatusReferred}
+
+// allowedActions derives the actions from the status table and the role; mv is
+// the pending request for material of a case in 待补正 (nil otherwise).
+func allowedActions(c *storage.Case, st *storage.Staff, mv *materialView) caseActions {
+	supervisor := st.Role.AtLeast(storage.RoleSupervisor)
+	waiting := c.Status == storage.StatusAwaitingMaterial
+	a := caseActions{
+		Accept:          c.Status.CanMoveTo(storage.StatusAccepted),
+		Reject:          c.Status.CanMoveTo(storage.StatusRejected) && !waiting,
+		RequestMaterial: c.Status.CanMoveTo(storage.StatusAwaitingMaterial),
+		Material:        mv,
+		Close:           closeOutcomes(c.Status),
+		Finish:          c.Status.CanMoveTo(storage.StatusClosed),
+		Reopen:          supervisor && c.Status.CanReopen(),
+		Assign:          supervisor,
+		AssignSelf:      !supervisor && c.AssigneeID == 0,
+	}
+	if waiting {
+		return a // resuming goes back where the case came from: the 补正 block
+	}
+	for _, to := range mediationMoves {
+		if c.Status.CanMoveTo(to) {
+			a.Mediate = append(a.Mediate, newStatusMove(c.Status, to))
+		}
 	}
 	return a
 }
 
-// newStatusMove describes the form of a move to to.
-func newStatusMove(to storage.Status) statusMove {
-	m := statusMove{To: to, Label: moveLabel(to)}
-	switch to {
-	case storage.StatusTerminated:
-		m.Reasons = storage.TerminationReasons
-	case storage.StatusReferred:
+// newStatusMove describes the form of a move from a case in from to to.
+func newStatusMove(from, to storage.Status) statusMove {
+	m := statusMove{To: to, Label: moveLabel(from, to)}
+	if to == storage.StatusReferred {
 		m.Targets = storage.ReferralTargets
 	}
 	return m
@@ -124,32 +167,22 @@ func newStatusMove(to storage.Status) statusMove {
 
 // moveLabel is the button text of a move: what the staff member does, not where
 // the case ends up.
-func moveLabel(to storage.Status) string {
-	switch to {
-	case storage.StatusMediating:
+func moveLabel(from, to storage.Status) string {
+	switch {
+	case to == storage.StatusMediating && from == storage.StatusAppraisal:
+		return "检测鉴定完成，继续调解"
+	case to == storage.StatusMediating && from == storage.StatusReferred:
+		return "收回，继续调解"
+	case to == storage.StatusMediating:
 		return "开始调解"
-	case storage.StatusReferred:
+	case to == storage.StatusAppraisal:
+		return "送检测鉴定"
+	case to == storage.StatusReferred:
 		return "转办"
-	case storage.StatusResolved:
-		return "调解成功"
-	case storage.StatusTerminated:
-		return "终止调解"
-	case storage.StatusWithdrawn:
-		return "登记撤回"
-	case storage.StatusClosed:
+	case to == storage.StatusClosed:
 		return "办结"
 	}
 	return to.Label()
-}
-
-// outcomeAllowed reports whether an outcome may be recorded: once mediation has
-// begun, and not on a complaint that was never accepted.
-func outcomeAllowed(s storage.Status) bool {
-	switch s {
-	case storage.StatusSubmitted, storage.StatusAccepted, storage.StatusRejected:
-		return false
-	}
-	return s.Valid()
 }
 
 // caseDetailView is the case page.
@@ -164,10 +197,10 @@ type caseDetailView struct {
 
 	RejectReasons      []string
 	TerminationReasons []string
-	Outcomes           []option
 
 	// The length limits of the forms, as the handlers check them.
 	ReplyMax, NoteMax, ReasonMax int
+	MaterialMax                  int
 
 	// Idem is the idempotency key of this rendering's reply and note forms: a
 	// second post of the same form adds nothing.

@@ -74,14 +74,14 @@ func testCaseActionsAuditAddress(t *testing.T, db *sqlstore.DB) {
 	form("assign", "assignee", "me")
 	form("reply", "text", "您好，已联系商家。")
 	form("note", "text", "商家同意退款。")
-	form("outcome", "outcome", storage.OutcomeSettled, "recovered", "100")
+	form("close", "outcome", storage.OutcomeSettled, "recovered", "100")
 	form("read")
 	api("accept", `{}`)
 	api("status", `{"status":"mediating"}`)
 	api("assign", `{"assignee_id":`+apiItoa(boss.ID)+`}`)
 	api("reply", `{"text":"您好，已联系商家。"}`)
 	api("note", `{"text":"商家同意退款。"}`)
-	api("outcome", `{"outcome":"settled","recovered_yuan":"100"}`)
+	api("close", `{"outcome":"settled","recovered_yuan":"100"}`)
 	api("read", `{}`)
 
 	want := []string{storage.AuditStatusChange, storage.AuditStatusChange, storage.AuditAssign,

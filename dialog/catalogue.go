@@ -310,6 +310,15 @@ func (c *Catalogue) CaseDetail(cs *storage.Case, reply *storage.Event) string {
 		"Reply", body, "Len", length, "Shown", strconv.Itoa(detailReplyMax), "Open", open)
 }
 
+// MaterialAsked is the paragraph the case detail adds for a case in 待补正: what
+// the mediator asked for and how to send it; "" when material is unknown.
+func (c *Catalogue) MaterialAsked(cs *storage.Case, material string) string {
+	if strings.TrimSpace(material) == "" {
+		return ""
+	}
+	return "\n\n" + c.text(msgCaseDetailMaterial, "Number", cs.Number, "Material", material)
+}
+
 // Lengths of a mediator's reply in the case messages, in characters. The list
 // holds up to queryListLimit cases in one chat bubble; the detail keeps most of a
 // reply (staff may write 600) while leaving room for the case's fields.

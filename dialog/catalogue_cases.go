@@ -4,6 +4,7 @@ package dialog
 // configuration names and never change once released.
 const (
 	msgForwarded         = "forwarded"
+	msgMaterialReceived  = "material_received"
 	msgChooseCase        = "choose_case"
 	msgChooseKept        = "choose_kept"
 	msgChooseFull        = "choose_full"
@@ -56,6 +57,8 @@ var (
 // caseMessages are the messages of the conversation about filed cases.
 var caseMessages = map[string]message{
 	msgForwarded: {fields: []string{"Number", "Count"}, text: `{{if ne .Count "1"}}您的{{.Count}}条消息{{end}}已转给调解员（投诉编号 {{.Number}}），调解员处理时会查看，有回复会通过本公众号通知您。`},
+
+	msgMaterialReceived: {fields: []string{"Number", "Count"}, text: `已收到您为投诉 {{.Number}} 补充的{{if ne .Count "1"}}{{.Count}}条{{end}}材料，已附到投诉中并转给调解员。调解员核对后会恢复办理，有进展会通过本公众号通知您。如还有其他材料，可以继续发送文字或照片。`},
 
 	msgChooseCase: {fields: []string{"Count", "Options"}, text: `您有{{.Count}}件正在处理的投诉，刚才发送的内容要转给哪一件？请回复序号，例如：1
 {{.Options}}

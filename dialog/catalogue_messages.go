@@ -77,6 +77,7 @@ const (
 	msgCaseDetail          = "case_detail"
 	msgCaseListReply       = "case_list_reply"
 	msgCaseDetailReply     = "case_detail_reply"
+	msgCaseDetailMaterial  = "case_detail_material"
 	msgCaseNotFound        = "case_not_found"
 )
 
@@ -304,6 +305,9 @@ var intakeMessages = map[string]message{
 	// The mediator's latest reply under the case's details. Len is the reply's
 	// length when it was cut to Shown characters, "" when shown whole; Open is
 	// non-empty while the case takes messages.
+	msgCaseDetailMaterial: {fields: []string{"Number", "Material"}, text: `调解员要求您补充材料：{{.Material}}
+请直接在本对话中发送文字或照片，我们会附到投诉 {{.Number}} 中。`},
+
 	msgCaseDetailReply: {fields: []string{"Number", "Time", "Reply", "Len", "Shown", "Open"}, text: `调解员最新回复（{{.Time}}）：
 {{.Reply}}{{if .Len}}
 （回复共{{.Len}}字，这里只显示前{{.Shown}}字{{if .Hotline}}，完整内容可致电 {{.Hotline}} 询问{{end}}。）{{end}}{{if .Open}}

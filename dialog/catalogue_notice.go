@@ -32,6 +32,23 @@ var nextKeys = map[storage.Status]string{
 	storage.StatusTerminated: "notice_next_terminated",
 	storage.StatusWithdrawn:  "notice_next_withdrawn",
 	storage.StatusClosed:     "notice_next_closed",
+
+	storage.StatusAwaitingMaterial: "notice_next_awaiting_material",
+	storage.StatusAppraisal:        "notice_next_appraisal",
+}
+
+// reasonLabels name the reason line of a status-change notice by the status it
+// reports: what to send for 待补正, the outcome for 调解成功 and 已撤回, a note for
+// the moves that need no reason; otherwise the ground (原因).
+var reasonLabels = map[storage.Status]string{
+	storage.StatusAwaitingMaterial: "需要您补充的材料",
+	storage.StatusResolved:         "调解结果",
+	storage.StatusWithdrawn:        "结果",
+	storage.StatusSubmitted:        "说明",
+	storage.StatusAccepted:         "说明",
+	storage.StatusMediating:        "说明",
+	storage.StatusAppraisal:        "说明",
+	storage.StatusClosed:           "说明",
 }
 
 // askLine points a consumer with questions to the hotline, or to this account.
@@ -39,8 +56,8 @@ const askLine = `如有疑问，{{if .Hotline}}请致电 {{.Hotline}}{{if .Hours
 
 // noticeMessages are the notices' wording.
 var noticeMessages = map[string]message{
-	msgNoticeStatus: {fields: []string{"Number", "Status", "Reason", "Next"}, text: `您的投诉 {{.Number}} 有新进展：{{.Status}}
-{{if .Reason}}原因：{{.Reason}}
+	msgNoticeStatus: {fields: []string{"Number", "Status", "Reason", "ReasonLabel", "Next"}, text: `您的投诉 {{.Number}} 有新进展：{{.Status}}
+{{if .Reason}}{{.ReasonLabel}}：{{.Reason}}
 {{end}}{{.Next}}`},
 
 	msgNoticeStaffReply: {fields: []string{"Number", "Text"}, text: `调解员回复（{{.Number}}）：
@@ -72,6 +89,10 @@ var noticeMessages = map[string]message{
 	"notice_next_withdrawn": {text: `调解已终止。如有新的问题，可以随时回复 投诉。`},
 
 	"notice_next_closed": {text: `感谢您的信任。`},
+
+	"notice_next_awaiting_material": {text: `请直接在本对话中发送上述材料，文字和照片都可以，我们会附到您的投诉中转给调解员；调解员核对后恢复办理，补正期间不计入办理期限。逾期未补正的，投诉可能不予受理。` + askLine},
+
+	"notice_next_appraisal": {text: `商品或服务需要检测、鉴定，检测、鉴定期间不计入调解期限。结果出来后调解员会继续调解，并通知您。`},
 }
 
 // Notice renders the consumer's text for an outbox notification, within
@@ -98,11 +119,15 @@ func (c *Catalogue) Notice(n *storage.Notification) string {
 // statusNotice renders a status change.
 func (c *Catalogue) statusNotice(n *storage.Notification) string {
 	status, ok := statusOf(n.StatusLabel)
-	label, next := n.StatusLabel, ""
+	label, next, reasonLabel := n.StatusLabel, "", "原因"
 	if ok {
 		label, next = status.Label(), c.text(nextKeys[status])
+		if l, ok := reasonLabels[status]; ok {
+			reasonLabel = l
+		}
 	}
-	return c.fit(msgNoticeStatus, "Reason", n.Text, "Number", n.CaseNumber, "Status", label, "Next", next)
+	return c.fit(msgNoticeStatus, "Reason", n.Text, "Number", n.CaseNumber, "Status", label, "Next", next,
+		"ReasonLabel", reasonLabel)
 }
 
 // allStatuses lists the statuses statusOf recognises.
@@ -110,6 +135,7 @@ var allStatuses = []storage.Status{
 	storage.StatusSubmitted, storage.StatusAccepted, storage.StatusRejected,
 	storage.StatusMediating, storage.StatusReferred, storage.StatusResolved,
 	storage.StatusTerminated, storage.StatusWithdrawn, storage.StatusClosed,
+	storage.StatusAwaitingMaterial, storage.StatusAppraisal,
 }
 
 // statusOf reads a notification's status, given as its label (已受理) or its value

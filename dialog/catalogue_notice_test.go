@@ -30,6 +30,12 @@ func TestCatalogueNotice(t *testing.T) {
 		{"terminated", statusNotice(storage.StatusTerminated, "商家拒绝调解"), []string{"终止调解", "原因：商家拒绝调解", "仲裁", "0755-12315"}, nil},
 		{"withdrawn", statusNotice(storage.StatusWithdrawn, ""), []string{"已撤回", "调解已终止"}, nil},
 		{"closed", statusNotice(storage.StatusClosed, ""), []string{"已办结"}, nil},
+		{"awaiting material", statusNotice(storage.StatusAwaitingMaterial, "购物发票或订单截图"),
+			[]string{"有新进展：待补正", "需要您补充的材料：购物发票或订单截图", "直接在本对话中发送", "文字和照片都可以", "不予受理", "0755-12315"}, []string{"原因"}},
+		{"appraisal", statusNotice(storage.StatusAppraisal, ""), []string{"有新进展：检测鉴定", "不计入调解期限"}, []string{"原因"}},
+		{"resolved with its outcome", statusNotice(storage.StatusResolved, "达成调解协议，挽回经济损失 ¥5000.00"),
+			[]string{"调解成功", "调解结果：达成调解协议，挽回经济损失 ¥5000.00"}, []string{"原因"}},
+		{"resumed", statusNotice(storage.StatusMediating, "恢复办理"), []string{"调解中", "说明：恢复办理"}, []string{"原因"}},
 		{"status as a value", &storage.Notification{Kind: storage.NoticeStatusChange, CaseNumber: "TS-2026-000123", StatusLabel: "accepted"}, []string{"已受理", "45个工作日"}, []string{"accepted"}},
 		{"unknown status", &storage.Notification{Kind: storage.NoticeStatusChange, CaseNumber: "TS-2026-000123", StatusLabel: "复核中"}, []string{"复核中"}, nil},
 		{"staff reply", &storage.Notification{Kind: storage.NoticeStaffReply, CaseNumber: "TS-2026-000123", Text: "请提供购物发票的照片。"},
@@ -103,5 +109,23 @@ func TestCatalogueNoticeSettings(t *testing.T) {
 	noHotline := mustCatalogue(t, Settings{}).Notice(statusNotice(storage.StatusRejected, "超过三年"))
 	if strings.Contains(noHotline, "致电") || !strings.Contains(noHotline, "回复本公众号") {
 		t.Errorf("rejected without a hotline: %s", noHotline)
+	}
+}
+
+// TestCatalogueNoticeKnowsEveryStatus checks that every status of the table has
+// its "what happens next" sentence and is read back from a notification.
+func TestCatalogueNoticeKnowsEveryStatus(t *testing.T) {
+	c := mustCatalogue(t, testSettings)
+	for _, s := range storage.Statuses() {
+		if _, ok := nextKeys[s]; !ok {
+			t.Errorf("%s (%s) has no notice_next_ message", s.Label(), s)
+		}
+		if got, ok := statusOf(string(s)); !ok || got != s {
+			t.Errorf("statusOf(%q) = %q, %v", s, got, ok)
+		}
+		n := c.Notice(statusNotice(s, ""))
+		if !strings.Contains(n, "有新进展："+s.Label()+"\n") || strings.HasSuffix(n, "\n") {
+			t.Errorf("%s: notice without its status or next sentence:\n%s", s, n)
+		}
 	}
 }

@@ -219,6 +219,9 @@ type QueryCases struct {
 type AddToCase struct {
 	Case     CaseRef
 	Messages []CaseMessage
+	// Material is set when the case waits for material the mediator asked for
+	// (待补正): the acknowledgement then says the material was received.
+	Material bool
 }
 
 // WithdrawCase asks the Engine to withdraw the case for the consumer. If the case

@@ -279,7 +279,33 @@ func (e *Engine) query(ctx context.Context, openID string, eff QueryCases) (stri
 	if err != nil {
 		return "", err
 	}
-	return e.Catalogue.CaseDetail(c, reply), nil
+	detail := e.Catalogue.CaseDetail(c, reply)
+	if c.Status == storage.StatusAwaitingMaterial {
+		material, err := e.materialAsked(ctx, c.ID)
+		if err != nil {
+			return "", err
+		}
+		detail += e.Catalogue.MaterialAsked(c, material)
+	}
+	return detail, nil
+}
+
+// materialAsked returns what the mediator last asked the consumer to send: the
+// reason of the latest move to 待补正 on the timeline ("调解中 → 待补正：<material>").
+// A template card outside WeChat's 48-hour window cannot carry it, so 查询 shows it.
+func (e *Engine) materialAsked(ctx context.Context, caseID int64) (string, error) {
+	events, err := e.Cases.ListEvents(ctx, caseID)
+	if err != nil {
+		return "", fmt.Errorf("list case events: %w", err)
+	}
+	marker := "→ " + storage.StatusAwaitingMaterial.Label() + "："
+	for i := len(events) - 1; i >= 0; i-- {
+		ev := events[i]
+		if _, material, ok := strings.Cut(ev.Body, marker); ok && ev.Kind == storage.EventStatusChange {
+			return material, nil
+		}
+	}
+	return "", nil
 }
 
 // latestReply returns the case's latest staff reply, nil if it has none.

@@ -228,7 +228,11 @@ func (e *Engine) addToCase(ctx context.Context, msgKey string, eff AddToCase) (s
 			return "", fmt.Errorf("add to case: %w", err)
 		}
 	}
-	return e.Catalogue.text(msgForwarded, "Number", eff.Case.Number, "Count", strconv.Itoa(len(eff.Messages))), nil
+	count := strconv.Itoa(len(eff.Messages))
+	if eff.Material {
+		return e.Catalogue.text(msgMaterialReceived, "Number", eff.Case.Number, "Count", count), nil
+	}
+	return e.Catalogue.text(msgForwarded, "Number", eff.Case.Number, "Count", count), nil
 }
 
 // dedupeKey is the timeline de-duplication key of the i-th message a turn adds.

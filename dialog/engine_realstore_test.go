@@ -95,8 +95,15 @@ func fileCase(t *testing.T, db *sqlstore.DB, openID, merchant string) *storage.C
 func fileAndClose(t *testing.T, db *sqlstore.DB, openID, merchant string) *storage.Case {
 	t.Helper()
 	c := fileCase(t, db, openID, merchant)
+	ctx := context.Background()
 	for _, to := range []storage.Status{storage.StatusAccepted, storage.StatusMediating, storage.StatusResolved, storage.StatusClosed} {
-		if _, err := db.ChangeStatus(context.Background(), storage.StatusChange{CaseID: c.ID, To: to, Actor: storage.ActorSystem}); err != nil {
+		var err error
+		if to == storage.StatusResolved { // an outcome's status: closing (结案) reaches it
+			_, err = db.CloseCase(ctx, storage.Closing{CaseID: c.ID, Outcome: storage.OutcomeSettled, Actor: storage.ActorSystem})
+		} else {
+			_, err = db.ChangeStatus(ctx, storage.StatusChange{CaseID: c.ID, To: to, Actor: storage.ActorSystem})
+		}
+		if err != nil {
 			t.Fatalf("to %s: %v", to, err)
 		}
 	}

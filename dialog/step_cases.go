@@ -136,6 +136,11 @@ func (t *turn) forward(m CaseMessage) {
 // because a reply asks one question.
 func (t *turn) forwardTo(f *Facts, m CaseMessage) {
 	open := f.OpenCases
+	if waiting := awaitingMaterial(open); len(waiting) == 1 {
+		// The mediator asked for material on this case: what the consumer sends
+		// now is most likely that, whatever else they have open.
+		open = waiting
+	}
 	if len(open) > 1 {
 		t.st = t.newStage(StageChooseCase)
 		t.st.Pending, t.st.Choices = []CaseMessage{t.held(m)}, refsOf(open)
@@ -148,7 +153,8 @@ func (t *turn) forwardTo(f *Facts, m CaseMessage) {
 	}
 	switch {
 	case len(open) == 1:
-		t.effect(AddToCase{Case: refOf(open[0]), Messages: []CaseMessage{m}})
+		t.effect(AddToCase{Case: refOf(open[0]), Messages: []CaseMessage{m},
+			Material: open[0].Status == storage.StatusAwaitingMaterial})
 	case f.Finished != nil:
 		t.say(msgCaseFinished, "Number", f.Finished.Number, "Status", f.Finished.Status.Label())
 	case m.Photo != nil && m.Photo.evidenceKind() == EvidenceImage:
@@ -159,6 +165,17 @@ func (t *turn) forwardTo(f *Facts, m CaseMessage) {
 	if due != nil {
 		t.askRating(due)
 	}
+}
+
+// awaitingMaterial returns the cases of open that wait for material (待补正).
+func awaitingMaterial(open []*storage.Case) []*storage.Case {
+	var out []*storage.Case
+	for _, c := range open {
+		if c.Status == storage.StatusAwaitingMaterial {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // askRating asks for the rating of c, a closed case the consumer has not rated.

@@ -376,3 +376,20 @@ func TestStepControlWordsInStages(t *testing.T) {
 		t.Errorf("pending %+v", res.State.Pending)
 	}
 }
+
+// TestStepForwardToCaseAwaitingMaterial checks that while a case waits for the
+// material its mediator asked for (待补正), what the consumer sends goes to that
+// case, even with other cases open, and is acknowledged as material.
+func TestStepForwardToCaseAwaitingMaterial(t *testing.T) {
+	waiting := filed(2, "乙商城", storage.StatusAwaitingMaterial)
+	twoWaiting := filed(5, "戊商行", storage.StatusAwaitingMaterial)
+	photo := CaseMessage{Photo: &Photo{MediaID: "p1", PicURL: "http://mmbiz.example/p1"}}
+	runStageTests(t, []stageTest{
+		{"text, the one case waits", State{}, textIn("发票在这里"), needFwd, &Facts{OpenCases: []*storage.Case{waiting}}, StageIdle,
+			[]Effect{AddToCase{Case: refB, Messages: []CaseMessage{{Text: "发票在这里"}}, Material: true}}, nil},
+		{"photo, one of two waits", State{}, imageIn("p1"), needFwd, &Facts{OpenCases: []*storage.Case{caseA, waiting}}, StageIdle,
+			[]Effect{AddToCase{Case: refB, Messages: []CaseMessage{photo}, Material: true}}, nil},
+		{"two wait: ask which", State{}, textIn("发票"), needFwd, &Facts{OpenCases: []*storage.Case{twoWaiting, waiting}}, StageChooseCase, nil,
+			[]string{"您有2件正在处理的投诉"}},
+	})
+}

@@ -32,7 +32,7 @@ type Case struct {
 	// The desk's fields.
 	AssigneeID         int64  `db:"assignee_id"` // 0 when unassigned
 	Unread             bool   `db:"unread"`      // the consumer wrote since staff last looked
-	Outcome            string `db:"outcome"`     // one of the Outcome… constants, or ""
+	Outcome            string `db:"outcome"`     // one of the Outcome… constants, or "" (see Status.HasOutcome)
 	RecoveredFen       int64  `db:"recovered_fen"`
 	DoubleCompensation bool   `db:"double_compensation"`
 
@@ -235,17 +235,6 @@ var OutcomeLabels = []struct{ Value, Label string }{
 	{OutcomeWithdrawn, "撤回投诉"}, {OutcomeTerminated, "终止调解"},
 }
 
-// Outcome records how mediation ended and what the consumer got back.
-type Outcome struct {
-	CaseID             int64
-	Outcome            string // one of the Outcome… constants
-	RecoveredFen       int64  // money recovered for the consumer (挽回经济损失), in fen
-	DoubleCompensation bool   // 加倍赔偿
-	Note               string
-	Actor              string // "staff:<id>"
-	IP                 string // the staff member's client address, for the audit entry (see By)
-}
-
 // DeskStore is the case desk's work on cases beyond status changes, and the
 // canned replies staff write with.
 type DeskStore interface {
@@ -259,14 +248,14 @@ type DeskStore interface {
 	// one sees the case unassigned. Claiming a case one already has changes nothing.
 	// ECONFLICT if someone else has the case; otherwise errors as AssignCase.
 	ClaimCase(ctx context.Context, caseID, staffID int64, by By) (*Case, error)
-	// RecordOutcome stores the outcome and money recovered, appends a note event
-	// and audits it. EINVALID for an unknown outcome or a negative amount.
-	RecordOutcome(ctx context.Context, o Outcome) (*Case, error)
 	// MarkCaseRead clears the case's unread flag (staff have seen the consumer's
 	// latest messages).
 	MarkCaseRead(ctx context.Context, caseID int64) error
 
 	CannedReplyStore
+	// CaseworkStore closes cases with their outcome (the only way to record one)
+	// and asks for material.
+	CaseworkStore
 }
 
 // ConversationStore is what happens on a case after it was filed.

@@ -40,11 +40,19 @@ var statusLabels = map[Status]string{
 	StatusAppraisal:        "检测鉴定",
 }
 
-// statusMoves is the table of allowed moves; anything not listed is refused.
+// statusMoves is the table of allowed moves; anything not listed is refused. Some
+// moves are narrowed further by the store: a case leaves 待补正 only back to the
+// status it came from (resume), to 不予受理 for missing material once the
+// configured wait is over, or to 已撤回; 待补正 itself is reached only by asking
+// for material (it needs the material named), and 调解成功 and 终止调解 only by
+// closing the case with an outcome (see ClosingOnly).
 var statusMoves = map[Status][]Status{
-	StatusSubmitted:  {StatusAccepted, StatusRejected, StatusWithdrawn},
-	StatusAccepted:   {StatusMediating, StatusReferred, StatusWithdrawn},
-	StatusMediating:  {StatusResolved, StatusTerminated, StatusReferred, StatusWithdrawn},
+	StatusSubmitted:        {StatusAccepted, StatusRejected, StatusWithdrawn, StatusAwaitingMaterial},
+	StatusAwaitingMaterial: {StatusSubmitted, StatusMediating, StatusRejected, StatusWithdrawn},
+	StatusAccepted:         {StatusMediating, StatusReferred, StatusWithdrawn},
+	StatusMediating: {StatusResolved, StatusTerminated, StatusReferred, StatusWithdrawn,
+		StatusAwaitingMaterial, StatusAppraisal},
+	StatusAppraisal:  {StatusMediating, StatusResolved, StatusTerminated, StatusWithdrawn},
 	StatusReferred:   {StatusMediating, StatusResolved, StatusTerminated, StatusWithdrawn},
 	StatusResolved:   {StatusClosed},
 	StatusTerminated: {StatusClosed},
@@ -91,6 +99,20 @@ func (s Status) CanReopen() bool {
 		return true
 	}
 	return false
+}
+
+// ClosingOnly reports whether a case reaches s only by being closed with an
+// outcome (结案): 调解成功 and 终止调解 carry the outcome's facts, which a plain
+// status change does not.
+func (s Status) ClosingOnly() bool {
+	return s == StatusResolved || s == StatusTerminated
+}
+
+// HasOutcome reports whether a case in status s has an outcome of mediation:
+// exactly when it is 调解成功, 终止调解 or 已撤回 (a closed case keeps the outcome
+// of the status it was closed from).
+func (s Status) HasOutcome() bool {
+	return s == StatusResolved || s == StatusTerminated || s == StatusWithdrawn
 }
 
 // Final reports whether the status ends the handling of a case (no more moves but
@@ -153,4 +175,11 @@ type StatusChange struct {
 	// Reopen allows a supervisor to move a finished case (resolved, terminated,
 	// withdrawn or closed) back to mediating; the table allows it only then.
 	Reopen bool
+	// Closing is the outcome the move records; only CaseworkStore.CloseCase sets
+	// it (ChangeStatus refuses a change that carries one).
+	Closing *Closing
 }
+
+// MaterialReasonMissing is the ground of rejecting a case whose consumer did not
+// send the material asked for (待补正) within the configured wait.
+const MaterialReasonMissing = "投诉材料不全且未按要求补正"

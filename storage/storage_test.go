@@ -37,6 +37,11 @@ func TestStatusMoves(t *testing.T) {
 		{StatusSubmitted, StatusAccepted}, {StatusSubmitted, StatusRejected}, {StatusSubmitted, StatusWithdrawn},
 		{StatusAccepted, StatusMediating}, {StatusMediating, StatusResolved}, {StatusMediating, StatusTerminated},
 		{StatusMediating, StatusReferred}, {StatusReferred, StatusResolved}, {StatusResolved, StatusClosed},
+		{StatusSubmitted, StatusAwaitingMaterial}, {StatusMediating, StatusAwaitingMaterial},
+		{StatusAwaitingMaterial, StatusSubmitted}, {StatusAwaitingMaterial, StatusMediating},
+		{StatusAwaitingMaterial, StatusRejected}, {StatusAwaitingMaterial, StatusWithdrawn},
+		{StatusMediating, StatusAppraisal}, {StatusAppraisal, StatusMediating}, {StatusAppraisal, StatusResolved},
+		{StatusAppraisal, StatusTerminated},
 	}
 	for _, m := range allowed {
 		if !m.from.CanMoveTo(m.to) {
@@ -46,6 +51,9 @@ func TestStatusMoves(t *testing.T) {
 	refused := []struct{ from, to Status }{
 		{StatusSubmitted, StatusResolved}, {StatusRejected, StatusAccepted}, {StatusClosed, StatusMediating},
 		{StatusResolved, StatusWithdrawn}, {StatusSubmitted, StatusSubmitted}, {Status("bogus"), StatusClosed},
+		{StatusAccepted, StatusAwaitingMaterial}, {StatusAwaitingMaterial, StatusAccepted},
+		{StatusAwaitingMaterial, StatusResolved}, {StatusAccepted, StatusAppraisal}, {StatusAppraisal, StatusReferred},
+		{StatusAppraisal, StatusAwaitingMaterial},
 	}
 	for _, m := range refused {
 		if m.from.CanMoveTo(m.to) {
@@ -94,6 +102,56 @@ func TestReferralTargetOf(t *testing.T) {
 	} {
 		if got := ReferralTargetOf(reason); got != want {
 			t.Errorf("ReferralTargetOf(%q) = %q, want %q", reason, got, want)
+		}
+	}
+}
+
+func TestOutcomesSetTheStatus(t *testing.T) {
+	for outcome, want := range map[string]Status{
+		OutcomeAgreement: StatusResolved, OutcomeSettled: StatusResolved,
+		OutcomeTerminated: StatusTerminated, OutcomeWithdrawn: StatusWithdrawn,
+	} {
+		if got, ok := OutcomeStatus(outcome); !ok || got != want || !got.HasOutcome() {
+			t.Errorf("OutcomeStatus(%s) = %s, %v; want %s", outcome, got, ok, want)
+		}
+	}
+	if _, ok := OutcomeStatus(""); ok {
+		t.Error("no outcome leads to a status")
+	}
+	for _, s := range Statuses() {
+		if s.ClosingOnly() != (s == StatusResolved || s == StatusTerminated) {
+			t.Errorf("%s: ClosingOnly %v", s, s.ClosingOnly())
+		}
+	}
+	if got := OutcomeSummary(OutcomeAgreement, 500_005, true); got != "达成调解协议，挽回经济损失 ¥5000.05，加倍赔偿" {
+		t.Errorf("summary %q", got)
+	}
+}
+
+func TestClosingValidate(t *testing.T) {
+	ok := []Closing{
+		{Outcome: OutcomeAgreement, RecoveredFen: 0, Actor: "staff:1"},
+		{Outcome: OutcomeSettled, RecoveredFen: 100, DoubleCompensation: true, Actor: "staff:1"},
+		{Outcome: OutcomeTerminated, Reason: TerminationReasons[0], Actor: "staff:1"},
+		{Outcome: OutcomeWithdrawn, Actor: "consumer"},
+	}
+	for _, cl := range ok {
+		if err := cl.Validate(); err != nil {
+			t.Errorf("%+v: %v", cl, err)
+		}
+	}
+	bad := []Closing{
+		{Outcome: "won", Actor: "staff:1"},
+		{Outcome: OutcomeAgreement},
+		{Outcome: OutcomeAgreement, RecoveredFen: -1, Actor: "staff:1"},
+		{Outcome: OutcomeTerminated, Actor: "staff:1"},
+		{Outcome: OutcomeTerminated, Reason: TerminationReasons[0], DoubleCompensation: true, Actor: "staff:1"},
+		{Outcome: OutcomeWithdrawn, RecoveredFen: 1, Actor: "staff:1"},
+		{Outcome: OutcomeSettled, Reason: TerminationReasons[0], Actor: "staff:1"},
+	}
+	for _, cl := range bad {
+		if err := cl.Validate(); ErrorCode(err) != EINVALID {
+			t.Errorf("%+v: %v, want invalid", cl, err)
 		}
 	}
 }

@@ -96,8 +96,7 @@ func TestEndToEndAPIWorksACase(t *testing.T) {
 	api.ok("POST", path+"/reply", `{"text":"请补充购物小票的照片。"}`)
 	api.ok("POST", path+"/note", `{"text":"商家电话无人接听。"}`)
 	api.ok("POST", path+"/status", `{"status":"mediating"}`)
-	api.ok("POST", path+"/outcome", `{"outcome":"agreement","recovered_yuan":"3999.50","double_compensation":true}`)
-	api.ok("POST", path+"/status", `{"status":"resolved"}`)
+	api.ok("POST", path+"/close", `{"outcome":"agreement","recovered_yuan":"3999.50","double_compensation":true}`)
 	api.ok("POST", path+"/read", "")
 	if status, out := api.do("POST", path+"/reopen", ""); status != http.StatusForbidden {
 		t.Fatalf("a mediator reopening: %d %v", status, out)

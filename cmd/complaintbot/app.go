@@ -191,6 +191,7 @@ func openDatabase(ctx context.Context, cfg configs.Config) (*sqlstore.DB, error)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	db.MaterialWait = time.Duration(cfg.Casework.MaterialWait)
 	if err := migrateDatabase(ctx, db); err != nil {
 		_ = db.Close()
 		return nil, err

@@ -53,10 +53,18 @@ func fileCase(t *testing.T, m *Main, p consumer) *storage.Case {
 	return c
 }
 
+// 调解成功 is an outcome's status: closing with an agreement (结案) reaches it.
 func move(t *testing.T, m *Main, c *storage.Case, to ...storage.Status) {
 	t.Helper()
+	ctx := context.Background()
 	for _, s := range to {
-		if _, err := m.DB.ChangeStatus(context.Background(), storage.StatusChange{CaseID: c.ID, To: s, Actor: "staff:7"}); err != nil {
+		var err error
+		if s == storage.StatusResolved {
+			_, err = m.DB.CloseCase(ctx, storage.Closing{CaseID: c.ID, Outcome: storage.OutcomeAgreement, Actor: "staff:7"})
+		} else {
+			_, err = m.DB.ChangeStatus(ctx, storage.StatusChange{CaseID: c.ID, To: s, Actor: "staff:7"})
+		}
+		if err != nil {
 			t.Fatalf("move to %s: %v", s, err)
 		}
 	}

@@ -227,7 +227,7 @@ func TestStoreWrittenAuditEntriesCarryTheClientAddress(t *testing.T) {
 				return err
 			}},
 			{storage.AuditOutcome, "192.0.2.6", func(ip string) error {
-				_, err := db.RecordOutcome(ctx, storage.Outcome{CaseID: c.ID, Outcome: storage.OutcomeSettled, Actor: zhao.Actor(), IP: ip})
+				_, err := db.CloseCase(ctx, storage.Closing{CaseID: c.ID, Outcome: storage.OutcomeWithdrawn, Actor: zhao.Actor(), IP: ip})
 				return err
 			}},
 			{storage.AuditSettings, "cli", func(ip string) error {

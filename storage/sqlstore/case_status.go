@@ -18,23 +18,48 @@ import (
 // mediating, which the table alone never allows; the store does not check who
 // reopens, which is the console's business (supervisors). The case row is locked
 // first, so two staff members moving one case at once are checked against the table
-// one after the other. ECONFLICT if the move is not allowed from the current status;
-// EINVALID for an unknown status, a missing actor, or a missing reason where one is
-// required (rejected, terminated); ENOTFOUND for an unknown case.
+// one after the other. A withdrawal records the outcome 撤回投诉; a reopening moves
+// the old outcome to the timeline and clears it. 调解成功 and 终止调解 are reached only
+// by CloseCase, 待补正 only by RequestMaterial; leaving 待补正 is checked as
+// checkMaterialRules says. ECONFLICT if the move is not allowed from the current
+// status; EINVALID for an unknown status, a missing actor, a missing reason where
+// one is required (rejected, terminated), or a target only those methods reach;
+// ENOTFOUND for an unknown case.
 func (d *DB) ChangeStatus(ctx context.Context, change storage.StatusChange) (*storage.Case, error) {
 	if err := checkStatusChange(&change); err != nil {
 		return nil, err
 	}
+	if err := checkPlainMove(&change); err != nil {
+		return nil, err
+	}
 	var c *storage.Case
 	err := d.inWriteTx(ctx, "change status", func(tx *sqlx.Tx) error {
+		now := dbTime(d.now())
+		if err := d.checkMaterialRules(ctx, tx, &change, now); err != nil {
+			return err
+		}
 		var err error
-		c, err = changeStatus(ctx, tx, &change, dbTime(d.now()))
+		c, err = changeStatus(ctx, tx, &change, now)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// checkPlainMove refuses, in ChangeStatus, the moves that carry more than a
+// reason: an outcome (CloseCase) and a request for material (RequestMaterial).
+func checkPlainMove(ch *storage.StatusChange) error {
+	switch {
+	case ch.Closing != nil || (ch.To.ClosingOnly() && !ch.Reopen):
+		return storage.Errorf(storage.EINVALID,
+			"%s（%s）只能通过结案登记调解结果后进入", ch.To.Label(), ch.To)
+	case ch.To == storage.StatusAwaitingMaterial:
+		return storage.Errorf(storage.EINVALID,
+			"%s（%s）只能通过“要求补正”写明所需材料后进入", ch.To.Label(), ch.To)
+	}
+	return nil
 }
 
 // checkStatusChange refuses what no case could accept, before touching the database.
@@ -58,7 +83,9 @@ func needsReason(s storage.Status) bool {
 	return s == storage.StatusRejected || s == storage.StatusTerminated
 }
 
-// changeStatus does ChangeStatus's work in tx.
+// changeStatus does ChangeStatus's work in tx: every status move of the store goes
+// through it (CloseCase, RequestMaterial and ResumeCase too), so the table, the
+// outcome, the timeline, the notice and the audit entry always move together.
 func changeStatus(
 	ctx context.Context, tx *sqlx.Tx, ch *storage.StatusChange, now time.Time,
 ) (*storage.Case, error) {
@@ -80,6 +107,9 @@ func changeStatus(
 		return nil, fmt.Errorf("update case status: %w", err)
 	}
 	c.Status, c.UpdatedAt = ch.To, now
+	if err := applyOutcome(ctx, tx, c, ch, now); err != nil {
+		return nil, err
+	}
 	move := statusChangeBody(from, ch.To, ch.Reopen, "")
 	err = insertEvent(ctx, tx, &storage.Event{
 		CaseID: c.ID, Kind: storage.EventStatusChange, Actor: ch.Actor,
@@ -95,7 +125,11 @@ func changeStatus(
 	}
 	// The reason stays out of the audit: it is free text and may name people.
 	by := storage.By{Actor: ch.Actor, IP: ch.IP}
-	if err := auditStaff(ctx, tx, by, storage.AuditStatusChange, c.ID, move, now); err != nil {
+	action, detail := storage.AuditStatusChange, move
+	if ch.Closing != nil {
+		action, detail = storage.AuditOutcome, move+"（"+outcomeSummaryOf(c)+"）"
+	}
+	if err := auditStaff(ctx, tx, by, action, c.ID, detail, now); err != nil {
 		return nil, err
 	}
 	// The status history and the due day of the case's clock, last, so that

@@ -15,12 +15,27 @@ import (
 // staff is the actor of the tests' staff actions.
 const staff = "staff:7"
 
-// move changes c's status or fails the test.
+// move changes c's status or fails the test. 调解成功 and 终止调解 are reached by
+// closing the case (an agreement without money; a termination on the ground
+// 一方表示无法达成调解协议, reason as its note), the one way there.
 func move(t *testing.T, db *DB, c *storage.Case, to storage.Status, reason string) *storage.Case {
 	t.Helper()
-	moved, err := db.ChangeStatus(context.Background(), storage.StatusChange{
-		CaseID: c.ID, To: to, Actor: staff, Reason: reason,
-	})
+	var (
+		moved *storage.Case
+		err   error
+	)
+	switch to {
+	case storage.StatusResolved:
+		moved, err = db.CloseCase(context.Background(), storage.Closing{
+			CaseID: c.ID, Outcome: storage.OutcomeAgreement, Note: reason, Actor: staff})
+	case storage.StatusTerminated:
+		moved, err = db.CloseCase(context.Background(), storage.Closing{
+			CaseID: c.ID, Outcome: storage.OutcomeTerminated, Reason: "一方表示无法达成调解协议", Note: reason, Actor: staff})
+	default:
+		moved, err = db.ChangeStatus(context.Background(), storage.StatusChange{
+			CaseID: c.ID, To: to, Actor: staff, Reason: reason,
+		})
+	}
 	if err != nil {
 		t.Fatalf("move %s to %s: %v", c.Number, to, err)
 	}
@@ -83,15 +98,20 @@ func TestChangeStatusRefusedWritesNothing(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		c := mustCreate(t, db, newCase("k"))
-		_, err := db.ChangeStatus(ctx, storage.StatusChange{CaseID: c.ID, To: storage.StatusResolved, Actor: staff})
+		_, err := db.ChangeStatus(ctx, storage.StatusChange{CaseID: c.ID, To: storage.StatusMediating, Actor: staff})
 		wantCode(t, err, storage.ECONFLICT)
-		if msg := storage.ErrorMessage(err); !strings.Contains(msg, "待受理") || !strings.Contains(msg, "调解成功") {
+		if msg := storage.ErrorMessage(err); !strings.Contains(msg, "待受理") || !strings.Contains(msg, "调解中") {
 			t.Fatalf("message %q does not name both statuses", msg)
 		}
 		for _, ch := range []storage.StatusChange{
 			{CaseID: c.ID, To: storage.StatusRejected, Actor: staff, Reason: "  "},
 			{CaseID: c.ID, To: "bogus", Actor: staff},
 			{CaseID: c.ID, To: storage.StatusAccepted},
+			// Only closing with an outcome reaches these, only asking for material that.
+			{CaseID: c.ID, To: storage.StatusResolved, Actor: staff},
+			{CaseID: c.ID, To: storage.StatusTerminated, Actor: staff, Reason: "一方表示无法达成调解协议"},
+			{CaseID: c.ID, To: storage.StatusAwaitingMaterial, Actor: staff, Reason: "发票"},
+			{CaseID: c.ID, To: storage.StatusWithdrawn, Actor: staff, Closing: &storage.Closing{Outcome: storage.OutcomeWithdrawn}},
 		} {
 			_, err := db.ChangeStatus(ctx, ch)
 			wantCode(t, err, storage.EINVALID)

@@ -113,6 +113,11 @@ type DB struct {
 	// before the DB is shared between goroutines.
 	Now func() time.Time
 
+	// MaterialWait is how long a consumer has to send the material asked for
+	// (待补正) before the complaint may be rejected for it; zero means
+	// storage.DefaultMaterialWait. Set it before the DB is shared.
+	MaterialWait time.Duration
+
 	db      *sqlx.DB
 	dialect string
 	url     string // as given to Open, for String

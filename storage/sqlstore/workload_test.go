@@ -32,17 +32,17 @@ func TestWorkloadCountsOpenAndConcludedCases(t *testing.T) {
 				t.Fatal(err)
 			}
 			setClock(db, moved)
-			if outcome != "" {
-				if _, err := db.RecordOutcome(ctx, storage.Outcome{CaseID: c.ID, Outcome: outcome, Actor: staff}); err != nil {
+			for _, to := range path {
+				c = move(t, db, c, to, "")
+			}
+			if outcome != "" { // 结案: the outcome sets the status
+				cl := storage.Closing{CaseID: c.ID, Outcome: outcome, Actor: staff}
+				if outcome == storage.OutcomeTerminated {
+					cl.Reason = storage.TerminationReasons[0]
+				}
+				if _, err := db.CloseCase(ctx, cl); err != nil {
 					t.Fatal(err)
 				}
-			}
-			for _, to := range path {
-				reason := ""
-				if to == storage.StatusTerminated {
-					reason = storage.TerminationReasons[0]
-				}
-				c = move(t, db, c, to, reason)
 			}
 		}
 		mediate := []storage.Status{storage.StatusAccepted, storage.StatusMediating}
@@ -50,11 +50,11 @@ func TestWorkloadCountsOpenAndConcludedCases(t *testing.T) {
 		// and one agreement concluded in February (another month).
 		handle(day(3, 1), a, day(3, 2), "", mediate...)
 		handle(day(3, 1), a, day(3, 1), "")
-		handle(day(3, 1), a, day(3, 5), storage.OutcomeAgreement, append(mediate, storage.StatusResolved)...)
-		handle(day(3, 2), a, day(3, 12), storage.OutcomeTerminated, append(mediate, storage.StatusTerminated)...)
-		handle(day(2, 1), a, day(2, 20), storage.OutcomeSettled, append(mediate, storage.StatusResolved)...)
+		handle(day(3, 1), a, day(3, 5), storage.OutcomeAgreement, mediate...)
+		handle(day(3, 2), a, day(3, 12), storage.OutcomeTerminated, mediate...)
+		handle(day(2, 1), a, day(2, 20), storage.OutcomeSettled, mediate...)
 		// 乙: one settled in March after 2 days, closed on March 6 (the last move counts).
-		handle(day(3, 1), b, day(3, 3), storage.OutcomeSettled, append(mediate, storage.StatusResolved)...)
+		handle(day(3, 1), b, day(3, 3), storage.OutcomeSettled, mediate...)
 		setClock(db, day(3, 6))
 		move(t, db, storedCase(t, db, int64(n)), storage.StatusClosed, "")
 		// 丙 leaves with an open case: still listed.

@@ -52,6 +52,10 @@ type Case struct {
 	// TeamID is the team whose queue the case is in (routed at filing, moved by
 	// staff), 0 when none.
 	TeamID int64 `db:"team_id"`
+
+	// UnitID is the committee the case belongs to (see Unit); RootUnitID in a
+	// single-unit deployment.
+	UnitID int64 `db:"unit_id"`
 }
 
 // Due returns the case's stored due as a CaseDue.
@@ -71,6 +75,8 @@ type NewCase struct {
 	ComplainantName string
 	Phone           string
 	Evidence        []NewEvidence
+	// UnitID is the committee the case is filed with; 0 files it with the root.
+	UnitID int64
 }
 
 // Validate checks the fields every case needs; it returns an EINVALID *Error naming

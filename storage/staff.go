@@ -52,6 +52,8 @@ type Staff struct {
 	// first admin's printed one, an account an admin created, a reset): the
 	// console then lets the owner's session reach only the change-password page.
 	MustChangePassword bool `db:"must_change_password"`
+	// UnitID is the committee the staff member works in; they see its subtree.
+	UnitID int64 `db:"unit_id"`
 }
 
 // Actor is the value used in Event.Actor and audit entries for this staff member.
@@ -66,6 +68,8 @@ type NewStaff struct {
 	// MustChangePassword makes the owner change the password at first sign-in:
 	// true whenever someone other than the owner chose it.
 	MustChangePassword bool
+	// UnitID is the committee the account works in; 0 puts it in the root unit.
+	UnitID int64
 }
 
 // StaffUpdate changes an account's name or role; nil fields stay as they are.

@@ -19,7 +19,7 @@ const caseColumns = `id, number, open_id, status, category, merchant_name, merch
 	purchase_date, amount_fen, description, demand, complainant_name, phone, intake_key,
 	COALESCE(assignee_id, 0) AS assignee_id, unread, outcome, recovered_fen,
 	double_compensation, subcategory, nature, referral_target, created_at, updated_at,
-	due_kind, due_on, due_paused, COALESCE(team_id, 0) AS team_id`
+	due_kind, due_on, due_paused, COALESCE(team_id, 0) AS team_id, unit_id`
 
 // nextSeqSQL takes the next number of a prefix and year. The upsert locks the counter
 // row until the transaction ends, so concurrent creators queue here; a rollback undoes
@@ -35,10 +35,18 @@ const nextSeqSQL = `INSERT INTO case_numbers (prefix, year, last_seq) VALUES (?,
 // that would abort our transaction.
 const insertCaseSQL = `INSERT INTO cases (number, open_id, status, category, merchant_name,
 	merchant_address, purchase_date, amount_fen, description, demand, complainant_name,
-	phone, intake_key, created_at, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	phone, intake_key, created_at, updated_at, unit_id)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (intake_key) DO NOTHING
 	RETURNING id`
+
+// unitOrRoot files a case without a unit with the root unit.
+func unitOrRoot(id int64) int64 {
+	if id == 0 {
+		return storage.RootUnitID
+	}
+	return id
+}
 
 // validPrefix matches the prefixes storage.ParseCaseNumber can read back.
 var validPrefix = regexp.MustCompile(`^[A-Za-z]{1,8}$`)
@@ -132,7 +140,7 @@ func insertCase(
 	err := tx.GetContext(ctx, &id, tx.Rebind(insertCaseSQL),
 		number, nc.OpenID, storage.StatusSubmitted, nc.Category, nc.MerchantName,
 		nc.MerchantAddress, nc.PurchaseDate, nc.AmountFen, nc.Description, nc.Demand,
-		nc.ComplainantName, nc.Phone, nc.IntakeKey, now, now)
+		nc.ComplainantName, nc.Phone, nc.IntakeKey, now, now, unitOrRoot(nc.UnitID))
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("insert case: %w", err)
 	}

@@ -33,6 +33,7 @@ func TestCreateCaseAndFindByNumber(t *testing.T) {
 			UpdatedAt: time.Date(2026, 3, 15, 2, 0, 0, 0, time.UTC),
 			// Received on Sunday 15 March: a decision within 7 working days.
 			DueKind: storage.ClockAcceptance, DueOn: "2026-03-24",
+			UnitID: storage.RootUnitID, // no unit given: the root's
 		}
 		if !reflect.DeepEqual(*c, want) {
 			t.Fatalf("created\n%+v\nwant\n%+v", *c, want)

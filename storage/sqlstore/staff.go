@@ -25,12 +25,12 @@ const maxStaffName = 50
 
 // staffColumns lists the staff columns in storage.Staff order.
 const staffColumns = `id, username, name, role, password_hash, disabled, created_at, updated_at,
-	must_change_password`
+	must_change_password, unit_id`
 
 // insertStaffSQL adds an account unless the username is taken. On Postgres a
 // concurrent insert of the same username waits here and then inserts nothing.
 const insertStaffSQL = `INSERT INTO staff (username, name, role, password_hash, created_at,
-	updated_at, must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?)
+	updated_at, must_change_password, unit_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (username) DO NOTHING
 	RETURNING ` + staffColumns
 
@@ -48,7 +48,8 @@ func (d *DB) CreateStaff(ctx context.Context, ns storage.NewStaff) (*storage.Sta
 	err := d.inWriteTx(ctx, "create staff", func(tx *sqlx.Tx) error {
 		now := dbTime(d.now())
 		err := tx.GetContext(ctx, &s, tx.Rebind(insertStaffSQL),
-			ns.Username, ns.Name, ns.Role, ns.PasswordHash, now, now, ns.MustChangePassword)
+			ns.Username, ns.Name, ns.Role, ns.PasswordHash, now, now, ns.MustChangePassword,
+			unitOrRoot(ns.UnitID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return storage.Errorf(storage.ECONFLICT, "username %q is taken", ns.Username)
 		} else if err != nil {

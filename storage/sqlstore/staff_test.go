@@ -27,7 +27,7 @@ func TestCreateAndFindStaff(t *testing.T) {
 		s := mustStaff(t, db, " Li.Ming ", " 李明 ", storage.RoleSupervisor)
 		now := db.Now().UTC()
 		want := storage.Staff{ID: s.ID, Username: "li.ming", Name: "李明", Role: storage.RoleSupervisor,
-			PasswordHash: "hash-of- Li.Ming ", CreatedAt: now, UpdatedAt: now}
+			PasswordHash: "hash-of- Li.Ming ", CreatedAt: now, UpdatedAt: now, UnitID: storage.RootUnitID}
 		if *s != want {
 			t.Fatalf("created %+v, want %+v", *s, want)
 		}

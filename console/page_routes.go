@@ -38,6 +38,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 
 	mux.Handle("GET /console/audit", s.page(sup, s.showAudit))
 	mux.Handle("GET /console/reports", s.page(sup, s.showReport))
+	mux.Handle("GET /console/reports/charts/{file}", s.page(sup, s.showReportChart))
 
 	// The account pages and the settings go through sessionPage: a leaked API
 	// token must not be enough to mint more tokens, change a password, create

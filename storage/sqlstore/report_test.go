@@ -162,7 +162,9 @@ func TestCaseReport(t *testing.T) {
 		// Merchant names are grouped case-insensitively; the smallest spelling names the group.
 		wantGroups(t, "merchant", rep.TopMerchants, []groupWant{{"<B>坏商家</B>", 6, 4, 3}, {"好又多超市", 3, 2, 0}})
 
-		wantTopics := []storage.ReportTopic{{"食品", "乳制品", "质量", 2}, {"家用电子电器", "空调", "质量", 1}}
+		wantTopics := []storage.ReportTopic{
+			{Category: "食品", Subcategory: "乳制品", Nature: "质量", Count: 2},
+			{Category: "家用电子电器", Subcategory: "空调", Nature: "质量", Count: 1}}
 		if !reflect.DeepEqual(rep.HotTopics, wantTopics) || rep.Classified != 3 {
 			t.Errorf("hot topics = %+v (classified %d)", rep.HotTopics, rep.Classified)
 		}
@@ -235,4 +237,3 @@ func wantGroups(t *testing.T, what string, got []storage.ReportCount, want []gro
 		t.Errorf("by %s = %+v\nwant %+v", what, have, want)
 	}
 }
-

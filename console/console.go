@@ -59,6 +59,7 @@ type Store interface {
 	storage.SettingsStore
 	storage.CalendarStore
 	storage.ReportStore
+	storage.TypicalCaseStore
 	FindNotifications(ctx context.Context, filter storage.NotificationFilter) ([]*storage.Notification, error)
 	FindEvidence(ctx context.Context, id int64) (*storage.Evidence, error)
 }

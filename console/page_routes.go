@@ -28,6 +28,8 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /console/cases/{number}/outcome", s.page(m, s.recordCaseOutcome))
 	mux.Handle("POST /console/cases/{number}/read", s.page(m, s.markCaseRead))
 	mux.Handle("POST /console/cases/{number}/reveal-phone", s.page(m, s.revealPhone))
+	mux.Handle("POST /console/cases/{number}/typical", s.page(sup, s.markTypicalCase))
+	mux.Handle("POST /console/cases/{number}/typical/remove", s.page(sup, s.unmarkTypicalCase))
 
 	mux.Handle("GET /console/evidence/{id}", s.page(m, s.showEvidence))
 
@@ -39,6 +41,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /console/audit", s.page(sup, s.showAudit))
 	mux.Handle("GET /console/reports", s.page(sup, s.showReport))
 	mux.Handle("GET /console/reports/charts/{file}", s.page(sup, s.showReportChart))
+	mux.Handle("GET /console/reports/annual/{year}", s.page(sup, s.showAnnualReport))
 
 	// The account pages and the settings go through sessionPage: a leaked API
 	// token must not be enough to mint more tokens, change a password, create

@@ -176,6 +176,9 @@ type caseDetailView struct {
 
 	// Form is the refused post this rendering answers, if any.
 	Form formState
+
+	// Typical is the 典型案例 block (page_case_typical.go).
+	Typical typicalView
 }
 
 // ratingView is the consumer's rating as the case page shows it.

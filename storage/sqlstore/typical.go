@@ -39,7 +39,7 @@ func (d *DB) MarkTypicalCase(ctx context.Context, m storage.TypicalCaseMark) (*s
 			return err
 		}
 		if !c.Status.Final() {
-			return storage.Errorf(storage.ECONFLICT, "case %s is %s: only a concluded case can be a typical case",
+			return storage.Errorf(storage.ECONFLICT, "案件 %s 当前为“%s”，只有已结束处理的案件才能标为典型案例。",
 				c.Number, c.Status.Label())
 		}
 		now := dbTime(d.now())

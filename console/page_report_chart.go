@@ -69,15 +69,28 @@ func (s *Server) showReportChart(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(out)
 }
 
-// trendChart draws the cases received and mediated per month.
+// chartMaxMonths is the longest period drawn per month; longer ones are drawn
+// per year, so the axis stays readable.
+const chartMaxMonths = 36
+
+// chartPeriods returns the periods a chart draws and the word for them.
+func chartPeriods(rep *storage.Report) ([]storage.ReportMonth, string) {
+	if len(rep.ByMonth) > chartMaxMonths {
+		return rep.ByYear, "年度"
+	}
+	return rep.ByMonth, "月度"
+}
+
+// trendChart draws the cases received and mediated per month (or year).
 func trendChart(rep *storage.Report) ([]byte, error) {
-	received, mediated := make([]float64, len(rep.ByMonth)), make([]float64, len(rep.ByMonth))
-	for i, m := range rep.ByMonth {
+	periods, word := chartPeriods(rep)
+	received, mediated := make([]float64, len(periods)), make([]float64, len(periods))
+	for i, m := range periods {
 		received[i], mediated[i] = float64(m.Received), float64(m.Mediated)
 	}
 	opt := charts.NewLineChartOptionWithData([][]float64{received, mediated})
-	opt.Title.Text = "月度趋势（件）"
-	opt.XAxis.Labels = monthLabels(rep.ByMonth)
+	opt.Title.Text = word + "趋势（件）"
+	opt.XAxis.Labels = monthLabels(periods)
 	opt.Legend.SeriesNames = []string{"收到", "已调解"}
 	opt.Legend.Offset = charts.OffsetRight
 	opt.ValueFormatter = wholeNumber
@@ -88,10 +101,12 @@ func trendChart(rep *storage.Report) ([]byte, error) {
 	return drawChart(func(p *charts.Painter) error { return p.LineChart(opt) })
 }
 
-// rateChart draws the 调解率 per month; a month with nothing accepted has no point.
+// rateChart draws the 调解率 per month (or year); a period with nothing accepted
+// has no point.
 func rateChart(rep *storage.Report) ([]byte, error) {
-	rates := make([]float64, len(rep.ByMonth))
-	for i, m := range rep.ByMonth {
+	periods, _ := chartPeriods(rep)
+	rates := make([]float64, len(periods))
+	for i, m := range periods {
 		rates[i] = charts.GetNullValue()
 		if m.Accepted > 0 {
 			rates[i] = float64(m.Mediated) * 100 / float64(m.Accepted)
@@ -99,7 +114,7 @@ func rateChart(rep *storage.Report) ([]byte, error) {
 	}
 	opt := charts.NewLineChartOptionWithData([][]float64{rates})
 	opt.Title.Text = "调解率（已调解 / 受理）"
-	opt.XAxis.Labels = monthLabels(rep.ByMonth)
+	opt.XAxis.Labels = monthLabels(periods)
 	opt.Legend.SeriesNames = []string{"调解率"}
 	opt.Legend.Offset = charts.OffsetRight
 	pct := func(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) + "%" }
@@ -168,7 +183,7 @@ func emptyChart(title, sentence string) []byte {
 	return b.Bytes()
 }
 
-// monthLabels are the months' names ("2026-03").
+// monthLabels are the periods' names ("2026-03", "2026").
 func monthLabels(months []storage.ReportMonth) []string {
 	out := make([]string, len(months))
 	for i, m := range months {

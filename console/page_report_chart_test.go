@@ -94,6 +94,14 @@ func TestReportCharts(t *testing.T) {
 	empty := wantChart(t, sup, "/console/reports/charts/categories.svg?from=2026-01&to=2026-02")
 	wantTexts(t, "empty categories", empty, "统计期间没有收到投诉。")
 	wantChart(t, sup, "/console/reports/charts/trend.svg?from=2026-01&to=2026-01")
+	wantChart(t, sup, "/console/reports/charts/rate.svg?from=2026-01&to=2026-02") // no point at all
+
+	// Over more than three years the trend is drawn per year.
+	long := wantChart(t, sup, "/console/reports/charts/trend.svg?from=2020-01&to=2026-12")
+	wantTexts(t, "long trend", long, "年度趋势（件）", "2020", "2026", "4")
+	if slices.Contains(long, "2026-03") {
+		t.Errorf("the long trend is drawn per month: %q", long)
+	}
 
 	sup.get("/console/reports/charts/pie.svg").want(http.StatusNotFound)
 	sup.get("/console/reports/charts/trend").want(http.StatusNotFound)

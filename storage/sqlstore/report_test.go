@@ -128,6 +128,13 @@ func TestCaseReport(t *testing.T) {
 		// After the period: April 1 00:00 CST is the end, excluded.
 		late := f.file(day(4, 1, 0), "食品")
 		f.moves(late, acc, "")
+		// 10. Sent back for material during mediation (the status engineer's
+		// 待补正): accepted. 11. Waiting for material before any decision: pending.
+		c10 := f.file(day(3, 20, 9), "其他")
+		f.moves(c10, acc, "", med, "")
+		f.set(c10, "status = ?", string(storage.StatusAwaitingMaterial))
+		c11 := f.file(day(3, 21, 9), "其他")
+		f.set(c11, "status = ?", string(storage.StatusAwaitingMaterial))
 
 		from, to := day(1, 1, 0), day(4, 1, 0)
 		rep, err := db.CaseReport(ctx, from, to)
@@ -137,30 +144,30 @@ func TestCaseReport(t *testing.T) {
 		if !rep.From.Equal(from) || !rep.To.Equal(to) {
 			t.Errorf("period = %v..%v", rep.From, rep.To)
 		}
-		wantTotals := storage.ReportFigures{Received: 9, Accepted: 6, Rejected: 1, WithdrawnEarly: 1, Pending: 1,
-			Mediated: 3, RecoveredFen: 13_250, DoubleCompensation: 1, AmountFen: 8*12_950 + 2_063_010_00}
+		wantTotals := storage.ReportFigures{Received: 11, Accepted: 7, Rejected: 1, WithdrawnEarly: 1, Pending: 2,
+			Mediated: 3, RecoveredFen: 13_250, DoubleCompensation: 1, AmountFen: 10*12_950 + 2_063_010_00}
 		if rep.ReportFigures != wantTotals {
 			t.Errorf("totals = %+v\nwant     %+v", rep.ReportFigures, wantTotals)
 		}
 		// Concluded: 1, 2, 4, 5, 6, 7, 9 (an outcome or a final status).
-		if rep.Concluded != 7 || rep.MediationRate != 0.5 || rep.Rate() != 0.5 {
+		if rep.Concluded != 7 || rep.MediationRate != 3.0/7 || rep.Rate() != 3.0/7 {
 			t.Errorf("concluded %d, rate %v", rep.Concluded, rep.MediationRate)
 		}
 
 		wantGroups(t, "category", rep.ByCategory, []groupWant{
-			{"食品", 5, 4, 3}, {"家用电子电器", 2, 1, 0}, {"交通工具", 1, 1, 0}, {"美容美发", 1, 0, 0}})
-		wantGroups(t, "nature", rep.ByNature, []groupWant{{"", 6, 3, 1}, {"质量", 3, 3, 2}})
-		wantGroups(t, "channel", rep.ByChannel, []groupWant{{storage.ChannelOwn, 7, 4, 2},
+			{"食品", 5, 4, 3}, {"其他", 2, 1, 0}, {"家用电子电器", 2, 1, 0}, {"交通工具", 1, 1, 0}, {"美容美发", 1, 0, 0}})
+		wantGroups(t, "nature", rep.ByNature, []groupWant{{"", 8, 4, 1}, {"质量", 3, 3, 2}})
+		wantGroups(t, "channel", rep.ByChannel, []groupWant{{storage.ChannelOwn, 9, 5, 2},
 			{"企业和解（入驻企业）", 1, 1, 1}, {"仲裁委员会", 1, 1, 0}, {"金融纠纷调解中心", 0, 0, 0}, {"行政部门", 0, 0, 0}})
 		if arb := rep.ByChannel[2]; arb.Key != "仲裁委员会" || arb.AmountFen != 2_063_010_00 {
 			t.Errorf("arbitration = %+v", arb)
 		}
-		wantGroups(t, "mediator", rep.ByMediator, []groupWant{{"", 6, 3, 1}, {"调解员甲", 2, 2, 1}, {"调解员乙", 1, 1, 1}})
+		wantGroups(t, "mediator", rep.ByMediator, []groupWant{{"", 8, 4, 1}, {"调解员甲", 2, 2, 1}, {"调解员乙", 1, 1, 1}})
 		if rep.ByMediator[1].Key != strconv.FormatInt(a.ID, 10) || rep.ByMediator[0].Key != "0" {
 			t.Errorf("mediator keys = %q, %q", rep.ByMediator[0].Key, rep.ByMediator[1].Key)
 		}
 		// Merchant names are grouped case-insensitively; the smallest spelling names the group.
-		wantGroups(t, "merchant", rep.TopMerchants, []groupWant{{"<B>坏商家</B>", 6, 4, 3}, {"好又多超市", 3, 2, 0}})
+		wantGroups(t, "merchant", rep.TopMerchants, []groupWant{{"<B>坏商家</B>", 7, 4, 3}, {"好又多超市", 4, 3, 0}})
 
 		wantTopics := []storage.ReportTopic{
 			{Category: "食品", Subcategory: "乳制品", Nature: "质量", Count: 2},
@@ -176,7 +183,7 @@ func TestCaseReport(t *testing.T) {
 			month                        string
 			received, accepted, mediated int
 			recovered                    int64
-		}{{"2026-01", 3, 2, 1, 10_000}, {"2026-02", 5, 3, 1, 2_550}, {"2026-03", 1, 1, 1, 700}}
+		}{{"2026-01", 3, 2, 1, 10_000}, {"2026-02", 5, 3, 1, 2_550}, {"2026-03", 3, 2, 1, 700}}
 		if len(rep.ByMonth) != len(wantMonths) {
 			t.Fatalf("ByMonth = %+v", rep.ByMonth)
 		}
@@ -196,7 +203,7 @@ func TestCaseReport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rep.ByYear) != 2 || rep.ByYear[0].Received != 1 || rep.ByYear[1].Received != 9 || rep.Received != 10 {
+		if len(rep.ByYear) != 2 || rep.ByYear[0].Received != 1 || rep.ByYear[1].Received != 11 || rep.Received != 12 {
 			t.Errorf("ByYear over two years = %+v", rep.ByYear)
 		}
 

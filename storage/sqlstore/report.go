@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -23,36 +24,44 @@ const (
 
 // reportConcluded is the SQL condition behind Report.Concluded; keep it in step
 // with storage.Status.Final.
-const reportConcluded = `(outcome <> '' OR status IN ('resolved', 'terminated', 'rejected', 'withdrawn', 'closed'))`
+const reportConcluded = `(c.outcome <> '' OR c.status IN ('resolved', 'terminated', 'rejected', 'withdrawn', 'closed'))`
 
 // reportAcceptedStatuses are the statuses a case can only reach once accepted.
 var reportAcceptedStatuses = []storage.Status{storage.StatusAccepted, storage.StatusMediating,
 	storage.StatusAppraisal, storage.StatusReferred, storage.StatusResolved, storage.StatusTerminated}
 
-// reportStage is the SQL expression giving each case (alias c) its stage. The
-// history is read from the timeline: every move writes an EventStatusChange
-// whose body is "<from> → <to>[：reason]" (statusChangeBody), so a case was ever
-// refused, or ever accepted, exactly when such an entry names that target. The
-// current status and outcome are checked as well, so rows without a timeline
-// (imported history) are staged by what they show.
+// reportStage is the SQL expression giving each case (alias c) its stage. Most
+// cases show it by their status or outcome: 不予受理 is final; 已受理 and the
+// statuses after it, or an outcome other than a withdrawal, mean accepted; 待受理
+// has had no decision. Only a case now 已撤回, 已办结 or 待补正 without such an
+// outcome needs its history, read from the timeline: every move writes an
+// EventStatusChange whose body is "<from> → <to>[：reason]" (statusChangeBody),
+// so the case was ever refused, or ever accepted, exactly when such an entry
+// names that target. The CASE asks the timeline only for those cases, which keeps
+// the report fast on a large desk. A case with no timeline (imported history)
+// and no telling outcome counts as withdrawn early if 已撤回 or 已办结, else pending.
 var reportStage = func() string {
-	moved := func(targets ...storage.Status) string {
-		var likes []string
-		for _, s := range targets {
-			likes = append(likes, "e.body LIKE '% → "+s.Label()+"%'")
-		}
-		return `EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = '` +
-			string(storage.EventStatusChange) + `' AND (` + strings.Join(likes, " OR ") + `))`
+	var accepted []string
+	for _, st := range reportAcceptedStatuses {
+		accepted = append(accepted, "e.body LIKE '% → "+st.Label()+"%'")
 	}
+	// history is 2 if the case was ever refused, 1 if ever accepted, else 0 (or
+	// NULL without a timeline). A correlated scalar subquery, so that each
+	// database looks up only the cases the CASE reaches, by the case_id index.
+	history := `(SELECT max(CASE WHEN e.body LIKE '% → ` + storage.StatusRejected.Label() + `%' THEN 2
+		WHEN ` + strings.Join(accepted, " OR ") + ` THEN 1 ELSE 0 END)
+		FROM case_events e WHERE e.case_id = c.id AND e.kind = '` + string(storage.EventStatusChange) + `')`
 	return `CASE
-		WHEN c.status = '` + string(storage.StatusRejected) + `' OR ` + moved(storage.StatusRejected) +
-		` THEN '` + stageRejected + `'
-		WHEN c.status IN (` + sqlStatuses(reportAcceptedStatuses) + `)
-			OR c.outcome IN ('` + storage.OutcomeAgreement + `', '` + storage.OutcomeSettled + `', '` +
-		storage.OutcomeTerminated + `') OR ` + moved(reportAcceptedStatuses...) + ` THEN '` + stageAccepted + `'
-		WHEN c.status IN ('` + string(storage.StatusWithdrawn) + `', '` + string(storage.StatusClosed) +
-		`') THEN '` + stageWithdrawn + `'
-		ELSE '` + stagePending + `' END`
+		WHEN c.status = '` + string(storage.StatusRejected) + `' THEN '` + stageRejected + `'
+		WHEN c.status IN (` + sqlStatuses(reportAcceptedStatuses) + `) OR c.outcome IN ('` +
+		storage.OutcomeAgreement + `', '` + storage.OutcomeSettled + `', '` + storage.OutcomeTerminated +
+		`') THEN '` + stageAccepted + `'
+		WHEN c.status = '` + string(storage.StatusSubmitted) + `' THEN '` + stagePending + `'
+		ELSE CASE ` + history + `
+			WHEN 2 THEN '` + stageRejected + `' WHEN 1 THEN '` + stageAccepted + `'
+			ELSE CASE WHEN c.status IN ('` + string(storage.StatusWithdrawn) + `', '` +
+		string(storage.StatusClosed) + `') THEN '` + stageWithdrawn + `' ELSE '` + stagePending + `' END
+		END END`
 }()
 
 // sqlStatuses is a SQL list of quoted status codes (ASCII identifiers).
@@ -64,39 +73,29 @@ func sqlStatuses(ss []storage.Status) string {
 	return strings.Join(q, ", ")
 }
 
-// reportFacts is the derived table every figure is counted from: the cases
-// received in the period (two placeholders: from, to) with their stage and their
-// mediator's name. A new grouping (a team, say) needs its column here and a row
-// in reportGroupings.
-var reportFacts = `SELECT c.id, c.status, c.category, c.subcategory, c.nature, c.referral_target,
-	COALESCE(c.assignee_id, 0) AS assignee_id, COALESCE(s.name, '') AS assignee_name,
-	c.merchant_key, c.merchant_name, c.outcome, c.recovered_fen, c.double_compensation,
-	c.amount_fen, c.created_at, ` + reportStage + ` AS stage
-	FROM cases c LEFT JOIN staff s ON s.id = c.assignee_id
+// reportFrom is the cases received in the period (two placeholders: from, to),
+// alias c, with their mediator (alias s). A new grouping (a team, say) needs a
+// join here if its name lives in another table, and a row in reportGroupings.
+const reportFrom = ` FROM cases c LEFT JOIN staff s ON s.id = c.assignee_id
 	WHERE c.created_at >= ? AND c.created_at < ?`
 
-// reportSums are the aggregates of storage.ReportFigures over rows of reportFacts.
-const reportSums = `count(*) AS received,
-	COALESCE(sum(CASE WHEN stage = '` + stageAccepted + `' THEN 1 ELSE 0 END), 0) AS accepted,
-	COALESCE(sum(CASE WHEN stage = '` + stageRejected + `' THEN 1 ELSE 0 END), 0) AS rejected,
-	COALESCE(sum(CASE WHEN stage = '` + stageWithdrawn + `' THEN 1 ELSE 0 END), 0) AS withdrawn_early,
-	COALESCE(sum(CASE WHEN stage = '` + stagePending + `' THEN 1 ELSE 0 END), 0) AS pending,
-	COALESCE(sum(CASE WHEN stage = '` + stageAccepted + `' AND outcome IN ('` + storage.OutcomeAgreement +
-	`', '` + storage.OutcomeSettled + `') THEN 1 ELSE 0 END), 0) AS mediated,
-	CAST(COALESCE(sum(recovered_fen), 0) AS BIGINT) AS recovered,
-	COALESCE(sum(CASE WHEN double_compensation THEN 1 ELSE 0 END), 0) AS doubled,
-	CAST(COALESCE(sum(amount_fen), 0) AS BIGINT) AS amount,
+// reportSums are the aggregates of one group and stage. The stage is a column of
+// the grouping (GROUP BY key, stage), never referred to inside an aggregate, so
+// the database works it out once per case.
+var reportSums = reportStage + ` AS stage, count(*) AS n,
+	COALESCE(sum(CASE WHEN c.outcome IN ('` + storage.OutcomeAgreement + `', '` + storage.OutcomeSettled +
+	`') THEN 1 ELSE 0 END), 0) AS mediated,
+	CAST(COALESCE(sum(c.recovered_fen), 0) AS BIGINT) AS recovered,
+	COALESCE(sum(CASE WHEN c.double_compensation THEN 1 ELSE 0 END), 0) AS doubled,
+	CAST(COALESCE(sum(c.amount_fen), 0) AS BIGINT) AS amount,
 	COALESCE(sum(CASE WHEN ` + reportConcluded + ` THEN 1 ELSE 0 END), 0) AS concluded`
 
-// reportRow is one group of a grouping query.
+// reportRow is the cases of one group in one stage.
 type reportRow struct {
 	Key       string `db:"k"`
 	Name      string `db:"name"`
-	Received  int    `db:"received"`
-	Accepted  int    `db:"accepted"`
-	Rejected  int    `db:"rejected"`
-	Withdrawn int    `db:"withdrawn_early"`
-	Pending   int    `db:"pending"`
+	Stage     string `db:"stage"`
+	N         int    `db:"n"`
 	Mediated  int    `db:"mediated"`
 	Recovered int64  `db:"recovered"`
 	Doubled   int    `db:"doubled"`
@@ -104,46 +103,64 @@ type reportRow struct {
 	Concluded int    `db:"concluded"`
 }
 
-// figures returns the row's figures.
-func (r reportRow) figures() storage.ReportFigures {
-	return storage.ReportFigures{Received: r.Received, Accepted: r.Accepted, Rejected: r.Rejected,
-		WithdrawnEarly: r.Withdrawn, Pending: r.Pending, Mediated: r.Mediated, RecoveredFen: r.Recovered,
-		DoubleCompensation: r.Doubled, AmountFen: r.Amount}
+// addTo adds the row's cases to f. Only accepted cases count as mediated.
+func (r reportRow) addTo(f *storage.ReportFigures) {
+	f.Received += r.N
+	switch r.Stage {
+	case stageAccepted:
+		f.Accepted += r.N
+		f.Mediated += r.Mediated
+	case stageRejected:
+		f.Rejected += r.N
+	case stageWithdrawn:
+		f.WithdrawnEarly += r.N
+	default:
+		f.Pending += r.N
+	}
+	f.RecoveredFen += r.Recovered
+	f.DoubleCompensation += r.Doubled
+	f.AmountFen += r.Amount
 }
 
-// count returns the row as a ReportCount.
-func (r reportRow) count() storage.ReportCount {
-	return storage.ReportCount{Key: r.Key, Name: r.Name, Count: r.Received, ReportFigures: r.figures()}
+// reportQuery runs a grouping query over reportFrom: key and name are SQL
+// expressions, where more conditions (with args) on c; the rows come back per
+// group and stage.
+func reportQuery(ctx context.Context, tx *sqlx.Tx, key, name, where string, args []any) ([]reportRow, error) {
+	q := `SELECT ` + key + ` AS k, ` + name + ` AS name, ` + reportSums + reportFrom + where + ` GROUP BY 1, 3`
+	var rows []reportRow
+	err := tx.SelectContext(ctx, &rows, tx.Rebind(q), args...)
+	return rows, err
 }
 
-// reportGrouping is one breakdown of a Report: the SQL expressions of its key and
-// name over reportFacts, and where its rows go.
-type reportGrouping struct {
+// reportDimension is one breakdown of a Report: the SQL expressions of its key
+// and of its group's name over reportFrom, and where its groups go.
+type reportDimension struct {
 	what      string // for errors
 	key, name string
 	into      func(rep *storage.Report) *[]storage.ReportCount
-	limit     int // 0: every group
 }
 
-// reportGroupings are the Report's breakdowns by a column. Adding one (a team:
-// key "team_id", name the team's name joined in reportFacts) is a row here and
-// a field of storage.Report.
-var reportGroupings = []reportGrouping{
-	{what: "category", key: "category", name: "min(category)",
+// reportDimensions are the breakdowns counted together in reportCube. Adding one
+// (a team: key "CAST(COALESCE(c.team_id, 0) AS TEXT)", name the team's name
+// joined in reportFrom) is a row here and a field of storage.Report.
+var reportDimensions = []reportDimension{
+	{what: "category", key: "c.category", name: "min(c.category)",
 		into: func(r *storage.Report) *[]storage.ReportCount { return &r.ByCategory }},
-	{what: "nature", key: "nature", name: "min(nature)",
+	{what: "nature", key: "c.nature", name: "min(c.nature)",
 		into: func(r *storage.Report) *[]storage.ReportCount { return &r.ByNature }},
-	{what: "channel", key: "referral_target", name: "min(referral_target)",
+	{what: "channel", key: "c.referral_target", name: "min(c.referral_target)",
 		into: func(r *storage.Report) *[]storage.ReportCount { return &r.ByChannel }},
-	{what: "mediator", key: "CAST(assignee_id AS TEXT)", name: "min(assignee_name)",
+	{what: "mediator", key: "CAST(COALESCE(c.assignee_id, 0) AS TEXT)", name: "min(COALESCE(s.name, ''))",
 		into: func(r *storage.Report) *[]storage.ReportCount { return &r.ByMediator }},
-	{what: "merchant", key: "merchant_key", name: "min(merchant_name)", limit: storage.ReportTopMerchants,
-		into: func(r *storage.Report) *[]storage.ReportCount { return &r.TopMerchants }},
 }
 
-// CaseReport implements storage.ReportStore: aggregate queries over reportFacts
-// in one read snapshot. Months and years are bucketed in SQL with a CASE on
-// boundaries computed in Go, so both dialects compare plain timestamps.
+// reportMerchant is the merchants' breakdown. There are many merchants, so it is
+// queried apart, for the top ones only.
+var reportMerchant = reportDimension{what: "merchant", key: "c.merchant_key", name: "min(c.merchant_name)"}
+
+// CaseReport implements storage.ReportStore in one read snapshot: one pass
+// (reportCube) for the totals, the months, the years and the breakdowns, then
+// the top merchants, the hot topics and the ratings.
 func (d *DB) CaseReport(ctx context.Context, from, to time.Time) (*storage.Report, error) {
 	if !from.Before(to) {
 		return nil, storage.Errorf(storage.EINVALID, "the report's start must be before its end")
@@ -156,18 +173,12 @@ func (d *DB) CaseReport(ctx context.Context, from, to time.Time) (*storage.Repor
 		ByYear:  reportBuckets(storage.ReportYears(from, to), "2006")}
 	span := []any{dbTime(from), dbTime(to)}
 	err := d.inReadTx(ctx, "case report", func(tx *sqlx.Tx) error {
-		if err := reportPeriods(ctx, tx, rep, rep.ByMonth, span, true); err != nil {
+		if err := reportCube(ctx, tx, rep, span); err != nil {
 			return err
 		}
-		if err := reportPeriods(ctx, tx, rep, rep.ByYear, span, false); err != nil {
+		var err error
+		if rep.TopMerchants, err = reportTopMerchants(ctx, tx, span); err != nil {
 			return err
-		}
-		for _, g := range reportGroupings {
-			rows, err := reportGroup(ctx, tx, g, span)
-			if err != nil {
-				return err
-			}
-			*g.into(rep) = rows
 		}
 		if err := reportHotTopics(ctx, tx, rep, span); err != nil {
 			return err
@@ -191,74 +202,141 @@ func reportBuckets(starts []time.Time, layout string) []storage.ReportMonth {
 	return out
 }
 
-// reportGroup runs one grouping: its groups, most cases first, ties by key.
-func reportGroup(ctx context.Context, tx *sqlx.Tx, g reportGrouping, span []any) ([]storage.ReportCount, error) {
-	q := `SELECT ` + g.key + ` AS k, ` + g.name + ` AS name, ` + reportSums +
-		` FROM (` + reportFacts + `) f GROUP BY ` + g.key + ` ORDER BY count(*) DESC, ` + g.name
-	args := append([]any{}, span...)
-	if g.limit > 0 {
-		q += ` LIMIT ?`
-		args = append(args, g.limit)
+// reportMonthSQL is the SQL expression numbering each case's month (0 is the
+// first), with its arguments: a CASE on the boundaries computed in Go, so both
+// dialects compare plain timestamps.
+func reportMonthSQL(months []storage.ReportMonth) (string, []any) {
+	if len(months) == 1 {
+		return "0", nil
 	}
-	var rows []reportRow
-	if err := tx.SelectContext(ctx, &rows, tx.Rebind(q), args...); err != nil {
-		return nil, fmt.Errorf("report by %s: %w", g.what, err)
-	}
-	out := make([]storage.ReportCount, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.count())
-	}
-	return out, nil
-}
-
-// reportPeriods fills the periods (months or years) and, with totals, rep's
-// totals.
-func reportPeriods(
-	ctx context.Context, tx *sqlx.Tx, rep *storage.Report, periods []storage.ReportMonth, span []any, totals bool,
-) error {
 	var b strings.Builder
 	var args []any
-	if len(periods) == 1 {
-		b.WriteString("0")
-	} else {
-		b.WriteString("CASE")
-		for i := 1; i < len(periods); i++ {
-			fmt.Fprintf(&b, " WHEN created_at < ? THEN %d", i-1)
-			args = append(args, dbTime(periods[i].Start))
-		}
-		fmt.Fprintf(&b, " ELSE %d END", len(periods)-1)
+	b.WriteString("CASE")
+	for i := 1; i < len(months); i++ {
+		fmt.Fprintf(&b, " WHEN c.created_at < ? THEN %d", i-1)
+		args = append(args, dbTime(months[i].Start))
 	}
-	q := tx.Rebind(`SELECT ` + b.String() + ` AS k, '' AS name, ` + reportSums +
-		` FROM (` + reportFacts + `) f GROUP BY 1`)
-	var rows []reportRow
-	if err := tx.SelectContext(ctx, &rows, q, append(args, span...)...); err != nil {
-		return fmt.Errorf("report by period: %w", err)
+	fmt.Fprintf(&b, " ELSE %d END", len(months)-1)
+	return b.String(), args
+}
+
+// reportCube counts the totals, the months, the years and every dimension in one
+// pass over the period's cases, grouped by all the dimensions, the month and the
+// stage, and added up here: the stage of each case is worked out once.
+func reportCube(ctx context.Context, tx *sqlx.Tx, rep *storage.Report, span []any) error {
+	month, args := reportMonthSQL(rep.ByMonth)
+	var cols, groupBy []string
+	for i, d := range reportDimensions {
+		cols = append(cols, fmt.Sprintf("%s AS k%d, %s AS n%d", d.key, i, d.name, i))
+		groupBy = append(groupBy, strconv.Itoa(2*i+1))
 	}
-	for _, r := range rows {
-		i, err := strconv.Atoi(r.Key)
-		if err != nil || i < 0 || i >= len(periods) {
-			return fmt.Errorf("report by period: bucket %q out of range", r.Key)
+	n := len(reportDimensions)
+	groupBy = append(groupBy, strconv.Itoa(2*n+1), strconv.Itoa(2*n+2))
+	q := tx.Rebind(`SELECT ` + strings.Join(cols, ", ") + `, ` + month + ` AS month, ` + reportSums +
+		reportFrom + ` GROUP BY ` + strings.Join(groupBy, ", "))
+	rows, err := tx.QueryContext(ctx, q, append(args, span...)...)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	defer rows.Close()
+	perDim := make([][]reportRow, n)
+	for rows.Next() {
+		keys := make([]string, 2*n)
+		var m int
+		var r reportRow
+		dest := []any{}
+		for i := range keys {
+			dest = append(dest, &keys[i])
 		}
-		periods[i].ReportFigures = r.figures()
-		if totals {
-			addFigures(&rep.ReportFigures, r.figures())
-			rep.Concluded += r.Concluded
+		dest = append(dest, &m, &r.Stage, &r.N, &r.Mediated, &r.Recovered, &r.Doubled, &r.Amount, &r.Concluded)
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("report: %w", err)
 		}
+		if err := reportAddMonth(rep, m, r); err != nil {
+			return err
+		}
+		for i := range n {
+			r.Key, r.Name = keys[2*i], keys[2*i+1]
+			perDim[i] = append(perDim[i], r)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	for i, d := range reportDimensions {
+		*d.into(rep) = combineGroups(perDim[i])
 	}
 	return nil
 }
 
-// addFigures adds f to sum.
-func addFigures(sum *storage.ReportFigures, f storage.ReportFigures) {
-	sum.Received += f.Received
-	sum.Accepted += f.Accepted
-	sum.Rejected += f.Rejected
-	sum.WithdrawnEarly += f.WithdrawnEarly
-	sum.Pending += f.Pending
-	sum.Mediated += f.Mediated
-	sum.RecoveredFen += f.RecoveredFen
-	sum.DoubleCompensation += f.DoubleCompensation
-	sum.AmountFen += f.AmountFen
+// reportAddMonth adds a row of month m to the month, its year and the totals.
+func reportAddMonth(rep *storage.Report, m int, r reportRow) error {
+	if m < 0 || m >= len(rep.ByMonth) {
+		return fmt.Errorf("report: month bucket %d out of range", m)
+	}
+	r.addTo(&rep.ByMonth[m].ReportFigures)
+	y := rep.ByMonth[m].Start.Year() - rep.ByYear[0].Start.Year()
+	r.addTo(&rep.ByYear[y].ReportFigures)
+	r.addTo(&rep.ReportFigures)
+	rep.Concluded += r.Concluded
+	return nil
+}
+
+// reportTopMerchants returns the merchants with most cases: first picked with a
+// plain count, then only their cases are staged.
+func reportTopMerchants(ctx context.Context, tx *sqlx.Tx, span []any) ([]storage.ReportCount, error) {
+	g := reportMerchant
+	var keys []string
+	q := tx.Rebind(`SELECT ` + g.key + ` FROM cases c WHERE c.created_at >= ? AND c.created_at < ?
+		GROUP BY ` + g.key + ` ORDER BY count(*) DESC, ` + g.name + ` LIMIT ?`)
+	if err := tx.SelectContext(ctx, &keys, q, append(span, storage.ReportTopMerchants)...); err != nil {
+		return nil, fmt.Errorf("report top merchants: %w", err)
+	}
+	if len(keys) == 0 {
+		return []storage.ReportCount{}, nil
+	}
+	where := ` AND ` + g.key + ` IN (` + placeholders(len(keys)) + `)`
+	rows, err := reportQuery(ctx, tx, g.key, g.name, where, append(append([]any{}, span...), anys(keys)...))
+	if err != nil {
+		return nil, fmt.Errorf("report top merchants: %w", err)
+	}
+	return combineGroups(rows), nil
+}
+
+// combineGroups adds up each group's rows (stages, months), most cases first,
+// ties by name (bytewise, the same on both dialects).
+func combineGroups(rows []reportRow) []storage.ReportCount {
+	index := map[string]int{}
+	out := []storage.ReportCount{}
+	for _, r := range rows {
+		i, ok := index[r.Key]
+		if !ok {
+			i = len(out)
+			index[r.Key] = i
+			out = append(out, storage.ReportCount{Key: r.Key, Name: r.Name})
+		}
+		if r.Name < out[i].Name {
+			out[i].Name = r.Name
+		}
+		r.addTo(&out[i].ReportFigures)
+		out[i].Count = out[i].Received
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// anys converts strings to query arguments.
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }
 
 // reportChannels orders the channels as the association reports them — its own
@@ -287,14 +365,15 @@ func reportChannels(got []storage.ReportCount) []storage.ReportCount {
 
 // reportHotTopics fills the hot topics and the count of classified cases.
 func reportHotTopics(ctx context.Context, tx *sqlx.Tx, rep *storage.Report, span []any) error {
-	const classified = `(subcategory <> '' OR nature <> '')`
-	q := tx.Rebind(`SELECT category, subcategory, nature, count(*) AS count FROM (` + reportFacts + `) f
-		WHERE ` + classified + ` GROUP BY category, subcategory, nature
-		ORDER BY count(*) DESC, category, subcategory, nature LIMIT ?`)
+	const classified = ` FROM cases c WHERE c.created_at >= ? AND c.created_at < ?
+		AND (c.subcategory <> '' OR c.nature <> '')`
+	q := tx.Rebind(`SELECT c.category, c.subcategory, c.nature, count(*) AS count` + classified + `
+		GROUP BY c.category, c.subcategory, c.nature
+		ORDER BY count(*) DESC, c.category, c.subcategory, c.nature LIMIT ?`)
 	if err := tx.SelectContext(ctx, &rep.HotTopics, q, append(span, storage.ReportHotTopics)...); err != nil {
 		return fmt.Errorf("report hot topics: %w", err)
 	}
-	q = tx.Rebind(`SELECT count(*) FROM (` + reportFacts + `) f WHERE ` + classified)
+	q = tx.Rebind(`SELECT count(*)` + classified)
 	if err := tx.GetContext(ctx, &rep.Classified, q, span...); err != nil {
 		return fmt.Errorf("report classified: %w", err)
 	}

@@ -14,7 +14,7 @@ import (
 
 var _ storage.ReportStore = (*DB)(nil)
 
-// The stages of storage.ReportFigures, as the SQL of reportFacts names them.
+// The stages of storage.ReportFigures, as reportStage names them.
 const (
 	stageAccepted  = "accepted"
 	stageRejected  = "rejected"
@@ -75,7 +75,7 @@ func sqlStatuses(ss []storage.Status) string {
 
 // reportFrom is the cases received in the period (two placeholders: from, to),
 // alias c, with their mediator (alias s). A new grouping (a team, say) needs a
-// join here if its name lives in another table, and a row in reportGroupings.
+// join here if its name lives in another table, and a row in reportDimensions.
 const reportFrom = ` FROM cases c LEFT JOIN staff s ON s.id = c.assignee_id
 	WHERE c.created_at >= ? AND c.created_at < ?`
 

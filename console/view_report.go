@@ -126,3 +126,19 @@ func newSatisfactionView(s storage.ReportSatisfaction) satisfactionView {
 	return satisfactionView{Rated: n, Satisfied: s.Satisfied, Mostly: s.Mostly, Dissatisfied: s.Dissatisfied,
 		SatisfiedPct: percent(s.Satisfied, n), MostlyPct: percent(s.Mostly, n), DissatisPct: percent(s.Dissatisfied, n)}
 }
+
+// reportShare is a name, its cases and their share of the cases received.
+type reportShare struct {
+	Name  string
+	Count int
+	Share string // "12.50%"
+}
+
+// shares adds each count's share of total (for flat lists such as a download).
+func shares(counts []storage.ReportCount, total int) []reportShare {
+	out := make([]reportShare, 0, len(counts))
+	for _, c := range counts {
+		out = append(out, reportShare{Name: c.Name, Count: c.Count, Share: percent(c.Count, total)})
+	}
+	return out
+}

@@ -33,6 +33,10 @@ func reportFixture(t *testing.T, e *pageEnv) {
 	e.move(b, storage.StatusResolved, "")
 	outcome(b, storage.OutcomeSettled, 50, false)
 	e.move(c, storage.StatusRejected, "不属于受理范围")
+	e.move(a, storage.StatusClosed, "")
+	if err := e.db.RateCase(context.Background(), storage.Rating{CaseID: a.ID, Rating: storage.RatingMostly}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestReportPage(t *testing.T) {
@@ -70,7 +74,9 @@ func TestReportPage(t *testing.T) {
 		`<img src="/console/reports/charts/rate.svg?from=2026-01&amp;to=2026-03"`,
 		`<img src="/console/reports/charts/categories.svg?from=2026-01&amp;to=2026-03"`,
 		`href="/console/reports/annual/2026"`,
-		"统计期间收到的投诉还没有消费者评价",
+		"<tr><td>满意</td><td>0</td><td>0.00%</td></tr>",
+		"<tr><td>基本满意</td><td>1</td><td>100.00%</td></tr>",
+		"共 1 件由消费者在办结后评价",
 	).lacks("<script>alert")
 
 	sup.get("/console/reports?from=2026-01&to=2026-02").want(http.StatusOK).

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/complaintbot/complaintbot/storage"
 )
 
 // svgTexts parses an SVG document and returns the text of its <text> elements;
@@ -91,6 +93,11 @@ func TestReportCharts(t *testing.T) {
 	cats := wantChart(t, sup, "/console/reports/charts/categories.svg"+period)
 	wantTexts(t, "categories", cats, "类别占比（收到）", "食品 2件 50.00%", "家用电子电器 2件 50.00%")
 
+	// Names are text in the drawing, escaped: the chart stays well-formed.
+	e.newCase(func(nc *storage.NewCase) { nc.Category = `<script>"&'` })
+	odd := wantChart(t, sup, "/console/reports/charts/categories.svg"+period)
+	wantTexts(t, "categories", odd, `<script>"&' 1件 20.00%`)
+
 	empty := wantChart(t, sup, "/console/reports/charts/categories.svg?from=2026-01&to=2026-02")
 	wantTexts(t, "empty categories", empty, "统计期间没有收到投诉。")
 	wantChart(t, sup, "/console/reports/charts/trend.svg?from=2026-01&to=2026-01")
@@ -98,7 +105,7 @@ func TestReportCharts(t *testing.T) {
 
 	// Over more than three years the trend is drawn per year.
 	long := wantChart(t, sup, "/console/reports/charts/trend.svg?from=2020-01&to=2026-12")
-	wantTexts(t, "long trend", long, "年度趋势（件）", "2020", "2026", "4")
+	wantTexts(t, "long trend", long, "年度趋势（件）", "2020", "2026", "5")
 	if slices.Contains(long, "2026-03") {
 		t.Errorf("the long trend is drawn per month: %q", long)
 	}

@@ -17,6 +17,7 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/staff", s.api(mediator, s.apiStaff))
 	mux.Handle("GET /api/v1/canned-replies", s.api(mediator, s.apiCannedReplies))
 	mux.Handle("GET /api/v1/audit", s.api(supervisor, s.apiAudit))
+	mux.Handle("GET /api/v1/reports", s.api(supervisor, s.apiReports))
 
 	mux.Handle("GET /api/v1/cases", s.api(mediator, s.apiListCases))
 	mux.Handle("GET /api/v1/cases/{number}", s.api(mediator, s.apiWithCase(s.apiCaseDetail)))

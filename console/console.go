@@ -65,6 +65,7 @@ type Store interface {
 	storage.ClockStore
 	storage.ClassificationStore
 	storage.TeamStore
+	storage.TypicalCaseStore
 	FindNotifications(ctx context.Context, filter storage.NotificationFilter) ([]*storage.Notification, error)
 	FindEvidence(ctx context.Context, id int64) (*storage.Evidence, error)
 }

@@ -116,6 +116,9 @@ func (s *Server) casePage(ctx context.Context, c *storage.Case, st *storage.Staf
 	if v.Classify, err = s.classifyBlock(ctx, c, st); err != nil {
 		return nil, err
 	}
+	if v.Typical, err = s.typicalBlock(ctx, c, st); err != nil {
+		return nil, err
+	}
 	if n := len(in.events); n > 0 {
 		v.LastEventID = in.events[n-1].ID
 	}

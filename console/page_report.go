@@ -10,23 +10,21 @@ import (
 
 // reportView is the statistics page.
 type reportView struct {
-	From, To           string // "2006-01", as in the form
-	Received           int
-	Mediated           int
-	Concluded          int
-	Rate               string // "96.48%", or "—" when nothing is concluded
-	RecoveredFen       int64
-	DoubleCompensation int
-	ByCategory         []reportShare
-	TopMerchants       []reportShare
-	ByMonth            []storage.ReportMonth
-}
-
-// reportShare is a name, its cases and their share of the cases received.
-type reportShare struct {
-	Name  string
-	Count int
-	Share string // "12.50%"
+	From, To     string // "2006-01", as in the form
+	Total        figuresView
+	Concluded    int
+	Channels     []groupView
+	Categories   []groupView
+	Natures      []groupView
+	Mediators    []groupView
+	TopMerchants []groupView
+	HotTopics    []topicView
+	Classified   int
+	Satisfaction satisfactionView
+	Months       []periodView
+	Years        []periodView
+	// AnnualYears are the years of the period, each with its annual report.
+	AnnualYears []int
 }
 
 // showReport renders the statistics (报表) of the cases received in the months
@@ -44,13 +42,18 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request) {
 	}
 	v := reportView{
 		From: from.Format("2006-01"), To: to.AddDate(0, -1, 0).Format("2006-01"),
-		Received: rep.Received, Mediated: rep.Mediated, Concluded: rep.Concluded, Rate: "—",
-		RecoveredFen: rep.RecoveredFen, DoubleCompensation: rep.DoubleCompensation,
-		ByCategory: shares(rep.ByCategory, rep.Received), TopMerchants: shares(rep.TopMerchants, rep.Received),
-		ByMonth: rep.ByMonth,
+		Total: newFiguresView(rep.ReportFigures), Concluded: rep.Concluded,
+		Channels:     groupViews(rep.ByChannel, rep.Received, storage.ChannelOwn),
+		Categories:   groupViews(rep.ByCategory, rep.Received, "未分类"),
+		Natures:      groupViews(rep.ByNature, rep.Received, "未分类"),
+		Mediators:    groupViews(rep.ByMediator, rep.Received, "未分配"),
+		TopMerchants: groupViews(rep.TopMerchants, rep.Received, ""),
+		HotTopics:    topicViews(rep.HotTopics, rep.Classified), Classified: rep.Classified,
+		Satisfaction: newSatisfactionView(rep.Satisfaction),
+		Months:       periodViews(rep.ByMonth), Years: periodViews(rep.ByYear),
 	}
-	if rep.Received > 0 {
-		v.Rate = percent(rep.Mediated, rep.Received)
+	for _, y := range rep.ByYear {
+		v.AnnualYears = append(v.AnnualYears, y.Start.Year())
 	}
 	s.render(w, r, http.StatusOK, "report.html", "报表", v)
 }
@@ -84,15 +87,6 @@ func reportPeriod(fromS, toS string, now time.Time) (from, to time.Time, msg str
 		return from, to, fmt.Sprintf("报表最多统计 %d 个月。", storage.MaxReportMonths)
 	}
 	return from, to, ""
-}
-
-// shares adds each count's share of total.
-func shares(counts []storage.ReportCount, total int) []reportShare {
-	out := make([]reportShare, 0, len(counts))
-	for _, c := range counts {
-		out = append(out, reportShare{Name: c.Name, Count: c.Count, Share: percent(c.Count, total)})
-	}
-	return out
 }
 
 // percent shows n/d as a percentage with two decimals.

@@ -35,6 +35,8 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /console/cases/{number}/reveal-phone", s.page(m, s.revealPhone))
 	mux.Handle("POST /console/cases/{number}/classify", s.page(m, s.classifyCase))
 	mux.Handle("POST /console/cases/{number}/team", s.page(sup, s.rerouteCase))
+	mux.Handle("POST /console/cases/{number}/typical", s.page(sup, s.markTypicalCase))
+	mux.Handle("POST /console/cases/{number}/typical/remove", s.page(sup, s.unmarkTypicalCase))
 
 	mux.Handle("GET /console/evidence/{id}", s.page(m, s.showEvidence))
 
@@ -45,6 +47,8 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 
 	mux.Handle("GET /console/audit", s.page(sup, s.showAudit))
 	mux.Handle("GET /console/reports", s.page(sup, s.showReport))
+	mux.Handle("GET /console/reports/charts/{file}", s.page(sup, s.showReportChart))
+	mux.Handle("GET /console/reports/annual/{year}", s.page(sup, s.showAnnualReport))
 
 	mux.Handle("GET /console/workload", s.page(sup, s.showWorkload))
 	mux.Handle("GET /console/teams", s.page(sup, s.showTeams))

@@ -46,6 +46,7 @@ var auditActions = []struct{ Value, Label string }{
 	{storage.AuditOutcome, "结案"}, {storage.AuditRevealPhone, "查看完整手机号"},
 	{storage.AuditPhoneSearch, "按完整手机号搜索"},
 	{storage.AuditMarkRead, "标为已读"}, {storage.AuditCannedReply, "常用回复"},
+	{storage.AuditTypicalCase, "典型案例"},
 	{storage.AuditLogin, "登录"}, {storage.AuditLoginFailed, "登录失败"},
 	{storage.AuditLogout, "退出"}, {storage.AuditStaffCreate, "新建员工"},
 	{storage.AuditStaffPassword, "修改密码"}, {storage.AuditStaffDisable, "停用/启用员工"},

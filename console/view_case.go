@@ -216,6 +216,8 @@ type caseDetailView struct {
 	Clocks []clockView
 	// Classify is the classification block: category, subcategory, nature, team.
 	Classify *classifyView
+	// Typical is the 典型案例 block (page_case_typical.go).
+	Typical typicalView
 }
 
 // ratingView is the consumer's rating as the case page shows it.

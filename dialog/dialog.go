@@ -64,6 +64,10 @@ const (
 	StageCategory        Stage = "category"
 	StageMerchantName    Stage = "merchant_name"
 	StageMerchantAddress Stage = "merchant_address"
+	// StageUnit asks which unit takes the complaint. It is only ever reached
+	// in a deployment with several units, when the merchant's address does not
+	// name the unit's region (see placeUnit), or by 修改 11.
+	StageUnit Stage = "unit"
 	StagePurchaseDate    Stage = "purchase_date"
 	StageAmount          Stage = "amount"
 	StageDescription     Stage = "description"
@@ -111,6 +115,11 @@ type Draft struct {
 	Photos          []Photo `json:"photos,omitempty"` // evidence: photos and voice messages, in order
 	Name            string  `json:"name,omitempty"`
 	Phone           string  `json:"phone,omitempty"`
+	// UnitID is the unit the complaint goes to, found from the address or
+	// chosen by the consumer (UnitAsked); 0 in a single-unit deployment, where
+	// the case is filed with the root.
+	UnitID    int64 `json:"unit_id,omitempty"`
+	UnitAsked bool  `json:"unit_asked,omitempty"`
 }
 
 // Evidence kinds of a Photo, spelled as storage.Evidence.Kind spells them.

@@ -67,15 +67,15 @@ const (
 	// StageUnit asks which unit takes the complaint. It is only ever reached
 	// in a deployment with several units, when the merchant's address does not
 	// name the unit's region (see placeUnit), or by 修改 11.
-	StageUnit Stage = "unit"
-	StagePurchaseDate    Stage = "purchase_date"
-	StageAmount          Stage = "amount"
-	StageDescription     Stage = "description"
-	StageDemand          Stage = "demand"
-	StagePhotos          Stage = "photos"
-	StageName            Stage = "name"
-	StagePhone           Stage = "phone"
-	StageConfirm         Stage = "confirm"
+	StageUnit         Stage = "unit"
+	StagePurchaseDate Stage = "purchase_date"
+	StageAmount       Stage = "amount"
+	StageDescription  Stage = "description"
+	StageDemand       Stage = "demand"
+	StagePhotos       Stage = "photos"
+	StageName         Stage = "name"
+	StagePhone        Stage = "phone"
+	StageConfirm      Stage = "confirm"
 )
 
 // Stages after a case is filed. Like a draft, each ends when idle longer than the

@@ -53,9 +53,9 @@ func TestStepUnitFoundFromAddress(t *testing.T) {
 func TestStepUnitAskedWhenAddressDoesNotTell(t *testing.T) {
 	env := unitsEnv(t, testUnits())
 	for name, addr := range map[string]string{
-		"no region":       "某购物平台某某旗舰店",
+		"no region":        "某购物平台某某旗舰店",
 		"two at one level": "樊城区与襄城区交界的商场",
-		"disabled unit":   "南漳县城关镇某店",
+		"disabled unit":    "南漳县城关镇某店",
 	} {
 		res := Step(stateAt(StageMerchantAddress), textIn(addr), env)
 		if res.State.Stage != StageUnit || res.State.Draft.UnitID != 0 || !res.State.Draft.UnitAsked ||

@@ -64,19 +64,21 @@ const (
 	StageCategory        Stage = "category"
 	StageMerchantName    Stage = "merchant_name"
 	StageMerchantAddress Stage = "merchant_address"
-	// StageUnit asks which unit takes the complaint. It is only ever reached
-	// in a deployment with several units, when the merchant's address does not
-	// name the unit's region (see placeUnit), or by 修改 11.
-	StageUnit         Stage = "unit"
-	StagePurchaseDate Stage = "purchase_date"
-	StageAmount       Stage = "amount"
-	StageDescription  Stage = "description"
-	StageDemand       Stage = "demand"
-	StagePhotos       Stage = "photos"
-	StageName         Stage = "name"
-	StagePhone        Stage = "phone"
-	StageConfirm      Stage = "confirm"
+	StagePurchaseDate    Stage = "purchase_date"
+	StageAmount          Stage = "amount"
+	StageDescription     Stage = "description"
+	StageDemand          Stage = "demand"
+	StagePhotos          Stage = "photos"
+	StageName            Stage = "name"
+	StagePhone           Stage = "phone"
+	StageConfirm         Stage = "confirm"
 )
+
+// StageUnit asks which unit takes the complaint; in intakeStages it sits after
+// the merchant's address. It is only ever reached in a deployment with several
+// units, when the merchant's address does not name a unit's region (see
+// placeUnit), or by 修改 11.
+const StageUnit Stage = "unit"
 
 // Stages after a case is filed. Like a draft, each ends when idle longer than the
 // draft TTL.

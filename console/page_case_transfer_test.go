@@ -88,3 +88,13 @@ func TestCaseTransferKeepsToTheStaffMembersUnits(t *testing.T) {
 		t.Fatal("the transfer did not happen")
 	}
 }
+
+func TestCaseTransferInTheAuditLog(t *testing.T) {
+	e := newPageEnv(t)
+	testenv.AddUnits(t, e.db, transferUnits...)
+	c := e.newCase(func(nc *storage.NewCase) { nc.UnitID = 2 })
+	e.as(e.supervisor).post(pageCasePath(c, "/transfer"), pageForm("unit", "3", "reason", "辖区调整")).
+		redirected(pageCasePath(c, "?flash="))
+	e.as(e.supervisor).get("/console/audit?action=transfer").want(http.StatusOK).
+		contains("移交其他单位", "移交：樊城区消委会 → 襄城区消委会；原因：辖区调整")
+}

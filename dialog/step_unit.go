@@ -101,14 +101,22 @@ func (t *turn) unitLabels() []string {
 	return labels
 }
 
-// answerUnit takes the unit question's answer: a number or name of the list, or
-// a place name (樊城区) that finds one unit as an address would.
+// unsureWords answer the unit question as its "don't know" choice does.
+var unsureWords = set("不清楚", "不知道", "不确定")
+
+// answerUnit takes the unit question's answer: a number or name of the list, a
+// place name (樊城区) that finds one unit as an address would, or 不清楚 when the
+// list offers the organisation as "don't know".
 func (t *turn) answerUnit(text string) {
 	tree := t.cat.unitTree()
 	choices := unitChoices(tree)
 	labels := t.unitLabels()
 	if label, ok := pickOption(labels, text); ok {
 		t.chooseUnit(choices[slices.Index(labels, label)])
+		return
+	}
+	if root := tree.Unit(storage.RootUnitID); root != nil && unsureWords[commandText(text)] && !takesCases(tree, root) {
+		t.chooseUnit(root) // the "don't know" choice, in words
 		return
 	}
 	if u := inferUnit(tree, commandText(text)); u != nil && commandText(text) != "" {

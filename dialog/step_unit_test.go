@@ -76,7 +76,7 @@ func TestStepUnitAnswers(t *testing.T) {
 	for _, tc := range []struct {
 		answer string
 		unit   int64
-	}{{"2", 3}, {"２", 3}, {"枣阳市消委会", 4}, {"樊城区", 2}, {"5", storage.RootUnitID}, {"吴店镇", 5}} {
+	}{{"2", 3}, {"２", 3}, {"枣阳市消委会", 4}, {"樊城区", 2}, {"5", storage.RootUnitID}, {"吴店镇", 5}, {"不清楚", storage.RootUnitID}} {
 		res := Step(at, textIn(tc.answer), env)
 		if res.State.Stage != StagePurchaseDate || res.State.Draft.UnitID != tc.unit || !res.State.Draft.UnitAsked {
 			t.Errorf("answer %q: stage %s unit %d; want %d and the next question", tc.answer, res.State.Stage, res.State.Draft.UnitID, tc.unit)

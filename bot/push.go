@@ -284,6 +284,8 @@ func (p *Pusher) templateMessage(n *storage.Notification) TemplateMessage {
 		summary = ratingRequestSummary
 	case storage.NoticeStatusChange:
 		summary = statusSummary(n)
+	case storage.NoticeTransfer:
+		summary = transferSummary(n)
 	}
 	return TemplateMessage{
 		ToUser:     n.OpenID,
@@ -305,6 +307,19 @@ func statusSummary(n *storage.Notification) string {
 		return materialSummary
 	case storage.StatusAppraisal.Label():
 		return appraisalSummary
+	}
+	return n.Summary
+}
+
+// transferSummaryDefault is the template's summary of a case moved to another
+// unit when the row names none (the store writes "已移交<unit>").
+const transferSummaryDefault = "已移交其他单位办理"
+
+// transferSummary is the template's summary of a transfer: the unit the case went
+// to, as the store wrote it, within the field's 20 characters.
+func transferSummary(n *storage.Notification) string {
+	if n.Summary == "" {
+		return transferSummaryDefault
 	}
 	return n.Summary
 }

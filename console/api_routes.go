@@ -38,6 +38,7 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 		mux.Handle("POST /api/v1/cases/{number}/"+action, s.api(mediator, s.apiWithCase(h)))
 	}
 	mux.Handle("POST /api/v1/cases/{number}/reopen", s.api(supervisor, s.apiWithCase(s.apiReopen)))
+	mux.Handle("POST /api/v1/cases/{number}/transfer", s.api(supervisor, s.apiWithCase(s.apiTransfer)))
 	s.apiRoutingRoutes(mux)
 
 	mux.Handle("/api/v1/", s.api(mediator, func(w http.ResponseWriter, r *http.Request) {

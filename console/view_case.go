@@ -218,6 +218,8 @@ type caseDetailView struct {
 	Classify *classifyView
 	// Typical is the 典型案例 block (page_case_typical.go).
 	Typical typicalView
+	// Transfer is the 移交其他单位 block (page_case_transfer.go).
+	Transfer transferView
 }
 
 // ratingView is the consumer's rating as the case page shows it.

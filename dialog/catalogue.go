@@ -30,8 +30,11 @@ type Settings struct {
 
 	// Overrides replaces default messages by key (see MessageKeys). Each value is a
 	// text/template; every message may use {{.Org}}, {{.Hotline}}, {{.Hours}},
-	// {{.AcceptDays}} and {{.MediationDays}} besides its own fields, and NewCatalogue
-	// refuses any other field name, in whatever branch it appears.
+	// {{.AcceptDays}}, {{.MediationDays}} and {{.Unit}} besides its own fields, and
+	// NewCatalogue refuses any other field name, in whatever branch it appears.
+	// In messages about a filed case of a deployment with several units, Org,
+	// Hotline and Hours are the case's unit's and Unit its name; elsewhere Unit is
+	// empty.
 	Overrides map[string]string
 
 	// Logger reports a message that failed to render at run time, a bug the
@@ -59,6 +62,8 @@ type Catalogue struct {
 	// base holds Org, Hotline, Hours, AcceptDays and MediationDays; it is replaced
 	// whole, never changed in place, so readers need no lock.
 	base atomic.Pointer[map[string]string]
+	// units is the deployment's units (SetUnits), nil until set; replaced whole.
+	units atomic.Pointer[storage.UnitTree]
 }
 
 // SetOrganisation replaces the association's name, hotline and service hours that
@@ -133,7 +138,7 @@ func checkOverrideKeys(overrides map[string]string) error {
 }
 
 // baseFieldNames are the fields of baseFields, which every message may use.
-var baseFieldNames = []string{"Org", "Hotline", "Hours", "AcceptDays", "MediationDays"}
+var baseFieldNames = []string{"Org", "Hotline", "Hours", "AcceptDays", "MediationDays", "Unit"}
 
 // baseFields are the settings every message may use.
 func baseFields(s Settings) map[string]string {
@@ -147,6 +152,9 @@ func baseFields(s Settings) map[string]string {
 		"Hours":         strings.TrimSpace(s.ServiceHours),
 		"AcceptDays":    strconv.Itoa(orDefault(s.AcceptDays, defaultAcceptDays)),
 		"MediationDays": strconv.Itoa(orDefault(s.MediationDays, defaultMediationDays)),
+		// Unit is the name of the case's unit in messages about a filed case when
+		// the deployment has several units (see forUnit), else empty.
+		"Unit": "",
 	}
 }
 
@@ -259,6 +267,7 @@ func (c *Catalogue) Unsupported() string { return c.text(msgUnsupported) }
 
 // Submitted confirms a filed case with its number and what happens next.
 func (c *Catalogue) Submitted(cs *storage.Case) string {
+	c = c.forUnit(cs.UnitID)
 	return c.text(msgSubmitted, "Number", cs.Number, "Date", caseDate(cs))
 }
 
@@ -294,6 +303,7 @@ func (c *Catalogue) CaseList(cases []*storage.Case, replies map[int64]*storage.E
 // template message outside WeChat's 48-hour window cannot carry the reply's words,
 // so this is where the consumer reads them.
 func (c *Catalogue) CaseDetail(cs *storage.Case, reply *storage.Event) string {
+	c = c.forUnit(cs.UnitID)
 	detail := c.text(msgCaseDetail, caseFields(cs)...)
 	if !hasReply(reply) {
 		return detail
@@ -316,6 +326,7 @@ func (c *Catalogue) MaterialAsked(cs *storage.Case, material string) string {
 	if strings.TrimSpace(material) == "" {
 		return ""
 	}
+	c = c.forUnit(cs.UnitID)
 	return "\n\n" + c.text(msgCaseDetailMaterial, "Number", cs.Number, "Material", material)
 }
 
@@ -386,7 +397,8 @@ func formatYuan(fen int64) string {
 // over-long text replies, and the consumer wrote it minutes ago.
 const summaryDescriptionMax = 200
 
-// summary renders the draft for confirmation, numbered 1..10 as 修改 N expects.
+// summary renders the draft for confirmation, numbered 1..10 as 修改 N expects,
+// and 11, the unit, when there are several (see draftUnit).
 func (c *Catalogue) summary(d Draft) string {
 	photos, voices := d.evidenceCounts()
 	desc := d.Description
@@ -397,7 +409,7 @@ func (c *Catalogue) summary(d Draft) string {
 		"Category", d.Category, "Merchant", d.MerchantName, "Address", d.MerchantAddress,
 		"Date", d.PurchaseDate, "Amount", formatYuan(d.AmountFen), "Description", desc,
 		"Demand", d.Demand, "Photos", strconv.Itoa(photos), "Voices", strconv.Itoa(voices),
-		"Name", d.Name, "Phone", d.Phone)
+		"Name", d.Name, "Phone", d.Phone, "ChosenUnit", c.draftUnit(d))
 }
 
 // defaultCatalogue serves an Env without a Catalogue (tests, tools). The defaults

@@ -31,6 +31,9 @@ const (
 	msgAskName             = "ask_name"
 	msgAskPhone            = "ask_phone"
 	msgSummary             = "summary"
+	msgAskUnit             = "ask_unit"
+	msgBadUnit             = "bad_unit"
+	msgUnitUnsure          = "unit_unsure"
 	msgBadPrivacy          = "bad_privacy"
 	msgBadCategory         = "bad_category"
 	msgBadMerchantName     = "bad_merchant_name"
@@ -179,7 +182,7 @@ var intakeMessages = map[string]message{
 
 	msgAskPhone: {text: `（10/10）请输入您的手机号码（11位），工作人员会用它联系您，例如：13800138000。`},
 
-	msgSummary: {fields: []string{"Category", "Merchant", "Address", "Date", "Amount", "Description", "Demand", "Photos", "Voices", "Name", "Phone"}, text: `请核对您的投诉信息：
+	msgSummary: {fields: []string{"Category", "Merchant", "Address", "Date", "Amount", "Description", "Demand", "Photos", "Voices", "Name", "Phone", "ChosenUnit"}, text: `请核对您的投诉信息：
 1. 投诉类别：{{.Category}}
 2. 商家名称：{{.Merchant}}
 3. 商家地址/网店：{{.Address}}
@@ -189,8 +192,21 @@ var intakeMessages = map[string]message{
 7. 诉求：{{.Demand}}
 8. 证据：{{if and (eq .Photos "0") (eq .Voices "0")}}无{{else}}` + evidenceLine + `{{end}}
 9. 姓名：{{.Name}}
-10. 手机号码：{{.Phone}}
+10. 手机号码：{{.Phone}}{{if .ChosenUnit}}
+11. 受理单位：{{.ChosenUnit}}{{end}}
 回复 确认 提交，修改 N 修改第N项（如 修改 2），取消 放弃。`},
+
+	// The unit question, asked only in a deployment with several units when the
+	// merchant's address names none of their regions (or more than one).
+	msgAskUnit: {fields: []string{"Options"}, text: `请选择受理您投诉的单位，一般是商家所在的区县。请回复编号，也可以直接回复区县名称：
+{{.Options}}`},
+
+	msgBadUnit: {fields: []string{"Max", "Options"}, text: `没能确定受理单位。请回复1到{{.Max}}之间的编号，或商家所在区县的名称：
+{{.Options}}`},
+
+	// The last choice of the unit question when the root takes no cases itself:
+	// the consumer does not know, and the organisation (Root) passes it on.
+	msgUnitUnsure: {fields: []string{"Root"}, text: `不清楚，由{{.Root}}分派`},
 
 	msgBadPrivacy: {text: `需要您同意后才能继续。请回复 同意 继续填写投诉，或回复 取消 放弃。`},
 
@@ -274,7 +290,8 @@ var intakeMessages = map[string]message{
 	msgIdleImage: {text: `收到您的照片，但您目前没有正在处理的投诉，照片没有保存。如需投诉，请回复 投诉，填写到证据照片一步时再发送照片。`},
 
 	msgSubmitted: {fields: []string{"Number", "Date"}, text: `投诉已提交成功！
-投诉编号：{{.Number}}
+投诉编号：{{.Number}}{{if .Unit}}
+受理单位：{{.Unit}}{{if .Hotline}}（咨询电话：{{.Hotline}}{{if .Hours}}，{{.Hours}}{{end}}）{{end}}{{end}}
 我们将在{{.AcceptDays}}个工作日内决定是否受理，结果会通过本公众号通知您。受理后，工作人员会联系您和商家进行调解。
 回复 查询 可以随时查看进度。`},
 
@@ -289,7 +306,8 @@ var intakeMessages = map[string]message{
 
 	msgCaseListEmpty: {text: `您还没有投诉记录。如需投诉，请点击菜单“我要投诉”或回复 投诉。`},
 
-	msgCaseDetail: {fields: caseMessageFields, text: `投诉编号：{{.Number}}
+	msgCaseDetail: {fields: caseMessageFields, text: `投诉编号：{{.Number}}{{if .Unit}}
+受理单位：{{.Unit}}{{end}}
 状态：{{.Status}}
 类别：{{.Category}}
 商家：{{.Merchant}}

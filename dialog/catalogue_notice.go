@@ -18,6 +18,7 @@ const (
 	msgNoticeRatingRequest = "notice_rating_request"
 	msgNoticeAck           = "notice_ack"
 	msgNoticeCut           = "notice_cut"
+	msgNoticeTransfer      = "notice_transfer"
 )
 
 // nextKeys are the "what happens next" sentence of a status-change notice, one
@@ -70,6 +71,11 @@ var noticeMessages = map[string]message{
 
 	msgNoticeAck: {fields: numberField, text: `我们已收到您发送的内容，已转给调解员（投诉编号 {{.Number}}）。`},
 
+	// A case moved to another unit: Org, Hotline and Hours are the new unit's.
+	msgNoticeTransfer: {fields: []string{"Number", "Reason"}, text: `您的投诉 {{.Number}} 已移交{{.Org}}办理。
+{{if .Reason}}原因：{{.Reason}}
+{{end}}投诉编号不变，办理期限仍从我们收到投诉之日起计算。` + askLine},
+
 	msgNoticeCut: {text: `……（内容较长，未能全部显示{{if .Hotline}}，详情请致电 {{.Hotline}}{{end}}）`},
 
 	"notice_next_submitted": {text: `我们将在{{.AcceptDays}}个工作日内决定是否受理，结果会通知您。`},
@@ -103,6 +109,7 @@ func (c *Catalogue) Notice(n *storage.Notification) string {
 	if n == nil {
 		return ""
 	}
+	c = c.forUnit(n.UnitID)
 	switch n.Kind {
 	case storage.NoticeStatusChange:
 		return c.statusNotice(n)
@@ -112,6 +119,8 @@ func (c *Catalogue) Notice(n *storage.Notification) string {
 		return c.fit(msgNoticeRatingRequest, "", "", "Number", n.CaseNumber)
 	case storage.NoticeAck:
 		return c.fit(msgNoticeAck, "", "", "Number", n.CaseNumber)
+	case storage.NoticeTransfer:
+		return c.fit(msgNoticeTransfer, "Reason", n.Text, "Number", n.CaseNumber)
 	}
 	return c.fitText(n.Text)
 }

@@ -74,6 +74,12 @@ const (
 	StageConfirm         Stage = "confirm"
 )
 
+// StageUnit asks which unit takes the complaint; in intakeStages it sits after
+// the merchant's address. It is only ever reached in a deployment with several
+// units, when the merchant's address does not name a unit's region (see
+// placeUnit), or by 修改 11.
+const StageUnit Stage = "unit"
+
 // Stages after a case is filed. Like a draft, each ends when idle longer than the
 // draft TTL.
 const (
@@ -111,6 +117,11 @@ type Draft struct {
 	Photos          []Photo `json:"photos,omitempty"` // evidence: photos and voice messages, in order
 	Name            string  `json:"name,omitempty"`
 	Phone           string  `json:"phone,omitempty"`
+	// UnitID is the unit the complaint goes to, found from the address or
+	// chosen by the consumer (UnitAsked); 0 in a single-unit deployment, where
+	// the case is filed with the root.
+	UnitID    int64 `json:"unit_id,omitempty"`
+	UnitAsked bool  `json:"unit_asked,omitempty"`
 }
 
 // Evidence kinds of a Photo, spelled as storage.Evidence.Kind spells them.

@@ -226,6 +226,7 @@ func newCaseFromDraft(openID string, eff SubmitCase) storage.NewCase {
 		Demand:          d.Demand,
 		ComplainantName: d.Name,
 		Phone:           d.Phone,
+		UnitID:          d.UnitID,
 	}
 	for _, p := range d.Photos {
 		nc.Evidence = append(nc.Evidence, newEvidence(p))

@@ -327,6 +327,10 @@ func (t *turn) draftMenu(key string) {
 // draftLocation uses a location as the merchant's address, its label if WeChat gave
 // one, else the coordinates, so staff can still find the place.
 func (t *turn) draftLocation(in Input) {
+	if t.st.Stage == StageUnit {
+		t.answerUnit(in.Label)
+		return
+	}
 	if t.st.Stage != StageMerchantAddress {
 		t.say(msgLocationNotExpected)
 		t.reask()

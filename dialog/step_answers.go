@@ -9,7 +9,7 @@ import (
 
 // intakeStages is the order of the questions; 上一步 and the normal flow follow it.
 var intakeStages = []Stage{
-	StagePrivacy, StageCategory, StageMerchantName, StageMerchantAddress,
+	StagePrivacy, StageCategory, StageMerchantName, StageMerchantAddress, StageUnit,
 	StagePurchaseDate, StageAmount, StageDescription, StageDemand, StagePhotos,
 	StageName, StagePhone, StageConfirm,
 }
@@ -41,10 +41,15 @@ func knownStage(s Stage) bool {
 	return s == StageIdle || slices.Contains(intakeStages, s) || slices.Contains(caseStages, s)
 }
 
-// nextStage is the question after s; the summary is its own successor.
+// nextStage is the question after s; the summary is its own successor. The unit
+// question is never next: placeUnit asks it when it must.
 func nextStage(s Stage) Stage {
 	i := slices.Index(intakeStages, s)
-	return intakeStages[min(i+1, len(intakeStages)-1)]
+	next := intakeStages[min(i+1, len(intakeStages)-1)]
+	if next == StageUnit {
+		return nextStage(next)
+	}
+	return next
 }
 
 // previousStage is the question before s; the privacy notice is its own predecessor.
@@ -56,6 +61,9 @@ func previousStage(s Stage) Stage {
 // advance moves on after a valid answer: to the next question, or back to the
 // summary when the answer was a 修改 N.
 func (t *turn) advance() {
+	if t.st.Stage == StageMerchantAddress && t.placeUnit() {
+		return
+	}
 	if t.st.Editing {
 		t.st.Editing = false
 		t.st.Stage = StageConfirm
@@ -96,6 +104,8 @@ func (t *turn) prompt() string {
 			"Photos", strconv.Itoa(photos), "Voices", strconv.Itoa(voices), "Max", strconv.Itoa(maxPhotos))
 	case StageConfirm:
 		return t.cat.summary(t.st.Draft)
+	case StageUnit:
+		return t.cat.text(msgAskUnit, "Options", numbered(t.unitLabels()))
 	}
 	return t.cat.text(plainPrompts[t.st.Stage])
 }
@@ -106,6 +116,7 @@ var answerers = map[Stage]func(*turn, string){
 	StageCategory:        (*turn).answerCategory,
 	StageMerchantName:    (*turn).answerMerchantName,
 	StageMerchantAddress: (*turn).answerMerchantAddress,
+	StageUnit:            (*turn).answerUnit,
 	StagePurchaseDate:    (*turn).answerDate,
 	StageAmount:          (*turn).answerAmount,
 	StageDescription:     (*turn).answerDescription,
@@ -265,6 +276,11 @@ func (t *turn) answerConfirm(text string) {
 // state goes back to idle. A draft missing a required field (one saved by an older
 // version, say) asks for it instead, since the store would refuse the case.
 func (t *turn) submit() {
+	if t.unitMissing() {
+		t.st.Stage, t.st.Editing, t.st.Draft.UnitAsked = StageUnit, true, true
+		t.reask()
+		return
+	}
 	if stage, ok := firstMissing(t.st.Draft); ok {
 		t.st.Stage, t.st.Editing = stage, true
 		t.reask()

@@ -102,7 +102,7 @@ func (t *turn) back() {
 	case t.st.Stage == StagePrivacy || t.st.Stage == StageCategory:
 		t.say(msgBackAtFirst)
 	default:
-		t.st.Stage = previousStage(t.st.Stage)
+		t.st.Stage = t.previousQuestion(t.st.Stage)
 	}
 	t.reask()
 }
@@ -133,12 +133,16 @@ func (t *turn) edit(cmd string) bool {
 		t.reask()
 		return true
 	}
+	items := t.summaryItems()
 	n, _ := parseChoice(m[1])
-	if n < 1 || n > len(summaryStages) {
-		t.say(msgBadEditNumber, "Max", strconv.Itoa(len(summaryStages)))
+	if n < 1 || n > len(items) {
+		t.say(msgBadEditNumber, "Max", strconv.Itoa(len(items)))
 		return true
 	}
-	t.st.Stage = summaryStages[n-1]
+	t.st.Stage = items[n-1]
+	if t.st.Stage == StageUnit {
+		t.st.Draft.UnitAsked = true
+	}
 	t.st.Editing = true
 	t.reask()
 	return true

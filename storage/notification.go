@@ -67,6 +67,13 @@ type Notification struct {
 	// unfollowed the account (see FollowerStore): it waits until they follow
 	// again. Claims never return held notifications.
 	Held bool `db:"held"`
+
+	// UnitID is the unit the notice's case belongs to, set by
+	// ClaimNotifications (0 for a notice about no case, and elsewhere): the bot
+	// quotes that unit's name, hotline and hours. It is read from the case when
+	// the notice is sent, not kept on the row, so a notice written before a
+	// transfer quotes the unit the case went to.
+	UnitID int64 `db:"unit_id"`
 }
 
 // NewNotification is a notification to enqueue.

@@ -116,6 +116,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	m.orgSettings = m.applyOrgSettings(ctx, nil)
+	m.applyUnits(ctx)
 
 	// Dialog: each consumer's state in Redis, cases in the database.
 	engine, err := newEngine(ctx, cfg, m.Redis, m.DB, m.catalogue)

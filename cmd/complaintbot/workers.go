@@ -39,6 +39,7 @@ func (m *Main) startWorkers(pusher *bot.Pusher, fetcher *bot.EvidenceFetcher) {
 	m.workers.Go(func() { fetcher.Run(ctx) })
 	m.workers.Go(func() { m.refreshOrgSettings(ctx, m.orgSettings) })
 	m.workers.Go(func() { m.refreshCalendar(ctx) })
+	m.workers.Go(func() { m.refreshUnits(ctx) })
 }
 
 // templateID is the configured template, or in simulator mode a stand-in so the

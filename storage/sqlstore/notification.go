@@ -50,12 +50,16 @@ const dueNotificationsSQL = `SELECT n.id FROM notifications n
 const heldColumn = `(state = 'pending' AND EXISTS (SELECT 1 FROM followers f
 	WHERE f.open_id = notifications.open_id AND NOT f.following)) AS held`
 
+// unitColumn computes Notification.UnitID when notices are claimed for sending:
+// the unit of the notice's case now, 0 for a notice about no case.
+const unitColumn = `COALESCE((SELECT c.unit_id FROM cases c WHERE c.id = notifications.case_id), 0) AS unit_id`
+
 // notificationQueue is the outbox as a leased work queue.
 var notificationQueue = leaseQueue{
 	table:   "notifications",
 	noun:    "notification",
 	pending: "state = 'pending'",
-	columns: notificationColumns,
+	columns: notificationColumns + ", " + unitColumn,
 }
 
 // notificationRow scans a notifications row; its fields override the embedded

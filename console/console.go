@@ -66,6 +66,8 @@ type Store interface {
 	storage.ClassificationStore
 	storage.TeamStore
 	storage.TypicalCaseStore
+	storage.UnitStore
+	storage.TeamChannelStore
 	FindNotifications(ctx context.Context, filter storage.NotificationFilter) ([]*storage.Notification, error)
 	FindEvidence(ctx context.Context, id int64) (*storage.Evidence, error)
 }
@@ -123,6 +125,7 @@ type Server struct {
 	auth      *webauth.Auth // passwords, sessions, CSRF, throttle, client address
 	templates map[string]*template.Template
 	handler   http.Handler
+	reports   reportCache // the reports pages drew, for their charts
 }
 
 // New parses the templates once and builds the routes.

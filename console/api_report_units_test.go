@@ -89,3 +89,48 @@ func TestAPIReportsPerUnitOnPostgres(t *testing.T) {
 	apiOpenStore = func(t *testing.T) *sqlstore.DB { return testenv.Postgres(t, sqlstore.Open) }
 	TestAPIReportsPerUnit(t)
 }
+
+// TestAPIReportChannels: supervisors list and set which teams are channels;
+// the change is audited and shows in the figures; mediators may not.
+func TestAPIReportChannels(t *testing.T) {
+	e := newAPIEnv(t)
+	ctx := context.Background()
+	team, err := e.db.CreateTeam(ctx, storage.TeamInput{Name: "汽车消费维权工作室"}, storage.By{Actor: e.supervisor.Actor()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.newCase(1)
+	if _, err := e.db.SetCaseTeam(ctx, c.ID, team.ID, storage.By{Actor: e.supervisor.Actor()}); err != nil {
+		t.Fatal(err)
+	}
+	path := "/api/v1/teams/" + strconv.FormatInt(team.ID, 10) + "/report-channel"
+	e.do("POST", path, e.as(e.mediator), `{"on":true}`).fails(t, http.StatusForbidden, storage.EFORBIDDEN)
+	e.do("POST", "/api/v1/teams/9999/report-channel", e.as(e.supervisor), `{"on":true}`).
+		fails(t, http.StatusNotFound, storage.ENOTFOUND)
+	var got struct {
+		Teams []struct {
+			ID   int64
+			Name string
+			On   bool
+		}
+	}
+	e.do("POST", path, e.as(e.supervisor), `{"on":true}`).ok(t, http.StatusOK, &got)
+	if len(got.Teams) != 1 || !got.Teams[0].On || got.Teams[0].ID != team.ID {
+		t.Fatalf("teams %+v", got)
+	}
+	var rep struct {
+		Channels []struct {
+			Key      string
+			Received int
+		} `json:"by_channel"`
+	}
+	e.do("GET", "/api/v1/reports?from=2026-03&to=2026-03", e.as(e.supervisor), "").ok(t, http.StatusOK, &rep)
+	if len(rep.Channels) != 6 || rep.Channels[1].Key != storage.ChannelTeamKey(team.ID) || rep.Channels[1].Received != 1 ||
+		rep.Channels[0].Received != 0 {
+		t.Fatalf("channels %+v", rep.Channels)
+	}
+	action := storage.AuditTeamChannel
+	if entries, _, err := e.db.FindAudit(ctx, storage.AuditFilter{Action: &action}); err != nil || len(entries) != 1 {
+		t.Fatalf("audit %+v, %v", entries, err)
+	}
+}

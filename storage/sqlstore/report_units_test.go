@@ -251,3 +251,42 @@ func wantTallies(t *testing.T, what string, got, want []storage.ReportTally) {
 		}
 	}
 }
+
+// TestCarStudioChannelAtSeedScale: the seed report's car studio — 受理 299,
+// 调解 284, 94.98% — as a team counted as a channel, with the association's own
+// cases beside it.
+func TestCarStudioChannelAtSeedScale(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		err := SeedReportYear(ctx, db, 2023, []SeedBatch{
+			{N: 284, Status: storage.StatusClosed, Outcome: storage.OutcomeAgreement},
+			{N: 15, Status: storage.StatusClosed, Outcome: storage.OutcomeTerminated},
+			{N: 100, Status: storage.StatusClosed, Outcome: storage.OutcomeSettled},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		studio := mustTeam(t, db, "超哥汽车消费维权工作室", false, false)
+		if err := db.SetTeamChannel(ctx, studio.ID, true, by); err != nil {
+			t.Fatal(err)
+		}
+		// The first 299 seeded cases are the studio's.
+		q := db.db.Rebind(`UPDATE cases SET team_id = ? WHERE id IN (SELECT id FROM cases ORDER BY id LIMIT 299)`)
+		if _, err := db.db.ExecContext(ctx, q, studio.ID); err != nil {
+			t.Fatal(err)
+		}
+		from := time.Date(2023, 1, 1, 0, 0, 0, 0, cst)
+		rep, err := db.CaseReport(ctx, from, from.AddDate(1, 0, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		own, car := rep.ByChannel[0], rep.ByChannel[1]
+		if car.Name != "超哥汽车消费维权工作室" || car.Accepted != 299 || car.Mediated != 284 ||
+			strconv.FormatFloat(car.Rate()*100, 'f', 2, 64) != "94.98" {
+			t.Errorf("studio channel = %+v", car)
+		}
+		if own.Received != 100 || own.Mediated != 100 || rep.Received != 399 {
+			t.Errorf("own channel = %+v, received %d", own, rep.Received)
+		}
+	})
+}

@@ -92,8 +92,17 @@ func TestReportPerUnit(t *testing.T) {
 		district.get("/console/reports/export.csv" + period + q).want(http.StatusNotFound)
 		district.get("/console/reports/annual/2026?unit=" + strings.TrimPrefix(q, "&unit=")).want(http.StatusNotFound)
 	}
+	// A typical case of B's is in the city's annual report, not in A's.
+	bDone := f.bCases[0]
+	e.move(bDone, storage.StatusRejected, "不属于受理范围")
+	if _, err := e.db.MarkTypicalCase(context.Background(), storage.TypicalCaseMark{CaseID: bDone.ID,
+		Title: "乙区的典型案例", Summary: "摘要", By: storage.By{Actor: e.supervisor.Actor()}}); err != nil {
+		t.Fatal(err)
+	}
+	e.as(e.supervisor).get("/console/reports/annual/2026").want(http.StatusOK).contains("乙区的典型案例")
 	district.get("/console/reports/annual/2026").want(http.StatusOK).
-		contains("甲区消委会2026年度消费投诉处理情况报告", "共收到消费者投诉2件", "<h3>各单位对比</h3>")
+		contains("甲区消委会2026年度消费投诉处理情况报告", "共收到消费者投诉2件", "<h3>各单位对比</h3>").
+		lacks("乙区的典型案例")
 	district.get("/console/reports/charts/trend.svg" + period + "&unit=" + ids(f.a1)).want(http.StatusOK)
 
 	// The district's download holds its subtree only, and says which unit.

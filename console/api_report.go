@@ -3,12 +3,14 @@ package console
 import (
 	"math"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/complaintbot/complaintbot/storage"
 )
 
 // apiReportParams are the query parameters GET /api/v1/reports takes.
-var apiReportParams = map[string]string{"from": "first month", "to": "last month"}
+var apiReportParams = map[string]string{"from": "first month", "to": "last month", "unit": "unit id"}
 
 // apiFigures is storage.ReportFigures in JSON. Money is given twice, as
 // everywhere in the API: an exact yuan string and integer fen.
@@ -64,11 +66,42 @@ type apiReport struct {
 	Ratings    map[string]int    `json:"satisfaction"`
 	Months     []apiReportPeriod `json:"by_month"`
 	Years      []apiReportPeriod `json:"by_year"`
+	Teams      []apiReportGroup  `json:"by_team"`
+	Overdue    apiReportOverdue  `json:"overdue"`
+	// Unit is the unit whose subtree the figures are of; Units compares its
+	// direct children (each with its subtree) and its own cases (key "own"),
+	// empty when it has none.
+	Unit  apiReportUnit    `json:"unit"`
+	Units []apiReportGroup `json:"by_unit"`
 }
 
-// apiReports serves GET /api/v1/reports?from=2026-01&to=2026-03 (supervisors,
-// as the report page): the figures of the cases received in those months, China
-// time, defined as on the page (docs/api.md).
+// apiReportUnit names the unit of a report.
+type apiReportUnit struct {
+	ID   int64  `json:"id"`
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// apiReportOverdue is the open cases overdue at as_of (not a figure of the
+// period).
+type apiReportOverdue struct {
+	AsOf      string           `json:"as_of"` // RFC 3339
+	Total     int              `json:"total"`
+	Mediators []apiReportTally `json:"by_mediator"`
+	Teams     []apiReportTally `json:"by_team"`
+}
+
+// apiReportTally is a group with a count.
+type apiReportTally struct {
+	Key   string `json:"key"`
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+}
+
+// apiReports serves GET /api/v1/reports?from=2026-01&to=2026-03&unit=3
+// (supervisors, as the report page): the figures of the cases received in those
+// months, China time, by the unit's subtree (by default the caller's own unit;
+// 404 for a unit outside it), defined as on the page (docs/api.md).
 func (s *Server) apiReports(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if err := apiOnlyParams(q, apiReportParams); err != nil {
@@ -80,12 +113,27 @@ func (s *Server) apiReports(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, storage.Errorf(storage.EINVALID, "%s", msg))
 		return
 	}
-	rep, err := s.cfg.Store.CaseReport(r.Context(), from, to)
+	unit, err := s.reportUnitOf(r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, apiReportJSON(rep))
+	rep, err := s.unitReport(r.Context(), unit, from, to)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	out := apiReportJSON(rep)
+	out.Unit = apiReportUnit{ID: unit.unit.ID, Code: unit.unit.Code, Name: s.unitName(unit.unit)}
+	out.Units = []apiReportGroup{}
+	for _, c := range s.compareUnits(unit, rep) {
+		key := strconv.FormatInt(c.ID, 10)
+		if c.ID == unit.unit.ID {
+			key = "own"
+		}
+		out.Units = append(out.Units, apiReportGroup{Key: key, Name: c.Name, apiFigures: apiFiguresOf(c.ReportFigures)})
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // apiReportJSON converts a report.
@@ -100,7 +148,9 @@ func apiReportJSON(rep *storage.Report) apiReport {
 			storage.RatingSatisfied: rep.Satisfaction.Satisfied, storage.RatingMostly: rep.Satisfaction.Mostly,
 			storage.RatingDissatisfied: rep.Satisfaction.Dissatisfied,
 		},
-		Months: apiPeriods(rep.ByMonth), Years: apiPeriods(rep.ByYear),
+		Months: apiPeriods(rep.ByMonth), Years: apiPeriods(rep.ByYear), Teams: apiGroups(rep.ByTeam),
+		Overdue: apiReportOverdue{AsOf: rep.Overdue.AsOf.UTC().Format(time.RFC3339), Total: rep.Overdue.Total,
+			Mediators: apiTallies(rep.Overdue.ByMediator), Teams: apiTallies(rep.Overdue.ByTeam)},
 	}
 	for _, t := range rep.HotTopics {
 		out.HotTopics = append(out.HotTopics, apiReportTopic{Category: t.Category, Subcategory: t.Subcategory,
@@ -124,6 +174,15 @@ func apiGroups(groups []storage.ReportCount) []apiReportGroup {
 	out := make([]apiReportGroup, 0, len(groups))
 	for _, g := range groups {
 		out = append(out, apiReportGroup{Key: g.Key, Name: g.Name, apiFigures: apiFiguresOf(g.ReportFigures)})
+	}
+	return out
+}
+
+// apiTallies converts bare counts.
+func apiTallies(ts []storage.ReportTally) []apiReportTally {
+	out := make([]apiReportTally, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, apiReportTally{Key: t.Key, Name: t.Name, Count: t.Count})
 	}
 	return out
 }

@@ -68,6 +68,7 @@ type Store interface {
 	storage.TypicalCaseStore
 	storage.UnitStore
 	storage.CaseTransferStore
+	storage.TeamChannelStore
 	FindNotifications(ctx context.Context, filter storage.NotificationFilter) ([]*storage.Notification, error)
 	FindEvidence(ctx context.Context, id int64) (*storage.Evidence, error)
 }
@@ -125,6 +126,7 @@ type Server struct {
 	auth      *webauth.Auth // passwords, sessions, CSRF, throttle, client address
 	templates map[string]*template.Template
 	handler   http.Handler
+	reports   reportCache // the reports pages drew, for their charts
 }
 
 // New parses the templates once and builds the routes.

@@ -163,8 +163,10 @@ func TestReportExport(t *testing.T) {
 	for _, r := range records {
 		text += strings.Join(r, ",") + "\n"
 	}
-	for _, want := range []string{"总体情况\n指标,数值\n统计期间,2026-01 至 2026-03\n受理投诉（件）,2\n",
-		"按类别\n类别,件数,占受理比例\n", "家用电子电器,1,50.00%", "按月份\n", "2026-03,2,0,0.00", "被投诉最多的商家\n"} {
+	for _, want := range []string{"总体情况\n指标,数值\n统计期间,2026-01 至 2026-03\n收到（件）,2\n受理（件）,0\n",
+		"调解率（已调解÷受理）,—\n", "按投诉类别\n类别,收到（件）,占收到比例,受理（件）,已调解（件）,调解率,挽回经济损失（元）\n",
+		"家用电子电器,1,50.00%,0,0,—,0.00", "按月\n", "2026-03,2,0,0,—,0.00", "被投诉最多的商家\n", "按组\n组,",
+		"未分组,2,100.00%", "超期未办结\n分组,名称,件数\n合计（截至 "} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report CSV lacks %q:\n%s", want, text)
 		}
@@ -174,7 +176,7 @@ func TestReportExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(f.GetSheetList(), ","); got != "总体情况,按类别,被投诉最多的商家,按月份" {
+	if got := strings.Join(f.GetSheetList(), ","); got != "总体情况,按处理渠道,按投诉类别,按投诉性质,按调解员,按组,被投诉最多的商家,热点问题,满意度,按月,按年,超期未办结" {
 		t.Fatalf("sheets %s", got)
 	}
 	e.as(e.mediator).get("/console/reports/export.csv").want(http.StatusForbidden)

@@ -17,25 +17,65 @@ type reportView struct {
 	Categories   []groupView
 	Natures      []groupView
 	Mediators    []groupView
+	Teams        []groupView
 	TopMerchants []groupView
 	HotTopics    []topicView
 	Classified   int
 	Satisfaction satisfactionView
 	Months       []periodView
 	Years        []periodView
+	Overdue      reportOverdueView
 	// AnnualYears are the years of the period, each with its annual report.
 	AnnualYears []int
+	reportUnitView
+	// ChartToken lets the charts draw from this page's report (reportCache).
+	ChartToken string
+	// ChannelTeams are the teams with their channel mark, for the setting.
+	ChannelTeams []channelTeamView
+}
+
+// reportUnitView is the unit part of a figures page: which unit, the picker
+// and the comparison of its units (both empty on a single-unit deployment).
+type reportUnitView struct {
+	UnitID   int64
+	UnitName string
+	// Units is the picker; empty (no picker, no unit in links) with one unit.
+	Units []unitOption
+	// Compare has a row per direct child unit and one for the unit's own cases;
+	// empty when the unit has no children.
+	Compare []groupView
+}
+
+// newReportUnitView describes the unit of a report.
+func (s *Server) newReportUnitView(u *reportUnit, rep *storage.Report) reportUnitView {
+	v := reportUnitView{UnitID: u.unit.ID, UnitName: s.unitName(u.unit), Units: s.unitOptions(u)}
+	for _, c := range s.compareUnits(u, rep) {
+		v.Compare = append(v.Compare, groupView{Name: c.Name, Share: percent(c.Received, rep.Received),
+			figuresView: newFiguresView(c.ReportFigures)})
+	}
+	return v
 }
 
 // showReport renders the statistics (报表) of the cases received in the months
-// from..to (inclusive, "2006-01", China time); by default January to this month.
+// from..to (inclusive, "2006-01", China time) by the unit's subtree (unit=<id>,
+// by default the staff member's own); by default January to this month.
 func (s *Server) showReport(w http.ResponseWriter, r *http.Request) {
 	from, to, msg := reportPeriod(r.URL.Query().Get("from"), r.URL.Query().Get("to"), s.cfg.Now())
 	if msg != "" {
 		s.renderError(w, r, http.StatusBadRequest, msg)
 		return
 	}
-	rep, err := s.cfg.Store.CaseReport(r.Context(), from, to)
+	unit, err := s.reportUnitOf(r)
+	if err != nil {
+		s.renderError(w, r, http.StatusNotFound, storage.ErrorMessage(err))
+		return
+	}
+	rep, err := s.unitReport(r.Context(), unit, from, to)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	channels, err := s.channelTeamViews(r.Context())
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -47,10 +87,15 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request) {
 		Categories:   groupViews(rep.ByCategory, rep.Received, "未分类"),
 		Natures:      groupViews(rep.ByNature, rep.Received, "未分类"),
 		Mediators:    groupViews(rep.ByMediator, rep.Received, "未分配"),
+		Teams:        groupViews(rep.ByTeam, rep.Received, reportNoTeam),
 		TopMerchants: groupViews(rep.TopMerchants, rep.Received, ""),
 		HotTopics:    topicViews(rep.HotTopics, rep.Classified), Classified: rep.Classified,
 		Satisfaction: newSatisfactionView(rep.Satisfaction),
 		Months:       periodViews(rep.ByMonth), Years: periodViews(rep.ByYear),
+		Overdue:        newReportOverdueView(rep.Overdue),
+		reportUnitView: s.newReportUnitView(unit, rep),
+		ChartToken:     s.reports.put(reportCacheKey(from, to, unit), rep),
+		ChannelTeams:   channels,
 	}
 	for _, y := range rep.ByYear {
 		v.AnnualYears = append(v.AnnualYears, y.Start.Year())

@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -20,8 +21,11 @@ type annualView struct {
 	Channels   []groupView
 	Categories []groupView
 	Natures    []groupView
+	Teams      []groupView
 	Typical    []annualCase
 	Printed    string // the date the page was made, "2026年3月2日"
+	reportUnitView
+	ChartToken string
 }
 
 // annualCase is a typical case as the report prints it: nothing that names the
@@ -33,7 +37,8 @@ type annualCase struct {
 }
 
 // showAnnualReport renders the annual report of a year (年度报告), of the cases
-// received in that calendar year, China time.
+// received in that calendar year, China time, by the unit's subtree (unit=<id>,
+// by default the staff member's own); a unit with units under it compares them.
 func (s *Server) showAnnualReport(w http.ResponseWriter, r *http.Request) {
 	year, err := strconv.Atoi(r.PathValue("year"))
 	if err != nil || year < annualFirstYear || year > annualLastYear {
@@ -42,7 +47,12 @@ func (s *Server) showAnnualReport(w http.ResponseWriter, r *http.Request) {
 	}
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, chinaTime)
 	to := from.AddDate(1, 0, 0)
-	rep, err := s.cfg.Store.CaseReport(r.Context(), from, to)
+	unit, err := s.reportUnitOf(r)
+	if err != nil {
+		s.renderError(w, r, http.StatusNotFound, storage.ErrorMessage(err))
+		return
+	}
+	rep, err := s.unitReport(r.Context(), unit, from, to)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -54,12 +64,19 @@ func (s *Server) showAnnualReport(w http.ResponseWriter, r *http.Request) {
 	}
 	v := annualView{
 		Year: year, Total: newFiguresView(rep.ReportFigures),
-		Channels:   groupViews(rep.ByChannel, rep.Received, storage.ChannelOwn),
-		Categories: groupViews(rep.ByCategory, rep.Received, "未分类"),
-		Natures:    groupViews(rep.ByNature, rep.Received, "未分类"),
-		Printed:    s.cfg.Now().In(chinaTime).Format("2006年1月2日"),
+		Channels:       groupViews(rep.ByChannel, rep.Received, storage.ChannelOwn),
+		Categories:     groupViews(rep.ByCategory, rep.Received, "未分类"),
+		Natures:        groupViews(rep.ByNature, rep.Received, "未分类"),
+		Teams:          groupViews(rep.ByTeam, rep.Received, reportNoTeam),
+		Printed:        s.cfg.Now().In(chinaTime).Format("2006年1月2日"),
+		reportUnitView: s.newReportUnitView(unit, rep),
+		ChartToken:     s.reports.put(reportCacheKey(from, to, unit), rep),
 	}
+	subtree := unit.tree.Subtree(unit.unit.ID)
 	for _, tc := range typical {
+		if !unit.whole() && !slices.Contains(subtree, tc.UnitID) {
+			continue
+		}
 		v.Typical = append(v.Typical, annualCase{Index: len(v.Typical) + 1, Number: tc.Number, Title: tc.Title, Summary: tc.Summary,
 			Category: tc.Category, Outcome: outcomeName(tc.Outcome),
 			Recovered: formatMoney(tc.RecoveredFen), HasRecovered: tc.RecoveredFen > 0})

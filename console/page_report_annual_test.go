@@ -127,8 +127,8 @@ func TestAnnualReportPage(t *testing.T) {
 		"<h3>案例1：过期牛奶获退一赔十</h3>", done.Number+" · 食品",
 		"消费者购买过期牛奶，经调解获退款及十倍赔偿。",
 		`<link rel="stylesheet" href="/console/static/report.css">`,
-		`<img src="/console/reports/charts/trend.svg?from=2026-01&amp;to=2026-12"`,
-		`<img src="/console/reports/charts/categories.svg?from=2026-01&amp;to=2026-12"`,
+		`<img src="/console/reports/charts/trend.svg?from=2026-01&amp;to=2026-12&amp;v=`,
+		`<img src="/console/reports/charts/categories.svg?from=2026-01&amp;to=2026-12&amp;v=`,
 	).lacks("李四", done.Phone, "<script>alert")
 	css := sup.get("/console/static/report.css").want(http.StatusOK)
 	for _, rule := range []string{"@page { size: A4;", "@media print", "header.top, nav"} {

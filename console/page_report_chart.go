@@ -36,8 +36,9 @@ var reportCharts = map[string]func(*storage.Report) ([]byte, error){
 	"rate":       rateChart,
 }
 
-// showReportChart serves one chart of the period the query names (the same
-// from/to as the report page).
+// showReportChart serves one chart of the period and unit the query names (the
+// same from/to/unit as the report page); v, the page's token, lets it draw from
+// the page's own report (reportCache).
 func (s *Server) showReportChart(w http.ResponseWriter, r *http.Request) {
 	name, svg := strings.CutSuffix(r.PathValue("file"), ".svg")
 	draw, ok := reportCharts[name]
@@ -50,10 +51,18 @@ func (s *Server) showReportChart(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusBadRequest, msg)
 		return
 	}
-	rep, err := s.cfg.Store.CaseReport(r.Context(), from, to)
+	unit, err := s.reportUnitOf(r)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.renderError(w, r, http.StatusNotFound, storage.ErrorMessage(err))
 		return
+	}
+	key := reportCacheKey(from, to, unit)
+	rep := s.reports.get(r.URL.Query().Get("v"), key)
+	if rep == nil {
+		if rep, err = s.unitReport(r.Context(), unit, from, to); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
 	}
 	out, err := draw(rep)
 	if err != nil {

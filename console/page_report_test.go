@@ -60,9 +60,9 @@ func TestReportPage(t *testing.T) {
 		"<tr><td>2026-03</td><td>4</td><td>2</td><td>2</td><td>100.00%</td><td>¥123,456.50</td></tr>",
 		"<tr><td>2026</td><td>4</td><td>2</td><td>2</td>",
 		// The charts are images of the same period, and the year's annual report is linked.
-		`<img src="/console/reports/charts/trend.svg?from=2026-01&amp;to=2026-03"`,
-		`<img src="/console/reports/charts/rate.svg?from=2026-01&amp;to=2026-03"`,
-		`<img src="/console/reports/charts/categories.svg?from=2026-01&amp;to=2026-03"`,
+		`<img src="/console/reports/charts/trend.svg?from=2026-01&amp;to=2026-03&amp;v=`,
+		`<img src="/console/reports/charts/rate.svg?from=2026-01&amp;to=2026-03&amp;v=`,
+		`<img src="/console/reports/charts/categories.svg?from=2026-01&amp;to=2026-03&amp;v=`,
 		`href="/console/reports/annual/2026"`,
 		"<tr><td>满意</td><td>0</td><td>0.00%</td></tr>",
 		"<tr><td>基本满意</td><td>1</td><td>100.00%</td></tr>",

@@ -50,6 +50,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /console/reports", s.page(sup, s.showReport))
 	mux.Handle("GET /console/reports/charts/{file}", s.page(sup, s.showReportChart))
 	mux.Handle("GET /console/reports/annual/{year}", s.page(sup, s.showAnnualReport))
+	mux.Handle("POST /console/reports/channels/{id}", s.page(sup, s.setChannelTeam))
 
 	mux.Handle("GET /console/workload", s.page(sup, s.showWorkload))
 	mux.Handle("GET /console/teams", s.page(sup, s.showTeams))

@@ -127,18 +127,38 @@ func newSatisfactionView(s storage.ReportSatisfaction) satisfactionView {
 		SatisfiedPct: percent(s.Satisfied, n), MostlyPct: percent(s.Mostly, n), DissatisPct: percent(s.Dissatisfied, n)}
 }
 
-// reportShare is a name, its cases and their share of the cases received.
-type reportShare struct {
-	Name  string
-	Count int
-	Share string // "12.50%"
+// reportNoTeam names the cases in no team's queue.
+const reportNoTeam = "未分组"
+
+// reportOverdueView is the overdue cases now, as the report shows them.
+type reportOverdueView struct {
+	AsOf      string // "2026-03-20 09:00", China time
+	Total     int
+	Mediators []tallyView
+	Teams     []tallyView
 }
 
-// shares adds each count's share of total (for flat lists such as a download).
-func shares(counts []storage.ReportCount, total int) []reportShare {
-	out := make([]reportShare, 0, len(counts))
-	for _, c := range counts {
-		out = append(out, reportShare{Name: c.Name, Count: c.Count, Share: percent(c.Count, total)})
+// tallyView is a group with its count.
+type tallyView struct {
+	Name  string
+	Count int
+}
+
+// newReportOverdueView formats the overdue counts.
+func newReportOverdueView(o storage.ReportOverdue) reportOverdueView {
+	return reportOverdueView{AsOf: o.AsOf.In(chinaTime).Format("2006-01-02 15:04"), Total: o.Total,
+		Mediators: tallyViews(o.ByMediator, "未分配"), Teams: tallyViews(o.ByTeam, reportNoTeam)}
+}
+
+// tallyViews formats counts; unnamed names the group without a name.
+func tallyViews(ts []storage.ReportTally, unnamed string) []tallyView {
+	out := make([]tallyView, 0, len(ts))
+	for _, t := range ts {
+		name := t.Name
+		if name == "" {
+			name = unnamed
+		}
+		out = append(out, tallyView{Name: name, Count: t.Count})
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"strconv"
 	"time"
 )
 
@@ -64,8 +65,18 @@ func (f ReportFigures) Rate() float64 {
 //     mediation (never referred), then each of ReferralTargets in order, every
 //     channel listed even when empty. A case counts under the latest referral's
 //     target (Case.ReferralTarget). For 仲裁委员会 AmountFen is the amount in
-//     dispute.
+//     dispute. A team marked as a channel of its own (TeamChannelStore: the car
+//     studio, 汽车消费维权工作室) is a channel too: a case in its queue that was
+//     never referred counts under the team (Key ChannelTeamKey(id), Name the
+//     team's name) instead of the association's own mediation. Those teams come
+//     right after the own mediation, by name, listed even when empty. Every case
+//     is in exactly one channel, so the channels add up to the totals.
 //   - ByMediator: the assignee (Key the staff id, "0" and Name "" for unassigned).
+//   - ByTeam: the team whose queue the case is in (Key the team id, "0" and Name
+//     "" for none, shown as 未分组).
+//   - ByUnit: the unit the case belongs to (Key the unit id, Name ""; the
+//     console names units from its UnitTree). The units' figures add up to the
+//     report's totals: every case has exactly one unit.
 //   - TopMerchants: the ReportTopMerchants merchants with most cases, merchant
 //     names compared case-insensitively.
 //   - HotTopics: see ReportTopic.
@@ -73,6 +84,9 @@ func (f ReportFigures) Rate() float64 {
 // ByMonth has one row per calendar month from From's month to the month before To
 // (in From's location), empty months included; ByYear likewise per calendar year.
 // Satisfaction counts the consumers' ratings of the cases received in the period.
+//
+// Overdue is not a figure of the period: it counts the open cases of the same
+// units whose clock is overdue at the moment the report was made (ReportOverdue).
 type Report struct {
 	From, To time.Time
 	ReportFigures
@@ -91,6 +105,28 @@ type Report struct {
 	Satisfaction ReportSatisfaction
 	ByMonth      []ReportMonth
 	ByYear       []ReportMonth
+
+	ByTeam  []ReportCount
+	ByUnit  []ReportCount
+	Overdue ReportOverdue
+}
+
+// ReportOverdue counts the open cases (of the report's units, received at any
+// time) whose running clock's due day has passed at AsOf — the cases the queue's
+// 已超期 filter selects then (DueWindow; paused clocks never count) — in total,
+// per mediator (Key the staff id, "0" and Name "" for unassigned) and per team
+// (Key the team id, "0" and Name "" for none), most first, ties by name.
+type ReportOverdue struct {
+	AsOf       time.Time
+	Total      int
+	ByMediator []ReportTally
+	ByTeam     []ReportTally
+}
+
+// ReportTally is a group with a bare count.
+type ReportTally struct {
+	Key, Name string
+	Count     int
 }
 
 // ReportCount is one group of a Report's breakdown: its key as stored (a
@@ -139,11 +175,19 @@ const (
 // ChannelOwn is the name of the association's own mediation among the channels.
 const ChannelOwn = "本会调解"
 
+// ChannelTeamKey is the ByChannel key of a team counted as a channel of its own.
+func ChannelTeamKey(teamID int64) string { return "team:" + strconv.FormatInt(teamID, 10) }
+
 // ReportStore computes case statistics.
 type ReportStore interface {
-	// CaseReport reports on the cases created in [from, to). EINVALID unless from
-	// is before to and the period spans at most MaxReportMonths months.
+	// CaseReport reports on the cases created in [from, to), of every unit: the
+	// system's figures. EINVALID unless from is before to and the period spans at
+	// most MaxReportMonths months.
 	CaseReport(ctx context.Context, from, to time.Time) (*Report, error)
+	// UnitReport reports as CaseReport on the cases of the given units only (a
+	// subtree, as UnitTree.Subtree returns it), the overdue counts included.
+	// EINVALID for an empty list, or as CaseReport.
+	UnitReport(ctx context.Context, from, to time.Time, units []int64) (*Report, error)
 }
 
 // ReportMonths returns the starts of the calendar months (in from's location)

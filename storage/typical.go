@@ -29,6 +29,8 @@ type TypicalCase struct {
 	ReceivedAt   time.Time `db:"received_at"` // when the case was received
 	MarkedBy     int64     `db:"marked_by"`   // the staff id
 	MarkedAt     time.Time `db:"marked_at"`
+	// UnitID is the case's unit: a unit's annual report prints its subtree's.
+	UnitID int64 `db:"unit_id"`
 }
 
 // TypicalCaseMark marks a case as typical, or rewords its mark.

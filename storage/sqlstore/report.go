@@ -73,11 +73,47 @@ func sqlStatuses(ss []storage.Status) string {
 	return strings.Join(q, ", ")
 }
 
-// reportFrom is the cases received in the period (two placeholders: from, to),
-// alias c, with their mediator (alias s). A new grouping (a team, say) needs a
-// join here if its name lives in another table, and a row in reportDimensions.
-const reportFrom = ` FROM cases c LEFT JOIN staff s ON s.id = c.assignee_id
-	WHERE c.created_at >= ? AND c.created_at < ?`
+// reportJoins are the cases (alias c) with their mediator (alias s) and team
+// (alias t). A new grouping whose name lives in another table needs a join here,
+// and a row in reportDimensions.
+const reportJoins = ` FROM cases c LEFT JOIN staff s ON s.id = c.assignee_id
+	LEFT JOIN teams t ON t.id = c.team_id`
+
+// reportScope is which cases a report counts, as a SQL condition on c with its
+// arguments: received in the period and, for a unit's report, of its units.
+type reportScope struct {
+	cond string
+	args []any
+}
+
+// newReportScope selects the cases received in [from, to) of the units (all
+// when units is nil).
+func newReportScope(from, to time.Time, units []int64) reportScope {
+	sc := reportScope{cond: "c.created_at >= ? AND c.created_at < ?", args: []any{dbTime(from), dbTime(to)}}
+	cond, args := reportUnitCond(units)
+	sc.cond += cond
+	sc.args = append(sc.args, args...)
+	return sc
+}
+
+// reportUnitCond is " AND c.unit_id IN (…)" with its arguments, or nothing for
+// every unit (nil).
+func reportUnitCond(units []int64) (string, []any) {
+	if units == nil {
+		return "", nil
+	}
+	args := make([]any, len(units))
+	for i, u := range units {
+		args[i] = u
+	}
+	return " AND c.unit_id IN (" + placeholders(len(units)) + ")", args
+}
+
+// from is the FROM clause of the scope's cases with reportJoins.
+func (sc reportScope) from() string { return reportJoins + ` WHERE ` + sc.cond }
+
+// withArgs returns the scope's arguments after before.
+func (sc reportScope) withArgs(before ...any) []any { return append(before, sc.args...) }
 
 // reportSums are the aggregates of one group and stage. The stage is a column of
 // the grouping (GROUP BY key, stage), never referred to inside an aggregate, so
@@ -122,46 +158,75 @@ func (r reportRow) addTo(f *storage.ReportFigures) {
 	f.AmountFen += r.Amount
 }
 
-// reportQuery runs a grouping query over reportFrom: key and name are SQL
-// expressions, where more conditions (with args) on c; the rows come back per
-// group and stage.
-func reportQuery(ctx context.Context, tx *sqlx.Tx, key, name, where string, args []any) ([]reportRow, error) {
-	q := `SELECT ` + key + ` AS k, ` + name + ` AS name, ` + reportSums + reportFrom + where + ` GROUP BY 1, 3`
+// reportQuery runs a grouping query over the scope's cases: key and name are SQL
+// expressions, where more conditions (with args, after the scope's) on c; the
+// rows come back per group and stage.
+func reportQuery(ctx context.Context, tx *sqlx.Tx, sc reportScope, key, name, where string, args []any) ([]reportRow, error) {
+	q := `SELECT ` + key + ` AS k, ` + name + ` AS name, ` + reportSums + sc.from() + where + ` GROUP BY 1, 3`
+	args = append(sc.withArgs(), args...)
 	var rows []reportRow
 	err := tx.SelectContext(ctx, &rows, tx.Rebind(q), args...)
 	return rows, err
 }
 
 // reportDimension is one breakdown of a Report: the SQL expressions of its key
-// and of its group's name over reportFrom, and where its groups go.
+// and of its group's name over reportJoins, and where its groups go.
 type reportDimension struct {
 	what      string // for errors
 	key, name string
 	into      func(rep *storage.Report) *[]storage.ReportCount
 }
 
+// reportChannelKey is a case's channel (storage.Report.ByChannel): the latest
+// referral's target; else the team's, when the team is counted as a channel;
+// else "" for the association's own mediation. reportChannelName names it.
+const (
+	reportChannelKey = `CASE WHEN c.referral_target <> '' THEN c.referral_target
+		WHEN t.report_channel THEN 'team:' || CAST(t.id AS TEXT) ELSE '' END`
+	reportChannelName = `min(CASE WHEN c.referral_target <> '' THEN c.referral_target
+		WHEN t.report_channel THEN t.name ELSE '' END)`
+)
+
 // reportDimensions are the breakdowns counted together in reportCube. Adding one
-// (a team: key "CAST(COALESCE(c.team_id, 0) AS TEXT)", name the team's name
-// joined in reportFrom) is a row here and a field of storage.Report.
+// is a row here and a field of storage.Report.
 var reportDimensions = []reportDimension{
 	{what: "category", key: "c.category", name: "min(c.category)",
 		into: func(r *storage.Report) *[]storage.ReportCount { return &r.ByCategory }},
 	{what: "nature", key: "c.nature", name: "min(c.nature)",
 		into: func(r *storage.Report) *[]storage.ReportCount { return &r.ByNature }},
-	{what: "channel", key: "c.referral_target", name: "min(c.referral_target)",
+	{what: "channel", key: reportChannelKey, name: reportChannelName,
 		into: func(r *storage.Report) *[]storage.ReportCount { return &r.ByChannel }},
 	{what: "mediator", key: "CAST(COALESCE(c.assignee_id, 0) AS TEXT)", name: "min(COALESCE(s.name, ''))",
 		into: func(r *storage.Report) *[]storage.ReportCount { return &r.ByMediator }},
+	{what: "team", key: "CAST(COALESCE(c.team_id, 0) AS TEXT)", name: "min(COALESCE(t.name, ''))",
+		into: func(r *storage.Report) *[]storage.ReportCount { return &r.ByTeam }},
+	// Units are named by the console from its unit tree.
+	{what: "unit", key: "CAST(c.unit_id AS TEXT)", name: "CAST('' AS TEXT)",
+		into: func(r *storage.Report) *[]storage.ReportCount { return &r.ByUnit }},
 }
 
 // reportMerchant is the merchants' breakdown. There are many merchants, so it is
 // queried apart, for the top ones only.
 var reportMerchant = reportDimension{what: "merchant", key: "c.merchant_key", name: "min(c.merchant_name)"}
 
-// CaseReport implements storage.ReportStore in one read snapshot: one pass
-// (reportCube) for the totals, the months, the years and the breakdowns, then
-// the top merchants, the hot topics and the ratings.
+// CaseReport implements storage.ReportStore for every unit.
 func (d *DB) CaseReport(ctx context.Context, from, to time.Time) (*storage.Report, error) {
+	return d.caseReport(ctx, from, to, nil)
+}
+
+// UnitReport implements storage.ReportStore for the cases of some units.
+func (d *DB) UnitReport(ctx context.Context, from, to time.Time, units []int64) (*storage.Report, error) {
+	if len(units) == 0 {
+		return nil, storage.Errorf(storage.EINVALID, "a unit's report needs its units")
+	}
+	return d.caseReport(ctx, from, to, units)
+}
+
+// caseReport reports on the units' cases (all when nil) in one read snapshot:
+// one pass (reportCube) for the totals, the months, the years and the
+// breakdowns, then the top merchants, the hot topics, the ratings and the
+// overdue cases now.
+func (d *DB) caseReport(ctx context.Context, from, to time.Time, units []int64) (*storage.Report, error) {
 	if !from.Before(to) {
 		return nil, storage.Errorf(storage.EINVALID, "the report's start must be before its end")
 	}
@@ -171,24 +236,32 @@ func (d *DB) CaseReport(ctx context.Context, from, to time.Time) (*storage.Repor
 	rep := &storage.Report{From: from, To: to, HotTopics: []storage.ReportTopic{},
 		ByMonth: reportBuckets(storage.ReportMonths(from, to), "2006-01"),
 		ByYear:  reportBuckets(storage.ReportYears(from, to), "2006")}
-	span := []any{dbTime(from), dbTime(to)}
+	sc := newReportScope(from, to, units)
+	var channelTeams []reportChannelTeam
 	err := d.inReadTx(ctx, "case report", func(tx *sqlx.Tx) error {
-		if err := reportCube(ctx, tx, rep, span); err != nil {
+		if err := reportCube(ctx, tx, rep, sc); err != nil {
 			return err
 		}
 		var err error
-		if rep.TopMerchants, err = reportTopMerchants(ctx, tx, span); err != nil {
+		if rep.TopMerchants, err = reportTopMerchants(ctx, tx, sc); err != nil {
 			return err
 		}
-		if err := reportHotTopics(ctx, tx, rep, span); err != nil {
+		if err := reportHotTopics(ctx, tx, rep, sc); err != nil {
 			return err
 		}
-		return reportSatisfaction(ctx, tx, rep, span)
+		if err := reportSatisfaction(ctx, tx, rep, sc); err != nil {
+			return err
+		}
+		if channelTeams, err = reportChannelTeams(ctx, tx); err != nil {
+			return err
+		}
+		rep.Overdue, err = d.reportOverdue(ctx, tx, units)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	rep.ByChannel = reportChannels(rep.ByChannel)
+	rep.ByChannel = reportChannels(rep.ByChannel, channelTeams)
 	rep.MediationRate = rep.Rate()
 	return rep, nil
 }
@@ -223,7 +296,7 @@ func reportMonthSQL(months []storage.ReportMonth) (string, []any) {
 // reportCube counts the totals, the months, the years and every dimension in one
 // pass over the period's cases, grouped by all the dimensions, the month and the
 // stage, and added up here: the stage of each case is worked out once.
-func reportCube(ctx context.Context, tx *sqlx.Tx, rep *storage.Report, span []any) error {
+func reportCube(ctx context.Context, tx *sqlx.Tx, rep *storage.Report, sc reportScope) error {
 	month, args := reportMonthSQL(rep.ByMonth)
 	var cols, groupBy []string
 	for i, d := range reportDimensions {
@@ -233,8 +306,8 @@ func reportCube(ctx context.Context, tx *sqlx.Tx, rep *storage.Report, span []an
 	n := len(reportDimensions)
 	groupBy = append(groupBy, strconv.Itoa(2*n+1), strconv.Itoa(2*n+2))
 	q := tx.Rebind(`SELECT ` + strings.Join(cols, ", ") + `, ` + month + ` AS month, ` + reportSums +
-		reportFrom + ` GROUP BY ` + strings.Join(groupBy, ", "))
-	rows, err := tx.QueryContext(ctx, q, append(args, span...)...)
+		sc.from() + ` GROUP BY ` + strings.Join(groupBy, ", "))
+	rows, err := tx.QueryContext(ctx, q, sc.withArgs(args...)...)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
@@ -284,19 +357,19 @@ func reportAddMonth(rep *storage.Report, m int, r reportRow) error {
 
 // reportTopMerchants returns the merchants with most cases: first picked with a
 // plain count, then only their cases are staged.
-func reportTopMerchants(ctx context.Context, tx *sqlx.Tx, span []any) ([]storage.ReportCount, error) {
+func reportTopMerchants(ctx context.Context, tx *sqlx.Tx, sc reportScope) ([]storage.ReportCount, error) {
 	g := reportMerchant
 	var keys []string
-	q := tx.Rebind(`SELECT ` + g.key + ` FROM cases c WHERE c.created_at >= ? AND c.created_at < ?
+	q := tx.Rebind(`SELECT ` + g.key + ` FROM cases c WHERE ` + sc.cond + `
 		GROUP BY ` + g.key + ` ORDER BY count(*) DESC, ` + g.name + ` LIMIT ?`)
-	if err := tx.SelectContext(ctx, &keys, q, append(span, storage.ReportTopMerchants)...); err != nil {
+	if err := tx.SelectContext(ctx, &keys, q, append(sc.withArgs(), storage.ReportTopMerchants)...); err != nil {
 		return nil, fmt.Errorf("report top merchants: %w", err)
 	}
 	if len(keys) == 0 {
 		return []storage.ReportCount{}, nil
 	}
 	where := ` AND ` + g.key + ` IN (` + placeholders(len(keys)) + `)`
-	rows, err := reportQuery(ctx, tx, g.key, g.name, where, append(append([]any{}, span...), anys(keys)...))
+	rows, err := reportQuery(ctx, tx, sc, g.key, g.name, where, anys(keys))
 	if err != nil {
 		return nil, fmt.Errorf("report top merchants: %w", err)
 	}
@@ -339,18 +412,37 @@ func anys(ss []string) []any {
 	return out
 }
 
-// reportChannels orders the channels as the association reports them — its own
-// mediation, then each referral target — listing every one, empty or not. A
-// target no longer in storage.ReferralTargets keeps its row, after the others.
-func reportChannels(got []storage.ReportCount) []storage.ReportCount {
-	order := append([]string{""}, storage.ReferralTargets...)
-	rank := make(map[string]int, len(order))
-	for i, t := range order {
-		rank[t] = i
+// reportChannelTeam is a team counted as a channel.
+type reportChannelTeam struct {
+	ID   int64  `db:"id"`
+	Name string `db:"name"`
+}
+
+// reportChannelTeams returns the teams counted as channels, by name.
+func reportChannelTeams(ctx context.Context, tx *sqlx.Tx) ([]reportChannelTeam, error) {
+	teams := []reportChannelTeam{}
+	q := "SELECT id, name FROM teams WHERE report_channel ORDER BY name, id"
+	if err := tx.SelectContext(ctx, &teams, q); err != nil {
+		return nil, fmt.Errorf("report channel teams: %w", err)
 	}
-	out := make([]storage.ReportCount, 0, len(order))
-	for _, t := range order {
+	return teams, nil
+}
+
+// reportChannels orders the channels as the association reports them — its own
+// mediation, the teams counted as channels, then each referral target — listing
+// every one, empty or not. A target no longer in storage.ReferralTargets, or a
+// team no longer marked, keeps its row after the others.
+func reportChannels(got []storage.ReportCount, teams []reportChannelTeam) []storage.ReportCount {
+	out := []storage.ReportCount{{}}
+	for _, t := range teams {
+		out = append(out, storage.ReportCount{Key: storage.ChannelTeamKey(t.ID), Name: t.Name})
+	}
+	for _, t := range storage.ReferralTargets {
 		out = append(out, storage.ReportCount{Key: t, Name: t})
+	}
+	rank := make(map[string]int, len(out))
+	for i, c := range out {
+		rank[c.Key] = i
 	}
 	for _, c := range got {
 		if i, ok := rank[c.Key]; ok {
@@ -364,31 +456,30 @@ func reportChannels(got []storage.ReportCount) []storage.ReportCount {
 }
 
 // reportHotTopics fills the hot topics and the count of classified cases.
-func reportHotTopics(ctx context.Context, tx *sqlx.Tx, rep *storage.Report, span []any) error {
-	const classified = ` FROM cases c WHERE c.created_at >= ? AND c.created_at < ?
-		AND (c.subcategory <> '' OR c.nature <> '')`
+func reportHotTopics(ctx context.Context, tx *sqlx.Tx, rep *storage.Report, sc reportScope) error {
+	classified := ` FROM cases c WHERE ` + sc.cond + ` AND (c.subcategory <> '' OR c.nature <> '')`
 	q := tx.Rebind(`SELECT c.category, c.subcategory, c.nature, count(*) AS count` + classified + `
 		GROUP BY c.category, c.subcategory, c.nature
 		ORDER BY count(*) DESC, c.category, c.subcategory, c.nature LIMIT ?`)
-	if err := tx.SelectContext(ctx, &rep.HotTopics, q, append(span, storage.ReportHotTopics)...); err != nil {
+	if err := tx.SelectContext(ctx, &rep.HotTopics, q, append(sc.withArgs(), storage.ReportHotTopics)...); err != nil {
 		return fmt.Errorf("report hot topics: %w", err)
 	}
 	q = tx.Rebind(`SELECT count(*)` + classified)
-	if err := tx.GetContext(ctx, &rep.Classified, q, span...); err != nil {
+	if err := tx.GetContext(ctx, &rep.Classified, q, sc.withArgs()...); err != nil {
 		return fmt.Errorf("report classified: %w", err)
 	}
 	return nil
 }
 
 // reportSatisfaction counts the ratings of the cases received in the period.
-func reportSatisfaction(ctx context.Context, tx *sqlx.Tx, rep *storage.Report, span []any) error {
+func reportSatisfaction(ctx context.Context, tx *sqlx.Tx, rep *storage.Report, sc reportScope) error {
 	q := tx.Rebind(`SELECT r.rating AS k, count(*) AS received FROM case_ratings r
-		JOIN cases c ON c.id = r.case_id WHERE c.created_at >= ? AND c.created_at < ? GROUP BY r.rating`)
+		JOIN cases c ON c.id = r.case_id WHERE ` + sc.cond + ` GROUP BY r.rating`)
 	var rows []struct {
 		Rating string `db:"k"`
 		Count  int    `db:"received"`
 	}
-	if err := tx.SelectContext(ctx, &rows, q, span...); err != nil {
+	if err := tx.SelectContext(ctx, &rows, q, sc.withArgs()...); err != nil {
 		return fmt.Errorf("report satisfaction: %w", err)
 	}
 	for _, r := range rows {

@@ -23,7 +23,7 @@ const upsertTypicalSQL = `INSERT INTO typical_cases (case_id, title, summary, ma
 // typicalSelect reads marks with the case facts the report prints; it names no
 // personal data.
 const typicalSelect = `SELECT t.case_id, c.number, t.title, t.summary, c.category, c.outcome,
-	c.recovered_fen, c.created_at AS received_at, t.marked_by, t.marked_at
+	c.recovered_fen, c.created_at AS received_at, t.marked_by, t.marked_at, c.unit_id
 	FROM typical_cases t JOIN cases c ON c.id = t.case_id WHERE t.removed_at IS NULL`
 
 // MarkTypicalCase implements storage.TypicalCaseStore.

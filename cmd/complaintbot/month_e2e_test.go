@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/complaintbot/complaintbot/bot/wechatsim"
@@ -271,7 +272,7 @@ func TestEndToEndMonthOfCasework(t *testing.T) {
 	for key, wants := range map[string][][]string{
 		"fridge": {{"待补正", "发票"}, {"已受理"}, {"调解中"}, {"调解成功"}, {"已办结"}},
 		"car":    {{"已受理"}, {"检测鉴定"}, {"调解成功"}, {"已办结"}},
-		"food":   {{"已转办", storage.MerchantReferral}, {"调解成功"}},
+		"food":   {{"已转办", "转办去向：" + storage.MerchantReferral}, {"调解成功"}},
 		"game":   {{"不予受理", storage.RejectReasons[0]}},
 	} {
 		for _, w := range wants {
@@ -280,6 +281,31 @@ func TestEndToEndMonthOfCasework(t *testing.T) {
 	}
 
 	checkMonthReport(t, sup)
+	checkPhoneCasePage(t, med, num("late"))
+}
+
+// checkPhoneCasePage opens a case waiting for a decision on a 390 px wide phone
+// screen: nothing may stick out sideways, and the decision and the reply box must
+// be reachable.
+func checkPhoneCasePage(t *testing.T, d *desk, number string) {
+	t.Helper()
+	d.run("phone screen", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	d.open("/console/cases/"+number, `document.querySelector(".case-head") !== null`)
+	d.screenshot("month-case-phone.png")
+	var wide []string
+	d.eval(`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > 391 && !e.closest(".table-wrap")).map(e => e.tagName + "." + e.className).slice(0, 10)`, &wide)
+	var scroll int
+	d.eval(`document.documentElement.scrollWidth`, &scroll)
+	if scroll > 390 || len(wide) > 0 {
+		t.Errorf("the case page is %d px wide on a 390 px phone; sticking out: %v", scroll, wide)
+	}
+	for _, sel := range []string{`form[action$="/accept"] button`, `#reply-text`, `form[action$="/material"] button`} {
+		var box []float64
+		d.eval(`(() => { const r = document.querySelector(`+jsString(sel)+`).getBoundingClientRect(); return [r.left, r.right, r.width, r.height] })()`, &box)
+		if box[0] < 0 || box[1] > 390 || box[2] < 40 || box[3] < 24 {
+			t.Errorf("on a phone, %s sits at %v (left, right, width, height): not comfortably tappable", sel, box)
+		}
+	}
 }
 
 // checkMonthReport opens the March report as the supervisor and checks its
@@ -342,17 +368,7 @@ func checkMonthReport(t *testing.T, sup *desk) {
 		t.Fatal(err)
 	}
 	for what, rows := range map[string][][]string{"CSV": records, "XLSX": sheetRows} {
-		got := map[string]string{}
-		for _, r := range rows {
-			if len(r) >= 2 {
-				got[strings.TrimSpace(r[0])] = strings.TrimSpace(r[1])
-			}
-		}
-		for label, want := range exportedTotals {
-			if got[label] != want {
-				t.Errorf("report %s: %s = %q, want %q (as the page shows)", what, label, got[label], want)
-			}
-		}
+		checkExportedTotals(t, what, totals, rows)
 	}
 
 	// The annual report tells the same year.
@@ -363,12 +379,40 @@ func checkMonthReport(t *testing.T, sup *desk) {
 	}
 }
 
-// exportedTotals are the figures of the page the report's download repeats in
-// its first table, under the download's labels.
-var exportedTotals = map[string]string{
-	"调解成功（件）":   "3",
-	"挽回经济损失（元）": "2300.00",
-	"加倍赔偿（件）":   "1",
+// checkExportedTotals checks a download's first table against the page's
+// totals: every figure the download names as the page does (its label up to a
+// bracketed unit or definition, "已调解（件）" for 已调解) must hold the page's
+// value, and the money and 加倍赔偿 must be there. 调解率 is not compared: the
+// page divides by 受理, and a download's rate is only comparable once its label
+// says what it divides by.
+func checkExportedTotals(t *testing.T, what string, page map[string]string, rows [][]string) {
+	t.Helper()
+	plain := func(v string) string {
+		return strings.NewReplacer(" 件", "", "¥", "", ",", "").Replace(strings.TrimSpace(v))
+	}
+	found := map[string]bool{}
+	for _, r := range rows {
+		if len(r) < 2 {
+			continue
+		}
+		name, _, _ := strings.Cut(strings.TrimSpace(r[0]), "（")
+		want, ok := page[name]
+		if name == "待受理" {
+			want, ok = page["待受理（含待补正）"]
+		}
+		if !ok || name == "调解率" {
+			continue
+		}
+		found[name] = true
+		if got := plain(r[1]); got != plain(want) {
+			t.Errorf("report %s: %s = %q, the page shows %q", what, r[0], r[1], want)
+		}
+	}
+	for _, name := range []string{"挽回经济损失", "加倍赔偿"} {
+		if !found[name] {
+			t.Errorf("report %s lacks %s (rows %v)", what, name, rows)
+		}
+	}
 }
 
 // tableMap reads a two-column table as label → value (column col+1).

@@ -117,7 +117,7 @@ func TestEndToEndMonthOfCasework(t *testing.T) {
 	sup.submit("form.rule-form", map[string]string{"kind": "category", "category": "交通工具", "team": studio},
 		`document.querySelector("table.rules") !== null && document.querySelector("table.rules").innerText.includes("`+studio+`")`)
 
-	// Monday 2 March: seven consumers file.
+	// Monday 2 March: eight consumers file.
 	people := map[string]consumer{}
 	cases := map[string]*storage.Case{}
 	for _, f := range []struct {
@@ -131,6 +131,7 @@ func TestEndToEndMonthOfCasework(t *testing.T) {
 		{"cream", complaint{"2", "某某化妆品店", "面霜用后过敏，商家不认。"}},
 		{"game", complaint{"7", "某某网络游戏公司", "游戏账号被无故封禁，充值的钱要不回来。"}},
 		{"late", complaint{"12", "某某小额贷款公司", "贷款合同里的服务费事先没有说明。"}},
+		{"broadband", complaint{"9", "某某通信营业厅", "宽带办理后一直无法上网，营业厅不给退费。"}},
 	} {
 		p := consumer{t: t, c: newClient(m, true), openID: uniqueOpenID(f.key)}
 		people[f.key], cases[f.key] = p, fileWith(t, m, p, f.complaint)
@@ -164,6 +165,12 @@ func TestEndToEndMonthOfCasework(t *testing.T) {
 	casePage(med, "fridge")
 	med.submit(caseForm("material", ""), map[string]string{"material": "请补充购物发票和冰箱铭牌的照片"}, statusIs(num("fridge"), "待补正"))
 	waitNotice(t, m, people["fridge"].openID, num("fridge"), "待补正", "请补充购物发票和冰箱铭牌的照片")
+	casePage(sup, "broadband")
+	sup.submit(caseForm("material", ""), map[string]string{"material": "请补充宽带合同的照片"}, statusIs(num("broadband"), "待补正"))
+	sup.open("/console/cases", `document.querySelector("table.cases") !== null`)
+	if due := dueCell(sup, num("fridge")); !strings.Contains(due, "暂停中") {
+		t.Errorf("while material is awaited the 期限 column should read 暂停中, got %q", due)
+	}
 	for _, key := range []string{"car", "food", "shoes"} {
 		casePage(sup, key)
 		sup.submit(caseForm("accept", ""), nil, statusIs(num(key), "已受理"))
@@ -203,8 +210,13 @@ func TestEndToEndMonthOfCasework(t *testing.T) {
 		sup.submit(caseForm("status", "mediating"), nil, statusIs(num(key), "调解中"))
 	}
 
-	// Thursday 5 March: the car goes to testing, the milk to the merchant.
+	// Thursday 5 March: the car goes to testing, the milk to the merchant. The
+	// broadband consumer has sent nothing, but the week allowed has not passed.
 	day(5)
+	casePage(sup, "broadband")
+	if miss := missingFrom(sup.text("main"), "2026-03-10", "起可以“不予受理（"+storage.MaterialReasonMissing+"）”"); miss != nil {
+		t.Errorf("the case page should say from when the case may be rejected for missing material: %v", miss)
+	}
 	casePage(sup, "car")
 	sup.submit(caseForm("status", "appraisal"), nil, statusIs(num("car"), "检测鉴定"))
 	waitNotice(t, m, people["car"].openID, num("car"), "检测鉴定")
@@ -217,12 +229,16 @@ func TestEndToEndMonthOfCasework(t *testing.T) {
 	casePage(sup, "car")
 	sup.submit(caseForm("status", "mediating"), nil, statusIs(num("car"), "调解中"))
 
+	// Wednesday 11 March: the week is over and the material never came.
+	day(11)
+	casePage(sup, "broadband")
+	sup.submit(`form[action$="/reject"]:has(input[type=hidden][name=reason])`, nil, statusIs(num("broadband"), "不予受理"))
+
 	// Monday 16 March: the loan complaint, never decided, is past its 受理决定
 	// day (11 March): the queue's 期限 column and the 已超期 filter say so.
 	day(16)
 	sup.open("/console/cases", `document.querySelector("table.cases") !== null`)
-	var lateDue string
-	sup.eval(`(() => { const a = document.querySelector('a[href="/console/cases/`+num("late")+`"]'); return a.closest("tr").querySelector("td.due").innerText })()`, &lateDue)
+	lateDue := dueCell(sup, num("late"))
 	if miss := missingFrom(lateDue, "受理决定", "已超期 3 个工作日"); miss != nil {
 		t.Errorf("the 期限 column of the undecided case reads %q; missing %v", lateDue, miss)
 	}
@@ -270,10 +286,11 @@ func TestEndToEndMonthOfCasework(t *testing.T) {
 
 	// The consumers heard of every step of their own cases.
 	for key, wants := range map[string][][]string{
-		"fridge": {{"待补正", "发票"}, {"已受理"}, {"调解中"}, {"调解成功"}, {"已办结"}},
-		"car":    {{"已受理"}, {"检测鉴定"}, {"调解成功"}, {"已办结"}},
-		"food":   {{"已转办", "转办去向：" + storage.MerchantReferral}, {"调解成功"}},
-		"game":   {{"不予受理", storage.RejectReasons[0]}},
+		"fridge":    {{"待补正", "发票"}, {"已受理"}, {"调解中"}, {"调解成功"}, {"已办结"}},
+		"car":       {{"已受理"}, {"检测鉴定"}, {"调解成功"}, {"已办结"}},
+		"food":      {{"已转办", "转办去向：" + storage.MerchantReferral}, {"调解成功"}},
+		"game":      {{"不予受理", storage.RejectReasons[0]}},
+		"broadband": {{"待补正", "宽带合同"}, {"不予受理", storage.MaterialReasonMissing}},
 	} {
 		for _, w := range wants {
 			waitNotice(t, m, people[key].openID, append([]string{num(key)}, w...)...)
@@ -311,8 +328,8 @@ func checkPhoneCasePage(t *testing.T, d *desk, number string) {
 // checkMonthReport opens the March report as the supervisor and checks its
 // figures against what the test did, then the downloads and the annual report.
 //
-// What was done: 7 received; fridge, car, food and shoes accepted (4); game not
-// accepted (1); cream withdrawn before a decision (1); the loan still pending
+// What was done: 8 received; fridge, car, food and shoes accepted (4); game and
+// broadband not accepted (2); cream withdrawn before a decision (1); the loan still pending
 // (1). Mediated: fridge (agreement ¥1,200, 加倍赔偿), car (settled ¥800), food
 // (agreement ¥300 after the referral to the merchant) = 3 of 4 accepted = 75.00%,
 // ¥2,300.00 in all. Channels: 本会调解 3 accepted, 2 mediated; 企业和解 1 and 1.
@@ -322,7 +339,7 @@ func checkMonthReport(t *testing.T, sup *desk) {
 	sup.open("/console/reports?from=2026-03&to=2026-03", `document.querySelector("table.report-summary") !== null`)
 	sup.screenshot("month-report.png")
 	totals := tableMap(sup, "table.report-summary", 0)
-	for k, want := range map[string]string{"收到": "7 件", "受理": "4 件", "不予受理": "1 件", "受理前撤回": "1 件",
+	for k, want := range map[string]string{"收到": "8 件", "受理": "4 件", "不予受理": "2 件", "受理前撤回": "1 件",
 		"待受理（含待补正）": "1 件", "已调解": "3 件", "调解率": "75.00%", "挽回经济损失": "¥2,300.00", "加倍赔偿": "1 件"} {
 		if totals[k] != want {
 			t.Errorf("报表 %s = %q, want %q", k, totals[k], want)
@@ -374,7 +391,7 @@ func checkMonthReport(t *testing.T, sup *desk) {
 	// The annual report tells the same year.
 	sup.open("/console/reports/annual/2026", `document.querySelector("p.lead") !== null`)
 	lead := sup.text("p.lead")
-	if miss := missingFrom(lead, "收到消费者投诉7件", "受理4件", "已调解3件", "调解率75.00%", "¥2,300.00", "1件获得加倍赔偿"); miss != nil {
+	if miss := missingFrom(lead, "收到消费者投诉8件", "受理4件", "已调解3件", "调解率75.00%", "¥2,300.00", "1件获得加倍赔偿"); miss != nil {
 		t.Errorf("the annual report's summary %q lacks %v", lead, miss)
 	}
 }
@@ -413,6 +430,13 @@ func checkExportedTotals(t *testing.T, what string, page map[string]string, rows
 			t.Errorf("report %s lacks %s (rows %v)", what, name, rows)
 		}
 	}
+}
+
+// dueCell is the 期限 column of a case's row in the queue the desk shows.
+func dueCell(d *desk, number string) string {
+	var s string
+	d.eval(`(() => { const a = document.querySelector('a[href="/console/cases/`+number+`"]'); return a ? a.closest("tr").querySelector("td.due").innerText : "no row" })()`, &s)
+	return s
 }
 
 // tableMap reads a two-column table as label → value (column col+1).

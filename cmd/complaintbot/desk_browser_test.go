@@ -8,9 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/complaintbot/complaintbot/console"
@@ -25,6 +28,9 @@ type desk struct {
 	ctx  context.Context
 	base string
 	who  string
+
+	mu         sync.Mutex
+	pageErrors []string // script exceptions and errors the browser logged
 }
 
 // openDesk starts a browser for a staff member created here with the given role
@@ -52,10 +58,51 @@ func openDesk(t *testing.T, m *Main, browser, username, name string, role storag
 		t.Fatalf("start Chromium for %s: %v", username, err)
 	}
 	d := &desk{t: t, ctx: ctx, base: m.URL(), who: username}
+	if err := chromedp.Listen(ctx, d.notePageError); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.checkNoPageErrors)
 	d.open("/console/login", `document.querySelector('input[name="username"]') !== null`)
 	d.submit(`form:has(input[name="password"])`, map[string]string{"username": username, "password": password},
 		`location.pathname === "/console/cases"`)
 	return d, st
+}
+
+// notePageError keeps what a console page did wrong in the browser: an
+// uncaught exception, console.error, or an error the browser logged (a refused
+// script or style, a failed request).
+func (d *desk) notePageError(ev any) {
+	var msg string
+	switch e := ev.(type) {
+	case *runtime.EventExceptionThrown:
+		msg = "exception: " + e.ExceptionDetails.Text
+		if e.ExceptionDetails.Exception != nil {
+			msg += " " + e.ExceptionDetails.Exception.Description
+		}
+	case *runtime.EventConsoleAPICalled:
+		if e.Type == runtime.ConsoleAPICalledTypeError {
+			msg = "console.error"
+		}
+	case *cdplog.EventEntryAdded:
+		// The browser asks every site for /favicon.ico; the console has none.
+		if e.Entry.Level == cdplog.EntryLevelError && !strings.HasSuffix(e.Entry.URL, "/favicon.ico") {
+			msg = string(e.Entry.Source) + ": " + e.Entry.Text + " " + e.Entry.URL
+		}
+	}
+	if msg != "" {
+		d.mu.Lock()
+		d.pageErrors = append(d.pageErrors, msg)
+		d.mu.Unlock()
+	}
+}
+
+// checkNoPageErrors fails the test if any page showed a browser error.
+func (d *desk) checkNoPageErrors() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, e := range d.pageErrors {
+		d.t.Errorf("%s's browser: %s", d.who, e)
+	}
 }
 
 // run runs browser actions, failing the test on error.

@@ -298,6 +298,37 @@ func TestEndToEndMonthOfCasework(t *testing.T) {
 	}
 
 	checkMonthReport(t, sup)
+
+	// The month's workload: 王芳 ended fridge, food and shoes (two mediated),
+	// 李华 the car, which the studio gave her; nobody has an open case left.
+	sup.open("/console/workload?month=2026-03", `document.querySelector("table") !== null`)
+	for _, want := range [][]string{{"王芳（调解员）", "0", "0", "3", "2", "66.67%"}, {"李华（调解员）", "0", "0", "1", "1", "100.00%"}} {
+		found := false
+		for _, row := range tableRows(sup, "table") {
+			if len(row) >= 6 && row[0] == want[0] {
+				found = true
+				if strings.Join(row[:6], "|") != strings.Join(want, "|") {
+					t.Errorf("工作量 row %v, want %v", row[:6], want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("工作量 has no row for %s", want[0])
+		}
+	}
+
+	// Every other page of the console renders for its roles without a browser
+	// error (the desks fail the test on any when it ends).
+	admin, _ := openDesk(t, m, browser, "guanli", "钱管理", storage.RoleAdmin)
+	for d, paths := range map[*desk][]string{
+		med:   {"/console/overdue", "/console/tokens", "/console/password", "/console/cases/" + num("car")},
+		sup:   {"/console/workload", "/console/workload?month=2026-03", "/console/audit", "/console/canned"},
+		admin: {"/console/calendar/2026", "/console/staff", "/console/settings", "/console/staff/new"},
+	} {
+		for _, path := range paths {
+			d.open(path, `document.querySelector("main h1") !== null`)
+		}
+	}
 	checkPhoneCasePage(t, med, num("late"))
 }
 

@@ -248,6 +248,14 @@ func TestEndToEndMonthOfCasework(t *testing.T) {
 	if len(overdue) != 1 || overdue[0] != num("late") {
 		t.Errorf("已超期 lists %v, want only %s", overdue, num("late"))
 	}
+	overdueCSV, err := csvRecords(sup.fetchText("/console/cases/export.csv?due=overdue"))
+	if err != nil || len(overdueCSV) != 2 {
+		t.Fatalf("the 已超期 download: %q, %v", overdueCSV, err)
+	}
+	if row := strings.Join(overdueCSV[1], "|"); !strings.HasPrefix(row, num("late")+"|") ||
+		!strings.HasSuffix(row, "|受理决定|2026-03-11|已超期 3 个工作日") || !strings.Contains(row, "138****5678") {
+		t.Errorf("the 已超期 download's row %q: want the undecided case, its phone masked, its 期限", row)
+	}
 	sup.open("/console/overdue", `document.querySelector("main") !== null`)
 	if miss := missingFrom(sup.text("main"), num("late")); miss != nil {
 		t.Errorf("the overdue list lacks the undecided case")

@@ -305,6 +305,12 @@ func TestEndToEndMonthOfCasework(t *testing.T) {
 		}
 	}
 
+	// The supervisor picks the car case for the annual report's 典型案例.
+	casePage(sup, "car")
+	sup.submit(`form[action$="/typical"]`, map[string]string{"title": "新车发动机故障，经检测后协商和解",
+		"summary": "消费者购买新车一周后发动机故障灯亮，经营者拒绝更换。经检测鉴定确认质量问题，双方协商和解，经营者赔偿800元。"},
+		`document.querySelector(".typical-case b") !== null`)
+
 	checkMonthReport(t, sup)
 
 	// The month's workload: 王芳 ended fridge, food and shoes (two mediated),
@@ -432,6 +438,9 @@ func checkMonthReport(t *testing.T, sup *desk) {
 	lead := sup.text("p.lead")
 	if miss := missingFrom(lead, "收到消费者投诉8件", "受理4件", "已调解3件", "调解率75.00%", "¥2,300.00", "1件获得加倍赔偿"); miss != nil {
 		t.Errorf("the annual report's summary %q lacks %v", lead, miss)
+	}
+	if miss := missingFrom(sup.text("section.typical"), "案例1：新车发动机故障，经检测后协商和解", "交通工具", "经营者赔偿800元"); miss != nil {
+		t.Errorf("the annual report's 典型案例 lacks %v", miss)
 	}
 }
 

@@ -210,6 +210,10 @@ func TestEndToEndMonthOfCasework(t *testing.T) {
 		sup.submit(caseForm("status", "mediating"), nil, statusIs(num(key), "调解中"))
 	}
 
+	// The mediator, away from the desk, opens a case in mediation on a phone.
+	checkPhoneCasePage(t, med, num("food"), "month-mediating-phone.png", `form.close-form select[name="outcome"]`,
+		`form.close-form select[name="reason"]`, `#close-recovered`, `form.close-form button`, caseForm("status", "referred")+` select`)
+
 	// Thursday 5 March: the car goes to testing, the milk to the merchant. The
 	// broadband consumer has sent nothing, but the week allowed has not passed.
 	day(5)
@@ -343,17 +347,19 @@ func TestEndToEndMonthOfCasework(t *testing.T) {
 			d.open(path, `document.querySelector("main h1") !== null`)
 		}
 	}
-	checkPhoneCasePage(t, med, num("late"))
+	checkPhoneCasePage(t, med, num("late"), "month-case-phone.png",
+		`form[action$="/accept"] button`, `#reply-text`, `form[action$="/material"] button`)
 }
 
-// checkPhoneCasePage opens a case waiting for a decision on a 390 px wide phone
-// screen: nothing may stick out sideways, and the decision and the reply box must
-// be reachable.
-func checkPhoneCasePage(t *testing.T, d *desk, number string) {
+// checkPhoneCasePage opens a case on a 390 px wide phone screen: nothing may
+// stick out sideways, and the controls (CSS selectors) must be reachable and
+// big enough to tap. The desk is back on its desktop screen afterwards.
+func checkPhoneCasePage(t *testing.T, d *desk, number, shot string, controls ...string) {
 	t.Helper()
 	d.run("phone screen", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	defer d.run("desktop screen", chromedp.EmulateReset())
 	d.open("/console/cases/"+number, `document.querySelector(".case-head") !== null`)
-	d.screenshot("month-case-phone.png")
+	d.screenshot(shot)
 	var wide []string
 	d.eval(`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > 391 && !e.closest(".table-wrap")).map(e => e.tagName + "." + e.className).slice(0, 10)`, &wide)
 	var scroll int
@@ -361,9 +367,10 @@ func checkPhoneCasePage(t *testing.T, d *desk, number string) {
 	if scroll > 390 || len(wide) > 0 {
 		t.Errorf("the case page is %d px wide on a 390 px phone; sticking out: %v", scroll, wide)
 	}
-	for _, sel := range []string{`form[action$="/accept"] button`, `#reply-text`, `form[action$="/material"] button`} {
+	for _, sel := range controls {
 		var box []float64
-		d.eval(`(() => { const r = document.querySelector(`+jsString(sel)+`).getBoundingClientRect(); return [r.left, r.right, r.width, r.height] })()`, &box)
+		d.eval(`(() => { const e = document.querySelector(`+jsString(sel)+`); if (!e) return [-1, 0, 0, 0];
+			const r = e.getBoundingClientRect(); return [r.left, r.right, r.width, r.height] })()`, &box)
 		if box[0] < 0 || box[1] > 390 || box[2] < 40 || box[3] < 24 {
 			t.Errorf("on a phone, %s sits at %v (left, right, width, height): not comfortably tappable", sel, box)
 		}

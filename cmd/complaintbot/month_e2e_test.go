@@ -415,6 +415,21 @@ func checkMonthReport(t *testing.T, sup *desk) {
 	if len(wantChannels) != 0 {
 		t.Errorf("channels missing from the report: %v (rows %v)", wantChannels, channels)
 	}
+	var mediators [][]string
+	sup.eval(`(() => { const h = [...document.querySelectorAll("h2")].find(h => h.innerText.trim() === "按调解员");
+		return [...h.nextElementSibling.querySelectorAll("tbody tr")].map(tr => [...tr.children].map(c => c.innerText.trim())) })()`, &mediators)
+	byName := map[string]string{}
+	for _, row := range mediators {
+		byName[row[0]] = strings.Join(row, "|")
+	}
+	for name, want := range map[string]string{
+		"王芳": "王芳|3|37.50%|3|2|66.67%|¥1,500.00",
+		"李华": "李华|1|12.50%|1|1|100.00%|¥800.00",
+	} {
+		if byName[name] != want {
+			t.Errorf("按调解员 row %q, want %q", byName[name], want)
+		}
+	}
 	sat := tableMap(sup, "table.report-satisfaction", 0)
 	if sat["满意"] != "1" || sat["基本满意"] != "1" || sat["不满意"] != "0" {
 		t.Errorf("满意度 %v, want 满意 1, 基本满意 1, 不满意 0", sat)

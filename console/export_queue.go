@@ -25,18 +25,21 @@ import (
 const queueExportPage = 100
 
 // queueExportColumns are the download's columns, in order; queueExportRow
-// fills them.
+// fills them. The last three are the queue's 期限 column, so a download of the
+// 已超期 list says what is late and by how much.
 var queueExportColumns = []string{"案件编号", "状态", "类别", "被投诉商家", "手机号", "承办人",
-	"涉及金额（元）", "有未读消息", "提交时间", "最后更新"}
+	"涉及金额（元）", "有未读消息", "提交时间", "最后更新", "期限", "到期日", "期限状态"}
 
-// queueExportRow is one case's line, its phone masked.
-func queueExportRow(c *storage.Case, staff *staffDirectory) []any {
+// queueExportRow is one case's line, its phone masked, with its 期限 as the
+// queue shows it (due).
+func queueExportRow(c *storage.Case, staff *staffDirectory, due dueCell) []any {
 	unread := ""
 	if c.Unread {
 		unread = "是"
 	}
 	return []any{c.Number, c.Status.Label(), c.Category, c.MerchantName, MaskPhone(c.Phone),
-		staff.name(c.AssigneeID), exportYuan(c.AmountFen), unread, exportTime(c.CreatedAt), exportTime(c.UpdatedAt)}
+		staff.name(c.AssigneeID), exportYuan(c.AmountFen), unread, exportTime(c.CreatedAt), exportTime(c.UpdatedAt),
+		due.Clock, due.On, due.Text}
 }
 
 // exportQueue answers the queue's download in format f.
@@ -54,8 +57,9 @@ func (s *Server) exportQueue(f exportFormat) http.HandlerFunc {
 			return
 		}
 		t := exportTable{Title: "案件", Columns: queueExportColumns}
+		cal, now := s.cfg.Calendar(), s.cfg.Now()
 		for _, c := range cases {
-			t.Rows = append(t.Rows, queueExportRow(c, staff))
+			t.Rows = append(t.Rows, queueExportRow(c, staff, newDueCell(c, cal, now)))
 		}
 		if err := s.auditExport(r, "导出案件列表（"+strings.ToUpper(string(f))+"）"+queueFilterText(qq)+
 			"，共 "+itoaInt(len(t.Rows))+" 行，手机号已打码"); err != nil {

@@ -40,11 +40,12 @@ var nextKeys = map[storage.Status]string{
 
 // reasonLabels name the reason line of a status-change notice by the status it
 // reports: what to send for 待补正, the outcome for 调解成功 and 已撤回, a note for
-// the moves that need no reason; otherwise the ground (原因).
+// the moves that need no reason, where a referral goes; otherwise the ground (原因).
 var reasonLabels = map[storage.Status]string{
 	storage.StatusAwaitingMaterial: "需要您补充的材料",
 	storage.StatusResolved:         "调解结果",
 	storage.StatusWithdrawn:        "结果",
+	storage.StatusReferred:         "转办去向",
 	storage.StatusSubmitted:        "说明",
 	storage.StatusAccepted:         "说明",
 	storage.StatusMediating:        "说明",

@@ -25,7 +25,7 @@ func TestCatalogueNotice(t *testing.T) {
 		{"accepted", statusNotice(storage.StatusAccepted, ""), []string{"TS-2026-000123 有新进展：已受理", "调解", "45个工作日"}, []string{"原因"}},
 		{"rejected", statusNotice(storage.StatusRejected, "不属于本会受理范围"), []string{"不予受理", "原因：不属于本会受理范围", "0755-12315"}, nil},
 		{"mediating", statusNotice(storage.StatusMediating, ""), []string{"调解中", "直接发送文字或照片"}, nil},
-		{"referred", statusNotice(storage.StatusReferred, "转至金融纠纷调解中心"), []string{"已转办", "原因：转至金融纠纷调解中心", "处理结果会通知您"}, nil},
+		{"referred", statusNotice(storage.StatusReferred, "金融纠纷调解中心"), []string{"已转办", "转办去向：金融纠纷调解中心", "处理结果会通知您"}, nil},
 		{"resolved", statusNotice(storage.StatusResolved, ""), []string{"调解成功", "请您评价"}, nil},
 		{"terminated", statusNotice(storage.StatusTerminated, "商家拒绝调解"), []string{"终止调解", "原因：商家拒绝调解", "仲裁", "0755-12315"}, nil},
 		{"withdrawn", statusNotice(storage.StatusWithdrawn, ""), []string{"已撤回", "调解已终止"}, nil},

@@ -45,6 +45,10 @@ var chinaTime = time.FixedZone("CST", 8*60*60)
 type Main struct {
 	Config configs.Config
 	Logger *slog.Logger
+	// Now is the service's clock for everything it stores and every due day it
+	// judges; nil is the wall clock. The end-to-end tests set a fake one to let a
+	// month of casework pass.
+	Now func() time.Time
 
 	DB        *sqlstore.DB
 	Redis     redis.UniversalClient
@@ -83,7 +87,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 	// Database: open and migrate it, or migrate the one a test set. Its clock is
 	// China's, not UTC, for the year in case numbers: else cases filed before
-	// 08:00 on 1 January would carry the previous year.
+	// 08:00 on 1 January would carry the previous year. The material wait is
+	// set here, not in openDatabase, so a database a test set gets it too.
 	if m.DB == nil {
 		m.DB, err = openDatabase(ctx, cfg)
 	} else {
@@ -92,7 +97,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	m.DB.Now = func() time.Time { return time.Now().In(chinaTime) }
+	m.DB.Now = m.now
+	m.DB.MaterialWait = time.Duration(cfg.Casework.MaterialWait)
 	m.Calendar = m.loadCalendar(ctx)
 	m.recomputeDueDates(ctx) // the limits may have changed since the last start
 
@@ -123,6 +129,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	engine.Now = m.now // the rating window counts from stored closings
 
 	// WeChat: in simulator mode a simulated platform stands in for WeChat's
 	// servers; the API client calls it (or WeChat) and the webhook answers it.
@@ -143,7 +150,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.closeBlobs = closeBlobs
 
 	// Console: the staff pages and the JSON API.
-	cons, err := newConsole(cfg, m.DB, blobs, m.Redis, m.Logger, m.Calendar)
+	cons, err := newConsole(cfg, m.DB, blobs, m.Redis, m.Logger, m.Calendar, m.now)
 	if err != nil {
 		return err
 	}
@@ -157,8 +164,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 
 	// Workers start once the server serves: in simulator mode they call it.
-	pusher := newPusher(cfg, m.DB, api, m.catalogue, m.Logger, reg)
-	fetcher := bot.NewEvidenceFetcher(bot.EvidenceConfig{MaxBytes: cfg.Evidence.MaxBytes}, m.DB, blobs, api, m.Logger)
+	pusher := newPusher(cfg, m.DB, api, m.catalogue, m.Logger, reg, m.now)
+	fetcher := bot.NewEvidenceFetcher(bot.EvidenceConfig{MaxBytes: cfg.Evidence.MaxBytes, Now: m.now}, m.DB, blobs, api, m.Logger)
 	m.startWorkers(pusher, fetcher)
 
 	// The zero-setup run gets a first admin and, as `complaintbot wechat menu`
@@ -174,6 +181,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Logger.Info("serving", "addr", m.listener.Addr().String(), "database", m.DB.Dialect(),
 		"redis", m.redisKind(), "simulator", cfg.SimulatorMode(), "metrics", m.metricsNote())
 	return nil
+}
+
+// now is the time in China by the service's clock.
+func (m *Main) now() time.Time {
+	if m.Now != nil {
+		return m.Now().In(chinaTime)
+	}
+	return time.Now().In(chinaTime)
 }
 
 // ensureAdmin creates the first admin of a zero-setup run and prints its
@@ -192,7 +207,6 @@ func openDatabase(ctx context.Context, cfg configs.Config) (*sqlstore.DB, error)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	db.MaterialWait = time.Duration(cfg.Casework.MaterialWait)
 	if err := migrateDatabase(ctx, db); err != nil {
 		_ = db.Close()
 		return nil, err

@@ -65,6 +65,12 @@ func runMainWith(t *testing.T, adjust func(*configs.Config)) *Main {
 // startMain is runMainWith for a test that closes Main itself.
 func startMain(t *testing.T, adjust func(*configs.Config)) *Main {
 	t.Helper()
+	return startMainOn(t, adjust, nil)
+}
+
+// startMainOn is startMain on the given clock (nil: the wall clock).
+func startMainOn(t *testing.T, adjust func(*configs.Config), now func() time.Time) *Main {
+	t.Helper()
 	platform := wechatsim.NewPlatform(wechatsim.PlatformConfig{AppID: e2eAppID, AppSecret: "e2e-secret"})
 	api := httptest.NewServer(platform.Handler())
 	t.Cleanup(api.Close)
@@ -81,6 +87,7 @@ func startMain(t *testing.T, adjust func(*configs.Config)) *Main {
 		t.Fatal(err)
 	}
 	m := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	m.Now = now
 	if os.Getenv(testenv.EnvPostgresURL) != "" {
 		m.DB = testenv.Postgres(t, sqlstore.Open)
 	} else if testenv.Required() {

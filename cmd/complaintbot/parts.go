@@ -143,7 +143,7 @@ func openBlobStore(dir string, db *sqlstore.DB) (storage.BlobStore, func() error
 // and the whole-phone search limit live in Redis so every instance shares them.
 func newConsole(
 	cfg configs.Config, db *sqlstore.DB, blobs storage.BlobStore, rdb redis.UniversalClient, logger *slog.Logger,
-	cal *storage.CalendarHolder,
+	cal *storage.CalendarHolder, now func() time.Time,
 ) (*console.Server, error) {
 	return console.New(console.Config{
 		Store: db, Blobs: blobs,
@@ -157,6 +157,7 @@ func newConsole(
 		TrustedOrigins: trustedOrigins(cfg.HTTP.PublicURL),
 		TrustProxy:     cfg.HTTP.TrustProxy,
 		Calendar:       cal.Calendar,
+		Now:            now,
 	})
 }
 

@@ -17,14 +17,14 @@ import (
 // API, as customer-service messages or, outside the 48-hour window, as template
 // messages.
 func newPusher(cfg configs.Config, db *sqlstore.DB, api *bot.APIClient, catalogue *dialog.Catalogue,
-	logger *slog.Logger, reg prometheus.Registerer) *bot.Pusher {
+	logger *slog.Logger, reg prometheus.Registerer, now func() time.Time) *bot.Pusher {
 	if cfg.WeChat.Template.ID == "" && !cfg.SimulatorMode() {
 		logger.Warn("no wechat.template.id: notices outside the 48-hour window will be marked dead")
 	}
 	t := cfg.WeChat.Template
 	return bot.NewPusher(bot.PushConfig{
 		Workers: cfg.Push.Workers, MaxAge: time.Duration(cfg.Push.MaxAge),
-		PollInterval: time.Duration(cfg.Push.PollInterval),
+		PollInterval: time.Duration(cfg.Push.PollInterval), Now: now,
 		Template: bot.Template{ID: templateID(cfg), CaseNumberField: t.CaseNumberField,
 			StatusField: t.StatusField, TimeField: t.TimeField, SummaryField: t.SummaryField},
 	}, db, api, catalogue.Notice, logger, bot.NewPushMetrics(reg))

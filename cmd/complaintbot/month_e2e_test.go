@@ -469,9 +469,7 @@ func checkMonthReport(t *testing.T, sup *desk) {
 // checkExportedTotals checks a download's first table against the page's
 // totals: every figure the download names as the page does (its label up to a
 // bracketed unit or definition, "已调解（件）" for 已调解) must hold the page's
-// value, and the money and 加倍赔偿 must be there. 调解率 is not compared: the
-// page divides by 受理, and a download's rate is only comparable once its label
-// says what it divides by.
+// value, and 受理, 调解率, the money and 加倍赔偿 must be there.
 func checkExportedTotals(t *testing.T, what string, page map[string]string, rows [][]string) {
 	t.Helper()
 	plain := func(v string) string {
@@ -487,7 +485,7 @@ func checkExportedTotals(t *testing.T, what string, page map[string]string, rows
 		if name == "待受理" {
 			want, ok = page["待受理（含待补正）"]
 		}
-		if !ok || name == "调解率" {
+		if !ok {
 			continue
 		}
 		found[name] = true
@@ -495,7 +493,7 @@ func checkExportedTotals(t *testing.T, what string, page map[string]string, rows
 			t.Errorf("report %s: %s = %q, the page shows %q", what, r[0], r[1], want)
 		}
 	}
-	for _, name := range []string{"挽回经济损失", "加倍赔偿"} {
+	for _, name := range []string{"受理", "调解率", "挽回经济损失", "加倍赔偿"} {
 		if !found[name] {
 			t.Errorf("report %s lacks %s (rows %v)", what, name, rows)
 		}

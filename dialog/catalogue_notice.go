@@ -79,7 +79,9 @@ var noticeMessages = map[string]message{
 
 	msgNoticeCut: {text: `……（内容较长，未能全部显示{{if .Hotline}}，详情请致电 {{.Hotline}}{{end}}）`},
 
-	"notice_next_submitted": {text: `我们将在{{.AcceptDays}}个工作日内决定是否受理，结果会通知您。`},
+	// A case comes back to 待受理 only from 待补正: the limit already ran before the
+	// request, so the consumer is not promised the whole of it again.
+	"notice_next_submitted": {text: `我们将继续审查您的投诉并决定是否受理（等待补正材料的时间不计入受理期限），结果会通知您。`},
 
 	"notice_next_accepted": {text: `调解员将联系您和商家进行调解，调解期限为受理之日起{{.MediationDays}}个工作日（检测、鉴定的时间不计算在内）。需要补充材料时，直接发送文字或照片即可。`},
 

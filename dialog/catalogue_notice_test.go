@@ -21,7 +21,8 @@ func TestCatalogueNotice(t *testing.T) {
 		want    []string
 		notWant []string
 	}{
-		{"submitted", statusNotice(storage.StatusSubmitted, ""), []string{"TS-2026-000123", "待受理", "7个工作日"}, []string{"原因"}},
+		// Back from 待补正: the limit already ran, so the whole of it is not promised again.
+		{"submitted", statusNotice(storage.StatusSubmitted, ""), []string{"有新进展：待受理", "决定是否受理", "不计入受理期限"}, []string{"7个工作日"}},
 		{"accepted", statusNotice(storage.StatusAccepted, ""), []string{"TS-2026-000123 有新进展：已受理", "调解", "45个工作日"}, []string{"原因"}},
 		{"rejected", statusNotice(storage.StatusRejected, "不属于本会受理范围"), []string{"不予受理", "原因：不属于本会受理范围", "0755-12315"}, nil},
 		{"mediating", statusNotice(storage.StatusMediating, ""), []string{"调解中", "直接发送文字或照片"}, nil},

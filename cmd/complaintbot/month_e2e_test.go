@@ -348,7 +348,7 @@ func TestEndToEndMonthOfCasework(t *testing.T) {
 		}
 	}
 	checkPhoneCasePage(t, med, num("late"), "month-case-phone.png",
-		`form[action$="/accept"] button`, `#reply-text`, `form[action$="/material"] button`)
+		`a.jump-to-actions`, `form[action$="/accept"] button`, `#reply-text`, `form[action$="/material"] button`)
 }
 
 // checkPhoneCasePage opens a case on a 390 px wide phone screen: nothing may

@@ -66,6 +66,8 @@ type Store interface {
 	storage.ClassificationStore
 	storage.TeamStore
 	storage.TypicalCaseStore
+	storage.UnitStore
+	storage.UnitAdminStore
 	FindNotifications(ctx context.Context, filter storage.NotificationFilter) ([]*storage.Notification, error)
 	FindEvidence(ctx context.Context, id int64) (*storage.Evidence, error)
 }

@@ -59,10 +59,17 @@ func (s *Server) showCaseList(w http.ResponseWriter, r *http.Request) {
 		// their work (see queueTeams), and the download must hold what they see.
 		ExportQuery: template.URL(qq.values().Encode()),
 	}
+	units, err := s.unitNames(r.Context(), staff.scope)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	v.ShowUnit = units != nil
 	cal, now := s.cfg.Calendar(), s.cfg.Now()
 	for _, c := range cases {
 		row := newCaseRow(c, staff)
 		row.Due = newDueCell(c, cal, now)
+		row.Unit = units[c.UnitID]
 		v.Rows = append(v.Rows, row)
 	}
 	s.render(w, r, http.StatusOK, "case_list.html", "案件", v)

@@ -83,6 +83,11 @@ func (s *Server) overdueList(
 		f.AssigneeID = &st.ID
 		l.QueueURL += "&assignee=me"
 	}
+	sc, err := s.scopeOf(ctx)
+	if err != nil {
+		return l, err
+	}
+	f.UnitIDs = sc.unitIDs()
 	var cases []*storage.Case
 	for len(cases) < maxOverdueRows {
 		page, total, err := s.cfg.Store.FindCases(ctx, f)

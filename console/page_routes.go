@@ -79,6 +79,11 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /console/tokens", s.sessionPage(m, s.createToken))
 	mux.Handle("POST /console/tokens/{id}/revoke", s.sessionPage(m, s.revokeToken))
 
+	mux.Handle("GET /console/units", s.sessionPage(admin, s.showUnits))
+	mux.Handle("POST /console/units", s.sessionPage(admin, s.createUnit))
+	mux.Handle("GET /console/units/{id}", s.sessionPage(admin, s.showUnitEdit))
+	mux.Handle("POST /console/units/{id}", s.sessionPage(admin, s.updateUnit))
+
 	mux.Handle("GET /console/settings", s.sessionPage(admin, s.showSettings))
 	mux.Handle("POST /console/settings", s.sessionPage(admin, s.saveSettings))
 

@@ -19,6 +19,7 @@ type caseRow struct {
 	Unread      bool
 	CreatedAt   time.Time
 	Due         dueCell // the 期限 column
+	Unit        string  // the 单位 column, when there is one
 }
 
 // newCaseRow builds the queue line of c.
@@ -218,6 +219,8 @@ type caseDetailView struct {
 	Classify *classifyView
 	// Typical is the 典型案例 block (page_case_typical.go).
 	Typical typicalView
+	// Unit names the case's unit; "" (no line) with only the root unit.
+	Unit string
 }
 
 // ratingView is the consumer's rating as the case page shows it.
@@ -261,4 +264,6 @@ type caseListView struct {
 	Teams         []option // the team filter (routing)
 	// ExportQuery is the queue\'s filter as the export links carry it.
 	ExportQuery template.URL
+	// ShowUnit adds the 单位 column: only when the deployment has units.
+	ShowUnit bool
 }

@@ -218,11 +218,12 @@ func (s *Server) apiTeamMembers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := s.scopedTeam(r.Context(), id)
+	var ids []int64
 	if err == nil {
-		err = s.scopedMembers(r.Context(), t, req.StaffIDs)
+		ids, err = s.scopedMembers(r.Context(), t, req.StaffIDs)
 	}
 	if err == nil {
-		t, err = s.cfg.Store.SetTeamMembers(r.Context(), id, req.StaffIDs, s.actedBy(r))
+		t, err = s.cfg.Store.SetTeamMembers(r.Context(), id, ids, s.actedBy(r))
 	}
 	s.apiWriteTeam(w, r, http.StatusOK, t, err)
 }

@@ -29,6 +29,7 @@ type teamRow struct {
 	Default    bool
 	Members    []option // Value: staff id; Selected: a member
 	MemberList string   // the members' names, for reading
+	Unit       string   // the team's unit, when the deployment has units
 }
 
 // ruleRow is one routing rule in the order they are tried.
@@ -64,8 +65,15 @@ func (s *Server) renderTeams(w http.ResponseWriter, r *http.Request, status int,
 		v.Kinds = append(v.Kinds, option{Value: string(k.Kind), Label: k.Label})
 	}
 	v.Units = s.unitOptions(ctx, staff.scope, staffFrom(ctx).UnitID)
+	units, err := s.unitNames(ctx, staff.scope)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	for _, t := range teams {
-		v.Teams = append(v.Teams, newTeamRow(t, staff.seeing(t.UnitID)))
+		row := newTeamRow(t, staff.seeing(t.UnitID))
+		row.Unit = units[t.UnitID]
+		v.Teams = append(v.Teams, row)
 		v.TeamOptions = append(v.TeamOptions, option{Value: strconv.FormatInt(t.ID, 10), Label: t.Name})
 	}
 	for i, rule := range rules {
@@ -175,7 +183,7 @@ func (s *Server) setTeamMembers(w http.ResponseWriter, r *http.Request) {
 		}
 		ids = append(ids, sid)
 	}
-	if err = s.scopedMembers(r.Context(), t, ids); err == nil {
+	if ids, err = s.scopedMembers(r.Context(), t, ids); err == nil {
 		_, err = s.cfg.Store.SetTeamMembers(r.Context(), id, ids, s.actedBy(r))
 	}
 	s.afterTeamsPost(w, r, err, "组成员已保存。")

@@ -113,20 +113,28 @@ func (s *Server) newTeamUnit(ctx context.Context, raw string) (int64, error) {
 	return id, nil
 }
 
-// scopedMembers refuses (EINVALID) members the signed-in staff member cannot
-// see, unless the team has them already (a city member of a district team stays
-// when the district's supervisor saves the form).
-func (s *Server) scopedMembers(ctx context.Context, t *storage.Team, ids []int64) error {
+// scopedMembers returns the members to save when the signed-in staff member
+// asks for ids: they manage the members they can see, and the team keeps the
+// ones they cannot (a city member of a district team stays when the district's
+// supervisor saves the form, which never showed them). EINVALID for an id
+// outside their scope that is no member.
+func (s *Server) scopedMembers(ctx context.Context, t *storage.Team, ids []int64) ([]int64, error) {
 	staff, err := s.loadStaff(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, id := range ids {
 		if !staff.inScope(id) && !slices.Contains(t.Members, id) {
-			return storage.Errorf(storage.EINVALID, "没有编号为 %d 的员工", id)
+			return nil, storage.Errorf(storage.EINVALID, "没有编号为 %d 的员工", id)
 		}
 	}
-	return nil
+	out := slices.Clone(ids)
+	for _, id := range t.Members {
+		if !staff.inScope(id) && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out, nil
 }
 
 // usableCanned returns the canned replies staff may insert into a reply on a

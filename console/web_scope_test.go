@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -212,7 +213,32 @@ func TestPagesScopeCannedRepliesTeamsAndRules(t *testing.T) {
 			t.Fatalf("the district's team is in unit %d", tm.UnitID)
 		}
 	}
-	e.as(e.supervisor).get("/console/teams").want(http.StatusOK).contains("襄州汽车组", "樊城综合")
+	e.as(e.supervisor).get("/console/teams").want(http.StatusOK).contains("襄州汽车组", "樊城综合", "所属单位")
+
+	// A city mediator in a district team stays when the district's supervisor,
+	// who cannot see them, saves the members; a member from another district is
+	// refused.
+	var fcTeam *storage.Team
+	for _, tm := range teams {
+		if tm.Name == "樊城综合" {
+			fcTeam = tm
+		}
+	}
+	if _, err := e.db.SetTeamMembers(context.Background(), fcTeam.ID, []int64{e.mediator.ID}, u.by); err != nil {
+		t.Fatal(err)
+	}
+	sup.get("/console/teams").want(http.StatusOK).lacks("调解员甲")
+	sup.post("/console/teams/"+pageItoa(fcTeam.ID)+"/members", pageForm("member", pageItoa(u.fcMed.ID))).redirected("/console/teams")
+	sup.post("/console/teams/"+pageItoa(fcTeam.ID)+"/members", pageForm("member", pageItoa(u.xzMed.ID))).want(http.StatusBadRequest)
+	teams, err = e.db.ListTeams(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tm := range teams {
+		if tm.ID == fcTeam.ID && fmt.Sprint(tm.Members) != fmt.Sprint([]int64{e.mediator.ID, u.fcMed.ID}) {
+			t.Fatalf("the district team's members = %v", tm.Members)
+		}
+	}
 }
 
 // TestAdminsManageUnitsAndStaffInTheirSubtree checks the units page and the

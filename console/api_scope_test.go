@@ -85,6 +85,14 @@ func TestAPIScopesToTheCallersUnits(t *testing.T) {
 		t.Fatalf("the city's list holds %d cases, want the three districts'", page.Total)
 	}
 	e.do("GET", "/api/v1/cases/"+u.xzCase.Number, city, "").ok(t, http.StatusOK, nil)
+	e.do("GET", "/api/v1/cases?unit="+apiItoa(u.xc.ID), city, "").ok(t, http.StatusOK, &page)
+	if page.Total != 1 || page.Items[0].Number != u.xcCase.Number {
+		t.Fatalf("the city's list of 襄城 = %+v", page)
+	}
+	e.do("GET", "/api/v1/cases?unit="+apiItoa(u.xz.ID), med, "").ok(t, http.StatusOK, &page)
+	if page.Total != 0 {
+		t.Fatalf("a unit filter reached another district: %+v", page)
+	}
 
 	// Assigning within the district: not to a mediator who cannot see the case.
 	e.do("POST", "/api/v1/cases/"+u.fcCase.Number+"/assign", sup, `{"assignee_id":`+apiItoa(u.xzMed.ID)+`}`).

@@ -53,9 +53,21 @@ func (s *Server) exportQueue(f exportFormat) http.HandlerFunc {
 			s.pageError(w, r, err)
 			return
 		}
+		units, err := s.unitNames(r.Context(), staff.scope)
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
 		t := exportTable{Title: "案件", Columns: queueExportColumns}
+		if units != nil { // a 单位 column last, only when the deployment has units
+			t.Columns = append(slices.Clone(queueExportColumns), "单位")
+		}
 		for _, c := range cases {
-			t.Rows = append(t.Rows, queueExportRow(c, staff))
+			row := queueExportRow(c, staff)
+			if units != nil {
+				row = append(row, units[c.UnitID])
+			}
+			t.Rows = append(t.Rows, row)
 		}
 		if err := s.auditExport(r, "导出案件列表（"+strings.ToUpper(string(f))+"）"+queueFilterText(qq)+
 			"，共 "+itoaInt(len(t.Rows))+" 行，手机号已打码"); err != nil {

@@ -266,4 +266,7 @@ type caseListView struct {
 	ExportQuery template.URL
 	// ShowUnit adds the 单位 column: only when the deployment has units.
 	ShowUnit bool
+	// Units is the 单位 filter: nil (none) when the staff member's scope holds
+	// one unit.
+	Units []option
 }

@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"net/http"
+	"slices"
 
 	"github.com/complaintbot/complaintbot/storage"
 )
@@ -51,6 +52,24 @@ func (sc *unitScope) unitIDs() []int64 {
 		ids = []int64{}
 	}
 	return ids
+}
+
+// restrict turns the units a filter asks for (nil: all) into the store's
+// filter: each asked unit's subtree, kept to the scope. A unit outside the
+// scope adds nothing, so asking for another district lists no case.
+func (sc *unitScope) restrict(asked []int64) []int64 {
+	if asked == nil {
+		return sc.unitIDs()
+	}
+	out := []int64{}
+	for _, a := range asked {
+		for _, id := range sc.tree.Subtree(a) {
+			if sc.hasUnit(id) && !slices.Contains(out, id) {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
 }
 
 // hasUnit reports whether unit id lies in the scope.

@@ -123,14 +123,19 @@ func TestPagesScopeCasesToTheStaffMembersUnits(t *testing.T) {
 	med.get("/console/cases?q="+pageQ(u.xzCase.Number)).want(http.StatusOK).lacks("襄州商家", `href="/console/cases/`+u.xzCase.Number)
 	med.get("/console/cases?q=" + pageQ("襄州商家")).want(http.StatusOK).lacks(`href="/console/cases/` + u.xzCase.Number)
 	med.get("/console/cases/export.csv?q=" + pageQ(u.xzCase.Number)).want(http.StatusOK).lacks(u.xzCase.Number)
-	med.get("/console/cases/export.csv").want(http.StatusOK).contains(u.fcCase.Number).lacks(u.xzCase.Number, u.xcCase.Number)
+	med.get("/console/cases/export.csv").want(http.StatusOK).contains(u.fcCase.Number, "单位", "樊城区消委会").lacks(u.xzCase.Number, u.xcCase.Number)
 	med.post("/console/cases/assign", pageForm("case", u.xzCase.Number, "assignee", "me")).want(http.StatusSeeOther)
 	if got := e.reload(u.xzCase); got.AssigneeID != 0 {
 		t.Fatal("a bulk claim took another district's case")
 	}
 
 	city := e.as(e.supervisor).get("/console/cases").want(http.StatusOK)
-	city.contains(u.fcCase.Number, u.xzCase.Number, u.xcCase.Number, "<th>单位</th>", "襄城区消委会")
+	city.contains(u.fcCase.Number, u.xzCase.Number, u.xcCase.Number, "<th>单位</th>", "襄城区消委会", `<select name="unit">`)
+	e.as(e.supervisor).get("/console/cases?unit="+pageItoa(u.xz.ID)).want(http.StatusOK).
+		contains(`href="/console/cases/`+u.xzCase.Number).lacks(`href="/console/cases/`+u.fcCase.Number)
+	med.get("/console/cases?unit="+pageItoa(u.xz.ID)).want(http.StatusOK).lacks(`href="/console/cases/`+u.xzCase.Number).
+		lacks(`<select name="unit">`)
+	med.get("/console/cases/export.csv?unit=" + pageItoa(u.xz.ID)).want(http.StatusOK).lacks(u.xzCase.Number)
 	e.as(e.supervisor).get(pageCasePath(u.xzCase, "")).want(http.StatusOK).contains("襄州商家")
 }
 
@@ -304,6 +309,8 @@ func TestSingleUnitConsoleLooksAsBefore(t *testing.T) {
 	as.get("/console/cases").want(http.StatusOK).contains(c.Number).lacks("<th>单位</th>", `class="unit"`)
 	as.get(pageCasePath(c, "")).want(http.StatusOK).lacks("case-unit", "<dt>单位</dt>")
 	as.get("/console/staff").want(http.StatusOK).lacks("<th>单位</th>")
+	as.get("/console/cases/export.csv").want(http.StatusOK).contains(c.Number).lacks("单位")
+	as.get("/console/cases").want(http.StatusOK).lacks(`name="unit"`)
 	as.get("/console/staff/new").want(http.StatusOK).lacks(`name="unit"`)
 	as.get("/console/staff/" + pageItoa(e.mediator.ID)).want(http.StatusOK).lacks(`name="unit"`)
 	as.get("/console/teams").want(http.StatusOK).lacks(`name="unit"`)

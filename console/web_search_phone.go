@@ -39,7 +39,9 @@ func (e *phoneSearchLimited) retryAfter() string {
 }
 
 // findCases is how the queue page, its download and the API find cases: within
-// the staff member's scope (unitScope) always. A search by a whole
+// the staff member's scope (unitScope) always. f.UnitIDs, when the caller sets
+// it (the queue's 单位 filter), names units whose subtrees are asked for; what
+// lies outside the scope is dropped. A search by a whole
 // phone number first takes one use of the staff member's hourly allowance
 // (*phoneSearchLimited when none is left), and its result is shown only once it is
 // audited. via names the edge ("控制台", "API") for the audit entry.
@@ -48,7 +50,7 @@ func (s *Server) findCases(r *http.Request, f storage.CaseFilter, via string) ([
 	if err != nil {
 		return nil, 0, err
 	}
-	f.UnitIDs = sc.unitIDs() // the staff member's units only, whatever else the filter says
+	f.UnitIDs = sc.restrict(f.UnitIDs) // the staff member's units only, whatever else the filter says
 	if _, phone := storage.WholePhone(f.Search); !phone {
 		return s.cfg.Store.FindCases(r.Context(), f)
 	}

@@ -131,9 +131,9 @@ func TestPagesScopeCasesToTheStaffMembersUnits(t *testing.T) {
 
 	city := e.as(e.supervisor).get("/console/cases").want(http.StatusOK)
 	city.contains(u.fcCase.Number, u.xzCase.Number, u.xcCase.Number, "<th>单位</th>", "襄城区消委会", `<select name="unit">`)
-	e.as(e.supervisor).get("/console/cases?unit="+pageItoa(u.xz.ID)).want(http.StatusOK).
-		contains(`href="/console/cases/`+u.xzCase.Number).lacks(`href="/console/cases/`+u.fcCase.Number)
-	med.get("/console/cases?unit="+pageItoa(u.xz.ID)).want(http.StatusOK).lacks(`href="/console/cases/`+u.xzCase.Number).
+	e.as(e.supervisor).get("/console/cases?unit=" + pageItoa(u.xz.ID)).want(http.StatusOK).
+		contains(`href="/console/cases/` + u.xzCase.Number).lacks(`href="/console/cases/` + u.fcCase.Number)
+	med.get("/console/cases?unit=" + pageItoa(u.xz.ID)).want(http.StatusOK).lacks(`href="/console/cases/` + u.xzCase.Number).
 		lacks(`<select name="unit">`)
 	med.get("/console/cases/export.csv?unit=" + pageItoa(u.xz.ID)).want(http.StatusOK).lacks(u.xzCase.Number)
 	e.as(e.supervisor).get(pageCasePath(u.xzCase, "")).want(http.StatusOK).contains("襄州商家")

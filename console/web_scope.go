@@ -148,3 +148,17 @@ func (s *Server) checkAssignee(ctx context.Context, c *storage.Case, assignee *i
 	}
 	return nil
 }
+
+// rootOnly wraps a page that changes what holds for the whole system (the
+// organisation settings consumers are told, the working-day calendar every
+// clock runs on): only staff of the root unit may use it; a district's admin
+// gets 403.
+func (s *Server) rootOnly(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if st := staffFrom(r.Context()); st == nil || st.UnitID != storage.RootUnitID {
+			s.renderError(w, r, http.StatusForbidden, "机构设置和工作日历对全系统有效，只有本机构（顶层单位）的管理员可以查看和修改。")
+			return
+		}
+		h(w, r)
+	}
+}

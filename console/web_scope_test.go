@@ -297,6 +297,12 @@ func TestAdminsManageUnitsAndStaffInTheirSubtree(t *testing.T) {
 	city.get("/console/staff/new").want(http.StatusOK).contains(`name="unit"`, "牛首镇调解站")
 	city.get("/console/staff").want(http.StatusOK).contains("<th>单位</th>", "xz.med")
 	e.as(u.fcMed).get("/console/units").want(http.StatusForbidden)
+
+	// The settings and the calendar hold for the whole system: the city's.
+	fc.get("/console/settings").want(http.StatusForbidden)
+	fc.post("/console/settings", pageForm("name", "樊城", "hotline", "", "service_hours", "")).want(http.StatusForbidden)
+	fc.get("/console/calendar/2026").want(http.StatusForbidden)
+	city.get("/console/settings").want(http.StatusOK)
 }
 
 // TestSingleUnitConsoleLooksAsBefore checks that with only the root unit there

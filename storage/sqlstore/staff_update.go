@@ -30,7 +30,7 @@ func (d *DB) UpdateStaff(ctx context.Context, id int64, u storage.StaffUpdate, b
 		unit := st.UnitID
 		if u.UnitID != nil {
 			if unit = *u.UnitID; unit != st.UnitID {
-				if err := unitExists(ctx, tx, unit); err != nil {
+				if err := staffMayMove(ctx, tx, st.ID, unit); err != nil {
 					return err
 				}
 			}

@@ -194,3 +194,44 @@ func unitLabel(ctx context.Context, tx *sqlx.Tx, id int64) string {
 	}
 	return fmt.Sprintf("#%d", id)
 }
+
+// staffMayMove refuses moving staff member id to unit when they would lose
+// sight of work they hold: EINVALID for an unknown unit; ECONFLICT while they
+// have open cases, or belong to teams, outside the unit's subtree (their queue
+// would no longer show them). The admin reassigns or removes those first.
+func staffMayMove(ctx context.Context, tx *sqlx.Tx, id, unit int64) error {
+	if err := unitExists(ctx, tx, unit); err != nil {
+		return err
+	}
+	tree, err := unitTree(ctx, tx)
+	if err != nil {
+		return err
+	}
+	var caseUnits, teamUnits []int64
+	statuses := statusesWhereFinal(false)
+	q := tx.Rebind("SELECT unit_id FROM cases WHERE assignee_id = ? AND status IN (" + placeholders(len(statuses)) + ")")
+	if err := tx.SelectContext(ctx, &caseUnits, q, append([]any{id}, statuses...)...); err != nil {
+		return fmt.Errorf("select the staff member's open cases: %w", err)
+	}
+	q = tx.Rebind("SELECT t.unit_id FROM teams t JOIN team_members m ON m.team_id = t.id WHERE m.staff_id = ?")
+	if err := tx.SelectContext(ctx, &teamUnits, q, id); err != nil {
+		return fmt.Errorf("select the staff member's teams: %w", err)
+	}
+	cases, teams := outside(tree, unit, caseUnits), outside(tree, unit, teamUnits)
+	if cases+teams > 0 {
+		return storage.Errorf(storage.ECONFLICT,
+			"该员工在新单位之外还有 %d 件在办案件、属于 %d 个组：请先改派这些案件或将其移出这些组，再调整单位。", cases, teams)
+	}
+	return nil
+}
+
+// outside counts the units of list that lie outside top's subtree.
+func outside(tree *storage.UnitTree, top int64, list []int64) int {
+	n := 0
+	for _, u := range list {
+		if !tree.Contains(top, u) {
+			n++
+		}
+	}
+	return n
+}

@@ -127,6 +127,22 @@ func TestStaffUnitMoveAudited(t *testing.T) {
 		lost := int64(999)
 		_, err = db.UpdateStaff(ctx, st.ID, storage.StaffUpdate{UnitID: &lost}, by)
 		wantCode(t, err, storage.EINVALID)
+
+		// Holding an open case of the city, the mediator cannot move to the
+		// district, whose staff would not see it; once it is reassigned they can.
+		c := mustCreate(t, db, newCase("city-case"))
+		if _, err := db.AssignCase(ctx, c.ID, &st.ID, by); err != nil {
+			t.Fatal(err)
+		}
+		district := fc.ID
+		_, err = db.UpdateStaff(ctx, st.ID, storage.StaffUpdate{UnitID: &district}, by)
+		wantCode(t, err, storage.ECONFLICT)
+		if _, err := db.AssignCase(ctx, c.ID, nil, by); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.UpdateStaff(ctx, st.ID, storage.StaffUpdate{UnitID: &district}, by); err != nil {
+			t.Fatalf("move after the case was reassigned: %v", err)
+		}
 	})
 }
 

@@ -23,11 +23,39 @@ type unitScope struct {
 	top  int64 // the staff member's unit
 }
 
+// unitsMemo holds the units read once for a request: a page asks the scope
+// several times (the case, the staff, the teams, the canned replies), and the
+// tree does not change under it in a way that matters.
+type unitsMemo struct {
+	units []*storage.Unit
+}
+
+// unitsMemoKey is the context key of a request's unitsMemo.
+type unitsMemoKey struct{}
+
+// withUnitsMemo gives a signed-in request its memo (authenticate).
+func withUnitsMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, unitsMemoKey{}, &unitsMemo{})
+}
+
+// loadUnits reads the units, once per request when it has a memo.
+func (s *Server) loadUnits(ctx context.Context) ([]*storage.Unit, error) {
+	memo, _ := ctx.Value(unitsMemoKey{}).(*unitsMemo)
+	if memo != nil && memo.units != nil {
+		return memo.units, nil
+	}
+	units, err := s.cfg.Store.ListUnits(ctx)
+	if err == nil && memo != nil {
+		memo.units = units
+	}
+	return units, err
+}
+
 // scopeOf reads the units and returns the scope of the signed-in staff member
 // (ctx's); without one (which the wrappers never let through) it is the
 // root's.
 func (s *Server) scopeOf(ctx context.Context) (*unitScope, error) {
-	units, err := s.cfg.Store.ListUnits(ctx)
+	units, err := s.loadUnits(ctx)
 	if err != nil {
 		return nil, err
 	}

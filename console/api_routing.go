@@ -324,11 +324,7 @@ func (s *Server) apiMoveRule(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, storage.Errorf(storage.EINVALID, "direction 应为 up 或 down"))
 		return
 	}
-	if err := s.scopedRule(r.Context(), id); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	if err := s.cfg.Store.MoveRoutingRule(r.Context(), id, req.Direction == "up", s.actedBy(r)); err != nil {
+	if err := s.moveScopedRule(r.Context(), id, req.Direction == "up", s.actedBy(r)); err != nil {
 		s.apiError(w, r, err)
 		return
 	}

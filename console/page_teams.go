@@ -210,11 +210,11 @@ func (s *Server) moveRoutingRule(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := s.scopedRule(r.Context(), id); err != nil {
+	err := s.moveScopedRule(r.Context(), id, r.PostFormValue("dir") == "up", s.actedBy(r))
+	if storage.ErrorCode(err) == storage.ENOTFOUND {
 		s.teamsNotFound(w, r, err)
 		return
 	}
-	err := s.cfg.Store.MoveRoutingRule(r.Context(), id, r.PostFormValue("dir") == "up", s.actedBy(r))
 	s.afterTeamsPost(w, r, err, "分派规则顺序已调整。")
 }
 

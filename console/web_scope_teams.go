@@ -247,3 +247,46 @@ func (s *Server) checkCaseTeam(ctx context.Context, c *storage.Case, teamID int6
 	}
 	return nil
 }
+
+// moveScopedRule moves a rule of the scope past its neighbour in the order the
+// staff member sees (earlier when up). Rules of other units may lie between
+// the two in the system's order; they are stepped over one swap at a time (each
+// swap audited by the store), so one click does what the page shows. At either
+// end of the visible order nothing changes. ENOTFOUND for a rule outside the
+// scope.
+func (s *Server) moveScopedRule(ctx context.Context, id int64, up bool, by storage.By) error {
+	visible, _, err := s.scopedRules(ctx)
+	if err != nil {
+		return err
+	}
+	at := slices.IndexFunc(visible, func(r *storage.RoutingRule) bool { return r.ID == id })
+	if at < 0 {
+		return storage.Errorf(storage.ENOTFOUND, "没有编号为 %d 的分派规则", id)
+	}
+	next := at + 1
+	if up {
+		next = at - 1
+	}
+	if next < 0 || next >= len(visible) {
+		return nil
+	}
+	past := visible[next].ID
+	for range maxRuleSteps {
+		if err := s.cfg.Store.MoveRoutingRule(ctx, id, up, by); err != nil {
+			return err
+		}
+		all, err := s.cfg.Store.ListRoutingRules(ctx)
+		if err != nil {
+			return err
+		}
+		mine := slices.IndexFunc(all, func(r *storage.RoutingRule) bool { return r.ID == id })
+		other := slices.IndexFunc(all, func(r *storage.RoutingRule) bool { return r.ID == past })
+		if other < 0 || (up && mine < other) || (!up && mine > other) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// maxRuleSteps bounds the swaps of one move (the rules of the whole system).
+const maxRuleSteps = 1000

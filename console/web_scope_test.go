@@ -235,6 +235,34 @@ func TestPagesScopeCannedRepliesTeamsAndRules(t *testing.T) {
 	sup.get("/console/teams").want(http.StatusOK).lacks("调解员甲")
 	sup.post("/console/teams/"+pageItoa(fcTeam.ID)+"/members", pageForm("member", pageItoa(u.fcMed.ID))).redirected("/console/teams")
 	sup.post("/console/teams/"+pageItoa(fcTeam.ID)+"/members", pageForm("member", pageItoa(u.xzMed.ID))).want(http.StatusBadRequest)
+
+	// Moving a rule up passes the rule above it on the page, whatever other
+	// units' rules lie between.
+	ctx := context.Background()
+	rule := func(pattern string, team *storage.Team) *storage.RoutingRule {
+		r, err := e.db.CreateRoutingRule(ctx, storage.NewRoutingRule{Kind: storage.RuleKeyword, Pattern: pattern, TeamID: team.ID}, u.by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	fcA := rule("冰箱", fcTeam)
+	rule("洗衣机", u.xzTeam)
+	fcB := rule("空调", fcTeam)
+	sup.post("/console/routing-rules/"+pageItoa(fcB.ID)+"/move", pageForm("dir", "up")).redirected("/console/teams")
+	order, err := e.db.ListRoutingRules(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, r := range order {
+		if r.TeamID == fcTeam.ID {
+			ids = append(ids, r.ID)
+		}
+	}
+	if fmt.Sprint(ids) != fmt.Sprint([]int64{fcB.ID, fcA.ID}) {
+		t.Fatalf("the district's rules in order %v, want %d before %d", ids, fcB.ID, fcA.ID)
+	}
 	teams, err = e.db.ListTeams(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/options", s.api(mediator, s.apiOptions))
 	mux.Handle("GET /api/v1/staff", s.api(mediator, s.apiStaff))
 	mux.Handle("GET /api/v1/canned-replies", s.api(mediator, s.apiCannedReplies))
+	mux.Handle("GET /api/v1/units", s.api(mediator, s.apiUnits))
 	mux.Handle("GET /api/v1/audit", s.api(supervisor, s.apiAudit))
 	mux.Handle("GET /api/v1/reports", s.api(supervisor, s.apiReports))
 

@@ -89,6 +89,21 @@ func TestAPIScopesToTheCallersUnits(t *testing.T) {
 	if page.Total != 1 || page.Items[0].Number != u.xcCase.Number {
 		t.Fatalf("the city's list of 襄城 = %+v", page)
 	}
+	var units struct {
+		Items []struct {
+			ID   int64  `json:"id"`
+			Code string `json:"code"`
+			Name string `json:"name"`
+		} `json:"items"`
+	}
+	e.do("GET", "/api/v1/units", med, "").ok(t, http.StatusOK, &units)
+	if len(units.Items) != 1 || units.Items[0].Code != "FC" {
+		t.Fatalf("the district mediator's units = %+v", units)
+	}
+	e.do("GET", "/api/v1/units", city, "").ok(t, http.StatusOK, &units)
+	if len(units.Items) != 4 || units.Items[0].ID != storage.RootUnitID || units.Items[0].Name != "某市消费者委员会" {
+		t.Fatalf("the city's units = %+v", units)
+	}
 	e.do("GET", "/api/v1/cases?unit="+apiItoa(u.xz.ID), med, "").ok(t, http.StatusOK, &page)
 	if page.Total != 0 {
 		t.Fatalf("a unit filter reached another district: %+v", page)

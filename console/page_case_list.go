@@ -67,7 +67,7 @@ func (s *Server) showCaseList(w http.ResponseWriter, r *http.Request) {
 	}
 	v.ShowUnit = units != nil
 	selected, _ := strconv.ParseInt(qq.Unit, 10, 64)
-	v.Units = s.unitOptions(r.Context(), staff.scope, selected)
+	v.Units = s.scopeUnitOptions(r.Context(), staff.scope, selected)
 	cal, now := s.cfg.Calendar(), s.cfg.Now()
 	for _, c := range cases {
 		row := newCaseRow(c, staff)

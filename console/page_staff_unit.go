@@ -67,7 +67,7 @@ func (s *Server) staffUnitOptions(ctx context.Context, selected int64) ([]option
 	if err != nil {
 		return nil, err
 	}
-	return s.unitOptions(ctx, sc, selected), nil
+	return s.scopeUnitOptions(ctx, sc, selected), nil
 }
 
 // staffUnitFromForm reads the unit field of a staff form: a unit of the admin's

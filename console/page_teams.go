@@ -64,7 +64,7 @@ func (s *Server) renderTeams(w http.ResponseWriter, r *http.Request, status int,
 	for _, k := range storage.RuleKinds {
 		v.Kinds = append(v.Kinds, option{Value: string(k.Kind), Label: k.Label})
 	}
-	v.Units = s.unitOptions(ctx, staff.scope, staffFrom(ctx).UnitID)
+	v.Units = s.scopeUnitOptions(ctx, staff.scope, staffFrom(ctx).UnitID)
 	units, err := s.unitNames(ctx, staff.scope)
 	if err != nil {
 		s.pageError(w, r, err)

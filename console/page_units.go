@@ -80,9 +80,9 @@ func unitLabel(u *storage.Unit, org storage.OrgSettings) string {
 	return u.Name
 }
 
-// unitOptions offers the units of the scope, indented by depth, for a unit
+// scopeUnitOptions offers the units of the scope, indented by depth, for a unit
 // picker; nil when the scope holds one unit only (then there is no picker).
-func (s *Server) unitOptions(ctx context.Context, sc *unitScope, selected int64) []option {
+func (s *Server) scopeUnitOptions(ctx context.Context, sc *unitScope, selected int64) []option {
 	ids := sc.tree.Subtree(sc.top)
 	if len(ids) <= 1 {
 		return nil

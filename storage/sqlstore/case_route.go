@@ -77,7 +77,7 @@ func unitRouting(ctx context.Context, tx *sqlx.Tx, unit int64) ([]*storage.Routi
 	if err != nil {
 		return nil, 0, err
 	}
-	tree, err := unitTree(ctx, tx)
+	tree, err := readUnitTree(ctx, tx)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -290,7 +290,7 @@ func membersDetail(team string, joined, left []string) string {
 // memberSeesTeam refuses (EINVALID) a member who could not see the team's cases:
 // one whose unit is not the team's or above it.
 func memberSeesTeam(ctx context.Context, tx *sqlx.Tx, s *storage.Staff, t *storage.Team) error {
-	tree, err := unitTree(ctx, tx)
+	tree, err := readUnitTree(ctx, tx)
 	if err != nil {
 		return err
 	}

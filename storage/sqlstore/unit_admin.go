@@ -20,7 +20,7 @@ func (d *DB) CreateUnit(ctx context.Context, in storage.UnitInput, by storage.By
 	}
 	var out *storage.Unit
 	err := d.inWriteTx(ctx, "create unit", func(tx *sqlx.Tx) error {
-		tree, err := unitTree(ctx, tx)
+		tree, err := readUnitTree(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func checkUnitParent(ctx context.Context, tx *sqlx.Tx, id, parentID int64) error
 	if id == storage.RootUnitID {
 		return nil
 	}
-	tree, err := unitTree(ctx, tx)
+	tree, err := readUnitTree(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -167,8 +167,8 @@ func findUnit(ctx context.Context, tx *sqlx.Tx, id int64) (*storage.Unit, error)
 	return r.unit(), nil
 }
 
-// unitTree reads every unit in tx as a tree.
-func unitTree(ctx context.Context, tx *sqlx.Tx) (*storage.UnitTree, error) {
+// readUnitTree reads every unit in tx as a tree.
+func readUnitTree(ctx context.Context, tx *sqlx.Tx) (*storage.UnitTree, error) {
 	units, err := listUnits(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -203,7 +203,7 @@ func staffMayMove(ctx context.Context, tx *sqlx.Tx, id, unit int64) error {
 	if err := unitExists(ctx, tx, unit); err != nil {
 		return err
 	}
-	tree, err := unitTree(ctx, tx)
+	tree, err := readUnitTree(ctx, tx)
 	if err != nil {
 		return err
 	}

@@ -59,16 +59,10 @@ func (s *Server) exportQueue(f exportFormat) http.HandlerFunc {
 			return
 		}
 		t := exportTable{Title: "案件", Columns: queueExportColumns}
-		if units != nil { // a 单位 column last, only when the deployment has units
-			t.Columns = append(slices.Clone(queueExportColumns), "单位")
-		}
 		for _, c := range cases {
-			row := queueExportRow(c, staff)
-			if units != nil {
-				row = append(row, units[c.UnitID])
-			}
-			t.Rows = append(t.Rows, row)
+			t.Rows = append(t.Rows, queueExportRow(c, staff))
 		}
+		withUnitColumn(&t, cases, units)
 		if err := s.auditExport(r, "导出案件列表（"+strings.ToUpper(string(f))+"）"+queueFilterText(qq)+
 			"，共 "+itoaInt(len(t.Rows))+" 行，手机号已打码"); err != nil {
 			s.pageError(w, r, err)
@@ -122,4 +116,16 @@ func queueFilterText(qq queueQuery) string {
 		parts = append(parts, k+"="+val)
 	}
 	return "，筛选 " + strings.Join(parts, "，")
+}
+
+// withUnitColumn adds a 单位 column last, naming each case's unit, when the
+// deployment has units (units is not nil); t's rows are cases' in order.
+func withUnitColumn(t *exportTable, cases []*storage.Case, units map[int64]string) {
+	if units == nil {
+		return
+	}
+	t.Columns = append(slices.Clone(t.Columns), "单位")
+	for i, c := range cases {
+		t.Rows[i] = append(t.Rows[i], units[c.UnitID])
+	}
 }

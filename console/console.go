@@ -56,6 +56,7 @@ type Store interface {
 	storage.ConversationStore
 	storage.DeskStore
 	storage.StaffStore
+	storage.UnitAdminStore // the units and their changes (UnitStore included)
 	storage.APITokenStore
 	storage.AuditStore
 	storage.BlobStore
@@ -66,8 +67,6 @@ type Store interface {
 	storage.ClassificationStore
 	storage.TeamStore
 	storage.TypicalCaseStore
-	storage.UnitStore
-	storage.UnitAdminStore
 	FindNotifications(ctx context.Context, filter storage.NotificationFilter) ([]*storage.Notification, error)
 	FindEvidence(ctx context.Context, id int64) (*storage.Evidence, error)
 }

@@ -195,6 +195,7 @@ type caseDetailView struct {
 	Evidence    []evidenceView
 	Canned      []*storage.CannedReply
 	Assignees   []option
+	Unit        string // the case's unit; "" (no line) with only the root unit
 
 	RejectReasons      []string
 	TerminationReasons []string
@@ -219,8 +220,6 @@ type caseDetailView struct {
 	Classify *classifyView
 	// Typical is the 典型案例 block (page_case_typical.go).
 	Typical typicalView
-	// Unit names the case's unit; "" (no line) with only the root unit.
-	Unit string
 }
 
 // ratingView is the consumer's rating as the case page shows it.

@@ -105,9 +105,10 @@ func SplitRegions(text string) []string {
 	})
 }
 
-// UnitAdminStore changes the units; each change is audited (AuditUnit) in its
-// transaction with by.
+// UnitAdminStore reads and changes the units; each change is audited
+// (AuditUnit) in its transaction with by.
 type UnitAdminStore interface {
+	UnitStore
 	// CreateUnit adds a unit under in.ParentID. EINVALID for bad fields (see
 	// UnitInput.Validate) or an unknown parent; ECONFLICT for a code in use.
 	CreateUnit(ctx context.Context, in UnitInput, by By) (*Unit, error)

@@ -8,8 +8,8 @@ import (
 	"github.com/complaintbot/complaintbot/storage"
 )
 
-// mustUnit adds a unit under parent or fails the test.
-func mustUnit(t *testing.T, db *DB, parent int64, name, code string, regions ...string) *storage.Unit {
+// mustAddUnit adds a unit under parent or fails the test.
+func mustAddUnit(t *testing.T, db *DB, parent int64, name, code string, regions ...string) *storage.Unit {
 	t.Helper()
 	u, err := db.CreateUnit(context.Background(), storage.UnitInput{
 		ParentID: parent, Name: name, Code: code, Regions: regions,
@@ -36,7 +36,7 @@ func TestUnitsCreateAndUpdateAudited(t *testing.T) {
 			strings.Join(fc.Regions, ",") != "樊城区,牛首镇" || fc.Hotline != "0710-12315" {
 			t.Fatalf("created unit = %+v", fc)
 		}
-		zy := mustUnit(t, db, fc.ID, "枣阳市消委会", "ZY", "枣阳市")
+		zy := mustAddUnit(t, db, fc.ID, "枣阳市消委会", "ZY", "枣阳市")
 		in := storage.UnitInput{ParentID: storage.RootUnitID, Name: "枣阳市消委会", Code: "ZY", Regions: []string{"枣阳市"}, Disabled: true}
 		got, err := db.UpdateUnit(ctx, zy.ID, in, by)
 		if err != nil || got.ParentID != storage.RootUnitID || !got.Disabled {
@@ -66,8 +66,8 @@ func TestUnitsCreateAndUpdateAudited(t *testing.T) {
 func TestUnitsRefuseBadChanges(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
-		fc := mustUnit(t, db, storage.RootUnitID, "樊城区消委会", "FC", "樊城区")
-		street := mustUnit(t, db, fc.ID, "某街道调解站", "FCJD")
+		fc := mustAddUnit(t, db, storage.RootUnitID, "樊城区消委会", "FC", "樊城区")
+		street := mustAddUnit(t, db, fc.ID, "某街道调解站", "FCJD")
 		for name, in := range map[string]storage.UnitInput{
 			"no name":      {ParentID: 1, Code: "AB"},
 			"long name":    {ParentID: 1, Name: strings.Repeat("区", 41), Code: "AB"},
@@ -106,7 +106,7 @@ func TestUnitsRefuseBadChanges(t *testing.T) {
 func TestStaffUnitMoveAudited(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
-		fc := mustUnit(t, db, storage.RootUnitID, "樊城区消委会", "FC")
+		fc := mustAddUnit(t, db, storage.RootUnitID, "樊城区消委会", "FC")
 		st, err := db.CreateStaff(ctx, storage.NewStaff{Username: "fc.med", Name: "樊城调解员", Role: storage.RoleMediator,
 			PasswordHash: "x", UnitID: fc.ID})
 		if err != nil || st.UnitID != fc.ID {
@@ -152,8 +152,8 @@ func TestStaffUnitMoveAudited(t *testing.T) {
 func TestCaseAndAuditFiltersByUnit(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
-		fc := mustUnit(t, db, storage.RootUnitID, "樊城区消委会", "FC")
-		xz := mustUnit(t, db, storage.RootUnitID, "襄州区消委会", "XZ")
+		fc := mustAddUnit(t, db, storage.RootUnitID, "樊城区消委会", "FC")
+		xz := mustAddUnit(t, db, storage.RootUnitID, "襄州区消委会", "XZ")
 		ncFC, ncXZ := newCase("fc"), newCase("xz")
 		ncFC.UnitID, ncXZ.UnitID = fc.ID, xz.ID
 		cFC, cXZ := mustCreate(t, db, ncFC), mustCreate(t, db, ncXZ)
@@ -202,7 +202,7 @@ func TestCaseAndAuditFiltersByUnit(t *testing.T) {
 func TestCannedRepliesTakeTheWritersUnit(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
-		fc := mustUnit(t, db, storage.RootUnitID, "樊城区消委会", "FC")
+		fc := mustAddUnit(t, db, storage.RootUnitID, "樊城区消委会", "FC")
 		st, err := db.CreateStaff(ctx, storage.NewStaff{Username: "fc.sup", Name: "甲", Role: storage.RoleSupervisor, PasswordHash: "x", UnitID: fc.ID})
 		if err != nil {
 			t.Fatal(err)
@@ -224,8 +224,8 @@ func TestCannedRepliesTakeTheWritersUnit(t *testing.T) {
 func TestRoutingStaysInTheUnit(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
-		fc := mustUnit(t, db, storage.RootUnitID, "樊城区消委会", "FC")
-		xz := mustUnit(t, db, storage.RootUnitID, "襄州区消委会", "XZ")
+		fc := mustAddUnit(t, db, storage.RootUnitID, "樊城区消委会", "FC")
+		xz := mustAddUnit(t, db, storage.RootUnitID, "襄州区消委会", "XZ")
 		cityDefault := mustTeam(t, db, "市综合", false, true)
 		fcCars, err := db.CreateTeam(ctx, storage.TeamInput{Name: "樊城汽车", UnitID: fc.ID}, by)
 		if err != nil || fcCars.UnitID != fc.ID {

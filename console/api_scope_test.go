@@ -69,11 +69,12 @@ func TestAPIScopesToTheCallersUnits(t *testing.T) {
 	var page struct {
 		Items []struct {
 			Number string `json:"number"`
+			UnitID int64  `json:"unit_id"`
 		} `json:"items"`
 		Total int `json:"total"`
 	}
 	e.do("GET", "/api/v1/cases", med, "").ok(t, http.StatusOK, &page)
-	if page.Total != 1 || page.Items[0].Number != u.fcCase.Number {
+	if page.Total != 1 || page.Items[0].Number != u.fcCase.Number || page.Items[0].UnitID != u.fc.ID {
 		t.Fatalf("the district's list = %+v", page)
 	}
 	e.do("GET", "/api/v1/cases?q="+u.xzCase.Number, med, "").ok(t, http.StatusOK, &page)

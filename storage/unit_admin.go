@@ -113,8 +113,8 @@ type UnitAdminStore interface {
 	// UnitInput.Validate) or an unknown parent; ECONFLICT for a code in use.
 	CreateUnit(ctx context.Context, in UnitInput, by By) (*Unit, error)
 	// UpdateUnit changes a unit. ENOTFOUND for an unknown unit; EINVALID as
-	// CreateUnit, for giving the root a parent or for a parent inside the unit's
-	// own subtree (a cycle); ECONFLICT for a code in use.
+	// CreateUnit, for giving the root a parent or disabling it, or for a parent
+	// inside the unit's own subtree (a cycle); ECONFLICT for a code in use.
 	UpdateUnit(ctx context.Context, id int64, in UnitInput, by By) (*Unit, error)
 }
 

@@ -53,12 +53,16 @@ func (d *DB) CreateUnit(ctx context.Context, in storage.UnitInput, by storage.By
 
 // UpdateUnit changes a unit and audits the change (AuditUnit) in the same
 // transaction; a change that changes nothing writes nothing. ENOTFOUND for an
-// unknown unit; EINVALID for bad fields, a parent for the root, an unknown parent
-// or one inside the unit's own subtree (a cycle); ECONFLICT for a code in use.
+// unknown unit; EINVALID for bad fields, a parent for the root or disabling it,
+// an unknown parent or one inside the unit's own subtree (a cycle); ECONFLICT
+// for a code in use.
 func (d *DB) UpdateUnit(ctx context.Context, id int64, in storage.UnitInput, by storage.By) (*storage.Unit, error) {
 	root := id == storage.RootUnitID
 	if root && in.ParentID != 0 {
 		return nil, storage.Errorf(storage.EINVALID, "本机构（根单位）不能有上级单位。")
+	}
+	if root && in.Disabled {
+		return nil, storage.Errorf(storage.EINVALID, "本机构（根单位）不能停用。")
 	}
 	if err := checkUnitInput(&in, root, by); err != nil {
 		return nil, err

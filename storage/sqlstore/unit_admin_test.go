@@ -91,6 +91,8 @@ func TestUnitsRefuseBadChanges(t *testing.T) {
 		wantCode(t, err, storage.EINVALID)
 		_, err = db.UpdateUnit(ctx, storage.RootUnitID, storage.UnitInput{ParentID: fc.ID, Code: "ROOT"}, by)
 		wantCode(t, err, storage.EINVALID) // the root stays the root
+		_, err = db.UpdateUnit(ctx, storage.RootUnitID, storage.UnitInput{Code: "ROOT", Disabled: true}, by)
+		wantCode(t, err, storage.EINVALID) // and takes cases
 		_, err = db.UpdateUnit(ctx, 999, storage.UnitInput{ParentID: 1, Name: "某区", Code: "AB"}, by)
 		wantCode(t, err, storage.ENOTFOUND)
 		// The root's name may stay empty: the organisation settings stand in.

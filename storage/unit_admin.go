@@ -130,8 +130,3 @@ func (t *UnitTree) Ancestors(id int64) []int64 {
 	}
 	return out
 }
-
-// Depth is how far the unit lies below the root (the root: 0).
-func (t *UnitTree) Depth(id int64) int {
-	return max(len(t.Ancestors(id))-1, 0)
-}

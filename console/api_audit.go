@@ -32,6 +32,10 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := apiPage[apiAuditEntry]{Items: []apiAuditEntry{}, Page: q.page, PerPage: q.perPage}
+	if q.filter.UnitIDs, err = s.auditScope(r.Context()); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
 	if !q.matchesNone {
 		entries, total, err := s.cfg.Store.FindAudit(r.Context(), q.filter)
 		if err == nil {

@@ -64,6 +64,7 @@ var apiCaseFilterParams = map[string]func(r *http.Request, v string, f *storage.
 		return nil
 	},
 	"team":     apiTeamFilter,
+	"unit":     apiUnitFilter,
 	"page":     func(*http.Request, string, *storage.CaseFilter) error { return nil },
 	"per_page": func(*http.Request, string, *storage.CaseFilter) error { return nil },
 }
@@ -83,6 +84,17 @@ func apiAssigneeFilter(r *http.Request, v string, f *storage.CaseFilter) error {
 		}
 	}
 	f.AssigneeID = &id
+	return nil
+}
+
+// apiUnitFilter reads unit=<unit id>: the cases of that unit and the units
+// under it, within the caller's own (another unit's id lists nothing).
+func apiUnitFilter(_ *http.Request, v string, f *storage.CaseFilter) error {
+	id, err := parseID("unit", v)
+	if err != nil {
+		return storage.Errorf(storage.EINVALID, "unit 应为单位编号：%q", v)
+	}
+	f.UnitIDs = []int64{id}
 	return nil
 }
 

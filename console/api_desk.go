@@ -66,6 +66,10 @@ func (s *Server) apiAssign(w http.ResponseWriter, r *http.Request, c *storage.Ca
 		writeJSONError(w, http.StatusForbidden, storage.EFORBIDDEN, "调解员只能认领尚未分配的案件给自己")
 		return
 	}
+	if err := s.checkAssignee(r.Context(), c, assignee); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
 	var updated *storage.Case
 	if st.Role.AtLeast(storage.RoleSupervisor) {
 		updated, err = s.cfg.Store.AssignCase(r.Context(), c.ID, assignee, s.actedBy(r))

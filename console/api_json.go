@@ -41,6 +41,7 @@ type apiCase struct {
 	Subcategory string  `json:"subcategory"` // "" until classified
 	Nature      string  `json:"nature"`      // 投诉性质, "" until classified
 	TeamID      int64   `json:"team_id"`     // 0 when in no team
+	UnitID      int64   `json:"unit_id"`     // the case's unit (GET /api/v1/units); 1, the root, with a single unit
 }
 
 // apiCaseDetail is one case with what happened to it.
@@ -191,7 +192,7 @@ func apiCaseJSON(c *storage.Case, names apiNames) apiCase {
 		RecoveredYuan: FormatYuan(c.RecoveredFen), RecoveredFen: c.RecoveredFen,
 		DoubleCompensation: c.DoubleCompensation, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 		Due:         apiDueJSON(c),
-		Subcategory: c.Subcategory, Nature: c.Nature, TeamID: c.TeamID,
+		Subcategory: c.Subcategory, Nature: c.Nature, TeamID: c.TeamID, UnitID: c.UnitID,
 	}
 }
 

@@ -72,10 +72,10 @@ type apiStaffAccount struct {
 
 // apiStaff serves GET /api/v1/staff, by username: to others than admins, the
 // enabled accounts (the ones a case can be assigned to) as colleagues; to an admin,
-// every account with its username and whether it is disabled. Never a password
-// hash or a token.
+// every account with its username and whether it is disabled. Only the staff of
+// the caller's units. Never a password hash or a token.
 func (s *Server) apiStaff(w http.ResponseWriter, r *http.Request) {
-	list, err := s.cfg.Store.ListStaff(r.Context())
+	list, _, err := s.scopedStaffList(r.Context())
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -94,9 +94,10 @@ func (s *Server) apiStaff(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})
 }
 
-// apiCannedReplies serves GET /api/v1/canned-replies, by title.
+// apiCannedReplies serves GET /api/v1/canned-replies, by title: the caller's
+// units' and those of the units above (managedCanned).
 func (s *Server) apiCannedReplies(w http.ResponseWriter, r *http.Request) {
-	list, err := s.cfg.Store.ListCannedReplies(r.Context())
+	list, _, err := s.managedCanned(r.Context())
 	if err != nil {
 		s.apiError(w, r, err)
 		return

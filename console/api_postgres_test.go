@@ -36,6 +36,7 @@ func TestAPIOnPostgres(t *testing.T) {
 		"SessionAndOrigin": TestAPISessionNeedsCSRFTokenAndSameOrigin,
 		"PhoneSearchAudit": TestPhoneSearchIsAudited,
 		"PhoneSearchLimit": TestPhoneSearchIsLimitedPerStaffMember,
+		"UnitScope":        TestAPIScopesToTheCallersUnits,
 	} {
 		t.Run(name, test)
 	}

@@ -2,7 +2,6 @@ package console
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/complaintbot/complaintbot/storage"
 )
@@ -16,6 +15,7 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/options", s.api(mediator, s.apiOptions))
 	mux.Handle("GET /api/v1/staff", s.api(mediator, s.apiStaff))
 	mux.Handle("GET /api/v1/canned-replies", s.api(mediator, s.apiCannedReplies))
+	mux.Handle("GET /api/v1/units", s.api(mediator, s.apiUnits))
 	mux.Handle("GET /api/v1/audit", s.api(supervisor, s.apiAudit))
 	mux.Handle("GET /api/v1/reports", s.api(supervisor, s.apiReports))
 	mux.Handle("GET /api/v1/reports/channels", s.api(supervisor, s.apiReportChannels))
@@ -52,8 +52,8 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 type apiCaseHandler func(w http.ResponseWriter, r *http.Request, c *storage.Case)
 
 // apiWithCase finds the case named by the {number} path segment (typed loosely too,
-// "ts2026123") and passes it on; 404 not_found if there is none. All staff see all
-// cases: there is no per-case restriction.
+// "ts2026123") and passes it on; 404 not_found if there is none or it lies outside
+// the caller's units (scopedCase), before the handler reads or changes anything.
 func (s *Server) apiWithCase(h apiCaseHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c, err := s.apiFindCase(r, r.PathValue("number"))
@@ -65,13 +65,10 @@ func (s *Server) apiWithCase(h apiCaseHandler) http.HandlerFunc {
 	}
 }
 
-// apiFindCase looks a case up by its number, canonical or typed loosely.
+// apiFindCase looks a case up by its number, canonical or typed loosely, within
+// the caller's scope (scopedCase).
 func (s *Server) apiFindCase(r *http.Request, raw string) (*storage.Case, error) {
-	number, ok := storage.ParseCaseNumber(raw, s.cfg.CasePrefix)
-	if !ok || s.cfg.CasePrefix == "" {
-		number = strings.TrimSpace(raw) // another prefix, or an odd number: look it up as is
-	}
-	return s.cfg.Store.FindCaseByNumber(r.Context(), number)
+	return s.scopedCase(r, raw)
 }
 
 // apiStaffNames loads the names of all staff, to name assignees and actors.

@@ -103,6 +103,10 @@ func (s *Server) apiReroute(w http.ResponseWriter, r *http.Request, c *storage.C
 			return
 		}
 	}
+	if err := s.checkCaseTeam(r.Context(), c, teamID); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
 	updated, err := s.cfg.Store.SetCaseTeam(r.Context(), c.ID, teamID, s.actedBy(r))
 	if err != nil {
 		s.apiError(w, r, err)
@@ -122,7 +126,7 @@ type apiTeam struct {
 
 // apiTeams serves GET /api/v1/teams.
 func (s *Server) apiTeams(w http.ResponseWriter, r *http.Request) {
-	teams, err := s.cfg.Store.ListTeams(r.Context())
+	teams, _, err := s.scopedTeams(r.Context())
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -153,6 +157,13 @@ type apiTeamRequest struct {
 	Name       string `json:"name"`
 	AutoAssign bool   `json:"auto_assign"`
 	Default    bool   `json:"default"`
+	// UnitID is a new team's unit (absent: the caller's); ignored on update.
+	UnitID int64 `json:"unit_id"`
+}
+
+// input is the request as the store's TeamInput.
+func (req apiTeamRequest) input() storage.TeamInput {
+	return storage.TeamInput{Name: req.Name, AutoAssign: req.AutoAssign, Default: req.Default}
 }
 
 // apiCreateTeam serves POST /api/v1/teams.
@@ -162,7 +173,12 @@ func (s *Server) apiCreateTeam(w http.ResponseWriter, r *http.Request) {
 		s.apiDecodeError(w, r, err)
 		return
 	}
-	t, err := s.cfg.Store.CreateTeam(r.Context(), storage.TeamInput(req), s.actedBy(r))
+	ti := req.input()
+	var t *storage.Team
+	var err error
+	if ti.UnitID, err = s.newTeamUnit(r.Context(), strconv.FormatInt(req.UnitID, 10)); err == nil {
+		t, err = s.cfg.Store.CreateTeam(r.Context(), ti, s.actedBy(r))
+	}
 	s.apiWriteTeam(w, r, http.StatusCreated, t, err)
 }
 
@@ -177,7 +193,11 @@ func (s *Server) apiUpdateTeam(w http.ResponseWriter, r *http.Request) {
 		s.apiDecodeError(w, r, err)
 		return
 	}
-	t, err := s.cfg.Store.UpdateTeam(r.Context(), id, storage.TeamInput(req), s.actedBy(r))
+	if _, err := s.scopedTeam(r.Context(), id); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	t, err := s.cfg.Store.UpdateTeam(r.Context(), id, req.input(), s.actedBy(r))
 	s.apiWriteTeam(w, r, http.StatusOK, t, err)
 }
 
@@ -197,7 +217,14 @@ func (s *Server) apiTeamMembers(w http.ResponseWriter, r *http.Request) {
 		s.apiDecodeError(w, r, err)
 		return
 	}
-	t, err := s.cfg.Store.SetTeamMembers(r.Context(), id, req.StaffIDs, s.actedBy(r))
+	t, err := s.scopedTeam(r.Context(), id)
+	var ids []int64
+	if err == nil {
+		ids, err = s.scopedMembers(r.Context(), t, req.StaffIDs)
+	}
+	if err == nil {
+		t, err = s.cfg.Store.SetTeamMembers(r.Context(), id, ids, s.actedBy(r))
+	}
 	s.apiWriteTeam(w, r, http.StatusOK, t, err)
 }
 
@@ -237,7 +264,7 @@ type apiRule struct {
 
 // apiRules serves GET /api/v1/routing-rules, in the order they are tried.
 func (s *Server) apiRules(w http.ResponseWriter, r *http.Request) {
-	rules, err := s.cfg.Store.ListRoutingRules(r.Context())
+	rules, _, err := s.scopedRules(r.Context())
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -262,6 +289,10 @@ func (s *Server) apiCreateRule(w http.ResponseWriter, r *http.Request) {
 	var req apiRuleRequest
 	if err := apiDecode(w, r, &req); err != nil {
 		s.apiDecodeError(w, r, err)
+		return
+	}
+	if err := s.scopedNewRule(r.Context(), storage.NewRoutingRule(req)); err != nil {
+		s.apiError(w, r, err)
 		return
 	}
 	rule, err := s.cfg.Store.CreateRoutingRule(r.Context(), storage.NewRoutingRule(req), s.actedBy(r))
@@ -293,7 +324,7 @@ func (s *Server) apiMoveRule(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, storage.Errorf(storage.EINVALID, "direction 应为 up 或 down"))
 		return
 	}
-	if err := s.cfg.Store.MoveRoutingRule(r.Context(), id, req.Direction == "up", s.actedBy(r)); err != nil {
+	if err := s.moveScopedRule(r.Context(), id, req.Direction == "up", s.actedBy(r)); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
@@ -304,6 +335,10 @@ func (s *Server) apiMoveRule(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiDeleteRule(w http.ResponseWriter, r *http.Request) {
 	id, ok := s.apiPathID(w, r)
 	if !ok {
+		return
+	}
+	if err := s.scopedRule(r.Context(), id); err != nil {
+		s.apiError(w, r, err)
 		return
 	}
 	if err := s.cfg.Store.DeleteRoutingRule(r.Context(), id, s.actedBy(r)); err != nil {
@@ -335,7 +370,7 @@ func (s *Server) apiWorkload(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, storage.Errorf(storage.EINVALID, "%s", msg))
 		return
 	}
-	rows, err := s.cfg.Store.Workload(r.Context(), from, to)
+	rows, err := s.scopedWorkload(r.Context(), from, to)
 	if err != nil {
 		s.apiError(w, r, err)
 		return

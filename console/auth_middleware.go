@@ -51,6 +51,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		ctx := r.Context()
 		if st, se := s.identify(r); st != nil && !st.Disabled {
 			ctx = context.WithValue(ctx, staffKey, st)
+			ctx = withUnitsMemo(ctx)
 			if se != nil {
 				ctx = context.WithValue(ctx, sessionKey, se)
 			}

@@ -56,6 +56,7 @@ type Store interface {
 	storage.ConversationStore
 	storage.DeskStore
 	storage.StaffStore
+	storage.UnitAdminStore // the units and their changes (UnitStore included)
 	storage.APITokenStore
 	storage.AuditStore
 	storage.BlobStore

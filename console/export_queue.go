@@ -56,11 +56,17 @@ func (s *Server) exportQueue(f exportFormat) http.HandlerFunc {
 			s.pageError(w, r, err)
 			return
 		}
+		units, err := s.unitNames(r.Context(), staff.scope)
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
 		t := exportTable{Title: "案件", Columns: queueExportColumns}
 		cal, now := s.cfg.Calendar(), s.cfg.Now()
 		for _, c := range cases {
 			t.Rows = append(t.Rows, queueExportRow(c, staff, newDueCell(c, cal, now)))
 		}
+		withUnitColumn(&t, cases, units)
 		if err := s.auditExport(r, "导出案件列表（"+strings.ToUpper(string(f))+"）"+queueFilterText(qq)+
 			"，共 "+itoaInt(len(t.Rows))+" 行，手机号已打码"); err != nil {
 			s.pageError(w, r, err)
@@ -114,4 +120,16 @@ func queueFilterText(qq queueQuery) string {
 		parts = append(parts, k+"="+val)
 	}
 	return "，筛选 " + strings.Join(parts, "，")
+}
+
+// withUnitColumn adds a 单位 column last, naming each case's unit, when the
+// deployment has units (units is not nil); t's rows are cases' in order.
+func withUnitColumn(t *exportTable, cases []*storage.Case, units map[int64]string) {
+	if units == nil {
+		return
+	}
+	t.Columns = append(slices.Clone(t.Columns), "单位")
+	for i, c := range cases {
+		t.Rows[i] = append(t.Rows[i], units[c.UnitID])
+	}
 }

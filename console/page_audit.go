@@ -66,6 +66,9 @@ func parseAuditQuery(q url.Values) auditQuery {
 // case that does not exist: then nothing matches.
 func (s *Server) auditFilter(r *http.Request, aq auditQuery) (f storage.AuditFilter, found bool, err error) {
 	f = storage.AuditFilter{Offset: (aq.Page - 1) * auditPageSize, Limit: auditPageSize}
+	if f.UnitIDs, err = s.auditScope(r.Context()); err != nil {
+		return f, false, err
+	}
 	if id, err := strconv.ParseInt(aq.Staff, 10, 64); err == nil && id > 0 {
 		f.StaffID = &id
 	}
@@ -90,6 +93,18 @@ func (s *Server) auditFilter(r *http.Request, aq auditQuery) (f storage.AuditFil
 	}
 	f.CaseID = &c.ID
 	return f, true, nil
+}
+
+// auditScope is the audit filter's units: the signed-in staff member's (nil
+// for the root's staff, who see the whole log). A district's supervisor sees
+// the entries by their units' staff about their units' cases (or no case), not
+// another district's.
+func (s *Server) auditScope(ctx context.Context) ([]int64, error) {
+	sc, err := s.scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return sc.unitIDs(), nil
 }
 
 // auditRows reads one page and names the staff and cases of its entries.

@@ -13,12 +13,12 @@ const maxCannedTitleRunes = 40
 
 // showCannedReplies lists the canned replies with forms to edit, delete and add.
 func (s *Server) showCannedReplies(w http.ResponseWriter, r *http.Request) {
-	list, err := s.cfg.Store.ListCannedReplies(r.Context())
+	list, sc, err := s.managedCanned(r.Context())
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "canned.html", "常用回复", cannedView{Replies: list})
+	s.render(w, r, http.StatusOK, "canned.html", "常用回复", cannedView{Replies: list, Inherited: inheritedCanned(list, sc)})
 }
 
 // createCannedReply adds a canned reply.
@@ -44,6 +44,10 @@ func (s *Server) updateCannedReply(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if err := s.scopedCannedChange(r.Context(), id); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	title, body, err := cannedFromForm(r)
 	if err != nil {
 		s.refuseCanned(w, r, id, err)
@@ -65,13 +69,13 @@ func (s *Server) refuseCanned(w http.ResponseWriter, r *http.Request, id int64, 
 		s.pageError(w, r, err)
 		return
 	}
-	list, lerr := s.cfg.Store.ListCannedReplies(r.Context())
+	list, sc, lerr := s.managedCanned(r.Context())
 	if lerr != nil {
 		s.pageError(w, r, lerr)
 		return
 	}
 	status, message := httpStatus(err)
-	v := cannedView{Replies: list, Error: message, EditID: id}
+	v := cannedView{Replies: list, Error: message, EditID: id, Inherited: inheritedCanned(list, sc)}
 	typed := storage.CannedReply{ID: id, Title: r.PostFormValue("title"), Body: r.PostFormValue("body")}
 	if id == 0 {
 		v.New = typed
@@ -89,6 +93,10 @@ func (s *Server) refuseCanned(w http.ResponseWriter, r *http.Request, id int64, 
 func (s *Server) deleteCannedReply(w http.ResponseWriter, r *http.Request) {
 	id, ok := s.cannedID(w, r)
 	if !ok {
+		return
+	}
+	if err := s.scopedCannedChange(r.Context(), id); err != nil {
+		s.pageError(w, r, err)
 		return
 	}
 	if err := s.cfg.Store.DeleteCannedReply(r.Context(), id); err != nil {
@@ -123,4 +131,15 @@ func cannedFromForm(r *http.Request) (title, body string, err error) {
 // redirectToCanned goes back to the list with a message.
 func redirectToCanned(w http.ResponseWriter, r *http.Request, flash string) {
 	http.Redirect(w, r, "/console/canned"+flashQuery(r, flash), http.StatusSeeOther)
+}
+
+// inheritedCanned marks the replies of units above the staff member's own.
+func inheritedCanned(list []*storage.CannedReply, sc *unitScope) map[int64]bool {
+	out := map[int64]bool{}
+	for _, c := range list {
+		if !sc.hasUnit(c.UnitID) {
+			out[c.ID] = true
+		}
+	}
+	return out
 }

@@ -25,7 +25,11 @@ func (s *Server) assignCase(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusForbidden, "调解员只能认领尚未分配的案件。")
 		return
 	}
-	var err error
+	err := s.checkAssignee(r.Context(), c, assignee)
+	if err != nil {
+		s.refuseForm(w, r, c, formAssign, err)
+		return
+	}
 	if supervisor {
 		_, err = s.cfg.Store.AssignCase(r.Context(), c.ID, assignee, s.actedBy(r))
 	} else {

@@ -57,6 +57,9 @@ func (s *Server) assignOne(r *http.Request, number string, assignee *int64, supe
 	if err != nil {
 		return err
 	}
+	if err := s.checkAssignee(r.Context(), c, assignee); err != nil {
+		return err
+	}
 	if supervisor {
 		_, err = s.cfg.Store.AssignCase(r.Context(), c.ID, assignee, s.actedBy(r))
 	} else {
@@ -73,7 +76,7 @@ func bulkFailure(err error) string {
 	case storage.ECONFLICT:
 		return "已由其他人承办"
 	case storage.EINVALID:
-		return "承办人不存在或已停用"
+		return "承办人不存在、已停用或看不到该案件"
 	}
 	return "系统出错，请稍后再试"
 }

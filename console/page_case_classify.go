@@ -69,7 +69,11 @@ func (s *Server) classifyBlock(ctx context.Context, c *storage.Case, st *storage
 		// the form asks for a real one instead of silently taking the first.
 		v.Categories = append([]categoryGroup{{Name: c.Category, Selected: true}}, v.Categories...)
 	}
-	for _, t := range teams {
+	movable, err := s.caseTeams(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range movable {
 		v.Teams = append(v.Teams, option{Value: strconv.FormatInt(t.ID, 10), Label: t.Name, Selected: t.ID == c.TeamID})
 	}
 	return v, nil
@@ -148,7 +152,11 @@ func (s *Server) rerouteCase(w http.ResponseWriter, r *http.Request) {
 		}
 		teamID = id
 	}
-	if _, err := s.cfg.Store.SetCaseTeam(r.Context(), c.ID, teamID, s.actedBy(r)); err != nil {
+	err := s.checkCaseTeam(r.Context(), c, teamID)
+	if err == nil {
+		_, err = s.cfg.Store.SetCaseTeam(r.Context(), c.ID, teamID, s.actedBy(r))
+	}
+	if err != nil {
 		s.refuseForm(w, r, c, formTeam, err)
 		return
 	}

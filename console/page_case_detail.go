@@ -88,7 +88,7 @@ func (s *Server) casePage(ctx context.Context, c *storage.Case, st *storage.Staf
 	if err != nil {
 		return nil, err
 	}
-	canned, err := s.cfg.Store.ListCannedReplies(ctx)
+	canned, err := s.usableCanned(ctx, c.UnitID)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func (s *Server) casePage(ctx context.Context, c *storage.Case, st *storage.Staf
 	}
 	v := &caseDetailView{
 		Case: newCaseFields(c, staff), Actions: allowedActions(c, st, mv),
-		Timeline: buildTimeline(in), Canned: canned, Assignees: staff.options(c.AssigneeID),
+		Timeline: buildTimeline(in), Canned: canned, Assignees: staff.seeing(c.UnitID).options(c.AssigneeID),
 		RejectReasons: initialRejectReasons(), TerminationReasons: storage.TerminationReasons,
 		ReplyMax: pageMaxReplyRunes, NoteMax: pageMaxNoteRunes, ReasonMax: pageMaxReasonRunes,
 		MaterialMax: storage.MaterialMaxRunes,
@@ -125,6 +125,11 @@ func (s *Server) casePage(ctx context.Context, c *storage.Case, st *storage.Staf
 	if n := len(in.events); n > 0 {
 		v.LastEventID = in.events[n-1].ID
 	}
+	units, err := s.unitNames(ctx, staff.scope)
+	if err != nil {
+		return nil, err
+	}
+	v.Unit = units[c.UnitID]
 	return v, nil
 }
 
@@ -184,8 +189,15 @@ func (s *Server) caseFromPath(w http.ResponseWriter, r *http.Request) (*storage.
 }
 
 // findCasePage looks a case up by its number, canonical or typed loosely
-// ("ts2026123"); other text is looked up as it is.
+// ("ts2026123"), within the signed-in staff member's scope (scopedCase).
 func (s *Server) findCasePage(r *http.Request, raw string) (*storage.Case, error) {
+	return s.scopedCase(r, raw)
+}
+
+// findCaseByRawNumber looks a case up by its number, canonical or typed loosely
+// ("ts2026123"); other text is looked up as it is. It does not look at scope:
+// only scopedCase calls it.
+func (s *Server) findCaseByRawNumber(r *http.Request, raw string) (*storage.Case, error) {
 	number, ok := storage.ParseCaseNumber(raw, s.cfg.CasePrefix)
 	if !ok || s.cfg.CasePrefix == "" {
 		number = strings.TrimSpace(raw)

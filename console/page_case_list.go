@@ -28,6 +28,7 @@ type queueQuery struct {
 	Sort                          storage.CaseSort // "" is the default: newest first
 	Desc                          bool
 	Team                          string // see teamFilter
+	Unit                          string // a unit id: its subtree's cases (findCases keeps them to the scope)
 }
 
 // showCaseList renders one page of the case queue.
@@ -59,10 +60,19 @@ func (s *Server) showCaseList(w http.ResponseWriter, r *http.Request) {
 		// their work (see queueTeams), and the download must hold what they see.
 		ExportQuery: template.URL(qq.values().Encode()),
 	}
+	units, err := s.unitNames(r.Context(), staff.scope)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	v.ShowUnit = units != nil
+	selected, _ := strconv.ParseInt(qq.Unit, 10, 64)
+	v.Units = s.scopeUnitOptions(r.Context(), staff.scope, selected)
 	cal, now := s.cfg.Calendar(), s.cfg.Now()
 	for _, c := range cases {
 		row := newCaseRow(c, staff)
 		row.Due = newDueCell(c, cal, now)
+		row.Unit = units[c.UnitID]
 		v.Rows = append(v.Rows, row)
 	}
 	s.render(w, r, http.StatusOK, "case_list.html", "案件", v)
@@ -74,6 +84,9 @@ func parseQueueQuery(q url.Values) queueQuery {
 		Category: q.Get("category"), Assignee: q.Get("assignee"),
 		Q: strings.TrimSpace(q.Get("q")), Unread: q.Get("unread") == "1", Open: q.Get("open") == "1",
 		Page: pageNumber(q), Team: q.Get("team"),
+	}
+	if id, err := strconv.ParseInt(q.Get("unit"), 10, 64); err == nil && id > 0 {
+		qq.Unit = q.Get("unit")
 	}
 	if st := storage.Status(q.Get("status")); st.Valid() {
 		qq.Status = string(st)
@@ -112,6 +125,9 @@ func (qq queueQuery) filter(st *storage.Staff) storage.CaseFilter {
 	}
 	f.Due, f.Sort, f.SortDesc = qq.Due, qq.Sort, qq.Desc
 	teamFilter(&f, qq.Team, st)
+	if id, err := strconv.ParseInt(qq.Unit, 10, 64); err == nil {
+		f.UnitIDs = []int64{id}
+	}
 	return f
 }
 
@@ -132,7 +148,7 @@ func assigneeID(v string, st *storage.Staff) (int64, bool) {
 // values is the form again, without empty fields, for the pagination links.
 func (qq queueQuery) values() url.Values {
 	v := url.Values{}
-	for k, s := range map[string]string{"status": qq.Status, "category": qq.Category, "assignee": qq.Assignee, "q": qq.Q, "team": qq.Team} {
+	for k, s := range map[string]string{"status": qq.Status, "category": qq.Category, "assignee": qq.Assignee, "q": qq.Q, "team": qq.Team, "unit": qq.Unit} {
 		if s != "" {
 			v.Set(k, s)
 		}

@@ -42,7 +42,7 @@ func teamFilter(f *storage.CaseFilter, team string, st *storage.Staff) {
 // queueTeams sets the queue's default team filter (see teamFilter) and returns
 // the filter's options, none when there are no teams.
 func (s *Server) queueTeams(r *http.Request, qq *queueQuery, st *storage.Staff) ([]option, error) {
-	teams, err := s.cfg.Store.ListTeams(r.Context())
+	teams, _, err := s.scopedTeams(r.Context())
 	if err != nil || len(teams) == 0 {
 		return nil, err
 	}

@@ -20,7 +20,13 @@ func (s *Server) showEvidence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ev, err := s.cfg.Store.FindEvidence(r.Context(), id)
-	if err != nil {
+	if err == nil {
+		_, err = s.scopedCaseByID(r.Context(), ev.CaseID) // another unit's evidence reads as missing
+	}
+	if storage.ErrorCode(err) == storage.ENOTFOUND {
+		s.renderError(w, r, http.StatusNotFound, "找不到该证据。")
+		return
+	} else if err != nil {
 		s.pageError(w, r, err)
 		return
 	}

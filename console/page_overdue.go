@@ -47,7 +47,8 @@ type overdueView struct {
 
 // showOverdue renders the supervisor's overdue list (GET /console/overdue): the
 // cases whose clock has run out and those due within two working days, by
-// assignee and clock. Supervisors and admins see every case; a mediator sees
+// assignee and clock, within the staff member's units (unitScope).
+// Supervisors and admins see every such case; a mediator sees
 // their own cases only (the same list, limited by the server, not a 403: the
 // mediator needs it most).
 func (s *Server) showOverdue(w http.ResponseWriter, r *http.Request) {
@@ -83,6 +84,11 @@ func (s *Server) overdueList(
 		f.AssigneeID = &st.ID
 		l.QueueURL += "&assignee=me"
 	}
+	sc, err := s.scopeOf(ctx)
+	if err != nil {
+		return l, err
+	}
+	f.UnitIDs = sc.unitIDs()
 	var cases []*storage.Case
 	for len(cases) < maxOverdueRows {
 		page, total, err := s.cfg.Store.FindCases(ctx, f)

@@ -61,6 +61,9 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /console/routing-rules/{id}/move", s.page(sup, s.moveRoutingRule))
 	mux.Handle("POST /console/routing-rules/{id}/delete", s.page(sup, s.deleteRoutingRule))
 
+	// The settings and the calendar hold for the whole system: only the root
+	// unit's admins change them (rootOnly).
+	//
 	// The account pages and the settings go through sessionPage: a leaked API
 	// token must not be enough to mint more tokens, change a password, create
 	// accounts or change the hotline consumers are told to call.
@@ -81,12 +84,17 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /console/tokens", s.sessionPage(m, s.createToken))
 	mux.Handle("POST /console/tokens/{id}/revoke", s.sessionPage(m, s.revokeToken))
 
-	mux.Handle("GET /console/settings", s.sessionPage(admin, s.showSettings))
-	mux.Handle("POST /console/settings", s.sessionPage(admin, s.saveSettings))
+	mux.Handle("GET /console/units", s.sessionPage(admin, s.showUnits))
+	mux.Handle("POST /console/units", s.sessionPage(admin, s.createUnit))
+	mux.Handle("GET /console/units/{id}", s.sessionPage(admin, s.showUnitEdit))
+	mux.Handle("POST /console/units/{id}", s.sessionPage(admin, s.updateUnit))
 
-	mux.Handle("GET /console/calendar", s.sessionPage(admin, s.showCalendarNow))
-	mux.Handle("GET /console/calendar/{year}", s.sessionPage(admin, s.showCalendar))
-	mux.Handle("POST /console/calendar/{year}/day", s.sessionPage(admin, s.setCalendarDay))
-	mux.Handle("POST /console/calendar/{year}/day/delete", s.sessionPage(admin, s.clearCalendarDay))
-	mux.Handle("POST /console/calendar/{year}/import", s.sessionPage(admin, s.importCalendarYear))
+	mux.Handle("GET /console/settings", s.sessionPage(admin, s.rootOnly(s.showSettings)))
+	mux.Handle("POST /console/settings", s.sessionPage(admin, s.rootOnly(s.saveSettings)))
+
+	mux.Handle("GET /console/calendar", s.sessionPage(admin, s.rootOnly(s.showCalendarNow)))
+	mux.Handle("GET /console/calendar/{year}", s.sessionPage(admin, s.rootOnly(s.showCalendar)))
+	mux.Handle("POST /console/calendar/{year}/day", s.sessionPage(admin, s.rootOnly(s.setCalendarDay)))
+	mux.Handle("POST /console/calendar/{year}/day/delete", s.sessionPage(admin, s.rootOnly(s.clearCalendarDay)))
+	mux.Handle("POST /console/calendar/{year}/import", s.sessionPage(admin, s.rootOnly(s.importCalendarYear)))
 }

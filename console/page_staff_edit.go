@@ -12,6 +12,7 @@ type staffEditView struct {
 	Target *storage.Staff
 	Name   string
 	Roles  []option
+	Units  []option // nil: one unit only, no picker
 	Error  string
 }
 
@@ -21,8 +22,13 @@ func (s *Server) showStaffEdit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	units, err := s.staffUnitOptions(r.Context(), target.UnitID)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "staff_edit.html", "修改员工信息",
-		staffEditView{Target: target, Name: target.Name, Roles: roleOptions(target.Role)})
+		staffEditView{Target: target, Name: target.Name, Roles: roleOptions(target.Role), Units: units})
 }
 
 // updateStaffAccount saves the name and role. The store audits the change and
@@ -39,8 +45,15 @@ func (s *Server) updateStaffAccount(w http.ResponseWriter, r *http.Request) {
 	if err == nil && !role.Valid() {
 		err = storage.Errorf(storage.EINVALID, "请选择角色。")
 	}
+	var unit int64
 	if err == nil {
-		_, err = s.cfg.Store.UpdateStaff(r.Context(), target.ID, storage.StaffUpdate{Name: &name, Role: &role}, s.actedBy(r))
+		unit, err = s.staffUnitFromForm(r, target.UnitID)
+	}
+	if units, uerr := s.staffUnitOptions(r.Context(), unit); uerr == nil {
+		v.Units = units
+	}
+	if err == nil {
+		_, err = s.cfg.Store.UpdateStaff(r.Context(), target.ID, storage.StaffUpdate{Name: &name, Role: &role, UnitID: &unit}, s.actedBy(r))
 	}
 	switch code := storage.ErrorCode(err); code {
 	case "":
@@ -48,7 +61,10 @@ func (s *Server) updateStaffAccount(w http.ResponseWriter, r *http.Request) {
 		if target.ID == staffFrom(r.Context()).ID && role != storage.RoleAdmin {
 			next = "/console/cases" // an admin who stepped down may no longer see the staff list
 		}
-		redirectFlash(w, r, next, "已保存账号 "+target.Username+" 的姓名和角色。")
+		if target.ID == staffFrom(r.Context()).ID && unit != target.UnitID {
+			next = "/console/cases" // an admin who moved themselves may no longer see the list they were on
+		}
+		redirectFlash(w, r, next, "已保存账号 "+target.Username+" 的信息。")
 	case storage.EINVALID, storage.ECONFLICT:
 		v.Error = storage.ErrorMessage(err)
 		status := http.StatusBadRequest

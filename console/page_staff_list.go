@@ -13,17 +13,24 @@ import (
 type staffListView struct {
 	Staff  []*storage.Staff
 	SelfID int64 // the admin looking, who gets no disable button
+	// UnitNames names each account's unit; nil (no unit column) with one unit.
+	UnitNames map[int64]string
 }
 
-// showStaffList lists every account, disabled ones too.
+// showStaffList lists every account of the admin's units, disabled ones too.
 func (s *Server) showStaffList(w http.ResponseWriter, r *http.Request) {
-	list, err := s.cfg.Store.ListStaff(r.Context())
+	list, sc, err := s.scopedStaffList(r.Context())
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	names, err := s.unitNames(r.Context(), sc)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "staff.html", "员工账号",
-		staffListView{Staff: list, SelfID: staffFrom(r.Context()).ID})
+		staffListView{Staff: list, SelfID: staffFrom(r.Context()).ID, UnitNames: names})
 }
 
 // disableStaff disables an account, ends its sessions at once and revokes its API
@@ -66,14 +73,18 @@ func (s *Server) enableStaff(w http.ResponseWriter, r *http.Request) {
 	redirectFlash(w, r, "/console/staff", "已启用账号 "+target.Username+"。")
 }
 
-// staffTarget loads the account named by the path's {id}; on failure the error
-// page is written.
+// staffTarget loads the account named by the path's {id}, if it works in the
+// admin's units (another unit's account reads as not found); on failure the
+// error page is written.
 func (s *Server) staffTarget(w http.ResponseWriter, r *http.Request) (*storage.Staff, bool) {
 	id, ok := s.pathID(w, r, "员工账号")
 	if !ok {
 		return nil, false
 	}
 	st, err := s.cfg.Store.FindStaffByID(r.Context(), id)
+	if err == nil {
+		err = s.scopedStaffTarget(r.Context(), st)
+	}
 	if err != nil {
 		s.pageError(w, r, err)
 		return nil, false

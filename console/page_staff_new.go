@@ -18,6 +18,7 @@ type newStaffView struct {
 	Username string
 	Name     string
 	Roles    []option
+	Units    []option // nil: one unit only, no picker
 	Error    string
 }
 
@@ -33,8 +34,13 @@ func roleOptions(selected storage.Role) []option {
 
 // showNewStaff shows the form to add an account.
 func (s *Server) showNewStaff(w http.ResponseWriter, r *http.Request) {
+	units, err := s.staffUnitOptions(r.Context(), staffFrom(r.Context()).UnitID)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "staff_new.html", "新建员工账号",
-		newStaffView{Roles: roleOptions(storage.RoleMediator)})
+		newStaffView{Roles: roleOptions(storage.RoleMediator), Units: units})
 }
 
 // createStaff adds an account with the initial password the admin typed; the
@@ -42,7 +48,13 @@ func (s *Server) showNewStaff(w http.ResponseWriter, r *http.Request) {
 // sign-in (passwordGate).
 func (s *Server) createStaff(w http.ResponseWriter, r *http.Request) {
 	ns, err := newStaffFromForm(r)
+	if err == nil {
+		ns.UnitID, err = s.staffUnitFromForm(r, staffFrom(r.Context()).UnitID)
+	}
 	v := newStaffView{Username: ns.Username, Name: ns.Name, Roles: roleOptions(ns.Role)}
+	if units, uerr := s.staffUnitOptions(r.Context(), ns.UnitID); uerr == nil {
+		v.Units = units
+	}
 	if err != nil {
 		v.Error = storage.ErrorMessage(err)
 		s.render(w, r, http.StatusBadRequest, "staff_new.html", "新建员工账号", v)
@@ -59,7 +71,11 @@ func (s *Server) createStaff(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.audit(r, storage.AuditStaffCreate, 0, "新建账号 "+idText(st.ID)+"（"+st.Role.Label()+"）")
+	what := st.Role.Label()
+	if st.UnitID != storage.RootUnitID {
+		what += "，单位 " + idText(st.UnitID) // the root's accounts are audited as before units
+	}
+	s.audit(r, storage.AuditStaffCreate, 0, "新建账号 "+idText(st.ID)+"（"+what+"）")
 	redirectFlash(w, r, "/console/staff", "已新建账号 "+st.Username+"。")
 }
 

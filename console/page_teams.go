@@ -16,6 +16,9 @@ type teamsView struct {
 	TeamOptions []option
 	Categories  []string
 	Error       string // why the last post was refused, if it was
+	// Units offers the units a new team may belong to; empty (no picker) when
+	// the staff member's scope holds one unit only.
+	Units []option
 }
 
 // teamRow is one team with its members as checkboxes over the active staff.
@@ -26,6 +29,7 @@ type teamRow struct {
 	Default    bool
 	Members    []option // Value: staff id; Selected: a member
 	MemberList string   // the members' names, for reading
+	Unit       string   // the team's unit, when the deployment has units
 }
 
 // ruleRow is one routing rule in the order they are tried.
@@ -46,12 +50,7 @@ func (s *Server) showTeams(w http.ResponseWriter, r *http.Request) {
 // renderTeams renders the page with status and, for a refused post, its reason.
 func (s *Server) renderTeams(w http.ResponseWriter, r *http.Request, status int, refused string) {
 	ctx := r.Context()
-	teams, err := s.cfg.Store.ListTeams(ctx)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	rules, err := s.cfg.Store.ListRoutingRules(ctx)
+	rules, teams, err := s.scopedRules(ctx)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -65,8 +64,16 @@ func (s *Server) renderTeams(w http.ResponseWriter, r *http.Request, status int,
 	for _, k := range storage.RuleKinds {
 		v.Kinds = append(v.Kinds, option{Value: string(k.Kind), Label: k.Label})
 	}
+	v.Units = s.scopeUnitOptions(ctx, staff.scope, staffFrom(ctx).UnitID)
+	units, err := s.unitNames(ctx, staff.scope)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	for _, t := range teams {
-		v.Teams = append(v.Teams, newTeamRow(t, staff))
+		row := newTeamRow(t, staff.seeing(t.UnitID))
+		row.Unit = units[t.UnitID]
+		v.Teams = append(v.Teams, row)
 		v.TeamOptions = append(v.TeamOptions, option{Value: strconv.FormatInt(t.ID, 10), Label: t.Name})
 	}
 	for i, rule := range rules {
@@ -122,16 +129,34 @@ func (s *Server) afterTeamsPost(w http.ResponseWriter, r *http.Request, err erro
 	}
 }
 
-// createTeam adds a team.
+// createTeam adds a team, in the unit chosen (the creator's own by default).
 func (s *Server) createTeam(w http.ResponseWriter, r *http.Request) {
-	_, err := s.cfg.Store.CreateTeam(r.Context(), teamInputFromForm(r), s.actedBy(r))
+	ti := teamInputFromForm(r)
+	var err error
+	if ti.UnitID, err = s.newTeamUnit(r.Context(), r.PostFormValue("unit")); err == nil {
+		_, err = s.cfg.Store.CreateTeam(r.Context(), ti, s.actedBy(r))
+	}
 	s.afterTeamsPost(w, r, err, "组已创建。")
+}
+
+// teamsNotFound answers a post about a team or rule outside the scope, or
+// another error reading them.
+func (s *Server) teamsNotFound(w http.ResponseWriter, r *http.Request, err error) {
+	if storage.ErrorCode(err) == storage.ENOTFOUND {
+		s.renderError(w, r, http.StatusNotFound, "找不到该组或分派规则。")
+		return
+	}
+	s.pageError(w, r, err)
 }
 
 // updateTeam renames a team and sets its switches.
 func (s *Server) updateTeam(w http.ResponseWriter, r *http.Request) {
 	id, ok := s.pathID(w, r, "组")
 	if !ok {
+		return
+	}
+	if _, err := s.scopedTeam(r.Context(), id); err != nil {
+		s.teamsNotFound(w, r, err)
 		return
 	}
 	_, err := s.cfg.Store.UpdateTeam(r.Context(), id, teamInputFromForm(r), s.actedBy(r))
@@ -144,6 +169,11 @@ func (s *Server) setTeamMembers(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	t, err := s.scopedTeam(r.Context(), id)
+	if err != nil {
+		s.teamsNotFound(w, r, err)
+		return
+	}
 	var ids []int64
 	for _, v := range r.PostForm["member"] {
 		sid, err := strconv.ParseInt(v, 10, 64)
@@ -153,7 +183,9 @@ func (s *Server) setTeamMembers(w http.ResponseWriter, r *http.Request) {
 		}
 		ids = append(ids, sid)
 	}
-	_, err := s.cfg.Store.SetTeamMembers(r.Context(), id, ids, s.actedBy(r))
+	if ids, err = s.scopedMembers(r.Context(), t, ids); err == nil {
+		_, err = s.cfg.Store.SetTeamMembers(r.Context(), id, ids, s.actedBy(r))
+	}
 	s.afterTeamsPost(w, r, err, "组成员已保存。")
 }
 
@@ -165,7 +197,10 @@ func (s *Server) createRoutingRule(w http.ResponseWriter, r *http.Request) {
 		nr.Pattern = r.PostFormValue("category")
 	}
 	nr.TeamID, _ = strconv.ParseInt(r.PostFormValue("team"), 10, 64)
-	_, err := s.cfg.Store.CreateRoutingRule(r.Context(), nr, s.actedBy(r))
+	err := s.scopedNewRule(r.Context(), nr)
+	if err == nil {
+		_, err = s.cfg.Store.CreateRoutingRule(r.Context(), nr, s.actedBy(r))
+	}
 	s.afterTeamsPost(w, r, err, "分派规则已添加。")
 }
 
@@ -175,7 +210,11 @@ func (s *Server) moveRoutingRule(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	err := s.cfg.Store.MoveRoutingRule(r.Context(), id, r.PostFormValue("dir") == "up", s.actedBy(r))
+	err := s.moveScopedRule(r.Context(), id, r.PostFormValue("dir") == "up", s.actedBy(r))
+	if storage.ErrorCode(err) == storage.ENOTFOUND {
+		s.teamsNotFound(w, r, err)
+		return
+	}
 	s.afterTeamsPost(w, r, err, "分派规则顺序已调整。")
 }
 
@@ -183,6 +222,10 @@ func (s *Server) moveRoutingRule(w http.ResponseWriter, r *http.Request) {
 func (s *Server) deleteRoutingRule(w http.ResponseWriter, r *http.Request) {
 	id, ok := s.pathID(w, r, "分派规则")
 	if !ok {
+		return
+	}
+	if err := s.scopedRule(r.Context(), id); err != nil {
+		s.teamsNotFound(w, r, err)
 		return
 	}
 	err := s.cfg.Store.DeleteRoutingRule(r.Context(), id, s.actedBy(r))

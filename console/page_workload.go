@@ -33,7 +33,7 @@ func (s *Server) showWorkload(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusBadRequest, msg)
 		return
 	}
-	rows, err := s.cfg.Store.Workload(r.Context(), from, to)
+	rows, err := s.scopedWorkload(r.Context(), from, to)
 	if err != nil {
 		s.pageError(w, r, err)
 		return

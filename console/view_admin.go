@@ -14,6 +14,9 @@ type cannedView struct {
 	Error   string
 	EditID  int64 // the reply whose change was refused, 0 for the "add" form
 	New     storage.CannedReply
+	// Inherited marks the replies of units above the staff member's: used
+	// here, edited only there.
+	Inherited map[int64]bool
 }
 
 // auditView is the audit log: the filter form, one page of entries, pagination.

@@ -19,6 +19,7 @@ type caseRow struct {
 	Unread      bool
 	CreatedAt   time.Time
 	Due         dueCell // the 期限 column
+	Unit        string  // the 单位 column, when there is one
 }
 
 // newCaseRow builds the queue line of c.
@@ -194,6 +195,7 @@ type caseDetailView struct {
 	Evidence    []evidenceView
 	Canned      []*storage.CannedReply
 	Assignees   []option
+	Unit        string // the case's unit; "" (no line) with only the root unit
 
 	RejectReasons      []string
 	TerminationReasons []string
@@ -263,4 +265,9 @@ type caseListView struct {
 	Teams         []option // the team filter (routing)
 	// ExportQuery is the queue\'s filter as the export links carry it.
 	ExportQuery template.URL
+	// ShowUnit adds the 单位 column: only when the deployment has units.
+	ShowUnit bool
+	// Units is the 单位 filter: nil (none) when the staff member's scope holds
+	// one unit.
+	Units []option
 }

@@ -53,23 +53,56 @@ func outcomeName(outcome string) string {
 func knownOutcome(v string) bool { return v != "" && outcomeName(v) != v }
 
 // staffDirectory names staff members by id, for assignees, timeline authors and
-// audit entries.
+// audit entries. Its list, which pickers and filters offer, holds only the staff
+// of the signed-in staff member's units (names cover everyone: a city
+// mediator's note on a district case is named on the district's page).
 type staffDirectory struct {
 	list  []*storage.Staff
 	names map[int64]string
+	scope *unitScope
 }
 
 // loadStaff reads every account once per request.
 func (s *Server) loadStaff(ctx context.Context) (*staffDirectory, error) {
-	list, err := s.cfg.Store.ListStaff(ctx)
+	all, err := s.cfg.Store.ListStaff(ctx)
 	if err != nil {
 		return nil, err
 	}
-	d := &staffDirectory{list: list, names: make(map[int64]string, len(list))}
-	for _, st := range list {
+	sc, err := s.scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &staffDirectory{names: make(map[int64]string, len(all)), scope: sc}
+	for _, st := range all {
 		d.names[st.ID] = st.Name
+		if sc.hasStaff(st) {
+			d.list = append(d.list, st)
+		}
 	}
 	return d, nil
+}
+
+// inScope reports whether staff member id works in the viewer's units.
+func (d *staffDirectory) inScope(id int64) bool {
+	for _, st := range d.list {
+		if st.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// seeing returns the directory with only the staff who may see a case of unit
+// in its list: whom such a case may be assigned to.
+func (d *staffDirectory) seeing(unit int64) *staffDirectory {
+	out := *d
+	out.list = nil
+	for _, st := range d.list {
+		if d.scope.maySee(st, unit) {
+			out.list = append(out.list, st)
+		}
+	}
+	return &out
 }
 
 // name returns the staff member's name, or "#id" for an unknown account and ""

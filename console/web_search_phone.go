@@ -38,11 +38,19 @@ func (e *phoneSearchLimited) retryAfter() string {
 	return strconv.Itoa(int(e.wait.Seconds()) + 1)
 }
 
-// findCases is how the queue page and the API find cases. A search by a whole
+// findCases is how the queue page, its download and the API find cases: within
+// the staff member's scope (unitScope) always. f.UnitIDs, when the caller sets
+// it (the queue's 单位 filter), names units whose subtrees are asked for; what
+// lies outside the scope is dropped. A search by a whole
 // phone number first takes one use of the staff member's hourly allowance
 // (*phoneSearchLimited when none is left), and its result is shown only once it is
 // audited. via names the edge ("控制台", "API") for the audit entry.
 func (s *Server) findCases(r *http.Request, f storage.CaseFilter, via string) ([]*storage.Case, int, error) {
+	sc, err := s.scopeOf(r.Context())
+	if err != nil {
+		return nil, 0, err
+	}
+	f.UnitIDs = sc.restrict(f.UnitIDs) // the staff member's units only, whatever else the filter says
 	if _, phone := storage.WholePhone(f.Search); !phone {
 		return s.cfg.Store.FindCases(r.Context(), f)
 	}

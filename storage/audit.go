@@ -59,6 +59,10 @@ type AuditFilter struct {
 	Until   *time.Time
 	Offset  int
 	Limit   int // 0 means 50, at most 200
+	// UnitIDs, when not nil, keeps only entries within these units (a staff
+	// member's subtree): by no staff member or one of these units' staff, and
+	// about no case or a case of these units.
+	UnitIDs []int64
 }
 
 // AuditStore keeps the audit log.

@@ -12,6 +12,9 @@ type CannedReply struct {
 	Body      string    `db:"body"`
 	CreatedBy int64     `db:"created_by"`
 	UpdatedAt time.Time `db:"updated_at"`
+	// UnitID is the unit whose staff wrote it (the root for seeded ones): staff
+	// use their own unit's and its ancestors' replies and manage their subtree's.
+	UnitID int64 `db:"unit_id"`
 }
 
 // CannedReplyStore keeps the canned replies: list (by title), create, update,

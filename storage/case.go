@@ -140,6 +140,10 @@ type CaseFilter struct {
 	// latest first when SortDesc; ties go by id the same way.
 	Sort     CaseSort
 	SortDesc bool
+	// UnitIDs, when not nil, keeps only the cases of these units (a staff
+	// member's subtree; the console always sets it). An empty, non-nil list
+	// keeps none.
+	UnitIDs []int64
 }
 
 // DueFilter selects cases by where their clock stands.

@@ -76,6 +76,9 @@ type NewStaff struct {
 type StaffUpdate struct {
 	Name *string
 	Role *Role
+	// UnitID moves the account to another unit (the console allows only units
+	// inside the admin's own subtree).
+	UnitID *int64
 }
 
 // StaffStore keeps staff accounts.

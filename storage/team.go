@@ -30,11 +30,15 @@ type Team struct {
 	// AutoAssign gives each case routed to the team, as it is filed, to the
 	// active member with the fewest open cases (ties: the lowest staff id).
 	AutoAssign bool `db:"auto_assign"`
-	// Default takes the filed cases no rule matches; at most one team has it.
+	// Default takes the filed cases of its unit's subtree that no rule matches
+	// (the nearest unit's default above the case wins); at most one per unit.
 	Default   bool      `db:"is_default"`
 	CreatedAt time.Time `db:"created_at"`
 	UpdatedAt time.Time `db:"updated_at"`
 	Members   []int64   `db:"-"` // staff ids, ascending
+	// UnitID is the unit the team works for: its rules route only cases of the
+	// unit's subtree, and its members are staff who see the unit's cases.
+	UnitID int64 `db:"unit_id"`
 }
 
 // TeamInput is a team as a supervisor creates or edits it.
@@ -42,6 +46,9 @@ type TeamInput struct {
 	Name       string
 	AutoAssign bool
 	Default    bool
+	// UnitID is the unit of a new team (0: the root); a team's unit does not
+	// change once created.
+	UnitID int64
 }
 
 // Validate trims the name and checks it: EINVALID if empty or too long.

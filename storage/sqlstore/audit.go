@@ -125,5 +125,11 @@ func auditWhere(f storage.AuditFilter) (string, []any) {
 	if f.Until != nil {
 		add("created_at < ?", dbTime(*f.Until))
 	}
+	if f.UnitIDs != nil {
+		staff, sa := idsIn("unit_id", f.UnitIDs)
+		cases, ca := idsIn("unit_id", f.UnitIDs)
+		add("(staff_id IS NULL OR staff_id IN (SELECT id FROM staff WHERE "+staff+"))", sa...)
+		add("(case_id IS NULL OR case_id IN (SELECT id FROM cases WHERE "+cases+"))", ca...)
+	}
 	return strings.Join(where, " AND "), args
 }

@@ -21,7 +21,7 @@ const (
 
 // cannedColumns lists the canned_replies columns in storage.CannedReply order; a
 // reply no staff member wrote reads as created by 0.
-const cannedColumns = `id, title, body, COALESCE(created_by, 0) AS created_by, updated_at`
+const cannedColumns = `id, title, body, COALESCE(created_by, 0) AS created_by, updated_at, unit_id`
 
 // ListCannedReplies returns every canned reply, by title.
 func (d *DB) ListCannedReplies(ctx context.Context) ([]*storage.CannedReply, error) {
@@ -40,7 +40,7 @@ func (d *DB) ListCannedReplies(ctx context.Context) ([]*storage.CannedReply, err
 }
 
 // CreateCannedReply stores a canned reply written by staffID (0 for none), with
-// title and body trimmed. EINVALID for a title of other than 1 to 50 characters, a
+// title and body trimmed, in the writer's unit (the root for none). EINVALID for a title of other than 1 to 50 characters, a
 // body of other than 1 to 1000, or an unknown staff member.
 func (d *DB) CreateCannedReply(
 	ctx context.Context, title, body string, staffID int64,
@@ -52,9 +52,9 @@ func (d *DB) CreateCannedReply(
 	var r storage.CannedReply
 	err = d.inWriteTx(ctx, "create canned reply", func(tx *sqlx.Tx) error {
 		now := dbTime(d.now())
-		q := tx.Rebind(`INSERT INTO canned_replies (title, body, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?) RETURNING ` + cannedColumns)
-		if err := tx.GetContext(ctx, &r, q, title, body, nullID(staffID), now, now); err != nil {
+		q := tx.Rebind(`INSERT INTO canned_replies (title, body, created_by, created_at, updated_at, unit_id)
+			VALUES (?, ?, ?, ?, ?, COALESCE((SELECT unit_id FROM staff WHERE id = ?), ?)) RETURNING ` + cannedColumns)
+		if err := tx.GetContext(ctx, &r, q, title, body, nullID(staffID), now, now, staffID, storage.RootUnitID); err != nil {
 			return fmt.Errorf("insert canned reply: %w", err)
 		}
 		return nil

@@ -18,7 +18,7 @@ func TestCannedReplies(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := storage.CannedReply{ID: receipt.ID, Title: "索要小票", Body: "请上传购物小票或订单截图。",
-			CreatedBy: s.ID, UpdatedAt: db.Now().UTC()}
+			CreatedBy: s.ID, UpdatedAt: db.Now().UTC(), UnitID: storage.RootUnitID}
 		if *receipt != want {
 			t.Fatalf("created %+v, want %+v", *receipt, want)
 		}

@@ -150,6 +150,10 @@ func caseWhere(
 	if v := filter.WorkOf; v != nil {
 		add(workOfWhere, *v, *v)
 	}
+	if filter.UnitIDs != nil {
+		cond, a := idsIn("unit_id", filter.UnitIDs)
+		add(cond, a...)
+	}
 	if filter.Search != "" {
 		cond, a, err := searchWhere(ctx, tx, filter.Search)
 		if err != nil {

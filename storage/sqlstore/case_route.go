@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -23,11 +21,7 @@ const workOfWhere = `(assignee_id = ? OR (assignee_id IS NULL AND team_id IN
 // with the fewest open cases. A system note on the timeline says where the case
 // went and why; it is part of CreateCase's transaction.
 func routeNewCase(ctx context.Context, tx *sqlx.Tx, caseID int64, nc *storage.NewCase, now time.Time) error {
-	rules, err := listRules(ctx, tx)
-	if err != nil {
-		return err
-	}
-	def, err := defaultTeam(ctx, tx)
+	rules, def, err := unitRouting(ctx, tx, unitOrRoot(nc.UnitID))
 	if err != nil {
 		return err
 	}
@@ -74,16 +68,46 @@ func routedBody(team *storage.Team, rule *storage.RoutingRule, assignee *storage
 	return body
 }
 
-// defaultTeam returns the id of the default team, 0 if none is marked.
-func defaultTeam(ctx context.Context, tx *sqlx.Tx) (int64, error) {
-	var id int64
-	err := tx.GetContext(ctx, &id, "SELECT id FROM teams WHERE is_default")
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	} else if err != nil {
-		return 0, fmt.Errorf("select default team: %w", err)
+// unitRouting returns the routing rules that may route a case of the unit (those
+// whose team's unit is the case's or above it), in order, and the default team
+// for it: that of the nearest unit from the case's up to the root that marks
+// one (0 if none does).
+func unitRouting(ctx context.Context, tx *sqlx.Tx, unit int64) ([]*storage.RoutingRule, int64, error) {
+	all, err := listRules(ctx, tx)
+	if err != nil {
+		return nil, 0, err
 	}
-	return id, nil
+	tree, err := readUnitTree(ctx, tx)
+	if err != nil {
+		return nil, 0, err
+	}
+	var teams []struct {
+		ID      int64 `db:"id"`
+		UnitID  int64 `db:"unit_id"`
+		Default bool  `db:"is_default"`
+	}
+	if err := tx.SelectContext(ctx, &teams, "SELECT id, unit_id, is_default FROM teams"); err != nil {
+		return nil, 0, fmt.Errorf("select teams: %w", err)
+	}
+	teamUnit, defaults := map[int64]int64{}, map[int64]int64{}
+	for _, t := range teams {
+		teamUnit[t.ID] = t.UnitID
+		if t.Default {
+			defaults[t.UnitID] = t.ID
+		}
+	}
+	var rules []*storage.RoutingRule
+	for _, r := range all {
+		if tree.Contains(teamUnit[r.TeamID], unit) {
+			rules = append(rules, r)
+		}
+	}
+	for _, u := range tree.Ancestors(unit) {
+		if id := defaults[u]; id != 0 {
+			return rules, id, nil
+		}
+	}
+	return rules, 0, nil
 }
 
 // pickAssignee returns the team's active member with the fewest open cases (ties:

@@ -46,6 +46,9 @@ func (d *DB) CreateStaff(ctx context.Context, ns storage.NewStaff) (*storage.Sta
 	}
 	var s storage.Staff
 	err := d.inWriteTx(ctx, "create staff", func(tx *sqlx.Tx) error {
+		if err := unitExists(ctx, tx, unitOrRoot(ns.UnitID)); err != nil {
+			return err
+		}
 		now := dbTime(d.now())
 		err := tx.GetContext(ctx, &s, tx.Rebind(insertStaffSQL),
 			ns.Username, ns.Name, ns.Role, ns.PasswordHash, now, now, ns.MustChangePassword,

@@ -27,7 +27,15 @@ func (d *DB) UpdateStaff(ctx context.Context, id int64, u storage.StaffUpdate, b
 		if err != nil {
 			return err
 		}
-		if name == st.Name && role == st.Role {
+		unit := st.UnitID
+		if u.UnitID != nil {
+			if unit = *u.UnitID; unit != st.UnitID {
+				if err := staffMayMove(ctx, tx, st.ID, unit); err != nil {
+					return err
+				}
+			}
+		}
+		if name == st.Name && role == st.Role && unit == st.UnitID {
 			out = st
 			return nil
 		}
@@ -37,10 +45,14 @@ func (d *DB) UpdateStaff(ctx context.Context, id int64, u storage.StaffUpdate, b
 			}
 		}
 		now := dbTime(d.now())
-		if err := updateStaff(ctx, tx, id, "name = ?, role = ?", now, name, role); err != nil {
+		if err := updateStaff(ctx, tx, id, "name = ?, role = ?, unit_id = ?", now, name, role, unit); err != nil {
 			return err
 		}
-		if err := auditStaff(ctx, tx, by, storage.AuditStaffUpdate, 0, staffUpdateDetail(st, name, role), now); err != nil {
+		detail := staffUpdateDetail(st, name, role)
+		if unit != st.UnitID {
+			detail = staffUnitDetail(ctx, tx, st, name, role, unit)
+		}
+		if err := auditStaff(ctx, tx, by, storage.AuditStaffUpdate, 0, detail, now); err != nil {
 			return err
 		}
 		out, err = findStaff(ctx, tx, "id = ?", id)
@@ -81,6 +93,16 @@ func staffUpdateDetail(st *storage.Staff, name string, role storage.Role) string
 		parts = append(parts, fmt.Sprintf("角色由%s改为%s", st.Role.Label(), role.Label()))
 	}
 	return fmt.Sprintf("账号 #%d：%s", st.ID, strings.Join(parts, "，"))
+}
+
+// staffUnitDetail is staffUpdateDetail for a change that also moves the account
+// to another unit: "账号 #7：单位由ROOT改为FC".
+func staffUnitDetail(ctx context.Context, tx *sqlx.Tx, st *storage.Staff, name string, role storage.Role, unit int64) string {
+	moved := fmt.Sprintf("单位由%s改为%s", unitLabel(ctx, tx, st.UnitID), unitLabel(ctx, tx, unit))
+	if name == st.Name && role == st.Role {
+		return fmt.Sprintf("账号 #%d：%s", st.ID, moved)
+	}
+	return staffUpdateDetail(st, name, role) + "，" + moved
 }
 
 // keepAnAdmin refuses, with ECONFLICT, a change that would leave no active admin

@@ -16,11 +16,11 @@ import (
 var _ storage.TeamStore = (*DB)(nil)
 
 // teamColumns lists the teams columns in storage.Team order.
-const teamColumns = `id, name, auto_assign, is_default, created_at, updated_at`
+const teamColumns = `id, name, auto_assign, is_default, created_at, updated_at, unit_id`
 
 // insertTeamSQL adds a team unless the name is taken (then no row comes back).
-const insertTeamSQL = `INSERT INTO teams (name, auto_assign, is_default, created_at, updated_at)
-	VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING RETURNING ` + teamColumns
+const insertTeamSQL = `INSERT INTO teams (name, auto_assign, is_default, created_at, updated_at, unit_id)
+	VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING RETURNING ` + teamColumns
 
 // ListTeams returns every team with its members, by name.
 func (d *DB) ListTeams(ctx context.Context) ([]*storage.Team, error) {
@@ -88,10 +88,14 @@ func (d *DB) CreateTeam(ctx context.Context, ti storage.TeamInput, by storage.By
 	var t storage.Team
 	err := d.inWriteTx(ctx, "create team", func(tx *sqlx.Tx) error {
 		now := dbTime(d.now())
-		if err := takeDefault(ctx, tx, ti.Default, 0, now); err != nil {
+		unit := unitOrRoot(ti.UnitID)
+		if err := unitExists(ctx, tx, unit); err != nil {
 			return err
 		}
-		err := tx.GetContext(ctx, &t, tx.Rebind(insertTeamSQL), ti.Name, ti.AutoAssign, ti.Default, now, now)
+		if err := takeDefault(ctx, tx, ti.Default, 0, unit, now); err != nil {
+			return err
+		}
+		err := tx.GetContext(ctx, &t, tx.Rebind(insertTeamSQL), ti.Name, ti.AutoAssign, ti.Default, now, now, unit)
 		if errors.Is(err, sql.ErrNoRows) {
 			return storage.Errorf(storage.ECONFLICT, "已有名为“%s”的组", ti.Name)
 		} else if err != nil {
@@ -129,14 +133,15 @@ func teamSummary(ti *storage.TeamInput) string {
 	return ti.Name + "（" + strings.Join(flags, "，") + "）"
 }
 
-// takeDefault, when def is set, clears the default mark of every team but
-// except, so that the team being saved can take it (the unique index allows one).
-func takeDefault(ctx context.Context, tx *sqlx.Tx, def bool, except int64, now time.Time) error {
+// takeDefault, when def is set, clears the default mark of every team of the
+// unit but except, so that the team being saved can take it (the unique index
+// allows one per unit).
+func takeDefault(ctx context.Context, tx *sqlx.Tx, def bool, except, unit int64, now time.Time) error {
 	if !def {
 		return nil
 	}
-	q := tx.Rebind("UPDATE teams SET is_default = FALSE, updated_at = ? WHERE is_default AND id <> ?")
-	if _, err := tx.ExecContext(ctx, q, now, except); err != nil {
+	q := tx.Rebind("UPDATE teams SET is_default = FALSE, updated_at = ? WHERE is_default AND id <> ? AND unit_id = ?")
+	if _, err := tx.ExecContext(ctx, q, now, except, unit); err != nil {
 		return fmt.Errorf("clear default team: %w", err)
 	}
 	return nil
@@ -158,7 +163,7 @@ func (d *DB) UpdateTeam(ctx context.Context, id int64, ti storage.TeamInput, by 
 		if err := teamNameFree(ctx, tx, ti.Name, id); err != nil {
 			return err
 		}
-		if err := takeDefault(ctx, tx, ti.Default, id, now); err != nil {
+		if err := takeDefault(ctx, tx, ti.Default, id, old.UnitID, now); err != nil {
 			return err
 		}
 		q := tx.Rebind("UPDATE teams SET name = ?, auto_assign = ?, is_default = ?, updated_at = ? WHERE id = ?")
@@ -236,6 +241,9 @@ func setTeamMembers(
 		} else if err != nil {
 			return nil, err
 		}
+		if err := memberSeesTeam(ctx, tx, s, t); err != nil {
+			return nil, err
+		}
 		q := tx.Rebind("INSERT INTO team_members (team_id, staff_id) VALUES (?, ?)")
 		if _, err := tx.ExecContext(ctx, q, id, sid); err != nil {
 			return nil, fmt.Errorf("insert team member: %w", err)
@@ -277,4 +285,17 @@ func membersDetail(team string, joined, left []string) string {
 		parts = append(parts, "退出 "+strings.Join(left, "、"))
 	}
 	return "组成员 " + team + "：" + strings.Join(parts, "；")
+}
+
+// memberSeesTeam refuses (EINVALID) a member who could not see the team's cases:
+// one whose unit is not the team's or above it.
+func memberSeesTeam(ctx context.Context, tx *sqlx.Tx, s *storage.Staff, t *storage.Team) error {
+	tree, err := readUnitTree(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if !tree.Contains(s.UnitID, t.UnitID) {
+		return storage.Errorf(storage.EINVALID, "%s 所在单位看不到组“%s”的案件，不能加入该组", s.Name, t.Name)
+	}
+	return nil
 }

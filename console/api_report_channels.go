@@ -44,6 +44,10 @@ func (s *Server) apiSetReportChannel(w http.ResponseWriter, r *http.Request) {
 		s.apiDecodeError(w, r, err)
 		return
 	}
+	if _, err := s.scopedTeam(r.Context(), id); err != nil { // another unit's team reads as not found
+		s.apiError(w, r, err)
+		return
+	}
 	if err := s.cfg.Store.SetTeamChannel(r.Context(), id, req.On, s.actedBy(r)); err != nil {
 		s.apiError(w, r, err)
 		return

@@ -159,6 +159,7 @@ func TestAPIScopesToTheCallersUnits(t *testing.T) {
 	}
 	e.do("POST", "/api/v1/teams/"+apiItoa(u.xzTeam.ID), sup, `{"name":"改名"}`).fails(t, http.StatusNotFound, "not_found")
 	e.do("POST", "/api/v1/teams/"+apiItoa(u.xzTeam.ID)+"/members", sup, `{"staff_ids":[]}`).fails(t, http.StatusNotFound, "not_found")
+	e.do("POST", "/api/v1/teams/"+apiItoa(u.xzTeam.ID)+"/report-channel", sup, `{"on":true}`).fails(t, http.StatusNotFound, "not_found")
 	e.do("POST", "/api/v1/teams", sup, `{"name":"越权组","unit_id":`+apiItoa(u.xz.ID)+`}`).fails(t, http.StatusBadRequest, storage.EINVALID)
 	raw = e.do("GET", "/api/v1/routing-rules", sup, "")
 	raw.ok(t, http.StatusOK, nil)

@@ -17,21 +17,16 @@ type apiTransferRequest struct {
 
 // apiTransfer serves POST /api/v1/cases/{number}/transfer (supervisors and
 // admins; the route asks for the role), the twin of the case page's 移交其他单位.
-// A case outside the caller's units reads as not found.
+// A case outside the caller's units reads as not found (the route's scopedCase).
 func (s *Server) apiTransfer(w http.ResponseWriter, r *http.Request, c *storage.Case) {
 	var req apiTransferRequest
 	if err := apiDecode(w, r, &req); err != nil {
 		s.apiDecodeError(w, r, err)
 		return
 	}
-	units, err := s.cfg.Store.ListUnits(r.Context())
+	units, err := s.loadUnits(r.Context())
 	if err != nil {
 		s.apiError(w, r, err)
-		return
-	}
-	tree := storage.NewUnitTree(units)
-	if !transferScopeAllows(tree, staffFrom(r.Context()), c) {
-		s.apiError(w, r, storage.Errorf(storage.ENOTFOUND, "没有编号为 %s 的案件", c.Number))
 		return
 	}
 	to, err := apiTransferTarget(units, req)

@@ -27,7 +27,7 @@ func (s *Server) transferBlock(ctx context.Context, c *storage.Case, st *storage
 	if !st.Role.AtLeast(storage.RoleSupervisor) || c.Status.Final() {
 		return v, nil
 	}
-	units, err := s.cfg.Store.ListUnits(ctx)
+	units, err := s.loadUnits(ctx)
 	if err != nil {
 		return v, err
 	}
@@ -44,31 +44,19 @@ func (s *Server) transferBlock(ctx context.Context, c *storage.Case, st *storage
 	return v, nil
 }
 
-// transferScopeAllows is this file's local check of "may st see case c" until
-// the console's one scope helper takes its place (unitscore): staff see the cases
-// of their unit's subtree. A case outside it reads as not found.
-func transferScopeAllows(tree *storage.UnitTree, st *storage.Staff, c *storage.Case) bool {
-	return tree.Contains(st.UnitID, c.UnitID)
-}
-
 // transferCase moves the case to another unit (supervisors and admins; the route
 // asks for the role). The target may be any enabled unit: down to a district,
 // across to a neighbour, or up to the city. Afterwards the staff member goes back
-// to the case if they still see it, else to the queue.
+// to the case if they still see it, else to the queue. caseFromPath reads a
+// case outside the staff member's units as not found.
 func (s *Server) transferCase(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.caseFromPath(w, r)
 	if !ok {
 		return
 	}
-	units, err := s.cfg.Store.ListUnits(r.Context())
+	sc, err := s.scopeOf(r.Context())
 	if err != nil {
 		s.pageError(w, r, err)
-		return
-	}
-	tree, st := storage.NewUnitTree(units), staffFrom(r.Context())
-	if !transferScopeAllows(tree, st, c) {
-		s.render(w, r, http.StatusNotFound, "error.html", "案件不存在",
-			"找不到编号为“"+c.Number+"”的案件，请检查编号是否正确。")
 		return
 	}
 	to, err := strconv.ParseInt(r.PostFormValue("unit"), 10, 64)
@@ -80,8 +68,8 @@ func (s *Server) transferCase(w http.ResponseWriter, r *http.Request) {
 		s.refuseForm(w, r, c, formTransfer, err)
 		return
 	}
-	flash := "已移交" + storage.UnitLabel(tree.Unit(to), s.cfg.OrgName) + "，已通知投诉人。"
-	if tree.Contains(st.UnitID, to) {
+	flash := "已移交" + storage.UnitLabel(sc.tree.Unit(to), s.cfg.OrgName) + "，已通知投诉人。"
+	if sc.hasUnit(to) {
 		redirectToCase(w, r, c.Number, flash)
 		return
 	}

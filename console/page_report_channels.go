@@ -20,9 +20,10 @@ type channelTeamView struct {
 	On   bool
 }
 
-// channelTeamViews lists every team with its channel mark.
+// channelTeamViews lists the teams of the staff member's units with their
+// channel mark.
 func (s *Server) channelTeamViews(ctx context.Context) ([]channelTeamView, error) {
-	teams, err := s.cfg.Store.ListTeams(ctx)
+	teams, _, err := s.scopedTeams(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -42,6 +43,10 @@ func (s *Server) channelTeamViews(ctx context.Context) ([]channelTeamView, error
 func (s *Server) setChannelTeam(w http.ResponseWriter, r *http.Request) {
 	id, ok := s.pathID(w, r, "组")
 	if !ok {
+		return
+	}
+	if _, err := s.scopedTeam(r.Context(), id); err != nil { // another unit's team reads as not found
+		s.pageError(w, r, err)
 		return
 	}
 	on := r.PostFormValue("on") == "1"

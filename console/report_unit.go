@@ -32,25 +32,20 @@ var errReportUnit = storage.Errorf(storage.ENOTFOUND, "没有这个单位，或�
 // unit) and checks that the signed-in staff member may take its figures.
 // ENOTFOUND (errReportUnit) for a malformed, unknown or out-of-scope unit.
 func (s *Server) reportUnitOf(r *http.Request) (*reportUnit, error) {
-	units, err := s.cfg.Store.ListUnits(r.Context())
+	sc, err := s.scopeOf(r.Context())
 	if err != nil {
 		return nil, err
 	}
-	tree := storage.NewUnitTree(units)
-	own := storage.RootUnitID
-	if st := staffFrom(r.Context()); st != nil && st.UnitID != 0 {
-		own = st.UnitID
-	}
-	id := own
+	id := sc.top
 	if v := r.URL.Query().Get("unit"); v != "" {
 		if id, err = strconv.ParseInt(v, 10, 64); err != nil {
 			return nil, errReportUnit
 		}
 	}
-	if !tree.Contains(own, id) {
+	if !sc.hasUnit(id) {
 		return nil, errReportUnit
 	}
-	return &reportUnit{tree: tree, unit: tree.Unit(id), own: own}, nil
+	return &reportUnit{tree: sc.tree, unit: sc.tree.Unit(id), own: sc.top}, nil
 }
 
 // whole reports whether the unit is the root: its figures are the system's.

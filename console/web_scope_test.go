@@ -199,6 +199,9 @@ func TestPagesScopeCannedRepliesTeamsAndRules(t *testing.T) {
 	sup.get("/console/teams").want(http.StatusOK).lacks("襄州汽车组")
 	sup.post("/console/teams/"+pageItoa(u.xzTeam.ID), pageForm("name", "改名")).want(http.StatusNotFound)
 	sup.post("/console/teams/"+pageItoa(u.xzTeam.ID)+"/members", pageForm("member", pageItoa(u.fcMed.ID))).want(http.StatusNotFound)
+	// Nor may they make it a channel of the figures, or see it among the channels.
+	sup.post("/console/reports/channels/"+pageItoa(u.xzTeam.ID), pageForm("on", "1")).want(http.StatusNotFound)
+	sup.get("/console/reports").want(http.StatusOK).lacks("襄州汽车组")
 	sup.post("/console/routing-rules/"+pageItoa(u.xzRule.ID)+"/delete", nil).want(http.StatusNotFound)
 	sup.post("/console/routing-rules/"+pageItoa(u.xzRule.ID)+"/move", pageForm("dir", "up")).want(http.StatusNotFound)
 	sup.post("/console/routing-rules", pageForm("kind", "keyword", "pattern", "电视", "team", pageItoa(u.xzTeam.ID))).want(http.StatusBadRequest)

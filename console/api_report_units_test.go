@@ -18,14 +18,8 @@ import (
 func TestAPIReportsPerUnit(t *testing.T) {
 	e := newAPIEnv(t)
 	ctx := context.Background()
-	a, err := sqlstore.SeedUnit(ctx, e.db, storage.RootUnitID, "甲区消委会", "JQ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := sqlstore.SeedUnit(ctx, e.db, storage.RootUnitID, "乙区消委会", "YQ")
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := addTestUnit(t, e.db, storage.RootUnitID, "甲区消委会", "JQ")
+	b := addTestUnit(t, e.db, storage.RootUnitID, "乙区消委会", "YQ")
 	supA, err := e.db.CreateStaff(ctx, storage.NewStaff{Username: "sup_a", Name: "甲区主管",
 		Role: storage.RoleSupervisor, PasswordHash: "x", UnitID: a})
 	if err != nil {

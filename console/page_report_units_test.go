@@ -32,13 +32,7 @@ func newUnitsFixture(t *testing.T, e *pageEnv) *unitsFixture {
 	ctx := context.Background()
 	f := &unitsFixture{}
 	var err error
-	unit := func(parent int64, name, code string) int64 {
-		id, err := sqlstore.SeedUnit(ctx, e.db, parent, name, code)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return id
-	}
+	unit := func(parent int64, name, code string) int64 { return addTestUnit(t, e.db, parent, name, code) }
 	f.a = unit(storage.RootUnitID, "甲区消委会", "JQ")
 	f.a1 = unit(f.a, "甲区一街道", "JQ1")
 	f.b = unit(storage.RootUnitID, "乙区消委会", "YQ")
@@ -333,4 +327,15 @@ func TestReportChartsReuseThePagesReport(t *testing.T) {
 	if store.reports != 3 {
 		t.Fatalf("charts without the page's token computed %d reports in all, want 3", store.reports)
 	}
+}
+
+// addTestUnit creates a unit under parent through the store, as an admin would.
+func addTestUnit(t *testing.T, db *sqlstore.DB, parent int64, name, code string) int64 {
+	t.Helper()
+	u, err := db.CreateUnit(context.Background(), storage.UnitInput{ParentID: parent, Name: name, Code: code},
+		storage.By{Actor: "staff:1"})
+	if err != nil {
+		t.Fatalf("add unit %s: %v", code, err)
+	}
+	return u.ID
 }

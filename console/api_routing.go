@@ -140,7 +140,7 @@ func (s *Server) apiTeams(w http.ResponseWriter, r *http.Request) {
 	for _, t := range teams {
 		out = append(out, apiTeamJSON(t, names))
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, map[string]any{"items": out})
 }
 
 // apiTeamJSON converts a team.
@@ -274,7 +274,7 @@ func (s *Server) apiRules(w http.ResponseWriter, r *http.Request) {
 		out = append(out, apiRule{ID: rule.ID, Position: i + 1, Kind: rule.Kind, KindLabel: rule.Kind.Label(),
 			Pattern: rule.Pattern, TeamID: rule.TeamID})
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, map[string]any{"items": out})
 }
 
 // apiRuleRequest is the body of POST /api/v1/routing-rules.
@@ -380,5 +380,5 @@ func (s *Server) apiWorkload(w http.ResponseWriter, r *http.Request) {
 		out = append(out, apiWorkloadRow{Staff: apiStaffRef{ID: wl.StaffID, Name: wl.Name}, Open: wl.Open, Overdue: wl.Overdue,
 			Concluded: wl.Concluded, Mediated: wl.Mediated, MediationRate: wl.MediationRate, AverageDays: wl.AverageDays})
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, map[string]any{"items": out})
 }

@@ -47,7 +47,7 @@ func TestAPIRoutingPermissions(t *testing.T) {
 	if teams, _ := e.db.ListTeams(context.Background()); len(teams) != 0 {
 		t.Fatalf("a mediator created a team: %+v", teams)
 	}
-	var teams []struct{ ID int64 }
+	var teams struct{ Items []struct{ ID int64 } }
 	e.do("GET", "/api/v1/teams", med, "").ok(t, http.StatusOK, &teams)
 }
 
@@ -71,12 +71,15 @@ func TestAPITeamsRulesAndFiling(t *testing.T) {
 		fails(t, http.StatusBadRequest, storage.EINVALID)
 	e.do("POST", "/api/v1/routing-rules", sup, `{"kind":"category","pattern":"家用电子电器","team_id":`+id+`}`).
 		ok(t, http.StatusCreated, nil)
-	var rules []struct {
-		ID       int64
-		Position int
-		Pattern  string
+	var ruleList struct {
+		Items []struct {
+			ID       int64
+			Position int
+			Pattern  string
+		}
 	}
-	e.do("GET", "/api/v1/routing-rules", sup, "").ok(t, http.StatusOK, &rules)
+	e.do("GET", "/api/v1/routing-rules", sup, "").ok(t, http.StatusOK, &ruleList)
+	rules := ruleList.Items
 	if len(rules) != 1 || rules[0].Position != 1 {
 		t.Fatalf("rules %+v", rules)
 	}
@@ -150,16 +153,18 @@ func TestAPIWorkloadAndCategoryTree(t *testing.T) {
 	if _, err := e.db.AssignCase(context.Background(), c.ID, &e.mediator.ID, storage.By{Actor: e.supervisor.Actor()}); err != nil {
 		t.Fatal(err)
 	}
-	var rows []struct {
-		Staff struct{ Name string }
-		Open  int
+	var rows struct {
+		Items []struct {
+			Staff struct{ Name string }
+			Open  int
+		}
 	}
 	e.do("GET", "/api/v1/workload?month=2026-03", e.as(e.supervisor), "").ok(t, http.StatusOK, &rows)
 	open := map[string]int{}
-	for _, r := range rows {
+	for _, r := range rows.Items {
 		open[r.Staff.Name] = r.Open
 	}
-	if len(rows) != 3 || open["调解员甲"] != 1 || open["调解员乙"] != 0 {
+	if len(rows.Items) != 3 || open["调解员甲"] != 1 || open["调解员乙"] != 0 {
 		t.Fatalf("workload %+v", rows)
 	}
 	e.do("GET", "/api/v1/workload?from=2026-03", e.as(e.supervisor), "").fails(t, http.StatusBadRequest, storage.EINVALID)

@@ -133,14 +133,8 @@ func overdueTable(o storage.ReportOverdue) exportTable {
 // data; the download is audited all the same, like every export.
 func (s *Server) exportReport(f exportFormat) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		from, to, msg := reportPeriod(r.URL.Query().Get("from"), r.URL.Query().Get("to"), s.cfg.Now())
-		if msg != "" {
-			s.renderError(w, r, http.StatusBadRequest, msg)
-			return
-		}
-		unit, err := s.reportUnitOf(r)
-		if err != nil {
-			s.renderError(w, r, http.StatusNotFound, storage.ErrorMessage(err))
+		from, to, unit, ok := s.reportScope(w, r)
+		if !ok {
 			return
 		}
 		rep, err := s.unitReport(r.Context(), unit, from, to)

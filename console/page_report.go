@@ -60,14 +60,8 @@ func (s *Server) newReportUnitView(u *reportUnit, rep *storage.Report) reportUni
 // from..to (inclusive, "2006-01", China time) by the unit's subtree (unit=<id>,
 // by default the staff member's own); by default January to this month.
 func (s *Server) showReport(w http.ResponseWriter, r *http.Request) {
-	from, to, msg := reportPeriod(r.URL.Query().Get("from"), r.URL.Query().Get("to"), s.cfg.Now())
-	if msg != "" {
-		s.renderError(w, r, http.StatusBadRequest, msg)
-		return
-	}
-	unit, err := s.reportUnitOf(r)
-	if err != nil {
-		s.renderError(w, r, http.StatusNotFound, storage.ErrorMessage(err))
+	from, to, unit, ok := s.reportScope(w, r)
+	if !ok {
 		return
 	}
 	rep, err := s.unitReport(r.Context(), unit, from, to)
@@ -101,6 +95,24 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request) {
 		v.AnnualYears = append(v.AnnualYears, y.Start.Year())
 	}
 	s.render(w, r, http.StatusOK, "report.html", "报表", v)
+}
+
+// reportScope reads what every report page, chart and download takes: the
+// months (see reportPeriod) and the unit (see reportUnitOf). On a bad period or
+// a unit outside the staff member's scope it answers the request (400, 404) and
+// returns false.
+func (s *Server) reportScope(w http.ResponseWriter, r *http.Request) (from, to time.Time, unit *reportUnit, ok bool) {
+	from, to, msg := reportPeriod(r.URL.Query().Get("from"), r.URL.Query().Get("to"), s.cfg.Now())
+	if msg != "" {
+		s.renderError(w, r, http.StatusBadRequest, msg)
+		return from, to, nil, false
+	}
+	unit, err := s.reportUnitOf(r)
+	if err != nil {
+		s.renderError(w, r, http.StatusNotFound, storage.ErrorMessage(err))
+		return from, to, nil, false
+	}
+	return from, to, unit, true
 }
 
 // reportPeriod reads the form's months into [from, to) in China time. A missing

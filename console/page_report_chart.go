@@ -46,19 +46,14 @@ func (s *Server) showReportChart(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusNotFound, "没有这张图表。")
 		return
 	}
-	from, to, msg := reportPeriod(r.URL.Query().Get("from"), r.URL.Query().Get("to"), s.cfg.Now())
-	if msg != "" {
-		s.renderError(w, r, http.StatusBadRequest, msg)
-		return
-	}
-	unit, err := s.reportUnitOf(r)
-	if err != nil {
-		s.renderError(w, r, http.StatusNotFound, storage.ErrorMessage(err))
+	from, to, unit, ok := s.reportScope(w, r)
+	if !ok {
 		return
 	}
 	key := reportCacheKey(from, to, unit)
 	rep := s.reports.get(r.URL.Query().Get("v"), key)
 	if rep == nil {
+		var err error
 		if rep, err = s.unitReport(r.Context(), unit, from, to); err != nil {
 			s.pageError(w, r, err)
 			return

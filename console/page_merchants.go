@@ -147,6 +147,8 @@ type merchantView struct {
 	MayManage   bool
 	Error       string
 	Aliases     string // one per line, for the edit form
+	// Typed is the edit form as it was filled in, when it was refused; else M.
+	Typed *storage.Merchant
 }
 
 // showMerchant shows a merchant: its details, its figures and its cases, both
@@ -172,7 +174,7 @@ func (s *Server) merchantPage(ctx context.Context, id int64) (*merchantView, err
 	}
 	st := staffFrom(ctx)
 	v := &merchantView{M: m, MergedInto: m.MergedInto, MayManage: st.Role.AtLeast(storage.RoleSupervisor),
-		Phone: MaskPhone(m.ContactPhone), Aliases: strings.Join(m.Aliases, "\n")}
+		Phone: MaskPhone(m.ContactPhone), Aliases: strings.Join(m.Aliases, "\n"), Typed: m}
 	if v.MayManage {
 		v.Phone = m.ContactPhone
 	}
@@ -260,5 +262,13 @@ func (s *Server) refuseMerchant(w http.ResponseWriter, r *http.Request, id int64
 	}
 	status, message := httpStatus(err)
 	v.Error = message
+	if r.PostForm.Has("name") { // the edit form: show it as typed
+		typed := *v.M
+		in := merchantFromForm(r)
+		typed.Name, typed.CreditCode, typed.Address = in.Name, in.CreditCode, in.Address
+		typed.ContactPerson, typed.ContactPhone = in.ContactPerson, in.ContactPhone
+		typed.OnPlatform, typed.PlatformSince = in.OnPlatform, in.PlatformSince
+		v.Typed, v.Aliases = &typed, r.PostFormValue("aliases")
+	}
 	s.render(w, r, status, "merchant.html", "商家 "+v.M.Name, v)
 }

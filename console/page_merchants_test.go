@@ -77,3 +77,16 @@ func (e *pageEnv) staffIn(username string, unit int64) *storage.Staff {
 	}
 	return st
 }
+
+func TestMerchantEditRefusedKeepsTyping(t *testing.T) {
+	e := newPageEnv(t)
+	sup := e.as(e.supervisor)
+	sup.post("/console/merchants", pageForm("name", "好又多超市")).redirected("/console/merchants/")
+	list, _, _ := e.db.FindMerchants(context.Background(), storage.MerchantFilter{})
+	path := "/console/merchants/" + strconv.FormatInt(list[0].ID, 10)
+	sup.post(path, pageForm("name", "好又多超市（改名）", "on_platform", "1", "platform_since", "")).
+		want(http.StatusBadRequest).contains("入驻日期", "好又多超市（改名）")
+	sup.post(path, pageForm("name", "好又多超市", "contact_phone", "13900139000")).redirected(path)
+	sup.get(path).want(http.StatusOK).contains("13900139000")
+	e.as(e.mediator).post(path, pageForm("name", "篡改")).want(http.StatusForbidden)
+}

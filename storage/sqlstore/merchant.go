@@ -161,8 +161,26 @@ func findMerchant(ctx context.Context, tx *sqlx.Tx, id int64) (*storage.Merchant
 	return m, loadAliases(ctx, tx, []*storage.Merchant{m})
 }
 
-// liveMerchant reads a merchant that is not merged: ECONFLICT for a merged one.
+// lockMerchants locks the merchants' rows, in id order so that two writers
+// never wait for each other crosswise: a merge, a link and an edit of the same
+// merchant then run one after the other, and none acts on a merchant another
+// has just merged (FOR UPDATE on PostgreSQL; SQLite's writers are serialised).
+func lockMerchants(ctx context.Context, tx *sqlx.Tx, ids ...int64) error {
+	cond, args := idsIn("id", ids)
+	var got []int64
+	q := tx.Rebind(`SELECT id FROM merchants WHERE ` + cond + ` ORDER BY id` + forUpdate(tx))
+	if err := tx.SelectContext(ctx, &got, q, args...); err != nil {
+		return fmt.Errorf("lock merchants: %w", err)
+	}
+	return nil
+}
+
+// liveMerchant locks and reads a merchant that is not merged: ECONFLICT for a
+// merged one.
 func liveMerchant(ctx context.Context, tx *sqlx.Tx, id int64) (*storage.Merchant, error) {
+	if err := lockMerchants(ctx, tx, id); err != nil {
+		return nil, err
+	}
 	m, err := findMerchant(ctx, tx, id)
 	if err != nil {
 		return nil, err
@@ -356,6 +374,13 @@ func linkNewCase(ctx context.Context, tx *sqlx.Tx, caseID int64, typed string) e
 	if err != nil || id == 0 {
 		return err
 	}
+	// Locked, so that a merge running now either finishes first (and the case
+	// is left for staff) or waits for this filing (and moves the case along).
+	if _, err := liveMerchant(ctx, tx, id); storage.ErrorCode(err) == storage.ECONFLICT {
+		return nil
+	} else if err != nil {
+		return err
+	}
 	q := tx.Rebind(`UPDATE cases SET merchant_id = ? WHERE id = ?`)
 	if _, err := tx.ExecContext(ctx, q, id, caseID); err != nil {
 		return fmt.Errorf("link new case to merchant: %w", err)
@@ -418,6 +443,9 @@ func (d *DB) MergeMerchants(ctx context.Context, keepID, dropID int64, by storag
 	}
 	var m *storage.Merchant
 	err := d.inWriteTx(ctx, "merge merchants", func(tx *sqlx.Tx) error {
+		if err := lockMerchants(ctx, tx, keepID, dropID); err != nil {
+			return err
+		}
 		keep, err := liveMerchant(ctx, tx, keepID)
 		if err != nil {
 			return err

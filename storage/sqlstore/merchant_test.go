@@ -234,3 +234,32 @@ func TestMerchantStatsAndReport(t *testing.T) {
 		}
 	})
 }
+
+// TestMergeMerchantsCrosswise merges two merchants into each other at once:
+// exactly one merge wins, the other finds its merchant merged (ECONFLICT), and
+// neither deadlocks.
+func TestMergeMerchantsCrosswise(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		by := supervisorBy(t, db)
+		a := mustMerchant(t, db, storage.MerchantInput{Name: "甲商家", By: by})
+		b := mustMerchant(t, db, storage.MerchantInput{Name: "乙商家", By: by})
+		errs := make(chan error, 2)
+		go func() { _, err := db.MergeMerchants(ctx, a.ID, b.ID, by); errs <- err }()
+		go func() { _, err := db.MergeMerchants(ctx, b.ID, a.ID, by); errs <- err }()
+		var ok, conflict int
+		for range 2 {
+			switch err := <-errs; storage.ErrorCode(err) {
+			case "":
+				ok++
+			case storage.ECONFLICT:
+				conflict++
+			default:
+				t.Fatalf("merge: %v", err)
+			}
+		}
+		if _, live, _ := db.FindMerchants(ctx, storage.MerchantFilter{}); ok != 1 || conflict != 1 || live != 1 {
+			t.Fatalf("ok %d, conflict %d, live merchants %d", ok, conflict, live)
+		}
+	})
+}

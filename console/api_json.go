@@ -42,6 +42,7 @@ type apiCase struct {
 	Nature      string  `json:"nature"`      // 投诉性质, "" until classified
 	TeamID      int64   `json:"team_id"`     // 0 when in no team
 	UnitID      int64   `json:"unit_id"`     // the case's unit (GET /api/v1/units); 1, the root, with a single unit
+	MerchantID  int64   `json:"merchant_id"` // the linked registry merchant (GET /api/v1/merchants/{id}), 0 while unlinked
 }
 
 // apiCaseDetail is one case with what happened to it.
@@ -193,6 +194,7 @@ func apiCaseJSON(c *storage.Case, names apiNames) apiCase {
 		DoubleCompensation: c.DoubleCompensation, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 		Due:         apiDueJSON(c),
 		Subcategory: c.Subcategory, Nature: c.Nature, TeamID: c.TeamID, UnitID: c.UnitID,
+		MerchantID: c.MerchantID,
 	}
 }
 

@@ -73,6 +73,9 @@ type apiReport struct {
 	// empty when it has none.
 	Unit  apiReportUnit    `json:"unit"`
 	Units []apiReportGroup `json:"by_unit"`
+	// MerchantFigures are the registry's 商家 figures: merchants on the
+	// platform (入驻) now, and those that joined in the period.
+	MerchantFigures apiReportMerchants `json:"merchants"`
 }
 
 // apiReportUnit names the unit of a report.
@@ -151,6 +154,7 @@ func apiReportJSON(rep *storage.Report) apiReport {
 		Months: apiPeriods(rep.ByMonth), Years: apiPeriods(rep.ByYear), Teams: apiGroups(rep.ByTeam),
 		Overdue: apiReportOverdue{AsOf: rep.Overdue.AsOf.UTC().Format(time.RFC3339), Total: rep.Overdue.Total,
 			Mediators: apiTallies(rep.Overdue.ByMediator), Teams: apiTallies(rep.Overdue.ByTeam)},
+		MerchantFigures: apiReportMerchants{OnPlatform: rep.Merchants.OnPlatform, NewOnPlatform: rep.Merchants.NewOnPlatform},
 	}
 	for _, t := range rep.HotTopics {
 		out.HotTopics = append(out.HotTopics, apiReportTopic{Category: t.Category, Subcategory: t.Subcategory,

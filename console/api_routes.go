@@ -43,6 +43,12 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/cases/{number}/transfer", s.api(supervisor, s.apiWithCase(s.apiTransfer)))
 	s.apiRoutingRoutes(mux)
 
+	mux.Handle("GET /api/v1/merchants", s.api(mediator, s.apiMerchants))
+	mux.Handle("GET /api/v1/merchants/{id}", s.api(mediator, s.apiMerchantDetail))
+	mux.Handle("POST /api/v1/merchants", s.api(mediator, s.apiCreateMerchant))
+	mux.Handle("POST /api/v1/merchants/{id}/merge", s.api(supervisor, s.apiMergeMerchant))
+	mux.Handle("POST /api/v1/cases/{number}/merchant", s.api(mediator, s.apiWithCase(s.apiLinkMerchant)))
+
 	mux.Handle("/api/v1/", s.api(mediator, func(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusNotFound, storage.ENOTFOUND, "没有这个接口："+r.Method+" "+r.URL.Path)
 	}))

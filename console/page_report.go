@@ -32,6 +32,8 @@ type reportView struct {
 	ChartToken string
 	// ChannelTeams are the teams with their channel mark, for the setting.
 	ChannelTeams []channelTeamView
+	// Merchants are the registry's 商家 figures (_report_merchants.html).
+	Merchants storage.ReportMerchants
 }
 
 // reportUnitView is the unit part of a figures page: which unit, the picker
@@ -90,6 +92,7 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request) {
 		reportUnitView: s.newReportUnitView(unit, rep),
 		ChartToken:     s.reports.put(reportCacheKey(from, to, unit), rep),
 		ChannelTeams:   channels,
+		Merchants:      rep.Merchants,
 	}
 	for _, y := range rep.ByYear {
 		v.AnnualYears = append(v.AnnualYears, y.Start.Year())

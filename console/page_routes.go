@@ -39,7 +39,16 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /console/cases/{number}/typical/remove", s.page(sup, s.unmarkTypicalCase))
 	mux.Handle("POST /console/cases/{number}/transfer", s.page(sup, s.transferCase))
 
+	mux.Handle("POST /console/cases/{number}/merchant", s.page(m, s.linkCaseMerchant))
+	mux.Handle("POST /console/cases/{number}/merchant/new", s.page(m, s.createCaseMerchant))
+
 	mux.Handle("GET /console/evidence/{id}", s.page(m, s.showEvidence))
+
+	mux.Handle("GET /console/merchants", s.page(m, s.showMerchants))
+	mux.Handle("POST /console/merchants", s.page(sup, s.createMerchant))
+	mux.Handle("GET /console/merchants/{id}", s.page(m, s.showMerchant))
+	mux.Handle("POST /console/merchants/{id}", s.page(sup, s.updateMerchant))
+	mux.Handle("POST /console/merchants/{id}/merge", s.page(sup, s.mergeMerchant))
 
 	mux.Handle("GET /console/canned", s.page(sup, s.showCannedReplies))
 	mux.Handle("POST /console/canned", s.page(sup, s.createCannedReply))

@@ -222,6 +222,8 @@ type caseDetailView struct {
 	Typical typicalView
 	// Transfer is the 移交其他单位 block (page_case_transfer.go).
 	Transfer transferView
+	// Merchant is the 商家 block (page_case_merchant.go).
+	Merchant caseMerchantView
 }
 
 // ratingView is the consumer's rating as the case page shows it.

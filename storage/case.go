@@ -56,6 +56,10 @@ type Case struct {
 	// UnitID is the committee the case belongs to (see Unit); RootUnitID in a
 	// single-unit deployment.
 	UnitID int64 `db:"unit_id"`
+
+	// MerchantID is the registry's merchant the case is linked to (see
+	// MerchantStore), 0 while unlinked; MerchantName stays as the consumer typed it.
+	MerchantID int64 `db:"merchant_id"`
 }
 
 // Due returns the case's stored due as a CaseDue.
@@ -144,6 +148,9 @@ type CaseFilter struct {
 	// member's subtree; the console always sets it). An empty, non-nil list
 	// keeps none.
 	UnitIDs []int64
+
+	// MerchantID keeps the cases linked to one merchant of the registry.
+	MerchantID *int64
 }
 
 // DueFilter selects cases by where their clock stands.

@@ -109,6 +109,9 @@ type Report struct {
 	ByTeam  []ReportCount
 	ByUnit  []ReportCount
 	Overdue ReportOverdue
+
+	// Merchants are the registry's figures (see ReportMerchants).
+	Merchants ReportMerchants
 }
 
 // ReportOverdue counts the open cases (of the report's units, received at any

@@ -19,7 +19,8 @@ const caseColumns = `id, number, open_id, status, category, merchant_name, merch
 	purchase_date, amount_fen, description, demand, complainant_name, phone, intake_key,
 	COALESCE(assignee_id, 0) AS assignee_id, unread, outcome, recovered_fen,
 	double_compensation, subcategory, nature, referral_target, created_at, updated_at,
-	due_kind, due_on, due_paused, COALESCE(team_id, 0) AS team_id, unit_id`
+	due_kind, due_on, due_paused, COALESCE(team_id, 0) AS team_id, unit_id,
+	COALESCE(merchant_id, 0) AS merchant_id`
 
 // nextSeqSQL takes the next number of a prefix and year. The upsert locks the counter
 // row until the transaction ends, so concurrent creators queue here; a rollback undoes
@@ -112,6 +113,9 @@ func createCase(
 		return nil, false, err
 	}
 	if err := routeNewCase(ctx, tx, id, nc, dbTime(now)); err != nil {
+		return nil, false, err
+	}
+	if err := linkNewCase(ctx, tx, id, nc.MerchantName); err != nil {
 		return nil, false, err
 	}
 	if c, err = findCase(ctx, tx, "id = ?", id); err != nil {

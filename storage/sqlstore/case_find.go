@@ -154,6 +154,9 @@ func caseWhere(
 		cond, a := idsIn("unit_id", filter.UnitIDs)
 		add(cond, a...)
 	}
+	if v := filter.MerchantID; v != nil {
+		add("merchant_id = ?", *v)
+	}
 	if filter.Search != "" {
 		cond, a, err := searchWhere(ctx, tx, filter.Search)
 		if err != nil {

@@ -77,7 +77,7 @@ func sqlStatuses(ss []storage.Status) string {
 // (alias t). A new grouping whose name lives in another table needs a join here,
 // and a row in reportDimensions.
 const reportJoins = ` FROM cases c LEFT JOIN staff s ON s.id = c.assignee_id
-	LEFT JOIN teams t ON t.id = c.team_id`
+	LEFT JOIN teams t ON t.id = c.team_id LEFT JOIN merchants m ON m.id = c.merchant_id`
 
 // reportScope is which cases a report counts, as a SQL condition on c with its
 // arguments: received in the period and, for a unit's report, of its units.
@@ -207,7 +207,11 @@ var reportDimensions = []reportDimension{
 
 // reportMerchant is the merchants' breakdown. There are many merchants, so it is
 // queried apart, for the top ones only.
-var reportMerchant = reportDimension{what: "merchant", key: "c.merchant_key", name: "min(c.merchant_name)"}
+// A case linked to a registry merchant counts under it (key "m<id>", its
+// registry name); an unlinked case under its typed name, lower-cased.
+var reportMerchant = reportDimension{what: "merchant",
+	key:  "CASE WHEN c.merchant_id IS NULL THEN c.merchant_key ELSE 'm' || CAST(c.merchant_id AS TEXT) END",
+	name: "min(COALESCE(m.name, c.merchant_name))"}
 
 // CaseReport implements storage.ReportStore for every unit.
 func (d *DB) CaseReport(ctx context.Context, from, to time.Time) (*storage.Report, error) {
@@ -253,6 +257,9 @@ func (d *DB) caseReport(ctx context.Context, from, to time.Time, units []int64) 
 			return err
 		}
 		if channelTeams, err = reportChannelTeams(ctx, tx); err != nil {
+			return err
+		}
+		if rep.Merchants, err = reportMerchants(ctx, tx, from, to); err != nil {
 			return err
 		}
 		rep.Overdue, err = d.reportOverdue(ctx, tx, units)
@@ -360,8 +367,8 @@ func reportAddMonth(rep *storage.Report, m int, r reportRow) error {
 func reportTopMerchants(ctx context.Context, tx *sqlx.Tx, sc reportScope) ([]storage.ReportCount, error) {
 	g := reportMerchant
 	var keys []string
-	q := tx.Rebind(`SELECT ` + g.key + ` FROM cases c WHERE ` + sc.cond + `
-		GROUP BY ` + g.key + ` ORDER BY count(*) DESC, ` + g.name + ` LIMIT ?`)
+	q := tx.Rebind(`SELECT ` + g.key + ` FROM cases c LEFT JOIN merchants m ON m.id = c.merchant_id
+		WHERE ` + sc.cond + ` GROUP BY ` + g.key + ` ORDER BY count(*) DESC, ` + g.name + ` LIMIT ?`)
 	if err := tx.SelectContext(ctx, &keys, q, append(sc.withArgs(), storage.ReportTopMerchants)...); err != nil {
 		return nil, fmt.Errorf("report top merchants: %w", err)
 	}

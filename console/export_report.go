@@ -30,6 +30,9 @@ func reportTables(rep *storage.Report, from, to, unit string, compare []unitComp
 		{"挽回经济损失（元）", exportYuan(rep.RecoveredFen)},
 		{"加倍赔偿（件）", rep.DoubleCompensation},
 		{"已办结（件）", rep.Concluded},
+		// The registry's figures are the whole system's, whatever the unit.
+		{"已入驻和解平台的商家（家，全系统）", rep.Merchants.OnPlatform},
+		{"本期新入驻的商家（家，全系统）", rep.Merchants.NewOnPlatform},
 	}}
 	channels := groupTable("按处理渠道", "渠道", rep.ByChannel, rep.Received, storage.ChannelOwn)
 	channels.Columns = append(channels.Columns, "仲裁标的额（元）")

@@ -222,6 +222,8 @@ type caseDetailView struct {
 	Typical typicalView
 	// Transfer is the 移交其他单位 block (page_case_transfer.go).
 	Transfer transferView
+	// Agreement is the 调解协议书 block (page_case_agreement.go).
+	Agreement agreementView
 }
 
 // ratingView is the consumer's rating as the case page shows it.

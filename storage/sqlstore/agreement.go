@@ -32,12 +32,6 @@ func (r *agreementRow) agreement() *storage.Agreement {
 	return &a
 }
 
-// Agreement summary templates: the template card's 20 characters.
-const (
-	agreementSummary = "已出具调解协议，请发送“查询”查看"
-	paymentSummary   = "款项是否到账？请回复已到账或未到账"
-)
-
 // SaveAgreement implements storage.AgreementStore.
 func (d *DB) SaveAgreement(ctx context.Context, draft storage.AgreementDraft) (*storage.Agreement, error) {
 	draft.Normalize()
@@ -211,7 +205,7 @@ func announceAgreement(
 	if facts := a.PaymentFacts(); facts != "" {
 		text += "\n协议金额：" + facts
 	}
-	nn := caseNotice(c, storage.NewNotification{Kind: storage.NoticeAgreement, Text: text, Summary: agreementSummary})
+	nn := caseNotice(c, storage.NewNotification{Kind: storage.NoticeAgreement, Text: text})
 	if _, err := insertNotification(ctx, tx, nn, 0, now); err != nil {
 		return err
 	}

@@ -96,7 +96,7 @@ func (d *DB) askPayment(ctx context.Context, p duePayment, now time.Time) (bool,
 // writePaymentQuestion enqueues the question and notes it on the timeline.
 func writePaymentQuestion(ctx context.Context, tx *sqlx.Tx, c *storage.Case, a *storage.Agreement, now time.Time) error {
 	nn := caseNotice(c, storage.NewNotification{
-		Kind: storage.NoticePaymentQuestion, Text: a.PaymentFacts(), Summary: paymentSummary,
+		Kind: storage.NoticePaymentQuestion, Text: a.PaymentFacts(),
 	})
 	if _, err := insertNotification(ctx, tx, nn, 0, now); err != nil {
 		return err

@@ -273,6 +273,14 @@ const materialSummary = "请补充材料，发送“查询”查看详情"
 // appraisal (检测鉴定), whose time does not count against mediation.
 const appraisalSummary = "检测鉴定中，期间不计入调解期限"
 
+// agreementSummary is the template's summary when the mediation agreement is
+// issued: the card cannot hold the terms, and the paper copy is with the mediator.
+const agreementSummary = "已出具调解协议书，可向调解员索取"
+
+// paymentQuestionSummary is the template's summary of the payment question, in
+// the words the dialog accepts as its answers.
+const paymentQuestionSummary = "款项是否到账？请回复已到账或未到账"
+
 // templateMessage fills the template's fields within WeChat's limits.
 func (p *Pusher) templateMessage(n *storage.Notification) TemplateMessage {
 	t := p.cfg.Template
@@ -286,6 +294,10 @@ func (p *Pusher) templateMessage(n *storage.Notification) TemplateMessage {
 		summary = statusSummary(n)
 	case storage.NoticeTransfer:
 		summary = transferSummary(n)
+	case storage.NoticeAgreement:
+		summary = agreementSummary
+	case storage.NoticePaymentQuestion:
+		summary = paymentQuestionSummary
 	}
 	return TemplateMessage{
 		ToUser:     n.OpenID,

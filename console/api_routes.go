@@ -41,6 +41,9 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	}
 	mux.Handle("POST /api/v1/cases/{number}/reopen", s.api(supervisor, s.apiWithCase(s.apiReopen)))
 	mux.Handle("POST /api/v1/cases/{number}/transfer", s.api(supervisor, s.apiWithCase(s.apiTransfer)))
+	mux.Handle("GET /api/v1/cases/{number}/agreement", s.api(mediator, s.apiWithCase(s.apiAgreement)))
+	mux.Handle("POST /api/v1/cases/{number}/agreement", s.api(mediator, s.apiWithCase(s.apiSaveAgreement)))
+	mux.Handle("POST /api/v1/cases/{number}/agreement/issue", s.api(mediator, s.apiWithCase(s.apiIssueAgreement)))
 	s.apiRoutingRoutes(mux)
 
 	mux.Handle("GET /api/v1/merchants", s.api(mediator, s.apiMerchants))

@@ -71,6 +71,7 @@ type Store interface {
 	storage.CaseTransferStore
 	storage.TeamChannelStore
 	storage.MerchantStore
+	storage.AgreementStore
 	FindNotifications(ctx context.Context, filter storage.NotificationFilter) ([]*storage.Notification, error)
 	FindEvidence(ctx context.Context, id int64) (*storage.Evidence, error)
 }

@@ -38,6 +38,9 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /console/cases/{number}/typical", s.page(sup, s.markTypicalCase))
 	mux.Handle("POST /console/cases/{number}/typical/remove", s.page(sup, s.unmarkTypicalCase))
 	mux.Handle("POST /console/cases/{number}/transfer", s.page(sup, s.transferCase))
+	mux.Handle("GET /console/cases/{number}/agreement", s.page(m, s.showAgreement))
+	mux.Handle("POST /console/cases/{number}/agreement", s.page(m, s.saveAgreement))
+	mux.Handle("POST /console/cases/{number}/agreement/issue", s.page(m, s.issueAgreement))
 
 	mux.Handle("POST /console/cases/{number}/merchant", s.page(m, s.linkCaseMerchant))
 	mux.Handle("POST /console/cases/{number}/merchant/new", s.page(m, s.createCaseMerchant))

@@ -51,6 +51,8 @@ var auditActions = []struct{ Value, Label string }{
 	{storage.AuditMarkRead, "标为已读"}, {storage.AuditCannedReply, "常用回复"},
 	{storage.AuditTypicalCase, "典型案例"},
 	{storage.AuditTransfer, "移交其他单位"},
+	{storage.AuditAgreementSave, "拟定调解协议书"}, {storage.AuditAgreementIssue, "出具调解协议书"},
+	{storage.AuditAgreementView, "查看/下载调解协议书"},
 	{storage.AuditLogin, "登录"}, {storage.AuditLoginFailed, "登录失败"},
 	{storage.AuditLogout, "退出"}, {storage.AuditStaffCreate, "新建员工"},
 	{storage.AuditStaffPassword, "修改密码"}, {storage.AuditStaffDisable, "停用/启用员工"},

@@ -224,6 +224,8 @@ type caseDetailView struct {
 	Transfer transferView
 	// Merchant is the 商家 block (page_case_merchant.go).
 	Merchant caseMerchantView
+	// Agreement is the 调解协议书 block (page_case_agreement.go).
+	Agreement agreementView
 }
 
 // ratingView is the consumer's rating as the case page shows it.

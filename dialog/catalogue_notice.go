@@ -125,6 +125,9 @@ func (c *Catalogue) Notice(n *storage.Notification) string {
 	case storage.NoticeTransfer:
 		return c.fit(msgNoticeTransfer, "Reason", n.Text, "Number", n.CaseNumber)
 	}
+	if text, ok := c.paymentNotice(n); ok {
+		return text
+	}
 	return c.fitText(n.Text)
 }
 

@@ -44,6 +44,10 @@ type Engine struct {
 	Now          func() time.Time
 	NewIntakeKey func() string
 	MaxAttempts  int
+
+	// Payments answers the payment question of mediation agreements (已到账 /
+	// 未到账); nil leaves those words to be handled as any other message.
+	Payments PaymentBackend
 }
 
 // Handle answers one message or event. msgKey identifies the message across WeChat's
@@ -196,6 +200,8 @@ func (e *Engine) runEffect(ctx context.Context, openID, msgKey string, eff Effec
 		return e.rate(ctx, eff)
 	case CommentOnRating:
 		return e.comment(ctx, eff)
+	case AnswerPayment:
+		return e.answerPayment(ctx, eff)
 	default:
 		err = fmt.Errorf("dialog: unknown effect %T", eff)
 	}

@@ -41,6 +41,11 @@ func (e *Engine) loadFacts(ctx context.Context, openID string, n Need) (*Facts, 
 			return nil, err
 		}
 	}
+	if n.Payment {
+		if f.Payment, err = e.pendingPayment(ctx, openID); err != nil {
+			return nil, err
+		}
+	}
 	if n.Number != "" {
 		if f.Case, f.CaseRating, err = e.ownCaseRating(ctx, openID, n.Number); err != nil {
 			return nil, err

@@ -251,6 +251,7 @@ func (t *turn) idleCommand(cmd string) bool {
 		t.say(msgNoIntake, "Word", cmd)
 	case t.bareCaseNumber(cmd):
 	case t.caseCommand(cmd):
+	case t.paymentAnswer(cmd):
 	default:
 		return false
 	}

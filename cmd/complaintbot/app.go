@@ -130,6 +130,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	engine.Now = m.now // the rating window counts from stored closings
+	engine.Payments = m.DB
 
 	// WeChat: in simulator mode a simulated platform stands in for WeChat's
 	// servers; the API client calls it (or WeChat) and the webhook answers it.

@@ -30,8 +30,9 @@ func newPusher(cfg configs.Config, db *sqlstore.DB, api *bot.APIClient, catalogu
 	}, db, api, catalogue.Notice, logger, bot.NewPushMetrics(reg))
 }
 
-// startWorkers runs the outbox delivery, the evidence download and the refresh
-// of the organisation settings in the background until Close.
+// startWorkers runs the outbox delivery, the evidence download, the refresh of
+// the organisation settings and the payment questions of mediation agreements in
+// the background until Close.
 func (m *Main) startWorkers(pusher *bot.Pusher, fetcher *bot.EvidenceFetcher) {
 	ctx, cancel := context.WithCancel(context.Background())
 	m.stopWorkers = cancel
@@ -40,6 +41,8 @@ func (m *Main) startWorkers(pusher *bot.Pusher, fetcher *bot.EvidenceFetcher) {
 	m.workers.Go(func() { m.refreshOrgSettings(ctx, m.orgSettings) })
 	m.workers.Go(func() { m.refreshCalendar(ctx) })
 	m.workers.Go(func() { m.refreshUnits(ctx) })
+	asker := &paymentAsker{store: m.DB, now: m.now, logger: m.Logger}
+	m.workers.Go(func() { asker.run(ctx) })
 }
 
 // templateID is the configured template, or in simulator mode a stand-in so the

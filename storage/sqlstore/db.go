@@ -38,6 +38,8 @@
 //	lease.go              work queues' leases (claim, finish), shared by the outbox and downloads
 //	follower.go           consumers' follow state
 //	rating.go             consumers' ratings of closed cases
+//	agreement.go          mediation agreements (调解协议书): drafts, versions, issuing
+//	agreement_payment.go  the agreement's payment question: asked once per turn, answered
 //	case_classify.go      ReclassifyCase: staff change a case's category, subcategory, nature
 //	case_route.go         routing at filing (rules, default team, auto-assignment), SetCaseTeam
 //	team.go               teams and their members

@@ -1,0 +1,52 @@
+package dialog
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// PaymentBackend is the storage of the payment question: which case waits for
+// an answer, and recording it. The SQL store implements it.
+type PaymentBackend interface {
+	PendingPayment(ctx context.Context, openID string) (*storage.Case, error)
+	AnswerPayment(ctx context.Context, a storage.PaymentAnswer) (*storage.Case, error)
+}
+
+// pendingPayment returns the consumer's case whose payment question waits for an
+// answer, nil if none or if the Engine has no Payments.
+func (e *Engine) pendingPayment(ctx context.Context, openID string) (*storage.Case, error) {
+	if e.Payments == nil {
+		return nil, nil
+	}
+	c, err := e.Payments.PendingPayment(ctx, openID)
+	switch storage.ErrorCode(err) {
+	case "":
+		return c, nil
+	case storage.ENOTFOUND:
+		return nil, nil
+	}
+	return nil, fmt.Errorf("pending payment: %w", err)
+}
+
+// answerPayment records the answer and says what follows: the case is closed,
+// or back with its mediator. An answer recorded already (ECONFLICT, a retried
+// turn or a second answer) is said so.
+func (e *Engine) answerPayment(ctx context.Context, eff AnswerPayment) (outcome, error) {
+	if e.Payments == nil {
+		return outcome{}, fmt.Errorf("answer payment: the engine has no payment backend")
+	}
+	_, err := e.Payments.AnswerPayment(ctx, storage.PaymentAnswer{CaseID: eff.Case.ID, Answer: eff.Answer})
+	switch storage.ErrorCode(err) {
+	case "":
+	case storage.ECONFLICT:
+		return outcome{text: e.Catalogue.text(msgPaymentAlreadyAnswered, "Number", eff.Case.Number)}, nil
+	default:
+		return outcome{}, fmt.Errorf("answer payment: %w", err)
+	}
+	if eff.Answer == storage.PaymentNotReceived {
+		return outcome{text: e.Catalogue.text(msgPaymentNotReceived, "Number", eff.Case.Number)}, nil
+	}
+	return outcome{text: e.Catalogue.text(msgPaymentReceived, "Number", eff.Case.Number)}, nil
+}

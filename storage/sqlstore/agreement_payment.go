@@ -1,0 +1,207 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/complaintbot/complaintbot/storage"
+	"github.com/jmoiron/sqlx"
+)
+
+// The payment follow-up of an issued agreement: on the payment date the bot asks
+// the consumer whether the money arrived, once more PaymentReaskAfter later if
+// there was no answer, and never a third time. Asking is a conditional update of
+// the agreement (the due ask, the count below the maximum, no answer), so two
+// instances asking at once ask once: on PostgreSQL the second update waits for
+// the first and then finds the row no longer due; SQLite's writers take turns.
+
+// duePaymentsSQL selects the follow-ups due at ? whose case is still concluded by
+// the agreement (调解成功 or 已办结): a case staff reopened meanwhile is theirs.
+const duePaymentsSQL = `SELECT a.case_id, a.payment_asks FROM case_agreements a JOIN cases c ON c.id = a.case_id
+	WHERE a.next_ask_at IS NOT NULL AND a.next_ask_at <= ? AND a.payment_answer = ''
+	AND c.status IN ('resolved', 'closed') ORDER BY a.next_ask_at, a.case_id LIMIT ?`
+
+// askPaymentSQL counts one ask and schedules the next (NULL after the last), if
+// the ask is still due and nobody counted it yet: the condition on the count read
+// by duePaymentsSQL is what makes it happen once.
+const askPaymentSQL = `UPDATE case_agreements SET payment_asks = payment_asks + 1, next_ask_at = ?
+	WHERE case_id = ? AND payment_asks = ? AND next_ask_at IS NOT NULL AND next_ask_at <= ?
+	AND payment_answer = ''`
+
+// duePayment is a follow-up due: the case and how often it was asked so far.
+type duePayment struct {
+	CaseID int64 `db:"case_id"`
+	Asks   int   `db:"payment_asks"`
+}
+
+// AskDuePayments implements storage.AgreementStore.
+func (d *DB) AskDuePayments(ctx context.Context, now time.Time, limit int) (int, error) {
+	if limit <= 0 {
+		return 0, storage.Errorf(storage.EINVALID, "asking payments needs a positive limit")
+	}
+	now = dbTime(now)
+	var due []duePayment
+	err := d.inReadTx(ctx, "due payments", func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &due, tx.Rebind(duePaymentsSQL), now, limit)
+	})
+	if err != nil {
+		return 0, err
+	}
+	asked := 0
+	for _, p := range due {
+		ok, err := d.askPayment(ctx, p, now)
+		if err != nil {
+			return asked, err
+		}
+		if ok {
+			asked++
+		}
+	}
+	return asked, nil
+}
+
+// askPayment asks one consumer, if nobody asked them for this turn yet: the
+// count, the outbox row and the timeline note in one transaction.
+func (d *DB) askPayment(ctx context.Context, p duePayment, now time.Time) (bool, error) {
+	var next sql.NullTime // none after the last ask
+	if p.Asks+1 < storage.PaymentAsksMax {
+		next = sql.NullTime{Time: now.Add(storage.PaymentReaskAfter), Valid: true}
+	}
+	caseID := p.CaseID
+	asked := false
+	err := d.inWriteTx(ctx, "ask payment", func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, tx.Rebind(askPaymentSQL), next, caseID, p.Asks, now)
+		if err != nil {
+			return fmt.Errorf("ask payment: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err // another instance asked first
+		}
+		c, err := findCaseByID(ctx, tx, caseID, "")
+		if err != nil {
+			return err
+		}
+		a, err := findAgreement(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		asked = true
+		return writePaymentQuestion(ctx, tx, c, a, now)
+	})
+	return asked, err
+}
+
+// writePaymentQuestion enqueues the question and notes it on the timeline.
+func writePaymentQuestion(ctx context.Context, tx *sqlx.Tx, c *storage.Case, a *storage.Agreement, now time.Time) error {
+	nn := caseNotice(c, storage.NewNotification{
+		Kind: storage.NoticePaymentQuestion, Text: a.PaymentFacts(),
+	})
+	if _, err := insertNotification(ctx, tx, nn, 0, now); err != nil {
+		return err
+	}
+	body := fmt.Sprintf("已询问消费者协议款项是否到账（第 %d 次）。", a.PaymentAsks)
+	return agreementEvent(ctx, tx, c.ID, storage.ActorSystem, body, now)
+}
+
+// PendingPayment implements storage.AgreementStore.
+func (d *DB) PendingPayment(ctx context.Context, openID string) (*storage.Case, error) {
+	var c *storage.Case
+	err := d.inReadTx(ctx, "pending payment", func(tx *sqlx.Tx) error {
+		var ids []int64
+		q := tx.Rebind(`SELECT a.case_id FROM case_agreements a JOIN cases c ON c.id = a.case_id
+			WHERE c.open_id = ? AND a.payment_asks > 0 AND a.payment_answer = ''
+			AND c.status IN ('resolved', 'closed') ORDER BY a.updated_at DESC, a.case_id DESC LIMIT 1`)
+		if err := tx.SelectContext(ctx, &ids, q, openID); err != nil {
+			return fmt.Errorf("pending payment: %w", err)
+		}
+		if len(ids) == 0 {
+			return storage.Errorf(storage.ENOTFOUND, "no payment question waits for an answer")
+		}
+		var err error
+		c, err = findCaseByID(ctx, tx, ids[0], "")
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// AnswerPayment implements storage.AgreementStore.
+func (d *DB) AnswerPayment(ctx context.Context, ans storage.PaymentAnswer) (*storage.Case, error) {
+	if ans.Answer != storage.PaymentReceived && ans.Answer != storage.PaymentNotReceived {
+		return nil, storage.Errorf(storage.EINVALID, "unknown payment answer %q", ans.Answer)
+	}
+	var c *storage.Case
+	err := d.inWriteTx(ctx, "answer payment", func(tx *sqlx.Tx) error {
+		var err error
+		if c, err = findCaseByID(ctx, tx, ans.CaseID, forUpdate(tx)); err != nil {
+			return err
+		}
+		now := dbTime(d.now())
+		if err := recordPaymentAnswer(ctx, tx, c, ans.Answer, now); err != nil {
+			return err
+		}
+		c, err = applyPaymentAnswer(ctx, tx, c, ans.Answer, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// recordPaymentAnswer stores the answer once and puts it on the timeline.
+// ECONFLICT if the question was not asked or is answered.
+func recordPaymentAnswer(ctx context.Context, tx *sqlx.Tx, c *storage.Case, answer string, now time.Time) error {
+	q := tx.Rebind(`UPDATE case_agreements SET payment_answer = ?, answered_at = ?, next_ask_at = NULL,
+		updated_at = ? WHERE case_id = ? AND payment_asks > 0 AND payment_answer = ''`)
+	res, err := tx.ExecContext(ctx, q, answer, now, now, c.ID)
+	if err := onceOrConflict(res, err, "case %s has no payment question waiting for an answer", c.Number); err != nil {
+		return err
+	}
+	return insertEvent(ctx, tx, &storage.Event{
+		CaseID: c.ID, Kind: storage.EventConsumerMessage, Actor: storage.ActorConsumer,
+		Body: "消费者答复协议款项：" + paymentAnswerLabel(answer), CreatedAt: now,
+	})
+}
+
+// paymentAnswerLabel is the answer as the consumer typed it.
+func paymentAnswerLabel(answer string) string {
+	if answer == storage.PaymentReceived {
+		return "已到账"
+	}
+	return "未到账"
+}
+
+// applyPaymentAnswer moves the case as the answer says: 已到账 closes a case that
+// is 调解成功 (one already 已办结 stays), 未到账 reopens it to 调解中 for its
+// mediator and marks it unread, the alert staff see in their queue. The consumer
+// made the move, so the chat's reply is their notice (see statusNotices).
+func applyPaymentAnswer(
+	ctx context.Context, tx *sqlx.Tx, c *storage.Case, answer string, now time.Time,
+) (*storage.Case, error) {
+	change := storage.StatusChange{CaseID: c.ID, Actor: storage.ActorConsumer}
+	switch {
+	case answer == storage.PaymentReceived && c.Status == storage.StatusResolved:
+		change.To, change.Reason = storage.StatusClosed, "消费者确认调解协议约定的款项已到账"
+	case answer == storage.PaymentReceived:
+		return c, nil
+	default:
+		change.To, change.Reopen = storage.StatusMediating, true
+		change.Reason = "消费者答复调解协议约定的款项未到账，案件退回调解员继续处理"
+	}
+	moved, err := changeStatus(ctx, tx, &change, now)
+	if err != nil {
+		return nil, err
+	}
+	if change.Reopen {
+		if err := markCaseUnread(ctx, tx, c.ID); err != nil {
+			return nil, err
+		}
+		moved.Unread = true
+	}
+	return moved, nil
+}

@@ -1,0 +1,32 @@
+-- Mediation agreements (调解协议书, issue 11 §5): one per case, a draft staff edit
+-- (version counts the edits; each edit is also a note on the case's timeline) until
+-- it is issued, after which it never changes. The payment follow-up lives on the
+-- same row: how often the bot asked whether the money arrived, when it asks next
+-- (NULL when it will not ask again) and the consumer's latest answer.
+-- payment_due is a China-time day, YYYY-MM-DD, or '' when nothing is paid.
+-- Timestamps as in 00001.
+
+-- +goose Up
+CREATE TABLE case_agreements (
+    case_id        INTEGER   PRIMARY KEY REFERENCES cases (id),
+    terms          TEXT      NOT NULL,
+    amount_fen     INTEGER   NOT NULL DEFAULT 0,
+    payment_due    TEXT      NOT NULL DEFAULT '',
+    merchant_name  TEXT      NOT NULL,
+    credit_code    TEXT      NOT NULL,
+    mediator       TEXT      NOT NULL,
+    version        INTEGER   NOT NULL DEFAULT 1,
+    created_by     INTEGER   NOT NULL REFERENCES staff (id),
+    created_at     TIMESTAMP NOT NULL,
+    updated_at     TIMESTAMP NOT NULL,
+    issued_at      TIMESTAMP,
+    payment_asks   INTEGER   NOT NULL DEFAULT 0,
+    next_ask_at    TIMESTAMP,
+    payment_answer TEXT      NOT NULL DEFAULT '',
+    answered_at    TIMESTAMP
+);
+-- The worker's question: which follow-ups are due.
+CREATE INDEX case_agreements_next_ask ON case_agreements (next_ask_at) WHERE next_ask_at IS NOT NULL;
+
+-- +goose Down
+DROP TABLE case_agreements;

@@ -107,6 +107,9 @@ func changeStatus(
 		return nil, fmt.Errorf("update case status: %w", err)
 	}
 	c.Status, c.UpdatedAt = ch.To, now
+	if err := referralOnMove(ctx, tx, c, from, ch, now); err != nil {
+		return nil, err
+	}
 	if err := applyOutcome(ctx, tx, c, ch, now); err != nil {
 		return nil, err
 	}

@@ -176,6 +176,6 @@ type ReferralStore interface {
 // Audit actions of the referral records: a result fed back, and asking the
 // consumer about arbitration.
 const (
-	AuditReferralResult    = "referral_result"
-	AuditArbitrationAsk    = "arbitration_consent_ask"
+	AuditReferralResult = "referral_result"
+	AuditArbitrationAsk = "arbitration_consent_ask"
 )

@@ -273,6 +273,10 @@ const materialSummary = "请补充材料，发送“查询”查看详情"
 // appraisal (检测鉴定), whose time does not count against mediation.
 const appraisalSummary = "检测鉴定中，期间不计入调解期限"
 
+// arbitrationConsentSummary is the template's summary of the arbitration
+// question: the answers the chat accepts, in 20 characters.
+const arbitrationConsentSummary = "是否同意仲裁？请回复同意仲裁或不同意"
+
 // templateMessage fills the template's fields within WeChat's limits.
 func (p *Pusher) templateMessage(n *storage.Notification) TemplateMessage {
 	t := p.cfg.Template
@@ -286,6 +290,8 @@ func (p *Pusher) templateMessage(n *storage.Notification) TemplateMessage {
 		summary = statusSummary(n)
 	case storage.NoticeTransfer:
 		summary = transferSummary(n)
+	case storage.NoticeArbitrationConsent:
+		summary = arbitrationConsentSummary
 	}
 	return TemplateMessage{
 		ToUser:     n.OpenID,

@@ -272,6 +272,9 @@ type Need struct {
 	// Finished asks for the consumer's most recently finished case and the closed
 	// case whose rating is due (see Facts.Finished and Facts.RatingDue).
 	Finished bool
+	// ArbitrationQuestion asks for the case whose arbitration question is open
+	// (Facts.ArbitrationCase).
+	ArbitrationQuestion bool
 }
 
 // Facts are what the Engine found for a Need; Step receives them in Env.Facts.
@@ -298,6 +301,9 @@ type Facts struct {
 	// no rating and was closed within the Engine's rating window, nil if none.
 	Finished  *storage.Case
 	RatingDue *storage.Case
+	// ArbitrationCase is the consumer's case whose arbitration question (征求仲裁
+	// 意愿) is open, nil if none.
+	ArbitrationCase *storage.Case
 }
 
 // Result is what one step produces. When Need is set the step could not decide

@@ -41,6 +41,9 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	}
 	mux.Handle("POST /api/v1/cases/{number}/reopen", s.api(supervisor, s.apiWithCase(s.apiReopen)))
 	mux.Handle("POST /api/v1/cases/{number}/transfer", s.api(supervisor, s.apiWithCase(s.apiTransfer)))
+	mux.Handle("GET /api/v1/cases/{number}/referrals", s.api(mediator, s.apiWithCase(s.apiReferrals)))
+	mux.Handle("POST /api/v1/cases/{number}/referrals/{id}/result", s.api(mediator, s.apiWithCase(s.apiReferralResult)))
+	mux.Handle("POST /api/v1/cases/{number}/arbitration-consent", s.api(mediator, s.apiWithCase(s.apiAskArbitrationConsent)))
 	s.apiRoutingRoutes(mux)
 
 	mux.Handle("/api/v1/", s.api(mediator, func(w http.ResponseWriter, r *http.Request) {

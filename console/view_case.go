@@ -222,6 +222,8 @@ type caseDetailView struct {
 	Typical typicalView
 	// Transfer is the 移交其他单位 block (page_case_transfer.go).
 	Transfer transferView
+	// Referrals is the 转办记录 block (page_case_referrals.go).
+	Referrals referralsView
 }
 
 // ratingView is the consumer's rating as the case page shows it.

@@ -101,3 +101,46 @@ func TestPageReferralBlock(t *testing.T) {
 	}
 	u.get(casePath).want(http.StatusOK).contains("对方拒绝处理").lacks("反馈市场监管部门处理结果")
 }
+
+// TestReferralsScopeToTheCallersUnits checks the referral surfaces' IDOR side:
+// another district's case reads as not found for its records, its result and
+// the arbitration question, on the API and the pages, and nothing is written.
+func TestReferralsScopeToTheCallersUnits(t *testing.T) {
+	e := newAPIEnv(t)
+	ctx := context.Background()
+	u := newUnitCity(t, e.db, e.supervisor, e.apiUnitCase)
+	med := e.tokenFor(u.fcMed)
+	other := u.xzCase
+	for _, to := range []storage.Status{storage.StatusAccepted, storage.StatusReferred} {
+		if _, err := e.db.ChangeStatus(ctx, storage.StatusChange{CaseID: other.ID, To: to, Actor: e.supervisor.Actor(),
+			Reason: map[storage.Status]string{storage.StatusReferred: "行政部门"}[to]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refs, err := e.db.FindReferrals(ctx, other.ID)
+	if err != nil || len(refs) != 1 {
+		t.Fatalf("referrals = %+v, %v", refs, err)
+	}
+	base := "/api/v1/cases/" + other.Number
+	e.do("GET", base+"/referrals", med, "").fails(t, http.StatusNotFound, "not_found")
+	e.do("POST", base+"/referrals/"+apiItoa(refs[0].ID)+"/result", med, `{"outcome":"failed","result_date":"2026-03-01"}`).
+		fails(t, http.StatusNotFound, "not_found")
+	e.do("POST", base+"/arbitration-consent", med, `{}`).fails(t, http.StatusNotFound, "not_found")
+
+	p := newPageEnv(t)
+	pu := newUnitCity(t, p.db, p.supervisor, p.newCase)
+	pmed := p.as(pu.fcMed)
+	pmed.post(pageCasePath(pu.xzCase, "/arbitration-consent"), url.Values{}).want(http.StatusNotFound)
+	pmed.post(pageCasePath(pu.xzCase, "/referrals/1/result"), pageForm("outcome", "failed", "date", "2026-03-01")).
+		want(http.StatusNotFound)
+
+	if got, _ := e.db.FindReferrals(ctx, other.ID); got[0].Closed || got[0].Outcome != "" {
+		t.Fatalf("a refused call changed the other district's referral: %+v", got[0])
+	}
+	if _, err := e.db.FindArbitrationConsent(ctx, other.ID); storage.ErrorCode(err) != storage.ENOTFOUND {
+		t.Fatalf("a refused call asked the other district's consumer: %v", err)
+	}
+	if _, err := p.db.FindArbitrationConsent(ctx, pu.xzCase.ID); storage.ErrorCode(err) != storage.ENOTFOUND {
+		t.Fatalf("a refused page post asked the other district's consumer: %v", err)
+	}
+}

@@ -281,6 +281,10 @@ const agreementSummary = "已出具调解协议书，可向调解员索取"
 // the words the dialog accepts as its answers.
 const paymentQuestionSummary = "款项是否到账？请回复已到账或未到账"
 
+// arbitrationConsentSummary is the template's summary of the arbitration
+// question: the answers the chat accepts, in 20 characters.
+const arbitrationConsentSummary = "是否同意仲裁？请回复同意仲裁或不同意"
+
 // templateMessage fills the template's fields within WeChat's limits.
 func (p *Pusher) templateMessage(n *storage.Notification) TemplateMessage {
 	t := p.cfg.Template
@@ -298,6 +302,8 @@ func (p *Pusher) templateMessage(n *storage.Notification) TemplateMessage {
 		summary = agreementSummary
 	case storage.NoticePaymentQuestion:
 		summary = paymentQuestionSummary
+	case storage.NoticeArbitrationConsent:
+		summary = arbitrationConsentSummary
 	}
 	return TemplateMessage{
 		ToUser:     n.OpenID,

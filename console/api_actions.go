@@ -30,6 +30,9 @@ type apiStatusRequest struct {
 	Reason string `json:"reason"` // rejected: storage.RejectReasons; terminated: storage.TerminationReasons
 	Target string `json:"target"` // referred: storage.ReferralTargets
 	Detail string `json:"detail"` // optional; for other statuses the whole reason
+	// Contact is, for referred, who at the body took the case (the referral
+	// record's contact; not shown to the consumer).
+	Contact string `json:"contact"`
 }
 
 // apiTextRequest is the body of …/reply and …/note.
@@ -88,7 +91,7 @@ func (s *Server) apiStatus(w http.ResponseWriter, r *http.Request, c *storage.Ca
 		s.apiError(w, r, err)
 		return
 	}
-	s.apiChangeStatus(w, r, storage.StatusChange{CaseID: c.ID, To: to, Reason: reason})
+	s.apiChangeStatus(w, r, storage.StatusChange{CaseID: c.ID, To: to, Reason: reason, Contact: req.Contact})
 }
 
 // apiStatusReason checks what a move needs and returns the reason the timeline and the
@@ -122,8 +125,8 @@ func apiNoStrayFields(to storage.Status, req apiStatusRequest) error {
 	if req.Reason != "" && to != storage.StatusRejected && to != storage.StatusTerminated {
 		return storage.Errorf(storage.EINVALID, "只有不予受理和终止调解需要 reason；其他说明请写在 detail")
 	}
-	if req.Target != "" && to != storage.StatusReferred {
-		return storage.Errorf(storage.EINVALID, "只有转办（referred）需要 target")
+	if (req.Target != "" || req.Contact != "") && to != storage.StatusReferred {
+		return storage.Errorf(storage.EINVALID, "只有转办（referred）需要 target 和 contact")
 	}
 	return nil
 }

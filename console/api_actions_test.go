@@ -69,8 +69,14 @@ func TestAPIStatusMoves(t *testing.T) {
 	// 终止调解 is an outcome: …/close, not …/status.
 	e.post(c, "status", e.mediator, `{"status":"terminated"}`).fails(t, http.StatusConflict, "conflict")
 	e.post(c, "status", e.mediator, `{"status":"referred","target":"月球法院"}`).fails(t, http.StatusBadRequest, "invalid")
-	e.post(c, "status", e.mediator, `{"status":"referred","target":"仲裁委员会","detail":"消费者同意仲裁"}`).
-		ok(t, http.StatusOK, &d)
+	arbitration := `{"status":"referred","target":"仲裁委员会","detail":"消费者同意仲裁","contact":"王仲裁员"}`
+	e.post(c, "status", e.mediator, arbitration).fails(t, http.StatusConflict, "conflict") // not asked yet
+	e.post(c, "arbitration-consent", e.mediator, `{}`).ok(t, http.StatusCreated, nil)
+	e.post(c, "status", e.mediator, arbitration).fails(t, http.StatusConflict, "conflict") // not answered yet
+	if _, err := e.db.AnswerArbitrationConsent(context.Background(), c.ID, storage.ConsentAgreed); err != nil {
+		t.Fatal(err)
+	}
+	e.post(c, "status", e.mediator, arbitration).ok(t, http.StatusOK, &d)
 	if d.Status != "referred" || !strings.HasSuffix(d.last(t, "status_change").Body, "仲裁委员会（消费者同意仲裁）") {
 		t.Fatalf("after referral: %s %+v", d.Status, d.last(t, "status_change"))
 	}

@@ -39,14 +39,6 @@ func newAPIAgreement(c *storage.Case, a *storage.Agreement) apiAgreementOut {
 	return out
 }
 
-// optionalTime is t, or nil for the zero time (omitted from the JSON).
-func optionalTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
 // apiAgreementRequest is the body of POST …/agreement: the draft, with the
 // version it was read at (0 for a new one).
 type apiAgreementRequest struct {

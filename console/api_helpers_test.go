@@ -175,6 +175,9 @@ func (e *apiEnv) move(c *storage.Case, to storage.Status, reason string) {
 		_, err = e.db.CloseCase(context.Background(), storage.Closing{
 			CaseID: c.ID, Outcome: storage.OutcomeAgreement, Note: reason, Actor: e.supervisor.Actor()})
 	} else {
+		if to == storage.StatusReferred && storage.ReferralTargetOf(reason) == storage.ArbitrationTarget {
+			consentToArbitration(e.t, e.db, c, e.supervisor.Actor())
+		}
 		_, err = e.db.ChangeStatus(context.Background(), storage.StatusChange{
 			CaseID: c.ID, To: to, Actor: e.supervisor.Actor(), Reason: reason,
 		})

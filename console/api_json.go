@@ -247,3 +247,12 @@ func apiEvidenceJSON(list []*storage.Evidence) []apiEvidence {
 	}
 	return out
 }
+
+// optionalTime is nil for the zero time, so that the JSON says null (or, with
+// omitempty, leaves the field out) rather than 0001-01-01.
+func optionalTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}

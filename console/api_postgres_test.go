@@ -37,6 +37,7 @@ func TestAPIOnPostgres(t *testing.T) {
 		"PhoneSearchAudit": TestPhoneSearchIsAudited,
 		"PhoneSearchLimit": TestPhoneSearchIsLimitedPerStaffMember,
 		"UnitScope":        TestAPIScopesToTheCallersUnits,
+		"ReferralResult":   TestAPIReferralResult,
 	} {
 		t.Run(name, test)
 	}

@@ -55,7 +55,7 @@ func TestAPIReports(t *testing.T) {
 	if rep.From != "2026-01" || rep.To != "2026-03" || got != want {
 		t.Fatalf("report %s..%s totals %+v, want %+v", rep.From, rep.To, rep.Totals, want)
 	}
-	if len(rep.Channels) != 5 || rep.Channels[0].Name != storage.ChannelOwn || rep.Channels[2].Key != "仲裁委员会" ||
+	if len(rep.Channels) != 6 || rep.Channels[0].Name != storage.ChannelOwn || rep.Channels[2].Key != "仲裁委员会" ||
 		rep.Channels[2].Accepted != 1 || rep.Channels[2].AmountFen != 399950 {
 		t.Fatalf("channels %+v", rep.Channels)
 	}

@@ -119,7 +119,7 @@ func TestAPIReportChannels(t *testing.T) {
 		} `json:"by_channel"`
 	}
 	e.do("GET", "/api/v1/reports?from=2026-03&to=2026-03", e.as(e.supervisor), "").ok(t, http.StatusOK, &rep)
-	if len(rep.Channels) != 6 || rep.Channels[1].Key != storage.ChannelTeamKey(team.ID) || rep.Channels[1].Received != 1 ||
+	if len(rep.Channels) != 7 || rep.Channels[1].Key != storage.ChannelTeamKey(team.ID) || rep.Channels[1].Received != 1 ||
 		rep.Channels[0].Received != 0 {
 		t.Fatalf("channels %+v", rep.Channels)
 	}

@@ -44,6 +44,9 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/cases/{number}/agreement", s.api(mediator, s.apiWithCase(s.apiAgreement)))
 	mux.Handle("POST /api/v1/cases/{number}/agreement", s.api(mediator, s.apiWithCase(s.apiSaveAgreement)))
 	mux.Handle("POST /api/v1/cases/{number}/agreement/issue", s.api(mediator, s.apiWithCase(s.apiIssueAgreement)))
+	mux.Handle("GET /api/v1/cases/{number}/referrals", s.api(mediator, s.apiWithCase(s.apiReferrals)))
+	mux.Handle("POST /api/v1/cases/{number}/referrals/{id}/result", s.api(mediator, s.apiWithCase(s.apiReferralResult)))
+	mux.Handle("POST /api/v1/cases/{number}/arbitration-consent", s.api(mediator, s.apiWithCase(s.apiAskArbitrationConsent)))
 	s.apiRoutingRoutes(mux)
 
 	mux.Handle("GET /api/v1/merchants", s.api(mediator, s.apiMerchants))

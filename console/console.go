@@ -72,6 +72,7 @@ type Store interface {
 	storage.TeamChannelStore
 	storage.MerchantStore
 	storage.AgreementStore
+	storage.ReferralStore
 	FindNotifications(ctx context.Context, filter storage.NotificationFilter) ([]*storage.Notification, error)
 	FindEvidence(ctx context.Context, id int64) (*storage.Evidence, error)
 }

@@ -50,6 +50,9 @@ func (s *Server) moveCase(w http.ResponseWriter, r *http.Request, to storage.Sta
 	}
 	by := s.actedBy(r)
 	change := storage.StatusChange{CaseID: c.ID, To: to, Actor: by.Actor, IP: by.IP, Reason: reason}
+	if to == storage.StatusReferred {
+		change.Contact = strings.TrimSpace(r.PostFormValue("contact"))
+	}
 	if _, err := s.cfg.Store.ChangeStatus(r.Context(), change); err != nil {
 		s.refuseForm(w, r, c, form, err)
 		return

@@ -119,6 +119,9 @@ func (e *pageEnv) move(c *storage.Case, to storage.Status, reason string) {
 	case storage.StatusTerminated:
 		e.close(c, storage.Closing{Outcome: storage.OutcomeTerminated, Reason: reason})
 	default:
+		if to == storage.StatusReferred && storage.ReferralTargetOf(reason) == storage.ArbitrationTarget {
+			consentToArbitration(e.t, e.db, c, e.supervisor.Actor())
+		}
 		ch := storage.StatusChange{CaseID: c.ID, To: to, Actor: e.supervisor.Actor(), Reason: reason}
 		_, err = e.db.ChangeStatus(context.Background(), ch)
 	}

@@ -30,6 +30,8 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /console/cases/{number}/note", s.page(m, s.addCaseNote))
 	mux.Handle("POST /console/cases/{number}/close", s.page(m, s.closeCase))
 	mux.Handle("POST /console/cases/{number}/material", s.page(m, s.requestMaterial))
+	mux.Handle("POST /console/cases/{number}/referrals/{id}/result", s.page(m, s.feedBackReferral))
+	mux.Handle("POST /console/cases/{number}/arbitration-consent", s.page(m, s.askArbitrationConsent))
 	mux.Handle("POST /console/cases/{number}/resume", s.page(m, s.resumeCase))
 	mux.Handle("POST /console/cases/{number}/read", s.page(m, s.markCaseRead))
 	mux.Handle("POST /console/cases/{number}/reveal-phone", s.page(m, s.revealPhone))

@@ -226,6 +226,8 @@ type caseDetailView struct {
 	Merchant caseMerchantView
 	// Agreement is the 调解协议书 block (page_case_agreement.go).
 	Agreement agreementView
+	// Referrals is the 转办记录 block (page_case_referrals.go).
+	Referrals referralsView
 }
 
 // ratingView is the consumer's rating as the case page shows it.

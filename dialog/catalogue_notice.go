@@ -124,6 +124,8 @@ func (c *Catalogue) Notice(n *storage.Notification) string {
 		return c.fit(msgNoticeAck, "", "", "Number", n.CaseNumber)
 	case storage.NoticeTransfer:
 		return c.fit(msgNoticeTransfer, "Reason", n.Text, "Number", n.CaseNumber)
+	case storage.NoticeArbitrationConsent:
+		return c.fit(msgNoticeArbitrationConsent, "", "", "Number", n.CaseNumber)
 	}
 	if text, ok := c.paymentNotice(n); ok {
 		return text

@@ -275,6 +275,9 @@ type Need struct {
 	// Payment asks for the consumer's case whose payment question waits for
 	// an answer (see Facts.Payment).
 	Payment bool
+	// ArbitrationQuestion asks for the case whose arbitration question is open
+	// (Facts.ArbitrationCase).
+	ArbitrationQuestion bool
 }
 
 // Facts are what the Engine found for a Need; Step receives them in Env.Facts.
@@ -304,6 +307,9 @@ type Facts struct {
 	// Payment is the consumer's case whose agreement's payment question was
 	// asked and not answered, nil if none (or the Engine has no Payments).
 	Payment *storage.Case
+	// ArbitrationCase is the consumer's case whose arbitration question (征求仲裁
+	// 意愿) is open, nil if none.
+	ArbitrationCase *storage.Case
 }
 
 // Result is what one step produces. When Need is set the step could not decide

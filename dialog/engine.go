@@ -40,6 +40,10 @@ type Engine struct {
 	// rating when the consumer writes; zero means DefaultRatingWindow.
 	RatingWindow time.Duration
 
+	// Referrals answers the arbitration question (同意仲裁 / 不同意); nil means
+	// the chat knows no such question.
+	Referrals storage.ReferralStore
+
 	// Now and NewIntakeKey are injectable for tests; nil means the real ones.
 	Now          func() time.Time
 	NewIntakeKey func() string
@@ -202,6 +206,8 @@ func (e *Engine) runEffect(ctx context.Context, openID, msgKey string, eff Effec
 		return e.comment(ctx, eff)
 	case AnswerPayment:
 		return e.answerPayment(ctx, eff)
+	case AnswerArbitration:
+		return e.answerArbitration(ctx, eff)
 	default:
 		err = fmt.Errorf("dialog: unknown effect %T", eff)
 	}

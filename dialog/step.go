@@ -250,6 +250,7 @@ func (t *turn) idleCommand(cmd string) bool {
 	case isControlWord(cmd):
 		t.say(msgNoIntake, "Word", cmd)
 	case t.bareCaseNumber(cmd):
+	case t.arbitrationAnswer(cmd):
 	case t.caseCommand(cmd):
 	case t.paymentAnswer(cmd):
 	default:

@@ -15,6 +15,9 @@ const (
 	NoticeAck           NotificationKind = "ack"            // we received what the consumer sent
 	NoticeRatingRequest NotificationKind = "rating_request" // the case is closed: please rate it
 	NoticeDialogReply   NotificationKind = "dialog_reply"   // a chat answer that missed WeChat's 5 s
+	// NoticeArbitrationConsent asks the consumer whether they agree to have the
+	// case referred to arbitration (同意仲裁 / 不同意).
+	NoticeArbitrationConsent NotificationKind = "arbitration_consent"
 )
 
 // Notification states. A notification is pending until it is sent, or dead when

@@ -63,8 +63,10 @@ func (f ReportFigures) Rate() float64 {
 //     (shown as 未分类).
 //   - ByChannel: who handled the case — Key "" for the association's own
 //     mediation (never referred), then each of ReferralTargets in order, every
-//     channel listed even when empty. A case counts under the latest referral's
-//     target (Case.ReferralTarget). For 仲裁委员会 AmountFen is the amount in
+//     channel listed even when empty. A case counts under the target of its
+//     latest referral record (ReferralStore); a referral channel's Mediated is
+//     the cases whose latest referral the body itself settled (ReferralSettled),
+//     not the cases' outcomes. For 仲裁委员会 AmountFen is the amount in
 //     dispute. A team marked as a channel of its own (TeamChannelStore: the car
 //     studio, 汽车消费维权工作室) is a channel too: a case in its queue that was
 //     never referred counts under the team (Key ChannelTeamKey(id), Name the

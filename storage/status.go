@@ -150,8 +150,11 @@ var TerminationReasons = []string{
 	"发现存在不予受理情形",
 }
 
-// Referral targets in the seed's practice.
-var ReferralTargets = []string{"企业和解（入驻企业）", "仲裁委员会", "金融纠纷调解中心", "行政部门"}
+// Referral targets in the seed's practice, each a channel of the figures
+// (referralChannels gives their ids). 市场监管部门 is the market regulator; 行政部门
+// stays for any other administrative department, so older referrals keep their
+// target.
+var ReferralTargets = []string{"企业和解（入驻企业）", "仲裁委员会", "金融纠纷调解中心", "市场监管部门", "行政部门"}
 
 // ReferralTargetOf returns the target a referral's reason names: the reason is the
 // target, maybe followed by staff's detail ("仲裁委员会（申请人同意）"). "" if it
@@ -178,6 +181,9 @@ type StatusChange struct {
 	// Closing is the outcome the move records; only CaseworkStore.CloseCase sets
 	// it (ChangeStatus refuses a change that carries one).
 	Closing *Closing
+	// Contact is, for a referral, who at the body took the case (free text); it
+	// goes to the referral record.
+	Contact string
 }
 
 // MaterialReasonMissing is the ground of rejecting a case whose consumer did not

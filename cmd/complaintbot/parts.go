@@ -58,6 +58,8 @@ func newEngine(ctx context.Context, cfg configs.Config, rdb redis.UniversalClien
 		DraftTTL:   time.Duration(cfg.Dialog.DraftTTL),
 		// The chat asks for a closed case's rating within this window.
 		RatingWindow: time.Duration(cfg.Dialog.RatingWindow),
+		// The chat records the answer to the arbitration question.
+		Referrals: db,
 	}, nil
 }
 

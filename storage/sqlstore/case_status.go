@@ -24,7 +24,10 @@ import (
 // checkMaterialRules says. ECONFLICT if the move is not allowed from the current
 // status; EINVALID for an unknown status, a missing actor, a missing reason where
 // one is required (rejected, terminated), or a target only those methods reach;
-// ENOTFOUND for an unknown case.
+// ENOTFOUND for an unknown case. A move to 已转办 writes its referral record and
+// needs a reason naming one of storage.ReferralTargets (EINVALID otherwise); to
+// 仲裁委员会 it needs the consumer's 同意仲裁 (ECONFLICT otherwise; see
+// referralOnMove).
 func (d *DB) ChangeStatus(ctx context.Context, change storage.StatusChange) (*storage.Case, error) {
 	if err := checkStatusChange(&change); err != nil {
 		return nil, err
@@ -107,6 +110,9 @@ func changeStatus(
 		return nil, fmt.Errorf("update case status: %w", err)
 	}
 	c.Status, c.UpdatedAt = ch.To, now
+	if err := referralOnMove(ctx, tx, c, from, ch, now); err != nil {
+		return nil, err
+	}
 	if err := applyOutcome(ctx, tx, c, ch, now); err != nil {
 		return nil, err
 	}

@@ -32,6 +32,9 @@ func move(t *testing.T, db *DB, c *storage.Case, to storage.Status, reason strin
 		moved, err = db.CloseCase(context.Background(), storage.Closing{
 			CaseID: c.ID, Outcome: storage.OutcomeTerminated, Reason: "一方表示无法达成调解协议", Note: reason, Actor: staff})
 	default:
+		if to == storage.StatusReferred && storage.ReferralTargetOf(reason) == storage.ArbitrationTarget {
+			consentToArbitration(t, db, c)
+		}
 		moved, err = db.ChangeStatus(context.Background(), storage.StatusChange{
 			CaseID: c.ID, To: to, Actor: staff, Reason: reason,
 		})
@@ -268,7 +271,7 @@ func TestReopenOnlyFinishedCasesToMediating(t *testing.T) {
 		open := mustCreate(t, db, newCase("open"))
 		move(t, db, open, storage.StatusAccepted, "")
 		move(t, db, open, storage.StatusMediating, "")
-		move(t, db, open, storage.StatusReferred, "")
+		move(t, db, open, storage.StatusReferred, "行政部门")
 		// Referred → mediating is in the table, but it is no reopening.
 		wantCode(t, reopen(open, storage.StatusMediating), storage.ECONFLICT)
 		rejected := mustCreate(t, db, newCase("rejected"))

@@ -73,11 +73,14 @@ func sqlStatuses(ss []storage.Status) string {
 	return strings.Join(q, ", ")
 }
 
-// reportJoins are the cases (alias c) with their mediator (alias s) and team
-// (alias t). A new grouping whose name lives in another table needs a join here,
-// and a row in reportDimensions.
+// reportJoins are the cases (alias c) with their mediator (alias s), team
+// (alias t), registry merchant (alias m) and latest referral record (alias lr,
+// see reportChannelKey). A new
+// grouping whose name lives in another table needs a join here, and a row in
+// reportDimensions.
 const reportJoins = ` FROM cases c LEFT JOIN staff s ON s.id = c.assignee_id
-	LEFT JOIN teams t ON t.id = c.team_id LEFT JOIN merchants m ON m.id = c.merchant_id`
+	LEFT JOIN teams t ON t.id = c.team_id LEFT JOIN merchants m ON m.id = c.merchant_id
+	LEFT JOIN referrals lr ON lr.id = (SELECT max(r.id) FROM referrals r WHERE r.case_id = c.id)`
 
 // reportScope is which cases a report counts, as a SQL condition on c with its
 // arguments: received in the period and, for a unit's report, of its units.
@@ -177,13 +180,14 @@ type reportDimension struct {
 	into      func(rep *storage.Report) *[]storage.ReportCount
 }
 
-// reportChannelKey is a case's channel (storage.Report.ByChannel): the latest
-// referral's target; else the team's, when the team is counted as a channel;
-// else "" for the association's own mediation. reportChannelName names it.
-const (
-	reportChannelKey = `CASE WHEN c.referral_target <> '' THEN c.referral_target
+// reportChannelKey is a case's channel (storage.Report.ByChannel): the target
+// of its latest referral record (lr), keyed and named by the target as before
+// the records; else the team's, when the team is counted as a channel; else ""
+// for the association's own mediation. reportChannelName names it.
+var (
+	reportChannelKey = `CASE WHEN lr.id IS NOT NULL THEN ` + reportReferralTarget + `
 		WHEN t.report_channel THEN 'team:' || CAST(t.id AS TEXT) ELSE '' END`
-	reportChannelName = `min(CASE WHEN c.referral_target <> '' THEN c.referral_target
+	reportChannelName = `min(CASE WHEN lr.id IS NOT NULL THEN ` + reportReferralTarget + `
 		WHEN t.report_channel THEN t.name ELSE '' END)`
 )
 
@@ -242,6 +246,7 @@ func (d *DB) caseReport(ctx context.Context, from, to time.Time, units []int64) 
 		ByYear:  reportBuckets(storage.ReportYears(from, to), "2006")}
 	sc := newReportScope(from, to, units)
 	var channelTeams []reportChannelTeam
+	var settled map[string]int
 	err := d.inReadTx(ctx, "case report", func(tx *sqlx.Tx) error {
 		if err := reportCube(ctx, tx, rep, sc); err != nil {
 			return err
@@ -262,6 +267,9 @@ func (d *DB) caseReport(ctx context.Context, from, to time.Time, units []int64) 
 		if rep.Merchants, err = reportMerchants(ctx, tx, from, to); err != nil {
 			return err
 		}
+		if settled, err = reportReferralSettled(ctx, tx, sc); err != nil {
+			return err
+		}
 		rep.Overdue, err = d.reportOverdue(ctx, tx, units)
 		return err
 	})
@@ -269,6 +277,7 @@ func (d *DB) caseReport(ctx context.Context, from, to time.Time, units []int64) 
 		return nil, err
 	}
 	rep.ByChannel = reportChannels(rep.ByChannel, channelTeams)
+	setReferralSettled(rep.ByChannel, settled)
 	rep.MediationRate = rep.Rate()
 	return rep, nil
 }

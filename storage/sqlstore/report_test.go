@@ -179,7 +179,7 @@ func TestCaseReport(t *testing.T) {
 			{"食品", 5, 4, 3}, {"其他", 2, 1, 0}, {"家用电子电器", 2, 1, 0}, {"交通工具", 1, 1, 0}, {"美容美发", 1, 0, 0}})
 		wantGroups(t, "nature", rep.ByNature, []groupWant{{"", 8, 4, 1}, {"质量", 3, 3, 2}})
 		wantGroups(t, "channel", rep.ByChannel, []groupWant{{storage.ChannelOwn, 9, 5, 2},
-			{"企业和解（入驻企业）", 1, 1, 1}, {"仲裁委员会", 1, 1, 0}, {"金融纠纷调解中心", 0, 0, 0}, {"行政部门", 0, 0, 0}})
+			{"企业和解（入驻企业）", 1, 1, 1}, {"仲裁委员会", 1, 1, 0}, {"金融纠纷调解中心", 0, 0, 0}, {"市场监管部门", 0, 0, 0}, {"行政部门", 0, 0, 0}})
 		if arb := rep.ByChannel[2]; arb.Key != "仲裁委员会" || arb.AmountFen != 2_063_010_00 {
 			t.Errorf("arbitration = %+v", arb)
 		}
@@ -234,7 +234,7 @@ func TestCaseReport(t *testing.T) {
 			t.Fatal(err)
 		}
 		if rep.Received != 0 || rep.MediationRate != 0 || len(rep.ByCategory) != 0 || len(rep.TopMerchants) != 0 ||
-			len(rep.ByMonth) != 1 || rep.ByMonth[0].Received != 0 || len(rep.ByChannel) != 5 || len(rep.HotTopics) != 0 {
+			len(rep.ByMonth) != 1 || rep.ByMonth[0].Received != 0 || len(rep.ByChannel) != 6 || len(rep.HotTopics) != 0 {
 			t.Errorf("empty report = %+v", rep)
 		}
 

@@ -112,7 +112,7 @@ func TestUnitReportTeamsChannelsOverdue(t *testing.T) {
 		}
 		wantGroups(t, "channel", rep.ByChannel, []groupWant{{storage.ChannelOwn, 3, 1, 0},
 			{"汽车消费维权工作室", 1, 1, 1}, {"企业和解（入驻企业）", 0, 0, 0}, {"仲裁委员会", 1, 1, 0},
-			{"金融纠纷调解中心", 0, 0, 0}, {"行政部门", 0, 0, 0}})
+			{"金融纠纷调解中心", 0, 0, 0}, {"市场监管部门", 0, 0, 0}, {"行政部门", 0, 0, 0}})
 		if k := rep.ByChannel[1].Key; k != storage.ChannelTeamKey(u.cars.ID) {
 			t.Errorf("studio channel key = %q", k)
 		}
@@ -157,7 +157,7 @@ func TestUnitReportTeamsChannelsOverdue(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.ByChannel[0].Received != 4 || len(rep.ByChannel) != 5 {
+		if rep.ByChannel[0].Received != 4 || len(rep.ByChannel) != 6 {
 			t.Errorf("channels after unmarking = %+v", rep.ByChannel)
 		}
 		var n int

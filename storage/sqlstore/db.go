@@ -118,6 +118,11 @@ type DB struct {
 	// storage.DefaultMaterialWait. Set it before the DB is shared.
 	MaterialWait time.Duration
 
+	// MassRule is the mass-complaint detector's threshold and window
+	// (casework.mass_threshold, casework.mass_window); zero fields mean the
+	// defaults. Set it before the DB is shared.
+	MassRule storage.MassRule
+
 	db      *sqlx.DB
 	dialect string
 	url     string // as given to Open, for String

@@ -73,6 +73,8 @@ type apiReport struct {
 	// empty when it has none.
 	Unit  apiReportUnit    `json:"unit"`
 	Units []apiReportGroup `json:"by_unit"`
+	// Mass counts collective cases and seven-day returns (report_mass.go).
+	Mass apiReportMass `json:"mass"`
 }
 
 // apiReportUnit names the unit of a report.
@@ -151,6 +153,7 @@ func apiReportJSON(rep *storage.Report) apiReport {
 		Months: apiPeriods(rep.ByMonth), Years: apiPeriods(rep.ByYear), Teams: apiGroups(rep.ByTeam),
 		Overdue: apiReportOverdue{AsOf: rep.Overdue.AsOf.UTC().Format(time.RFC3339), Total: rep.Overdue.Total,
 			Mediators: apiTallies(rep.Overdue.ByMediator), Teams: apiTallies(rep.Overdue.ByTeam)},
+		Mass: apiReportMassOf(rep.Mass),
 	}
 	for _, t := range rep.HotTopics {
 		out.HotTopics = append(out.HotTopics, apiReportTopic{Category: t.Category, Subcategory: t.Subcategory,

@@ -70,6 +70,7 @@ type Store interface {
 	storage.UnitStore
 	storage.CaseTransferStore
 	storage.TeamChannelStore
+	storage.MassStore
 	FindNotifications(ctx context.Context, filter storage.NotificationFilter) ([]*storage.Notification, error)
 	FindEvidence(ctx context.Context, id int64) (*storage.Evidence, error)
 }

@@ -32,6 +32,8 @@ type reportView struct {
 	ChartToken string
 	// ChannelTeams are the teams with their channel mark, for the setting.
 	ChannelTeams []channelTeamView
+	// Mass counts collective cases and seven-day returns (_report_mass.html).
+	Mass storage.ReportMass
 }
 
 // reportUnitView is the unit part of a figures page: which unit, the picker
@@ -82,7 +84,7 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request) {
 	}
 	v := reportView{
 		From: from.Format("2006-01"), To: to.AddDate(0, -1, 0).Format("2006-01"),
-		Total: newFiguresView(rep.ReportFigures), Concluded: rep.Concluded,
+		Total: newFiguresView(rep.ReportFigures), Concluded: rep.Concluded, Mass: rep.Mass,
 		Channels:     groupViews(rep.ByChannel, rep.Received, storage.ChannelOwn),
 		Categories:   groupViews(rep.ByCategory, rep.Received, "未分类"),
 		Natures:      groupViews(rep.ByNature, rep.Received, "未分类"),

@@ -49,6 +49,9 @@
 //	apitoken.go           staff's API tokens
 //	audit.go              the audit log
 //	report.go             the monthly case report
+//	report_mass.go        the report's collective cases and seven-day returns
+//	mass.go               mass-complaint groups: the detector at filing, lists, scope
+//	mass_collective.go    collective cases: form, members, fan-out reply and status, warning
 //	settings.go           the organisation's settings
 //	blob.go               evidence files stored in the database
 //	seed.go               a realistic desk for benchmarks (SeedCases)

@@ -14,3 +14,12 @@ func apiReportMassOf(m storage.ReportMass) apiReportMass {
 	return apiReportMass{CollectiveCases: m.CollectiveCases, CollectiveMembers: m.CollectiveMembers,
 		SevenDayReturns: m.SevenDayReturns}
 }
+
+// massTable is the downloads' table of collective cases and seven-day returns.
+func massTable(m storage.ReportMass) exportTable {
+	return exportTable{Title: "集体投诉与七日无理由退货", Columns: []string{"指标", "数值"}, Rows: [][]any{
+		{"集体投诉（起）", m.CollectiveCases},
+		{"集体投诉成员案件（件）", m.CollectiveMembers},
+		{"七日无理由退货（件）", m.SevenDayReturns},
+	}}
+}

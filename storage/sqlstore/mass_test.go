@@ -252,3 +252,33 @@ func TestReportCountsCollectiveMembersAndSevenDayReturns(t *testing.T) {
 		}
 	})
 }
+
+// TestMassDetectorConcurrentFilings files the cases that cross the threshold
+// at once: they end in one open group, and every filing succeeds.
+func TestMassDetectorConcurrentFilings(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		db.MassRule = storage.MassRule{Threshold: 3, Window: 24 * time.Hour}
+		mustCreate(t, db, massCase("c0", "同时药房"))
+		mustCreate(t, db, massCase("c1", "同时药房"))
+		const n = 4
+		errs := make(chan error, n)
+		start := make(chan struct{})
+		for i := range n {
+			go func() {
+				<-start
+				_, err := db.CreateCase(context.Background(), "TS", massCase(fmt.Sprintf("cc%d", i), "同时药房"))
+				errs <- err
+			}()
+		}
+		close(start)
+		for range n {
+			if err := <-errs; err != nil {
+				t.Fatalf("concurrent filing: %v", err)
+			}
+		}
+		g := mustGroups(t, db, nil)
+		if len(g) != 1 || g[0].CaseCount != n+2 {
+			t.Fatalf("groups = %+v; want one group of %d", g, n+2)
+		}
+	})
+}

@@ -15,7 +15,7 @@ import (
 // Every action on a group (dismiss, form, members, reply, status, warning) acts
 // on the caller's cases only.
 
-// massStatusView is one group of the list.
+// massGroupRow is one group as the list and its page show it.
 type massGroupRow struct {
 	ID            int64
 	Merchant      string

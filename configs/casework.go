@@ -18,6 +18,11 @@ type CaseworkConfig struct {
 	// (待补正), counted from the request; after it the complaint may be rejected
 	// for missing material (投诉材料不全且未按要求补正). 1h to 2160h (90 days).
 	MaterialWait Duration `yaml:"material_wait"`
+	// MassThreshold complaints against one merchant within MassWindow raise a
+	// mass-complaint group (群体投诉) for supervisors; 2 to 1000.
+	MassThreshold int `yaml:"mass_threshold"`
+	// MassWindow is how far back the mass-complaint detector counts; 1h to 2160h.
+	MassWindow Duration `yaml:"mass_window"`
 }
 
 // Bounds of casework.material_wait: a consumer needs at least an hour to answer,
@@ -30,7 +35,8 @@ const (
 // defaultCasework is the statutory limits, 10 and 7 working days, and a week
 // for missing material.
 func defaultCasework() CaseworkConfig {
-	return CaseworkConfig{MerchantDays: 10, TerminationNoticeDays: 7, MaterialWait: seconds(7 * 24 * 60 * 60)}
+	return CaseworkConfig{MerchantDays: 10, TerminationNoticeDays: 7, MaterialWait: seconds(7 * 24 * 60 * 60),
+		MassThreshold: 5, MassWindow: seconds(7 * 24 * 60 * 60)}
 }
 
 func (c Config) validateCasework(ch *checker) {
@@ -50,4 +56,5 @@ func (c Config) validateCasework(ch *checker) {
 		ch.add("casework.material_wait", "must be between %s and %s (got %s)",
 			Duration(minMaterialWait), Duration(maxMaterialWait), w.MaterialWait)
 	}
+	c.validateMass(ch)
 }

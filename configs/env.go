@@ -89,6 +89,10 @@ var envBindings = []envBinding{
 		setInt(func(c *Config) *int { return &c.Casework.MerchantDays })},
 	{EnvVar{"COMPLAINTBOT_CASEWORK_TERMINATION_NOTICE_DAYS", "casework.termination_notice_days", "Working days to tell both parties of a terminated mediation and close the file (default 7)."},
 		setInt(func(c *Config) *int { return &c.Casework.TerminationNoticeDays })},
+	{EnvVar{"COMPLAINTBOT_CASEWORK_MASS_THRESHOLD", "casework.mass_threshold", "Complaints against one merchant within casework.mass_window that raise a mass-complaint group (default 5, 2 to 1000)."},
+		setInt(func(c *Config) *int { return &c.Casework.MassThreshold })},
+	{EnvVar{"COMPLAINTBOT_CASEWORK_MASS_WINDOW", "casework.mass_window", "How far back the mass-complaint detector counts, e.g. 168h; 1h to 2160h."},
+		setDuration(func(c *Config) *Duration { return &c.Casework.MassWindow })},
 }
 
 // EnvVars lists every environment variable Load reads besides ConfigPathEnv, with

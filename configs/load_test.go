@@ -288,7 +288,8 @@ func TestEveryEnvVarOverridesItsKey(t *testing.T) {
 		"console.phone_searches_per_hour": "7",
 		"push.max_age":                    "48h",
 		"casework.merchant_days":          "12", "casework.termination_notice_days": "9",
-		"casework.material_wait": "72h",
+		"casework.material_wait":  "72h",
+		"casework.mass_threshold": "8", "casework.mass_window": "72h",
 	}
 	vars := map[string]string{}
 	for _, v := range EnvVars() {

@@ -76,6 +76,8 @@ type apiReport struct {
 	// MerchantFigures are the registry's 商家 figures: merchants on the
 	// platform (入驻) now, and those that joined in the period.
 	MerchantFigures apiReportMerchants `json:"merchants"`
+	// Mass counts collective cases and seven-day returns (report_mass.go).
+	Mass apiReportMass `json:"mass"`
 }
 
 // apiReportUnit names the unit of a report.
@@ -155,6 +157,7 @@ func apiReportJSON(rep *storage.Report) apiReport {
 		Overdue: apiReportOverdue{AsOf: rep.Overdue.AsOf.UTC().Format(time.RFC3339), Total: rep.Overdue.Total,
 			Mediators: apiTallies(rep.Overdue.ByMediator), Teams: apiTallies(rep.Overdue.ByTeam)},
 		MerchantFigures: apiReportMerchants{OnPlatform: rep.Merchants.OnPlatform, NewOnPlatform: rep.Merchants.NewOnPlatform},
+		Mass:            apiReportMassOf(rep.Mass),
 	}
 	for _, t := range rep.HotTopics {
 		out.HotTopics = append(out.HotTopics, apiReportTopic{Category: t.Category, Subcategory: t.Subcategory,

@@ -17,6 +17,7 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/canned-replies", s.api(mediator, s.apiCannedReplies))
 	mux.Handle("GET /api/v1/units", s.api(mediator, s.apiUnits))
 	mux.Handle("GET /api/v1/audit", s.api(supervisor, s.apiAudit))
+	s.massAPIRoutes(mux)
 	mux.Handle("GET /api/v1/reports", s.api(supervisor, s.apiReports))
 	mux.Handle("GET /api/v1/reports/channels", s.api(supervisor, s.apiReportChannels))
 	mux.Handle("POST /api/v1/teams/{id}/report-channel", s.api(supervisor, s.apiSetReportChannel))

@@ -73,6 +73,7 @@ type Store interface {
 	storage.MerchantStore
 	storage.AgreementStore
 	storage.ReferralStore
+	storage.MassStore
 	FindNotifications(ctx context.Context, filter storage.NotificationFilter) ([]*storage.Notification, error)
 	FindEvidence(ctx context.Context, id int64) (*storage.Evidence, error)
 }

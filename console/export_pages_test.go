@@ -176,7 +176,7 @@ func TestReportExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(f.GetSheetList(), ","); got != "总体情况,按处理渠道,按投诉类别,按投诉性质,按调解员,按组,被投诉最多的商家,热点问题,满意度,按月,按年,超期未办结" {
+	if got := strings.Join(f.GetSheetList(), ","); got != "总体情况,按处理渠道,按投诉类别,按投诉性质,按调解员,按组,被投诉最多的商家,热点问题,满意度,按月,按年,超期未办结,集体投诉与七日无理由退货" {
 		t.Fatalf("sheets %s", got)
 	}
 	e.as(e.mediator).get("/console/reports/export.csv").want(http.StatusForbidden)

@@ -59,7 +59,7 @@ func reportTables(rep *storage.Report, from, to, unit string, compare []unitComp
 		groupTable("被投诉最多的商家", "商家", rep.TopMerchants, rep.Received, ""),
 		topicTable(rep), satisfactionTable(rep.Satisfaction),
 		periodTable("按月", "月份", rep.ByMonth), periodTable("按年", "年份", rep.ByYear),
-		overdueTable(rep.Overdue))
+		overdueTable(rep.Overdue), massTable(rep.Mass))
 	return tables
 }
 

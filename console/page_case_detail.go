@@ -119,6 +119,9 @@ func (s *Server) casePage(ctx context.Context, c *storage.Case, st *storage.Staf
 	if v.Typical, err = s.typicalBlock(ctx, c, st); err != nil {
 		return nil, err
 	}
+	if v.Mass, err = s.caseMassBlock(ctx, c, st); err != nil {
+		return nil, err
+	}
 	if v.Transfer, err = s.transferBlock(ctx, c, st); err != nil {
 		return nil, err
 	}

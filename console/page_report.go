@@ -34,6 +34,8 @@ type reportView struct {
 	ChannelTeams []channelTeamView
 	// Merchants are the registry's 商家 figures (_report_merchants.html).
 	Merchants storage.ReportMerchants
+	// Mass counts collective cases and seven-day returns (_report_mass.html).
+	Mass storage.ReportMass
 }
 
 // reportUnitView is the unit part of a figures page: which unit, the picker
@@ -78,7 +80,7 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request) {
 	}
 	v := reportView{
 		From: from.Format("2006-01"), To: to.AddDate(0, -1, 0).Format("2006-01"),
-		Total: newFiguresView(rep.ReportFigures), Concluded: rep.Concluded,
+		Total: newFiguresView(rep.ReportFigures), Concluded: rep.Concluded, Mass: rep.Mass,
 		Channels:     groupViews(rep.ByChannel, rep.Received, storage.ChannelOwn),
 		Categories:   groupViews(rep.ByCategory, rep.Received, "未分类"),
 		Natures:      groupViews(rep.ByNature, rep.Received, "未分类"),

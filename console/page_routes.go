@@ -67,6 +67,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /console/reports/channels/{id}", s.page(sup, s.setChannelTeam))
 
 	mux.Handle("GET /console/workload", s.page(sup, s.showWorkload))
+	s.massPageRoutes(mux)
 	mux.Handle("GET /console/teams", s.page(sup, s.showTeams))
 	mux.Handle("POST /console/teams", s.page(sup, s.createTeam))
 	mux.Handle("POST /console/teams/{id}", s.page(sup, s.updateTeam))

@@ -220,6 +220,8 @@ type caseDetailView struct {
 	Classify *classifyView
 	// Typical is the 典型案例 block (page_case_typical.go).
 	Typical typicalView
+	// Mass is the 群体投诉 and 七日无理由退货 block (page_case_mass.go).
+	Mass caseMassView
 	// Transfer is the 移交其他单位 block (page_case_transfer.go).
 	Transfer transferView
 	// Merchant is the 商家 block (page_case_merchant.go).

@@ -90,6 +90,9 @@ type pageData struct {
 	// keep a list's filter (the export links under the queue, the report and
 	// the audit log).
 	Query template.URL
+	// MassAlerts is the number of open mass-complaint groups a supervisor sees,
+	// shown by the navigation's 群体投诉 link (view_mass.go).
+	MassAlerts int
 }
 
 // filterQuery is the request's query without "page" (and the flash), encoded
@@ -116,7 +119,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return
 	}
 	pd := pageData{Title: title, Staff: staffFrom(r.Context()), Org: s.cfg.OrgName, Data: data,
-		Flash: verifiedFlash(r), Query: filterQuery(r)}
+		Flash: verifiedFlash(r), Query: filterQuery(r), MassAlerts: s.massAlerts(r)}
 	if se := sessionFrom(r.Context()); se != nil {
 		pd.CSRF = se.CSRFToken
 	}

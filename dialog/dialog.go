@@ -122,6 +122,10 @@ type Draft struct {
 	// the case is filed with the root.
 	UnitID    int64 `json:"unit_id,omitempty"`
 	UnitAsked bool  `json:"unit_asked,omitempty"`
+	// SevenDayNoticed: the seven-day return rule was told (step_sevenday.go);
+	// SevenDayReturn: the draft qualified when it was submitted (the case's tag).
+	SevenDayNoticed bool `json:"seven_day_noticed,omitempty"`
+	SevenDayReturn  bool `json:"seven_day_return,omitempty"`
 }
 
 // Evidence kinds of a Photo, spelled as storage.Evidence.Kind spells them.

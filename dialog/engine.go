@@ -239,6 +239,7 @@ func newCaseFromDraft(openID string, eff SubmitCase) storage.NewCase {
 		ComplainantName: d.Name,
 		Phone:           d.Phone,
 		UnitID:          d.UnitID,
+		SevenDayReturn:  d.SevenDayReturn,
 	}
 	for _, p := range d.Photos {
 		nc.Evidence = append(nc.Evidence, newEvidence(p))

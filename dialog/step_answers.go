@@ -61,6 +61,7 @@ func previousStage(s Stage) Stage {
 // advance moves on after a valid answer: to the next question, or back to the
 // summary when the answer was a 修改 N.
 func (t *turn) advance() {
+	t.noteSevenDayReturn()
 	if t.st.Stage == StageMerchantAddress && t.placeUnit() {
 		return
 	}
@@ -290,6 +291,7 @@ func (t *turn) submit() {
 	if key == "" {
 		key = t.env.NewIntakeKey
 	}
+	t.st.Draft.SevenDayReturn = t.sevenDayReturn()
 	t.effect(SubmitCase{IntakeKey: key, Draft: t.st.Draft})
 	t.st = idleState(t.st)
 }

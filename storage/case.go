@@ -60,6 +60,10 @@ type Case struct {
 	// MerchantID is the registry's merchant the case is linked to (see
 	// MerchantStore), 0 while unlinked; MerchantName stays as the consumer typed it.
 	MerchantID int64 `db:"merchant_id"`
+	// SevenDayReturn tags a distance purchase (online, TV, mail order) with a
+	// return or refund demand made within seven days of purchase: the chat told the
+	// consumer the seven-day no-reason return rule (消费者权益保护法 art. 25).
+	SevenDayReturn bool `db:"seven_day_return"`
 }
 
 // Due returns the case's stored due as a CaseDue.
@@ -81,6 +85,8 @@ type NewCase struct {
 	Evidence        []NewEvidence
 	// UnitID is the committee the case is filed with; 0 files it with the root.
 	UnitID int64
+	// SevenDayReturn: see Case.SevenDayReturn.
+	SevenDayReturn bool
 }
 
 // Validate checks the fields every case needs; it returns an EINVALID *Error naming

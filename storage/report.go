@@ -114,6 +114,17 @@ type Report struct {
 
 	// Merchants are the registry's figures (see ReportMerchants).
 	Merchants ReportMerchants
+	// Mass counts the period's collective cases and seven-day returns.
+	Mass ReportMass
+}
+
+// ReportMass counts, among the period's cases, the members of collective cases
+// (集体投诉), the collective cases they belong to, and the cases tagged as
+// seven-day no-reason returns (Case.SevenDayReturn).
+type ReportMass struct {
+	CollectiveCases   int
+	CollectiveMembers int
+	SevenDayReturns   int
 }
 
 // ReportOverdue counts the open cases (of the report's units, received at any

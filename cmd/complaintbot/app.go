@@ -99,6 +99,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.DB.Now = m.now
 	m.DB.MaterialWait = time.Duration(cfg.Casework.MaterialWait)
+	m.DB.MassRule = storage.MassRule{
+		Threshold: cfg.Casework.MassThreshold, Window: time.Duration(cfg.Casework.MassWindow)}
 	m.Calendar = m.loadCalendar(ctx)
 	m.recomputeDueDates(ctx) // the limits may have changed since the last start
 

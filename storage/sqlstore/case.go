@@ -20,7 +20,7 @@ const caseColumns = `id, number, open_id, status, category, merchant_name, merch
 	COALESCE(assignee_id, 0) AS assignee_id, unread, outcome, recovered_fen,
 	double_compensation, subcategory, nature, referral_target, created_at, updated_at,
 	due_kind, due_on, due_paused, COALESCE(team_id, 0) AS team_id, unit_id,
-	COALESCE(merchant_id, 0) AS merchant_id`
+	COALESCE(merchant_id, 0) AS merchant_id, seven_day_return`
 
 // nextSeqSQL takes the next number of a prefix and year. The upsert locks the counter
 // row until the transaction ends, so concurrent creators queue here; a rollback undoes
@@ -36,8 +36,8 @@ const nextSeqSQL = `INSERT INTO case_numbers (prefix, year, last_seq) VALUES (?,
 // that would abort our transaction.
 const insertCaseSQL = `INSERT INTO cases (number, open_id, status, category, merchant_name,
 	merchant_address, purchase_date, amount_fen, description, demand, complainant_name,
-	phone, intake_key, created_at, updated_at, unit_id)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	phone, intake_key, created_at, updated_at, unit_id, seven_day_return)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (intake_key) DO NOTHING
 	RETURNING id`
 
@@ -73,7 +73,7 @@ func (d *DB) CreateCase(
 			created bool
 			err     error
 		)
-		c, created, err = createCase(ctx, tx, prefix, &nc, d.now())
+		c, created, err = createCase(ctx, tx, prefix, &nc, d.MassRule, d.now())
 		if err == nil && !created {
 			// Rolling back gives back any number this call took.
 			return errRollback
@@ -89,7 +89,7 @@ func (d *DB) CreateCase(
 // createCase does CreateCase's work in tx. It reports created=false, and the existing
 // case, when the intake key was already used; the caller must then not commit.
 func createCase(
-	ctx context.Context, tx *sqlx.Tx, prefix string, nc *storage.NewCase, now time.Time,
+	ctx context.Context, tx *sqlx.Tx, prefix string, nc *storage.NewCase, rule storage.MassRule, now time.Time,
 ) (c *storage.Case, created bool, err error) {
 	c, err = findCase(ctx, tx, "intake_key = ?", nc.IntakeKey)
 	if storage.ErrorCode(err) != storage.ENOTFOUND {
@@ -122,7 +122,10 @@ func createCase(
 		return nil, false, err
 	}
 	// The receipt starts the acceptance clock.
-	return c, true, enterStatusPeriod(ctx, tx, c, false, dbTime(now))
+	if err := enterStatusPeriod(ctx, tx, c, false, dbTime(now)); err != nil {
+		return nil, false, err
+	}
+	return c, true, detectMass(ctx, tx, c, rule, dbTime(now))
 }
 
 // nextSeq increments and returns the counter of (upper(prefix), year).
@@ -144,7 +147,7 @@ func insertCase(
 	err := tx.GetContext(ctx, &id, tx.Rebind(insertCaseSQL),
 		number, nc.OpenID, storage.StatusSubmitted, nc.Category, nc.MerchantName,
 		nc.MerchantAddress, nc.PurchaseDate, nc.AmountFen, nc.Description, nc.Demand,
-		nc.ComplainantName, nc.Phone, nc.IntakeKey, now, now, unitOrRoot(nc.UnitID))
+		nc.ComplainantName, nc.Phone, nc.IntakeKey, now, now, unitOrRoot(nc.UnitID), nc.SevenDayReturn)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("insert case: %w", err)
 	}

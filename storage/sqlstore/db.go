@@ -51,6 +51,9 @@
 //	apitoken.go           staff's API tokens
 //	audit.go              the audit log
 //	report.go             the monthly case report
+//	report_mass.go        the report's collective cases and seven-day returns
+//	mass.go               mass-complaint groups: the detector at filing, lists, scope
+//	mass_collective.go    collective cases: form, members, fan-out reply and status, warning
 //	settings.go           the organisation's settings
 //	blob.go               evidence files stored in the database
 //	seed.go               a realistic desk for benchmarks (SeedCases)
@@ -119,6 +122,11 @@ type DB struct {
 	// (待补正) before the complaint may be rejected for it; zero means
 	// storage.DefaultMaterialWait. Set it before the DB is shared.
 	MaterialWait time.Duration
+
+	// MassRule is the mass-complaint detector's threshold and window
+	// (casework.mass_threshold, casework.mass_window); zero fields mean the
+	// defaults. Set it before the DB is shared.
+	MassRule storage.MassRule
 
 	db      *sqlx.DB
 	dialect string

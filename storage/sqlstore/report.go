@@ -270,6 +270,9 @@ func (d *DB) caseReport(ctx context.Context, from, to time.Time, units []int64) 
 		if settled, err = reportReferralSettled(ctx, tx, sc); err != nil {
 			return err
 		}
+		if rep.Mass, err = reportMass(ctx, tx, sc); err != nil {
+			return err
+		}
 		rep.Overdue, err = d.reportOverdue(ctx, tx, units)
 		return err
 	})

@@ -38,13 +38,7 @@ func (s *Server) scopedStaffList(ctx context.Context) ([]*storage.Staff, *unitSc
 	if err != nil {
 		return nil, nil, err
 	}
-	out := all[:0:0]
-	for _, st := range all {
-		if sc.hasStaff(st) {
-			out = append(out, st)
-		}
-	}
-	return out, sc, nil
+	return keepOnly(all, sc.hasStaff), sc, nil
 }
 
 // scopedStaffTarget returns ENOTFOUND unless the account works in the

@@ -66,6 +66,18 @@ func (s *Server) scopeOf(ctx context.Context) (*unitScope, error) {
 	return &unitScope{tree: storage.NewUnitTree(units), top: top}, nil
 }
 
+// keepOnly returns, in order, the items of all that in accepts: a list cut down
+// to the scope. all itself is left as it is.
+func keepOnly[T any](all []T, in func(T) bool) []T {
+	out := all[:0:0]
+	for _, x := range all {
+		if in(x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 // all reports whether the scope is the whole system (a root staff member).
 func (sc *unitScope) all() bool { return sc.top == storage.RootUnitID }
 

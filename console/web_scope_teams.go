@@ -26,13 +26,7 @@ func (s *Server) scopedTeams(ctx context.Context) ([]*storage.Team, *unitScope, 
 	if err != nil {
 		return nil, nil, err
 	}
-	out := all[:0:0]
-	for _, t := range all {
-		if sc.hasUnit(t.UnitID) {
-			out = append(out, t)
-		}
-	}
-	return out, sc, nil
+	return keepOnly(all, func(t *storage.Team) bool { return sc.hasUnit(t.UnitID) }), sc, nil
 }
 
 // scopedTeam returns the team with the id if it lies in the scope, else
@@ -149,13 +143,7 @@ func (s *Server) usableCanned(ctx context.Context, unit int64) ([]*storage.Canne
 		return nil, err
 	}
 	up := sc.tree.Ancestors(unit)
-	out := all[:0:0]
-	for _, c := range all {
-		if slices.Contains(up, c.UnitID) {
-			out = append(out, c)
-		}
-	}
-	return out, nil
+	return keepOnly(all, func(c *storage.CannedReply) bool { return slices.Contains(up, c.UnitID) }), nil
 }
 
 // managedCanned returns the canned replies the signed-in staff member sees on
@@ -171,13 +159,7 @@ func (s *Server) managedCanned(ctx context.Context) ([]*storage.CannedReply, *un
 		return nil, nil, err
 	}
 	up := sc.tree.Ancestors(sc.top)
-	out := all[:0:0]
-	for _, c := range all {
-		if sc.hasUnit(c.UnitID) || slices.Contains(up, c.UnitID) {
-			out = append(out, c)
-		}
-	}
-	return out, sc, nil
+	return keepOnly(all, func(c *storage.CannedReply) bool { return sc.hasUnit(c.UnitID) || slices.Contains(up, c.UnitID) }), sc, nil
 }
 
 // scopedCannedChange returns ENOTFOUND unless the signed-in staff member may

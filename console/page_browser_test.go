@@ -46,7 +46,10 @@ func pageBrowser(t *testing.T, e *pageEnv, st *storage.Staff) (context.Context, 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	// A guard against a hung browser for the whole test, not a wait: on a loaded
+	// 2-core machine, with other packages' browsers running, Chromium alone can
+	// take tens of seconds to start.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 180*time.Second)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 
 	se := e.as(st).session

@@ -74,6 +74,7 @@ type Store interface {
 	storage.AgreementStore
 	storage.ReferralStore
 	storage.MassStore
+	storage.PortalStore
 	FindNotifications(ctx context.Context, filter storage.NotificationFilter) ([]*storage.Notification, error)
 	FindEvidence(ctx context.Context, id int64) (*storage.Evidence, error)
 }

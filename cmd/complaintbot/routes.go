@@ -19,7 +19,7 @@ const simAPIPrefix = "/simwx"
 type handlers struct {
 	webhook http.Handler
 	console http.Handler
-	portal  http.Handler // the merchants' settlement platform
+	portal  http.Handler        // the merchants' settlement platform
 	metrics prometheus.Gatherer // what /metrics serves when it is on the main listener
 	sim     *simulator          // nil unless in simulator mode
 }

@@ -33,6 +33,8 @@ const (
 // Store is what the portal needs from the database; *sqlstore.DB is one.
 type Store interface {
 	storage.PortalStore
+	ProposeSettlement(ctx context.Context, in storage.ProposalInput) (*storage.Proposal, error)
+	CaseProposals(ctx context.Context, caseID int64) ([]*storage.Proposal, error)
 	AddAudit(ctx context.Context, e storage.AuditEntry) error
 	FindMerchant(ctx context.Context, id int64) (*storage.Merchant, error)
 }
@@ -92,6 +94,7 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("POST /portal/logout", s.signedIn(s.logout))
 	mux.Handle("GET "+casesPath, s.signedIn(s.showCases))
 	mux.Handle("GET "+casesPath+"/{number}", s.signedIn(s.showCase))
+	mux.Handle("POST "+casesPath+"/{number}/proposal", s.signedIn(s.propose))
 	mux.HandleFunc(Prefix, s.notFound)
 
 	cop := http.NewCrossOriginProtection()

@@ -238,7 +238,22 @@ func TestPortalInvitationSignInAndOnlyOwnCases(t *testing.T) {
 			want(http.StatusUnauthorized).contains("用户名或密码错误")
 		b.do("POST", "/portal/login", url.Values{"csrf": {login.csrf()}, "username": {"shop.li"}, "password": {"long enough pw"}}).
 			want(http.StatusSeeOther)
-		b.do("GET", "/portal/cases", nil).want(http.StatusOK).contains(e.referred.Number)
+		page = b.do("GET", "/portal/cases/"+e.referred.Number, nil).want(http.StatusOK).contains("提出和解方案")
+
+		// Proposing: another merchant's case is not found; bad input is said.
+		propose := url.Values{"csrf": {page.csrf()}, "remedy": {"退款"}, "amount": {"99.5"}, "pay_by": {"2099-12-31"}}
+		b.do("POST", "/portal/cases/"+e.other.Number+"/proposal", propose).want(http.StatusNotFound)
+		b.do("POST", "/portal/cases/"+e.notReferred.Number+"/proposal", propose).want(http.StatusNotFound)
+		bad = url.Values{"csrf": {page.csrf()}, "remedy": {"退款"}, "amount": {"-1"}, "pay_by": {"2099-12-31"}}
+		b.do("POST", "/portal/cases/"+e.referred.Number+"/proposal", bad).want(http.StatusBadRequest).contains("金额格式不正确")
+		b.do("POST", "/portal/cases/"+e.referred.Number+"/proposal", url.Values{"remedy": {"退款"}}).want(http.StatusForbidden)
+		b.do("POST", "/portal/cases/"+e.referred.Number+"/proposal", propose).want(http.StatusSeeOther)
+		b.do("GET", "/portal/cases/"+e.referred.Number, nil).want(http.StatusOK).
+			contains("退款，金额 ¥99.50，2099-12-31 前付款/履行", "等待消费者答复").lacks("提交方案")
+		props, err := db.CaseProposals(ctx, e.referred.ID)
+		if err != nil || len(props) != 1 || props[0].AmountFen != 9950 {
+			t.Fatalf("proposals %+v, %v", props, err)
+		}
 
 		// Another browser without a session sees nothing.
 		e.browser().do("GET", "/portal/cases/"+e.referred.Number, nil).want(http.StatusSeeOther)

@@ -62,6 +62,7 @@ func newEngine(ctx context.Context, cfg configs.Config, rdb redis.UniversalClien
 		RatingWindow: time.Duration(cfg.Dialog.RatingWindow),
 		// The chat records the answer to the arbitration question.
 		Referrals: db,
+		Proposals: db,
 	}, nil
 }
 

@@ -6,6 +6,10 @@
 -- merchant_invitations: token_hash is the hex SHA-256 of the link's token (the
 -- token itself is shown once and never stored); used_at is set when accepted;
 -- created_by is the inviting staff member.
+-- settlement_proposals: a merchant's answer to a referral on the platform, either
+-- a proposal (remedy 退货/换货/退款/维修/赔偿, amount_fen, pay_by YYYY-MM-DD) or a
+-- refusal (refused, with reasons); answer is the consumer's ('' until answered,
+-- accepted, declined) with answered_at. A refusal needs no answer.
 -- Timestamps are INTEGER microseconds (see 00001); booleans 0 and 1.
 -- +goose Up
 CREATE TABLE merchant_accounts (
@@ -31,6 +35,23 @@ CREATE TABLE merchant_invitations (
     created_at  TIMESTAMP   NOT NULL
 );
 
+CREATE TABLE settlement_proposals (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id     INTEGER NOT NULL REFERENCES cases (id),
+    referral_id INTEGER NOT NULL REFERENCES referrals (id),
+    account_id  INTEGER NOT NULL REFERENCES merchant_accounts (id),
+    refused     BOOLEAN     NOT NULL DEFAULT FALSE,
+    remedy      TEXT NOT NULL DEFAULT '',
+    amount_fen  INTEGER NOT NULL DEFAULT 0,
+    pay_by      TEXT NOT NULL DEFAULT '',
+    reasons     TEXT NOT NULL DEFAULT '',
+    answer      TEXT NOT NULL DEFAULT '',
+    answered_at TIMESTAMP,
+    created_at  TIMESTAMP NOT NULL
+);
+CREATE INDEX settlement_proposals_case_idx ON settlement_proposals (case_id);
+
 -- +goose Down
+DROP TABLE settlement_proposals;
 DROP TABLE merchant_invitations;
 DROP TABLE merchant_accounts;

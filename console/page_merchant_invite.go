@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/complaintbot/complaintbot/storage"
@@ -59,4 +60,29 @@ func requestOrigin(r *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
+}
+
+// setMerchantAccountDisabled disables or enables one of the merchant's portal
+// accounts (supervisors and admins); an account of another merchant is not
+// found. A disabled account is refused on its next request to the portal.
+func (s *Server) setMerchantAccountDisabled(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.pathID(w, r, "商家")
+	if !ok {
+		return
+	}
+	account, err := strconv.ParseInt(r.PathValue("account"), 10, 64)
+	if err != nil {
+		s.pageError(w, r, storage.Errorf(storage.ENOTFOUND, "no such account"))
+		return
+	}
+	disabled := r.PostFormValue("disabled") == "1"
+	if err := s.cfg.Store.SetMerchantAccountDisabled(r.Context(), id, account, disabled, s.actedBy(r)); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	msg := "账号已启用。"
+	if disabled {
+		msg = "账号已停用。"
+	}
+	redirectFlash(w, r, "/console/merchants/"+strconv.FormatInt(id, 10), msg)
 }

@@ -44,4 +44,21 @@ func TestMerchantInvitation(t *testing.T) {
 	if err != nil || n != 1 || entries[0].StaffID != e.supervisor.ID {
 		t.Fatalf("audit %v %d %v", entries, n, err)
 	}
+
+	acc, err := e.db.AcceptMerchantInvitation(ctx, storage.InvitationAcceptance{TokenHash: console.HashToken(token[1]),
+		Username: "shop.li", Name: "李店长", PasswordHash: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup.get(path).want(http.StatusOK).contains("shop.li", "李店长", "停用")
+	med.get(path).want(http.StatusOK).lacks("shop.li")
+	accPath := path + "/accounts/" + strconv.FormatInt(acc.ID, 10)
+	med.post(accPath, pageForm("disabled", "1")).want(http.StatusForbidden)
+	sup.post("/console/merchants/"+strconv.FormatInt(off.ID, 10)+"/accounts/"+strconv.FormatInt(acc.ID, 10),
+		pageForm("disabled", "1")).want(http.StatusNotFound)
+	sup.post(accPath, pageForm("disabled", "1")).redirected(path)
+	if got, err := e.db.FindMerchantAccount(ctx, acc.ID); err != nil || !got.Disabled {
+		t.Fatalf("account %+v, %v", got, err)
+	}
+	sup.get(path).want(http.StatusOK).contains("已停用", "启用")
 }

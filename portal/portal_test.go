@@ -255,6 +255,19 @@ func TestPortalInvitationSignInAndOnlyOwnCases(t *testing.T) {
 			t.Fatalf("proposals %+v, %v", props, err)
 		}
 
+		// A disabled account is refused on its next request and at sign-in.
+		acc, err := db.FindMerchantAccountByUsername(ctx, "shop.li")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetMerchantAccountDisabled(ctx, e.mine.ID, acc.ID, true, e.supervisor); err != nil {
+			t.Fatal(err)
+		}
+		b.do("GET", "/portal/cases", nil).want(http.StatusSeeOther)
+		login = b.do("GET", "/portal/login", nil).want(http.StatusOK)
+		b.do("POST", "/portal/login", url.Values{"csrf": {login.csrf()}, "username": {"shop.li"}, "password": {"long enough pw"}}).
+			want(http.StatusUnauthorized)
+
 		// Another browser without a session sees nothing.
 		e.browser().do("GET", "/portal/cases/"+e.referred.Number, nil).want(http.StatusSeeOther)
 	})

@@ -107,3 +107,16 @@ type PortalCase struct {
 	ReferralOpen bool
 	ReferredAt   time.Time
 }
+
+// AuditPortalAccountDisable is a supervisor disabling or enabling a portal account.
+const AuditPortalAccountDisable = "portal_account_disable"
+
+// PortalAccountAdmin is what the console does with portal accounts.
+type PortalAccountAdmin interface {
+	// MerchantAccounts lists a merchant's portal accounts, oldest first.
+	MerchantAccounts(ctx context.Context, merchantID int64) ([]*MerchantAccount, error)
+	// SetMerchantAccountDisabled disables or enables an account of the
+	// merchant, audited; a disabled account is refused at sign-in and on every
+	// request. ENOTFOUND for an account of another merchant.
+	SetMerchantAccountDisabled(ctx context.Context, merchantID, accountID int64, disabled bool, by By) error
+}

@@ -203,3 +203,46 @@ func portalCase(ctx context.Context, tx *sqlx.Tx, c *storage.Case) (*storage.Por
 	}
 	return &storage.PortalCase{Case: c, ReferralOpen: !ref.Closed, ReferredAt: nullTime(ref.ReferredAt)}, nil
 }
+
+var _ storage.PortalAccountAdmin = (*DB)(nil)
+
+// MerchantAccounts implements storage.PortalAccountAdmin.
+func (d *DB) MerchantAccounts(ctx context.Context, merchantID int64) ([]*storage.MerchantAccount, error) {
+	var out []*storage.MerchantAccount
+	err := d.inReadTx(ctx, "merchant accounts", func(tx *sqlx.Tx) error {
+		q := tx.Rebind("SELECT " + merchantAccountColumns + " FROM merchant_accounts WHERE merchant_id = ? ORDER BY id")
+		return tx.SelectContext(ctx, &out, q, merchantID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range out {
+		a.CreatedAt = a.CreatedAt.UTC()
+	}
+	return out, nil
+}
+
+// SetMerchantAccountDisabled implements storage.PortalAccountAdmin.
+func (d *DB) SetMerchantAccountDisabled(
+	ctx context.Context, merchantID, accountID int64, disabled bool, by storage.By,
+) error {
+	staffID, ok := storage.StaffIDFromActor(by.Actor)
+	if !ok {
+		return storage.Errorf(storage.EINVALID, "an account is disabled by a staff member")
+	}
+	return d.inWriteTx(ctx, "disable merchant account", func(tx *sqlx.Tx) error {
+		now := dbTime(d.now())
+		q := tx.Rebind("UPDATE merchant_accounts SET disabled = ? WHERE id = ? AND merchant_id = ?")
+		res, err := tx.ExecContext(ctx, q, disabled, accountID, merchantID)
+		if err := oneRow(res, err, "merchant %d has no account %d", merchantID, accountID); err != nil {
+			return err
+		}
+		what := "启用"
+		if disabled {
+			what = "停用"
+		}
+		return insertAudit(ctx, tx, &storage.AuditEntry{StaffID: staffID, Action: storage.AuditPortalAccountDisable,
+			Detail: fmt.Sprintf("%s和解平台账号 %s（商家 %d）", what, storage.MerchantActor(accountID), merchantID),
+			IP:     by.IP, CreatedAt: now})
+	})
+}

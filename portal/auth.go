@@ -3,6 +3,7 @@ package portal
 import (
 	"net/http"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/complaintbot/complaintbot/internal/webauth"
@@ -180,7 +181,7 @@ func (s *Server) checkNewAccount(r *http.Request, v formView, password string) e
 	if err := webauth.ValidateUsername(v.Username); err != nil {
 		return err
 	}
-	if n := utf8.RuneCountInString(v.Name); n == 0 || n > maxAccountName {
+	if n := utf8.RuneCountInString(v.Name); n == 0 || n > maxAccountName || strings.IndexFunc(v.Name, unicode.IsControl) >= 0 {
 		return storage.Errorf(storage.EINVALID, "请填写姓名（最多 %d 个字）。", maxAccountName)
 	}
 	if err := webauth.ValidatePassword(password); err != nil {

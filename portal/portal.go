@@ -15,6 +15,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/complaintbot/complaintbot/internal/webauth"
@@ -95,6 +96,8 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("GET "+casesPath, s.signedIn(s.showCases))
 	mux.Handle("GET "+casesPath+"/{number}", s.signedIn(s.showCase))
 	mux.Handle("POST "+casesPath+"/{number}/proposal", s.signedIn(s.propose))
+	mux.Handle("GET /portal/api/v1/cases", s.signedIn(s.apiCases))
+	mux.Handle("GET /portal/api/v1/cases/{number}", s.signedIn(s.apiCase))
 	mux.HandleFunc(Prefix, s.notFound)
 
 	cop := http.NewCrossOriginProtection()
@@ -132,7 +135,7 @@ func (s *Server) signedIn(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		se, err := s.auth.Session(r)
 		if storage.ErrorCode(err) == storage.ENOTFOUND {
-			http.Redirect(w, r, loginPath, http.StatusSeeOther)
+			s.signInFirst(w, r)
 			return
 		} else if err != nil {
 			s.pageError(w, r, err)
@@ -141,7 +144,7 @@ func (s *Server) signedIn(next http.HandlerFunc) http.Handler {
 		acc, err := s.cfg.Store.FindMerchantAccount(r.Context(), se.StaffID)
 		if err != nil || acc.Disabled {
 			s.auth.ClearSessionCookie(w)
-			http.Redirect(w, r, loginPath, http.StatusSeeOther)
+			s.signInFirst(w, r)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
@@ -152,6 +155,16 @@ func (s *Server) signedIn(next http.HandlerFunc) http.Handler {
 		ctx := context.WithValue(r.Context(), accountKey{}, &signedInUser{Account: acc, Session: se})
 		next(w, r.WithContext(ctx))
 	})
+}
+
+// signInFirst sends a page request to the sign-in form and answers an API
+// request 401.
+func (s *Server) signInFirst(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/portal/api/") {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "unauthorized", "message": "请先登录"})
+		return
+	}
+	http.Redirect(w, r, loginPath, http.StatusSeeOther)
 }
 
 // audit records a portal action; the actor is written into the detail

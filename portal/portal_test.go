@@ -223,9 +223,16 @@ func TestPortalInvitationSignInAndOnlyOwnCases(t *testing.T) {
 			b.do("GET", "/portal/cases/"+n, nil).want(http.StatusNotFound).lacks("买到过期牛奶")
 		}
 		b.do("GET", "/portal/cases/"+e.other.Number+"/evidence/1", nil).want(http.StatusNotFound)
+		b.do("GET", "/portal/api/v1/cases", nil).want(http.StatusOK).contains(e.referred.Number).
+			lacks(e.notReferred.Number, e.other.Number, "13800138000")
+		b.do("GET", "/portal/api/v1/cases/"+e.referred.Number, nil).want(http.StatusOK).contains(`"phone":"13800138000"`)
+		for _, n := range []string{e.notReferred.Number, e.other.Number} {
+			b.do("GET", "/portal/api/v1/cases/"+n, nil).want(http.StatusNotFound).contains("not_found").lacks("买到过期牛奶")
+		}
+		e.browser().do("GET", "/portal/api/v1/cases", nil).want(http.StatusUnauthorized)
 		action := storage.AuditPortalCase
-		if _, n, _ := db.FindAudit(ctx, storage.AuditFilter{Action: &action}); n != 1 {
-			t.Fatalf("case views audited %d, want 1", n)
+		if _, n, _ := db.FindAudit(ctx, storage.AuditFilter{Action: &action}); n != 2 {
+			t.Fatalf("case views audited %d, want 2 (page and API)", n)
 		}
 
 		// Logging out needs the session's CSRF token and ends the session.

@@ -285,6 +285,10 @@ const paymentQuestionSummary = "款项是否到账？请回复已到账或未到
 // question: the answers the chat accepts, in 20 characters.
 const arbitrationConsentSummary = "是否同意仲裁？请回复同意仲裁或不同意"
 
+// proposalSummary is the template's summary of a merchant's settlement
+// proposal: the answers the chat accepts, in 20 characters.
+const proposalSummary = "商家和解方案：请回复接受或不接受"
+
 // templateMessage fills the template's fields within WeChat's limits.
 func (p *Pusher) templateMessage(n *storage.Notification) TemplateMessage {
 	t := p.cfg.Template
@@ -304,6 +308,8 @@ func (p *Pusher) templateMessage(n *storage.Notification) TemplateMessage {
 		summary = paymentQuestionSummary
 	case storage.NoticeArbitrationConsent:
 		summary = arbitrationConsentSummary
+	case storage.NoticeSettlementProposal:
+		summary = proposalSummary
 	}
 	return TemplateMessage{
 		ToUser:     n.OpenID,

@@ -74,6 +74,8 @@ type Store interface {
 	storage.AgreementStore
 	storage.ReferralStore
 	storage.MassStore
+	storage.PortalStore
+	storage.PortalAccountAdmin
 	FindNotifications(ctx context.Context, filter storage.NotificationFilter) ([]*storage.Notification, error)
 	FindEvidence(ctx context.Context, id int64) (*storage.Evidence, error)
 }

@@ -149,6 +149,8 @@ type merchantView struct {
 	Aliases     string // one per line, for the edit form
 	// Typed is the edit form as it was filled in, when it was refused; else M.
 	Typed *storage.Merchant
+	// Accounts are the merchant's portal accounts, for supervisors and admins.
+	Accounts []*storage.MerchantAccount
 }
 
 // showMerchant shows a merchant: its details, its figures and its cases, both
@@ -177,6 +179,9 @@ func (s *Server) merchantPage(ctx context.Context, id int64) (*merchantView, err
 		Phone: MaskPhone(m.ContactPhone), Aliases: strings.Join(m.Aliases, "\n"), Typed: m}
 	if v.MayManage {
 		v.Phone = m.ContactPhone
+		if v.Accounts, err = s.cfg.Store.MerchantAccounts(ctx, id); err != nil {
+			return nil, err
+		}
 	}
 	sc, err := s.scopeOf(ctx)
 	if err != nil {

@@ -54,6 +54,8 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /console/merchants/{id}", s.page(m, s.showMerchant))
 	mux.Handle("POST /console/merchants/{id}", s.page(sup, s.updateMerchant))
 	mux.Handle("POST /console/merchants/{id}/merge", s.page(sup, s.mergeMerchant))
+	mux.Handle("POST /console/merchants/{id}/invite", s.page(sup, s.inviteMerchant))
+	mux.Handle("POST /console/merchants/{id}/accounts/{account}", s.page(sup, s.setMerchantAccountDisabled))
 
 	mux.Handle("GET /console/canned", s.page(sup, s.showCannedReplies))
 	mux.Handle("POST /console/canned", s.page(sup, s.createCannedReply))

@@ -122,6 +122,9 @@ func (d *staffDirectory) actorName(actor string) string {
 	if id, ok := storage.StaffIDFromActor(actor); ok {
 		return d.name(id)
 	}
+	if id, ok := storage.MerchantAccountFromActor(actor); ok {
+		return "商家（和解平台账号 " + strconv.FormatInt(id, 10) + "）"
+	}
 	switch actor {
 	case storage.ActorConsumer:
 		return "消费者"

@@ -97,7 +97,7 @@ var lengthFields = []string{"Min", "Max", "Len"}
 
 // messages is the default catalogue: the intake's messages, those of filed cases
 // and the notices.
-var messages = mergeMessages(intakeMessages, caseMessages, noticeMessages, paymentMessages, referralMessages,
+var messages = mergeMessages(intakeMessages, caseMessages, noticeMessages, paymentMessages, referralMessages, proposalMessages,
 	sevenDayMessages)
 
 // mergeMessages joins message maps. It panics on a key in two maps, which would

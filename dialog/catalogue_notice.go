@@ -126,6 +126,8 @@ func (c *Catalogue) Notice(n *storage.Notification) string {
 		return c.fit(msgNoticeTransfer, "Reason", n.Text, "Number", n.CaseNumber)
 	case storage.NoticeArbitrationConsent:
 		return c.fit(msgNoticeArbitrationConsent, "", "", "Number", n.CaseNumber)
+	case storage.NoticeSettlementProposal:
+		return c.fit(msgNoticeProposal, "Text", n.Text, "Number", n.CaseNumber)
 	}
 	if text, ok := c.paymentNotice(n); ok {
 		return text

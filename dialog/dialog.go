@@ -282,6 +282,9 @@ type Need struct {
 	// ArbitrationQuestion asks for the case whose arbitration question is open
 	// (Facts.ArbitrationCase).
 	ArbitrationQuestion bool
+	// ProposalQuestion asks for the case whose merchant proposal awaits the
+	// consumer's answer (Facts.ProposalCase).
+	ProposalQuestion bool
 }
 
 // Facts are what the Engine found for a Need; Step receives them in Env.Facts.
@@ -314,6 +317,9 @@ type Facts struct {
 	// ArbitrationCase is the consumer's case whose arbitration question (征求仲裁
 	// 意愿) is open, nil if none.
 	ArbitrationCase *storage.Case
+	// ProposalCase is the consumer's case whose merchant proposal (和解平台)
+	// awaits their 接受 or 不接受, nil if none.
+	ProposalCase *storage.Case
 }
 
 // Result is what one step produces. When Need is set the step could not decide

@@ -43,6 +43,9 @@ type Engine struct {
 	// Referrals answers the arbitration question (同意仲裁 / 不同意); nil means
 	// the chat knows no such question.
 	Referrals storage.ReferralStore
+	// Proposals answers a merchant's settlement proposal (接受 / 不接受); nil
+	// means the chat knows no such question.
+	Proposals storage.ProposalStore
 
 	// Now and NewIntakeKey are injectable for tests; nil means the real ones.
 	Now          func() time.Time
@@ -208,6 +211,8 @@ func (e *Engine) runEffect(ctx context.Context, openID, msgKey string, eff Effec
 		return e.answerPayment(ctx, eff)
 	case AnswerArbitration:
 		return e.answerArbitration(ctx, eff)
+	case AnswerProposal:
+		return e.answerProposal(ctx, eff)
 	default:
 		err = fmt.Errorf("dialog: unknown effect %T", eff)
 	}

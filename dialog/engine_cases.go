@@ -52,6 +52,11 @@ func (e *Engine) loadFacts(ctx context.Context, openID string, n Need) (*Facts, 
 		}
 		f.CaseRated = f.CaseRating != nil
 	}
+	if n.ProposalQuestion {
+		if f.ProposalCase, err = e.proposalQuestion(ctx, openID); err != nil {
+			return nil, err
+		}
+	}
 	if n.ArbitrationQuestion {
 		if f.ArbitrationCase, err = e.arbitrationQuestion(ctx, openID); err != nil {
 			return nil, err

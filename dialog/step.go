@@ -251,6 +251,7 @@ func (t *turn) idleCommand(cmd string) bool {
 		t.say(msgNoIntake, "Word", cmd)
 	case t.bareCaseNumber(cmd):
 	case t.arbitrationAnswer(cmd):
+	case t.proposalAnswer(cmd):
 	case t.caseCommand(cmd):
 	case t.paymentAnswer(cmd):
 	default:

@@ -158,9 +158,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 
+	// Portal: the merchants' settlement platform.
+	port, err := newPortal(cfg, m.DB, m.Redis, m.Logger, m.now)
+	if err != nil {
+		return err
+	}
+
 	// HTTP: mount the handlers and serve on the main listener, then /metrics on
 	// its own listener when one is configured.
-	m.server = newHTTPServer(m.routes(handlers{webhook: m.webhook, console: cons, metrics: reg, sim: sim}))
+	m.server = newHTTPServer(m.routes(handlers{webhook: m.webhook, console: cons, portal: port, metrics: reg, sim: sim}))
 	m.served = serveInBackground(m.server, m.listener)
 	if m.metrics, err = startMetrics(cfg.HTTP.MetricsAddr, reg); err != nil {
 		return err

@@ -17,6 +17,8 @@ import (
 	"github.com/complaintbot/complaintbot/configs"
 	"github.com/complaintbot/complaintbot/console"
 	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/internal/redisbase"
+	"github.com/complaintbot/complaintbot/portal"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/blobdir"
 	"github.com/complaintbot/complaintbot/storage/redisstore"
@@ -60,6 +62,7 @@ func newEngine(ctx context.Context, cfg configs.Config, rdb redis.UniversalClien
 		RatingWindow: time.Duration(cfg.Dialog.RatingWindow),
 		// The chat records the answer to the arbitration question.
 		Referrals: db,
+		Proposals: db,
 	}, nil
 }
 
@@ -159,6 +162,24 @@ func newConsole(
 		TrustedOrigins: trustedOrigins(cfg.HTTP.PublicURL),
 		TrustProxy:     cfg.HTTP.TrustProxy,
 		Calendar:       cal.Calendar,
+		Now:            now,
+	})
+}
+
+// newPortal builds the merchants' settlement platform. Its sessions and
+// throttles live under their own key prefix (PortalRedisPrefix), so a portal
+// session id is never a console session and a merchant's username never shares
+// a throttle counter with a staff member's.
+func newPortal(cfg configs.Config, db *sqlstore.DB, rdb redis.UniversalClient, logger *slog.Logger, now func() time.Time) (*portal.Server, error) {
+	return portal.New(portal.Config{
+		Store:          db,
+		Sessions:       redisstore.NewSessions(rdb, redisstore.SessionOptions{Prefix: redisbase.PortalPrefix}),
+		Throttle:       redisstore.NewLoginThrottle(rdb, redisstore.ThrottleOptions{Prefix: redisbase.PortalPrefix}),
+		Logger:         logger,
+		OrgName:        cfg.Org.Name,
+		SecureCookies:  servesHTTPS(cfg.HTTP.PublicURL),
+		TrustedOrigins: trustedOrigins(cfg.HTTP.PublicURL),
+		TrustProxy:     cfg.HTTP.TrustProxy,
 		Now:            now,
 	})
 }

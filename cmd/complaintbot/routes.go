@@ -19,6 +19,7 @@ const simAPIPrefix = "/simwx"
 type handlers struct {
 	webhook http.Handler
 	console http.Handler
+	portal  http.Handler        // the merchants' settlement platform
 	metrics prometheus.Gatherer // what /metrics serves when it is on the main listener
 	sim     *simulator          // nil unless in simulator mode
 }
@@ -29,6 +30,7 @@ func (m *Main) routes(h handlers) http.Handler {
 	mux.Handle("/wechat", h.webhook)
 	mux.Handle("/console/", h.console)
 	mux.Handle("/api/v1/", h.console)
+	mux.Handle("/portal/", h.portal)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", m.readyz)
 	if m.metricsOnMain() {

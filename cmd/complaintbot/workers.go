@@ -31,7 +31,8 @@ func newPusher(cfg configs.Config, db *sqlstore.DB, api *bot.APIClient, catalogu
 }
 
 // startWorkers runs the outbox delivery, the evidence download, the refresh of
-// the organisation settings and the payment questions of mediation agreements in
+// the organisation settings, the payment questions of mediation agreements and
+// the return of overdue platform referrals in
 // the background until Close.
 func (m *Main) startWorkers(pusher *bot.Pusher, fetcher *bot.EvidenceFetcher) {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -43,6 +44,8 @@ func (m *Main) startWorkers(pusher *bot.Pusher, fetcher *bot.EvidenceFetcher) {
 	m.workers.Go(func() { m.refreshUnits(ctx) })
 	asker := &paymentAsker{store: m.DB, now: m.now, logger: m.Logger}
 	m.workers.Go(func() { asker.run(ctx) })
+	overdue := &overdueReturner{store: m.DB, now: m.now, logger: m.Logger}
+	m.workers.Go(func() { overdue.run(ctx) })
 }
 
 // templateID is the configured template, or in simulator mode a stand-in so the

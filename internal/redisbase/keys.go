@@ -37,6 +37,13 @@
 // MONITOR output does not hand out working cookies. A throttle or rate key is alone
 // in its script, so its own key is its tag.
 //
+// The merchant portal (package portal) uses the same stores under PortalPrefix
+// ("cb:portal"), so its keys are the console's with that prefix: a portal
+// session's "staff" field holds a merchant account's id, never a staff id.
+//
+//	cb:portal:console:{sessions}:…      the portal's sessions, as above
+//	cb:portal:console:throttle:{<key>}  the portal's sign-in throttle
+//
 // The webhook's plain-mode replay guard (package bot):
 //
 //	<prefix>:{sig:<signature>}   string: hex SHA-256 of the body; expires with the signature
@@ -60,6 +67,11 @@ import "strings"
 
 // DefaultPrefix is the key prefix when a store's options leave it empty.
 const DefaultPrefix = "cb"
+
+// PortalPrefix is the prefix of the merchant portal's sessions and throttles:
+// the console's layout under "cb:portal" ("cb:portal:console:{sessions}:…",
+// "cb:portal:console:throttle:{…}"), apart from the staff console's.
+const PortalPrefix = DefaultPrefix + ":portal"
 
 // tagEscaper percent-escapes the characters that would end or restart a hash tag.
 // Redis takes the tag from the first "{" to the next "}", so an openid holding "}"

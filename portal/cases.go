@@ -1,0 +1,176 @@
+package portal
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// caseItem is one case as the portal shows it.
+type caseItem struct {
+	Number       string
+	Status       string
+	Category     string
+	Description  string
+	Demand       string
+	AmountFen    int64
+	PurchaseDate string
+	ReferredAt   time.Time
+	ReferralOpen bool
+	// MerchantDue is the last day of the merchant's clock (企业和解), "" when
+	// it does not run.
+	MerchantDue string
+	// Name and Phone are the consumer's, shown only while the referral to the
+	// platform is open (see docs/portal.md); "" otherwise.
+	Name  string
+	Phone string
+	// Proposals are the merchant's answers so far; MayPropose says whether a
+	// new one may be made (the referral is open and none awaits the consumer).
+	Proposals  []*storage.Proposal
+	MayPropose bool
+	Remedies   []string
+	Error      string
+	Typed      proposalForm
+}
+
+// proposalForm is the proposal form as typed.
+type proposalForm struct {
+	Remedy, Amount, PayBy, Reasons string
+}
+
+// newCaseItem is pc as the merchant may see it.
+func newCaseItem(pc *storage.PortalCase) caseItem {
+	c := pc.Case
+	it := caseItem{Number: c.Number, Status: c.Status.Label(), Category: c.Category, Description: c.Description,
+		Demand: c.Demand, AmountFen: c.AmountFen, PurchaseDate: c.PurchaseDate, ReferredAt: pc.ReferredAt,
+		ReferralOpen: pc.ReferralOpen}
+	if c.DueKind == storage.ClockMerchant {
+		it.MerchantDue = c.DueOn
+	}
+	if pc.ReferralOpen {
+		it.Name, it.Phone = c.ComplainantName, c.Phone
+	}
+	return it
+}
+
+// casesView is the case list.
+type casesView struct {
+	Merchant string
+	Cases    []caseItem
+}
+
+// showCases lists the cases currently or formerly referred to the account's
+// merchant on the platform.
+func (s *Server) showCases(w http.ResponseWriter, r *http.Request) {
+	u := userFrom(r.Context())
+	m, err := s.cfg.Store.FindMerchant(r.Context(), u.Account.MerchantID)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	list, err := s.cfg.Store.PortalCases(r.Context(), u.Account.MerchantID)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	v := casesView{Merchant: m.Name}
+	for _, pc := range list {
+		it := newCaseItem(pc)
+		it.Name, it.Phone = "", "" // lists show no personal data
+		v.Cases = append(v.Cases, it)
+	}
+	s.render(w, r, http.StatusOK, "cases.html", v)
+}
+
+// showCase shows one case of the merchant's; any other case number, whoever
+// it belongs to, is the same 404 as a number that does not exist.
+func (s *Server) showCase(w http.ResponseWriter, r *http.Request) {
+	u := userFrom(r.Context())
+	pc, err := s.cfg.Store.PortalCase(r.Context(), u.Account.MerchantID, r.PathValue("number"))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.renderCase(w, r, http.StatusOK, pc, "", proposalForm{})
+}
+
+// renderCase shows a case page with its proposals and, when refused, the
+// form as typed with the reason.
+func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, pc *storage.PortalCase, msg string, typed proposalForm) {
+	u := userFrom(r.Context())
+	it := newCaseItem(pc)
+	props, err := s.cfg.Store.CaseProposals(r.Context(), pc.Case.ID)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	it.Proposals, it.Remedies, it.Error, it.Typed = props, storage.Remedies, msg, typed
+	it.MayPropose = pc.ReferralOpen && pc.Case.Status == storage.StatusReferred
+	for _, p := range props {
+		if !p.Refused && p.Answer == "" {
+			it.MayPropose = false
+		}
+	}
+	if it.Phone != "" && status == http.StatusOK {
+		// Who at a merchant saw a consumer's contact details is on record.
+		s.audit(r, storage.AuditPortalCase, pc.Case.ID, storage.MerchantActor(u.Account.ID)+" 查看案件（含投诉人联系方式）")
+	}
+	s.render(w, r, status, "case.html", it)
+}
+
+// propose records the merchant's proposal or refusal; what the store refuses
+// for the input shows on the case page again.
+func (s *Server) propose(w http.ResponseWriter, r *http.Request) {
+	u := userFrom(r.Context())
+	number := r.PathValue("number")
+	pc, err := s.cfg.Store.PortalCase(r.Context(), u.Account.MerchantID, number)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	typed := proposalForm{Remedy: r.PostFormValue("remedy"), Amount: r.PostFormValue("amount"),
+		PayBy: r.PostFormValue("pay_by"), Reasons: r.PostFormValue("reasons")}
+	in := storage.ProposalInput{MerchantID: u.Account.MerchantID, AccountID: u.Account.ID, CaseNumber: number,
+		Refused: r.PostFormValue("refuse") == "1", Remedy: typed.Remedy, PayBy: typed.PayBy, Reasons: typed.Reasons,
+		IP: s.auth.ClientIP(r)}
+	if !in.Refused {
+		in.AmountFen, err = parseYuan(typed.Amount)
+	}
+	if err == nil {
+		_, err = s.cfg.Store.ProposeSettlement(r.Context(), in)
+	}
+	if code := storage.ErrorCode(err); code == storage.EINVALID || code == storage.ECONFLICT {
+		s.renderCase(w, r, http.StatusBadRequest, pc, storage.ErrorMessage(err), typed)
+		return
+	} else if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, casesPath+"/"+number, http.StatusSeeOther)
+}
+
+// parseYuan reads an amount in yuan with at most two decimals, exactly, in fen.
+func parseYuan(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	whole, frac, _ := strings.Cut(s, ".")
+	bad := storage.Errorf(storage.EINVALID, "金额格式不正确：应为不带符号的数字，最多两位小数，如 3999.50。")
+	if whole == "" || len(whole) > 9 || len(frac) > 2 || !digits(whole) || !digits(frac) {
+		return 0, bad
+	}
+	yuan, _ := strconv.ParseInt(whole, 10, 64)
+	f, _ := strconv.ParseInt((frac + "00")[:2], 10, 64)
+	return yuan*100 + f, nil
+}
+
+// digits reports whether s holds only ASCII digits ("" does).
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

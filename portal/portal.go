@@ -1,0 +1,178 @@
+// Package portal is the settlement platform (和解平台): a web surface for the
+// staff of merchants on the platform (入驻企业), separate from the staff
+// console. An account belongs to one merchant and sees only the cases referred
+// to that merchant on the platform; anything else reads as not found.
+//
+// Accounts come from one-time invitations a supervisor makes in the console.
+// Authentication is the console's (package internal/webauth: bcrypt, sessions
+// in Redis under the portal's own key prefix, CSRF, throttling, security
+// headers). The package imports storage and internal/webauth only.
+package portal
+
+import (
+	"context"
+	"embed"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/complaintbot/complaintbot/internal/webauth"
+	"github.com/complaintbot/complaintbot/storage"
+)
+
+// Paths of the portal.
+const (
+	Prefix      = "/portal/"
+	loginPath   = "/portal/login"
+	casesPath   = "/portal/cases"
+	invitePath  = "/portal/invite/"
+	maxFormBody = 8 << 10
+)
+
+// Store is what the portal needs from the database; *sqlstore.DB is one.
+type Store interface {
+	storage.PortalStore
+	ProposeSettlement(ctx context.Context, in storage.ProposalInput) (*storage.Proposal, error)
+	CaseProposals(ctx context.Context, caseID int64) ([]*storage.Proposal, error)
+	AddAudit(ctx context.Context, e storage.AuditEntry) error
+	FindMerchant(ctx context.Context, id int64) (*storage.Merchant, error)
+}
+
+// Config configures the portal.
+type Config struct {
+	Store Store
+	// Sessions and Throttle must be the portal's own (a key prefix of their
+	// own), so that a portal session id is never a console session.
+	Sessions       storage.SessionStore
+	Throttle       storage.LoginThrottle
+	Logger         *slog.Logger
+	OrgName        string
+	SecureCookies  bool
+	TrustProxy     bool
+	TrustedOrigins []string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is the portal's HTTP handler, built by New.
+type Server struct {
+	cfg     Config
+	auth    *webauth.Auth
+	tmpl    *template.Template
+	handler http.Handler
+}
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// New builds the portal.
+func New(cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	tmpl, err := template.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, tmpl: tmpl, auth: webauth.New(webauth.Config{
+		Sessions: cfg.Sessions, Throttle: cfg.Throttle, Logger: cfg.Logger,
+		SessionCookie: "cb_portal_session", LoginCookie: "cb_portal_login", LoginPath: Prefix,
+		SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy,
+	})}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /portal/{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, casesPath, http.StatusSeeOther)
+	})
+	mux.HandleFunc("GET "+loginPath, s.showLogin)
+	mux.HandleFunc("POST "+loginPath, s.login)
+	mux.HandleFunc("GET "+invitePath+"{token}", s.showInvite)
+	mux.HandleFunc("POST "+invitePath+"{token}", s.acceptInvite)
+	mux.Handle("POST /portal/logout", s.signedIn(s.logout))
+	mux.Handle("GET "+casesPath, s.signedIn(s.showCases))
+	mux.Handle("GET "+casesPath+"/{number}", s.signedIn(s.showCase))
+	mux.Handle("POST "+casesPath+"/{number}/proposal", s.signedIn(s.propose))
+	mux.Handle("GET /portal/api/v1/cases", s.signedIn(s.apiCases))
+	mux.Handle("GET /portal/api/v1/cases/{number}", s.signedIn(s.apiCase))
+	mux.HandleFunc(Prefix, s.notFound)
+
+	cop := http.NewCrossOriginProtection()
+	for _, o := range cfg.TrustedOrigins {
+		if err := cop.AddTrustedOrigin(o); err != nil {
+			return nil, err
+		}
+	}
+	s.handler = webauth.SecurityHeaders(cop.Handler(mux))
+	return s, nil
+}
+
+// ServeHTTP serves the portal's paths.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// accountKey carries the signed-in account in a request's context.
+type accountKey struct{}
+
+// signedInUser is the signed-in account and its session.
+type signedInUser struct {
+	Account *storage.MerchantAccount
+	Session *storage.Session
+}
+
+// userFrom returns the signed-in account of a request that went through signedIn.
+func userFrom(ctx context.Context) *signedInUser {
+	u, _ := ctx.Value(accountKey{}).(*signedInUser)
+	return u
+}
+
+// signedIn lets the handler run only for a live session of an enabled account,
+// with the session's CSRF token on state-changing requests; anyone else goes
+// to the sign-in form.
+func (s *Server) signedIn(next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		se, err := s.auth.Session(r)
+		if storage.ErrorCode(err) == storage.ENOTFOUND {
+			s.signInFirst(w, r)
+			return
+		} else if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		acc, err := s.cfg.Store.FindMerchantAccount(r.Context(), se.StaffID)
+		if err != nil || acc.Disabled {
+			s.auth.ClearSessionCookie(w)
+			s.signInFirst(w, r)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+		if !webauth.CheckCSRF(r, se) {
+			s.renderError(w, r, http.StatusForbidden, "页面已过期，请刷新后重试。")
+			return
+		}
+		ctx := context.WithValue(r.Context(), accountKey{}, &signedInUser{Account: acc, Session: se})
+		next(w, r.WithContext(ctx))
+	})
+}
+
+// signInFirst sends a page request to the sign-in form and answers an API
+// request 401.
+func (s *Server) signInFirst(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/portal/api/") {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "unauthorized", "message": "请先登录"})
+		return
+	}
+	http.Redirect(w, r, loginPath, http.StatusSeeOther)
+}
+
+// audit records a portal action; the actor is written into the detail
+// ("merchant:<account id> …"), since the audit log's actor column is staff.
+// A failure is logged, not shown: the action is done.
+func (s *Server) audit(r *http.Request, action string, caseID int64, detail string) {
+	e := storage.AuditEntry{Action: action, CaseID: caseID, Detail: detail, IP: s.auth.ClientIP(r)}
+	if err := s.cfg.Store.AddAudit(r.Context(), e); err != nil {
+		s.cfg.Logger.Error("portal audit entry not written", "action", action, "err", err)
+	}
+}

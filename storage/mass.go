@@ -182,13 +182,14 @@ var merchantSuffixes = []string{
 	"股份有限公司", "有限责任公司", "有限公司", "分公司", "公司", "旗舰店", "专卖店", "门店", "店",
 }
 
-// MassMerchantKey is the key the detector groups a case by: the merchant name as
-// the consumer typed it, normalised (width folded, lower case, spaces and
-// punctuation dropped, a legal-form or shop suffix removed). It is the one place
-// to switch to the merchant registry: a case linked to a merchant would key by
-// its id instead.
-func MassMerchantKey(c *Case) string {
-	return "n:" + NormaliseMerchantName(c.MerchantName)
+// MassMerchantKey is the key the detector groups a case by: the merchant's name,
+// normalised (width folded, lower case, spaces and punctuation dropped, a
+// legal-form or shop suffix removed). The store passes the registry's name when
+// the case is linked to a merchant, so complaints typed with any of its aliases
+// count together, and the name as typed otherwise, so an unlinked complaint
+// typed as the registry names the merchant joins them too.
+func MassMerchantKey(name string) string {
+	return "n:" + NormaliseMerchantName(name)
 }
 
 // NormaliseMerchantName folds a typed merchant name for grouping; see

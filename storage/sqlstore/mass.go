@@ -30,6 +30,19 @@ const insertMassGroupSQL = `INSERT INTO mass_groups (merchant_key, merchant_name
 	ON CONFLICT (merchant_key) WHERE status = 'open' DO NOTHING
 	RETURNING id`
 
+// massMerchantName is the name the detector keys a case by: its registry
+// merchant's when linked (see storage.MassMerchantKey), else the name as typed.
+func massMerchantName(ctx context.Context, tx *sqlx.Tx, c *storage.Case) (string, error) {
+	if c.MerchantID == 0 {
+		return c.MerchantName, nil
+	}
+	var name string
+	if err := tx.GetContext(ctx, &name, tx.Rebind("SELECT name FROM merchants WHERE id = ?"), c.MerchantID); err != nil {
+		return "", fmt.Errorf("read the case's merchant: %w", err)
+	}
+	return name, nil
+}
+
 // detectMass runs the mass-complaint detector for a case just filed, in the
 // filing's transaction: it keys the case by its merchant (MassMerchantKey) and
 // adds it to the merchant's active group (formed, or with a case in the window),
@@ -37,8 +50,12 @@ const insertMassGroupSQL = `INSERT INTO mass_groups (merchant_key, merchant_name
 // open group with all of them. A case whose merchant normalises to nothing is
 // not grouped.
 func detectMass(ctx context.Context, tx *sqlx.Tx, c *storage.Case, rule storage.MassRule, now time.Time) error {
-	key := storage.MassMerchantKey(c)
-	if key == storage.MassMerchantKey(&storage.Case{}) {
+	name, err := massMerchantName(ctx, tx, c)
+	if err != nil {
+		return err
+	}
+	key := storage.MassMerchantKey(name)
+	if key == storage.MassMerchantKey("") {
 		return nil
 	}
 	rule = rule.OrDefault()

@@ -282,3 +282,27 @@ func TestMassDetectorConcurrentFilings(t *testing.T) {
 		}
 	})
 }
+
+// TestMassDetectorCountsARegistryMerchantsAliasesTogether: complaints typed
+// with a registry merchant's aliases are linked to it on filing and counted as
+// one merchant, although their names differ.
+func TestMassDetectorCountsARegistryMerchantsAliasesTogether(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		db.MassRule = storage.MassRule{Threshold: 3, Window: 48 * time.Hour}
+		_, err := db.CreateMerchant(context.Background(), storage.MerchantInput{
+			Name: "襄阳乐活健身服务中心", Aliases: []string{"乐活健身", "乐活"}, By: by})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, typed := range []string{"乐活健身", "乐活", "襄阳乐活健身服务中心"} {
+			c := mustCreate(t, db, massCase(fmt.Sprint("alias", i), typed))
+			if c.MerchantID == 0 {
+				t.Fatalf("%q was not linked to the registry merchant", typed)
+			}
+		}
+		groups := mustGroups(t, db, nil)
+		if len(groups) != 1 || groups[0].CaseCount != 3 {
+			t.Fatalf("groups = %+v; want one group of the three complaints", groups)
+		}
+	})
+}

@@ -140,20 +140,7 @@ func (s *Server) compareUnits(u *reportUnit, rep *storage.Report) []unitComparis
 				break
 			}
 		}
-		addReportFigures(&out[row].ReportFigures, g.ReportFigures)
+		out[row].ReportFigures.Add(g.ReportFigures)
 	}
 	return out
-}
-
-// addReportFigures adds g to f.
-func addReportFigures(f *storage.ReportFigures, g storage.ReportFigures) {
-	f.Received += g.Received
-	f.Accepted += g.Accepted
-	f.Rejected += g.Rejected
-	f.WithdrawnEarly += g.WithdrawnEarly
-	f.Pending += g.Pending
-	f.Mediated += g.Mediated
-	f.RecoveredFen += g.RecoveredFen
-	f.DoubleCompensation += g.DoubleCompensation
-	f.AmountFen += g.AmountFen
 }

@@ -42,6 +42,20 @@ type ReportFigures struct {
 	AmountFen int64
 }
 
+// Add adds g's counts and sums to f: the figures of two groups of cases taken
+// together (a unit with the units under it, the system as the sum of its units).
+func (f *ReportFigures) Add(g ReportFigures) {
+	f.Received += g.Received
+	f.Accepted += g.Accepted
+	f.Rejected += g.Rejected
+	f.WithdrawnEarly += g.WithdrawnEarly
+	f.Pending += g.Pending
+	f.Mediated += g.Mediated
+	f.RecoveredFen += g.RecoveredFen
+	f.DoubleCompensation += g.DoubleCompensation
+	f.AmountFen += g.AmountFen
+}
+
 // Rate is the 调解率, Mediated / Accepted, a fraction in [0, 1]; 0 when nothing
 // was accepted.
 func (f ReportFigures) Rate() float64 {

@@ -155,3 +155,14 @@ func TestClosingValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestReportFiguresAdd(t *testing.T) {
+	f := ReportFigures{Received: 3, Accepted: 2, Mediated: 1, RecoveredFen: 500, AmountFen: 7}
+	f.Add(ReportFigures{Received: 4, Accepted: 3, Rejected: 1, WithdrawnEarly: 1, Pending: 1,
+		Mediated: 2, RecoveredFen: 250, DoubleCompensation: 1, AmountFen: 3})
+	want := ReportFigures{Received: 7, Accepted: 5, Rejected: 1, WithdrawnEarly: 1, Pending: 1,
+		Mediated: 3, RecoveredFen: 750, DoubleCompensation: 1, AmountFen: 10}
+	if f != want {
+		t.Fatalf("sum = %+v, want %+v", f, want)
+	}
+}

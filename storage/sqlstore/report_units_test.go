@@ -194,7 +194,7 @@ func TestSystemIsSumOfUnits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			addFigures(&sum, own.ReportFigures)
+			sum.Add(own.ReportFigures)
 			overdue += own.Overdue.Total
 			if got := byUnit[strconv.FormatInt(id, 10)]; got != own.ReportFigures {
 				t.Errorf("unit %d: ByUnit %+v, own report %+v", id, got, own.ReportFigures)
@@ -222,19 +222,6 @@ func unitTree(t *testing.T, db *DB) *storage.UnitTree {
 		t.Fatal(err)
 	}
 	return storage.NewUnitTree(units)
-}
-
-// addFigures adds g to f.
-func addFigures(f *storage.ReportFigures, g storage.ReportFigures) {
-	f.Received += g.Received
-	f.Accepted += g.Accepted
-	f.Rejected += g.Rejected
-	f.WithdrawnEarly += g.WithdrawnEarly
-	f.Pending += g.Pending
-	f.Mediated += g.Mediated
-	f.RecoveredFen += g.RecoveredFen
-	f.DoubleCompensation += g.DoubleCompensation
-	f.AmountFen += g.AmountFen
 }
 
 // wantTallies compares bare counts, in order.

@@ -35,20 +35,12 @@ func (s *Server) apiReportChannels(w http.ResponseWriter, r *http.Request) {
 // (supervisors) with {"on": true} or {"on": false}: the team is counted as a
 // channel of the figures, or no longer; audited. 404 for an unknown team.
 func (s *Server) apiSetReportChannel(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.apiPathID(w, r)
+	var req apiChannelRequest
+	t, ok := s.apiTeamFromPath(w, r, &req) // another unit's team reads as not found
 	if !ok {
 		return
 	}
-	var req apiChannelRequest
-	if err := apiDecode(w, r, &req); err != nil {
-		s.apiDecodeError(w, r, err)
-		return
-	}
-	if _, err := s.scopedTeam(r.Context(), id); err != nil { // another unit's team reads as not found
-		s.apiError(w, r, err)
-		return
-	}
-	if err := s.cfg.Store.SetTeamChannel(r.Context(), id, req.On, s.actedBy(r)); err != nil {
+	if err := s.cfg.Store.SetTeamChannel(r.Context(), t.ID, req.On, s.actedBy(r)); err != nil {
 		s.apiError(w, r, err)
 		return
 	}

@@ -182,22 +182,34 @@ func (s *Server) apiCreateTeam(w http.ResponseWriter, r *http.Request) {
 	s.apiWriteTeam(w, r, http.StatusCreated, t, err)
 }
 
+// apiTeamFromPath reads the team of …/teams/{id} and the JSON body into req. It
+// answers the request itself, and returns false, for a bad id or body or a team
+// outside the caller's units (not found).
+func (s *Server) apiTeamFromPath(w http.ResponseWriter, r *http.Request, req any) (*storage.Team, bool) {
+	id, ok := s.apiPathID(w, r)
+	if !ok {
+		return nil, false
+	}
+	if err := apiDecode(w, r, req); err != nil {
+		s.apiDecodeError(w, r, err)
+		return nil, false
+	}
+	t, err := s.scopedTeam(r.Context(), id)
+	if err != nil {
+		s.apiError(w, r, err)
+		return nil, false
+	}
+	return t, true
+}
+
 // apiUpdateTeam serves POST /api/v1/teams/{id}.
 func (s *Server) apiUpdateTeam(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.apiPathID(w, r)
+	var req apiTeamRequest
+	team, ok := s.apiTeamFromPath(w, r, &req)
 	if !ok {
 		return
 	}
-	var req apiTeamRequest
-	if err := apiDecode(w, r, &req); err != nil {
-		s.apiDecodeError(w, r, err)
-		return
-	}
-	if _, err := s.scopedTeam(r.Context(), id); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	t, err := s.cfg.Store.UpdateTeam(r.Context(), id, req.input(), s.actedBy(r))
+	t, err := s.cfg.Store.UpdateTeam(r.Context(), team.ID, req.input(), s.actedBy(r))
 	s.apiWriteTeam(w, r, http.StatusOK, t, err)
 }
 
@@ -208,22 +220,14 @@ type apiMembersRequest struct {
 
 // apiTeamMembers serves POST /api/v1/teams/{id}/members.
 func (s *Server) apiTeamMembers(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.apiPathID(w, r)
+	var req apiMembersRequest
+	t, ok := s.apiTeamFromPath(w, r, &req)
 	if !ok {
 		return
 	}
-	var req apiMembersRequest
-	if err := apiDecode(w, r, &req); err != nil {
-		s.apiDecodeError(w, r, err)
-		return
-	}
-	t, err := s.scopedTeam(r.Context(), id)
-	var ids []int64
+	ids, err := s.scopedMembers(r.Context(), t, req.StaffIDs)
 	if err == nil {
-		ids, err = s.scopedMembers(r.Context(), t, req.StaffIDs)
-	}
-	if err == nil {
-		t, err = s.cfg.Store.SetTeamMembers(r.Context(), id, ids, s.actedBy(r))
+		t, err = s.cfg.Store.SetTeamMembers(r.Context(), t.ID, ids, s.actedBy(r))
 	}
 	s.apiWriteTeam(w, r, http.StatusOK, t, err)
 }

@@ -13,14 +13,7 @@ func (e *Engine) arbitrationQuestion(ctx context.Context, openID string) (*stora
 	if e.Referrals == nil {
 		return nil, nil
 	}
-	c, err := e.Referrals.PendingArbitrationConsent(ctx, openID)
-	switch {
-	case storage.ErrorCode(err) == storage.ENOTFOUND:
-		return nil, nil
-	case err != nil:
-		return nil, fmt.Errorf("find arbitration question: %w", err)
-	}
-	return c, nil
+	return pendingCase(ctx, e.Referrals.PendingArbitrationConsent, openID, "arbitration question")
 }
 
 // answerArbitration records the answer. A question answered meanwhile
@@ -31,15 +24,9 @@ func (e *Engine) answerArbitration(ctx context.Context, eff AnswerArbitration) (
 		return outcome{}, fmt.Errorf("dialog: no referral store for the arbitration answer")
 	}
 	_, err := e.Referrals.AnswerArbitrationConsent(ctx, eff.Case.ID, eff.Answer)
-	switch storage.ErrorCode(err) {
-	case "":
-	case storage.ECONFLICT:
-		return outcome{text: e.Catalogue.text(msgArbitrationAnswered, "Number", eff.Case.Number)}, nil
-	default:
-		return outcome{}, fmt.Errorf("answer arbitration: %w", err)
-	}
+	msg := msgArbitrationAgreed
 	if eff.Answer == storage.ConsentRefused {
-		return outcome{text: e.Catalogue.text(msgArbitrationRefused, "Number", eff.Case.Number)}, nil
+		msg = msgArbitrationRefused
 	}
-	return outcome{text: e.Catalogue.text(msgArbitrationAgreed, "Number", eff.Case.Number)}, nil
+	return e.answered(err, eff.Case.Number, "arbitration", msgArbitrationAnswered, msg)
 }

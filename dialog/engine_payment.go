@@ -20,14 +20,7 @@ func (e *Engine) pendingPayment(ctx context.Context, openID string) (*storage.Ca
 	if e.Payments == nil {
 		return nil, nil
 	}
-	c, err := e.Payments.PendingPayment(ctx, openID)
-	switch storage.ErrorCode(err) {
-	case "":
-		return c, nil
-	case storage.ENOTFOUND:
-		return nil, nil
-	}
-	return nil, fmt.Errorf("pending payment: %w", err)
+	return pendingCase(ctx, e.Payments.PendingPayment, openID, "pending payment")
 }
 
 // answerPayment records the answer and says what follows: the case is closed,
@@ -38,15 +31,9 @@ func (e *Engine) answerPayment(ctx context.Context, eff AnswerPayment) (outcome,
 		return outcome{}, fmt.Errorf("answer payment: the engine has no payment backend")
 	}
 	_, err := e.Payments.AnswerPayment(ctx, storage.PaymentAnswer{CaseID: eff.Case.ID, Answer: eff.Answer})
-	switch storage.ErrorCode(err) {
-	case "":
-	case storage.ECONFLICT:
-		return outcome{text: e.Catalogue.text(msgPaymentAlreadyAnswered, "Number", eff.Case.Number)}, nil
-	default:
-		return outcome{}, fmt.Errorf("answer payment: %w", err)
-	}
+	msg := msgPaymentReceived
 	if eff.Answer == storage.PaymentNotReceived {
-		return outcome{text: e.Catalogue.text(msgPaymentNotReceived, "Number", eff.Case.Number)}, nil
+		msg = msgPaymentNotReceived
 	}
-	return outcome{text: e.Catalogue.text(msgPaymentReceived, "Number", eff.Case.Number)}, nil
+	return e.answered(err, eff.Case.Number, "payment", msgPaymentAlreadyAnswered, msg)
 }

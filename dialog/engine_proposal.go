@@ -13,14 +13,7 @@ func (e *Engine) proposalQuestion(ctx context.Context, openID string) (*storage.
 	if e.Proposals == nil {
 		return nil, nil
 	}
-	c, err := e.Proposals.PendingProposal(ctx, openID)
-	switch {
-	case storage.ErrorCode(err) == storage.ENOTFOUND:
-		return nil, nil
-	case err != nil:
-		return nil, fmt.Errorf("find pending proposal: %w", err)
-	}
-	return c, nil
+	return pendingCase(ctx, e.Proposals.PendingProposal, openID, "pending proposal")
 }
 
 // answerProposal records the answer: accepted closes the case as 协商和解,
@@ -31,15 +24,9 @@ func (e *Engine) answerProposal(ctx context.Context, eff AnswerProposal) (outcom
 		return outcome{}, fmt.Errorf("dialog: no proposal store for the answer")
 	}
 	_, err := e.Proposals.AnswerProposal(ctx, eff.Case.ID, eff.Answer)
-	switch storage.ErrorCode(err) {
-	case "":
-	case storage.ECONFLICT:
-		return outcome{text: e.Catalogue.text(msgProposalAnswered, "Number", eff.Case.Number)}, nil
-	default:
-		return outcome{}, fmt.Errorf("answer proposal: %w", err)
-	}
+	msg := msgProposalAccepted
 	if eff.Answer == storage.ProposalDeclined {
-		return outcome{text: e.Catalogue.text(msgProposalDeclined, "Number", eff.Case.Number)}, nil
+		msg = msgProposalDeclined
 	}
-	return outcome{text: e.Catalogue.text(msgProposalAccepted, "Number", eff.Case.Number)}, nil
+	return e.answered(err, eff.Case.Number, "proposal", msgProposalAnswered, msg)
 }

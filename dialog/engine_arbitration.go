@@ -24,9 +24,6 @@ func (e *Engine) answerArbitration(ctx context.Context, eff AnswerArbitration) (
 		return outcome{}, fmt.Errorf("dialog: no referral store for the arbitration answer")
 	}
 	_, err := e.Referrals.AnswerArbitrationConsent(ctx, eff.Case.ID, eff.Answer)
-	msg := msgArbitrationAgreed
-	if eff.Answer == storage.ConsentRefused {
-		msg = msgArbitrationRefused
-	}
-	return e.answered(err, eff.Case.Number, "arbitration", msgArbitrationAnswered, msg)
+	return e.answered(err, eff.Case.Number, "arbitration", msgArbitrationAnswered, msgArbitrationAgreed, msgArbitrationRefused,
+		eff.Answer == storage.ConsentRefused)
 }

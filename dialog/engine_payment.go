@@ -31,9 +31,6 @@ func (e *Engine) answerPayment(ctx context.Context, eff AnswerPayment) (outcome,
 		return outcome{}, fmt.Errorf("answer payment: the engine has no payment backend")
 	}
 	_, err := e.Payments.AnswerPayment(ctx, storage.PaymentAnswer{CaseID: eff.Case.ID, Answer: eff.Answer})
-	msg := msgPaymentReceived
-	if eff.Answer == storage.PaymentNotReceived {
-		msg = msgPaymentNotReceived
-	}
-	return e.answered(err, eff.Case.Number, "payment", msgPaymentAlreadyAnswered, msg)
+	return e.answered(err, eff.Case.Number, "payment", msgPaymentAlreadyAnswered, msgPaymentReceived, msgPaymentNotReceived,
+		eff.Answer == storage.PaymentNotReceived)
 }

@@ -24,9 +24,6 @@ func (e *Engine) answerProposal(ctx context.Context, eff AnswerProposal) (outcom
 		return outcome{}, fmt.Errorf("dialog: no proposal store for the answer")
 	}
 	_, err := e.Proposals.AnswerProposal(ctx, eff.Case.ID, eff.Answer)
-	msg := msgProposalAccepted
-	if eff.Answer == storage.ProposalDeclined {
-		msg = msgProposalDeclined
-	}
-	return e.answered(err, eff.Case.Number, "proposal", msgProposalAnswered, msg)
+	return e.answered(err, eff.Case.Number, "proposal", msgProposalAnswered, msgProposalAccepted, msgProposalDeclined,
+		eff.Answer == storage.ProposalDeclined)
 }

@@ -27,12 +27,16 @@ func pendingCase(ctx context.Context, lookup func(context.Context, string) (*sto
 }
 
 // answered turns the store's answer to recording an answer about case number
-// into what the consumer reads: msg once recorded, already when another answer
-// came first (ECONFLICT). what names the question in an error.
-func (e *Engine) answered(err error, number, what, already, msg string) (outcome, error) {
+// into what the consumer reads: yes or, when the answer was no, no once
+// recorded; already when another answer came first (ECONFLICT). what names the
+// question in an error.
+func (e *Engine) answered(err error, number, what, already, yes, no string, wasNo bool) (outcome, error) {
 	switch storage.ErrorCode(err) {
 	case "":
-		return outcome{text: e.Catalogue.text(msg, "Number", number)}, nil
+		if wasNo {
+			return outcome{text: e.Catalogue.text(no, "Number", number)}, nil
+		}
+		return outcome{text: e.Catalogue.text(yes, "Number", number)}, nil
 	case storage.ECONFLICT:
 		return outcome{text: e.Catalogue.text(already, "Number", number)}, nil
 	}

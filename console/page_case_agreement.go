@@ -226,7 +226,7 @@ func (s *Server) caseUnitName(ctx context.Context, c *storage.Case) (string, err
 	if err != nil {
 		return "", err
 	}
-	units, err := s.cfg.Store.ListUnits(ctx)
+	units, err := s.loadUnits(ctx)
 	if err != nil {
 		return "", err
 	}

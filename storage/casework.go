@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -106,22 +107,12 @@ func (cl *Closing) Validate() error {
 		return Errorf(EINVALID, "挽回经济损失不能为负数。")
 	case status != StatusResolved && (cl.RecoveredFen != 0 || cl.DoubleCompensation):
 		return Errorf(EINVALID, "只有达成调解协议或协商和解可以登记挽回经济损失和加倍赔偿。")
-	case status == StatusTerminated && !isOneOf(cl.Reason, TerminationReasons):
+	case status == StatusTerminated && !slices.Contains(TerminationReasons, cl.Reason):
 		return Errorf(EINVALID, "终止调解须选择终止理由。")
 	case status != StatusTerminated && cl.Reason != "":
 		return Errorf(EINVALID, "只有终止调解需要终止理由。")
 	}
 	return nil
-}
-
-// isOneOf reports whether s is one of list.
-func isOneOf(s string, list []string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // CaseworkStore is the mediator's work that moves a case beyond a plain status

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -73,7 +74,7 @@ func (in *UnitInput) cleanRegions() error {
 	var out []string
 	for _, r := range in.Regions {
 		r = strings.TrimSpace(r)
-		if r == "" || containsString(out, r) {
+		if r == "" || slices.Contains(out, r) {
 			continue
 		}
 		if n := utf8.RuneCountInString(r); n < MinUnitRegionRunes || n > MaxUnitRegionRunes || hasControl(r) {
@@ -86,16 +87,6 @@ func (in *UnitInput) cleanRegions() error {
 	}
 	in.Regions = out
 	return nil
-}
-
-// containsString reports whether list holds s.
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // SplitRegions splits a textarea's regions, one per line (commas and 、 too).

@@ -105,11 +105,8 @@ func reportUnitCond(units []int64) (string, []any) {
 	if units == nil {
 		return "", nil
 	}
-	args := make([]any, len(units))
-	for i, u := range units {
-		args[i] = u
-	}
-	return " AND c.unit_id IN (" + placeholders(len(units)) + ")", args
+	cond, args := idsIn("c.unit_id", units)
+	return " AND " + cond, args
 }
 
 // from is the FROM clause of the scope's cases with reportJoins.

@@ -40,7 +40,7 @@ func (y *apiYuan) UnmarshalJSON(b []byte) error {
 	} else {
 		text = string(b)
 	}
-	fen, err := ParseYuan(text)
+	fen, err := storage.ParseYuan(text)
 	if err != nil {
 		return err
 	}
@@ -142,20 +142,15 @@ func apiClosingFrom(req apiCloseRequest) (storage.Closing, error) {
 	if !ok {
 		return cl, storage.Errorf(storage.EINVALID, "outcome 必须是以下之一：%s", apiOutcomeValues())
 	}
+	fen, given, err := apiAmount("recovered", req.RecoveredYuan, req.RecoveredFen)
 	switch {
-	case req.RecoveredYuan != nil && req.RecoveredFen != nil:
-		return cl, storage.Errorf(storage.EINVALID, "recovered_yuan 与 recovered_fen 只能给一个")
-	case req.RecoveredYuan != nil:
-		cl.RecoveredFen = int64(*req.RecoveredYuan)
-	case req.RecoveredFen != nil:
-		if *req.RecoveredFen < 0 || *req.RecoveredFen > maxYuanFen {
-			return cl, storage.Errorf(storage.EINVALID, "recovered_fen 应在 0 到 %d 之间", int64(maxYuanFen))
-		}
-		cl.RecoveredFen = *req.RecoveredFen
+	case err != nil:
+		return cl, err
+	case given:
+		cl.RecoveredFen = fen
 	case status == storage.StatusResolved:
 		return cl, storage.Errorf(storage.EINVALID, "达成调解协议或协商和解须给出 recovered_yuan 或 recovered_fen（没有挽回填 0）")
 	}
-	var err error
 	cl.Note, err = optionalText("note", req.Note, apiMaxReasonRunes)
 	return cl, err
 }
@@ -180,4 +175,23 @@ func apiOutcomeValues() string {
 		b.WriteString(o.Value + "（" + o.Label + "）")
 	}
 	return b.String()
+}
+
+// apiAmount reads an amount a request gives either as <name>_yuan (a decimal
+// in yuan) or as <name>_fen, not both: the amount in fen, and whether one was
+// given. A fen amount must lie between 0 and storage.MaxAmountFen, as a yuan one
+// does when it is parsed.
+func apiAmount(name string, yuan *apiYuan, fen *int64) (int64, bool, error) {
+	switch {
+	case yuan != nil && fen != nil:
+		return 0, false, storage.Errorf(storage.EINVALID, "%s_yuan 与 %s_fen 只能给一个", name, name)
+	case yuan != nil:
+		return int64(*yuan), true, nil
+	case fen != nil:
+		if *fen < 0 || *fen > storage.MaxAmountFen {
+			return 0, false, storage.Errorf(storage.EINVALID, "%s_fen 应在 0 到 %d 之间", name, int64(storage.MaxAmountFen))
+		}
+		return *fen, true, nil
+	}
+	return 0, false, nil
 }

@@ -119,15 +119,8 @@ func (s *Server) apiReferralResult(w http.ResponseWriter, r *http.Request, c *st
 // apiReferralAmount is the amount the request gives, in fen: amount_yuan or
 // amount_fen, not both; none is 0.
 func apiReferralAmount(req apiReferralResultRequest) (int64, error) {
-	switch {
-	case req.AmountYuan != nil && req.AmountFen != nil:
-		return 0, storage.Errorf(storage.EINVALID, "amount_yuan 与 amount_fen 只能给一个")
-	case req.AmountYuan != nil:
-		return int64(*req.AmountYuan), nil
-	case req.AmountFen != nil:
-		return *req.AmountFen, nil
-	}
-	return 0, nil
+	fen, _, err := apiAmount("amount", req.AmountYuan, req.AmountFen)
+	return fen, err
 }
 
 // apiAskArbitrationConsent serves POST …/arbitration-consent: the consumer is

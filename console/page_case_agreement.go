@@ -110,7 +110,7 @@ func agreementDraftFrom(r *http.Request, c *storage.Case, by storage.By) (storag
 		CreditCode: r.PostFormValue("credit_code"), Mediator: r.PostFormValue("mediator"), By: by}
 	d.Version, _ = strconv.Atoi(r.PostFormValue("version"))
 	if yuan := strings.TrimSpace(r.PostFormValue("amount")); yuan != "" {
-		fen, err := ParseYuan(yuan)
+		fen, err := storage.ParseYuan(yuan)
 		if err != nil {
 			return d, err
 		}

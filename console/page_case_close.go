@@ -55,7 +55,7 @@ func closingFromForm(r *http.Request) (storage.Closing, error) {
 		if yuan == "" {
 			return cl, storage.Errorf(storage.EINVALID, "请填写挽回经济损失（元），没有挽回请填 0。")
 		}
-		cl.RecoveredFen, err = ParseYuan(yuan)
+		cl.RecoveredFen, err = storage.ParseYuan(yuan)
 		cl.DoubleCompensation = r.PostFormValue("double") == "1"
 	case storage.StatusTerminated:
 		cl.Reason, err = pickOne("终止理由", r.PostFormValue("reason"), storage.TerminationReasons)

@@ -168,7 +168,7 @@ func referralResultFromForm(r *http.Request) (storage.ReferralResult, error) {
 		return res, err
 	}
 	if yuan := strings.TrimSpace(r.PostFormValue("amount")); yuan != "" {
-		res.AmountFen, err = ParseYuan(yuan)
+		res.AmountFen, err = storage.ParseYuan(yuan)
 	}
 	return res, err
 }

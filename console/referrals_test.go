@@ -52,6 +52,9 @@ func TestAPIReferralResult(t *testing.T) {
 		fails(t, http.StatusBadRequest, "invalid")
 	e.post(c, path, e.mediator, `{"outcome":"failed","amount_fen":100,"result_date":"2026-03-01"}`).
 		fails(t, http.StatusBadRequest, "invalid")
+	// More than a billion yuan is refused in fen as it is in yuan.
+	e.post(c, path, e.mediator, `{"outcome":"settled","amount_fen":100000000001,"result_date":"2026-03-01"}`).
+		fails(t, http.StatusBadRequest, "invalid")
 	e.post(c, "referrals/999/result", e.mediator, `{"outcome":"failed","result_date":"2026-03-01"}`).
 		fails(t, http.StatusNotFound, "not_found")
 	var d struct {

@@ -2,8 +2,6 @@ package portal
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/complaintbot/complaintbot/storage"
@@ -137,7 +135,7 @@ func (s *Server) propose(w http.ResponseWriter, r *http.Request) {
 		Refused: r.PostFormValue("refuse") == "1", Remedy: typed.Remedy, PayBy: typed.PayBy, Reasons: typed.Reasons,
 		IP: s.auth.ClientIP(r)}
 	if !in.Refused {
-		in.AmountFen, err = parseYuan(typed.Amount)
+		in.AmountFen, err = storage.ParseYuan(typed.Amount)
 	}
 	if err == nil {
 		_, err = s.cfg.Store.ProposeSettlement(r.Context(), in)
@@ -150,27 +148,4 @@ func (s *Server) propose(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, casesPath+"/"+number, http.StatusSeeOther)
-}
-
-// parseYuan reads an amount in yuan with at most two decimals, exactly, in fen.
-func parseYuan(s string) (int64, error) {
-	s = strings.TrimSpace(s)
-	whole, frac, _ := strings.Cut(s, ".")
-	bad := storage.Errorf(storage.EINVALID, "金额格式不正确：应为不带符号的数字，最多两位小数，如 3999.50。")
-	if whole == "" || len(whole) > 9 || len(frac) > 2 || !digits(whole) || !digits(frac) {
-		return 0, bad
-	}
-	yuan, _ := strconv.ParseInt(whole, 10, 64)
-	f, _ := strconv.ParseInt((frac + "00")[:2], 10, 64)
-	return yuan*100 + f, nil
-}
-
-// digits reports whether s holds only ASCII digits ("" does).
-func digits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -100,3 +100,48 @@ func FormatYuan(fen int64) string {
 	cents := fen % 100
 	return sign + "¥" + b.String() + "." + string(rune('0'+cents/10)) + string(rune('0'+cents%10))
 }
+
+// MaxAmountFen bounds an amount of money: a billion yuan is beyond any consumer
+// complaint, and the bound keeps every sum of amounts far from overflowing int64.
+const MaxAmountFen = 100_000_000_000
+
+// ParseYuan reads an amount of money in yuan ("3999", "3999.5", "3999.50") and
+// returns it in fen, exactly: no floating point is involved. It refuses negatives,
+// signs, more than two decimals, separators and anything that is not a plain decimal
+// number. Surrounding spaces are ignored.
+func ParseYuan(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	whole, frac, hasDot := strings.Cut(s, ".")
+	if !allDigits(whole) || (hasDot && !allDigits(frac)) {
+		return 0, Errorf(EINVALID, "金额格式不正确：%q（应为不带符号的数字，最多两位小数，如 3999.50）", s)
+	}
+	if len(frac) > 2 {
+		return 0, Errorf(EINVALID, "金额最多两位小数：%q", s)
+	}
+	yuan, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || yuan > MaxAmountFen/100 {
+		return 0, Errorf(EINVALID, "金额过大：%q", s)
+	}
+	fen := yuan * 100
+	if frac != "" {
+		f, _ := strconv.ParseInt((frac + "0")[:2], 10, 64) // "5" → 50, "05" → 5
+		fen += f
+	}
+	if fen > MaxAmountFen {
+		return 0, Errorf(EINVALID, "金额过大：%q", s)
+	}
+	return fen, nil
+}
+
+// allDigits reports whether s is a non-empty run of ASCII digits.
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -131,7 +131,7 @@ func (s *Server) casePage(ctx context.Context, c *storage.Case, st *storage.Staf
 	if v.Agreement, err = s.agreementBlock(ctx, c, st); err != nil {
 		return nil, err
 	}
-	if v.Referrals, err = s.referralsPage(ctx, c); err != nil {
+	if v.Referrals, err = s.referralsBlock(ctx, c, staff); err != nil {
 		return nil, err
 	}
 	if n := len(in.events); n > 0 {

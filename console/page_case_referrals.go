@@ -58,8 +58,8 @@ type consentView struct {
 	AnsweredAt time.Time
 }
 
-// referralsBlock builds the block for case c; names gives staff names by actor.
-func (s *Server) referralsBlock(ctx context.Context, c *storage.Case, names map[string]string) (referralsView, error) {
+// referralsBlock builds the block for case c; staff names the actors.
+func (s *Server) referralsBlock(ctx context.Context, c *storage.Case, staff *staffDirectory) (referralsView, error) {
 	v := referralsView{Today: s.cfg.Now().In(chinaTime).Format(referralDateLayout),
 		MayAsk: c.Status.CanMoveTo(storage.StatusReferred)}
 	for _, o := range storage.ReferralOutcomeLabels {
@@ -70,7 +70,7 @@ func (s *Server) referralsBlock(ctx context.Context, c *storage.Case, names map[
 		return v, err
 	}
 	for _, r := range refs {
-		v.Referrals = append(v.Referrals, newReferralRowView(r, names))
+		v.Referrals = append(v.Referrals, newReferralRowView(r, staff))
 	}
 	if n := len(v.Referrals); n > 0 && c.Status == storage.StatusReferred && !v.Referrals[n-1].Closed {
 		v.Open = &v.Referrals[n-1]
@@ -86,23 +86,15 @@ func (s *Server) referralsBlock(ctx context.Context, c *storage.Case, names map[
 	return v, nil
 }
 
-// newReferralRowView names the actors of r with names ("系统" for migrated rows).
-func newReferralRowView(r *storage.Referral, names map[string]string) referralRowView {
+// newReferralRowView names the actors of r from staff ("系统" for migrated rows).
+func newReferralRowView(r *storage.Referral, staff *staffDirectory) referralRowView {
 	row := referralRowView{ID: r.ID, Channel: r.ChannelName(), ReferredAt: r.ReferredAt,
-		ReferredBy: actorLabel(r.ReferredBy, names), Contact: r.Contact, Note: r.Note,
+		ReferredBy: staff.actorName(r.ReferredBy), Contact: r.Contact, Note: r.Note,
 		ResultDate: r.ResultDate, AmountFen: r.AmountFen, Closed: r.Closed}
 	if r.Outcome != "" {
-		row.Result, row.FedBackBy = storage.ReferralOutcomeLabel(r.Outcome), actorLabel(r.FedBackBy, names)
+		row.Result, row.FedBackBy = storage.ReferralOutcomeLabel(r.Outcome), staff.actorName(r.FedBackBy)
 	}
 	return row
-}
-
-// actorLabel names an actor for the block: a staff member by name, else 系统.
-func actorLabel(actor string, names map[string]string) string {
-	if n, ok := names[actor]; ok {
-		return n
-	}
-	return "系统"
 }
 
 // newConsentView describes the latest arbitration question.
@@ -115,19 +107,6 @@ func newConsentView(cs *storage.ArbitrationConsent) *consentView {
 		v.Answer, v.Refused = "不同意仲裁", true
 	}
 	return v
-}
-
-// staffNamesByActor maps "staff:<id>" to staff names, for the block.
-func (s *Server) staffNamesByActor(ctx context.Context) (map[string]string, error) {
-	list, err := s.cfg.Store.ListStaff(ctx)
-	if err != nil {
-		return nil, err
-	}
-	names := make(map[string]string, len(list))
-	for _, st := range list {
-		names[st.Actor()] = st.Name
-	}
-	return names, nil
 }
 
 // feedBackReferral records the result of the case's open referral (反馈转办结果):
@@ -185,13 +164,4 @@ func (s *Server) askArbitrationConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirectToCase(w, r, c.Number, "已向消费者征求仲裁意愿，消费者回复后记录在案件中。")
-}
-
-// referralsPage is referralsBlock with the staff names loaded.
-func (s *Server) referralsPage(ctx context.Context, c *storage.Case) (referralsView, error) {
-	names, err := s.staffNamesByActor(ctx)
-	if err != nil {
-		return referralsView{}, err
-	}
-	return s.referralsBlock(ctx, c, names)
 }

@@ -62,7 +62,7 @@ func SeedCases(ctx context.Context, db *DB, n int) (*Seed, error) {
 		err := db.inWriteTx(ctx, "seed cases", func(tx *sqlx.Tx) error {
 			for i := start; i < min(start+perTx, n); i += perInsert {
 				rows := benchRows(r, s, seqs, i, min(i+perInsert, n), n)
-				if err := insertBenchRows(ctx, tx, rows); err != nil {
+				if err := insertCaseRows(ctx, tx, benchRowColumns, rows); err != nil {
 					return err
 				}
 			}
@@ -141,15 +141,16 @@ func benchState(r *rand.Rand, s *Seed, recent bool) (storage.Status, any, bool, 
 	return status, assignee, r.IntN(500) == 0, storage.OutcomeAgreement, int64(r.IntN(100_000))
 }
 
-// insertBenchRows writes rows in one INSERT.
-func insertBenchRows(ctx context.Context, tx *sqlx.Tx, rows [][]any) error {
+// insertCaseRows writes rows of the columns (a comma-separated list) into
+// cases in one INSERT.
+func insertCaseRows(ctx context.Context, tx *sqlx.Tx, columns string, rows [][]any) error {
 	row := "(" + placeholders(len(rows[0])) + ")"
 	values := strings.TrimSuffix(strings.Repeat(row+", ", len(rows)), ", ")
 	var args []any
 	for _, r := range rows {
 		args = append(args, r...)
 	}
-	_, err := tx.ExecContext(ctx, tx.Rebind("INSERT INTO cases ("+benchRowColumns+") VALUES "+values), args...)
+	_, err := tx.ExecContext(ctx, tx.Rebind("INSERT INTO cases ("+columns+") VALUES "+values), args...)
 	return err
 }
 

@@ -8,7 +8,6 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/complaintbot/complaintbot/storage"
@@ -62,22 +61,10 @@ func SeedReportYear(ctx context.Context, db *DB, year int, batches []SeedBatch) 
 	return db.inWriteTx(ctx, "seed report year", func(tx *sqlx.Tx) error {
 		const perInsert = 500
 		for i := 0; i < len(rows); i += perInsert {
-			if err := insertSeedRows(ctx, tx, rows[i:min(i+perInsert, len(rows))]); err != nil {
+			if err := insertCaseRows(ctx, tx, seedReportColumns, rows[i:min(i+perInsert, len(rows))]); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-}
-
-// insertSeedRows writes rows in one INSERT.
-func insertSeedRows(ctx context.Context, tx *sqlx.Tx, rows [][]any) error {
-	row := "(" + placeholders(len(rows[0])) + ")"
-	values := strings.TrimSuffix(strings.Repeat(row+", ", len(rows)), ", ")
-	var args []any
-	for _, r := range rows {
-		args = append(args, r...)
-	}
-	_, err := tx.ExecContext(ctx, tx.Rebind("INSERT INTO cases ("+seedReportColumns+") VALUES "+values), args...)
-	return err
 }

@@ -64,6 +64,12 @@ type Case struct {
 	// return or refund demand made within seven days of purchase: the chat told the
 	// consumer the seven-day no-reason return rule (消费者权益保护法 art. 25).
 	SevenDayReturn bool `db:"seven_day_return"`
+
+	// Anonymised is set once the case's personal data was removed (retention or
+	// the consumer's erasure; see PrivacyStore); show AnonymisedLabel for it.
+	Anonymised bool `db:"anonymised"`
+	// LegalHold keeps the case from anonymisation until a supervisor clears it.
+	LegalHold bool `db:"legal_hold"`
 }
 
 // Due returns the case's stored due as a CaseDue.

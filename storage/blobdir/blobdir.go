@@ -42,7 +42,10 @@ type Store struct {
 	root *os.Root
 }
 
-var _ storage.BlobStore = (*Store)(nil)
+var (
+	_ storage.BlobStore   = (*Store)(nil)
+	_ storage.BlobRemover = (*Store)(nil)
+)
 
 // New opens the blob directory dir, creating it if missing. Close it after the last
 // use. Returns EINVALID for an empty dir.
@@ -189,6 +192,21 @@ func checkKey(key string) error {
 	}
 	if bad {
 		return storage.Errorf(storage.EINVALID, "invalid blob key %q", key)
+	}
+	return nil
+}
+
+// DeleteBlob removes the file of key; a missing key is no error
+// (storage.BlobRemover). EINVALID for a key PutBlob would refuse.
+func (s *Store) DeleteBlob(ctx context.Context, key string) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := s.root.Remove(filepath.FromSlash(key)); err != nil && !notFound(err) {
+		return fmt.Errorf("blobdir: delete %s: %w", key, err)
 	}
 	return nil
 }

@@ -54,3 +54,12 @@ func (d *DB) GetBlob(ctx context.Context, key string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// DeleteBlob removes the bytes stored under key; a missing key is no error
+// (storage.BlobRemover). The caller checks that no evidence row needs them.
+func (d *DB) DeleteBlob(ctx context.Context, key string) error {
+	return d.inWriteTx(ctx, "delete blob", func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, tx.Rebind("DELETE FROM blobs WHERE key = ?"), key)
+		return err
+	})
+}

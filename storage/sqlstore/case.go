@@ -20,7 +20,7 @@ const caseColumns = `id, number, open_id, status, category, merchant_name, merch
 	COALESCE(assignee_id, 0) AS assignee_id, unread, outcome, recovered_fen,
 	double_compensation, subcategory, nature, referral_target, created_at, updated_at,
 	due_kind, due_on, due_paused, COALESCE(team_id, 0) AS team_id, unit_id,
-	COALESCE(merchant_id, 0) AS merchant_id, seven_day_return`
+	COALESCE(merchant_id, 0) AS merchant_id, seven_day_return, anonymised, legal_hold`
 
 // nextSeqSQL takes the next number of a prefix and year. The upsert locks the counter
 // row until the transaction ends, so concurrent creators queue here; a rollback undoes

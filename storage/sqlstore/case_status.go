@@ -97,6 +97,11 @@ func changeStatus(
 		return nil, err
 	}
 	from := c.Status
+	if c.Anonymised {
+		// Its consumer can no longer be told, and its file no longer says what
+		// happened: an anonymised case is history.
+		return nil, storage.Errorf(storage.ECONFLICT, "投诉 %s 已匿名化，不能再变更状态", c.Number)
+	}
 	if err := checkMove(c, ch); err != nil {
 		return nil, err
 	}

@@ -128,6 +128,11 @@ type DB struct {
 	// defaults. Set it before the DB is shared.
 	MassRule storage.MassRule
 
+	// Retention is how long finished cases keep their personal data
+	// (privacy.retention_*); the zero policy means storage.DefaultRetention. Set it
+	// before the DB is shared.
+	Retention storage.RetentionPolicy
+
 	db      *sqlx.DB
 	dialect string
 	url     string // as given to Open, for String

@@ -20,7 +20,8 @@
 // ("{…}"), so all keys one script or pipeline touches hash to the same slot and the
 // store works unchanged on a single node and on a cluster. The state key expires
 // the state TTL after the last commit; a msg key the de-duplication TTL after it
-// was written.
+// was written. A consumer's erasure deletes both at once (dialog's
+// ForgetConsumer, which finds the msg keys with MsgPattern on the tag's node).
 //
 // The console (package storage/redisstore), under a "console" segment that keeps
 // it apart from the dialog store:
@@ -110,6 +111,15 @@ func (k Keys) user(openID string) string {
 // State is the dialog hash holding a consumer's version and State JSON.
 func (k Keys) State(openID string) string {
 	return k.user(openID) + ":state"
+}
+
+// globEscaper escapes the characters SCAN's MATCH pattern gives a meaning.
+var globEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "?", `\?`, "[", `\[`, "]", `\]`)
+
+// MsgPattern is a SCAN MATCH pattern for every Msg key of one consumer (the
+// openid and prefix taken literally).
+func (k Keys) MsgPattern(openID string) string {
+	return globEscaper.Replace(k.user(openID)) + ":msg:*"
 }
 
 // Msg is the dialog string holding the reply saved for msgKey. msgKey needs no

@@ -27,6 +27,7 @@ type Config struct {
 	Evidence EvidenceConfig `yaml:"evidence"`
 	Log      LogConfig      `yaml:"log"`
 	Casework CaseworkConfig `yaml:"casework"`
+	Privacy  PrivacyConfig  `yaml:"privacy"`
 }
 
 // HTTPConfig configures the HTTP server that serves the WeChat webhook, the staff
@@ -220,6 +221,7 @@ func Default() Config {
 		Evidence: EvidenceConfig{MaxBytes: 10 << 20},
 		Log:      LogConfig{Level: "info", Format: "text"},
 		Casework: defaultCasework(),
+		Privacy:  defaultPrivacy(),
 	}
 }
 

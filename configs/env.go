@@ -93,6 +93,16 @@ var envBindings = []envBinding{
 		setInt(func(c *Config) *int { return &c.Casework.MassThreshold })},
 	{EnvVar{"COMPLAINTBOT_CASEWORK_MASS_WINDOW", "casework.mass_window", "How far back the mass-complaint detector counts, e.g. 168h; 1h to 2160h."},
 		setDuration(func(c *Config) *Duration { return &c.Casework.MassWindow })},
+	{EnvVar{"COMPLAINTBOT_PRIVACY_RETENTION_REJECTED_MONTHS", "privacy.retention_rejected_months", "Months a refused complaint keeps its personal data after it was refused (default 12, 1 to 1200)."},
+		setInt(func(c *Config) *int { return &c.Privacy.RetentionRejectedMonths })},
+	{EnvVar{"COMPLAINTBOT_PRIVACY_RETENTION_WITHDRAWN_MONTHS", "privacy.retention_withdrawn_months", "Months a withdrawn complaint keeps its personal data after the withdrawal (default 12)."},
+		setInt(func(c *Config) *int { return &c.Privacy.RetentionWithdrawnMonths })},
+	{EnvVar{"COMPLAINTBOT_PRIVACY_RETENTION_MEDIATED_MONTHS", "privacy.retention_mediated_months", "Months a complaint settled in mediation keeps its personal data after closing (default 36)."},
+		setInt(func(c *Config) *int { return &c.Privacy.RetentionMediatedMonths })},
+	{EnvVar{"COMPLAINTBOT_PRIVACY_RETENTION_ARBITRATION_MONTHS", "privacy.retention_arbitration_months", "Months a complaint ever referred to arbitration keeps its personal data after closing (default 60)."},
+		setInt(func(c *Config) *int { return &c.Privacy.RetentionArbitrationMonths })},
+	{EnvVar{"COMPLAINTBOT_PRIVACY_RETENTION_OTHER_MONTHS", "privacy.retention_other_months", "Months every other finished complaint keeps its personal data (default 36)."},
+		setInt(func(c *Config) *int { return &c.Privacy.RetentionOtherMonths })},
 }
 
 // EnvVars lists every environment variable Load reads besides ConfigPathEnv, with

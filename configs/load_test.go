@@ -290,6 +290,9 @@ func TestEveryEnvVarOverridesItsKey(t *testing.T) {
 		"casework.merchant_days":          "12", "casework.termination_notice_days": "9",
 		"casework.material_wait":  "72h",
 		"casework.mass_threshold": "8", "casework.mass_window": "72h",
+		"privacy.retention_rejected_months": "6", "privacy.retention_withdrawn_months": "7",
+		"privacy.retention_mediated_months": "24", "privacy.retention_arbitration_months": "72",
+		"privacy.retention_other_months": "30",
 	}
 	vars := map[string]string{}
 	for _, v := range EnvVars() {

@@ -67,6 +67,7 @@ func (c Config) Validate() error {
 	c.validateWorkers(&ch)
 	c.validateLog(&ch)
 	c.validateCasework(&ch)
+	c.validatePrivacy(&ch)
 	if len(ch.problems) == 0 {
 		return nil
 	}

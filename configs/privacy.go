@@ -1,0 +1,47 @@
+package configs
+
+// PrivacyConfig holds how long finished cases keep the consumer's personal data
+// before the retention job anonymises them, in months from the day the case
+// reached its final status, per outcome (storage.RetentionPolicy). The notice
+// every consumer accepts promises 信息按规定期限保存，期满后匿名化处理.
+type PrivacyConfig struct {
+	// RetentionRejectedMonths keeps refused complaints (不予受理).
+	RetentionRejectedMonths int `yaml:"retention_rejected_months"`
+	// RetentionWithdrawnMonths keeps withdrawn complaints (已撤回, 撤回投诉).
+	RetentionWithdrawnMonths int `yaml:"retention_withdrawn_months"`
+	// RetentionMediatedMonths keeps complaints settled in mediation (调解成功).
+	RetentionMediatedMonths int `yaml:"retention_mediated_months"`
+	// RetentionArbitrationMonths keeps complaints ever referred to arbitration.
+	RetentionArbitrationMonths int `yaml:"retention_arbitration_months"`
+	// RetentionOtherMonths keeps every other finished complaint (终止调解, other
+	// referrals).
+	RetentionOtherMonths int `yaml:"retention_other_months"`
+}
+
+// maxRetentionMonths bounds a retention: a century is a typo, not a policy.
+const maxRetentionMonths = 1200
+
+// defaultPrivacy is storage.DefaultRetention: refusals and withdrawals a year,
+// mediated and other cases three years, arbitration five.
+func defaultPrivacy() PrivacyConfig {
+	return PrivacyConfig{RetentionRejectedMonths: 12, RetentionWithdrawnMonths: 12,
+		RetentionMediatedMonths: 36, RetentionArbitrationMonths: 60, RetentionOtherMonths: 36}
+}
+
+func (c Config) validatePrivacy(ch *checker) {
+	p := c.Privacy
+	for _, r := range []struct {
+		key    string
+		months int
+	}{
+		{"privacy.retention_rejected_months", p.RetentionRejectedMonths},
+		{"privacy.retention_withdrawn_months", p.RetentionWithdrawnMonths},
+		{"privacy.retention_mediated_months", p.RetentionMediatedMonths},
+		{"privacy.retention_arbitration_months", p.RetentionArbitrationMonths},
+		{"privacy.retention_other_months", p.RetentionOtherMonths},
+	} {
+		if r.months < 1 || r.months > maxRetentionMonths {
+			ch.add(r.key, "must be between 1 and %d months (got %d)", maxRetentionMonths, r.months)
+		}
+	}
+}

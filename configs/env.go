@@ -103,6 +103,8 @@ var envBindings = []envBinding{
 		setInt(func(c *Config) *int { return &c.Privacy.RetentionArbitrationMonths })},
 	{EnvVar{"COMPLAINTBOT_PRIVACY_RETENTION_OTHER_MONTHS", "privacy.retention_other_months", "Months every other finished complaint keeps its personal data (default 36)."},
 		setInt(func(c *Config) *int { return &c.Privacy.RetentionOtherMonths })},
+	{EnvVar{"COMPLAINTBOT_PRIVACY_RETENTION_POLL", "privacy.retention_poll", "How often each instance asks whether the daily retention run is due, e.g. 1h; 1s to 24h."},
+		setDuration(func(c *Config) *Duration { return &c.Privacy.RetentionPoll })},
 }
 
 // EnvVars lists every environment variable Load reads besides ConfigPathEnv, with

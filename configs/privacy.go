@@ -1,5 +1,7 @@
 package configs
 
+import "time"
+
 // PrivacyConfig holds how long finished cases keep the consumer's personal data
 // before the retention job anonymises them, in months from the day the case
 // reached its final status, per outcome (storage.RetentionPolicy). The notice
@@ -16,7 +18,16 @@ type PrivacyConfig struct {
 	// RetentionOtherMonths keeps every other finished complaint (终止调解, other
 	// referrals).
 	RetentionOtherMonths int `yaml:"retention_other_months"`
+	// RetentionPoll is how often each instance asks whether the daily retention
+	// run is due; one instance at a time runs it (a lease row in the database).
+	RetentionPoll Duration `yaml:"retention_poll"`
 }
+
+// Bounds of privacy.retention_poll.
+const (
+	minRetentionPoll = time.Second
+	maxRetentionPoll = 24 * time.Hour
+)
 
 // maxRetentionMonths bounds a retention: a century is a typo, not a policy.
 const maxRetentionMonths = 1200
@@ -25,7 +36,8 @@ const maxRetentionMonths = 1200
 // mediated and other cases three years, arbitration five.
 func defaultPrivacy() PrivacyConfig {
 	return PrivacyConfig{RetentionRejectedMonths: 12, RetentionWithdrawnMonths: 12,
-		RetentionMediatedMonths: 36, RetentionArbitrationMonths: 60, RetentionOtherMonths: 36}
+		RetentionMediatedMonths: 36, RetentionArbitrationMonths: 60, RetentionOtherMonths: 36,
+		RetentionPoll: Duration(time.Hour)}
 }
 
 func (c Config) validatePrivacy(ch *checker) {
@@ -43,5 +55,9 @@ func (c Config) validatePrivacy(ch *checker) {
 		if r.months < 1 || r.months > maxRetentionMonths {
 			ch.add(r.key, "must be between 1 and %d months (got %d)", maxRetentionMonths, r.months)
 		}
+	}
+	if d := time.Duration(p.RetentionPoll); d < minRetentionPoll || d > maxRetentionPoll {
+		ch.add("privacy.retention_poll", "must be between %s and %s (got %s)",
+			Duration(minRetentionPoll), Duration(maxRetentionPoll), p.RetentionPoll)
 	}
 }

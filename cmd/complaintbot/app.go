@@ -72,6 +72,8 @@ type Main struct {
 	server   *http.Server
 	served   chan error
 	metrics  *metricsServer // nil unless http.metrics_addr is set
+
+	blobs evidenceBlobs // where evidence bytes are: the retention job removes them
 }
 
 // NewMain returns a Main for cfg; nothing is opened until Run.
@@ -101,6 +103,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.DB.MaterialWait = time.Duration(cfg.Casework.MaterialWait)
 	m.DB.MassRule = storage.MassRule{
 		Threshold: cfg.Casework.MassThreshold, Window: time.Duration(cfg.Casework.MassWindow)}
+	m.DB.Retention = retentionPolicy(cfg)
 	m.Calendar = m.loadCalendar(ctx)
 	m.recomputeDueDates(ctx) // the limits may have changed since the last start
 
@@ -151,6 +154,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	m.closeBlobs = closeBlobs
+	m.blobs = blobs
 
 	// Console: the staff pages and the JSON API.
 	cons, err := newConsole(cfg, m.DB, blobs, m.Redis, m.Logger, m.Calendar, m.now)

@@ -130,10 +130,17 @@ func newSimulator(platform *wechatsim.Platform, selfURL string) *simulator {
 	}
 }
 
+// evidenceBlobs is where evidence bytes are kept: read and written by the
+// console and the fetcher, removed by the privacy work.
+type evidenceBlobs interface {
+	storage.BlobStore
+	storage.BlobRemover
+}
+
 // openBlobStore opens where evidence bytes go: the directory dir when set, else
 // the database. The function it returns closes the directory; it is nil for the
 // database, which closes with the rest.
-func openBlobStore(dir string, db *sqlstore.DB) (storage.BlobStore, func() error, error) {
+func openBlobStore(dir string, db *sqlstore.DB) (evidenceBlobs, func() error, error) {
 	if dir == "" {
 		return db, nil, nil
 	}

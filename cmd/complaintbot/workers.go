@@ -32,7 +32,7 @@ func newPusher(cfg configs.Config, db *sqlstore.DB, api *bot.APIClient, catalogu
 
 // startWorkers runs the outbox delivery, the evidence download, the refresh of
 // the organisation settings, the payment questions of mediation agreements and
-// the return of overdue platform referrals in
+// the return of overdue platform referrals and the daily retention run in
 // the background until Close.
 func (m *Main) startWorkers(pusher *bot.Pusher, fetcher *bot.EvidenceFetcher) {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -46,6 +46,8 @@ func (m *Main) startWorkers(pusher *bot.Pusher, fetcher *bot.EvidenceFetcher) {
 	m.workers.Go(func() { asker.run(ctx) })
 	overdue := &overdueReturner{store: m.DB, now: m.now, logger: m.Logger}
 	m.workers.Go(func() { overdue.run(ctx) })
+	retention := newRetentionJob(m.DB, m.blobs, m.now, time.Duration(m.Config.Privacy.RetentionPoll), m.Logger)
+	m.workers.Go(func() { retention.run(ctx) })
 }
 
 // templateID is the configured template, or in simulator mode a stand-in so the

@@ -44,6 +44,8 @@ commands:
   wechat menu   install the official account's menu (我要投诉 / 查询进度 / 帮助)
   staff         manage console accounts: add, passwd, disable, list
                 (complaintbot staff help for details)
+  privacy       consumers' personal data: show, erase, retention
+                (complaintbot privacy help for details)
   help          show this help
 
 Configuration comes from defaults, then the YAML file named by -config or
@@ -61,6 +63,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if cmd == "staff" {
 		return runStaff(ctx, args, getenv, stdout, stderr, setLogs)
+	}
+	if cmd == "privacy" {
+		return runPrivacy(ctx, args, getenv, stdout, stderr, setLogs)
 	}
 	if cmd == "wechat" {
 		if len(args) == 0 || args[0] != "menu" {

@@ -43,6 +43,10 @@ type apiCase struct {
 	TeamID      int64   `json:"team_id"`     // 0 when in no team
 	UnitID      int64   `json:"unit_id"`     // the case's unit (GET /api/v1/units); 1, the root, with a single unit
 	MerchantID  int64   `json:"merchant_id"` // the linked registry merchant (GET /api/v1/merchants/{id}), 0 while unlinked
+	// Anonymised: the personal fields were removed and read 已匿名化.
+	Anonymised bool `json:"anonymised"`
+	// LegalHold keeps the case from anonymisation (POST …/legal-hold).
+	LegalHold bool `json:"legal_hold"`
 }
 
 // apiCaseDetail is one case with what happened to it.
@@ -187,14 +191,14 @@ func apiCaseJSON(c *storage.Case, names apiNames) apiCase {
 		ID: c.ID, Number: c.Number, Status: c.Status, StatusLabel: c.Status.Label(),
 		Category: c.Category, MerchantName: c.MerchantName, MerchantAddress: c.MerchantAddress,
 		PurchaseDate: c.PurchaseDate, AmountYuan: FormatYuan(c.AmountFen), AmountFen: c.AmountFen,
-		Description: c.Description, Demand: c.Demand, ComplainantName: c.ComplainantName,
-		PhoneMasked: MaskPhone(c.Phone), Assignee: names.ref(c.AssigneeID), Unread: c.Unread,
+		Description: shownText(c, c.Description), Demand: c.Demand, ComplainantName: shownText(c, c.ComplainantName),
+		PhoneMasked: shownPhone(c), Assignee: names.ref(c.AssigneeID), Unread: c.Unread,
 		Outcome: c.Outcome, OutcomeLabel: apiOutcomeLabel(c.Outcome),
 		RecoveredYuan: FormatYuan(c.RecoveredFen), RecoveredFen: c.RecoveredFen,
 		DoubleCompensation: c.DoubleCompensation, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 		Due:         apiDueJSON(c),
 		Subcategory: c.Subcategory, Nature: c.Nature, TeamID: c.TeamID, UnitID: c.UnitID,
-		MerchantID: c.MerchantID,
+		MerchantID: c.MerchantID, Anonymised: c.Anonymised, LegalHold: c.LegalHold,
 	}
 }
 

@@ -42,6 +42,7 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	}
 	mux.Handle("POST /api/v1/cases/{number}/reopen", s.api(supervisor, s.apiWithCase(s.apiReopen)))
 	mux.Handle("POST /api/v1/cases/{number}/transfer", s.api(supervisor, s.apiWithCase(s.apiTransfer)))
+	mux.Handle("POST /api/v1/cases/{number}/legal-hold", s.api(supervisor, s.apiWithCase(s.apiLegalHold)))
 	mux.Handle("GET /api/v1/cases/{number}/agreement", s.api(mediator, s.apiWithCase(s.apiAgreement)))
 	mux.Handle("POST /api/v1/cases/{number}/agreement", s.api(mediator, s.apiWithCase(s.apiSaveAgreement)))
 	mux.Handle("POST /api/v1/cases/{number}/agreement/issue", s.api(mediator, s.apiWithCase(s.apiIssueAgreement)))

@@ -76,6 +76,7 @@ type Store interface {
 	storage.MassStore
 	storage.PortalStore
 	storage.PortalAccountAdmin
+	storage.PrivacyStore
 	FindNotifications(ctx context.Context, filter storage.NotificationFilter) ([]*storage.Notification, error)
 	FindEvidence(ctx context.Context, id int64) (*storage.Evidence, error)
 }

@@ -30,14 +30,14 @@ const queueExportPage = 100
 var queueExportColumns = []string{"案件编号", "状态", "类别", "被投诉商家", "手机号", "承办人",
 	"涉及金额（元）", "有未读消息", "提交时间", "最后更新", "期限", "到期日", "期限状态"}
 
-// queueExportRow is one case's line, its phone masked, with its 期限 as the
+// queueExportRow is one case's line, its phone masked (已匿名化 once removed), with its 期限 as the
 // queue shows it (due).
 func queueExportRow(c *storage.Case, staff *staffDirectory, due dueCell) []any {
 	unread := ""
 	if c.Unread {
 		unread = "是"
 	}
-	return []any{c.Number, c.Status.Label(), c.Category, c.MerchantName, MaskPhone(c.Phone),
+	return []any{c.Number, c.Status.Label(), c.Category, c.MerchantName, shownPhone(c),
 		staff.name(c.AssigneeID), exportYuan(c.AmountFen), unread, exportTime(c.CreatedAt), exportTime(c.UpdatedAt),
 		due.Clock, due.On, due.Text}
 }

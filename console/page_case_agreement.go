@@ -192,9 +192,9 @@ func (s *Server) agreementDoc(ctx context.Context, c *storage.Case, a *storage.A
 	if err != nil {
 		return nil, err
 	}
-	v := &agreementDocView{Number: c.Number, Org: org, ConsumerName: c.ComplainantName, Phone: c.Phone,
+	v := &agreementDocView{Number: c.Number, Org: org, ConsumerName: shownText(c, c.ComplainantName), Phone: shownText(c, c.Phone),
 		MerchantName: a.MerchantName, CreditCode: a.CreditCode, MerchantPlace: c.MerchantAddress,
-		Facts: c.Description, Demand: c.Demand, Terms: a.Terms, Mediator: a.Mediator,
+		Facts: shownText(c, c.Description), Demand: c.Demand, Terms: a.Terms, Mediator: a.Mediator,
 		Issued: a.Issued(), Version: a.Version,
 		DownloadURL: "/console/cases/" + url.PathEscape(c.Number) + "/agreement?download=1"}
 	if a.AmountFen > 0 {

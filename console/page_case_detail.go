@@ -119,6 +119,7 @@ func (s *Server) casePage(ctx context.Context, c *storage.Case, st *storage.Staf
 	if v.Typical, err = s.typicalBlock(ctx, c, st); err != nil {
 		return nil, err
 	}
+	v.Privacy = privacyBlock(c, st)
 	if v.Mass, err = s.caseMassBlock(ctx, c, st); err != nil {
 		return nil, err
 	}

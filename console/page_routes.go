@@ -39,6 +39,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /console/cases/{number}/team", s.page(sup, s.rerouteCase))
 	mux.Handle("POST /console/cases/{number}/typical", s.page(sup, s.markTypicalCase))
 	mux.Handle("POST /console/cases/{number}/typical/remove", s.page(sup, s.unmarkTypicalCase))
+	mux.Handle("POST /console/cases/{number}/legal-hold", s.page(sup, s.setLegalHold))
 	mux.Handle("POST /console/cases/{number}/transfer", s.page(sup, s.transferCase))
 	mux.Handle("GET /console/cases/{number}/agreement", s.page(m, s.showAgreement))
 	mux.Handle("POST /console/cases/{number}/agreement", s.page(m, s.saveAgreement))

@@ -26,7 +26,7 @@ type caseRow struct {
 func newCaseRow(c *storage.Case, staff *staffDirectory) caseRow {
 	return caseRow{
 		Number: c.Number, Status: c.Status, Category: c.Category, Merchant: c.MerchantName,
-		MaskedPhone: MaskPhone(c.Phone), Assignee: staff.name(c.AssigneeID),
+		MaskedPhone: shownPhone(c), Assignee: staff.name(c.AssigneeID),
 		Unread: c.Unread, CreatedAt: c.CreatedAt,
 	}
 }
@@ -54,6 +54,8 @@ type caseFields struct {
 	Double          bool
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	Anonymised      bool // personal data removed: the fields above say so
+	LegalHold       bool
 }
 
 // newCaseFields copies c for the detail page, the phone masked.
@@ -61,12 +63,30 @@ func newCaseFields(c *storage.Case, staff *staffDirectory) caseFields {
 	return caseFields{
 		Number: c.Number, Status: c.Status, Category: c.Category,
 		MerchantName: c.MerchantName, MerchantAddress: c.MerchantAddress,
-		PurchaseDate: c.PurchaseDate, AmountFen: c.AmountFen, Description: c.Description,
-		Demand: c.Demand, ComplainantName: c.ComplainantName, MaskedPhone: MaskPhone(c.Phone),
+		PurchaseDate: c.PurchaseDate, AmountFen: c.AmountFen, Description: shownText(c, c.Description),
+		Demand: c.Demand, ComplainantName: shownText(c, c.ComplainantName), MaskedPhone: shownPhone(c),
 		AssigneeID: c.AssigneeID, Assignee: staff.name(c.AssigneeID), Unread: c.Unread,
 		Outcome: outcomeName(c.Outcome), RecoveredFen: c.RecoveredFen, Double: c.DoubleCompensation,
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Anonymised: c.Anonymised, LegalHold: c.LegalHold,
 	}
+}
+
+// shownPhone is the phone as lists, exports and the API show it: masked, or
+// 已匿名化 once removed, so an anonymised case never reads as one without a phone.
+func shownPhone(c *storage.Case) string {
+	if c.Anonymised {
+		return storage.AnonymisedLabel
+	}
+	return MaskPhone(c.Phone)
+}
+
+// shownText is a personal field of c as staff surfaces show it: as stored, or
+// 已匿名化 once removed.
+func shownText(c *storage.Case, field string) string {
+	if c.Anonymised {
+		return storage.AnonymisedLabel
+	}
+	return field
 }
 
 // statusMove is one status a case may move to from the detail page, with what
@@ -230,6 +250,8 @@ type caseDetailView struct {
 	Agreement agreementView
 	// Referrals is the 转办记录 block (page_case_referrals.go).
 	Referrals referralsView
+	// Privacy is the 个人信息 block: anonymised, legal hold (page_case_privacy.go).
+	Privacy privacyView
 }
 
 // ratingView is the consumer's rating as the case page shows it.

@@ -116,9 +116,13 @@ func (d *DB) RunRetention(
 	if err := d.anonymiseExpired(ctx, blobs, run); err != nil {
 		return run, err
 	}
+	swept, err := d.sweepCaseless(ctx, now)
+	if err != nil {
+		return run, err
+	}
 	return run, d.AddAudit(ctx, storage.AuditEntry{Action: storage.AuditRetentionRun,
-		Detail: fmt.Sprintf("保存期限届满匿名化 %d 件，法律保全暂不处理 %d 件，删除证据文件 %d 个",
-			len(run.Expired), run.Held, run.BlobsRemoved)})
+		Detail: fmt.Sprintf("保存期限届满匿名化 %d 件，法律保全暂不处理 %d 件，删除证据文件 %d 个，清除无案件的消息 %d 条",
+			len(run.Expired), run.Held, run.BlobsRemoved, swept)})
 }
 
 // anonymiseExpired anonymises run.Expired one case at a time, keeping only those
@@ -236,6 +240,9 @@ func (d *DB) EraseConsumer(
 				out.BlobsRemoved += removed
 			}
 		}
+	}
+	if err := d.forgetConsumer(ctx, openid); err != nil {
+		return out, err
 	}
 	staffID, _ := storage.StaffIDFromActor(by.Actor)
 	return out, d.AddAudit(ctx, storage.AuditEntry{StaffID: staffID, Action: storage.AuditConsumerErase, IP: by.IP,

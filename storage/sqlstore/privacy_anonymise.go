@@ -120,3 +120,50 @@ func (d *DB) removeUnusedBlobs(ctx context.Context, blobs storage.BlobRemover, k
 	}
 	return removed, nil
 }
+
+// forgetConsumerSQL removes what is kept on one consumer (the placeholders: the
+// openid, twice) outside their cases once no case of theirs holds it any more:
+// whether they follow the account, and the chat answers the outbox delivered
+// late, which belong to no case. A consumer with a case still holding their
+// data keeps both, for that case's notices.
+var forgetConsumerSQL = []string{
+	`DELETE FROM followers WHERE open_id = ? AND NOT EXISTS (SELECT 1 FROM cases WHERE open_id = ?)`,
+	`UPDATE notifications SET open_id = '', text = '', summary = '',
+		last_error = CASE WHEN state = 'pending' THEN 'anonymised' ELSE last_error END,
+		state = CASE WHEN state = 'pending' THEN 'dead' ELSE state END
+		WHERE case_id IS NULL AND open_id = ? AND NOT EXISTS (SELECT 1 FROM cases WHERE open_id = ?)`,
+}
+
+// forgetConsumer runs forgetConsumerSQL for openid.
+func (d *DB) forgetConsumer(ctx context.Context, openid string) error {
+	return d.inWriteTx(ctx, "forget consumer", func(tx *sqlx.Tx) error {
+		for _, stmt := range forgetConsumerSQL {
+			if _, err := tx.ExecContext(ctx, tx.Rebind(stmt), openid, openid); err != nil {
+				return fmt.Errorf("forget consumer: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// sweepCaselessSQL clears, in the retention run, the chat answers that belong to
+// no case and were delivered (or given up) before the cutoff, the placeholder:
+// the shortest retention counted back from now. Nothing else in them is needed.
+const sweepCaselessSQL = `UPDATE notifications SET open_id = '', text = '', summary = ''
+	WHERE case_id IS NULL AND state <> 'pending' AND created_at < ? AND open_id <> ''`
+
+// sweepCaseless runs sweepCaselessSQL and returns how many rows it cleared.
+func (d *DB) sweepCaseless(ctx context.Context, now time.Time) (int64, error) {
+	p := d.retention()
+	shortest := min(p.RejectedMonths, p.WithdrawnMonths, p.MediatedMonths, p.ArbitrationMonths, p.OtherMonths)
+	var n int64
+	err := d.inWriteTx(ctx, "sweep caseless notices", func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, tx.Rebind(sweepCaselessSQL), dbTime(now.AddDate(0, -shortest, 0)))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}

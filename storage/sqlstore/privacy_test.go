@@ -209,6 +209,13 @@ func TestEraseConsumerKeepsOpenAndHeldCases(t *testing.T) {
 		open := mustCreate(t, db, nc)
 		other := mustCreate(t, db, newCase("c3"))
 
+		if err := db.SetFollowing(ctx, openid, false, db.now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.EnqueueNotification(ctx, storage.NewNotification{OpenID: openid,
+			Kind: storage.NoticeDialogReply, Text: "张三，您的投诉已提交"}); err != nil {
+			t.Fatal(err)
+		}
 		recs, err := db.ConsumerRecords(ctx, openid)
 		if err != nil || len(recs) != 2 || recs[0].Number != closed.Number || recs[0].Until.IsZero() ||
 			!recs[1].Until.IsZero() || recs[1].Phone != "13800138000" {
@@ -233,6 +240,21 @@ func TestEraseConsumerKeepsOpenAndHeldCases(t *testing.T) {
 		recs, err = db.ConsumerRecords(ctx, openid)
 		if err != nil || len(recs) != 1 || recs[0].Number != open.Number {
 			t.Fatalf("records after erasure = %+v, %v", recs, err)
+		}
+		// The open case still needs the follow state and the chat answers.
+		if n := caselessNotices(t, db, openid); n != 1 {
+			t.Fatalf("%d caseless notices kept while a case is open, want 1", n)
+		}
+		move(t, db, open, storage.StatusWithdrawn, "")
+		if _, err := db.EraseConsumer(ctx, openid, nil, storage.By{Actor: storage.ActorSystem}); err != nil {
+			t.Fatal(err)
+		}
+		if n := caselessNotices(t, db, openid); n != 0 {
+			t.Fatalf("%d caseless notices kept after the last case was erased", n)
+		}
+		var followers int
+		if err := db.db.Get(&followers, db.db.Rebind("SELECT count(*) FROM followers WHERE open_id = ?"), openid); err != nil || followers != 0 {
+			t.Fatalf("follower rows after erasure: %d, %v", followers, err)
 		}
 	})
 }
@@ -333,4 +355,14 @@ func TestRetentionClassOfHistory(t *testing.T) {
 			t.Errorf("%+v: class %s, want %s", tc.row, got, tc.want)
 		}
 	}
+}
+
+// caselessNotices counts the outbox rows addressed to openid.
+func caselessNotices(t *testing.T, db *DB, openid string) int {
+	t.Helper()
+	found, err := db.FindNotifications(context.Background(), storage.NotificationFilter{OpenID: &openid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(found)
 }

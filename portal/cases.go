@@ -51,6 +51,11 @@ func newCaseItem(pc *storage.PortalCase) caseItem {
 	if pc.ReferralOpen {
 		it.Name, it.Phone = c.ComplainantName, c.Phone
 	}
+	if c.Anonymised {
+		// The consumer's words were removed at the end of the case's retention:
+		// say so rather than show an empty complaint.
+		it.Description = storage.AnonymisedLabel
+	}
 	return it
 }
 

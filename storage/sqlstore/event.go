@@ -97,7 +97,8 @@ func insertEventOnce(
 // filled from the case where blank. A consumer's message or evidence marks the case
 // unread; a staff member's reply or note is audited. With a DedupeKey, a second append
 // with the same key on the same case, even a concurrent one, returns the first event
-// and stores nothing. Returns ENOTFOUND for an unknown case; EINVALID for a missing
+// and stores nothing. Returns ENOTFOUND for an unknown case; ECONFLICT for an
+// anonymised one; EINVALID for a missing
 // kind or actor, for the kinds only CreateCase and ChangeStatus write (submitted,
 // status_change), and for a notification addressed to someone other than the case's
 // consumer.
@@ -138,6 +139,10 @@ func addEvent(
 	c, err := findCaseByID(ctx, tx, ev.CaseID, "")
 	if err != nil {
 		return nil, err
+	}
+	if c.Anonymised {
+		// Nobody can be written to, and a note would be personal data again.
+		return nil, storage.Errorf(storage.ECONFLICT, "投诉 %s 已匿名化，不能再添加记录", c.Number)
 	}
 	if ev.Notify != nil && ev.Notify.OpenID != "" {
 		if err := checkRecipient(c, ev.Notify.OpenID); err != nil {

@@ -273,6 +273,8 @@ func TestAnonymisedCaseIsHistory(t *testing.T) {
 		_, err := db.ChangeStatus(ctx, storage.StatusChange{CaseID: c.ID, To: storage.StatusMediating,
 			Actor: staff, Reopen: true})
 		wantCode(t, err, storage.ECONFLICT)
+		_, err = db.AddEvent(ctx, storage.NewEvent{CaseID: c.ID, Kind: storage.EventNote, Actor: staff, Body: "张三来电"})
+		wantCode(t, err, storage.ECONFLICT)
 		_, err = db.SetLegalHold(ctx, c.ID, true, storage.By{Actor: staff})
 		wantCode(t, err, storage.ECONFLICT)
 		_, err = db.SetLegalHold(ctx, 999_999, true, storage.By{Actor: staff})

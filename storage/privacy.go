@@ -93,7 +93,7 @@ type ConsumerRecord struct {
 	Number     string
 	Status     Status
 	Name       string
-	Phone      string // whole; mask it where it is shown (MaskPhone)
+	Phone      string // whole; mask it where it is shown (as console.MaskPhone does)
 	Anonymised bool
 	LegalHold  bool
 	Finished   time.Time // zero while open

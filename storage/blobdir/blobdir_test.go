@@ -181,3 +181,23 @@ func assertNoTempFiles(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 }
+
+func TestDeleteBlob(t *testing.T) {
+	s, dir := newStore(t)
+	ctx := context.Background()
+	if err := s.PutBlob(ctx, "sha256/ab/cd", []byte("photo")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteBlob(ctx, "sha256/ab/cd"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.GetBlob(ctx, "sha256/ab/cd")
+	wantCode(t, err, storage.ENOTFOUND)
+	if _, err := os.Stat(filepath.Join(dir, "sha256", "ab", "cd")); !os.IsNotExist(err) {
+		t.Fatalf("the file is still there: %v", err)
+	}
+	if err := s.DeleteBlob(ctx, "sha256/ab/cd"); err != nil {
+		t.Fatalf("deleting a missing blob: %v", err)
+	}
+	wantCode(t, s.DeleteBlob(ctx, "../outside"), storage.EINVALID)
+}

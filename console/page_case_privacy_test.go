@@ -74,8 +74,8 @@ func fileYear2023(t *testing.T, e *pageEnv, clock *testenv.Clock) {
 // cacheToken is the report page's chart-cache token, random per rendering.
 var cacheToken = regexp.MustCompile(`v=[0-9a-f]+`)
 
-// publishedFigures renders 2023's report page, annual report, report download
-// and charts as a supervisor sees them.
+// publishedFigures renders 2023's report page, annual report, report download,
+// the API's report (channels included) and the charts as a supervisor sees them.
 func publishedFigures(t *testing.T, u *pageUser) []string {
 	t.Helper()
 	page := u.get("/console/reports?from=2023-01&to=2023-12").want(http.StatusOK)
@@ -84,6 +84,9 @@ func publishedFigures(t *testing.T, u *pageUser) []string {
 	csv := u.get("/console/reports/export.csv?from=2023-01&to=2023-12").want(http.StatusOK)
 	out := []string{cacheToken.ReplaceAllString(page.body, "v=TOKEN"),
 		cacheToken.ReplaceAllString(annual.body, "v=TOKEN"), csv.body}
+	api := u.get("/api/v1/reports?from=2023-01&to=2023-12").want(http.StatusOK)
+	api.contains("金融纠纷调解中心")
+	out = append(out, api.body)
 	for _, chart := range []string{"trend", "categories", "rate"} {
 		// Without a cache token the chart is drawn from a fresh report.
 		out = append(out, u.get("/console/reports/charts/"+chart+".svg?from=2023-01&to=2023-12").want(http.StatusOK).body)
@@ -118,7 +121,7 @@ func TestAnonymisingKeepsPastFiguresByteIdentical(t *testing.T) {
 			clock.Advance(published.Sub(clock.Now()))
 			e.handler = newPrivacyConsole(t, e)
 			after := publishedFigures(t, sup)
-			for i, what := range []string{"report page", "annual report", "report download", "trend chart", "categories chart", "rate chart"} {
+			for i, what := range []string{"report page", "annual report", "report download", "API report", "trend chart", "categories chart", "rate chart"} {
 				if before[i] != after[i] {
 					t.Errorf("%s changed by anonymising:\n%s", what, firstDifference(before[i], after[i]))
 				}

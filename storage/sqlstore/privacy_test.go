@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -367,4 +368,35 @@ func caselessNotices(t *testing.T, db *DB, openid string) int {
 		t.Fatal(err)
 	}
 	return len(found)
+}
+
+func TestJobLeaseConcurrentTakersOneWins(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		const takers = 8
+		results := make(chan bool, takers)
+		errs := make(chan error, takers)
+		start := make(chan struct{})
+		for i := range takers {
+			go func() {
+				<-start
+				took, err := db.TakeJob(ctx, JobRetention, fmt.Sprintf("instance-%d", i), time.Hour)
+				results <- took
+				errs <- err
+			}()
+		}
+		close(start)
+		won := 0
+		for range takers {
+			if <-results {
+				won++
+			}
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("%d instances took the job at once, want 1", won)
+		}
+	})
 }

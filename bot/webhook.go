@@ -151,8 +151,9 @@ type callback struct {
 	guardErr  error  // the replay guard could not answer: reply busy
 	refusal   string // set by answer when the message must get 403
 	// msg is the parsed message: in plain mode from checkPlain, in safe mode
-	// once decrypted after admission.
-	msg *message.MixMessage
+	// once decrypted after admission from sealed, the envelope's ciphertext.
+	msg    *message.MixMessage
+	sealed string
 	// claim is the plain-mode replay check when the turn's Load makes it
 	// (see dialog.ReplayClaim); nil when made before the turn, or not needed.
 	claim *dialog.ReplayClaim
@@ -254,7 +255,7 @@ func (w *Webhook) checkEnvelope(r *http.Request, body []byte, cb *callback) (int
 	}
 	// The sender is inside the encryption; WeChat also puts it in the URL. A
 	// mismatch is refused once the message is decrypted (answer).
-	cb.sender, cb.account = cb.urlOpenID, env.ToUserName
+	cb.sender, cb.account, cb.sealed = cb.urlOpenID, env.ToUserName, env.EncryptedMsg
 	return 0, ""
 }
 
@@ -324,7 +325,7 @@ func (w *Webhook) turnClaim(r *http.Request, body []byte, cb *callback) *dialog.
 // in safe mode, or "success" when there is nothing to say.
 func (w *Webhook) serve(rw http.ResponseWriter, r *http.Request, body []byte, cb *callback) string {
 	if cb.msg == nil {
-		m, err := w.decrypt(body)
+		m, err := w.decrypt(cb.sealed)
 		if err != nil {
 			w.refuse(rw, http.StatusBadRequest, "malformed message")
 			return "refused"
@@ -352,14 +353,10 @@ func (w *Webhook) serve(rw http.ResponseWriter, r *http.Request, body []byte, cb
 	return outcome
 }
 
-// decrypt opens a safe-mode body whose envelope and msg_signature checkEnvelope
-// verified: one parse of the envelope, one of the message.
-func (w *Webhook) decrypt(body []byte) (*message.MixMessage, error) {
-	var env message.EncryptedXMLMsg
-	if err := xml.Unmarshal(body, &env); err != nil {
-		return nil, err
-	}
-	_, raw, err := util.DecryptMsg(w.cfg.AppID, env.EncryptedMsg, w.cfg.EncodingAESKey)
+// decrypt opens the ciphertext of a safe-mode envelope whose msg_signature
+// checkEnvelope verified, and parses the message.
+func (w *Webhook) decrypt(sealed string) (*message.MixMessage, error) {
+	_, raw, err := util.DecryptMsg(w.cfg.AppID, sealed, w.cfg.EncodingAESKey)
 	if err != nil {
 		return nil, err
 	}
@@ -410,7 +407,9 @@ func (w *Webhook) answer(ctx context.Context, m *message.MixMessage, cb *callbac
 		w.metrics.Replies.WithLabelValues("success").Inc()
 		return "", "success"
 	}
-	w.log.Debug("wechat turn", "user", MaskOpenID(openID), "type", messageType(m), "took", time.Since(cb.start))
+	if w.log.Enabled(ctx, slog.LevelDebug) { // its arguments cost on every message otherwise
+		w.log.Debug("wechat turn", "user", MaskOpenID(openID), "type", messageType(m), "took", time.Since(cb.start))
+	}
 	w.metrics.Replies.WithLabelValues("text").Inc()
 	return reply, "text"
 }

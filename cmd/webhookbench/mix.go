@@ -169,27 +169,40 @@ func (g *generator) writeThread(ctx context.Context, path string, w workload, st
 	defer f.Close()
 	bw := bufio.NewWriterSize(f, 1<<20)
 	tag := map[workload]string{workHelp: "h", workMix: "m"}[w]
+	// wrk asks each thread for one request before its connection is up and
+	// never sends it: the first line is a throwaway 帮助 from a consumer of its own.
+	if err := g.writeLine(ctx, bw, g.prefix+"x", helpText, helpReply, echo); err != nil {
+		return err
+	}
 	for _, s := range steps {
 		text, reply := message(w, s.consumer, s.pos)
-		if echo {
-			reply = text
-		}
-		if g.client.Safe {
-			reply = sealedMark
-		}
-		openID := fmt.Sprintf("%s%s%05d", g.prefix, tag, s.consumer)
-		req, err := g.client.BuildRequest(ctx, wechatsim.Message{FromUserName: openID, MsgType: wechatsim.MsgText, Content: text})
-		if err != nil {
+		if err := g.writeLine(ctx, bw, fmt.Sprintf("%s%s%05d", g.prefix, tag, s.consumer), text, reply, echo); err != nil {
 			return err
 		}
-		body, err := io.ReadAll(req.Body)
-		if err != nil {
-			return err
-		}
-		if strings.ContainsAny(string(body), "\t\n") {
-			return fmt.Errorf("a request body holds a tab or newline; the wrk script reads one a line")
-		}
-		fmt.Fprintf(bw, "%s\t%s\t%s\n", req.URL.RequestURI(), body, reply)
 	}
 	return bw.Flush()
+}
+
+// writeLine writes one signed request of openID's text with the text its reply
+// must contain.
+func (g *generator) writeLine(ctx context.Context, bw *bufio.Writer, openID, text, reply string, echo bool) error {
+	if echo {
+		reply = text
+	}
+	if g.client.Safe {
+		reply = sealedMark
+	}
+	req, err := g.client.BuildRequest(ctx, wechatsim.Message{FromUserName: openID, MsgType: wechatsim.MsgText, Content: text})
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return err
+	}
+	if strings.ContainsAny(string(body), "\t\n") {
+		return fmt.Errorf("a request body holds a tab or newline; the wrk script reads one a line")
+	}
+	_, err = fmt.Fprintf(bw, "%s\t%s\t%s\n", req.URL.RequestURI(), body, reply)
+	return err
 }

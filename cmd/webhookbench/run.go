@@ -289,9 +289,7 @@ func warmUp(ctx context.Context, o options, g *generator, url string) error {
 		}
 		short := 0
 		for t, steps := range plan {
-			// wrk asks for one request before the thread's connection is up and
-			// never sends it, so the first line of each file is skipped.
-			if p.sent[t] < len(steps)-1 {
+			if p.sent[t] < len(steps) {
 				short++
 			}
 		}

@@ -308,7 +308,7 @@ func warmUp(ctx context.Context, o options, g *generator, url string) error {
 func echoPhase(ctx context.Context, o options, g *generator, w workload, url string, pid int) (*phase, error) {
 	dir := filepath.Join(o.dir, "requests")
 	defer os.RemoveAll(dir)
-	if err := g.write(ctx, dir, w, g.plan(2000), true); err != nil {
+	if err := g.write(ctx, dir, w, g.plan(500), true); err != nil {
 		return nil, err
 	}
 	cpu := procCPU(pid)

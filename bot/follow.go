@@ -60,3 +60,13 @@ func (f *FollowTracker) eventTime(msgKey string) time.Time {
 	}
 	return time.Unix(unix, 0)
 }
+
+// ChecksReplayClaim reports whether the wrapped handler's turn makes the replay
+// claim of a message with input in. Follow events are recorded before the turn,
+// so their claim is made apart, before anything is recorded.
+func (f *FollowTracker) ChecksReplayClaim(in dialog.Input) bool {
+	if in.Kind == dialog.InputSubscribe || in.Kind == dialog.InputUnsubscribe {
+		return false
+	}
+	return checksReplayClaim(f.next, in)
+}

@@ -10,11 +10,12 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/complaintbot/complaintbot/dialog"
 	"github.com/complaintbot/complaintbot/internal/redisbase"
 )
 
 // ErrReplayed says a plain-mode signature was seen before with another body.
-var ErrReplayed = errors.New("signature already used for another message")
+var ErrReplayed = dialog.ErrReplayed
 
 // ReplayGuard remembers the signatures of plain-mode callbacks. In plain mode the
 // signature covers only token, timestamp and nonce, not the body, so without it a
@@ -72,4 +73,30 @@ func (g *RedisReplayGuard) Claim(ctx context.Context, signature string, bodySum 
 		}
 		return nil
 	}
+}
+
+// turnClaimGuard is a ReplayGuard whose check the turn's Load can make in its
+// own round trip (see dialog.ReplayClaim).
+type turnClaimGuard interface {
+	TurnClaim(signature string, bodySum [sha256.Size]byte, ttl time.Duration, deadline time.Time) *dialog.ReplayClaim
+}
+
+// TurnClaim returns the claim Claim would make, for the dialog store's Load to
+// make in its pipeline; the store must share this guard's Redis and prefix.
+func (g *RedisReplayGuard) TurnClaim(signature string, bodySum [sha256.Size]byte, ttl time.Duration, deadline time.Time) *dialog.ReplayClaim {
+	return &dialog.ReplayClaim{Key: g.keys.ReplaySignature(signature), BodySum: hex.EncodeToString(bodySum[:]),
+		TTL: ttl, Deadline: deadline}
+}
+
+// replayClaimChecker is a TurnHandler whose turn can make a dialog.ReplayClaim
+// for input in.
+type replayClaimChecker interface {
+	ChecksReplayClaim(in dialog.Input) bool
+}
+
+// checksReplayClaim reports whether turns makes the replay claim of a message
+// with input in in its Load.
+func checksReplayClaim(turns TurnHandler, in dialog.Input) bool {
+	c, ok := turns.(replayClaimChecker)
+	return ok && c.ChecksReplayClaim(in)
 }

@@ -13,9 +13,9 @@ import (
 
 // shed answers a callback for which no turn slot came free with the busy reply.
 // It writes the reply itself, from the addresses the checks noted, without
-// decrypting and parsing the message through the library: on a 2-core machine at
-// three times capacity, shedding through the full path costs about half a turn
-// and alone saturates the CPU. Without a known sender it takes the full path.
+// decrypting and parsing the message: on a 2-core machine at three times
+// capacity, shedding through the full path costs about half a turn and alone
+// saturates the CPU. Without a known sender it takes the full path.
 func (w *Webhook) shed(rw http.ResponseWriter, r *http.Request, body []byte, cb *callback) string {
 	if cb.sender == "" || cb.account == "" {
 		cb.shed = true // answer replies busy (and counts it) without a turn
@@ -34,12 +34,17 @@ func (w *Webhook) shed(rw http.ResponseWriter, r *http.Request, body []byte, cb 
 	return "shed"
 }
 
-// busyXML is the busy text reply to cb's sender, encrypted in safe mode as the
-// library's Send would.
+// busyXML is the busy text reply to cb's sender.
 func (w *Webhook) busyXML(r *http.Request, cb *callback) ([]byte, error) {
-	text := message.NewText(w.cfg.BusyReply)
-	text.SetToUserName(message.CDATA(cb.sender))
-	text.SetFromUserName(message.CDATA(cb.account))
+	return w.replyXML(r, cb.sender, cb.account, w.cfg.BusyReply)
+}
+
+// replyXML is the passive text reply to sender from account, sealed in safe
+// mode (a fresh random, the callback's timestamp and nonce) as WeChat expects.
+func (w *Webhook) replyXML(r *http.Request, sender, account, content string) ([]byte, error) {
+	text := message.NewText(content)
+	text.SetToUserName(message.CDATA(sender))
+	text.SetFromUserName(message.CDATA(account))
 	text.SetMsgType(message.MsgTypeText)
 	text.SetCreateTime(w.cfg.Now().Unix())
 	raw, err := xml.Marshal(text)
@@ -50,7 +55,7 @@ func (w *Webhook) busyXML(r *http.Request, cb *callback) ([]byte, error) {
 	_, _ = rand.Read(random) // crypto/rand.Read never fails (Go 1.24+)
 	enc, err := util.EncryptMsg(random, raw, w.cfg.AppID, w.cfg.EncodingAESKey)
 	if err != nil {
-		return nil, fmt.Errorf("encrypt busy reply: %w", err)
+		return nil, fmt.Errorf("encrypt reply: %w", err)
 	}
 	q := r.URL.Query()
 	ts, _ := strconv.ParseInt(q.Get("timestamp"), 10, 64) // checked by checkSignature

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -19,10 +18,8 @@ import (
 	"sync"
 	"time"
 
-	wxconfig "github.com/silenceper/wechat/v2/officialaccount/config"
-	wxcontext "github.com/silenceper/wechat/v2/officialaccount/context"
 	"github.com/silenceper/wechat/v2/officialaccount/message"
-	"github.com/silenceper/wechat/v2/officialaccount/server"
+	"github.com/silenceper/wechat/v2/util"
 
 	"github.com/complaintbot/complaintbot/dialog"
 	"github.com/complaintbot/complaintbot/storage"
@@ -60,7 +57,11 @@ type WebhookConfig struct {
 	// consumer within the timestamp window. With a key, only safe mode is taken.
 	AllowPlain bool
 
-	BusyReply   string        // answered when a turn fails or runs out of time
+	BusyReply string // answered when a turn fails or runs out of time
+	// ResendReply is answered when the plain-mode replay guard could not tell
+	// whether a callback is a replay, so nothing was done with it: it asks the
+	// consumer to send the message again. Empty means BusyReply.
+	ResendReply string
 	ReplyBudget time.Duration // from receipt to answer; default DefaultReplyBudget
 	// Late, when set, takes the answers of turns that outlive the reply budget:
 	// the webhook answers "success" at once (so WeChat neither retries nor tells
@@ -94,11 +95,11 @@ type Webhook struct {
 	turns   TurnHandler
 	log     *slog.Logger
 	metrics *Metrics
-	wx      *wxcontext.Context
 }
 
-// NewWebhook builds the webhook. The library's context carries only the
-// configuration the server side needs; no access token is ever fetched here.
+// NewWebhook builds the webhook. It parses, decrypts and seals messages with
+// the library's message types and crypto, not its server, which would parse
+// each message twice; no access token is ever fetched here.
 func NewWebhook(cfg WebhookConfig, turns TurnHandler, log *slog.Logger, m *Metrics) *Webhook {
 	orDefault(&cfg.ReplyBudget, DefaultReplyBudget)
 	orDefault(&cfg.MaxBodyBytes, DefaultMaxBodyBytes)
@@ -110,10 +111,7 @@ func NewWebhook(cfg WebhookConfig, turns TurnHandler, log *slog.Logger, m *Metri
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	wx := &wxcontext.Context{Config: &wxconfig.Config{
-		AppID: cfg.AppID, Token: cfg.Token, EncodingAESKey: cfg.EncodingAESKey,
-	}}
-	return &Webhook{cfg: cfg, turns: turns, log: log, metrics: m, wx: wx,
+	return &Webhook{cfg: cfg, turns: turns, log: log, metrics: m,
 		admit: newAdmission(cfg.MaxTurns, cfg.TurnWait)}
 }
 
@@ -152,6 +150,13 @@ type callback struct {
 	shed      bool   // no slot came free: answer busy without a turn
 	guardErr  error  // the replay guard could not answer: reply busy
 	refusal   string // set by answer when the message must get 403
+	// msg is the parsed message: in plain mode from checkPlain, in safe mode
+	// once decrypted after admission from sealed, the envelope's ciphertext.
+	msg    *message.MixMessage
+	sealed string
+	// claim is the plain-mode replay check when the turn's Load makes it
+	// (see dialog.ReplayClaim); nil when made before the turn, or not needed.
+	claim *dialog.ReplayClaim
 }
 
 // handleMessage answers one POSTed callback and returns the outcome for metrics.
@@ -180,12 +185,14 @@ func (w *Webhook) handleMessage(rw http.ResponseWriter, r *http.Request, start t
 		}
 	}()
 	if plain(r) && w.cfg.Replay != nil {
-		err := w.claimSignature(r, body, start)
-		if errors.Is(err, ErrReplayed) {
-			w.refuse(rw, http.StatusForbidden, "signature replayed")
-			return "refused"
+		if cb.claim = w.turnClaim(r, body, cb); cb.claim == nil {
+			err := w.claimSignature(r, body, start)
+			if errors.Is(err, ErrReplayed) {
+				w.refuse(rw, http.StatusForbidden, "signature replayed")
+				return "refused"
+			}
+			cb.guardErr = err // not an answer: reply busy
 		}
-		cb.guardErr = err // not an answer: reply busy
 	}
 	return w.serve(rw, r, body, cb)
 }
@@ -248,133 +255,182 @@ func (w *Webhook) checkEnvelope(r *http.Request, body []byte, cb *callback) (int
 	}
 	// The sender is inside the encryption; WeChat also puts it in the URL. A
 	// mismatch is refused once the message is decrypted (answer).
-	cb.sender, cb.account = cb.urlOpenID, env.ToUserName
+	cb.sender, cb.account, cb.sealed = cb.urlOpenID, env.ToUserName, env.EncryptedMsg
 	return 0, ""
 }
 
-// checkPlain checks a plaintext callback before the library answers it (for a nil
-// reply it writes "success" itself, too early to refuse): the URL's openid must be
-// the sender's.
+// checkPlain parses a plaintext callback, once for the whole callback, and
+// checks that the URL's openid is the sender's.
 func (w *Webhook) checkPlain(body []byte, cb *callback) (int, string) {
-	var head struct{ ToUserName, FromUserName string }
-	if err := xml.Unmarshal(body, &head); err != nil {
+	m := &message.MixMessage{}
+	if err := xml.Unmarshal(body, m); err != nil {
 		return http.StatusBadRequest, "malformed message"
 	}
-	if cb.urlOpenID != "" && cb.urlOpenID != head.FromUserName {
+	sender := string(m.FromUserName)
+	if cb.urlOpenID != "" && cb.urlOpenID != sender {
 		return http.StatusForbidden, "openid mismatch"
 	}
-	cb.sender, cb.account = head.FromUserName, head.ToUserName
+	cb.msg, cb.sender, cb.account = m, sender, string(m.ToUserName)
 	return 0, ""
 }
 
-// replayGuardTimeout bounds the replay guard's round trip: a stalled Redis must
-// leave time to answer busy.
-const replayGuardTimeout = time.Second
+// replayGuardTimeout bounds the replay guard's round trip: a Redis that does not
+// answer a single command within it is stalled, and the consumer is better
+// told at once to send the message again than kept waiting.
+const replayGuardTimeout = 300 * time.Millisecond
 
-// claimSignature asks the replay guard to remember the signature for as long as
+// replayTTL is how long a plain-mode signature stays claimed: as long as
 // checkSignature would take its timestamp, plus a second for clock steps.
-func (w *Webhook) claimSignature(r *http.Request, body []byte, start time.Time) error {
-	q := r.URL.Query()
-	sec, _ := strconv.ParseInt(q.Get("timestamp"), 10, 64) // checked by checkSignature
-	ttl := time.Unix(sec, 0).Add(w.cfg.MaxClockSkew + time.Second).Sub(w.cfg.Now())
-	deadline := start.Add(min(replayGuardTimeout, w.cfg.ReplyBudget))
-	ctx, cancel := context.WithDeadline(context.WithoutCancel(r.Context()), deadline)
-	defer cancel()
-	return w.cfg.Replay.Claim(ctx, q.Get("signature"), sha256.Sum256(body), ttl)
+func (w *Webhook) replayTTL(r *http.Request) time.Duration {
+	sec, _ := strconv.ParseInt(r.URL.Query().Get("timestamp"), 10, 64) // checked by checkSignature
+	return time.Unix(sec, 0).Add(w.cfg.MaxClockSkew + time.Second).Sub(w.cfg.Now())
 }
 
-// serve hands the verified request to the library, which decrypts and parses it,
-// calls answer and encrypts the reply.
-func (w *Webhook) serve(rw http.ResponseWriter, r *http.Request, body []byte, cb *callback) string {
-	req := r.Clone(r.Context())
-	req.Body = io.NopCloser(bytes.NewReader(body))
-	q := req.URL.Query()
-	q.Del("echostr") // the library would echo it on a POST instead of handling the message
-	req.URL.RawQuery = q.Encode()
-
-	srv := server.NewServer(w.wx)
-	srv.Request, srv.Writer = req, rw
-	srv.SkipValidate(true) // checked above, with the timestamp's age
-	outcome := "ignored"
-	srv.SetMessageHandler(func(m *message.MixMessage) *message.Reply {
-		reply, oc := w.answer(r.Context(), m, cb)
-		outcome = oc
-		return reply
-	})
-	if err := srv.Serve(); err != nil {
-		w.refuse(rw, http.StatusBadRequest, "malformed message")
-		return "refused"
+// guardDeadline is when a replay check gives up: replayGuardTimeout from now
+// (not from receipt: a callback that waited for admission still gets it whole),
+// and never past the reply budget.
+func (w *Webhook) guardDeadline(start time.Time) time.Time {
+	deadline, budgetEnd := time.Now().Add(replayGuardTimeout), start.Add(w.cfg.ReplyBudget)
+	if budgetEnd.Before(deadline) {
+		return budgetEnd
 	}
+	return deadline
+}
+
+// claimSignature asks the replay guard, on a round trip of its own, to remember
+// the signature (see replayTTL).
+func (w *Webhook) claimSignature(r *http.Request, body []byte, start time.Time) error {
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(r.Context()), w.guardDeadline(start))
+	defer cancel()
+	return w.cfg.Replay.Claim(ctx, r.URL.Query().Get("signature"), sha256.Sum256(body), w.replayTTL(r))
+}
+
+// turnClaim returns the replay check for the turn's Load to make, nil when the
+// guard or the turn handler cannot (then it is made apart, before the turn).
+func (w *Webhook) turnClaim(r *http.Request, body []byte, cb *callback) *dialog.ReplayClaim {
+	m := cb.msg
+	g, ok := w.cfg.Replay.(turnClaimGuard)
+	if !ok || m == nil {
+		return nil
+	}
+	in, ok := toInput(m)
+	if !ok || !checksReplayClaim(w.turns, in) {
+		return nil
+	}
+	return g.TurnClaim(r.URL.Query().Get("signature"), sha256.Sum256(body), w.replayTTL(r), w.guardDeadline(cb.start))
+}
+
+// serve opens the message (in safe mode: decrypts and parses it; plain mode
+// parsed it in checkPlain), runs the turn and writes the passive reply, sealed
+// in safe mode, or "success" when there is nothing to say.
+func (w *Webhook) serve(rw http.ResponseWriter, r *http.Request, body []byte, cb *callback) string {
+	if cb.msg == nil {
+		m, err := w.decrypt(cb.sealed)
+		if err != nil {
+			w.refuse(rw, http.StatusBadRequest, "malformed message")
+			return "refused"
+		}
+		cb.msg = m
+	}
+	text, outcome := w.answer(r.Context(), cb.msg, cb)
 	if cb.refusal != "" {
-		// Only in safe mode (plain mode is checked before Serve), where the library
-		// wrote nothing for the nil reply.
 		w.refuse(rw, http.StatusForbidden, cb.refusal)
 		return "refused"
 	}
-	if srv.ResponseMsg == nil {
-		if q.Get("encrypt_type") == "aes" {
-			// In safe mode the library writes nothing for a nil reply (and Send would
-			// write an encrypted empty message); WeChat wants "success".
-			writeSuccess(rw)
-		}
+	if text == "" {
+		writeSuccess(rw)
 		return outcome
 	}
-	if err := srv.Send(); err != nil {
+	out, err := w.replyXML(r, string(cb.msg.FromUserName), string(cb.msg.ToUserName), text)
+	if err != nil {
 		w.metrics.Errors.WithLabelValues("encrypt").Inc()
 		w.log.Error("wechat reply not sent", "err", err)
+		http.Error(rw, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return "refused"
 	}
+	rw.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	_, _ = rw.Write(out)
 	return outcome
 }
 
-// answer runs the consumer's turn and builds the passive reply; nil means "success".
-func (w *Webhook) answer(ctx context.Context, m *message.MixMessage, cb *callback) (*message.Reply, string) {
+// decrypt opens the ciphertext of a safe-mode envelope whose msg_signature
+// checkEnvelope verified, and parses the message.
+func (w *Webhook) decrypt(sealed string) (*message.MixMessage, error) {
+	_, raw, err := util.DecryptMsg(w.cfg.AppID, sealed, w.cfg.EncodingAESKey)
+	if err != nil {
+		return nil, err
+	}
+	m := &message.MixMessage{}
+	return m, xml.Unmarshal(raw, m)
+}
+
+// answer runs the consumer's turn and returns the passive reply's text; empty
+// means "success".
+func (w *Webhook) answer(ctx context.Context, m *message.MixMessage, cb *callback) (string, string) {
 	openID := string(m.FromUserName)
 	if cb.urlOpenID != "" && cb.urlOpenID != openID {
 		cb.refusal = "openid mismatch"
-		return nil, "refused"
+		return "", "refused"
 	}
 	w.metrics.Messages.WithLabelValues(typeLabel(messageType(m))).Inc()
 	in, ok := toInput(m)
 	if !ok || openID == "" {
 		w.metrics.Replies.WithLabelValues("success").Inc()
-		return nil, "ignored"
+		return "", "ignored"
 	}
 	if cb.shed {
 		return w.busy("shed", "")
 	}
 	if cb.guardErr != nil {
 		w.log.Warn("wechat replay guard unavailable", "user", MaskOpenID(openID), "err", cb.guardErr)
-		return w.busy("busy", "replay_guard")
+		return w.resend()
+	}
+	if cb.claim != nil {
+		ctx = dialog.WithReplayClaim(ctx, cb.claim)
 	}
 	reply, err := w.runTurn(ctx, openID, messageKey(m), in, cb)
 	switch {
+	case errors.Is(err, dialog.ErrReplayed):
+		cb.refusal = "signature replayed"
+		return "", "refused"
+	case cb.claim != nil && !cb.claim.Checked() && err != nil:
+		w.log.Warn("wechat replay guard unavailable", "user", MaskOpenID(openID), "err", err)
+		return w.resend()
 	case errors.Is(err, errLate):
 		w.metrics.Replies.WithLabelValues("late").Inc()
 		w.log.Warn("wechat turn late; answer will be pushed", "user", MaskOpenID(openID), "type", messageType(m))
-		return nil, "late"
+		return "", "late"
 	case err != nil:
 		w.log.Warn("wechat turn failed", "user", MaskOpenID(openID), "type", messageType(m), "err", err)
 		return w.busy("busy", "turn")
 	case reply == "":
 		w.metrics.Replies.WithLabelValues("success").Inc()
-		return nil, "success"
+		return "", "success"
 	}
-	w.log.Debug("wechat turn", "user", MaskOpenID(openID), "type", messageType(m), "took", time.Since(cb.start))
+	if w.log.Enabled(ctx, slog.LevelDebug) { // its arguments cost on every message otherwise
+		w.log.Debug("wechat turn", "user", MaskOpenID(openID), "type", messageType(m), "took", time.Since(cb.start))
+	}
 	w.metrics.Replies.WithLabelValues("text").Inc()
-	return textReply(reply), "text"
+	return reply, "text"
+}
+
+// resend counts and builds the reply to a callback the replay guard could not
+// check: nothing was done with it, so the consumer is asked to send it again.
+func (w *Webhook) resend() (string, string) {
+	text, outcome := w.busy("busy", "replay_guard")
+	if w.cfg.ResendReply != "" {
+		text = w.cfg.ResendReply
+	}
+	return text, outcome
 }
 
 // busy counts and builds the busy reply; stage, when set, is counted as an error.
-func (w *Webhook) busy(outcome, stage string) (*message.Reply, string) {
+func (w *Webhook) busy(outcome, stage string) (string, string) {
 	if stage != "" {
 		w.metrics.Errors.WithLabelValues(stage).Inc()
 	}
 	w.metrics.Replies.WithLabelValues(outcome).Inc()
-	return textReply(w.cfg.BusyReply), outcome
-}
-
-func textReply(text string) *message.Reply {
-	return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(text)}
+	return w.cfg.BusyReply, outcome
 }
 
 type turnResult struct {

@@ -262,6 +262,10 @@ func (c *Catalogue) Help() string { return c.text(msgHelp) }
 // "系统繁忙，请稍后再试" unless overridden.
 func (c *Catalogue) Busy() string { return c.text(msgBusy) }
 
+// BusyResend says a message was not handled at all (the webhook could not check
+// it) and asks the consumer to send it again. It starts like Busy.
+func (c *Catalogue) BusyResend() string { return c.text(msgBusyResend) }
+
 // Unsupported says a message type (video, file, link, sticker…) cannot be handled.
 func (c *Catalogue) Unsupported() string { return c.text(msgUnsupported) }
 

@@ -17,6 +17,7 @@ const (
 	msgHelp                = "help"
 	msgMenu                = "menu"
 	msgBusy                = "busy"
+	msgBusyResend          = "busy_resend"
 	msgUnsupported         = "unsupported"
 	msgPrivacy             = "privacy"
 	msgAskCategory         = "ask_category"
@@ -147,6 +148,8 @@ var intakeMessages = map[string]message{
 · 帮助 —— 使用说明`},
 
 	msgBusy: {text: `系统繁忙，请稍后再试。{{if .Hotline}}如有急事请致电 {{.Hotline}}。{{end}}`},
+
+	msgBusyResend: {text: `系统繁忙，请稍后再试。您刚才的消息未能处理，请稍后重新发送。{{if .Hotline}}如有急事请致电 {{.Hotline}}。{{end}}`},
 
 	msgUnsupported: {text: `抱歉，暂时无法处理这类消息。请发送文字、照片或语音。`},
 

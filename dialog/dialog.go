@@ -207,6 +207,16 @@ type State struct {
 	// Choices the cases offered for them, in list order.
 	Pending []CaseMessage `json:"pending,omitempty"`
 	Choices []CaseRef     `json:"choices,omitempty"`
+	// NoCases says the consumer had no case at all when the Engine last looked,
+	// so the facts a message outside an intake asks for (open and finished
+	// cases, the questions asked about them) are known to be empty without a
+	// database query. Only the Engine sets it, from facts it loaded; it holds in
+	// idle states only (any stage drops it, so a draft that was filed, or
+	// abandoned after filing failed half-way, is looked up again), and the state
+	// expires a week after its last change, so it is re-learnt then. Only the
+	// dialog files a consumer's case (the intake), so nothing else can make it
+	// untrue while it holds.
+	NoCases bool `json:"no_cases,omitempty"`
 }
 
 // Effect is work the step function asks the Engine to do.

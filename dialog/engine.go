@@ -1,9 +1,11 @@
 package dialog
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -83,7 +85,7 @@ func (e *Engine) Handle(ctx context.Context, openID, msgKey string, in Input) (s
 
 // turn is one attempt of Handle.
 func (e *Engine) turn(ctx context.Context, openID, msgKey string, in Input) (string, error) {
-	st, saved, dup, err := e.Store.Load(ctx, openID, msgKey)
+	st, saved, dup, err := e.load(ctx, openID, msgKey)
 	if err != nil {
 		return "", fmt.Errorf("load dialog state: %w", err)
 	}
@@ -101,7 +103,16 @@ func (e *Engine) turn(ctx context.Context, openID, msgKey string, in Input) (str
 	if endStage {
 		res.State = idleState(res.State)
 	}
+	if res.State.Stage != StageIdle {
+		res.State.NoCases = false // see State.NoCases
+	}
 	reply := e.Catalogue.FitReply(joinReplies(append(outputs, res.Replies...)))
+	if len(res.Effects) == 0 && sameState(st, res.State) {
+		// Nothing to save and nothing done: a retry of this message steps the
+		// same state to the same reply, so it needs no saved reply either. Help,
+		// and a message from a consumer with no case, cost one round trip.
+		return reply, nil
+	}
 	saved, dup, err = e.Store.Commit(ctx, openID, msgKey, st.Version, res.State, reply)
 	if err != nil && !errors.Is(err, ErrVersionConflict) {
 		// A Commit that timed out (or lost its connection) may still have been
@@ -130,23 +141,50 @@ func (e *Engine) committedReply(ctx context.Context, openID, msgKey string) (str
 }
 
 // step runs Step and, if it asks for facts, loads them and runs it once more with
-// them. Both steps see the same Env, hence the same intake key.
+// them. Both steps see the same Env, hence the same intake key. A consumer known
+// to have no case (State.NoCases) has no facts to load: every fact is about
+// their own cases.
 func (e *Engine) step(ctx context.Context, openID, msgKey string, st State, in Input) (Result, error) {
 	env := e.env(msgKey)
 	res := Step(st, in, env)
 	if res.Need == nil {
 		return res, nil
 	}
-	facts, err := e.loadFacts(ctx, openID, *res.Need)
-	if err != nil {
-		return Result{}, err
+	need := *res.Need
+	facts := &Facts{}
+	if !st.NoCases {
+		var err error
+		if facts, err = e.loadFacts(ctx, openID, need); err != nil {
+			return Result{}, err
+		}
 	}
 	env.Facts = facts
 	res = Step(st, in, env)
 	if res.Need != nil {
 		return Result{}, fmt.Errorf("dialog: step asked for facts again: %+v", *res.Need)
 	}
+	if !st.NoCases && hasNoCase(need, facts) {
+		res.State.NoCases = true
+	}
 	return res, nil
+}
+
+// hasNoCase reports whether facts loaded for need show that the consumer has no
+// case at all: none open, and none finished.
+func hasNoCase(need Need, f *Facts) bool {
+	return need.OpenCases && need.Finished && len(f.OpenCases) == 0 && f.Finished == nil
+}
+
+// sameState reports whether next saves exactly what st holds. It compares the
+// stored form, so a state read back from the Store equals the one it was
+// written from.
+func sameState(st, next State) bool {
+	if st.Stage != next.Stage || !st.UpdatedAt.Equal(next.UpdatedAt) || st.NoCases != next.NoCases {
+		return false // the common case in an intake, decided without encoding
+	}
+	a, errA := json.Marshal(st)
+	b, errB := json.Marshal(next)
+	return errA == nil && errB == nil && bytes.Equal(a, b)
 }
 
 // env gathers what Step needs from the world for one turn of message msgKey.

@@ -149,15 +149,28 @@ func (s *RedisStore) LoadScripts(ctx context.Context) error {
 // old state and no saved reply ends in ErrVersionConflict or a duplicate at
 // Commit, and one that found the saved reply returns it without using the state.
 func (s *RedisStore) Load(ctx context.Context, openID, msgKey string) (State, string, bool, error) {
+	return s.LoadClaiming(ctx, openID, msgKey, nil)
+}
+
+// LoadClaiming is Load that also makes claim, when not nil, in the same pipeline:
+// SET NX GET of the signature's key, so two instances receiving one signature
+// agree on which body came first. A replayed signature fails with ErrReplayed
+// whatever else was read.
+func (s *RedisStore) LoadClaiming(ctx context.Context, openID, msgKey string, claim *ReplayClaim) (State, string, bool, error) {
 	if err := checkRedisIDs(openID, msgKey); err != nil {
 		return State{}, "", false, err
 	}
 	var hm *redis.SliceCmd
 	var get *redis.StringCmd
+	var set *redis.StatusCmd
 	err := redisCall(ctx, func() error {
 		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 			hm = p.HMGet(ctx, s.keys.State(openID), "v", "s")
 			get = p.Get(ctx, s.keys.Msg(openID, msgKey))
+			if claim != nil {
+				set = p.SetArgs(ctx, claim.Key, claim.BodySum,
+					redis.SetArgs{Mode: "NX", TTL: max(claim.TTL, time.Millisecond), Get: true})
+			}
 			return nil
 		})
 		return err
@@ -166,6 +179,9 @@ func (s *RedisStore) Load(ctx context.Context, openID, msgKey string) (State, st
 	// "fails" with redis.Nil; the commands' own errors are checked below.
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return State{}, "", false, fmt.Errorf("dialog: redis load for %s: %w", redisLogID(openID), redisbase.MapError(redisOp, err))
+	}
+	if err := claimResult(set, claim); err != nil {
+		return State{}, "", false, fmt.Errorf("dialog: redis load for %s: %w", redisLogID(openID), err)
 	}
 	if err := hm.Err(); err != nil {
 		return State{}, "", false, fmt.Errorf("dialog: redis load for %s: %w", redisLogID(openID), redisbase.MapError(redisOp, err))
@@ -182,6 +198,27 @@ func (s *RedisStore) Load(ctx context.Context, openID, msgKey string) (State, st
 	default:
 		return st, reply, true, nil
 	}
+}
+
+// claimResult reads the answer of a claim's SET NX GET: nil when the signature
+// is new (redis.Nil) or came with the same body before (WeChat's retry).
+func claimResult(set *redis.StatusCmd, claim *ReplayClaim) error {
+	if claim == nil {
+		return nil
+	}
+	prev, err := set.Result()
+	switch {
+	case errors.Is(err, redis.Nil):
+		claim.checked.Store(true)
+		return nil
+	case err != nil:
+		return fmt.Errorf("replay claim: %w", redisbase.MapError(redisOp, err))
+	}
+	claim.checked.Store(true)
+	if prev != claim.BodySum {
+		return ErrReplayed
+	}
+	return nil
 }
 
 // decodeRedisState turns HMGET's [v, s] into a State. Both nil means no state yet.

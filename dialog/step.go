@@ -97,8 +97,11 @@ func (t *turn) result() Result {
 }
 
 // idleState is the state without a draft. Version belongs to the Store and is
-// kept, and so is RatingAsked, which must outlive the stages (see State).
-func idleState(st State) State { return State{Version: st.Version, RatingAsked: st.RatingAsked} }
+// kept, and so are RatingAsked, which must outlive the stages, and NoCases,
+// which the Engine clears when a stage begins (see State).
+func idleState(st State) State {
+	return State{Version: st.Version, RatingAsked: st.RatingAsked, NoCases: st.NoCases}
+}
 
 // newStage is a fresh state at stage: idle but for the stage.
 func (t *turn) newStage(stage Stage) State {

@@ -102,7 +102,7 @@ func newWebhook(cfg configs.Config, catalogue *dialog.Catalogue, engine *dialog.
 	account := wechatAccount(cfg)
 	return bot.NewWebhook(bot.WebhookConfig{
 		AppID: account.AppID, Token: account.Token, EncodingAESKey: account.EncodingAESKey,
-		BusyReply: catalogue.Busy(), ReplyBudget: time.Duration(cfg.Dialog.ReplyBudget),
+		BusyReply: catalogue.Busy(), ResendReply: catalogue.BusyResend(), ReplyBudget: time.Duration(cfg.Dialog.ReplyBudget),
 		Late: db, MaxTurns: cfg.Dialog.MaxTurns, TurnWait: time.Duration(cfg.Dialog.TurnWait),
 		Replay: bot.NewRedisReplayGuard(rdb, ""), // same prefix as the dialog store's
 	}, bot.TrackFollows(engine, db, logger), logger, bot.NewMetrics(reg))

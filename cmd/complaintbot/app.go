@@ -189,7 +189,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}
 	m.Logger.Info("serving", "addr", m.listener.Addr().String(), "database", m.DB.Dialect(),
-		"redis", m.redisKind(), "simulator", cfg.SimulatorMode(), "metrics", m.metricsNote())
+		"redis", m.redisKind(cfg.Redis.URL), "simulator", cfg.SimulatorMode(), "metrics", m.metricsNote())
 	return nil
 }
 
@@ -279,11 +279,17 @@ func closeRedis(client redis.UniversalClient, mr *miniredis.Miniredis) error {
 	return err
 }
 
-func (m *Main) redisKind() string {
+// redisKind names the Redis in the start-up log: "in-process", or the topology
+// url names ("single", "cluster", "sentinel"), which openRedis has parsed already.
+func (m *Main) redisKind(url string) string {
 	if m.miniRedis != nil {
 		return "in-process"
 	}
-	return "external"
+	e, err := redisbase.ParseURL(url)
+	if err != nil {
+		return "external"
+	}
+	return string(e.Topology)
 }
 
 // wechatAccount returns the account the webhook verifies callbacks for: the real one,

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -49,10 +48,7 @@ func (f *pushFixture) wantContents(t testing.TB, openID string, texts ...string)
 // queued behind the stuck connections (the error of the issue).
 func stallableRedis(t *testing.T) (*testenv.Proxy, redis.UniversalClient, string) {
 	_, prefix := testenv.NewRealRedis(t) // skips (or fails) without a real Redis
-	opt, err := redis.ParseURL(os.Getenv(testenv.EnvRedisURL))
-	if err != nil {
-		t.Fatal(err)
-	}
+	opt := testenv.RealRedisNode(t)
 	proxy := testenv.StartProxy(t, opt.Addr)
 	opt.Addr = proxy.Addr()
 	opt.ContextTimeoutEnabled = true

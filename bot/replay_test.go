@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"net/http"
-	"os"
 	"testing"
 	"time"
 
@@ -158,10 +157,7 @@ func TestWebhookSafeModeNeedsNoGuardRoundTrip(t *testing.T) {
 
 func TestWebhookPlainModeAnswersBusyWhenRedisStalls(t *testing.T) {
 	_, prefix := testenv.NewRealRedis(t) // skips or fails without a real server; cleans prefix:*
-	opt, err := redis.ParseURL(os.Getenv(testenv.EnvRedisURL))
-	if err != nil {
-		t.Fatal(err)
-	}
+	opt := testenv.RealRedisNode(t)
 	proxy := testenv.StartProxy(t, opt.Addr)
 	opt.Addr = proxy.Addr()
 	opt.ContextTimeoutEnabled = false // a client that ignores deadlines on reads

@@ -62,9 +62,11 @@ type DatabaseConfig struct {
 // RedisConfig says where dialog state, de-duplication keys, the access token and
 // console sessions live.
 type RedisConfig struct {
-	// URL is a redis:// or rediss:// URL; empty means an in-process miniredis,
-	// which is only right for a single instance. It may hold a password and is
-	// never echoed by Validate.
+	// URL is a redis:// or rediss:// URL of one server, a redis+cluster:// URL
+	// of a Redis Cluster's nodes or a redis+sentinel://…?master_name= URL of
+	// Sentinels (the forms are in the README); empty means an in-process
+	// miniredis, which is only right for a single instance. It may hold a
+	// password and is never echoed by Validate.
 	URL string `yaml:"url"`
 }
 

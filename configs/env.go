@@ -37,7 +37,7 @@ var envBindings = []envBinding{
 		setString(func(c *Config) *string { return &c.HTTP.MetricsAddr })},
 	{EnvVar{"COMPLAINTBOT_DATABASE_URL", "database.url", "SQLite file path, or a postgres:// URL for PostgreSQL."},
 		setString(func(c *Config) *string { return &c.Database.URL })},
-	{EnvVar{"COMPLAINTBOT_REDIS_URL", "redis.url", "redis:// or rediss:// URL; empty runs an in-process Redis."},
+	{EnvVar{"COMPLAINTBOT_REDIS_URL", "redis.url", "redis://, rediss://, redis+cluster:// or redis+sentinel:// URL; empty runs an in-process Redis."},
 		setString(func(c *Config) *string { return &c.Redis.URL })},
 	{EnvVar{"COMPLAINTBOT_WECHAT_APP_ID", "wechat.app_id", "Official account AppID; empty runs the WeChat simulator."},
 		setString(func(c *Config) *string { return &c.WeChat.AppID })},

@@ -304,19 +304,56 @@ func checkDatabaseURL(raw string) error {
 	}
 }
 
-// checkRedisURL checks what go-redis's ParseURL will need without importing it.
+// redisSchemes are the schemes redis.url takes: one server, a Redis Cluster
+// (any of its nodes as seeds) or a master found through Sentinel, each with a
+// TLS variant. internal/redisbase.ParseURL builds the client from them; this
+// check mirrors its rules without importing go-redis, so an operator hears of
+// a mistake from Validate with the key's name.
+var redisSchemes = map[string]string{
+	"redis": "single", "rediss": "single",
+	"redis+cluster": "cluster", "rediss+cluster": "cluster",
+	"redis+sentinel": "sentinel", "rediss+sentinel": "sentinel",
+}
+
+// checkRedisURL checks the forms redisbase.ParseURL accepts.
 func checkRedisURL(raw string) error {
 	u, err := parseSecretURL(raw)
 	if err != nil {
 		return err
 	}
-	if u.Scheme != "redis" && u.Scheme != "rediss" {
-		return fmt.Errorf("must be a redis:// or rediss:// URL, or empty for the in-process Redis (got scheme %q)", u.Scheme)
+	kind, ok := redisSchemes[strings.ToLower(u.Scheme)]
+	if !ok {
+		return fmt.Errorf("must be a redis://, rediss://, redis+cluster:// or redis+sentinel:// URL, "+
+			"or empty for the in-process Redis (got scheme %q)", u.Scheme)
 	}
 	if u.Hostname() == "" {
 		return errors.New("must include a host")
 	}
-	if db := strings.TrimPrefix(u.Path, "/"); db != "" {
+	q := u.Query()
+	for _, addr := range q["addr"] {
+		if host, port, err := net.SplitHostPort(addr); err != nil || host == "" || port == "" {
+			return fmt.Errorf("addr=%q must be host:port", addr)
+		}
+	}
+	db := strings.TrimPrefix(u.Path, "/")
+	switch kind {
+	case "single":
+		if q.Has("addr") || q.Has("master_name") {
+			return errors.New("addr= and master_name= need redis+cluster:// or redis+sentinel://")
+		}
+	case "cluster":
+		if db != "" && db != "0" {
+			return errors.New("a Redis Cluster has only database 0: remove the path")
+		}
+		if q.Has("master_name") {
+			return errors.New("master_name= is for redis+sentinel://, not a cluster")
+		}
+	case "sentinel":
+		if q.Get("master_name") == "" {
+			return errors.New("redis+sentinel:// needs master_name=<the master's name in Sentinel>")
+		}
+	}
+	if db != "" {
 		if n, err := strconv.Atoi(db); err != nil || n < 0 {
 			return errors.New("path must be empty or a database number such as /0")
 		}

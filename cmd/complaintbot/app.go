@@ -21,6 +21,7 @@ import (
 	"github.com/complaintbot/complaintbot/bot/wechatsim"
 	"github.com/complaintbot/complaintbot/configs"
 	"github.com/complaintbot/complaintbot/dialog"
+	"github.com/complaintbot/complaintbot/internal/redisbase"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
@@ -192,7 +193,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}
 	m.Logger.Info("serving", "addr", m.listener.Addr().String(), "database", m.DB.Dialect(),
-		"redis", m.redisKind(), "simulator", cfg.SimulatorMode(), "metrics", m.metricsNote())
+		"redis", m.redisKind(cfg.Redis.URL), "simulator", cfg.SimulatorMode(), "metrics", m.metricsNote())
 	return nil
 }
 
@@ -236,7 +237,8 @@ func migrateDatabase(ctx context.Context, db *sqlstore.DB) error {
 	return seedCalendar(ctx, db)
 }
 
-// openRedis connects to the Redis at url, or with no url starts an in-process one
+// openRedis connects to the Redis at url (one server, a Redis Cluster or a master
+// behind Sentinel: redisbase.ParseURL), or with no url starts an in-process one
 // for the zero-setup run and returns it too. Short timeouts let the webhook answer
 // "busy" in time when Redis is down instead of hanging past WeChat's 5 seconds.
 func openRedis(ctx context.Context, url string) (redis.UniversalClient, *miniredis.Miniredis, error) {
@@ -248,16 +250,15 @@ func openRedis(ctx context.Context, url string) (redis.UniversalClient, *minired
 		}
 		url = "redis://" + mr.Addr()
 	}
-	opts, err := redis.ParseURL(url)
+	client, _, err := redisbase.NewClient(url, redisbase.ClientSettings{
+		DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second,
+		PoolTimeout: time.Second, MaxRetries: 1,
+		ContextTimeoutEnabled: true, // honour the reply budget on socket reads too
+	})
 	if err != nil {
 		_ = closeRedis(nil, mr)
-		return nil, nil, fmt.Errorf("redis url: %w", err)
+		return nil, nil, err
 	}
-	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = time.Second, time.Second, time.Second
-	opts.PoolTimeout = time.Second
-	opts.MaxRetries = 1
-	opts.ContextTimeoutEnabled = true // honour the reply budget on socket reads too
-	client := redis.NewClient(opts)
 	pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	if err := client.Ping(pingCtx).Err(); err != nil {
@@ -282,11 +283,17 @@ func closeRedis(client redis.UniversalClient, mr *miniredis.Miniredis) error {
 	return err
 }
 
-func (m *Main) redisKind() string {
+// redisKind names the Redis in the start-up log: "in-process", or the topology
+// url names ("single", "cluster", "sentinel"), which openRedis has parsed already.
+func (m *Main) redisKind(url string) string {
 	if m.miniRedis != nil {
 		return "in-process"
 	}
-	return "external"
+	e, err := redisbase.ParseURL(url)
+	if err != nil {
+		return "external"
+	}
+	return string(e.Topology)
 }
 
 // wechatAccount returns the account the webhook verifies callbacks for: the real one,

@@ -306,6 +306,7 @@ func TestEndToEndRedisDown(t *testing.T) {
 // it with the URL that reaches Redis through it.
 func proxyRedis(t *testing.T, rawURL string) (*testenv.Proxy, string) {
 	t.Helper()
+	testenv.RealRedisNode(t) // skips on a cluster or Sentinel, which a proxy cannot stand in for
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		t.Fatalf("%s: %v", testenv.EnvRedisURL, err)

@@ -2,8 +2,10 @@
 // its keys in one base package: every key of complaintbot's own layout is built
 // here, and Redis failures become storage errors here, so the key layout and the
 // error rules are read and changed in one place. The WeChat library's keys keep the
-// library's names; they are listed here too, so this is the one list of every key. It imports the standard library,
-// go-redis and storage (for the error codes) only.
+// library's names; they are listed here too, so this is the one list of every key.
+// The client itself is built here too, from redis.url in any of its forms (one
+// server, a Redis Cluster, a master behind Sentinel: ParseURL). It imports the
+// standard library, go-redis and storage (for the error codes) only.
 //
 // # Key layout
 //

@@ -70,29 +70,39 @@ func SQLitePath(t testing.TB) string {
 // returns a URL whose connections use it: lib/pq sends unknown URL parameters, here
 // search_path, as run-time parameters at connection start. Tables, goose's version
 // table included, land in that schema, so parallel runs and packages never see
-// each other's rows. The schema is dropped when the test ends. Without the
-// variable it skips the test, or fails it when EnvRequire is "1" (SkipOrFail).
+// each other's rows. The schema is dropped when the test ends. With
+// EnvPostgresPerDatabase set to "1" (a server behind PgBouncer, which refuses
+// that start-up parameter) it creates a database instead, reached by name. Without
+// EnvPostgresURL it skips the test, or fails it when EnvRequire is "1" (SkipOrFail).
 func PostgresURL(t testing.TB) string {
 	t.Helper()
 	server := os.Getenv(EnvPostgresURL)
 	if server == "" {
 		SkipOrFail(t, "%s is not set", EnvPostgresURL)
 	}
-	schema := "cbtest_" + randomHex(8)
+	u, err := url.Parse(server)
+	if err != nil {
+		t.Fatalf("parse %s: %v", EnvPostgresURL, err)
+	}
+	name := "cbtest_" + randomHex(8)
 	admin, err := sql.Open("postgres", server)
 	if err != nil {
 		t.Fatalf("open test postgres: %v", err)
 	}
 	t.Cleanup(func() { admin.Close() })
-	installTrigrams(t, admin)
-	execAdmin(t, admin, "CREATE SCHEMA "+schema)
-	t.Cleanup(func() { execAdmin(t, admin, "DROP SCHEMA "+schema+" CASCADE") })
-	u, err := url.Parse(server)
-	if err != nil {
-		t.Fatalf("parse %s: %v", EnvPostgresURL, err)
+	if os.Getenv(EnvPostgresPerDatabase) == "1" {
+		// CREATE DATABASE cannot run in a transaction; Exec without arguments is
+		// one simple query, which PgBouncer passes on as it is.
+		execAdmin(t, admin, "CREATE DATABASE "+name)
+		t.Cleanup(func() { execAdmin(t, admin, "DROP DATABASE "+name+" WITH (FORCE)") })
+		u.Path = "/" + name
+		return u.String()
 	}
+	installTrigrams(t, admin)
+	execAdmin(t, admin, "CREATE SCHEMA "+name)
+	t.Cleanup(func() { execAdmin(t, admin, "DROP SCHEMA "+name+" CASCADE") })
 	q := u.Query()
-	q.Set("search_path", schema)
+	q.Set("search_path", name)
 	u.RawQuery = q.Encode()
 	return u.String()
 }

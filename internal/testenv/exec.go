@@ -3,6 +3,7 @@ package testenv
 import (
 	"context"
 	"database/sql"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,7 +34,7 @@ func Exec(t testing.TB, db Handle, query string, args ...any) {
 	if db.Dialect() == "sqlite" {
 		driver, dsn = "sqlite", strings.TrimPrefix(dsn, "sqlite:")+"?"+sqliteExecParams
 	} else {
-		query = numberPlaceholders(query)
+		query, dsn = numberPlaceholders(query), oneRoundTrip(dsn)
 	}
 	conn, err := sql.Open(driver, dsn)
 	if err != nil {
@@ -45,6 +46,21 @@ func Exec(t testing.TB, db Handle, query string, args ...any) {
 	if _, err := conn.ExecContext(ctx, query, args...); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
+}
+
+// oneRoundTrip sets lib/pq's binary_parameters on a PostgreSQL URL, as sqlstore
+// does for its own pool: behind PgBouncer in transaction mode the default
+// prepare-then-execute of a query with arguments may lose its unnamed statement
+// between the two.
+func oneRoundTrip(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Query().Has("binary_parameters") {
+		return dsn
+	}
+	q := u.Query()
+	q.Set("binary_parameters", "yes")
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // numberPlaceholders turns "?" into PostgreSQL's "$1", "$2", ….

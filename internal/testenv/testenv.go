@@ -5,7 +5,8 @@
 //
 // Real servers come from the environment (CONVENTIONS.md, rule 7): unset, the
 // tests that need them skip; with COMPLAINTBOT_TEST_REQUIRE=1, as in CI, they fail.
-// It imports only the standard library, database drivers, go-redis and miniredis,
+// It imports only the standard library, database drivers, go-redis, miniredis and
+// internal/redisbase (to build a client from any redis.url form),
 // so every package's tests, the storage packages' own included, can use it.
 package testenv
 
@@ -24,8 +25,15 @@ const (
 	// postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable.
 	EnvPostgresURL = "COMPLAINTBOT_TEST_POSTGRES_URL"
 
-	// EnvRedisURL names a Redis for tests, e.g. redis://127.0.0.1:6379/0. The
-	// server is shared: tests write under a random key prefix and flush nothing.
+	// EnvPostgresPerDatabase set to "1" gives each test a database of its own
+	// instead of a schema: for EnvPostgresURL pointing at PgBouncer, which refuses
+	// the search_path start-up parameter a schema needs, so the tests reach their
+	// database by name (PgBouncer's "*" entry passes any name on).
+	EnvPostgresPerDatabase = "COMPLAINTBOT_TEST_POSTGRES_PER_DATABASE"
+
+	// EnvRedisURL names a Redis for tests, e.g. redis://127.0.0.1:6379/0, in any
+	// form redis.url takes (a cluster's or Sentinel's too). The server is shared:
+	// tests write under a random key prefix and flush nothing.
 	EnvRedisURL = "COMPLAINTBOT_TEST_REDIS_URL"
 
 	// EnvRequire set to "1" (as in CI) turns a missing test server or browser into

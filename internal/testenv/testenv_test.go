@@ -109,53 +109,74 @@ func TestOpenMigratedMigratesAndClosesAtTheEnd(t *testing.T) {
 	}
 }
 
+// TestPostgresURLGivesAFreshSchemaDroppedAtTheEnd checks both ways of keeping
+// tests apart: a schema of their own, or with EnvPostgresPerDatabase (behind
+// PgBouncer) a database of their own.
 func TestPostgresURLGivesAFreshSchemaDroppedAtTheEnd(t *testing.T) {
-	var schema string
+	perDatabase := os.Getenv(EnvPostgresPerDatabase) == "1"
+	var name string
 	t.Run("use", func(t *testing.T) {
 		db, err := sql.Open("postgres", PostgresURL(t))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		if err := db.QueryRow("SELECT current_schema()").Scan(&schema); err != nil {
+		var database, schema string
+		if err := db.QueryRow("SELECT current_database(), current_schema()").Scan(&database, &schema); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.HasPrefix(schema, "cbtest_") {
-			t.Fatalf("current_schema() = %q, want a cbtest_ schema", schema)
+		name = schema
+		if perDatabase {
+			name = database
+		}
+		if !strings.HasPrefix(name, "cbtest_") {
+			t.Fatalf("current_database() = %q, current_schema() = %q, want a cbtest_ one (per database: %v)",
+				database, schema, perDatabase)
 		}
 	})
-	if t.Skipped() || schema == "" {
+	if t.Skipped() || name == "" {
 		return
 	}
-	admin, err := sql.Open("postgres", os.Getenv(EnvPostgresURL))
+	admin, err := sql.Open("postgres", oneRoundTrip(os.Getenv(EnvPostgresURL)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer admin.Close()
+	q := "SELECT count(*) FROM pg_namespace WHERE nspname = $1"
+	if perDatabase {
+		q = "SELECT count(*) FROM pg_database WHERE datname = $1"
+	}
 	var n int
-	if err := admin.QueryRow("SELECT count(*) FROM pg_namespace WHERE nspname = $1", schema).Scan(&n); err != nil {
+	if err := admin.QueryRow(q, name).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 0 {
-		t.Fatalf("schema %s left behind", schema)
+		t.Fatalf("%s left behind", name)
 	}
 }
 
+// TestRealRedisKeysAreDeletedAtTheEnd writes keys under several hash tags, which
+// a Redis Cluster spreads over its masters, so the clean-up must visit them all.
 func TestRealRedisKeysAreDeletedAtTheEnd(t *testing.T) {
-	key := ""
+	var keys []string
 	t.Run("use", func(t *testing.T) {
 		rdb, prefix := NewRealRedis(t)
-		key = prefix + ":probe"
-		if err := rdb.Set(context.Background(), key, "x", time.Hour).Err(); err != nil {
-			t.Fatal(err)
+		for _, tag := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
+			key := prefix + ":{" + tag + "}:probe"
+			if err := rdb.Set(context.Background(), key, "x", time.Hour).Err(); err != nil {
+				t.Fatal(err)
+			}
+			keys = append(keys, key)
 		}
 	})
-	if key == "" {
+	if len(keys) == 0 {
 		return // skipped
 	}
 	rdb, _ := NewRealRedis(t)
-	if n, err := rdb.Exists(context.Background(), key).Result(); err != nil || n != 0 {
-		t.Fatalf("key %s after the test: exists %d, %v", key, n, err)
+	for _, key := range keys {
+		if n, err := rdb.Exists(context.Background(), key).Result(); err != nil || n != 0 {
+			t.Fatalf("key %s after the test: exists %d, %v", key, n, err)
+		}
 	}
 }
 

@@ -176,7 +176,7 @@ func isPostgresURL(s string) bool {
 }
 
 func openPostgres(rawURL string) (*DB, error) {
-	db, err := sqlx.Open("postgres", rawURL)
+	db, err := sqlx.Open("postgres", withOneRoundTripQueries(rawURL))
 	if err != nil {
 		// The URL did not parse; say so without echoing it, as it may hold a password.
 		return nil, fmt.Errorf("sqlstore: open postgres: %w: %w",
@@ -189,6 +189,29 @@ func openPostgres(rawURL string) (*DB, error) {
 	db.SetMaxIdleConns(postgresMaxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	return &DB{db: db, dialect: DialectPostgres, url: rawURL}, nil
+}
+
+// withOneRoundTripQueries sets lib/pq's binary_parameters unless the URL sets it.
+// Without it a query with arguments outside a transaction takes two round trips,
+// each ending in a Sync: prepare the unnamed statement, then bind and run it.
+// Behind PgBouncer in transaction mode the server session may change between the
+// two, and the second fails with "unnamed prepared statement does not exist".
+// With it, parse, bind and execute go in one message, which also saves a round
+// trip on a direct connection. Its other effect, []byte arguments sent in binary,
+// is what the only []byte column (blobs.data, bytea) wants anyway. A URL that
+// does not parse is left for sqlx.Open to refuse.
+func withOneRoundTripQueries(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL
+	}
+	q := u.Query()
+	if q.Has("binary_parameters") {
+		return rawURL
+	}
+	q.Set("binary_parameters", "yes")
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // postgresMaxConns bounds one instance's connections; several instances share the

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -16,17 +17,24 @@ import (
 //go:embed migrations/postgres/*.sql migrations/sqlite/*.sql
 var migrations embed.FS
 
-// Postgres migrations wait for the advisory lock by polling it once a second (goose's
-// default is every 5 s), for up to 5 minutes.
+// Postgres migrations wait for the lock by polling it once a second (goose's default
+// is every 5 s), for up to 5 minutes.
 const (
-	postgresLockPollSeconds = 1
-	postgresLockPolls       = 300
+	postgresLockPoll  = time.Second
+	postgresLockPolls = 300
 )
 
 // Migrate applies the pending migrations of the DB's dialect. It is safe to call from
-// several instances at once: on Postgres they take turns on goose's session-level
-// advisory lock; on a SQLite file, on an exclusive lock of a sibling file (see
+// several instances at once: on Postgres they take turns on goose's lock row in the
+// goose_lock table; on a SQLite file, on an exclusive lock of a sibling file (see
 // lockSQLiteMigrations). Returns EUNAVAILABLE if the database cannot be reached.
+//
+// The Postgres lock is a row, not goose's session-level advisory lock: behind
+// PgBouncer in transaction mode consecutive statements of one client may run on
+// different server sessions, so an advisory lock would be taken on one session
+// and released (or not) on another, and stay held by whoever uses that session
+// next. A row is the same whichever session reads it; its lease (30 s, renewed
+// every 5 s while migrating) frees it if the migrating process dies.
 func (d *DB) Migrate(ctx context.Context) error {
 	if d.path != "" {
 		unlock, err := lockSQLiteMigrations(ctx, d.path+migrateLockSuffix)
@@ -59,11 +67,11 @@ func (d *DB) newMigrator() (*goose.Provider, error) {
 		// cover the version-table check that Up makes first.
 		return goose.NewProvider(goose.DialectSQLite3, d.db.DB, fsys, opts...)
 	}
-	locker, err := lock.NewPostgresSessionLocker(
-		lock.WithLockTimeout(postgresLockPollSeconds, postgresLockPolls))
+	locker, err := lock.NewPostgresTableLocker(
+		lock.WithTableLockTimeout(postgresLockPoll, postgresLockPolls))
 	if err != nil {
 		return nil, err
 	}
-	opts = append(opts, goose.WithSessionLocker(locker))
+	opts = append(opts, goose.WithLocker(locker))
 	return goose.NewProvider(goose.DialectPostgres, d.db.DB, fsys, opts...)
 }

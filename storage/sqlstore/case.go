@@ -31,7 +31,7 @@ const nextSeqSQL = `INSERT INTO case_numbers (prefix, year, last_seq) VALUES (?,
 	ON CONFLICT (prefix, year) DO UPDATE SET last_seq = case_numbers.last_seq + 1
 	RETURNING last_seq`
 
-// insertCaseSQL inserts a case, already routed, linked and with its due day, unless
+// insertCaseSQL inserts a case, already linked and with its due day, unless
 // one with the same intake key exists, and returns it. On Postgres a concurrent
 // insert of the same key makes this statement wait for the other transaction; if it
 // commits, no row is returned instead of a unique-violation error that would abort
@@ -39,8 +39,8 @@ const nextSeqSQL = `INSERT INTO case_numbers (prefix, year, last_seq) VALUES (?,
 const insertCaseSQL = `INSERT INTO cases (number, open_id, status, category, merchant_name,
 	merchant_address, purchase_date, amount_fen, description, demand, complainant_name,
 	phone, intake_key, created_at, updated_at, unit_id, seven_day_return,
-	team_id, assignee_id, merchant_id, due_kind, due_on, due_paused)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	merchant_id, due_kind, due_on, due_paused)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (intake_key) DO NOTHING
 	RETURNING ` + caseColumns
 
@@ -92,10 +92,12 @@ func (d *DB) CreateCase(
 // createCase does CreateCase's work in tx. It reports created=false, and the existing
 // case, when the intake key was already used; the caller must then not commit.
 //
-// Every filing of a year waits for the year's counter row, so the order matters:
-// all the rest (routing, the merchant link, the due day, the timeline, the status
-// period, the mass detector) is done first, with the case inserted under a
-// provisional number, and the number is taken by the last two statements before
+// Filings queue on two locks held to COMMIT: the year's counter row, which every
+// filing takes, and an auto-assigning team's members, which filings into the team
+// take to count their open cases. So the order matters: everything else (the
+// merchant link, the due day, the choice of team, the case under a provisional
+// number, the timeline, the status period, the mass detector) is done first; then
+// the case enters its team, and the number and the route are written by the last two statements before
 // COMMIT (assignNumber). A rollback at any point still gives back nothing taken.
 func createCase(
 	ctx context.Context, tx *sqlx.Tx, prefix string, nc *storage.NewCase, rule storage.MassRule, now time.Time,
@@ -118,9 +120,6 @@ func createCase(
 	if err := insertSubmission(ctx, tx, c.ID, nc, now); err != nil {
 		return nil, false, err
 	}
-	if err := noteRoute(ctx, tx, c.ID, f.route, now); err != nil {
-		return nil, false, err
-	}
 	// The receipt starts the acceptance clock; its due day is already in the row.
 	if err := insertStatusPeriod(ctx, tx, c, false, now); err != nil {
 		return nil, false, err
@@ -128,24 +127,29 @@ func createCase(
 	if err := detectMass(ctx, tx, c, f.massName(c), rule, now); err != nil {
 		return nil, false, err
 	}
-	return c, true, assignNumber(ctx, tx, c, prefix, year)
+	r, err := enterTeam(ctx, tx, f.teamID, f.rule)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := noteRoute(ctx, tx, c.ID, r, now); err != nil {
+		return nil, false, err
+	}
+	return c, true, assignNumber(ctx, tx, c, r, prefix, year)
 }
 
-// filing is what a new case gets before it is inserted: its team and assignee,
-// its registry merchant, and the due day of its acceptance clock.
+// filing is what is found out about a new case before it is inserted: its
+// registry merchant, the due day of its acceptance clock, and the team it goes
+// to (0 for none) by rule (nil for the default team).
 type filing struct {
-	route    route
 	merchant *storage.Merchant // nil when the typed name names none exactly
 	due      storage.CaseDue
+	teamID   int64
+	rule     *storage.RoutingRule
 }
 
-// prepareFiling routes the case (locking its team and the members it may be
-// assigned to), matches its merchant (locking it) and computes its due day.
+// prepareFiling matches the merchant of a case being filed (locking it),
+// computes its due day and finds its team.
 func prepareFiling(ctx context.Context, tx *sqlx.Tx, nc *storage.NewCase, now time.Time) (*filing, error) {
-	r, err := routeNewCase(ctx, tx, nc)
-	if err != nil {
-		return nil, err
-	}
 	m, err := newCaseMerchant(ctx, tx, nc.MerchantName)
 	if err != nil {
 		return nil, err
@@ -154,7 +158,11 @@ func prepareFiling(ctx context.Context, tx *sqlx.Tx, nc *storage.NewCase, now ti
 	if err != nil {
 		return nil, err
 	}
-	return &filing{route: r, merchant: m, due: due}, nil
+	teamID, rule, err := routeNewCase(ctx, tx, nc)
+	if err != nil {
+		return nil, err
+	}
+	return &filing{merchant: m, due: due, teamID: teamID, rule: rule}, nil
 }
 
 // massName is the name the mass detector keys the case by: its registry
@@ -173,19 +181,20 @@ func provisionalNumber(intakeKey string) string {
 	return "~" + intakeKey
 }
 
-// assignNumber takes the next number of (prefix, year) and gives it to the case.
-// It holds the counter's row lock from here to COMMIT: call it last.
-func assignNumber(ctx context.Context, tx *sqlx.Tx, c *storage.Case, prefix string, year int) error {
+// assignNumber takes the next number of (prefix, year) and writes it, with the
+// route r, into the case: one statement for both, since from the first the
+// counter's row lock is held to COMMIT. Call it last.
+func assignNumber(ctx context.Context, tx *sqlx.Tx, c *storage.Case, r route, prefix string, year int) error {
 	seq, err := nextSeq(ctx, tx, prefix, year)
 	if err != nil {
 		return err
 	}
 	number := storage.FormatCaseNumber(prefix, year, seq)
-	q := tx.Rebind("UPDATE cases SET number = ? WHERE id = ?")
-	if _, err := tx.ExecContext(ctx, q, number, c.ID); err != nil {
+	q := tx.Rebind("UPDATE cases SET number = ?, team_id = ?, assignee_id = ? WHERE id = ?")
+	if _, err := tx.ExecContext(ctx, q, number, nullID(r.teamID()), nullID(r.assigneeID()), c.ID); err != nil {
 		return fmt.Errorf("number case: %w", err)
 	}
-	c.Number = number
+	c.Number, c.TeamID, c.AssigneeID = number, r.teamID(), r.assigneeID()
 	return nil
 }
 
@@ -213,7 +222,7 @@ func insertCase(
 		provisionalNumber(nc.IntakeKey), nc.OpenID, storage.StatusSubmitted, nc.Category, nc.MerchantName,
 		nc.MerchantAddress, nc.PurchaseDate, nc.AmountFen, nc.Description, nc.Demand,
 		nc.ComplainantName, nc.Phone, nc.IntakeKey, now, now, unitOrRoot(nc.UnitID), nc.SevenDayReturn,
-		nullID(f.route.teamID()), nullID(f.route.assigneeID()), nullID(merchantID),
+		nullID(merchantID),
 		f.due.Kind, f.due.On, f.due.Paused)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, err

@@ -38,16 +38,22 @@ func (r route) assigneeID() int64 {
 }
 
 // routeNewCase finds the queue of a case being filed: the team of the first
-// routing rule it matches, else the default team, else none. When the team
-// assigns automatically, the case also gets its member with the fewest open
-// cases. The team and its members stay locked until the filing commits, so
-// concurrent filings into them take turns; see pickAssignee.
-func routeNewCase(ctx context.Context, tx *sqlx.Tx, nc *storage.NewCase) (route, error) {
+// routing rule it matches, else the default team, else none (team 0); it
+// reads the rules and takes no lock.
+func routeNewCase(ctx context.Context, tx *sqlx.Tx, nc *storage.NewCase) (teamID int64, rule *storage.RoutingRule, err error) {
 	rules, def, err := unitRouting(ctx, tx, unitOrRoot(nc.UnitID))
 	if err != nil {
-		return route{}, err
+		return 0, nil, err
 	}
-	teamID, rule := storage.RouteCase(rules, nc, def)
+	teamID, rule = storage.RouteCase(rules, nc, def)
+	return teamID, rule, nil
+}
+
+// enterTeam puts a case being filed in the team teamID (none for 0): when the
+// team assigns automatically, the case also gets its member with the fewest
+// open cases. The team and its members stay locked until the filing commits,
+// so concurrent filings into them take turns (see pickAssignee): call it late.
+func enterTeam(ctx context.Context, tx *sqlx.Tx, teamID int64, rule *storage.RoutingRule) (route, error) {
 	if teamID == 0 {
 		return route{}, nil
 	}

@@ -181,18 +181,52 @@ func provisionalNumber(intakeKey string) string {
 	return "~" + intakeKey
 }
 
+// assignNumberPostgres is assignNumber in one statement: the counter's upsert
+// (nextSeqSQL) and the case's update, so that the lock is held for one round
+// trip and the COMMIT instead of two. The number is formatted as
+// storage.FormatCaseNumber does (its head, "TS-2026-", is the third argument),
+// which assignNumber checks. SQLite serialises writers anyway and takes the two
+// statements (nextSeq, numberCaseSQL).
+const assignNumberPostgres = `WITH seq AS (INSERT INTO case_numbers (prefix, year, last_seq) VALUES (?, ?, 1)
+		ON CONFLICT (prefix, year) DO UPDATE SET last_seq = case_numbers.last_seq + 1
+		RETURNING last_seq)
+	UPDATE cases SET number = ?::text || lpad(seq.last_seq::text, greatest(6, length(seq.last_seq::text)), '0'),
+		team_id = ?, assignee_id = ?
+	FROM seq WHERE cases.id = ?
+	RETURNING seq.last_seq, cases.number`
+
+// numberCaseSQL writes a case's number and route.
+const numberCaseSQL = "UPDATE cases SET number = ?, team_id = ?, assignee_id = ? WHERE id = ?"
+
 // assignNumber takes the next number of (prefix, year) and writes it, with the
-// route r, into the case: one statement for both, since from the first the
-// counter's row lock is held to COMMIT. Call it last.
+// route r, into the case. From the counter's upsert on, its row lock is held to
+// COMMIT and every other filing of the year waits: call it last.
 func assignNumber(ctx context.Context, tx *sqlx.Tx, c *storage.Case, r route, prefix string, year int) error {
-	seq, err := nextSeq(ctx, tx, prefix, year)
-	if err != nil {
-		return err
-	}
-	number := storage.FormatCaseNumber(prefix, year, seq)
-	q := tx.Rebind("UPDATE cases SET number = ?, team_id = ?, assignee_id = ? WHERE id = ?")
-	if _, err := tx.ExecContext(ctx, q, number, nullID(r.teamID()), nullID(r.assigneeID()), c.ID); err != nil {
-		return fmt.Errorf("number case: %w", err)
+	team, assignee := nullID(r.teamID()), nullID(r.assigneeID())
+	var number string
+	if isPostgres(tx) {
+		var got struct {
+			Seq    int64  `db:"last_seq"`
+			Number string `db:"number"`
+		}
+		head := strings.TrimSuffix(storage.FormatCaseNumber(prefix, year, 0), "000000")
+		err := tx.GetContext(ctx, &got, tx.Rebind(assignNumberPostgres), strings.ToUpper(prefix), year,
+			head, team, assignee, c.ID)
+		if err != nil {
+			return fmt.Errorf("number case: %w", err)
+		}
+		if number = storage.FormatCaseNumber(prefix, year, got.Seq); got.Number != number {
+			return fmt.Errorf("number case: stored %q, want %q", got.Number, number)
+		}
+	} else {
+		seq, err := nextSeq(ctx, tx, prefix, year)
+		if err != nil {
+			return err
+		}
+		number = storage.FormatCaseNumber(prefix, year, seq)
+		if _, err := tx.ExecContext(ctx, tx.Rebind(numberCaseSQL), number, team, assignee, c.ID); err != nil {
+			return fmt.Errorf("number case: %w", err)
+		}
 	}
 	c.Number, c.TeamID, c.AssigneeID = number, r.teamID(), r.assigneeID()
 	return nil

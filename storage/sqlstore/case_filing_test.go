@@ -158,3 +158,22 @@ func TestMassDetectorConcurrentFilingsCrossTheThresholdTogether(t *testing.T) {
 		}
 	})
 }
+
+// TestCaseNumberPastSixDigits: the millionth case of a year and the one after
+// are numbered as storage.FormatCaseNumber formats them (PostgreSQL formats the
+// number in SQL, see assignNumberPostgres).
+func TestCaseNumberPastSixDigits(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		if _, err := db.db.Exec(`INSERT INTO case_numbers (prefix, year, last_seq) VALUES ('TS', 2026, 999998)`); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"TS-2026-999999", "TS-2026-1000000"} {
+			if c := mustCreate(t, db, newCase(want)); c.Number != want {
+				t.Fatalf("number = %s, want %s", c.Number, want)
+			}
+			if _, err := db.FindCaseByNumber(context.Background(), want); err != nil {
+				t.Fatalf("FindCaseByNumber(%s): %v", want, err)
+			}
+		}
+	})
+}

@@ -97,8 +97,9 @@ func (d *DB) CreateCase(
 // take to count their open cases. So the order matters: everything else (the
 // merchant link, the due day, the choice of team, the case under a provisional
 // number, the timeline, the status period, the mass detector) is done first; then
-// the case enters its team, and the number and the route are written by the last two statements before
-// COMMIT (assignNumber). A rollback at any point still gives back nothing taken.
+// the case enters its team, and the last statement before COMMIT takes the number
+// and writes it with the route (assignNumber). A rollback at any point gives back
+// everything taken.
 func createCase(
 	ctx context.Context, tx *sqlx.Tx, prefix string, nc *storage.NewCase, rule storage.MassRule, now time.Time,
 ) (c *storage.Case, created bool, err error) {

@@ -65,7 +65,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "loadgen: safe mode needs both -aeskey and -appid")
 		os.Exit(2)
 	}
-	if err := run(context.Background(), o); err != nil {
+	scenario := run
+	if intakeOpts.scenario == "intake" {
+		scenario = runIntake
+	}
+	if err := scenario(context.Background(), o); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
 	}

@@ -25,21 +25,24 @@ const caseColumns = `id, number, open_id, status, category, merchant_name, merch
 // nextSeqSQL takes the next number of a prefix and year. The upsert locks the counter
 // row until the transaction ends, so concurrent creators queue here; a rollback undoes
 // the increment, which keeps the sequence gapless. Both dialects accept it (SQLite
-// since 3.35).
+// since 3.35). Because every filing of the year queues on that one row, CreateCase
+// runs it last (see assignNumber).
 const nextSeqSQL = `INSERT INTO case_numbers (prefix, year, last_seq) VALUES (?, ?, 1)
 	ON CONFLICT (prefix, year) DO UPDATE SET last_seq = case_numbers.last_seq + 1
 	RETURNING last_seq`
 
-// insertCaseSQL inserts a case unless one with the same intake key exists. On
-// Postgres a concurrent insert of the same key makes this statement wait for the other
-// transaction; if it commits, no row is returned instead of a unique-violation error
-// that would abort our transaction.
+// insertCaseSQL inserts a case, already linked and with its due day, unless
+// one with the same intake key exists, and returns it. On Postgres a concurrent
+// insert of the same key makes this statement wait for the other transaction; if it
+// commits, no row is returned instead of a unique-violation error that would abort
+// our transaction.
 const insertCaseSQL = `INSERT INTO cases (number, open_id, status, category, merchant_name,
 	merchant_address, purchase_date, amount_fen, description, demand, complainant_name,
-	phone, intake_key, created_at, updated_at, unit_id, seven_day_return)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	phone, intake_key, created_at, updated_at, unit_id, seven_day_return,
+	merchant_id, due_kind, due_on, due_paused)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (intake_key) DO NOTHING
-	RETURNING id`
+	RETURNING ` + caseColumns
 
 // unitOrRoot files a case without a unit with the root unit.
 func unitOrRoot(id int64) int64 {
@@ -54,9 +57,10 @@ var validPrefix = regexp.MustCompile(`^[A-Za-z]{1,8}$`)
 
 // CreateCase assigns the next gapless number of the current year (the year of d.Now()
 // in its location) for prefix and inserts the case, its EventSubmitted event and its
-// evidence rows in one transaction. If a case with nc.IntakeKey exists, even one committed concurrently, it
-// is returned unchanged and nothing is inserted. Returns EINVALID for missing fields, a
-// bad prefix or values the schema refuses (a negative amount).
+// evidence rows in one transaction. If a case with nc.IntakeKey exists, even one
+// committed concurrently, it is returned unchanged and nothing is inserted. Returns
+// EINVALID for missing fields, a bad prefix or values the schema refuses (a negative
+// amount).
 func (d *DB) CreateCase(
 	ctx context.Context, prefix string, nc storage.NewCase,
 ) (*storage.Case, error) {
@@ -75,8 +79,7 @@ func (d *DB) CreateCase(
 		)
 		c, created, err = createCase(ctx, tx, prefix, &nc, d.MassRule, d.now())
 		if err == nil && !created {
-			// Rolling back gives back any number this call took.
-			return errRollback
+			return errRollback // the routing locks taken on the way are let go
 		}
 		return err
 	})
@@ -88,44 +91,146 @@ func (d *DB) CreateCase(
 
 // createCase does CreateCase's work in tx. It reports created=false, and the existing
 // case, when the intake key was already used; the caller must then not commit.
+//
+// Filings queue on two locks held to COMMIT: the year's counter row, which every
+// filing takes, and an auto-assigning team's members, which filings into the team
+// take to count their open cases. So the order matters: everything else (the
+// merchant link, the due day, the choice of team, the case under a provisional
+// number, the timeline, the status period, the mass detector) is done first; then
+// the case enters its team, and the last statement before COMMIT takes the number
+// and writes it with the route (assignNumber). A rollback at any point gives back
+// everything taken.
 func createCase(
 	ctx context.Context, tx *sqlx.Tx, prefix string, nc *storage.NewCase, rule storage.MassRule, now time.Time,
 ) (c *storage.Case, created bool, err error) {
-	c, err = findCase(ctx, tx, "intake_key = ?", nc.IntakeKey)
-	if storage.ErrorCode(err) != storage.ENOTFOUND {
-		return c, false, err // found (a retry of a submitted draft) or failed
-	}
-	seq, err := nextSeq(ctx, tx, prefix, now.Year())
+	year := now.Year() // in now's location, before dbTime makes it UTC
+	now = dbTime(now)
+	f, err := prepareFiling(ctx, tx, nc, now)
 	if err != nil {
 		return nil, false, err
 	}
-	number := storage.FormatCaseNumber(prefix, now.Year(), seq)
-	id, err := insertCase(ctx, tx, number, nc, dbTime(now))
+	c, err = insertCase(ctx, tx, nc, f, now)
 	if errors.Is(err, sql.ErrNoRows) {
-		// Another transaction inserted this intake key after our first look and
-		// committed; its case is the answer.
+		// A case with this intake key exists (a retry of a submitted draft),
+		// maybe committed by another transaction while we waited; it is the answer.
 		c, err = findCase(ctx, tx, "intake_key = ?", nc.IntakeKey)
 		return c, false, err
 	} else if err != nil {
 		return nil, false, err
 	}
-	if err := insertSubmission(ctx, tx, id, nc, dbTime(now)); err != nil {
+	if err := insertSubmission(ctx, tx, c.ID, nc, now); err != nil {
 		return nil, false, err
 	}
-	if err := routeNewCase(ctx, tx, id, nc, dbTime(now)); err != nil {
+	// The receipt starts the acceptance clock; its due day is already in the row.
+	if err := insertStatusPeriod(ctx, tx, c, false, now); err != nil {
 		return nil, false, err
 	}
-	if err := linkNewCase(ctx, tx, id, nc.MerchantName); err != nil {
+	if err := detectMass(ctx, tx, c, f.massName(c), rule, now); err != nil {
 		return nil, false, err
 	}
-	if c, err = findCase(ctx, tx, "id = ?", id); err != nil {
+	r, err := enterTeam(ctx, tx, f.teamID, f.rule)
+	if err != nil {
 		return nil, false, err
 	}
-	// The receipt starts the acceptance clock.
-	if err := enterStatusPeriod(ctx, tx, c, false, dbTime(now)); err != nil {
+	if err := noteRoute(ctx, tx, c.ID, r, now); err != nil {
 		return nil, false, err
 	}
-	return c, true, detectMass(ctx, tx, c, rule, dbTime(now))
+	return c, true, assignNumber(ctx, tx, c, r, prefix, year)
+}
+
+// filing is what is found out about a new case before it is inserted: its
+// registry merchant, the due day of its acceptance clock, and the team it goes
+// to (0 for none) by rule (nil for the default team).
+type filing struct {
+	merchant *storage.Merchant // nil when the typed name names none exactly
+	due      storage.CaseDue
+	teamID   int64
+	rule     *storage.RoutingRule
+}
+
+// prepareFiling matches the merchant of a case being filed (locking it),
+// computes its due day and finds its team.
+func prepareFiling(ctx context.Context, tx *sqlx.Tx, nc *storage.NewCase, now time.Time) (*filing, error) {
+	m, err := newCaseMerchant(ctx, tx, nc.MerchantName)
+	if err != nil {
+		return nil, err
+	}
+	due, err := newCaseDue(ctx, tx, now)
+	if err != nil {
+		return nil, err
+	}
+	teamID, rule, err := routeNewCase(ctx, tx, nc)
+	if err != nil {
+		return nil, err
+	}
+	return &filing{merchant: m, due: due, teamID: teamID, rule: rule}, nil
+}
+
+// massName is the name the mass detector keys the case by: its registry
+// merchant's when linked (see storage.MassMerchantKey), else the name as typed.
+func (f *filing) massName(c *storage.Case) string {
+	if f.merchant != nil {
+		return f.merchant.Name
+	}
+	return c.MerchantName
+}
+
+// provisionalNumber stands in for a case's number until assignNumber sets it,
+// before the transaction commits, so no other transaction ever sees it. It is
+// unique as the intake key is, and no real number has its form.
+func provisionalNumber(intakeKey string) string {
+	return "~" + intakeKey
+}
+
+// assignNumberPostgres is assignNumber in one statement: the counter's upsert
+// (nextSeqSQL) and the case's update, so that the lock is held for one round
+// trip and the COMMIT instead of two. The number is formatted as
+// storage.FormatCaseNumber does (its head, "TS-2026-", is the third argument),
+// which assignNumber checks. SQLite serialises writers anyway and takes the two
+// statements (nextSeq, numberCaseSQL).
+const assignNumberPostgres = `WITH seq AS (INSERT INTO case_numbers (prefix, year, last_seq) VALUES (?, ?, 1)
+		ON CONFLICT (prefix, year) DO UPDATE SET last_seq = case_numbers.last_seq + 1
+		RETURNING last_seq)
+	UPDATE cases SET number = ?::text || lpad(seq.last_seq::text, greatest(6, length(seq.last_seq::text)), '0'),
+		team_id = ?, assignee_id = ?
+	FROM seq WHERE cases.id = ?
+	RETURNING seq.last_seq, cases.number`
+
+// numberCaseSQL writes a case's number and route.
+const numberCaseSQL = "UPDATE cases SET number = ?, team_id = ?, assignee_id = ? WHERE id = ?"
+
+// assignNumber takes the next number of (prefix, year) and writes it, with the
+// route r, into the case. From the counter's upsert on, its row lock is held to
+// COMMIT and every other filing of the year waits: call it last.
+func assignNumber(ctx context.Context, tx *sqlx.Tx, c *storage.Case, r route, prefix string, year int) error {
+	team, assignee := nullID(r.teamID()), nullID(r.assigneeID())
+	var number string
+	if isPostgres(tx) {
+		var got struct {
+			Seq    int64  `db:"last_seq"`
+			Number string `db:"number"`
+		}
+		head := strings.TrimSuffix(storage.FormatCaseNumber(prefix, year, 0), "000000")
+		err := tx.GetContext(ctx, &got, tx.Rebind(assignNumberPostgres), strings.ToUpper(prefix), year,
+			head, team, assignee, c.ID)
+		if err != nil {
+			return fmt.Errorf("number case: %w", err)
+		}
+		if number = storage.FormatCaseNumber(prefix, year, got.Seq); got.Number != number {
+			return fmt.Errorf("number case: stored %q, want %q", got.Number, number)
+		}
+	} else {
+		seq, err := nextSeq(ctx, tx, prefix, year)
+		if err != nil {
+			return err
+		}
+		number = storage.FormatCaseNumber(prefix, year, seq)
+		if _, err := tx.ExecContext(ctx, tx.Rebind(numberCaseSQL), number, team, assignee, c.ID); err != nil {
+			return fmt.Errorf("number case: %w", err)
+		}
+	}
+	c.Number, c.TeamID, c.AssigneeID = number, r.teamID(), r.assigneeID()
+	return nil
 }
 
 // nextSeq increments and returns the counter of (upper(prefix), year).
@@ -138,20 +243,29 @@ func nextSeq(ctx context.Context, tx *sqlx.Tx, prefix string, year int) (int64, 
 	return seq, nil
 }
 
-// insertCase inserts a submitted case and returns its id, or sql.ErrNoRows if a case
-// with the same intake key exists.
+// insertCase inserts a submitted case under its provisional number and returns it,
+// or sql.ErrNoRows if a case with the same intake key exists.
 func insertCase(
-	ctx context.Context, tx *sqlx.Tx, number string, nc *storage.NewCase, now time.Time,
-) (int64, error) {
-	var id int64
-	err := tx.GetContext(ctx, &id, tx.Rebind(insertCaseSQL),
-		number, nc.OpenID, storage.StatusSubmitted, nc.Category, nc.MerchantName,
-		nc.MerchantAddress, nc.PurchaseDate, nc.AmountFen, nc.Description, nc.Demand,
-		nc.ComplainantName, nc.Phone, nc.IntakeKey, now, now, unitOrRoot(nc.UnitID), nc.SevenDayReturn)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("insert case: %w", err)
+	ctx context.Context, tx *sqlx.Tx, nc *storage.NewCase, f *filing, now time.Time,
+) (*storage.Case, error) {
+	var merchantID int64
+	if f.merchant != nil {
+		merchantID = f.merchant.ID
 	}
-	return id, err
+	c := &storage.Case{}
+	err := tx.GetContext(ctx, c, tx.Rebind(insertCaseSQL),
+		provisionalNumber(nc.IntakeKey), nc.OpenID, storage.StatusSubmitted, nc.Category, nc.MerchantName,
+		nc.MerchantAddress, nc.PurchaseDate, nc.AmountFen, nc.Description, nc.Demand,
+		nc.ComplainantName, nc.Phone, nc.IntakeKey, now, now, unitOrRoot(nc.UnitID), nc.SevenDayReturn,
+		nullID(merchantID),
+		f.due.Kind, f.due.On, f.due.Paused)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	} else if err != nil {
+		return nil, fmt.Errorf("insert case: %w", err)
+	}
+	utcCase(c)
+	return c, nil
 }
 
 // insertSubmission adds the first timeline event and the evidence of a new case.

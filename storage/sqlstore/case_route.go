@@ -15,42 +15,68 @@ import (
 const workOfWhere = `(assignee_id = ? OR (assignee_id IS NULL AND team_id IN
 	(SELECT team_id FROM team_members WHERE staff_id = ?)))`
 
-// routeNewCase puts a case being filed in its team's queue: the team of the first
-// routing rule it matches, else the default team, else none (then nothing
-// changes). When the team assigns automatically, the case also gets its member
-// with the fewest open cases. A system note on the timeline says where the case
-// went and why; it is part of CreateCase's transaction.
-func routeNewCase(ctx context.Context, tx *sqlx.Tx, caseID int64, nc *storage.NewCase, now time.Time) error {
+// route is where a case being filed goes: its team (nil for none), the rule
+// that chose it (nil for the default team) and its assignee (nil for none).
+type route struct {
+	team     *storage.Team
+	rule     *storage.RoutingRule
+	assignee *storage.Staff
+}
+
+func (r route) teamID() int64 {
+	if r.team == nil {
+		return 0
+	}
+	return r.team.ID
+}
+
+func (r route) assigneeID() int64 {
+	if r.assignee == nil {
+		return 0
+	}
+	return r.assignee.ID
+}
+
+// routeNewCase finds the queue of a case being filed: the team of the first
+// routing rule it matches, else the default team, else none (team 0); it
+// reads the rules and takes no lock.
+func routeNewCase(ctx context.Context, tx *sqlx.Tx, nc *storage.NewCase) (teamID int64, rule *storage.RoutingRule, err error) {
 	rules, def, err := unitRouting(ctx, tx, unitOrRoot(nc.UnitID))
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
-	teamID, rule := storage.RouteCase(rules, nc, def)
+	teamID, rule = storage.RouteCase(rules, nc, def)
+	return teamID, rule, nil
+}
+
+// enterTeam puts a case being filed in the team teamID (none for 0): when the
+// team assigns automatically, the case also gets its member with the fewest
+// open cases. The team and its members stay locked until the filing commits,
+// so concurrent filings into them take turns (see pickAssignee): call it late.
+func enterTeam(ctx context.Context, tx *sqlx.Tx, teamID int64, rule *storage.RoutingRule) (route, error) {
 	if teamID == 0 {
-		return nil
+		return route{}, nil
 	}
-	// Locking the team makes concurrent filings into it take turns; see pickAssignee.
 	team, err := findTeam(ctx, tx, teamID, forUpdate(tx))
 	if err != nil {
-		return err
+		return route{}, err
 	}
-	var assignee *storage.Staff
+	r := route{team: team, rule: rule}
 	if team.AutoAssign {
-		if assignee, err = pickAssignee(ctx, tx, team.ID); err != nil {
-			return err
-		}
+		r.assignee, err = pickAssignee(ctx, tx, team.ID)
 	}
-	q := tx.Rebind("UPDATE cases SET team_id = ?, assignee_id = ? WHERE id = ?")
-	var assigneeID int64
-	if assignee != nil {
-		assigneeID = assignee.ID
-	}
-	if _, err := tx.ExecContext(ctx, q, team.ID, nullID(assigneeID), caseID); err != nil {
-		return fmt.Errorf("route case: %w", err)
+	return r, err
+}
+
+// noteRoute puts a system note on the new case's timeline saying where the
+// case went and why; nothing for a case in no team.
+func noteRoute(ctx context.Context, tx *sqlx.Tx, caseID int64, r route, now time.Time) error {
+	if r.team == nil {
+		return nil
 	}
 	return insertEvent(ctx, tx, &storage.Event{
 		CaseID: caseID, Kind: storage.EventNote, Actor: storage.ActorSystem,
-		Body: routedBody(team, rule, assignee), CreatedAt: now,
+		Body: routedBody(r.team, r.rule, r.assignee), CreatedAt: now,
 	})
 }
 
@@ -130,7 +156,7 @@ func pickAssignee(ctx context.Context, tx *sqlx.Tx, teamID int64) (*storage.Staf
 	if len(members) == 0 {
 		return nil, nil
 	}
-	open, err := openCaseCounts(ctx, tx)
+	open, err := openCaseCounts(ctx, tx, members)
 	if err != nil {
 		return nil, err
 	}
@@ -152,17 +178,27 @@ func prefixed(p, columns string) string {
 	return strings.Join(cols, ", ")
 }
 
-// openCaseCounts counts each staff member's open cases (status not final).
-func openCaseCounts(ctx context.Context, tx *sqlx.Tx) (map[int64]int, error) {
+// openCaseCounts counts each staff member's open cases (status not final), of
+// only the members given, or of everyone for nil: a filing counts its team's
+// members' cases through the assignee index instead of every open case.
+func openCaseCounts(ctx context.Context, tx *sqlx.Tx, members []*storage.Staff) (map[int64]int, error) {
+	who, args := "assignee_id IS NOT NULL", []any{}
+	if members != nil {
+		ids := make([]int64, len(members))
+		for i, m := range members {
+			ids[i] = m.ID
+		}
+		who, args = idsIn("assignee_id", ids)
+	}
 	statuses := statusesWhereFinal(false)
 	var rows []struct {
 		StaffID int64 `db:"staff_id"`
 		N       int   `db:"n"`
 	}
 	q := tx.Rebind(`SELECT assignee_id AS staff_id, count(*) AS n FROM cases
-		WHERE assignee_id IS NOT NULL AND status IN (` + placeholders(len(statuses)) + `)
+		WHERE ` + who + ` AND status IN (` + placeholders(len(statuses)) + `)
 		GROUP BY assignee_id`)
-	if err := tx.SelectContext(ctx, &rows, q, statuses...); err != nil {
+	if err := tx.SelectContext(ctx, &rows, q, append(args, statuses...)...); err != nil {
 		return nil, fmt.Errorf("count open cases: %w", err)
 	}
 	out := make(map[int64]int, len(rows))

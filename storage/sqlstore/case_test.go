@@ -186,7 +186,7 @@ func createConcurrently(t *testing.T, dbs []*DB, n int, key func(int) string) []
 
 // warmPool opens up to n connections and keeps them idle, so that concurrent calls
 // start together instead of one by one as connections get established.
-func warmPool(t *testing.T, db *DB, n int) {
+func warmPool(t testing.TB, db *DB, n int) {
 	t.Helper()
 	if limit := db.db.Stats().MaxOpenConnections; limit > 0 {
 		n = min(n, limit)

@@ -19,14 +19,8 @@ const periodColumns = "status, referral_target, reopen, started_at"
 // clock c now works against, in tx. changeStatus calls it once, at its end, and
 // createCase for the first period; c's due fields are updated to match.
 func enterStatusPeriod(ctx context.Context, tx *sqlx.Tx, c *storage.Case, reopen bool, now time.Time) error {
-	target := ""
-	if c.Status == storage.StatusReferred {
-		target = c.ReferralTarget
-	}
-	q := tx.Rebind(`INSERT INTO case_status_periods (case_id, status, referral_target, reopen, started_at)
-		VALUES (?, ?, ?, ?, ?)`)
-	if _, err := tx.ExecContext(ctx, q, c.ID, c.Status, target, reopen, now); err != nil {
-		return fmt.Errorf("insert status period: %w", err)
+	if err := insertStatusPeriod(ctx, tx, c, reopen, now); err != nil {
+		return err
 	}
 	s, err := loadClockSettings(ctx, tx, "")
 	if err != nil {
@@ -37,6 +31,37 @@ func enterStatusPeriod(ctx context.Context, tx *sqlx.Tx, c *storage.Case, reopen
 		return err
 	}
 	return storeDue(ctx, tx, c, storage.DueOf(clocks))
+}
+
+// insertStatusPeriod records that c entered its current status at now, with
+// c.ReferralTarget for a referral.
+func insertStatusPeriod(ctx context.Context, tx *sqlx.Tx, c *storage.Case, reopen bool, now time.Time) error {
+	target := ""
+	if c.Status == storage.StatusReferred {
+		target = c.ReferralTarget
+	}
+	q := tx.Rebind(`INSERT INTO case_status_periods (case_id, status, referral_target, reopen, started_at)
+		VALUES (?, ?, ?, ?, ?)`)
+	if _, err := tx.ExecContext(ctx, q, c.ID, c.Status, target, reopen, now); err != nil {
+		return fmt.Errorf("insert status period: %w", err)
+	}
+	return nil
+}
+
+// newCaseDue is the due day of a case received at now: its history is the one
+// 已提交 period from now, so the clock is computed without reading it back,
+// and the case is inserted with its due day.
+func newCaseDue(ctx context.Context, tx *sqlx.Tx, now time.Time) (storage.CaseDue, error) {
+	s, err := loadClockSettings(ctx, tx, "")
+	if err != nil {
+		return storage.CaseDue{}, err
+	}
+	cal, err := calendarFrom(ctx, tx, now)
+	if err != nil {
+		return storage.CaseDue{}, err
+	}
+	h := []storage.StatusPeriod{{Status: storage.StatusSubmitted, Start: now}}
+	return storage.DueOf(storage.ComputeClocks(h, cal, s.durations())), nil
 }
 
 // storeDue writes due into c's row, and into c, when it changed.

@@ -30,33 +30,38 @@ const insertMassGroupSQL = `INSERT INTO mass_groups (merchant_key, merchant_name
 	ON CONFLICT (merchant_key) WHERE status = 'open' DO NOTHING
 	RETURNING id`
 
-// massMerchantName is the name the detector keys a case by: its registry
-// merchant's when linked (see storage.MassMerchantKey), else the name as typed.
-func massMerchantName(ctx context.Context, tx *sqlx.Tx, c *storage.Case) (string, error) {
-	if c.MerchantID == 0 {
-		return c.MerchantName, nil
+// lockMassKeyPostgres makes filings of one merchant key take turns in the
+// detector from here to COMMIT (a transaction-level advisory lock, so it works
+// behind a transaction-mode pooler); the first number is this lock's class,
+// apart from the one-key locks used elsewhere. Without it two filings could
+// each count the window without the other's uncommitted case and both stay
+// under the threshold. SQLite's immediate transaction serialises writers anyway.
+const lockMassKeyPostgres = "SELECT pg_advisory_xact_lock(20, hashtext(?))"
+
+// lockMassKey takes the detector's lock of the merchant key.
+func lockMassKey(ctx context.Context, tx *sqlx.Tx, key string) error {
+	if !isPostgres(tx) {
+		return nil
 	}
-	var name string
-	if err := tx.GetContext(ctx, &name, tx.Rebind("SELECT name FROM merchants WHERE id = ?"), c.MerchantID); err != nil {
-		return "", fmt.Errorf("read the case's merchant: %w", err)
+	if _, err := tx.ExecContext(ctx, tx.Rebind(lockMassKeyPostgres), key); err != nil {
+		return fmt.Errorf("lock mass merchant key: %w", err)
 	}
-	return name, nil
+	return nil
 }
 
 // detectMass runs the mass-complaint detector for a case just filed, in the
-// filing's transaction: it keys the case by its merchant (MassMerchantKey) and
-// adds it to the merchant's active group (formed, or with a case in the window),
-// or, when the window holds rule.Threshold cases of the merchant, raises a new
-// open group with all of them. A case whose merchant normalises to nothing is
-// not grouped.
-func detectMass(ctx context.Context, tx *sqlx.Tx, c *storage.Case, rule storage.MassRule, now time.Time) error {
-	name, err := massMerchantName(ctx, tx, c)
-	if err != nil {
-		return err
-	}
+// filing's transaction: it keys the case by name, its merchant's
+// (MassMerchantKey), and adds it to the merchant's active group (formed, or
+// with a case in the window), or, when the window holds rule.Threshold cases
+// of the merchant, raises a new open group with all of them. A case whose
+// merchant normalises to nothing is not grouped.
+func detectMass(ctx context.Context, tx *sqlx.Tx, c *storage.Case, name string, rule storage.MassRule, now time.Time) error {
 	key := storage.MassMerchantKey(name)
 	if key == storage.MassMerchantKey("") {
 		return nil
+	}
+	if err := lockMassKey(ctx, tx, key); err != nil {
+		return err
 	}
 	rule = rule.OrDefault()
 	q := tx.Rebind("INSERT INTO mass_case_keys (case_id, merchant_key, created_at) VALUES (?, ?, ?)")

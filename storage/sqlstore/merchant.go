@@ -367,25 +367,21 @@ func exactMerchant(ctx context.Context, tx *sqlx.Tx, key string) (int64, error) 
 	return ids[0], nil
 }
 
-// linkNewCase links a case being filed to the merchant its typed name names
-// exactly (see exactMerchant); otherwise it stays unlinked for staff.
-func linkNewCase(ctx context.Context, tx *sqlx.Tx, caseID int64, typed string) error {
+// newCaseMerchant returns the registry merchant a case being filed links to:
+// the one its typed name names exactly (see exactMerchant), or nil, and then
+// the case stays unlinked for staff.
+func newCaseMerchant(ctx context.Context, tx *sqlx.Tx, typed string) (*storage.Merchant, error) {
 	id, err := exactMerchant(ctx, tx, storage.MerchantKey(typed))
 	if err != nil || id == 0 {
-		return err
+		return nil, err
 	}
 	// Locked, so that a merge running now either finishes first (and the case
 	// is left for staff) or waits for this filing (and moves the case along).
-	if _, err := liveMerchant(ctx, tx, id); storage.ErrorCode(err) == storage.ECONFLICT {
-		return nil
-	} else if err != nil {
-		return err
+	m, err := liveMerchant(ctx, tx, id)
+	if storage.ErrorCode(err) == storage.ECONFLICT {
+		return nil, nil
 	}
-	q := tx.Rebind(`UPDATE cases SET merchant_id = ? WHERE id = ?`)
-	if _, err := tx.ExecContext(ctx, q, id, caseID); err != nil {
-		return fmt.Errorf("link new case to merchant: %w", err)
-	}
-	return nil
+	return m, err
 }
 
 // LinkCaseMerchant implements storage.MerchantStore.

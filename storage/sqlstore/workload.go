@@ -20,7 +20,7 @@ func (d *DB) Workload(ctx context.Context, from, to time.Time) ([]*storage.Workl
 	}
 	var out []*storage.Workload
 	err := d.inReadTx(ctx, "workload", func(tx *sqlx.Tx) error {
-		open, err := openCaseCounts(ctx, tx)
+		open, err := openCaseCounts(ctx, tx, nil)
 		if err != nil {
 			return err
 		}

@@ -100,7 +100,7 @@ func SeedCases(ctx context.Context, db *DB, n int) (*Seed, error) {
 const benchRowColumns = `number, open_id, status, category, merchant_name, merchant_address,
 	purchase_date, amount_fen, description, demand, complainant_name, phone, intake_key,
 	assignee_id, unread, outcome, recovered_fen, created_at, updated_at, subcategory, nature, team_id,
-	unit_id`
+	unit_id, due_on`
 
 // benchRows returns the values of cases from to to (of n), appending to the seed
 // every 500th case's merchant, phone and number as typed.
@@ -122,7 +122,8 @@ func benchRows(r *rand.Rand, s *Seed, seqs map[int]int64, from, to, n int) [][]a
 			category, merchant, "人民路 1 号", "2026-01-01",
 			int64(r.IntN(500_000)), strings.Repeat("购买的商品存在质量问题，商家拒绝退货退款。", 3), "退款",
 			"张三", phone, fmt.Sprint("bench-", i), assignee, unread, outcome, recovered,
-			dbTime(created), dbTime(created), sub, nature, seedTeam(s, category), seedUnit(s, i)})
+			dbTime(created), dbTime(created), sub, nature, seedTeam(s, category), seedUnit(s, i),
+			seedDueOn(status, created)})
 		if i%500 == 0 {
 			s.Merchants = append(s.Merchants, merchant)
 			s.Phones = append(s.Phones, phone)
@@ -232,6 +233,15 @@ func seedUnit(s *Seed, i int) int64 {
 		return storage.RootUnitID
 	}
 	return s.units[1+i%(len(s.units)-1)]
+}
+
+// seedDueOn is the due day of a case's running clock: 30 days after it was
+// received for an accepted case still being worked on, none otherwise.
+func seedDueOn(status storage.Status, created time.Time) string {
+	if status.Final() || status == storage.StatusSubmitted {
+		return ""
+	}
+	return created.AddDate(0, 0, 30).Format(time.DateOnly)
 }
 
 // seedTeam is the team the routing rules of seedTeams give a case of category.

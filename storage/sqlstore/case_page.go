@@ -108,15 +108,18 @@ type sortKeys struct {
 	desc bool
 }
 
-// sortKeysOf returns the filter's order. A filter on due days selects only
-// cases that have one, so the due order needs no group flag there, and an
-// index on (due_on, created_at, id) serves it.
+// sortKeysOf returns the filter's order. The due order needs its group flag
+// only ascending and over cases without a due day too: a filter on due days
+// selects only cases that have one, and descending, '' (no due day) sorts last
+// by itself. Without the flag the index on (due_on, created_at, id) serves
+// the order; with it, the index on ((due_on = ''), due_on, created_at, id)
+// (migration 00024).
 func sortKeysOf(filter storage.CaseFilter) sortKeys {
 	k := sortKeys{keys: []string{"created_at", "id"}, desc: filter.SortDesc}
 	switch filter.Sort {
 	case storage.CaseSortDue:
 		k.keys = append([]string{"due_on"}, k.keys...)
-		if filter.DueFrom == nil && filter.DueTo == nil {
+		if filter.DueFrom == nil && filter.DueTo == nil && !filter.SortDesc {
 			k.flag = "(due_on = '')"
 		}
 	case storage.CaseSortStatus:
@@ -167,14 +170,20 @@ func (k sortKeys) after(cursor int64, reverse bool) (string, []any) {
 	if reverse {
 		flagOp = " < "
 	}
+	keys := k.keys
+	if k.flag != "" && !k.desc {
+		// The flag runs the keys' way (ascending, or all turned round): one
+		// row comparison, which an index on the flag and the keys serves.
+		keys = append([]string{k.flag}, keys...)
+	}
 	var subs []string
 	var args []any
-	for _, key := range k.keys[:len(k.keys)-1] {
+	for _, key := range keys[:len(keys)-1] {
 		subs, args = append(subs, cursorKey(key)), append(args, cursor)
 	}
 	subs, args = append(subs, "?"), append(args, cursor)
-	row := "(" + strings.Join(k.keys, ", ") + ")" + op + "(" + strings.Join(subs, ", ") + ")"
-	if k.flag == "" {
+	row := "(" + strings.Join(keys, ", ") + ")" + op + "(" + strings.Join(subs, ", ") + ")"
+	if k.flag == "" || !k.desc {
 		return row, args
 	}
 	flag := cursorKey(k.flag)

@@ -110,10 +110,10 @@ type sortKeys struct {
 
 // sortKeysOf returns the filter's order. The due order needs its group flag
 // only ascending and over cases without a due day too: a filter on due days
-// selects only cases that have one, and descending, ” (no due day) sorts last
-// by itself. Without the flag the index on (due_on, created_at, id) serves
-// the order; with it, the index on ((due_on = ”), due_on, created_at, id)
-// (migration 00024).
+// selects only cases that have one, and descending, the empty due day sorts
+// last by itself. Without the flag the index on (due_on, created_at, id)
+// serves the order; with it, migration 00024's index on the flag, due_on,
+// created_at and id.
 func sortKeysOf(filter storage.CaseFilter) sortKeys {
 	k := sortKeys{keys: []string{"created_at", "id"}, desc: filter.SortDesc}
 	switch filter.Sort {

@@ -1,8 +1,9 @@
 // Command benchseed prepares a database for the console benchmark
 // (.ci/consolebench): it migrates the database, seeds n cases when it holds none
 // (sqlstore.SeedCases: a realistic desk over two years, in district units), and
-// creates two API tokens, an administrator's at the root and a district
-// supervisor's. It prints what the benchmark's views ask for as shell
+// creates API tokens: an administrator's at the root, a district supervisor's,
+// and one for each of 100 mediators who share the whole-phone searches (each
+// may make only so many an hour). It prints what the benchmark's views ask for as shell
 // assignments. A database that already holds n cases is reused as it is; one
 // holding another number of cases is refused.
 //
@@ -17,7 +18,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"strings"
 
 	"github.com/complaintbot/complaintbot/internal/webauth"
 	"github.com/complaintbot/complaintbot/storage"
@@ -61,9 +64,13 @@ func run(ctx context.Context, dbURL string, n int, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "TOKEN_ADMIN=%s\nTOKEN_DISTRICT=%s\n", admin, district)
-	fmt.Fprintf(out, "PHONE=%s\nBRAND=%s\nTEAM=%d\nASSIGNEE=%d\nPAGE5_AFTER=%d\n",
-		v.Phone, v.Brand, v.Team, v.Assignee, v.Page5After)
+	phone, err := phoneSearchTokens(ctx, db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "TOKEN_ADMIN=%s\nTOKEN_DISTRICT=%s\nTOKENS_PHONE=%s\n", admin, district, strings.Join(phone, ","))
+	fmt.Fprintf(out, "PHONE=%s\nBRAND_Q=%s\nTEAM=%d\nASSIGNEE=%d\nPAGE5_AFTER=%d\n",
+		v.Phone, url.QueryEscape(v.Brand), v.Team, v.Assignee, v.Page5After)
 	return nil
 }
 
@@ -83,6 +90,24 @@ func seedOnce(ctx context.Context, db *sqlstore.DB, n int) error {
 	fmt.Fprintf(os.Stderr, "benchseed: seeding %d cases\n", n)
 	_, err = sqlstore.SeedCases(ctx, db, n)
 	return err
+}
+
+// phoneSearchers is how many mediators share the whole-phone searches: each may
+// make at most console.phone_searches_per_hour (1,000 at most) of them, and the
+// benchmark measures the search, not the limit.
+const phoneSearchers = 100
+
+// phoneSearchTokens returns a new token of each phone searcher.
+func phoneSearchTokens(ctx context.Context, db *sqlstore.DB) ([]string, error) {
+	var tokens []string
+	for i := range phoneSearchers {
+		t, err := benchToken(ctx, db, fmt.Sprintf("benchphone%03d", i), storage.RoleMediator, storage.RootUnitID)
+		if err != nil {
+			return nil, err
+		}
+		tokens = append(tokens, t)
+	}
+	return tokens, nil
 }
 
 // benchToken returns a new API token of the staff member username, whom it

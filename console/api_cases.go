@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/complaintbot/complaintbot/storage"
@@ -66,6 +67,8 @@ var apiCaseFilterParams = map[string]func(r *http.Request, v string, f *storage.
 	"team":     apiTeamFilter,
 	"unit":     apiUnitFilter,
 	"page":     func(*http.Request, string, *storage.CaseFilter) error { return nil },
+	"after":    func(*http.Request, string, *storage.CaseFilter) error { return nil }, // apiCaseCursor
+	"before":   func(*http.Request, string, *storage.CaseFilter) error { return nil },
 	"per_page": func(*http.Request, string, *storage.CaseFilter) error { return nil },
 }
 
@@ -153,16 +156,66 @@ func apiOnlyParams[V any](q url.Values, known map[string]V) error {
 	return nil
 }
 
+// apiCaseList is a page of GET /api/v1/cases. Total is exact unless
+// TotalCapped (then at least Total match; see queueCountCap). NextCursor and
+// PrevCursor, null at either end, are passed back as after and before.
+type apiCaseList struct {
+	Items       []apiCase `json:"items"`
+	Total       int       `json:"total"`
+	TotalCapped bool      `json:"total_capped"`
+	Page        int       `json:"page"`
+	PerPage     int       `json:"per_page"`
+	NextCursor  *string   `json:"next_cursor"`
+	PrevCursor  *string   `json:"prev_cursor"`
+}
+
+// apiCaseCursor reads the keyset cursor: after=<next_cursor> or
+// before=<prev_cursor>, one of them, and not with page (a cursor says where
+// the page starts; page counts from the start).
+func apiCaseCursor(q url.Values) (storage.CasePageAt, error) {
+	at := storage.CasePageAt{CountCap: queueCountCap}
+	after, before := q.Get("after"), q.Get("before")
+	if after != "" && before != "" || (after != "" || before != "") && q.Get("page") != "" {
+		return at, storage.Errorf(storage.EINVALID, "after、before 与 page 只能用其一")
+	}
+	var err error
+	if after != "" {
+		at.After, err = parseID("after", after)
+	}
+	if before != "" {
+		at.Before, err = parseID("before", before)
+	}
+	return at, err
+}
+
+// apiCursor is a case's id as the list's cursor, nil when there is none.
+func apiCursor(more bool, c *storage.Case) *string {
+	if !more {
+		return nil
+	}
+	s := strconv.FormatInt(c.ID, 10)
+	return &s
+}
+
 // apiListCases serves GET /api/v1/cases: one page of cases, newest first unless
-// sort and order say otherwise, with masked phone numbers and each case's clock. A search by a whole phone number is limited and audited
-// (findCases).
+// sort and order say otherwise, with masked phone numbers and each case's
+// clock; see apiCaseList for the total and the cursors. A search by a whole
+// phone number is limited and audited (findQueuePage).
 func (s *Server) apiListCases(w http.ResponseWriter, r *http.Request) {
 	f, page, perPage, err := apiCaseFilter(r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	cases, total, err := s.findCases(r, f, "API ")
+	at, err := apiCaseCursor(r.URL.Query())
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if at.After != 0 || at.Before != 0 {
+		f.Offset = 0
+	}
+	p, err := s.findQueuePage(r, f, at, "API ")
 	if err != nil {
 		s.apiSearchError(w, r, err)
 		return
@@ -172,9 +225,13 @@ func (s *Server) apiListCases(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	items := apiCasesJSON(cases, names)
+	items := apiCasesJSON(p.Cases, names)
 	apiDueStates(items, s.cfg.Calendar(), s.cfg.Now())
-	writeJSON(w, http.StatusOK, apiPage[apiCase]{Items: items, Total: total, Page: page, PerPage: perPage})
+	out := apiCaseList{Items: items, Total: p.Total, TotalCapped: p.TotalCapped, Page: page, PerPage: perPage}
+	if n := len(p.Cases); n > 0 {
+		out.NextCursor, out.PrevCursor = apiCursor(p.HasNext, p.Cases[n-1]), apiCursor(p.HasPrev, p.Cases[0])
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // apiCaseDetail serves GET /api/v1/cases/{number}.

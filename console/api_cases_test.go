@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/complaintbot/complaintbot/storage"
+	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
 
 var apiMaskedPhone = regexp.MustCompile(`^138\*{4}\d{4}$`)
@@ -125,10 +126,71 @@ func slicesHasNumber(items []apiCaseOut, number string) bool {
 	return false
 }
 
+// TestAPIListCasesPagesByCursor follows next_cursor to the end and
+// prev_cursor back, and checks the capped total of a large desk.
+func TestAPIListCasesPagesByCursor(t *testing.T) {
+	e := newAPIEnv(t)
+	var cases []*storage.Case
+	for i := range 25 {
+		cases = append(cases, e.newCase(i))
+	}
+	list := func(q string) apiListOut {
+		var out apiListOut
+		e.do("GET", "/api/v1/cases?per_page=10"+q, e.as(e.supervisor), "").ok(t, http.StatusOK, &out)
+		if out.Total != 25 || out.TotalCapped {
+			t.Fatalf("%s: total %d capped %v", q, out.Total, out.TotalCapped)
+		}
+		return out
+	}
+	wantItems := func(out apiListOut, newest, oldest int) {
+		t.Helper()
+		if len(out.Items) != newest-oldest+1 || out.Items[0].Number != cases[newest].Number ||
+			out.Items[len(out.Items)-1].Number != cases[oldest].Number {
+			t.Fatalf("items %v, want cases %d to %d", apiNumbers(out.Items), newest, oldest)
+		}
+	}
+	first := list("")
+	wantItems(first, 24, 15)
+	if first.PrevCursor != nil || first.NextCursor == nil {
+		t.Fatalf("first page cursors: prev %v next %v", first.PrevCursor, first.NextCursor)
+	}
+	second := list("&after=" + *first.NextCursor)
+	wantItems(second, 14, 5)
+	last := list("&after=" + *second.NextCursor)
+	wantItems(last, 4, 0)
+	if last.NextCursor != nil || last.PrevCursor == nil {
+		t.Fatalf("last page cursors: prev %v next %v", last.PrevCursor, last.NextCursor)
+	}
+	wantItems(list("&before="+*last.PrevCursor), 14, 5)
+}
+
+// TestAPIListCasesCapsTheTotal checks that past 1,000 matches the total says
+// it is capped rather than counting every case.
+func TestAPIListCasesCapsTheTotal(t *testing.T) {
+	e := newAPIEnv(t)
+	if _, err := sqlstore.SeedCases(context.Background(), e.db, 1_050); err != nil {
+		t.Fatal(err)
+	}
+	var out apiListOut
+	e.do("GET", "/api/v1/cases", e.as(e.supervisor), "").ok(t, http.StatusOK, &out)
+	if out.Total != 1000 || !out.TotalCapped || len(out.Items) != 20 || out.NextCursor == nil {
+		t.Fatalf("total %d capped %v items %d next %v", out.Total, out.TotalCapped, len(out.Items), out.NextCursor)
+	}
+}
+
+func apiNumbers(items []apiCaseOut) []string {
+	var out []string
+	for _, it := range items {
+		out = append(out, it.Number)
+	}
+	return out
+}
+
 func TestAPIListCasesRefusesBadFilters(t *testing.T) {
 	e := newAPIEnv(t)
 	for _, q := range []string{"status=bogus", "unread=maybe", "open=2", "assignee=-3", "assignee=someone",
-		"page=0", "page=x", "per_page=0", "per_page=101", "colour=red"} {
+		"page=0", "page=x", "per_page=0", "per_page=101", "colour=red",
+		"after=x", "before=-1", "after=1&before=2", "after=1&page=2"} {
 		e.do("GET", "/api/v1/cases?"+q, e.as(e.mediator), "").fails(t, http.StatusBadRequest, "invalid")
 	}
 }

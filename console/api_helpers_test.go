@@ -320,6 +320,10 @@ type (
 		Total   int          `json:"total"`
 		Page    int          `json:"page"`
 		PerPage int          `json:"per_page"`
+		// The queue's keyset paging (GET /api/v1/cases only).
+		TotalCapped bool    `json:"total_capped"`
+		NextCursor  *string `json:"next_cursor"`
+		PrevCursor  *string `json:"prev_cursor"`
 	}
 )
 

@@ -53,6 +53,7 @@ import (
 // Store is everything the console needs from the database; *sqlstore.DB is one.
 type Store interface {
 	storage.CaseStore
+	storage.CaseQueueStore
 	storage.ConversationStore
 	storage.DeskStore
 	storage.StaffStore

@@ -85,7 +85,7 @@ func (s *Server) sendExport(w http.ResponseWriter, r *http.Request, f exportForm
 	}
 	if err != nil {
 		// The status line is gone; the browser shows a failed download.
-		s.cfg.Logger.Error("export failed", "path", r.URL.Path, "err", err)
+		s.logFailure(r, "export failed", err)
 	}
 }
 

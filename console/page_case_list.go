@@ -13,13 +13,21 @@ import (
 // queuePageSize is how many cases one page of the queue shows.
 const queuePageSize = 20
 
+// queueCountCap is how far the queue (page and API) counts its matches: past
+// it the total reads "1,000+". An exact count of a broad filter on a large
+// desk costs far more than the page; the export still takes every match.
+const queueCountCap = 1000
+
 // maxSearchRunes bounds the search text.
 const maxSearchRunes = 64
 
 // queueQuery is the queue's filter form as sent in the URL: status, category,
 // assignee (a staff id, "me" or "none"), unread=1, open=1, q, due (overdue or
 // soon), sort (received, due, status or assignee) with dir (asc or desc), and
-// page.
+// page. The pager's links add after (next page) or before (previous page): the
+// id of the case the page starts after or ends before; page then only numbers
+// the page for the reader. A page without a cursor skips (page-1)*20 cases, as
+// bookmarks from before the cursors expect.
 type queueQuery struct {
 	Status, Category, Assignee, Q string
 	Unread, Open                  bool
@@ -29,6 +37,7 @@ type queueQuery struct {
 	Desc                          bool
 	Team                          string // see teamFilter
 	Unit                          string // a unit id: its subtree's cases (findCases keeps them to the scope)
+	After, Before                 int64  // the keyset cursor: see storage.CasePageAt
 }
 
 // showCaseList renders one page of the case queue.
@@ -40,7 +49,7 @@ func (s *Server) showCaseList(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	cases, total, err := s.findCases(r, qq.filter(st), "控制台")
+	page, err := s.findQueuePage(r, qq.filter(st), qq.at(), "控制台")
 	if err != nil {
 		s.pageSearchError(w, r, err)
 		return
@@ -53,7 +62,7 @@ func (s *Server) showCaseList(w http.ResponseWriter, r *http.Request) {
 	v := caseListView{
 		Statuses: statusOptions(qq.Status), Categories: stringOptions(caseCategories, qq.Category),
 		Assignees: assigneeFilterOptions(staff, qq.Assignee), Unread: qq.Unread, Open: qq.Open, Q: qq.Q,
-		Pager: newPager("/console/cases", qq.values(), qq.Page, queuePageSize, total),
+		Pager: newQueuePager(qq, page),
 		Dues:  dueFilterOptions(qq.Due), Sorts: qq.sortLinks(), Back: qq.values().Encode(),
 		BulkAssignees: bulkAssigneeOptions(staff, st), Teams: teams,
 		// The filter in force, not the request's: a mediator's bare queue is
@@ -69,7 +78,7 @@ func (s *Server) showCaseList(w http.ResponseWriter, r *http.Request) {
 	selected, _ := strconv.ParseInt(qq.Unit, 10, 64)
 	v.Units = s.scopeUnitOptions(r.Context(), staff.scope, selected)
 	cal, now := s.cfg.Calendar(), s.cfg.Now()
-	for _, c := range cases {
+	for _, c := range page.Cases {
 		row := newCaseRow(c, staff)
 		row.Due = newDueCell(c, cal, now)
 		row.Unit = units[c.UnitID]
@@ -88,6 +97,7 @@ func parseQueueQuery(q url.Values) queueQuery {
 	if id, err := strconv.ParseInt(q.Get("unit"), 10, 64); err == nil && id > 0 {
 		qq.Unit = q.Get("unit")
 	}
+	qq.After, qq.Before = positiveID(q.Get("after")), positiveID(q.Get("before"))
 	if st := storage.Status(q.Get("status")); st.Valid() {
 		qq.Status = string(st)
 	}
@@ -106,7 +116,10 @@ func parseQueueQuery(q url.Values) queueQuery {
 
 // filter turns the form into the store's filter for staff member st.
 func (qq queueQuery) filter(st *storage.Staff) storage.CaseFilter {
-	f := storage.CaseFilter{Search: qq.Q, Offset: (qq.Page - 1) * queuePageSize, Limit: queuePageSize}
+	f := storage.CaseFilter{Search: qq.Q, Limit: queuePageSize}
+	if qq.After == 0 && qq.Before == 0 {
+		f.Offset = (qq.Page - 1) * queuePageSize
+	}
 	if qq.Status != "" {
 		status := storage.Status(qq.Status)
 		f.Status = &status
@@ -129,6 +142,20 @@ func (qq queueQuery) filter(st *storage.Staff) storage.CaseFilter {
 		f.UnitIDs = []int64{id}
 	}
 	return f
+}
+
+// at is the page's cursor and the count's cap.
+func (qq queueQuery) at() storage.CasePageAt {
+	return storage.CasePageAt{After: qq.After, Before: qq.Before, CountCap: queueCountCap}
+}
+
+// positiveID reads a cursor's case id; anything else is 0 (no cursor).
+func positiveID(v string) int64 {
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id < 0 {
+		return 0
+	}
+	return id
 }
 
 // assigneeID reads the assignee filter: "me", "none" (0: unassigned) or an id.

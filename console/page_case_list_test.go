@@ -2,11 +2,15 @@ package console_test
 
 import (
 	"context"
+	"fmt"
+	"html"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/complaintbot/complaintbot/storage"
+	"github.com/complaintbot/complaintbot/storage/sqlstore"
 )
 
 // pageRows returns the case numbers listed on a queue page, in order.
@@ -83,17 +87,54 @@ func TestCaseListMasksPhonesAndShowsColumns(t *testing.T) {
 func TestCaseListPaginates(t *testing.T) {
 	e := newPageEnv(t)
 	var cases []*storage.Case
-	for range 25 {
+	for range 45 {
 		cases = append(cases, e.newCase(nil))
 	}
 	u := e.as(e.mediator)
 	first := u.get("/console/cases?status=submitted").want(http.StatusOK)
-	first.contains("共 25 件", "第 1 / 2 页", `href="/console/cases?page=2&amp;status=submitted"`)
-	if got := pageRows(first); len(got) != 20 || got[0] != cases[24].Number {
-		t.Fatalf("first page %v", got)
+	first.contains("共 45 件", "第 1 / 3 页", `<span class="muted">上一页</span>`,
+		fmt.Sprintf(`href="/console/cases?after=%d&amp;page=2&amp;status=submitted"`, cases[25].ID))
+	wantPageRows(t, first, cases[25:]...)
+	second := u.get(pagerLink(t, first, "下一页")).contains("第 2 / 3 页")
+	wantPageRows(t, second, cases[5:25]...)
+	third := u.get(pagerLink(t, second, "下一页")).contains("第 3 / 3 页", `<span class="muted">下一页</span>`)
+	wantPageRows(t, third, cases[:5]...)
+	// Back: page 2 again by its before cursor, then the queue's start.
+	back := u.get(pagerLink(t, third, "上一页")).contains("第 2 / 3 页")
+	wantPageRows(t, back, cases[5:25]...)
+	if got := pagerLink(t, back, "上一页"); got != "/console/cases?status=submitted" {
+		t.Fatalf("page 2's previous page is %s, want the queue's start", got)
 	}
-	second := u.get("/console/cases?status=submitted&page=2").contains("第 2 / 2 页")
-	wantPageRows(t, second, cases[:5]...)
+	// A bookmark from before the cursors still opens its page.
+	wantPageRows(t, u.get("/console/cases?status=submitted&page=3").contains("第 3 / 3 页"), cases[:5]...)
+}
+
+// TestCaseListCapsTheCount checks that a large queue shows "1,000+" rather
+// than a count it did not make, and pages on.
+func TestCaseListCapsTheCount(t *testing.T) {
+	e := newPageEnv(t)
+	if _, err := sqlstore.SeedCases(context.Background(), e.db, 1_050); err != nil {
+		t.Fatal(err)
+	}
+	first := e.as(e.supervisor).get("/console/cases").want(http.StatusOK).contains("共 1,000+ 件", "第 1 页")
+	first.lacks("共 1050 件", "第 1 / ")
+	second := e.as(e.supervisor).get(pagerLink(t, first, "下一页")).contains("第 2 页")
+	if a, b := pageRows(first), pageRows(second); len(a) != 20 || len(b) != 20 || a[19] == b[0] {
+		t.Fatalf("pages %v then %v", a, b)
+	}
+	// Narrowed to few, the count is exact again.
+	e.as(e.supervisor).get("/console/cases?q=" + url.QueryEscape("某某电器")).contains("共 0 件")
+}
+
+// pagerLink returns the target of the pager's link named label.
+func pagerLink(t *testing.T, r *pageResponse, label string) string {
+	t.Helper()
+	end := strings.Index(r.body, `">`+label+`</a>`)
+	if end < 0 {
+		t.Fatalf("no %s link", label)
+	}
+	start := strings.LastIndex(r.body[:end], `href="`) + len(`href="`)
+	return html.UnescapeString(r.body[start:end])
 }
 
 func TestCaseListNeedsSignIn(t *testing.T) {

@@ -284,7 +284,7 @@ type caseListView struct {
 	Open       bool
 	Q          string
 	Rows       []caseRow
-	Pager      pager
+	Pager      queuePager
 
 	Dues  []option            // the due filter: 已超期, 即将到期
 	Sorts map[string]sortLink // the sortable columns' header links, by storage.CaseSort

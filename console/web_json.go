@@ -32,7 +32,7 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 	status, message := httpStatus(err)
 	code := storage.ErrorCode(err)
 	if status == http.StatusInternalServerError {
-		s.cfg.Logger.Error("api request failed", "path", r.URL.Path, "err", err)
+		s.logFailure(r, "api request failed", err)
 	}
 	writeJSONError(w, status, code, message)
 }

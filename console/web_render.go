@@ -150,7 +150,7 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	status, message := httpStatus(err)
 	if status == http.StatusInternalServerError {
-		s.cfg.Logger.Error("console request failed", "path", r.URL.Path, "err", err)
+		s.logFailure(r, "console request failed", err)
 	}
 	s.renderError(w, r, status, message)
 }

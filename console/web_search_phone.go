@@ -67,6 +67,34 @@ func (s *Server) findCases(r *http.Request, f storage.CaseFilter, via string) ([
 	return cases, total, nil
 }
 
+// findQueuePage is findCases for the queue's keyset pages (storage.CaseQueueStore):
+// the same scope, and the same allowance and audit for a whole-phone search.
+func (s *Server) findQueuePage(
+	r *http.Request, f storage.CaseFilter, at storage.CasePageAt, via string,
+) (*storage.CasePage, error) {
+	sc, err := s.scopeOf(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	f.UnitIDs = sc.restrict(f.UnitIDs)
+	_, phone := storage.WholePhone(f.Search)
+	if phone {
+		if err := s.takePhoneSearch(r); err != nil {
+			return nil, err
+		}
+	}
+	page, err := s.cfg.Store.FindCasePage(r.Context(), f, at)
+	if err != nil {
+		return nil, err
+	}
+	if phone {
+		if err := s.auditPhoneSearch(r, via, page.Cases, page.Total); err != nil {
+			return nil, err
+		}
+	}
+	return page, nil
+}
+
 // takePhoneSearch counts one whole-phone search against the signed-in staff
 // member's allowance. Without a limiter, or with one that cannot be asked, the
 // search is refused: failing open would reopen the oracle.

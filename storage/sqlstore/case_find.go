@@ -134,7 +134,9 @@ func caseWhere(
 		add("status IN ("+placeholders(len(statuses))+")", statuses...)
 	}
 	if filter.DueFrom != nil || filter.DueTo != nil {
-		add("due_on <> '' AND due_paused = FALSE")
+		// > '' rather than <> '': the same cases, as a range an index on
+		// due_on can start from instead of stepping over every case without one.
+		add("due_on > '' AND due_paused = FALSE")
 	}
 	if v := filter.DueFrom; v != nil {
 		add("due_on >= ?", *v)
@@ -171,25 +173,9 @@ func caseWhere(
 
 // caseOrder is the ORDER BY of the filter's sort. Cases without a due day (or
 // an assignee) come last in both directions; ties go by received time and id,
-// in the sort's direction, so paging is stable.
+// in the sort's direction, so paging is stable. See sortKeysOf.
 func caseOrder(filter storage.CaseFilter) string {
-	dir := " ASC"
-	if filter.SortDesc {
-		dir = " DESC"
-	}
-	tie := "created_at" + dir + ", id" + dir
-	switch filter.Sort {
-	case storage.CaseSortDue:
-		return "(due_on = '') ASC, due_on" + dir + ", " + tie
-	case storage.CaseSortStatus:
-		return statusRank + dir + ", " + tie
-	case storage.CaseSortAssignee:
-		return "(assignee_id IS NULL) ASC, (SELECT s.name FROM staff s WHERE s.id = cases.assignee_id)" +
-			dir + ", " + tie
-	case storage.CaseSortReceived:
-		return tie
-	}
-	return "created_at DESC, id DESC" // the queue's default: newest first
+	return sortKeysOf(filter).orderBy(false)
 }
 
 // statusRank orders statuses as storage.Statuses lists them, the order a case

@@ -29,6 +29,7 @@
 //	migrate_lock.go       the lock file that serialises SQLite migrations
 //	case.go               cases: create, find one, assign, claim, record the outcome, unread flag
 //	case_find.go          FindCases: filters, paging and search
+//	case_page.go          FindCasePage: the queue by keyset, its count capped
 //	case_status.go        ChangeStatus: moves along the status table, with event, notices, audit
 //	clock.go              the status history and the stored due day of each case's clock
 //	event.go              the timeline: ListEvents, AddEvent

@@ -23,6 +23,11 @@ type Seed struct {
 	Merchants []string // full merchant names
 	Phones    []string
 	Loose     []string // case numbers as consumers type them
+	// Districts are the district committees under the root, each with two
+	// street offices under it; a district's subtree holds about a sixth of
+	// the cases, the root itself about a third.
+	Districts []int64
+	units     []int64 // every unit a case may belong to, the root first
 }
 
 var (
@@ -53,6 +58,9 @@ func SeedCases(ctx context.Context, db *DB, n int) (*Seed, error) {
 		s.Staff = append(s.Staff, m.ID)
 	}
 	if err := seedTeams(ctx, db, s); err != nil {
+		return nil, err
+	}
+	if err := seedUnits(ctx, db, s); err != nil {
 		return nil, err
 	}
 	r := rand.New(rand.NewPCG(1, 2))
@@ -91,7 +99,8 @@ func SeedCases(ctx context.Context, db *DB, n int) (*Seed, error) {
 // benchRowColumns are the columns SeedCases writes.
 const benchRowColumns = `number, open_id, status, category, merchant_name, merchant_address,
 	purchase_date, amount_fen, description, demand, complainant_name, phone, intake_key,
-	assignee_id, unread, outcome, recovered_fen, created_at, updated_at, subcategory, nature, team_id`
+	assignee_id, unread, outcome, recovered_fen, created_at, updated_at, subcategory, nature, team_id,
+	unit_id, due_on`
 
 // benchRows returns the values of cases from to to (of n), appending to the seed
 // every 500th case's merchant, phone and number as typed.
@@ -113,7 +122,8 @@ func benchRows(r *rand.Rand, s *Seed, seqs map[int]int64, from, to, n int) [][]a
 			category, merchant, "人民路 1 号", "2026-01-01",
 			int64(r.IntN(500_000)), strings.Repeat("购买的商品存在质量问题，商家拒绝退货退款。", 3), "退款",
 			"张三", phone, fmt.Sprint("bench-", i), assignee, unread, outcome, recovered,
-			dbTime(created), dbTime(created), sub, nature, seedTeam(s, category)})
+			dbTime(created), dbTime(created), sub, nature, seedTeam(s, category), seedUnit(s, i),
+			seedDueOn(status, created)})
 		if i%500 == 0 {
 			s.Merchants = append(s.Merchants, merchant)
 			s.Phones = append(s.Phones, phone)
@@ -192,6 +202,48 @@ func seedTeams(ctx context.Context, db *DB, s *Seed) error {
 	return nil
 }
 
+// seedUnits creates four district committees under the root, each with two
+// street offices, so that a district supervisor's queue is a subtree.
+func seedUnits(ctx context.Context, db *DB, s *Seed) error {
+	by := storage.By{Actor: storage.ActorSystem}
+	s.units = []int64{storage.RootUnitID}
+	for i, district := range benchDistricts[:4] {
+		d, err := db.CreateUnit(ctx, storage.UnitInput{ParentID: storage.RootUnitID, Name: district + "区消费者协会",
+			Code: fmt.Sprintf("D%d", i+1)}, by)
+		if err != nil {
+			return err
+		}
+		s.Districts, s.units = append(s.Districts, d.ID), append(s.units, d.ID)
+		for j, street := range []string{"一街道", "二街道"} {
+			u, err := db.CreateUnit(ctx, storage.UnitInput{ParentID: d.ID, Name: district + street + "消费者投诉站",
+				Code: fmt.Sprintf("D%dS%d", i+1, j+1)}, by)
+			if err != nil {
+				return err
+			}
+			s.units = append(s.units, u.ID)
+		}
+	}
+	return nil
+}
+
+// seedUnit is the unit of the i-th case: the root for a third of them, the
+// districts' units for the rest, evenly.
+func seedUnit(s *Seed, i int) int64 {
+	if i%3 == 0 {
+		return storage.RootUnitID
+	}
+	return s.units[1+i%(len(s.units)-1)]
+}
+
+// seedDueOn is the due day of a case's running clock: 30 days after it was
+// received for an accepted case still being worked on, none otherwise.
+func seedDueOn(status storage.Status, created time.Time) string {
+	if status.Final() || status == storage.StatusSubmitted {
+		return ""
+	}
+	return created.AddDate(0, 0, 30).Format(time.DateOnly)
+}
+
 // seedTeam is the team the routing rules of seedTeams give a case of category.
 func seedTeam(s *Seed, category string) int64 {
 	switch category {
@@ -212,4 +264,42 @@ func seedClassification(r *rand.Rand, category string, status storage.Status) (s
 	}
 	natures := storage.Natures()
 	return c.Subcategories[r.IntN(len(c.Subcategories))], natures[r.IntN(len(natures))]
+}
+
+// BenchViews are the values the console benchmark's views ask for on a seeded
+// desk, read back from the database so that a desk seeded earlier serves too.
+type BenchViews struct {
+	Phone      string // a complainant's whole phone number
+	Brand      string // part of the names of about one case in seven (国美电器's branches)
+	Team       int64  // the default team, the largest
+	Assignee   int64  // a mediator
+	District   int64  // a district committee with two street offices under it
+	Page5After int64  // the last case of page 4 of the unfiltered queue, 20 a page
+}
+
+// ConsoleBenchViews reads BenchViews from a desk SeedCases seeded.
+func ConsoleBenchViews(ctx context.Context, db *DB) (*BenchViews, error) {
+	v := &BenchViews{Brand: "电器"}
+	for _, q := range []struct {
+		dest any
+		sql  string
+	}{
+		{&v.Phone, "SELECT phone FROM cases WHERE id = (SELECT max(id) / 2 FROM cases)"},
+		{&v.Team, "SELECT id FROM teams WHERE is_default"},
+		{&v.Assignee, "SELECT id FROM staff WHERE username = 'mediator00'"},
+		{&v.District, "SELECT id FROM units WHERE code = 'D1'"},
+		{&v.Page5After, "SELECT id FROM cases ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET 79"},
+	} {
+		if err := db.db.GetContext(ctx, q.dest, q.sql); err != nil {
+			return nil, fmt.Errorf("bench views: %s: %w", q.sql, err)
+		}
+	}
+	return v, nil
+}
+
+// CountAllCases counts the cases of the whole database, for seeding once.
+func CountAllCases(ctx context.Context, db *DB) (int, error) {
+	var n int
+	err := db.db.GetContext(ctx, &n, "SELECT count(*) FROM cases")
+	return n, err
 }

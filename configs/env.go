@@ -93,6 +93,10 @@ var envBindings = []envBinding{
 		setInt(func(c *Config) *int { return &c.Casework.MassThreshold })},
 	{EnvVar{"COMPLAINTBOT_CASEWORK_MASS_WINDOW", "casework.mass_window", "How far back the mass-complaint detector counts, e.g. 168h; 1h to 2160h."},
 		setDuration(func(c *Config) *Duration { return &c.Casework.MassWindow })},
+	{EnvVar{"COMPLAINTBOT_CASEWORK_PROPOSAL_ANSWER_DAYS", "casework.proposal_answer_days", "Days a merchant's settlement proposal waits for the consumer's answer before the chat asks once more (default 3, 1 to 30)."},
+		setInt(func(c *Config) *int { return &c.Casework.ProposalAnswerDays })},
+	{EnvVar{"COMPLAINTBOT_CASEWORK_PROPOSAL_RETURN_DAYS", "casework.proposal_return_days", "Days after that reminder an unanswered proposal lapses and the case returns to mediation (default 4, 1 to 30)."},
+		setInt(func(c *Config) *int { return &c.Casework.ProposalReturnDays })},
 }
 
 // EnvVars lists every environment variable Load reads besides ConfigPathEnv, with

@@ -290,6 +290,7 @@ func TestEveryEnvVarOverridesItsKey(t *testing.T) {
 		"casework.merchant_days":          "12", "casework.termination_notice_days": "9",
 		"casework.material_wait":  "72h",
 		"casework.mass_threshold": "8", "casework.mass_window": "72h",
+		"casework.proposal_answer_days": "5", "casework.proposal_return_days": "6",
 	}
 	vars := map[string]string{}
 	for _, v := range EnvVars() {

@@ -56,6 +56,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /console/merchants/{id}/merge", s.page(sup, s.mergeMerchant))
 	mux.Handle("POST /console/merchants/{id}/invite", s.page(sup, s.inviteMerchant))
 	mux.Handle("POST /console/merchants/{id}/accounts/{account}", s.page(sup, s.setMerchantAccountDisabled))
+	mux.Handle("POST /console/merchants/{id}/accounts/{account}/password", s.page(sup, s.resetMerchantAccountPassword))
 
 	mux.Handle("GET /console/canned", s.page(sup, s.showCannedReplies))
 	mux.Handle("POST /console/canned", s.page(sup, s.createCannedReply))

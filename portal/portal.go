@@ -34,6 +34,8 @@ const (
 // Store is what the portal needs from the database; *sqlstore.DB is one.
 type Store interface {
 	storage.PortalStore
+	storage.MerchantTokenStore
+	ListEvidence(ctx context.Context, caseID int64) ([]*storage.Evidence, error)
 	ProposeSettlement(ctx context.Context, in storage.ProposalInput) (*storage.Proposal, error)
 	CaseProposals(ctx context.Context, caseID int64) ([]*storage.Proposal, error)
 	AddAudit(ctx context.Context, e storage.AuditEntry) error
@@ -98,8 +100,13 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("POST "+casesPath+"/{number}/proposal", s.signedIn(s.propose))
 	mux.Handle("GET "+passwordPath, s.signedIn(s.showPassword))
 	mux.Handle("POST "+passwordPath, s.signedIn(s.changePassword))
-	mux.Handle("GET /portal/api/v1/cases", s.signedIn(s.apiCases))
-	mux.Handle("GET /portal/api/v1/cases/{number}", s.signedIn(s.apiCase))
+	mux.Handle("GET "+tokensPath, s.signedIn(s.showTokens))
+	mux.Handle("POST "+tokensPath, s.signedIn(s.createToken))
+	mux.Handle("POST "+tokensPath+"/{id}/revoke", s.signedIn(s.revokeToken))
+	mux.Handle("GET /portal/api/v1/cases", s.apiAuth(s.apiCases))
+	mux.Handle("GET /portal/api/v1/cases/{number}", s.apiAuth(s.apiCase))
+	mux.Handle("GET /portal/api/v1/cases/{number}/evidence", s.apiAuth(s.apiEvidence))
+	mux.Handle("POST /portal/api/v1/cases/{number}/proposal", s.apiAuth(s.apiPropose))
 	mux.HandleFunc(Prefix, s.notFound)
 
 	cop := http.NewCrossOriginProtection()

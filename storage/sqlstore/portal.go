@@ -237,6 +237,11 @@ func (d *DB) SetMerchantAccountDisabled(
 		if err := oneRow(res, err, "merchant %d has no account %d", merchantID, accountID); err != nil {
 			return err
 		}
+		if disabled {
+			if _, err := revokeAccountTokens(ctx, tx, accountID, now); err != nil {
+				return err
+			}
+		}
 		what := "启用"
 		if disabled {
 			what = "停用"
@@ -253,6 +258,9 @@ func (d *DB) ChangeMerchantPassword(ctx context.Context, accountID int64, hash, 
 		q := tx.Rebind("UPDATE merchant_accounts SET password_hash = ?, must_change = ? WHERE id = ?")
 		res, err := tx.ExecContext(ctx, q, hash, false, accountID)
 		if err := oneRow(res, err, "no merchant account %d", accountID); err != nil {
+			return err
+		}
+		if _, err := revokeAccountTokens(ctx, tx, accountID, dbTime(d.now())); err != nil {
 			return err
 		}
 		return insertAudit(ctx, tx, &storage.AuditEntry{Action: storage.AuditPortalPassword,
@@ -272,6 +280,9 @@ func (d *DB) ResetMerchantAccountPassword(
 		q := tx.Rebind("UPDATE merchant_accounts SET password_hash = ?, must_change = ? WHERE id = ? AND merchant_id = ?")
 		res, err := tx.ExecContext(ctx, q, hash, true, accountID, merchantID)
 		if err := oneRow(res, err, "merchant %d has no account %d", merchantID, accountID); err != nil {
+			return err
+		}
+		if _, err := revokeAccountTokens(ctx, tx, accountID, dbTime(d.now())); err != nil {
 			return err
 		}
 		return insertAudit(ctx, tx, &storage.AuditEntry{StaffID: staffID, Action: storage.AuditPortalPassword,

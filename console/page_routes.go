@@ -43,6 +43,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /console/cases/{number}/agreement", s.page(m, s.showAgreement))
 	mux.Handle("POST /console/cases/{number}/agreement", s.page(m, s.saveAgreement))
 	mux.Handle("POST /console/cases/{number}/agreement/issue", s.page(m, s.issueAgreement))
+	mux.Handle("POST /console/cases/{number}/agreement/reissue", s.page(m, s.reissueAgreement))
 
 	mux.Handle("POST /console/cases/{number}/merchant", s.page(m, s.linkCaseMerchant))
 	mux.Handle("POST /console/cases/{number}/merchant/new", s.page(m, s.createCaseMerchant))

@@ -23,7 +23,18 @@ type CaseworkConfig struct {
 	MassThreshold int `yaml:"mass_threshold"`
 	// MassWindow is how far back the mass-complaint detector counts; 1h to 2160h.
 	MassWindow Duration `yaml:"mass_window"`
+	// ProposalAnswerDays is how many days a merchant's settlement proposal may
+	// wait for the consumer's 接受 / 不接受 before the chat asks once more.
+	ProposalAnswerDays int `yaml:"proposal_answer_days"`
+	// ProposalReturnDays is how many days after that reminder a proposal still
+	// unanswered lapses and the case returns to the association's mediation
+	// queue (with an alert, and the consumer told).
+	ProposalReturnDays int `yaml:"proposal_return_days"`
 }
+
+// maxProposalDays bounds the proposal's waits: a month each is already long for
+// a consumer who asked for help.
+const maxProposalDays = 30
 
 // Bounds of casework.material_wait: a consumer needs at least an hour to answer,
 // and a complaint should not wait for material longer than a quarter.
@@ -36,7 +47,7 @@ const (
 // for missing material.
 func defaultCasework() CaseworkConfig {
 	return CaseworkConfig{MerchantDays: 10, TerminationNoticeDays: 7, MaterialWait: seconds(7 * 24 * 60 * 60),
-		MassThreshold: 5, MassWindow: seconds(7 * 24 * 60 * 60)}
+		MassThreshold: 5, MassWindow: seconds(7 * 24 * 60 * 60), ProposalAnswerDays: 3, ProposalReturnDays: 4}
 }
 
 func (c Config) validateCasework(ch *checker) {
@@ -57,4 +68,15 @@ func (c Config) validateCasework(ch *checker) {
 			Duration(minMaterialWait), Duration(maxMaterialWait), w.MaterialWait)
 	}
 	c.validateMass(ch)
+	for _, d := range []struct {
+		key string
+		n   int
+	}{
+		{"casework.proposal_answer_days", w.ProposalAnswerDays},
+		{"casework.proposal_return_days", w.ProposalReturnDays},
+	} {
+		if d.n < 1 || d.n > maxProposalDays {
+			ch.add(d.key, "must be between 1 and %d (got %d)", maxProposalDays, d.n)
+		}
+	}
 }

@@ -105,6 +105,10 @@ var envBindings = []envBinding{
 		setInt(func(c *Config) *int { return &c.Privacy.RetentionOtherMonths })},
 	{EnvVar{"COMPLAINTBOT_PRIVACY_RETENTION_POLL", "privacy.retention_poll", "How often each instance asks whether the daily retention run is due, e.g. 1h; 1s to 24h."},
 		setDuration(func(c *Config) *Duration { return &c.Privacy.RetentionPoll })},
+	{EnvVar{"COMPLAINTBOT_CASEWORK_PROPOSAL_ANSWER_DAYS", "casework.proposal_answer_days", "Days a merchant's settlement proposal waits for the consumer's answer before the chat asks once more (default 3, 1 to 30)."},
+		setInt(func(c *Config) *int { return &c.Casework.ProposalAnswerDays })},
+	{EnvVar{"COMPLAINTBOT_CASEWORK_PROPOSAL_RETURN_DAYS", "casework.proposal_return_days", "Days after that reminder an unanswered proposal lapses and the case returns to mediation (default 4, 1 to 30)."},
+		setInt(func(c *Config) *int { return &c.Casework.ProposalReturnDays })},
 }
 
 // EnvVars lists every environment variable Load reads besides ConfigPathEnv, with

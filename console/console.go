@@ -113,6 +113,10 @@ type Config struct {
 	// storage.CalendarHolder's Calendar), for the days left on a clock; nil reads
 	// it from Store when needed.
 	Calendar func() *storage.Calendar
+	// PortalSessions are the merchant portal's sessions (their own key
+	// prefix): disabling a portal account or resetting its password ends them
+	// at once. nil when the service runs no portal.
+	PortalSessions storage.SessionStore
 }
 
 // OrgDefaults are the organisation details of the config file, shown on the

@@ -24,6 +24,9 @@ type agreementView struct {
 	Issuable bool // a draft on a 调解成功 case
 	Issued   bool
 	Version  int
+	// Reissuable: the consumer answered 未到账 and the case is 调解成功 again,
+	// so the agreement may get a new payment date.
+	Reissuable bool
 
 	Terms, MerchantName, CreditCode, Mediator, PaymentDue, AmountYuan string
 	Amount, AmountCapitals                                            string
@@ -55,6 +58,8 @@ func (s *Server) agreementBlock(ctx context.Context, c *storage.Case, st *storag
 		v.Amount, v.AmountCapitals = storage.FormatYuan(a.AmountFen), storage.AmountInCapitals(a.AmountFen)
 	}
 	v.Payment = paymentProgress(a)
+	v.Reissuable = a.Issued() && a.AmountFen > 0 && a.PaymentAnswer == storage.PaymentNotReceived &&
+		c.Status == storage.StatusResolved
 	return v, nil
 }
 
@@ -130,6 +135,20 @@ func (s *Server) issueAgreement(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirectToCase(w, r, c.Number, "调解协议书已出具，协议内容已发送给消费者。")
+}
+
+// reissueAgreement gives the agreement a new payment date after 未到账: the
+// consumer gets the terms with the new date and the follow-up starts afresh.
+func (s *Server) reissueAgreement(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.caseFromPath(w, r)
+	if !ok {
+		return
+	}
+	if _, err := s.cfg.Store.ReissueAgreement(r.Context(), c.ID, r.PostFormValue("payment_due"), s.actedBy(r)); err != nil {
+		s.refuseForm(w, r, c, formAgreement, err)
+		return
+	}
+	redirectToCase(w, r, c.Number, "调解协议书已重新出具，新的付款日期已发送给消费者。")
 }
 
 // agreementDocView is the 调解协议书 as printed: a document for the parties, so

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
@@ -86,4 +87,45 @@ func TestAgreementOutsideScopeIsNotFound(t *testing.T) {
 		redirected(pageCasePath(c, "?flash="))
 	other.get(pageCasePath(c, "/agreement")).want(http.StatusNotFound).lacks(c.Phone)
 	other.post(pageCasePath(c, "/agreement/issue"), pageForm()).want(http.StatusNotFound)
+}
+
+// TestAgreementReissuedFromTheCasePage gives an agreement whose payment the
+// consumer answered 未到账 a new payment date from the case page, once the case
+// is 调解成功 again; staff of another unit cannot.
+func TestAgreementReissuedFromTheCasePage(t *testing.T) {
+	e := newPageEnv(t)
+	ctx := context.Background()
+	testenv.AddUnits(t, e.db, transferUnits...)
+	c := e.newCase(func(nc *storage.NewCase) { nc.UnitID = 2 })
+	e.move(c, storage.StatusAccepted, "")
+	e.move(c, storage.StatusMediating, "")
+	med := e.as(e.mediator)
+	med.post(pageCasePath(c, "/agreement"), pageForm(formOf(agreementForm("0"))...)).redirected(pageCasePath(c, "?flash="))
+	e.move(c, storage.StatusResolved, "")
+	med.post(pageCasePath(c, "/agreement/issue"), pageForm()).redirected(pageCasePath(c, "?flash="))
+	med.get(pageCasePath(c, "")).want(http.StatusOK).lacks("重新出具协议书并告知消费者")
+
+	if n, err := e.db.AskDuePayments(ctx, time.Date(2026, 3, 20, 9, 0, 0, 0, storage.ChinaTime), 10); err != nil || n != 1 {
+		t.Fatalf("asked %d, %v", n, err)
+	}
+	if _, err := e.db.AnswerPayment(ctx, storage.PaymentAnswer{CaseID: c.ID, Answer: storage.PaymentNotReceived}); err != nil {
+		t.Fatal(err)
+	}
+	med.get(pageCasePath(c, "")).want(http.StatusOK).contains("消费者答复：未到账").lacks("重新出具协议书并告知消费者")
+	e.move(c, storage.StatusResolved, "")
+	med.get(pageCasePath(c, "")).want(http.StatusOK).contains("重新出具协议书并告知消费者")
+
+	other := e.as(unitStaff(t, e, "xcmed", storage.RoleMediator, 3))
+	other.post(pageCasePath(c, "/agreement/reissue"), pageForm("payment_due", "2026-04-10")).want(http.StatusNotFound)
+	med.post(pageCasePath(c, "/agreement/reissue"), pageForm("payment_due", "")).want(http.StatusBadRequest).
+		contains("付款日期格式应为")
+	med.post(pageCasePath(c, "/agreement/reissue"), pageForm("payment_due", "2026-04-10")).
+		redirected(pageCasePath(c, "?flash="))
+	med.get(pageCasePath(c, "")).want(http.StatusOK).contains("已出具（第 2 版）", "付款日期 2026-04-10",
+		"将于 2026-04-10 09:00 询问消费者款项是否到账").lacks("重新出具协议书并告知消费者")
+	action := storage.AuditAgreementReissue
+	if entries, n, err := e.db.FindAudit(ctx, storage.AuditFilter{Action: &action}); err != nil || n != 1 ||
+		entries[0].StaffID != e.mediator.ID {
+		t.Fatalf("reissue audit %+v %d %v", entries, n, err)
+	}
 }

@@ -64,15 +64,11 @@ func requestOrigin(r *http.Request) string {
 
 // setMerchantAccountDisabled disables or enables one of the merchant's portal
 // accounts (supervisors and admins); an account of another merchant is not
-// found. A disabled account is refused on its next request to the portal.
+// found. Disabling ends the account's portal sessions (and the portal refuses
+// a disabled account on every request anyway).
 func (s *Server) setMerchantAccountDisabled(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.pathID(w, r, "商家")
+	id, account, ok := s.merchantAccountPath(w, r)
 	if !ok {
-		return
-	}
-	account, err := strconv.ParseInt(r.PathValue("account"), 10, 64)
-	if err != nil {
-		s.pageError(w, r, storage.Errorf(storage.ENOTFOUND, "no such account"))
 		return
 	}
 	disabled := r.PostFormValue("disabled") == "1"
@@ -82,7 +78,59 @@ func (s *Server) setMerchantAccountDisabled(w http.ResponseWriter, r *http.Reque
 	}
 	msg := "账号已启用。"
 	if disabled {
-		msg = "账号已停用。"
+		if err := s.endPortalSessions(r, account); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		msg = "账号已停用，其和解平台登录已全部退出。"
 	}
 	redirectFlash(w, r, "/console/merchants/"+strconv.FormatInt(id, 10), msg)
+}
+
+// resetMerchantAccountPassword sets a password the supervisor chose for one of
+// the merchant's portal accounts (someone forgot theirs, or it leaked): the
+// owner must replace it at the next sign-in, and every portal session of the
+// account ends. Audited by the store.
+func (s *Server) resetMerchantAccountPassword(w http.ResponseWriter, r *http.Request) {
+	id, account, ok := s.merchantAccountPath(w, r)
+	if !ok {
+		return
+	}
+	hash, err := newPasswordFromForm(r)
+	if err == nil {
+		err = s.cfg.Store.ResetMerchantAccountPassword(r.Context(), id, account, hash, s.actedBy(r))
+	}
+	if err != nil {
+		s.refuseMerchant(w, r, id, err)
+		return
+	}
+	if err := s.endPortalSessions(r, account); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	redirectFlash(w, r, "/console/merchants/"+strconv.FormatInt(id, 10),
+		"已重置该商家账号的密码，其和解平台登录已全部退出；对方下次登录时须修改密码。")
+}
+
+// merchantAccountPath reads the merchant and account ids of the path; an
+// unreadable one answers not found.
+func (s *Server) merchantAccountPath(w http.ResponseWriter, r *http.Request) (int64, int64, bool) {
+	id, ok := s.pathID(w, r, "商家")
+	if !ok {
+		return 0, 0, false
+	}
+	account, err := strconv.ParseInt(r.PathValue("account"), 10, 64)
+	if err != nil {
+		s.pageError(w, r, storage.Errorf(storage.ENOTFOUND, "no such account"))
+		return 0, 0, false
+	}
+	return id, account, true
+}
+
+// endPortalSessions ends every portal session of a merchant account.
+func (s *Server) endPortalSessions(r *http.Request, accountID int64) error {
+	if s.cfg.PortalSessions == nil {
+		return nil // no portal runs: there are no portal sessions
+	}
+	return s.cfg.PortalSessions.DeleteStaffSessions(r.Context(), accountID)
 }

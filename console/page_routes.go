@@ -44,6 +44,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /console/cases/{number}/agreement", s.page(m, s.showAgreement))
 	mux.Handle("POST /console/cases/{number}/agreement", s.page(m, s.saveAgreement))
 	mux.Handle("POST /console/cases/{number}/agreement/issue", s.page(m, s.issueAgreement))
+	mux.Handle("POST /console/cases/{number}/agreement/reissue", s.page(m, s.reissueAgreement))
 
 	mux.Handle("POST /console/cases/{number}/merchant", s.page(m, s.linkCaseMerchant))
 	mux.Handle("POST /console/cases/{number}/merchant/new", s.page(m, s.createCaseMerchant))
@@ -57,6 +58,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /console/merchants/{id}/merge", s.page(sup, s.mergeMerchant))
 	mux.Handle("POST /console/merchants/{id}/invite", s.page(sup, s.inviteMerchant))
 	mux.Handle("POST /console/merchants/{id}/accounts/{account}", s.page(sup, s.setMerchantAccountDisabled))
+	mux.Handle("POST /console/merchants/{id}/accounts/{account}/password", s.page(sup, s.resetMerchantAccountPassword))
 
 	mux.Handle("GET /console/canned", s.page(sup, s.showCannedReplies))
 	mux.Handle("POST /console/canned", s.page(sup, s.createCannedReply))

@@ -13,14 +13,15 @@ const (
 
 // paymentMessages are the wording of the agreement's notice, the payment question
 // and the answers to it. Text is the store's facts: the agreed terms (with the
-// money and its date), or the money and its date alone.
+// money and its date); for the payment question, what was agreed and by what
+// ("调解协议约定商家付款：…" or "和解方案约定商家退款 …"), the money and its date.
 var paymentMessages = map[string]message{
 	msgNoticeAgreement: {fields: []string{"Number", "Text"}, text: `您的投诉 {{.Number}} 已达成调解协议，调解协议书已出具。协议内容：
 {{.Text}}
 
 如需纸质协议书，可向调解员索取。` + askLine},
 
-	msgNoticePaymentQuestion: {fields: []string{"Number", "Text"}, text: `您的投诉 {{.Number}} 的调解协议约定商家付款：{{.Text}}。
+	msgNoticePaymentQuestion: {fields: []string{"Number", "Text"}, text: `您的投诉 {{.Number}} 的{{.Text}}。
 请问款项是否已经到账？请直接回复 已到账 或 未到账。`},
 
 	msgPaymentReceived: {fields: numberField, text: `感谢确认！投诉 {{.Number}} 的协议款项已到账，投诉已办结。稍后请您为我们的服务评价。`},

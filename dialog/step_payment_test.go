@@ -50,10 +50,10 @@ func TestCataloguePaymentNotices(t *testing.T) {
 	agreement := c.Notice(&storage.Notification{Kind: storage.NoticeAgreement, CaseNumber: "TS-2026-000123",
 		Text: "商家退款 120 元。\n协议金额：¥120.00（壹佰贰拾元整），付款日期 2026-12-20"})
 	question := c.Notice(&storage.Notification{Kind: storage.NoticePaymentQuestion, CaseNumber: "TS-2026-000123",
-		Text: "¥120.00（壹佰贰拾元整），付款日期 2026-12-20"})
+		Text: "调解协议约定商家付款：¥120.00（壹佰贰拾元整），付款日期 2026-12-20"})
 	for _, tc := range []struct{ got, want string }{
 		{agreement, "已达成调解协议"}, {agreement, "商家退款 120 元。"}, {agreement, "壹佰贰拾元整"},
-		{question, "TS-2026-000123"}, {question, "已到账 或 未到账"}, {question, "付款日期 2026-12-20"},
+		{question, "TS-2026-000123 的调解协议约定商家付款"}, {question, "已到账 或 未到账"}, {question, "付款日期 2026-12-20"},
 	} {
 		if !strings.Contains(tc.got, tc.want) {
 			t.Errorf("notice lacks %q:\n%s", tc.want, tc.got)

@@ -34,6 +34,8 @@ const (
 // Store is what the portal needs from the database; *sqlstore.DB is one.
 type Store interface {
 	storage.PortalStore
+	storage.MerchantTokenStore
+	ListEvidence(ctx context.Context, caseID int64) ([]*storage.Evidence, error)
 	ProposeSettlement(ctx context.Context, in storage.ProposalInput) (*storage.Proposal, error)
 	CaseProposals(ctx context.Context, caseID int64) ([]*storage.Proposal, error)
 	AddAudit(ctx context.Context, e storage.AuditEntry) error
@@ -96,8 +98,15 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("GET "+casesPath, s.signedIn(s.showCases))
 	mux.Handle("GET "+casesPath+"/{number}", s.signedIn(s.showCase))
 	mux.Handle("POST "+casesPath+"/{number}/proposal", s.signedIn(s.propose))
-	mux.Handle("GET /portal/api/v1/cases", s.signedIn(s.apiCases))
-	mux.Handle("GET /portal/api/v1/cases/{number}", s.signedIn(s.apiCase))
+	mux.Handle("GET "+passwordPath, s.signedIn(s.showPassword))
+	mux.Handle("POST "+passwordPath, s.signedIn(s.changePassword))
+	mux.Handle("GET "+tokensPath, s.signedIn(s.showTokens))
+	mux.Handle("POST "+tokensPath, s.signedIn(s.createToken))
+	mux.Handle("POST "+tokensPath+"/{id}/revoke", s.signedIn(s.revokeToken))
+	mux.Handle("GET /portal/api/v1/cases", s.apiAuth(s.apiCases))
+	mux.Handle("GET /portal/api/v1/cases/{number}", s.apiAuth(s.apiCase))
+	mux.Handle("GET /portal/api/v1/cases/{number}/evidence", s.apiAuth(s.apiEvidence))
+	mux.Handle("POST /portal/api/v1/cases/{number}/proposal", s.apiAuth(s.apiPropose))
 	mux.HandleFunc(Prefix, s.notFound)
 
 	cop := http.NewCrossOriginProtection()
@@ -152,9 +161,25 @@ func (s *Server) signedIn(next http.HandlerFunc) http.Handler {
 			s.renderError(w, r, http.StatusForbidden, "页面已过期，请刷新后重试。")
 			return
 		}
+		if acc.MustChange && !passwordGateOpen(r) {
+			s.changePasswordFirst(w, r)
+			return
+		}
 		ctx := context.WithValue(r.Context(), accountKey{}, &signedInUser{Account: acc, Session: se})
 		next(w, r.WithContext(ctx))
 	})
+}
+
+// changePasswordFirst sends an account whose password a supervisor reset to
+// the password form (an API request is refused 403): nothing else is theirs
+// until the password is their own.
+func (s *Server) changePasswordFirst(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/portal/api/") {
+		writeJSON(w, http.StatusForbidden, map[string]string{"error": "password_change_required",
+			"message": "请先在和解平台修改密码"})
+		return
+	}
+	http.Redirect(w, r, passwordPath, http.StatusSeeOther)
 }
 
 // signInFirst sends a page request to the sign-in form and answers an API

@@ -82,7 +82,8 @@ func (e *env) newCase(key string, m *storage.Merchant, refer bool) *storage.Case
 	ctx := context.Background()
 	c, err := e.db.CreateCase(ctx, "TS", storage.NewCase{OpenID: "o-" + key, IntakeKey: key, Category: "食品安全",
 		MerchantName: m.Name, AmountFen: 12_950, Description: "买到过期牛奶 " + key, Demand: "退款",
-		ComplainantName: "张三", Phone: "13800138000"})
+		ComplainantName: "张三", Phone: "13800138000",
+		Evidence: []storage.NewEvidence{{Kind: "image", MediaID: "media-" + key}}})
 	if err != nil {
 		e.t.Fatal(err)
 	}

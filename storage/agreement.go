@@ -12,6 +12,9 @@ const (
 	AuditAgreementSave  = "agreement_save"  // the draft was written or edited
 	AuditAgreementIssue = "agreement_issue" // the agreement was issued to the parties
 	AuditAgreementView  = "agreement_view"  // the document with the consumer's name and phone was opened
+	// AuditAgreementReissue is an issued agreement given a new payment date
+	// after the consumer answered 未到账.
+	AuditAgreementReissue = "agreement_reissue"
 )
 
 // Consumer answers to the payment question (已到账 / 未到账).
@@ -169,6 +172,15 @@ type AgreementStore interface {
 	// money is due, the payment follow-up is scheduled. ECONFLICT if already
 	// issued or the case is not 调解成功; ENOTFOUND without an agreement.
 	IssueAgreement(ctx context.Context, caseID int64, by By) (*Agreement, error)
+	// ReissueAgreement gives an issued agreement whose payment the consumer
+	// answered 未到账 a new payment date (YYYY-MM-DD, not before today): a new
+	// version, issued now, the follow-up started afresh for that date, the
+	// consumer sent the terms with the new date, a timeline note and an audit
+	// entry. The case must be 调解成功 again (the mediator re-closes it first).
+	// EINVALID for a bad date or a missing staff actor; ECONFLICT when the
+	// agreement is not issued, its payment not answered 未到账, or the case is
+	// elsewhere; ENOTFOUND without an agreement.
+	ReissueAgreement(ctx context.Context, caseID int64, paymentDue string, by By) (*Agreement, error)
 	// FindAgreement returns the case's agreement, ENOTFOUND if none.
 	FindAgreement(ctx context.Context, caseID int64) (*Agreement, error)
 	// AskDuePayments asks, through the outbox, every consumer whose payment

@@ -97,6 +97,11 @@ type PortalStore interface {
 	// PortalCase returns one such case by number; ENOTFOUND for any other case
 	// (another merchant's, or one never referred to the platform).
 	PortalCase(ctx context.Context, merchantID int64, number string) (*PortalCase, error)
+	// ChangeMerchantPassword stores the owner's new password hash, clears
+	// must_change and revokes the account's API tokens, audited as
+	// AuditPortalPassword. ENOTFOUND for an unknown
+	// account.
+	ChangeMerchantPassword(ctx context.Context, accountID int64, hash, ip string) error
 }
 
 // PortalCase is a case as the portal shows it: the case and whether its
@@ -117,6 +122,17 @@ type PortalAccountAdmin interface {
 	MerchantAccounts(ctx context.Context, merchantID int64) ([]*MerchantAccount, error)
 	// SetMerchantAccountDisabled disables or enables an account of the
 	// merchant, audited; a disabled account is refused at sign-in and on every
-	// request. ENOTFOUND for an account of another merchant.
+	// request, and disabling revokes its API tokens. ENOTFOUND for an account
+	// of another merchant.
 	SetMerchantAccountDisabled(ctx context.Context, merchantID, accountID int64, disabled bool, by By) error
+	// ResetMerchantAccountPassword sets a password a supervisor chose for an
+	// account of the merchant and marks it must_change (the owner replaces it
+	// at the next sign-in), revokes its API tokens, audited as
+	// AuditPortalPassword. ENOTFOUND for an account of another merchant. Ending the account's portal sessions is the
+	// caller's (they live in Redis).
+	ResetMerchantAccountPassword(ctx context.Context, merchantID, accountID int64, hash string, by By) error
 }
+
+// AuditPortalPassword is a portal account's password changed by its owner or
+// reset by a supervisor.
+const AuditPortalPassword = "portal_password"

@@ -22,7 +22,18 @@ var Remedies = []string{"退货", "换货", "退款", "维修", "赔偿"}
 const (
 	ProposalAccepted = "accepted" // 接受
 	ProposalDeclined = "declined" // 不接受
+	// ProposalExpired is a proposal the consumer did not answer, even when
+	// asked once more: the case went back to the association.
+	ProposalExpired = "expired"
 )
+
+// ProposalChase is how long a proposal may wait for the consumer's answer:
+// RemindAfter after it was sent the consumer is asked once more, ReturnAfter
+// after that reminder the case goes back to the association's mediation queue.
+type ProposalChase struct {
+	RemindAfter time.Duration
+	ReturnAfter time.Duration
+}
 
 // MaxProposalReasonRunes bounds a refusal's reasons.
 const MaxProposalReasonRunes = 500
@@ -42,6 +53,35 @@ type Proposal struct {
 	Answer     string    `db:"answer"` // "" until the consumer answers
 	AnsweredAt time.Time `db:"answered_at"`
 	CreatedAt  time.Time `db:"created_at"`
+
+	// The payment follow-up of an accepted proposal that involves payment
+	// (InvolvesPayment): as an issued agreement's, how often the bot asked
+	// whether the money arrived, when it asks next (zero when it will not ask
+	// again) and the consumer's answer (PaymentReceived, PaymentNotReceived).
+	PaymentAsks       int       `db:"payment_asks"`
+	NextAskAt         time.Time `db:"next_ask_at"`
+	PaymentAnswer     string    `db:"payment_answer"`
+	PaymentAnsweredAt time.Time `db:"payment_answered_at"`
+	// AnswerRemindedAt is when the consumer, who had not answered, was asked
+	// once more (zero if not yet).
+	AnswerRemindedAt time.Time `db:"answer_reminded_at"`
+}
+
+// InvolvesPayment reports whether the proposal, once accepted, has money to
+// follow up on its date: an amount, or a refund or compensation (whose amount
+// the merchant may have left to the receipt).
+func (p *Proposal) InvolvesPayment() bool {
+	return !p.Refused && p.PayBy != "" && (p.AmountFen > 0 || p.Remedy == "退款" || p.Remedy == "赔偿")
+}
+
+// PaymentQuestionText is what the payment question says the proposal agreed:
+// "和解方案约定商家退款 ¥1,200.00（壹仟贰佰元整），付款日期 2026-12-20".
+func (p *Proposal) PaymentQuestionText() string {
+	text := "和解方案约定商家" + p.Remedy
+	if p.AmountFen > 0 {
+		text += " " + FormatYuan(p.AmountFen) + "（" + AmountInCapitals(p.AmountFen) + "）"
+	}
+	return text + "，付款日期 " + p.PayBy
 }
 
 // Summary is the proposal as the consumer and staff read it.
@@ -117,4 +157,11 @@ type ProposalStore interface {
 	// (YYYY-MM-DD) with no proposal awaiting the consumer, and returns how
 	// many. Safe when several instances run it at once.
 	ReturnOverdueReferrals(ctx context.Context, today string) (int, error)
+	// ChaseUnansweredProposals asks once more (the proposal's notice again,
+	// noted on the timeline) every consumer whose proposal has waited
+	// RemindAfter, and takes back to 调解中 (marked unread, the consumer told,
+	// a timeline entry) every case whose proposal has waited ReturnAfter since
+	// that reminder. It returns how many it reminded and returned; each case
+	// moves once however many instances run it at once.
+	ChaseUnansweredProposals(ctx context.Context, now time.Time, chase ProposalChase) (reminded, returned int, err error)
 }

@@ -159,8 +159,9 @@ func newConsole(
 ) (*console.Server, error) {
 	return console.New(console.Config{
 		Store: db, Blobs: blobs,
-		Sessions: redisstore.NewSessions(rdb, redisstore.SessionOptions{}),
-		Throttle: redisstore.NewLoginThrottle(rdb, redisstore.ThrottleOptions{}),
+		Sessions:       redisstore.NewSessions(rdb, redisstore.SessionOptions{}),
+		Throttle:       redisstore.NewLoginThrottle(rdb, redisstore.ThrottleOptions{}),
+		PortalSessions: redisstore.NewSessions(rdb, redisstore.SessionOptions{Prefix: redisbase.PortalPrefix}),
 		PhoneSearches: redisstore.NewRateLimit(rdb, redisstore.RateLimitOptions{
 			Name: "phone_search", Limit: cfg.Console.PhoneSearchesPerHour, Window: time.Hour}),
 		Logger: logger, OrgName: cfg.Org.Name, CasePrefix: cfg.Cases.Prefix,

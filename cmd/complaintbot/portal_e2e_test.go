@@ -41,7 +41,9 @@ func openBrowser(t *testing.T, m *Main, browser, who string) *desk {
 // referred to its merchant on the platform, a supervisor invites the
 // merchant's staff in the console, the merchant accepts the invitation, signs
 // in, sees only its case and proposes a refund; the consumer answers 接受 in
-// the chat and the case reads 调解成功, 协商和解 with the amount.
+// the chat and the case reads 调解成功, 协商和解 with the amount. On the payment
+// date the payment worker asks whether the refund arrived, and the consumer's
+// 已到账 closes the case (已办结).
 func TestBrowserMerchantPortalSettlesACase(t *testing.T) {
 	browser := testenv.Chromium(t)
 	m := runMain(t)
@@ -105,5 +107,21 @@ func TestBrowserMerchantPortalSettlesACase(t *testing.T) {
 	got, err := m.DB.FindCaseByNumber(ctx, c.Number)
 	if err != nil || got.Outcome != storage.OutcomeSettled || got.RecoveredFen != 399_950 {
 		t.Fatalf("case %+v, %v", got, err)
+	}
+
+	// The payment date's morning: the worker asks, the consumer confirms.
+	askAt, err := storage.PaymentAskTime(payBy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asker := &paymentAsker{store: m.DB, now: func() time.Time { return askAt }, logger: m.Logger}
+	if n := asker.askDue(ctx); n != 1 {
+		t.Fatalf("the payment worker asked %d consumers, want 1", n)
+	}
+	waitPushed(t, m, p.openID, 5, "和解方案约定商家退款 ¥3,999.50（叁仟玖佰玖拾玖元伍角整），付款日期 "+payBy)
+	p.expect("已到账", "投诉已办结")
+	sup.open("/console/cases/"+c.Number, statusIs(c.Number, "已办结"))
+	if missing := missingFrom(sup.text("main"), "消费者答复协议款项：已到账"); len(missing) > 0 {
+		t.Fatalf("the case page lacks %q:\n%s", missing, sup.text("main"))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/complaintbot/complaintbot/configs"
 	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
@@ -58,7 +59,7 @@ func TestOverdueReturnerMovesEachCaseOnce(t *testing.T) {
 		t.Fatalf("due day %q: %v", c.DueOn, err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	onDueDay := &overdueReturner{store: db, now: func() time.Time { return due.Add(20 * time.Hour) }, logger: logger}
+	onDueDay := &overdueReturner{store: db, chase: proposalChase(configs.Default().Casework), now: func() time.Time { return due.Add(20 * time.Hour) }, logger: logger}
 	if n := onDueDay.returnDue(context.Background()); n != 0 {
 		t.Fatalf("returned %d on the due day", n)
 	}
@@ -69,7 +70,7 @@ func TestOverdueReturnerMovesEachCaseOnce(t *testing.T) {
 	)
 	for range 3 {
 		wg.Go(func() {
-			o := &overdueReturner{store: db, now: func() time.Time { return due.AddDate(0, 0, 1) }, logger: logger}
+			o := &overdueReturner{store: db, chase: proposalChase(configs.Default().Casework), now: func() time.Time { return due.AddDate(0, 0, 1) }, logger: logger}
 			n := o.returnDue(context.Background())
 			mu.Lock()
 			total += n

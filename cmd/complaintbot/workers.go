@@ -44,7 +44,7 @@ func (m *Main) startWorkers(pusher *bot.Pusher, fetcher *bot.EvidenceFetcher) {
 	m.workers.Go(func() { m.refreshUnits(ctx) })
 	asker := &paymentAsker{store: m.DB, now: m.now, logger: m.Logger}
 	m.workers.Go(func() { asker.run(ctx) })
-	overdue := &overdueReturner{store: m.DB, now: m.now, logger: m.Logger}
+	overdue := &overdueReturner{store: m.DB, chase: proposalChase(m.Config.Casework), now: m.now, logger: m.Logger}
 	m.workers.Go(func() { overdue.run(ctx) })
 	retention := newRetentionJob(m.DB, m.blobs, m.now, time.Duration(m.Config.Privacy.RetentionPoll), m.Logger)
 	m.workers.Go(func() { retention.run(ctx) })

@@ -17,41 +17,108 @@ import (
 // instances asking at once ask once: on PostgreSQL the second update waits for
 // the first and then finds the row no longer due; SQLite's writers take turns.
 
-// duePaymentsSQL selects the follow-ups due at ? whose case is still concluded by
-// the agreement (调解成功 or 已办结): a case staff reopened meanwhile is theirs.
-const duePaymentsSQL = `SELECT a.case_id, a.payment_asks FROM case_agreements a JOIN cases c ON c.id = a.case_id
-	WHERE a.next_ask_at IS NOT NULL AND a.next_ask_at <= ? AND a.payment_answer = ''
-	AND c.status IN ('resolved', 'closed') ORDER BY a.next_ask_at, a.case_id LIMIT ?`
+// Two things have this follow-up: an issued mediation agreement (case_agreements,
+// one per case) and an accepted settlement proposal that involves payment
+// (settlement_proposals, keyed by its id). A paymentSource says where each keeps
+// its questions; everything else — when to ask, the outbox row, the answer's
+// move — is the one mechanism below.
+type paymentSource struct {
+	// due selects the follow-ups due at ? whose case is still concluded (调解成功
+	// or 已办结): a case staff reopened meanwhile is theirs. Columns: the row's
+	// key, the case and the asks so far.
+	due string
+	// ask counts one ask and schedules the next (NULL after the last), if the
+	// ask is still due and nobody counted it yet: the condition on the count
+	// read by due is what makes it happen once. Arguments: next, key, asks, now.
+	ask string
+	// answer stores the consumer's answer on the case's open question, with
+	// the arguments answerArgs gives.
+	answer     string
+	answerArgs func(answer string, now time.Time, caseID int64) []any
+	// text loads what the question says and how often it was asked.
+	text func(ctx context.Context, tx *sqlx.Tx, key int64) (string, int, error)
+}
 
-// askPaymentSQL counts one ask and schedules the next (NULL after the last), if
-// the ask is still due and nobody counted it yet: the condition on the count read
-// by duePaymentsSQL is what makes it happen once.
-const askPaymentSQL = `UPDATE case_agreements SET payment_asks = payment_asks + 1, next_ask_at = ?
-	WHERE case_id = ? AND payment_asks = ? AND next_ask_at IS NOT NULL AND next_ask_at <= ?
-	AND payment_answer = ''`
+var paymentSources = []paymentSource{
+	{
+		due: `SELECT a.case_id AS key_id, a.case_id, a.payment_asks FROM case_agreements a JOIN cases c ON c.id = a.case_id
+			WHERE a.next_ask_at IS NOT NULL AND a.next_ask_at <= ? AND a.payment_answer = ''
+			AND c.status IN ('resolved', 'closed') ORDER BY a.next_ask_at, a.case_id LIMIT ?`,
+		ask: `UPDATE case_agreements SET payment_asks = payment_asks + 1, next_ask_at = ?
+			WHERE case_id = ? AND payment_asks = ? AND next_ask_at IS NOT NULL AND next_ask_at <= ?
+			AND payment_answer = ''`,
+		answer: `UPDATE case_agreements SET payment_answer = ?, answered_at = ?, next_ask_at = NULL,
+			updated_at = ? WHERE case_id = ? AND payment_asks > 0 AND payment_answer = ''`,
+		answerArgs: func(answer string, now time.Time, caseID int64) []any { return []any{answer, now, now, caseID} },
+		text: func(ctx context.Context, tx *sqlx.Tx, caseID int64) (string, int, error) {
+			a, err := findAgreement(ctx, tx, caseID)
+			if err != nil {
+				return "", 0, err
+			}
+			return "调解协议约定商家付款：" + a.PaymentFacts(), a.PaymentAsks, nil
+		},
+	},
+	{
+		due: `SELECT p.id AS key_id, p.case_id, p.payment_asks FROM settlement_proposals p JOIN cases c ON c.id = p.case_id
+			WHERE p.next_ask_at IS NOT NULL AND p.next_ask_at <= ? AND p.payment_answer = ''
+			AND c.status IN ('resolved', 'closed') ORDER BY p.next_ask_at, p.id LIMIT ?`,
+		ask: `UPDATE settlement_proposals SET payment_asks = payment_asks + 1, next_ask_at = ?
+			WHERE id = ? AND payment_asks = ? AND next_ask_at IS NOT NULL AND next_ask_at <= ?
+			AND payment_answer = ''`,
+		answer: `UPDATE settlement_proposals SET payment_answer = ?, payment_answered_at = ?, next_ask_at = NULL
+			WHERE case_id = ? AND payment_asks > 0 AND payment_answer = ''`,
+		answerArgs: func(answer string, now time.Time, caseID int64) []any { return []any{answer, now, caseID} },
+		text: func(ctx context.Context, tx *sqlx.Tx, id int64) (string, int, error) {
+			p, err := selectOne[proposalRow](ctx, tx, "SELECT "+proposalColumns+" FROM settlement_proposals WHERE id = ?",
+				"proposal", id)
+			if err != nil {
+				return "", 0, err
+			}
+			return p.PaymentQuestionText(), p.PaymentAsks, nil
+		},
+	},
+}
 
-// duePayment is a follow-up due: the case and how often it was asked so far.
+// duePayment is a follow-up due: its row, the case and how often it was asked.
 type duePayment struct {
+	Key    int64 `db:"key_id"`
 	CaseID int64 `db:"case_id"`
 	Asks   int   `db:"payment_asks"`
 }
 
-// AskDuePayments implements storage.AgreementStore.
+// AskDuePayments implements storage.AgreementStore: the agreements' questions
+// first, then the proposals', limit in all.
 func (d *DB) AskDuePayments(ctx context.Context, now time.Time, limit int) (int, error) {
 	if limit <= 0 {
 		return 0, storage.Errorf(storage.EINVALID, "asking payments needs a positive limit")
 	}
 	now = dbTime(now)
+	asked := 0
+	for i := range paymentSources {
+		if asked >= limit {
+			break
+		}
+		n, err := d.askDueFrom(ctx, &paymentSources[i], now, limit-asked)
+		asked += n
+		if err != nil {
+			return asked, err
+		}
+	}
+	return asked, nil
+}
+
+// askDueFrom asks the questions of one source due at now, at most limit.
+func (d *DB) askDueFrom(ctx context.Context, src *paymentSource, now time.Time, limit int) (int, error) {
 	var due []duePayment
 	err := d.inReadTx(ctx, "due payments", func(tx *sqlx.Tx) error {
-		return tx.SelectContext(ctx, &due, tx.Rebind(duePaymentsSQL), now, limit)
+		return tx.SelectContext(ctx, &due, tx.Rebind(src.due), now, limit)
 	})
 	if err != nil {
 		return 0, err
 	}
 	asked := 0
 	for _, p := range due {
-		ok, err := d.askPayment(ctx, p, now)
+		ok, err := d.askPayment(ctx, src, p, now)
 		if err != nil {
 			return asked, err
 		}
@@ -64,56 +131,63 @@ func (d *DB) AskDuePayments(ctx context.Context, now time.Time, limit int) (int,
 
 // askPayment asks one consumer, if nobody asked them for this turn yet: the
 // count, the outbox row and the timeline note in one transaction.
-func (d *DB) askPayment(ctx context.Context, p duePayment, now time.Time) (bool, error) {
+func (d *DB) askPayment(ctx context.Context, src *paymentSource, p duePayment, now time.Time) (bool, error) {
 	var next sql.NullTime // none after the last ask
 	if p.Asks+1 < storage.PaymentAsksMax {
 		next = sql.NullTime{Time: now.Add(storage.PaymentReaskAfter), Valid: true}
 	}
-	caseID := p.CaseID
 	asked := false
 	err := d.inWriteTx(ctx, "ask payment", func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, tx.Rebind(askPaymentSQL), next, caseID, p.Asks, now)
+		res, err := tx.ExecContext(ctx, tx.Rebind(src.ask), next, p.Key, p.Asks, now)
 		if err != nil {
 			return fmt.Errorf("ask payment: %w", err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return err // another instance asked first
 		}
-		c, err := findCaseByID(ctx, tx, caseID, "")
+		c, err := findCaseByID(ctx, tx, p.CaseID, "")
 		if err != nil {
 			return err
 		}
-		a, err := findAgreement(ctx, tx, caseID)
+		text, asks, err := src.text(ctx, tx, p.Key)
 		if err != nil {
 			return err
 		}
 		asked = true
-		return writePaymentQuestion(ctx, tx, c, a, now)
+		// now decided what is due; the question itself is written at the
+		// store's time, so that it goes out at once even when a caller looks
+		// ahead (the outbox sends nothing dated in the future).
+		return writePaymentQuestion(ctx, tx, c, text, asks, dbTime(d.now()))
 	})
 	return asked, err
 }
 
 // writePaymentQuestion enqueues the question and notes it on the timeline.
-func writePaymentQuestion(ctx context.Context, tx *sqlx.Tx, c *storage.Case, a *storage.Agreement, now time.Time) error {
-	nn := caseNotice(c, storage.NewNotification{
-		Kind: storage.NoticePaymentQuestion, Text: a.PaymentFacts(),
-	})
+func writePaymentQuestion(ctx context.Context, tx *sqlx.Tx, c *storage.Case, text string, asks int, now time.Time) error {
+	nn := caseNotice(c, storage.NewNotification{Kind: storage.NoticePaymentQuestion, Text: text})
 	if _, err := insertNotification(ctx, tx, nn, 0, now); err != nil {
 		return err
 	}
-	body := fmt.Sprintf("已询问消费者协议款项是否到账（第 %d 次）。", a.PaymentAsks)
+	body := fmt.Sprintf("已询问消费者约定款项是否到账（第 %d 次）。", asks)
 	return agreementEvent(ctx, tx, c.ID, storage.ActorSystem, body, now)
 }
+
+// pendingPaymentSQL finds the consumer's open payment question, of an agreement
+// or a proposal, the one whose follow-up began last.
+const pendingPaymentSQL = `SELECT case_id FROM (
+	SELECT a.case_id, a.updated_at AS began FROM case_agreements a JOIN cases c ON c.id = a.case_id
+		WHERE c.open_id = ? AND a.payment_asks > 0 AND a.payment_answer = '' AND c.status IN ('resolved', 'closed')
+	UNION ALL
+	SELECT p.case_id, p.answered_at AS began FROM settlement_proposals p JOIN cases c ON c.id = p.case_id
+		WHERE c.open_id = ? AND p.payment_asks > 0 AND p.payment_answer = '' AND c.status IN ('resolved', 'closed')
+	) q ORDER BY began DESC, case_id DESC LIMIT 1`
 
 // PendingPayment implements storage.AgreementStore.
 func (d *DB) PendingPayment(ctx context.Context, openID string) (*storage.Case, error) {
 	var c *storage.Case
 	err := d.inReadTx(ctx, "pending payment", func(tx *sqlx.Tx) error {
 		var ids []int64
-		q := tx.Rebind(`SELECT a.case_id FROM case_agreements a JOIN cases c ON c.id = a.case_id
-			WHERE c.open_id = ? AND a.payment_asks > 0 AND a.payment_answer = ''
-			AND c.status IN ('resolved', 'closed') ORDER BY a.updated_at DESC, a.case_id DESC LIMIT 1`)
-		if err := tx.SelectContext(ctx, &ids, q, openID); err != nil {
+		if err := tx.SelectContext(ctx, &ids, tx.Rebind(pendingPaymentSQL), openID, openID); err != nil {
 			return fmt.Errorf("pending payment: %w", err)
 		}
 		if len(ids) == 0 {
@@ -156,11 +230,22 @@ func (d *DB) AnswerPayment(ctx context.Context, ans storage.PaymentAnswer) (*sto
 // recordPaymentAnswer stores the answer once and puts it on the timeline.
 // ECONFLICT if the question was not asked or is answered.
 func recordPaymentAnswer(ctx context.Context, tx *sqlx.Tx, c *storage.Case, answer string, now time.Time) error {
-	q := tx.Rebind(`UPDATE case_agreements SET payment_answer = ?, answered_at = ?, next_ask_at = NULL,
-		updated_at = ? WHERE case_id = ? AND payment_asks > 0 AND payment_answer = ''`)
-	res, err := tx.ExecContext(ctx, q, answer, now, now, c.ID)
-	if err := onceOrConflict(res, err, "case %s has no payment question waiting for an answer", c.Number); err != nil {
-		return err
+	recorded := false
+	for i := range paymentSources {
+		src := &paymentSources[i]
+		res, err := tx.ExecContext(ctx, tx.Rebind(src.answer), src.answerArgs(answer, now, c.ID)...)
+		if err != nil {
+			return fmt.Errorf("record payment answer: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("record payment answer: %w", err)
+		} else if n > 0 {
+			recorded = true
+			break
+		}
+	}
+	if !recorded {
+		return storage.Errorf(storage.ECONFLICT, "case %s has no payment question waiting for an answer", c.Number)
 	}
 	return insertEvent(ctx, tx, &storage.Event{
 		CaseID: c.ID, Kind: storage.EventConsumerMessage, Actor: storage.ActorConsumer,

@@ -237,6 +237,11 @@ func (d *DB) SetMerchantAccountDisabled(
 		if err := oneRow(res, err, "merchant %d has no account %d", merchantID, accountID); err != nil {
 			return err
 		}
+		if disabled {
+			if _, err := revokeAccountTokens(ctx, tx, accountID, now); err != nil {
+				return err
+			}
+		}
 		what := "启用"
 		if disabled {
 			what = "停用"
@@ -244,5 +249,44 @@ func (d *DB) SetMerchantAccountDisabled(
 		return insertAudit(ctx, tx, &storage.AuditEntry{StaffID: staffID, Action: storage.AuditPortalAccountDisable,
 			Detail: fmt.Sprintf("%s和解平台账号 %s（商家 %d）", what, storage.MerchantActor(accountID), merchantID),
 			IP:     by.IP, CreatedAt: now})
+	})
+}
+
+// ChangeMerchantPassword implements storage.PortalStore.
+func (d *DB) ChangeMerchantPassword(ctx context.Context, accountID int64, hash, ip string) error {
+	return d.inWriteTx(ctx, "change merchant password", func(tx *sqlx.Tx) error {
+		q := tx.Rebind("UPDATE merchant_accounts SET password_hash = ?, must_change = ? WHERE id = ?")
+		res, err := tx.ExecContext(ctx, q, hash, false, accountID)
+		if err := oneRow(res, err, "no merchant account %d", accountID); err != nil {
+			return err
+		}
+		if _, err := revokeAccountTokens(ctx, tx, accountID, dbTime(d.now())); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, &storage.AuditEntry{Action: storage.AuditPortalPassword,
+			Detail: storage.MerchantActor(accountID) + " 修改和解平台密码", IP: ip, CreatedAt: dbTime(d.now())})
+	})
+}
+
+// ResetMerchantAccountPassword implements storage.PortalAccountAdmin.
+func (d *DB) ResetMerchantAccountPassword(
+	ctx context.Context, merchantID, accountID int64, hash string, by storage.By,
+) error {
+	staffID, ok := storage.StaffIDFromActor(by.Actor)
+	if !ok {
+		return storage.Errorf(storage.EINVALID, "a password is reset by a staff member")
+	}
+	return d.inWriteTx(ctx, "reset merchant password", func(tx *sqlx.Tx) error {
+		q := tx.Rebind("UPDATE merchant_accounts SET password_hash = ?, must_change = ? WHERE id = ? AND merchant_id = ?")
+		res, err := tx.ExecContext(ctx, q, hash, true, accountID, merchantID)
+		if err := oneRow(res, err, "merchant %d has no account %d", merchantID, accountID); err != nil {
+			return err
+		}
+		if _, err := revokeAccountTokens(ctx, tx, accountID, dbTime(d.now())); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, &storage.AuditEntry{StaffID: staffID, Action: storage.AuditPortalPassword,
+			Detail: fmt.Sprintf("重置和解平台账号 %s（商家 %d）的密码", storage.MerchantActor(accountID), merchantID),
+			IP:     by.IP, CreatedAt: dbTime(d.now())})
 	})
 }

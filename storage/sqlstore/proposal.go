@@ -15,17 +15,23 @@ var _ storage.ProposalStore = (*DB)(nil)
 
 // proposalColumns lists settlement_proposals in storage.Proposal order.
 const proposalColumns = `id, case_id, referral_id, account_id, refused, remedy, amount_fen, pay_by, reasons,
-	answer, answered_at, created_at`
+	answer, answered_at, created_at, payment_asks, next_ask_at, payment_answer, payment_answered_at,
+	answer_reminded_at`
 
 // proposalRow scans a proposal with its nullable answer time.
 type proposalRow struct {
 	storage.Proposal
-	AnsweredAt sql.NullTime `db:"answered_at"`
+	AnsweredAt        sql.NullTime `db:"answered_at"`
+	NextAskAt         sql.NullTime `db:"next_ask_at"`
+	PaymentAnsweredAt sql.NullTime `db:"payment_answered_at"`
+	AnswerRemindedAt  sql.NullTime `db:"answer_reminded_at"`
 }
 
 func (r *proposalRow) proposal() *storage.Proposal {
 	p := r.Proposal
 	p.AnsweredAt, p.CreatedAt = nullTime(r.AnsweredAt), p.CreatedAt.UTC()
+	p.NextAskAt, p.PaymentAnsweredAt = nullTime(r.NextAskAt), nullTime(r.PaymentAnsweredAt)
+	p.AnswerRemindedAt = nullTime(r.AnswerRemindedAt)
 	return &p
 }
 
@@ -123,12 +129,25 @@ func pendingProposal(ctx context.Context, tx *sqlx.Tx, caseID int64) (*storage.P
 func endPlatformReferral(
 	ctx context.Context, tx *sqlx.Tx, ref *storage.Referral, outcome string, amountFen int64, note, actor string, now time.Time,
 ) (*storage.Case, error) {
+	return endPlatformReferralSaying(ctx, tx, ref, outcome, amountFen, note, actor, "", now)
+}
+
+// endPlatformReferralSaying is endPlatformReferral with the reason the status
+// change gives the consumer, when the result's usual one ("" keeps it) would
+// not say what happened.
+func endPlatformReferralSaying(
+	ctx context.Context, tx *sqlx.Tx, ref *storage.Referral, outcome string, amountFen int64, note, actor, reason string,
+	now time.Time,
+) (*storage.Case, error) {
 	res := storage.ReferralResult{CaseID: ref.CaseID, ReferralID: ref.ID, Outcome: outcome, AmountFen: amountFen,
 		ResultDate: now.In(chinaTime).Format(time.DateOnly), Note: cutRunes(note, referralMaxRunes), Actor: actor}
 	if err := storeReferralResult(ctx, tx, ref, &res, now); err != nil {
 		return nil, err
 	}
 	ch := referralResultMove(ref, &res)
+	if reason != "" {
+		ch.Reason = reason
+	}
 	c, err := changeStatus(ctx, tx, &ch, now)
 	if err != nil || c.Status != storage.StatusMediating {
 		return c, err
@@ -201,7 +220,10 @@ func (d *DB) AnswerProposal(ctx context.Context, caseID int64, answer string) (*
 		if answer == storage.ProposalAccepted {
 			c, err = endPlatformReferral(ctx, tx, ref, storage.ReferralSettled, p.AmountFen,
 				"消费者接受商家和解方案："+p.Summary(), storage.ActorConsumer, now)
-			return err
+			if err != nil {
+				return err
+			}
+			return scheduleProposalPayment(ctx, tx, p, now)
 		}
 		c, err = endPlatformReferral(ctx, tx, ref, storage.ReferralFailed, 0,
 			"消费者不接受商家和解方案："+p.Summary(), storage.ActorConsumer, now)
@@ -211,6 +233,25 @@ func (d *DB) AnswerProposal(ctx context.Context, caseID int64, answer string) (*
 		return nil, err
 	}
 	return c, nil
+}
+
+// scheduleProposalPayment starts the payment follow-up of an accepted proposal
+// that involves payment: the payment worker asks on its date's morning, as for
+// an issued agreement (agreement_payment.go).
+func scheduleProposalPayment(ctx context.Context, tx *sqlx.Tx, p *storage.Proposal, now time.Time) error {
+	if !p.InvolvesPayment() {
+		return nil
+	}
+	at, err := storage.PaymentAskTime(p.PayBy)
+	if err != nil {
+		return err
+	}
+	q := tx.Rebind("UPDATE settlement_proposals SET next_ask_at = ? WHERE id = ?")
+	if _, err := tx.ExecContext(ctx, q, dbTime(at), p.ID); err != nil {
+		return fmt.Errorf("schedule proposal payment: %w", err)
+	}
+	body := "将于付款日期 " + p.PayBy + " 询问消费者和解方案约定的款项是否到账。"
+	return agreementEvent(ctx, tx, p.CaseID, storage.ActorSystem, body, now)
 }
 
 // ReturnOverdueReferrals implements storage.ProposalStore. Each case moves in

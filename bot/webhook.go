@@ -92,6 +92,7 @@ type Webhook struct {
 	late    sync.WaitGroup // turns still running after their passive reply
 	cfg     WebhookConfig
 	admit   *admission
+	workers *turnWorkers
 	turns   TurnHandler
 	log     *slog.Logger
 	metrics *Metrics
@@ -112,7 +113,7 @@ func NewWebhook(cfg WebhookConfig, turns TurnHandler, log *slog.Logger, m *Metri
 		cfg.Now = time.Now
 	}
 	return &Webhook{cfg: cfg, turns: turns, log: log, metrics: m,
-		admit: newAdmission(cfg.MaxTurns, cfg.TurnWait)}
+		admit: newAdmission(cfg.MaxTurns, cfg.TurnWait), workers: newTurnWorkers(turnWorkerIdle)}
 }
 
 // ServeHTTP implements http.Handler.
@@ -452,12 +453,12 @@ func (w *Webhook) runTurn(ctx context.Context, openID, key string, in dialog.Inp
 	cb.slot = false // the turn's goroutine releases it
 	turnCtx, cancel := context.WithDeadline(context.WithoutCancel(ctx), turnEnd)
 	done := make(chan turnResult, 1)
-	go func() {
+	w.workers.Go(func() {
 		res := w.handle(turnCtx, openID, key, in)
 		cancel()
 		w.admit.release() // before the result, so whoever sees it sees the slot free
 		done <- res
-	}()
+	})
 	budget := time.NewTimer(time.Until(budgetEnd))
 	defer budget.Stop()
 	select {

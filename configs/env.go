@@ -105,6 +105,8 @@ var envBindings = []envBinding{
 		setInt(func(c *Config) *int { return &c.Privacy.RetentionOtherMonths })},
 	{EnvVar{"COMPLAINTBOT_PRIVACY_RETENTION_POLL", "privacy.retention_poll", "How often each instance asks whether the daily retention run is due, e.g. 1h; 1s to 24h."},
 		setDuration(func(c *Config) *Duration { return &c.Privacy.RetentionPoll })},
+	{EnvVar{"COMPLAINTBOT_PRIVACY_DELETION_DUE_WORKING_DAYS", "privacy.deletion_due_working_days", "Working days the desk has to answer a consumer's request to delete an open case's personal data (default 15, 1 to 60)."},
+		setInt(func(c *Config) *int { return &c.Privacy.DeletionDueWorkingDays })},
 }
 
 // EnvVars lists every environment variable Load reads besides ConfigPathEnv, with

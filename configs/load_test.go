@@ -293,6 +293,7 @@ func TestEveryEnvVarOverridesItsKey(t *testing.T) {
 		"privacy.retention_rejected_months": "6", "privacy.retention_withdrawn_months": "7",
 		"privacy.retention_mediated_months": "24", "privacy.retention_arbitration_months": "72",
 		"privacy.retention_other_months": "30", "privacy.retention_poll": "30m",
+		"privacy.deletion_due_working_days": "10",
 	}
 	vars := map[string]string{}
 	for _, v := range EnvVars() {

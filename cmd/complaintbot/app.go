@@ -104,6 +104,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.DB.MassRule = storage.MassRule{
 		Threshold: cfg.Casework.MassThreshold, Window: time.Duration(cfg.Casework.MassWindow)}
 	m.DB.Retention = retentionPolicy(cfg)
+	m.DB.DeletionDueDays = cfg.Privacy.DeletionDueWorkingDays
 	m.Calendar = m.loadCalendar(ctx)
 	m.recomputeDueDates(ctx) // the limits may have changed since the last start
 

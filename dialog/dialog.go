@@ -207,6 +207,9 @@ type State struct {
 	// Choices the cases offered for them, in list order.
 	Pending []CaseMessage `json:"pending,omitempty"`
 	Choices []CaseRef     `json:"choices,omitempty"`
+	// ResumeStage is, in StageConfirmErase, the stage to go back to when the
+	// consumer does not confirm (an intake question, or idle).
+	ResumeStage Stage `json:"resume_stage,omitempty"`
 }
 
 // Effect is work the step function asks the Engine to do.

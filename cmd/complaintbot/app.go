@@ -156,6 +156,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.closeBlobs = closeBlobs
 	m.blobs = blobs
+	engine.Blobs = blobs // a consumer's erasure removes their evidence bytes too
 
 	// Console: the staff pages and the JSON API.
 	cons, err := newConsole(cfg, m.DB, blobs, m.Redis, m.Logger, m.Calendar, m.now)

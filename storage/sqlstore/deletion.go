@@ -225,7 +225,7 @@ func (d *DB) CarryOutDeletion(
 		// and the retention job clears it like any caseless chat answer.
 		if openid != "" {
 			if _, err := insertNotification(ctx, tx, storage.NewNotification{OpenID: openid,
-				Kind: storage.NoticeErasure, CaseNumber: c.Number}, 0, now); err != nil {
+				Kind: storage.NoticeErasure, CaseNumber: c.Number, StatusLabel: "已删除", Summary: "个人信息已按要求删除"}, 0, now); err != nil {
 				return err
 			}
 		}

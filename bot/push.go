@@ -289,6 +289,9 @@ const arbitrationConsentSummary = "是否同意仲裁？请回复同意仲裁或
 // proposal: the answers the chat accepts, in 20 characters.
 const proposalSummary = "商家和解方案：请回复接受或不接受"
 
+// erasureSummary is the template's summary of a settled deletion request.
+const erasureSummary = "个人信息删除申请已处理"
+
 // templateMessage fills the template's fields within WeChat's limits.
 func (p *Pusher) templateMessage(n *storage.Notification) TemplateMessage {
 	t := p.cfg.Template
@@ -310,6 +313,8 @@ func (p *Pusher) templateMessage(n *storage.Notification) TemplateMessage {
 		summary = arbitrationConsentSummary
 	case storage.NoticeSettlementProposal:
 		summary = proposalSummary
+	case storage.NoticeErasure:
+		summary = erasureSummary
 	}
 	return TemplateMessage{
 		ToUser:     n.OpenID,

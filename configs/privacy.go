@@ -21,7 +21,15 @@ type PrivacyConfig struct {
 	// RetentionPoll is how often each instance asks whether the daily retention
 	// run is due; one instance at a time runs it (a lease row in the database).
 	RetentionPoll Duration `yaml:"retention_poll"`
+	// DeletionDueWorkingDays is how many working days (the association's
+	// calendar) the desk has to answer a consumer's deletion request for an
+	// open case: PIPL asks for a reasonable time.
+	DeletionDueWorkingDays int `yaml:"deletion_due_working_days"`
 }
+
+// maxDeletionDueDays bounds privacy.deletion_due_working_days: three months of
+// working days is no longer a reasonable time.
+const maxDeletionDueDays = 60
 
 // Bounds of privacy.retention_poll.
 const (
@@ -37,7 +45,7 @@ const maxRetentionMonths = 1200
 func defaultPrivacy() PrivacyConfig {
 	return PrivacyConfig{RetentionRejectedMonths: 12, RetentionWithdrawnMonths: 12,
 		RetentionMediatedMonths: 36, RetentionArbitrationMonths: 60, RetentionOtherMonths: 36,
-		RetentionPoll: Duration(time.Hour)}
+		RetentionPoll: Duration(time.Hour), DeletionDueWorkingDays: 15}
 }
 
 func (c Config) validatePrivacy(ch *checker) {
@@ -55,6 +63,10 @@ func (c Config) validatePrivacy(ch *checker) {
 		if r.months < 1 || r.months > maxRetentionMonths {
 			ch.add(r.key, "must be between 1 and %d months (got %d)", maxRetentionMonths, r.months)
 		}
+	}
+	if p.DeletionDueWorkingDays < 1 || p.DeletionDueWorkingDays > maxDeletionDueDays {
+		ch.add("privacy.deletion_due_working_days", "must be between 1 and %d working days (got %d)",
+			maxDeletionDueDays, p.DeletionDueWorkingDays)
 	}
 	if d := time.Duration(p.RetentionPoll); d < minRetentionPoll || d > maxRetentionPoll {
 		ch.add("privacy.retention_poll", "must be between %s and %s (got %s)",

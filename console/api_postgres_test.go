@@ -31,6 +31,7 @@ func TestAPIOnPostgres(t *testing.T) {
 		"Close":            TestAPIClose,
 		"Material":         TestAPIRequestMaterialAndResume,
 		"RevealPhone":      TestAPIRevealPhoneIsAudited,
+		"DeletionRequests": TestAPIDeletionRequests,
 		"AuditLog":         TestAPIAuditLog,
 		"RevokedToken":     TestAPIRevokedTokenAndDisabledAccount,
 		"SessionAndOrigin": TestAPISessionNeedsCSRFTokenAndSameOrigin,

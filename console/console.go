@@ -78,6 +78,7 @@ type Store interface {
 	storage.PortalStore
 	storage.PortalAccountAdmin
 	storage.PrivacyStore
+	storage.RightsStore
 	FindNotifications(ctx context.Context, filter storage.NotificationFilter) ([]*storage.Notification, error)
 	FindEvidence(ctx context.Context, id int64) (*storage.Evidence, error)
 }

@@ -73,6 +73,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 
 	mux.Handle("GET /console/workload", s.page(sup, s.showWorkload))
 	s.massPageRoutes(mux)
+	s.deletionRoutes(mux)
 	mux.Handle("GET /console/teams", s.page(sup, s.showTeams))
 	mux.Handle("POST /console/teams", s.page(sup, s.createTeam))
 	mux.Handle("POST /console/teams/{id}", s.page(sup, s.updateTeam))

@@ -99,7 +99,7 @@ var lengthFields = []string{"Min", "Max", "Len"}
 // messages is the default catalogue: the intake's messages, those of filed cases
 // and the notices.
 var messages = mergeMessages(intakeMessages, caseMessages, noticeMessages, paymentMessages, referralMessages, proposalMessages,
-	sevenDayMessages)
+	sevenDayMessages, rightsMessages)
 
 // mergeMessages joins message maps. It panics on a key in two maps, which would
 // silently drop one wording; the panic happens at package initialisation, so any

@@ -128,6 +128,11 @@ func (c *Catalogue) Notice(n *storage.Notification) string {
 		return c.fit(msgNoticeArbitrationConsent, "", "", "Number", n.CaseNumber)
 	case storage.NoticeSettlementProposal:
 		return c.fit(msgNoticeProposal, "Text", n.Text, "Number", n.CaseNumber)
+	case storage.NoticeErasure:
+		if n.Text == "" {
+			return c.fit(msgNoticeErasureDone, "", "", "Number", n.CaseNumber)
+		}
+		return c.fit(msgNoticeErasureRefused, "Text", n.Text, "Number", n.CaseNumber)
 	}
 	if text, ok := c.paymentNotice(n); ok {
 		return text

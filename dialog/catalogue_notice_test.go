@@ -45,6 +45,10 @@ func TestCatalogueNotice(t *testing.T) {
 			[]string{"TS-2026-000123 已办结", "满意、基本满意 或 不满意", "评价 TS-2026-000123 满意"}, nil},
 		{"ack", &storage.Notification{Kind: storage.NoticeAck, CaseNumber: "TS-2026-000123"}, []string{"已转给调解员", "TS-2026-000123"}, nil},
 		{"dialog reply", &storage.Notification{Kind: storage.NoticeDialogReply, Text: "投诉已提交成功！"}, []string{"投诉已提交成功！"}, nil},
+		{"erasure done", &storage.Notification{Kind: storage.NoticeErasure, CaseNumber: "TS-2026-000123"},
+			[]string{"TS-2026-000123 中的个人信息已按您的要求删除"}, []string{"暂不能删除"}},
+		{"erasure refused", &storage.Notification{Kind: storage.NoticeErasure, CaseNumber: "TS-2026-000123", Text: "案件涉及诉讼"},
+			[]string{"删除投诉 TS-2026-000123 中的个人信息，暂不能删除：案件涉及诉讼", "0755-12315"}, []string{"已按您的要求删除"}},
 	}
 	for _, tc := range tests {
 		got := c.Notice(tc.n)

@@ -217,6 +217,9 @@ type State struct {
 	// dialog files a consumer's case (the intake), so nothing else can make it
 	// untrue while it holds.
 	NoCases bool `json:"no_cases,omitempty"`
+	// ResumeStage is, in StageConfirmErase, the stage to go back to when the
+	// consumer does not confirm (an intake question, or idle).
+	ResumeStage Stage `json:"resume_stage,omitempty"`
 }
 
 // Effect is work the step function asks the Engine to do.

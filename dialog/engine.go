@@ -57,6 +57,13 @@ type Engine struct {
 	// Payments answers the payment question of mediation agreements (已到账 /
 	// 未到账); nil leaves those words to be handled as any other message.
 	Payments PaymentBackend
+
+	// Rights answers 我的信息, 更正 and 删除我的信息 (engine_rights.go); Blobs is
+	// where an erasure removes evidence bytes (nil: the database's), and
+	// Retention the policy 我的信息 quotes for open cases (zero: the default).
+	Rights    RightsBackend
+	Blobs     storage.BlobRemover
+	Retention storage.RetentionPolicy
 }
 
 // Handle answers one message or event. msgKey identifies the message across WeChat's
@@ -127,6 +134,9 @@ func (e *Engine) turn(ctx context.Context, openID, msgKey string, in Input) (str
 	}
 	if dup {
 		return saved, nil
+	}
+	if err := e.forgetAfterCommit(ctx, openID, res.Effects); err != nil {
+		return "", err
 	}
 	return reply, nil
 }
@@ -251,6 +261,12 @@ func (e *Engine) runEffect(ctx context.Context, openID, msgKey string, eff Effec
 		return e.answerArbitration(ctx, eff)
 	case AnswerProposal:
 		return e.answerProposal(ctx, eff)
+	case ShowMyData:
+		text, err = e.showMyData(ctx, openID)
+	case CorrectMyContact:
+		text, err = e.correctContact(ctx, openID, eff)
+	case EraseMyData:
+		text, err = e.eraseMyData(ctx, openID, eff)
 	default:
 		err = fmt.Errorf("dialog: unknown effect %T", eff)
 	}

@@ -60,6 +60,8 @@ func Step(st State, in Input, env Env) Result {
 	case in.Kind == InputUnsubscribe:
 		// The consumer cannot see replies any more; the draft waits in case they return.
 		t.replies = nil
+	case t.st.Stage == StageConfirmErase:
+		t.confirmErase(t.in)
 	case t.inDraft():
 		t.draft(t.in)
 	case t.st.Stage != StageIdle:
@@ -245,6 +247,9 @@ func (t *turn) idleCommand(cmd string) bool {
 	case isStartWord(cmd) || restartWords[cmd]:
 		t.start()
 	case t.query(cmd):
+	case t.rightsCommand(cmd):
+	case eraseYesWords[cmd]:
+		t.say(msgRightsNothingToConfirm)
 	case helpWords[cmd]:
 		t.reply(t.cat.Help())
 	case cancelWords[cmd]:

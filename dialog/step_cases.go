@@ -10,7 +10,8 @@ import (
 )
 
 // caseStages are the stages after a case is filed.
-var caseStages = []Stage{StageChooseCase, StageSupplement, StageConfirmWithdraw, StageRatingComment, StageRatingAsk}
+var caseStages = []Stage{StageChooseCase, StageSupplement, StageConfirmWithdraw, StageRatingComment, StageRatingAsk,
+	StageConfirmErase}
 
 // maxChoices bounds the list of StageChooseCase, so that every answer is one digit.
 const maxChoices = 9
@@ -406,6 +407,8 @@ func resumable(st State) bool {
 		return len(st.Pending) > 0 && len(st.Choices) > 0
 	case StageSupplement, StageConfirmWithdraw, StageRatingComment, StageRatingAsk:
 		return st.Case != nil
+	case StageConfirmErase:
+		return knownStage(st.ResumeStage) && !slices.Contains(caseStages, st.ResumeStage)
 	}
 	return knownStage(st.Stage)
 }

@@ -80,6 +80,10 @@ func (t *turn) command(cmd string) bool {
 	case t.edit(cmd):
 	case t.query(cmd):
 		t.reask()
+	case eraseWords[cmd]:
+		t.askErase()
+	case t.rightsCommand(cmd):
+		t.reask()
 	default:
 		return false
 	}

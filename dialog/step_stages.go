@@ -53,7 +53,7 @@ func (t *turn) caseStageText(in Input) {
 		t.controlWordInStage(cmd)
 	case t.query(cmd) || t.bareCaseNumber(cmd):
 		t.reask()
-	case isStartWord(cmd) || restartWords[cmd] || isCaseCmd:
+	case isStartWord(cmd) || restartWords[cmd] || isCaseCmd || isRightsCommand(cmd):
 		t.leaveStage()
 		t.idleCommand(cmd)
 	default:

@@ -110,6 +110,9 @@ type Erasure struct {
 	Held   []*ConsumerRecord // finished cases under a legal hold, untouched
 	// BlobsRemoved counts the evidence files removed.
 	BlobsRemoved int
+	// Requested are the deletion requests RequestErasure filed for Open (nil
+	// from EraseConsumer, which files none).
+	Requested []*DeletionRequest
 }
 
 // BlobRemover removes evidence bytes. Keys are content-addressed, so the caller

@@ -105,6 +105,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.DB.MassRule = storage.MassRule{
 		Threshold: cfg.Casework.MassThreshold, Window: time.Duration(cfg.Casework.MassWindow)}
 	m.DB.Retention = retentionPolicy(cfg)
+	m.DB.DeletionDueDays = cfg.Privacy.DeletionDueWorkingDays
 	m.Calendar = m.loadCalendar(ctx)
 	m.recomputeDueDates(ctx) // the limits may have changed since the last start
 
@@ -156,6 +157,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.closeBlobs = closeBlobs
 	m.blobs = blobs
+	engine.Blobs = blobs // a consumer's erasure removes their evidence bytes too
 
 	// Console: the staff pages and the JSON API.
 	cons, err := newConsole(cfg, m.DB, blobs, m.Redis, m.Logger, m.Calendar, m.now)

@@ -63,6 +63,9 @@ func newEngine(ctx context.Context, cfg configs.Config, rdb redis.UniversalClien
 		// The chat records the answer to the arbitration question.
 		Referrals: db,
 		Proposals: db,
+		// 我的信息, 更正 and 删除我的信息.
+		Rights:    db,
+		Retention: retentionPolicy(cfg),
 	}, nil
 }
 

@@ -134,6 +134,12 @@ type DB struct {
 	// before the DB is shared.
 	Retention storage.RetentionPolicy
 
+	// DeletionDueDays is how many working days the desk has to answer a
+	// consumer's deletion request for an open case
+	// (privacy.deletion_due_working_days); zero means
+	// storage.DefaultDeletionDueDays. Set it before the DB is shared.
+	DeletionDueDays int
+
 	db      *sqlx.DB
 	dialect string
 	url     string // as given to Open, for String

@@ -220,7 +220,7 @@ func (s *Server) apiListCases(w http.ResponseWriter, r *http.Request) {
 		s.apiSearchError(w, r, err)
 		return
 	}
-	names, err := s.apiStaffNames(r)
+	names, err := s.apiAssigneeNames(r, p.Cases)
 	if err != nil {
 		s.apiError(w, r, err)
 		return

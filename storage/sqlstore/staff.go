@@ -141,6 +141,29 @@ func (d *DB) ListStaff(ctx context.Context) ([]*storage.Staff, error) {
 	return staff, nil
 }
 
+// StaffNames implements storage.StaffStore.
+func (d *DB) StaffNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	names := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return names, nil
+	}
+	var rows []struct {
+		ID   int64  `db:"id"`
+		Name string `db:"name"`
+	}
+	err := d.inReadTx(ctx, "staff names", func(tx *sqlx.Tx) error {
+		cond, args := idsIn("id", ids)
+		return tx.SelectContext(ctx, &rows, tx.Rebind("SELECT id, name FROM staff WHERE "+cond), args...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		names[r.ID] = r.Name
+	}
+	return names, nil
+}
+
 // SetStaffPassword replaces the password hash and sets or clears
 // must_change_password. ENOTFOUND if no such account.
 func (d *DB) SetStaffPassword(ctx context.Context, id int64, passwordHash string, mustChange bool) error {

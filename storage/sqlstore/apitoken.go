@@ -79,35 +79,51 @@ func (d *DB) CreateAPIToken(ctx context.Context, staffID int64, name, hash strin
 // Whether its staff member is disabled is for the caller to check.
 func (d *DB) FindAPITokenByHash(ctx context.Context, hash string) (*storage.APIToken, error) {
 	var row apiTokenRow
-	err := d.inReadTx(ctx, "find API token", func(tx *sqlx.Tx) error {
-		q := tx.Rebind("SELECT " + apiTokenColumns + " FROM api_tokens" +
-			" WHERE hash = ? AND revoked_at IS NULL")
-		err := tx.GetContext(ctx, &row, q, strings.ToLower(hash))
-		if errors.Is(err, sql.ErrNoRows) {
-			return storage.Errorf(storage.ENOTFOUND, "no live API token with this hash")
-		}
-		return err
-	})
-	if err != nil {
+	if err := d.findLiveToken(ctx, "api_tokens", apiTokenColumns, hash, &row); err != nil {
 		return nil, err
 	}
 	t := row.token()
-	now := dbTime(d.now())
-	if now.Sub(t.LastUsedAt) < tokenUseResolution {
-		return t, nil
-	}
-	err = d.inWriteTx(ctx, "record API token use", func(tx *sqlx.Tx) error {
-		// The condition keeps two instances from both writing within the minute.
-		q := tx.Rebind(`UPDATE api_tokens SET last_used_at = ?
-			WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`)
-		_, err := tx.ExecContext(ctx, q, now, t.ID, now.Add(-tokenUseResolution))
-		return err
-	})
+	used, err := d.recordTokenUse(ctx, "api_tokens", t.ID, t.LastUsedAt)
 	if err != nil {
 		return nil, err
 	}
-	t.LastUsedAt = now
+	t.LastUsedAt = used
 	return t, nil
+}
+
+// findLiveToken reads into dest the unrevoked token of table (api_tokens or
+// merchant_api_tokens, which share these columns) whose hash is hash; ENOTFOUND
+// when there is none.
+func (d *DB) findLiveToken(ctx context.Context, table, columns, hash string, dest any) error {
+	return d.inReadTx(ctx, "find "+table, func(tx *sqlx.Tx) error {
+		q := tx.Rebind("SELECT " + columns + " FROM " + table + " WHERE hash = ? AND revoked_at IS NULL")
+		err := tx.GetContext(ctx, dest, q, strings.ToLower(hash))
+		if errors.Is(err, sql.ErrNoRows) {
+			return storage.Errorf(storage.ENOTFOUND, "no live token in %s with this hash", table)
+		}
+		return err
+	})
+}
+
+// recordTokenUse stamps the use of token id of table at most once per
+// tokenUseResolution, so that a busy client does not write on every request,
+// and returns the last use to report.
+func (d *DB) recordTokenUse(ctx context.Context, table string, id int64, lastUsed time.Time) (time.Time, error) {
+	now := dbTime(d.now())
+	if now.Sub(lastUsed) < tokenUseResolution {
+		return lastUsed, nil
+	}
+	err := d.inWriteTx(ctx, "record "+table+" use", func(tx *sqlx.Tx) error {
+		// The condition keeps two instances from both writing within the minute.
+		q := tx.Rebind("UPDATE " + table + ` SET last_used_at = ?
+			WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`)
+		_, err := tx.ExecContext(ctx, q, now, id, now.Add(-tokenUseResolution))
+		return err
+	})
+	if err != nil {
+		return time.Time{}, err
+	}
+	return now, nil
 }
 
 // ListAPITokens returns a staff member's tokens, newest first, revoked ones too.

@@ -71,32 +71,15 @@ func (d *DB) CreateMerchantAPIToken(
 // is recorded at most once a minute per token, as for the console's tokens.
 func (d *DB) FindMerchantAPITokenByHash(ctx context.Context, hash string) (*storage.MerchantAPIToken, error) {
 	var row merchantTokenRow
-	err := d.inReadTx(ctx, "find merchant API token", func(tx *sqlx.Tx) error {
-		q := tx.Rebind("SELECT " + merchantTokenColumns + " FROM merchant_api_tokens WHERE hash = ? AND revoked_at IS NULL")
-		err := tx.GetContext(ctx, &row, q, strings.ToLower(hash))
-		if errors.Is(err, sql.ErrNoRows) {
-			return storage.Errorf(storage.ENOTFOUND, "no live merchant API token with this hash")
-		}
-		return err
-	})
-	if err != nil {
+	if err := d.findLiveToken(ctx, "merchant_api_tokens", merchantTokenColumns, hash, &row); err != nil {
 		return nil, err
 	}
 	t := row.token()
-	now := dbTime(d.now())
-	if now.Sub(t.LastUsedAt) < tokenUseResolution {
-		return t, nil
-	}
-	err = d.inWriteTx(ctx, "record merchant API token use", func(tx *sqlx.Tx) error {
-		q := tx.Rebind(`UPDATE merchant_api_tokens SET last_used_at = ?
-			WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`)
-		_, err := tx.ExecContext(ctx, q, now, t.ID, now.Add(-tokenUseResolution))
-		return err
-	})
+	used, err := d.recordTokenUse(ctx, "merchant_api_tokens", t.ID, t.LastUsedAt)
 	if err != nil {
 		return nil, err
 	}
-	t.LastUsedAt = now
+	t.LastUsedAt = used
 	return t, nil
 }
 

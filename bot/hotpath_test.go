@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -79,10 +78,7 @@ func TestWebhookMessageCostsAtMostTwoRoundTrips(t *testing.T) {
 // after the guard's timeout, and the message is not handled.
 func TestWebhookPlainModeAsksToResendWhenRedisStallsInTheTurn(t *testing.T) {
 	_, prefix := testenv.NewRealRedis(t) // skips or fails without a real server; cleans prefix:*
-	opt, err := redis.ParseURL(os.Getenv(testenv.EnvRedisURL))
-	if err != nil {
-		t.Fatal(err)
-	}
+	opt := testenv.RealRedisNode(t)      // the proxy stands in front of one node
 	proxy := testenv.StartProxy(t, opt.Addr)
 	opt.Addr = proxy.Addr()
 	rdb := redis.NewClient(opt)

@@ -37,13 +37,7 @@ var templateFuncs = template.FuncMap{
 }
 
 // MaskPhone shows a mobile number as 138****5678; lists never show it whole.
-func MaskPhone(p string) string {
-	r := []rune(p)
-	if len(r) < 7 {
-		return strings.Repeat("*", len(r))
-	}
-	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
-}
+func MaskPhone(p string) string { return storage.MaskPhone(p) }
 
 // FormatYuan shows fen as yuan: 399950 → "3999.50".
 func FormatYuan(fen int64) string {

@@ -44,7 +44,7 @@ func (e *Engine) showMyData(ctx context.Context, openID string) (string, error) 
 	lines := []string{c.text(msgRightsRecordsHead, "Count", strconv.Itoa(len(recs)))}
 	for _, r := range recs {
 		lines = append(lines, c.text(msgRightsRecordLine, "Number", r.Number, "Status", r.Status.Label(),
-			"Name", maskName(r.Name), "Phone", maskPhone(r.Phone), "Kept", e.kept(r)))
+			"Name", storage.MaskName(r.Name), "Phone", storage.MaskPhone(r.Phone), "Kept", e.kept(r)))
 	}
 	lines = append(lines, c.text(msgRightsRecordsTail))
 	return strings.Join(lines, "\n"), nil
@@ -101,7 +101,7 @@ func (e *Engine) correctContact(ctx context.Context, openID string, eff CorrectM
 	if len(got.Corrected) > 0 {
 		field, value := "姓名", eff.Value
 		if eff.Field == string(storage.ContactPhone) {
-			field, value = "联系电话", maskPhone(eff.Value)
+			field, value = "联系电话", storage.MaskPhone(eff.Value)
 		}
 		out = append(out, c.text(msgRightsCorrected, "Numbers", strings.Join(got.Corrected, "、"),
 			"Field", field, "Value", value))
@@ -170,22 +170,4 @@ func (e *Engine) forgetAfterCommit(ctx context.Context, openID string, effects [
 		}
 	}
 	return nil
-}
-
-// maskName keeps a name's first character.
-func maskName(s string) string {
-	r := []rune(s)
-	if len(r) == 0 {
-		return ""
-	}
-	return string(r[:1]) + strings.Repeat("*", len(r)-1)
-}
-
-// maskPhone masks a phone as staff lists do: the first three and last four digits.
-func maskPhone(s string) string {
-	r := []rune(s)
-	if len(r) < 7 {
-		return strings.Repeat("*", len(r))
-	}
-	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
 }

@@ -84,18 +84,10 @@ func (d *DB) correctCase(ctx context.Context, tx *sqlx.Tx, id int64, column, lab
 		Detail: "消费者更正" + label, CreatedAt: now})
 }
 
-// maskContact masks an old name (its first character) or phone (as in lists:
-// the first three and last four digits).
+// maskContact masks an old name or phone as lists show them.
 func maskContact(column, v string) string {
-	r := []rune(v)
-	if column != "phone" {
-		if len(r) == 0 {
-			return ""
-		}
-		return string(r[:1]) + strings.Repeat("*", len(r)-1)
+	if column == "phone" {
+		return storage.MaskPhone(v)
 	}
-	if len(r) < 7 {
-		return strings.Repeat("*", len(r))
-	}
-	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
+	return storage.MaskName(v)
 }

@@ -82,15 +82,73 @@ EOF
     || { tail -n 20 "$dir/sentinel.log" >&2; die "Sentinel on port $SENTINEL_PORT does not report its master"; }
 }
 
-# start_pgbouncer starts Debian's pgbouncer in transaction mode on PGBOUNCER_PORT
-# in front of the PostgreSQL at PG_HOST:PG_PORT, for every database name. It
-# refuses to run as root, so as root it drops to the postgres user (-u).
-start_pgbouncer() {
-  local dir=$CI_SERVERS_DIR/pgbouncer pid
+# PgBouncer before 1.21 exits on a FATAL "server in bad state" when a query is
+# cancelled at the wrong moment (pgbouncer/pgbouncer#822, fixed by #927 in 1.21);
+# lib/pq cancels the query of every context that ends mid-statement, and a CI
+# run did lose Debian 12's 1.18 that way halfway through the end-to-end tests.
+# So an older installed pgbouncer is replaced by Debian 13's source release of
+# PgBouncer, checked against the checksum Debian publishes, built once into
+# PGBOUNCER_BUILD_DIR and reused by later runs.
+PGBOUNCER_MIN_VERSION=1.21
+PGBOUNCER_SOURCE_VERSION=1.24.1
+PGBOUNCER_SOURCE_URL=http://deb.debian.org/debian/pool/main/p/pgbouncer/pgbouncer_${PGBOUNCER_SOURCE_VERSION}.orig.tar.gz
+PGBOUNCER_SOURCE_SHA256=da72a3aba13072876d055a3e58dd4aba4a5de4ed6148e73033185245598fd3e0
+PGBOUNCER_BUILD_DIR=${PGBOUNCER_BUILD_DIR:-/var/cache/complaintbot-ci/pgbouncer-$PGBOUNCER_SOURCE_VERSION}
+
+# pgbouncer_version prints the version of the pgbouncer binary $1 (e.g. 1.18.0).
+pgbouncer_version() {
+  "$1" --version 2>/dev/null | awk 'NR == 1 { print $2 }'
+}
+
+# version_at_least reports whether version $1 is $2 or later.
+version_at_least() {
+  [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]
+}
+
+# build_pgbouncer builds PGBOUNCER_SOURCE_VERSION into PGBOUNCER_BUILD_DIR.
+build_pgbouncer() {
+  local src
+  log "building PgBouncer $PGBOUNCER_SOURCE_VERSION (the installed one is older than $PGBOUNCER_MIN_VERSION)"
+  local deps=(gcc make pkgconf libevent-dev libssl-dev libc-ares-dev)
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${deps[@]}" >/dev/null 2>&1 \
+    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${deps[@]}" >/dev/null; } \
+    || die "cannot install PgBouncer's build dependencies"
+  src=$(mktemp -d)
+  curl -fsS -o "$src/pgbouncer.tar.gz" "$PGBOUNCER_SOURCE_URL" || die "cannot download $PGBOUNCER_SOURCE_URL"
+  echo "$PGBOUNCER_SOURCE_SHA256  $src/pgbouncer.tar.gz" | sha256sum -c --quiet - || die "PgBouncer source: checksum mismatch"
+  tar -xzf "$src/pgbouncer.tar.gz" -C "$src" --strip-components=1 || die "cannot unpack the PgBouncer source"
+  ( cd "$src" && ./configure --prefix="$PGBOUNCER_BUILD_DIR" --with-cares --without-systemd >configure.log 2>&1 \
+      && make -j"$(nproc)" >make.log 2>&1 && make install >install.log 2>&1 ) \
+    || { tail -n 30 "$src"/*.log >&2; die "cannot build PgBouncer $PGBOUNCER_SOURCE_VERSION"; }
+  rm -rf "$src"
+}
+
+# pgbouncer_binary prints the path of a pgbouncer of at least
+# PGBOUNCER_MIN_VERSION: Debian's package if it is recent enough, else the build.
+pgbouncer_binary() {
+  local installed
   if ! command -v pgbouncer >/dev/null 2>&1; then
-    log "installing pgbouncer"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null || die "cannot install pgbouncer"
   fi
+  installed=$(command -v pgbouncer)
+  if version_at_least "$(pgbouncer_version "$installed")" "$PGBOUNCER_MIN_VERSION"; then
+    echo "$installed"
+    return
+  fi
+  [ -x "$PGBOUNCER_BUILD_DIR/bin/pgbouncer" ] || build_pgbouncer >&2
+  version_at_least "$(pgbouncer_version "$PGBOUNCER_BUILD_DIR/bin/pgbouncer")" "$PGBOUNCER_MIN_VERSION" \
+    || die "the PgBouncer built in $PGBOUNCER_BUILD_DIR is older than $PGBOUNCER_MIN_VERSION"
+  echo "$PGBOUNCER_BUILD_DIR/bin/pgbouncer"
+}
+
+# start_pgbouncer starts PgBouncer (pgbouncer_binary) in transaction mode on
+# PGBOUNCER_PORT in front of the PostgreSQL at PG_HOST:PG_PORT, for every
+# database name. It refuses to run as root, so as root it drops to the postgres
+# user (-u).
+start_pgbouncer() {
+  local dir=$CI_SERVERS_DIR/pgbouncer pid bin
+  bin=$(pgbouncer_binary) || exit 1
+  log "PgBouncer: $bin ($(pgbouncer_version "$bin"))"
   if [ -f "$dir/pgbouncer.pid" ] && pid=$(cat "$dir/pgbouncer.pid") && kill -0 "$pid" 2>/dev/null; then
     kill "$pid"
     wait_for bash -c "! kill -0 $pid" || die "cannot stop the pgbouncer left from an earlier run"
@@ -118,9 +176,24 @@ EOF
   echo '"postgres" ""' >"$dir/userlist.txt"
   local user_opt=()
   if [ "$(id -u)" = 0 ]; then chown -R postgres "$dir"; user_opt=(-u postgres); fi
-  pgbouncer -d "${user_opt[@]}" "$dir/pgbouncer.ini" || { tail -n 20 "$dir/pgbouncer.log" >&2; die "cannot start pgbouncer"; }
+  "$bin" -d "${user_opt[@]}" "$dir/pgbouncer.ini" || { tail -n 20 "$dir/pgbouncer.log" >&2; die "cannot start pgbouncer"; }
   wait_for pg_isready -h 127.0.0.1 -p "$PGBOUNCER_PORT" -q \
     || { tail -n 20 "$dir/pgbouncer.log" >&2; die "pgbouncer does not answer on port $PGBOUNCER_PORT"; }
+}
+
+# report_ci_servers prints, after a failed pass, whether each server this file
+# started still runs, and the end of PgBouncer's log: a pooler that died
+# mid-pass shows up as "connection refused" in the tests and is explained here.
+report_ci_servers() {
+  local port pid dir=$CI_SERVERS_DIR/pgbouncer
+  for port in "${CLUSTER_PORTS[@]}" "$SENTINEL_PORT" "$SENTINEL_MASTER_PORT"; do
+    if redis-cli -p "$port" ping >/dev/null 2>&1; then echo "redis on $port: up"; else echo "redis on $port: down"; fi
+  done >&2
+  if [ -f "$dir/pgbouncer.pid" ] && pid=$(cat "$dir/pgbouncer.pid"); then
+    if kill -0 "$pid" 2>/dev/null; then echo "pgbouncer ($pid): up" >&2; else echo "pgbouncer ($pid): DEAD" >&2; fi
+    grep -E 'FATAL|ERROR|WARNING' "$dir/pgbouncer.log" | grep -v 'authentication failed' | tail -n 20 >&2 || true
+    tail -n 5 "$dir/pgbouncer.log" >&2
+  fi
 }
 
 # stop_ci_servers stops every server this file started.

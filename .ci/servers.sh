@@ -11,6 +11,7 @@
 CI_SERVERS_DIR=${CI_SERVERS_DIR:-/tmp/complaintbot-ci-servers}
 CLUSTER_PORTS=(7000 7001 7002)
 SENTINEL_MASTER_PORT=18401
+SENTINEL_REPLICA_PORT=18402
 SENTINEL_PORT=26379
 SENTINEL_MASTER_NAME=cbmaster
 PGBOUNCER_PORT=6432
@@ -61,10 +62,15 @@ start_redis_cluster() {
   done
 }
 
-# start_redis_sentinel starts a master and one Sentinel that monitors it.
+# start_redis_sentinel starts a master, its replica and one Sentinel that
+# monitors them, and waits until the Sentinel knows the replica (a failover
+# needs one to promote).
 start_redis_sentinel() {
   local dir=$CI_SERVERS_DIR/sentinel-$SENTINEL_PORT
   start_redis "$SENTINEL_MASTER_PORT"
+  start_redis "$SENTINEL_REPLICA_PORT" --replicaof 127.0.0.1 "$SENTINEL_MASTER_PORT"
+  wait_for bash -c "redis-cli -p $SENTINEL_REPLICA_PORT info replication | grep -q '^master_link_status:up'" \
+    || die "the replica on port $SENTINEL_REPLICA_PORT does not follow its master"
   stop_redis_port "$SENTINEL_PORT"
   rm -rf "$dir" && mkdir -p "$dir"
   cat >"$dir/sentinel.conf" <<EOF
@@ -80,6 +86,8 @@ EOF
   redis-server "$dir/sentinel.conf" --sentinel || die "cannot start redis-sentinel on port $SENTINEL_PORT"
   wait_for bash -c "redis-cli -p $SENTINEL_PORT sentinel get-master-addr-by-name $SENTINEL_MASTER_NAME | grep -q $SENTINEL_MASTER_PORT" \
     || { tail -n 20 "$dir/sentinel.log" >&2; die "Sentinel on port $SENTINEL_PORT does not report its master"; }
+  wait_for bash -c "redis-cli -p $SENTINEL_PORT sentinel replicas $SENTINEL_MASTER_NAME | grep -q $SENTINEL_REPLICA_PORT" \
+    || { tail -n 20 "$dir/sentinel.log" >&2; die "Sentinel on port $SENTINEL_PORT does not know the replica"; }
 }
 
 # PgBouncer before 1.21 exits on a FATAL "server in bad state" when a query is
@@ -186,7 +194,7 @@ EOF
 # mid-pass shows up as "connection refused" in the tests and is explained here.
 report_ci_servers() {
   local port pid dir=$CI_SERVERS_DIR/pgbouncer
-  for port in "${CLUSTER_PORTS[@]}" "$SENTINEL_PORT" "$SENTINEL_MASTER_PORT"; do
+  for port in "${CLUSTER_PORTS[@]}" "$SENTINEL_PORT" "$SENTINEL_MASTER_PORT" "$SENTINEL_REPLICA_PORT"; do
     if redis-cli -p "$port" ping >/dev/null 2>&1; then echo "redis on $port: up"; else echo "redis on $port: down"; fi
   done >&2
   if [ -f "$dir/pgbouncer.pid" ] && pid=$(cat "$dir/pgbouncer.pid"); then
@@ -199,7 +207,7 @@ report_ci_servers() {
 # stop_ci_servers stops every server this file started.
 stop_ci_servers() {
   local port pid
-  for port in "${CLUSTER_PORTS[@]}" "$SENTINEL_PORT" "$SENTINEL_MASTER_PORT"; do
+  for port in "${CLUSTER_PORTS[@]}" "$SENTINEL_PORT" "$SENTINEL_MASTER_PORT" "$SENTINEL_REPLICA_PORT"; do
     redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
   done
   if [ -f "$CI_SERVERS_DIR/pgbouncer/pgbouncer.pid" ] && pid=$(cat "$CI_SERVERS_DIR/pgbouncer/pgbouncer.pid"); then

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/silenceper/wechat/v2/officialaccount/message"
@@ -22,7 +23,7 @@ func (w *Webhook) shed(rw http.ResponseWriter, r *http.Request, body []byte, cb 
 		return w.serve(rw, r, body, cb)
 	}
 	w.metrics.Replies.WithLabelValues("shed").Inc()
-	out, err := w.busyXML(r, cb)
+	out, err := w.busyXML(cb)
 	if err != nil {
 		w.metrics.Errors.WithLabelValues("encrypt").Inc()
 		w.log.Error("wechat busy reply not built", "err", err)
@@ -35,20 +36,20 @@ func (w *Webhook) shed(rw http.ResponseWriter, r *http.Request, body []byte, cb 
 }
 
 // busyXML is the busy text reply to cb's sender.
-func (w *Webhook) busyXML(r *http.Request, cb *callback) ([]byte, error) {
-	return w.replyXML(r, cb.sender, cb.account, w.cfg.BusyReply)
+func (w *Webhook) busyXML(cb *callback) ([]byte, error) {
+	return w.replyXML(cb.query, cb.sender, cb.account, w.cfg.BusyReply)
 }
 
 // replyXML is the passive text reply to sender from account, sealed in safe
 // mode (a fresh random, the callback's timestamp and nonce) as WeChat expects.
-func (w *Webhook) replyXML(r *http.Request, sender, account, content string) ([]byte, error) {
+func (w *Webhook) replyXML(q url.Values, sender, account, content string) ([]byte, error) {
 	text := message.NewText(content)
 	text.SetToUserName(message.CDATA(sender))
 	text.SetFromUserName(message.CDATA(account))
 	text.SetMsgType(message.MsgTypeText)
 	text.SetCreateTime(w.cfg.Now().Unix())
 	raw, err := xml.Marshal(text)
-	if err != nil || plain(r) {
+	if err != nil || plain(q) {
 		return raw, err
 	}
 	random := make([]byte, 16)
@@ -57,7 +58,6 @@ func (w *Webhook) replyXML(r *http.Request, sender, account, content string) ([]
 	if err != nil {
 		return nil, fmt.Errorf("encrypt reply: %w", err)
 	}
-	q := r.URL.Query()
 	ts, _ := strconv.ParseInt(q.Get("timestamp"), 10, 64) // checked by checkSignature
 	return xml.Marshal(message.ResponseEncryptedXMLMsg{
 		EncryptedMsg: string(enc),

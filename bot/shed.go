@@ -2,13 +2,11 @@ package bot
 
 import (
 	"crypto/rand"
-	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 
-	"github.com/silenceper/wechat/v2/officialaccount/message"
 	"github.com/silenceper/wechat/v2/util"
 )
 
@@ -43,14 +41,9 @@ func (w *Webhook) busyXML(cb *callback) ([]byte, error) {
 // replyXML is the passive text reply to sender from account, sealed in safe
 // mode (a fresh random, the callback's timestamp and nonce) as WeChat expects.
 func (w *Webhook) replyXML(q url.Values, sender, account, content string) ([]byte, error) {
-	text := message.NewText(content)
-	text.SetToUserName(message.CDATA(sender))
-	text.SetFromUserName(message.CDATA(account))
-	text.SetMsgType(message.MsgTypeText)
-	text.SetCreateTime(w.cfg.Now().Unix())
-	raw, err := xml.Marshal(text)
-	if err != nil || plain(q) {
-		return raw, err
+	raw := appendTextReply(make([]byte, 0, 256+len(content)), sender, account, w.cfg.Now().Unix(), content)
+	if plain(q) {
+		return raw, nil
 	}
 	random := make([]byte, 16)
 	_, _ = rand.Read(random) // crypto/rand.Read never fails (Go 1.24+)
@@ -59,10 +52,8 @@ func (w *Webhook) replyXML(q url.Values, sender, account, content string) ([]byt
 		return nil, fmt.Errorf("encrypt reply: %w", err)
 	}
 	ts, _ := strconv.ParseInt(q.Get("timestamp"), 10, 64) // checked by checkSignature
-	return xml.Marshal(message.ResponseEncryptedXMLMsg{
-		EncryptedMsg: string(enc),
-		MsgSignature: signature(w.cfg.Token, q.Get("timestamp"), q.Get("nonce"), string(enc)),
-		Timestamp:    ts,
-		Nonce:        q.Get("nonce"),
-	})
+	sealed := string(enc)
+	out := make([]byte, 0, len(sealed)+192)
+	return appendSealedReply(out, sealed, signature(w.cfg.Token, q.Get("timestamp"), q.Get("nonce"), sealed),
+		ts, q.Get("nonce")), nil
 }

@@ -27,17 +27,37 @@ func appendTextReply(b []byte, sender, account string, createTime int64, content
 
 // appendSealedReply appends the safe-mode envelope of an encrypted reply.
 func appendSealedReply(b []byte, encrypted, msgSignature string, timestamp int64, nonce string) []byte {
+	b = append(b, "<xml><Encrypt>"...)
+	b = appendEscaped(b, encrypted)
+	b = append(b, "</Encrypt><MsgSignature>"...)
+	b = appendEscaped(b, msgSignature)
+	b = append(b, "</MsgSignature><TimeStamp>"...)
+	b = strconv.AppendInt(b, timestamp, 10)
+	b = append(b, "</TimeStamp><Nonce>"...)
+	b = appendEscaped(b, nonce) // the nonce is the callback URL's: anything
+	return append(b, "</Nonce></xml>"...)
+}
+
+// appendEscaped appends s as encoding/xml writes a string field. Base64 and hex,
+// what the envelope holds, need no escaping and are appended as they are.
+func appendEscaped(b []byte, s string) []byte {
+	if !needsEscape(s) {
+		return append(b, s...)
+	}
 	buf := bytes.NewBuffer(b)
-	buf.WriteString("<xml><Encrypt>")
-	_ = xml.EscapeText(buf, []byte(encrypted)) // a bytes.Buffer never fails
-	buf.WriteString("</Encrypt><MsgSignature>")
-	_ = xml.EscapeText(buf, []byte(msgSignature))
-	buf.WriteString("</MsgSignature><TimeStamp>")
-	buf.WriteString(strconv.FormatInt(timestamp, 10))
-	buf.WriteString("</TimeStamp><Nonce>")
-	_ = xml.EscapeText(buf, []byte(nonce)) // the nonce is the callback URL's, anything
-	buf.WriteString("</Nonce></xml>")
+	_ = xml.EscapeText(buf, []byte(s)) // a bytes.Buffer never fails
 	return buf.Bytes()
+}
+
+// needsEscape reports whether s holds anything but printable ASCII that XML
+// text takes as it is.
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '<' || c == '>' || c == '&' || c == '\'' || c == '"' {
+			return true
+		}
+	}
+	return false
 }
 
 // appendCDATA appends s as encoding/xml writes a ",cdata" field: nothing when

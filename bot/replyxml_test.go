@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/silenceper/wechat/v2/officialaccount/message"
+	"github.com/silenceper/wechat/v2/util"
 )
 
 // replyXMLSamples are strings that exercise the writer: empty, Chinese, the
@@ -58,6 +59,39 @@ func TestReplyXMLIsWhatTheLibraryTypesMarshalTo(t *testing.T) {
 		}
 		if got := appendSealedReply([]byte("kept"), s, other, ts, s+other); string(got) != "kept"+string(want) {
 			t.Fatalf("sealed reply of %q:\n got %s\nwant kept%s", s, got, want)
+		}
+	}
+}
+
+// TestReplySealerIsTheLibrarysEncryption: with the same random bytes the
+// sealer's ciphertext is util.EncryptMsg's, for replies of every length around
+// the padding's block, and an invalid key leaves sealing to the library.
+func TestReplySealerIsTheLibrarysEncryption(t *testing.T) {
+	s := newReplySealer(testAppID, testAESKey)
+	if s == nil {
+		t.Fatal("no sealer for the test key")
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for n := range 100 {
+		random := make([]byte, 16)
+		raw := make([]byte, n*7)
+		for i := range random {
+			random[i] = byte(r.UintN(256))
+		}
+		for i := range raw {
+			raw[i] = byte(r.UintN(256))
+		}
+		want, err := util.EncryptMsg(random, raw, testAppID, testAESKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.seal(random, raw); got != string(want) {
+			t.Fatalf("%d bytes: sealed %q, library %q", len(raw), got, want)
+		}
+	}
+	for _, key := range []string{"", "short", testAESKey[:42] + "!"} {
+		if newReplySealer(testAppID, key) != nil {
+			t.Errorf("a sealer for the invalid key %q", key)
 		}
 	}
 }

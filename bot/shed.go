@@ -47,12 +47,17 @@ func (w *Webhook) replyXML(q url.Values, sender, account, content string) ([]byt
 	}
 	random := make([]byte, 16)
 	_, _ = rand.Read(random) // crypto/rand.Read never fails (Go 1.24+)
-	enc, err := util.EncryptMsg(random, raw, w.cfg.AppID, w.cfg.EncodingAESKey)
-	if err != nil {
-		return nil, fmt.Errorf("encrypt reply: %w", err)
+	var sealed string
+	if w.sealer != nil {
+		sealed = w.sealer.seal(random, raw)
+	} else {
+		enc, err := util.EncryptMsg(random, raw, w.cfg.AppID, w.cfg.EncodingAESKey)
+		if err != nil {
+			return nil, fmt.Errorf("encrypt reply: %w", err)
+		}
+		sealed = string(enc)
 	}
 	ts, _ := strconv.ParseInt(q.Get("timestamp"), 10, 64) // checked by checkSignature
-	sealed := string(enc)
 	out := make([]byte, 0, len(sealed)+192)
 	return appendSealedReply(out, sealed, signature(w.cfg.Token, q.Get("timestamp"), q.Get("nonce"), sealed),
 		ts, q.Get("nonce")), nil

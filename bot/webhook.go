@@ -13,7 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -97,6 +97,7 @@ type Webhook struct {
 	turns   TurnHandler
 	log     *slog.Logger
 	metrics *Metrics
+	sealer  *replySealer // nil without a valid EncodingAESKey
 }
 
 // NewWebhook builds the webhook. It parses, decrypts and seals messages with
@@ -114,7 +115,8 @@ func NewWebhook(cfg WebhookConfig, turns TurnHandler, log *slog.Logger, m *Metri
 		cfg.Now = time.Now
 	}
 	return &Webhook{cfg: cfg, turns: turns, log: log, metrics: m,
-		admit: newAdmission(cfg.MaxTurns, cfg.TurnWait), workers: newTurnWorkers(turnWorkerIdle)}
+		admit: newAdmission(cfg.MaxTurns, cfg.TurnWait), workers: newTurnWorkers(turnWorkerIdle),
+		sealer: newReplySealer(cfg.AppID, cfg.EncodingAESKey)}
 }
 
 // ServeHTTP implements http.Handler.
@@ -529,11 +531,18 @@ func writeSuccess(rw http.ResponseWriter) {
 }
 
 // signature is WeChat's: the hex SHA-1 of the sorted, concatenated parts.
+// It hashes the parts one after another instead of joining them: in safe mode
+// one part is the whole ciphertext, on every callback and every reply.
 func signature(parts ...string) string {
-	sorted := append([]string(nil), parts...)
-	sort.Strings(sorted)
-	sum := sha1.Sum([]byte(strings.Join(sorted, "")))
-	return hex.EncodeToString(sum[:])
+	var buf [4]string // WeChat signs three or four parts
+	sorted := append(buf[:0], parts...)
+	slices.Sort(sorted)
+	h := sha1.New()
+	for _, p := range sorted {
+		_, _ = io.WriteString(h, p) // a hash never fails
+	}
+	var sum [sha1.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0]))
 }
 
 func equalSignature(got, want string) bool {

@@ -270,7 +270,7 @@ func (w *Webhook) checkEnvelope(body []byte, cb *callback) (int, string) {
 // checks that the URL's openid is the sender's.
 func (w *Webhook) checkPlain(body []byte, cb *callback) (int, string) {
 	m := &inbound{}
-	if err := xml.Unmarshal(body, m); err != nil {
+	if err := parseInbound(body, m); err != nil {
 		return http.StatusBadRequest, "malformed message"
 	}
 	sender := string(m.FromUserName)
@@ -368,7 +368,7 @@ func (w *Webhook) decrypt(sealed string) (*inbound, error) {
 		return nil, err
 	}
 	m := &inbound{}
-	return m, xml.Unmarshal(raw, m)
+	return m, parseInbound(raw, m)
 }
 
 // answer runs the consumer's turn and returns the passive reply's text; empty

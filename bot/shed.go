@@ -2,12 +2,11 @@ package bot
 
 import (
 	"crypto/rand"
-	"encoding/xml"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 
-	"github.com/silenceper/wechat/v2/officialaccount/message"
 	"github.com/silenceper/wechat/v2/util"
 )
 
@@ -22,7 +21,7 @@ func (w *Webhook) shed(rw http.ResponseWriter, r *http.Request, body []byte, cb 
 		return w.serve(rw, r, body, cb)
 	}
 	w.metrics.Replies.WithLabelValues("shed").Inc()
-	out, err := w.busyXML(r, cb)
+	out, err := w.busyXML(cb)
 	if err != nil {
 		w.metrics.Errors.WithLabelValues("encrypt").Inc()
 		w.log.Error("wechat busy reply not built", "err", err)
@@ -35,34 +34,31 @@ func (w *Webhook) shed(rw http.ResponseWriter, r *http.Request, body []byte, cb 
 }
 
 // busyXML is the busy text reply to cb's sender.
-func (w *Webhook) busyXML(r *http.Request, cb *callback) ([]byte, error) {
-	return w.replyXML(r, cb.sender, cb.account, w.cfg.BusyReply)
+func (w *Webhook) busyXML(cb *callback) ([]byte, error) {
+	return w.replyXML(cb.query, cb.sender, cb.account, w.cfg.BusyReply)
 }
 
 // replyXML is the passive text reply to sender from account, sealed in safe
 // mode (a fresh random, the callback's timestamp and nonce) as WeChat expects.
-func (w *Webhook) replyXML(r *http.Request, sender, account, content string) ([]byte, error) {
-	text := message.NewText(content)
-	text.SetToUserName(message.CDATA(sender))
-	text.SetFromUserName(message.CDATA(account))
-	text.SetMsgType(message.MsgTypeText)
-	text.SetCreateTime(w.cfg.Now().Unix())
-	raw, err := xml.Marshal(text)
-	if err != nil || plain(r) {
-		return raw, err
+func (w *Webhook) replyXML(q url.Values, sender, account, content string) ([]byte, error) {
+	raw := appendTextReply(make([]byte, 0, 256+len(content)), sender, account, w.cfg.Now().Unix(), content)
+	if plain(q) {
+		return raw, nil
 	}
 	random := make([]byte, 16)
 	_, _ = rand.Read(random) // crypto/rand.Read never fails (Go 1.24+)
-	enc, err := util.EncryptMsg(random, raw, w.cfg.AppID, w.cfg.EncodingAESKey)
-	if err != nil {
-		return nil, fmt.Errorf("encrypt reply: %w", err)
+	var sealed string
+	if w.sealer != nil {
+		sealed = w.sealer.seal(random, raw)
+	} else {
+		enc, err := util.EncryptMsg(random, raw, w.cfg.AppID, w.cfg.EncodingAESKey)
+		if err != nil {
+			return nil, fmt.Errorf("encrypt reply: %w", err)
+		}
+		sealed = string(enc)
 	}
-	q := r.URL.Query()
 	ts, _ := strconv.ParseInt(q.Get("timestamp"), 10, 64) // checked by checkSignature
-	return xml.Marshal(message.ResponseEncryptedXMLMsg{
-		EncryptedMsg: string(enc),
-		MsgSignature: signature(w.cfg.Token, q.Get("timestamp"), q.Get("nonce"), string(enc)),
-		Timestamp:    ts,
-		Nonce:        q.Get("nonce"),
-	})
+	out := make([]byte, 0, len(sealed)+192)
+	return appendSealedReply(out, sealed, signature(w.cfg.Token, q.Get("timestamp"), q.Get("nonce"), sealed),
+		ts, q.Get("nonce")), nil
 }

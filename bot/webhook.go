@@ -12,7 +12,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"sort"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -96,6 +97,7 @@ type Webhook struct {
 	turns   TurnHandler
 	log     *slog.Logger
 	metrics *Metrics
+	sealer  *replySealer // nil without a valid EncodingAESKey
 }
 
 // NewWebhook builds the webhook. It parses, decrypts and seals messages with
@@ -113,7 +115,8 @@ func NewWebhook(cfg WebhookConfig, turns TurnHandler, log *slog.Logger, m *Metri
 		cfg.Now = time.Now
 	}
 	return &Webhook{cfg: cfg, turns: turns, log: log, metrics: m,
-		admit: newAdmission(cfg.MaxTurns, cfg.TurnWait), workers: newTurnWorkers(turnWorkerIdle)}
+		admit: newAdmission(cfg.MaxTurns, cfg.TurnWait), workers: newTurnWorkers(turnWorkerIdle),
+		sealer: newReplySealer(cfg.AppID, cfg.EncodingAESKey)}
 }
 
 // ServeHTTP implements http.Handler.
@@ -133,27 +136,29 @@ func (w *Webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 
 // verifyURL answers the check WeChat makes when the URL is configured.
 func (w *Webhook) verifyURL(rw http.ResponseWriter, r *http.Request) {
-	if status, reason := w.checkSignature(r); status != 0 {
+	q := r.URL.Query()
+	if status, reason := w.checkSignature(q); status != 0 {
 		w.refuse(rw, status, reason)
 		return
 	}
 	rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, _ = io.WriteString(rw, r.URL.Query().Get("echostr"))
+	_, _ = io.WriteString(rw, q.Get("echostr"))
 }
 
 // callback is what one POSTed callback carries between the checks and the turn.
 type callback struct {
 	start     time.Time
-	urlOpenID string // the URL's openid, which no signature covers
-	sender    string // who the busy reply of a shed callback goes to; "" if unknown before parsing
-	account   string // the official account's id, the reply's FromUserName
-	slot      bool   // holds an admission slot, which a started turn takes over
-	shed      bool   // no slot came free: answer busy without a turn
-	guardErr  error  // the replay guard could not answer: reply busy
-	refusal   string // set by answer when the message must get 403
+	query     url.Values // the URL's query, parsed once
+	urlOpenID string     // the URL's openid, which no signature covers
+	sender    string     // who the busy reply of a shed callback goes to; "" if unknown before parsing
+	account   string     // the official account's id, the reply's FromUserName
+	slot      bool       // holds an admission slot, which a started turn takes over
+	shed      bool       // no slot came free: answer busy without a turn
+	guardErr  error      // the replay guard could not answer: reply busy
+	refusal   string     // set by answer when the message must get 403
 	// msg is the parsed message: in plain mode from checkPlain, in safe mode
 	// once decrypted after admission from sealed, the envelope's ciphertext.
-	msg    *message.MixMessage
+	msg    *inbound
 	sealed string
 	// claim is the plain-mode replay check when the turn's Load makes it
 	// (see dialog.ReplayClaim); nil when made before the turn, or not needed.
@@ -164,13 +169,14 @@ type callback struct {
 // Admission comes before the message is decrypted and parsed: under overload the
 // callbacks that are shed must cost little, or shedding alone fills the CPU.
 func (w *Webhook) handleMessage(rw http.ResponseWriter, r *http.Request, start time.Time) string {
-	cb := &callback{start: start, urlOpenID: r.URL.Query().Get("openid")}
+	q := r.URL.Query()
+	cb := &callback{start: start, query: q, urlOpenID: q.Get("openid")}
 	body, status, reason := w.readBody(rw, r)
 	if status == 0 {
-		status, reason = w.checkSignature(r)
+		status, reason = w.checkSignature(q)
 	}
 	if status == 0 {
-		status, reason = w.checkEnvelope(r, body, cb)
+		status, reason = w.checkEnvelope(body, cb)
 	}
 	if status != 0 {
 		w.refuse(rw, status, reason)
@@ -185,9 +191,9 @@ func (w *Webhook) handleMessage(rw http.ResponseWriter, r *http.Request, start t
 			w.admit.release()
 		}
 	}()
-	if plain(r) && w.cfg.Replay != nil {
-		if cb.claim = w.turnClaim(r, body, cb); cb.claim == nil {
-			err := w.claimSignature(r, body, start)
+	if plain(q) && w.cfg.Replay != nil {
+		if cb.claim = w.turnClaim(body, cb); cb.claim == nil {
+			err := w.claimSignature(r, body, cb)
 			if errors.Is(err, ErrReplayed) {
 				w.refuse(rw, http.StatusForbidden, "signature replayed")
 				return "refused"
@@ -198,7 +204,8 @@ func (w *Webhook) handleMessage(rw http.ResponseWriter, r *http.Request, start t
 	return w.serve(rw, r, body, cb)
 }
 
-func plain(r *http.Request) bool { return r.URL.Query().Get("encrypt_type") != "aes" }
+// plain reports whether the callback whose URL query is q is in plain mode.
+func plain(q url.Values) bool { return q.Get("encrypt_type") != "aes" }
 
 // readBody reads at most MaxBodyBytes; a larger body is refused before any parsing.
 func (w *Webhook) readBody(rw http.ResponseWriter, r *http.Request) ([]byte, int, string) {
@@ -217,8 +224,7 @@ func (w *Webhook) readBody(rw http.ResponseWriter, r *http.Request) ([]byte, int
 
 // checkSignature verifies the URL signature and refuses stale timestamps, which the
 // library never checks: a captured callback must not be replayable later.
-func (w *Webhook) checkSignature(r *http.Request) (int, string) {
-	q := r.URL.Query()
+func (w *Webhook) checkSignature(q url.Values) (int, string) {
 	ts, nonce := q.Get("timestamp"), q.Get("nonce")
 	if !equalSignature(q.Get("signature"), signature(w.cfg.Token, ts, nonce)) {
 		return http.StatusForbidden, "bad signature"
@@ -238,9 +244,9 @@ func (w *Webhook) checkSignature(r *http.Request) (int, string) {
 // library checks too, but reports every failure as one error; doing it here lets a
 // forged message get 403 and a broken one 400. It notes in cb whom a busy reply
 // would address, so a shed callback needs no decryption.
-func (w *Webhook) checkEnvelope(r *http.Request, body []byte, cb *callback) (int, string) {
-	q := r.URL.Query()
-	if plain(r) {
+func (w *Webhook) checkEnvelope(body []byte, cb *callback) (int, string) {
+	q := cb.query
+	if plain(q) {
 		if w.cfg.EncodingAESKey != "" && !w.cfg.AllowPlain {
 			return http.StatusForbidden, "plaintext refused in safe mode"
 		}
@@ -263,8 +269,8 @@ func (w *Webhook) checkEnvelope(r *http.Request, body []byte, cb *callback) (int
 // checkPlain parses a plaintext callback, once for the whole callback, and
 // checks that the URL's openid is the sender's.
 func (w *Webhook) checkPlain(body []byte, cb *callback) (int, string) {
-	m := &message.MixMessage{}
-	if err := xml.Unmarshal(body, m); err != nil {
+	m := &inbound{}
+	if err := parseInbound(body, m); err != nil {
 		return http.StatusBadRequest, "malformed message"
 	}
 	sender := string(m.FromUserName)
@@ -282,8 +288,8 @@ const replayGuardTimeout = 300 * time.Millisecond
 
 // replayTTL is how long a plain-mode signature stays claimed: as long as
 // checkSignature would take its timestamp, plus a second for clock steps.
-func (w *Webhook) replayTTL(r *http.Request) time.Duration {
-	sec, _ := strconv.ParseInt(r.URL.Query().Get("timestamp"), 10, 64) // checked by checkSignature
+func (w *Webhook) replayTTL(q url.Values) time.Duration {
+	sec, _ := strconv.ParseInt(q.Get("timestamp"), 10, 64) // checked by checkSignature
 	return time.Unix(sec, 0).Add(w.cfg.MaxClockSkew + time.Second).Sub(w.cfg.Now())
 }
 
@@ -300,15 +306,15 @@ func (w *Webhook) guardDeadline(start time.Time) time.Time {
 
 // claimSignature asks the replay guard, on a round trip of its own, to remember
 // the signature (see replayTTL).
-func (w *Webhook) claimSignature(r *http.Request, body []byte, start time.Time) error {
-	ctx, cancel := context.WithDeadline(context.WithoutCancel(r.Context()), w.guardDeadline(start))
+func (w *Webhook) claimSignature(r *http.Request, body []byte, cb *callback) error {
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(r.Context()), w.guardDeadline(cb.start))
 	defer cancel()
-	return w.cfg.Replay.Claim(ctx, r.URL.Query().Get("signature"), sha256.Sum256(body), w.replayTTL(r))
+	return w.cfg.Replay.Claim(ctx, cb.query.Get("signature"), sha256.Sum256(body), w.replayTTL(cb.query))
 }
 
 // turnClaim returns the replay check for the turn's Load to make, nil when the
 // guard or the turn handler cannot (then it is made apart, before the turn).
-func (w *Webhook) turnClaim(r *http.Request, body []byte, cb *callback) *dialog.ReplayClaim {
+func (w *Webhook) turnClaim(body []byte, cb *callback) *dialog.ReplayClaim {
 	m := cb.msg
 	g, ok := w.cfg.Replay.(turnClaimGuard)
 	if !ok || m == nil {
@@ -318,7 +324,7 @@ func (w *Webhook) turnClaim(r *http.Request, body []byte, cb *callback) *dialog.
 	if !ok || !checksReplayClaim(w.turns, in) {
 		return nil
 	}
-	return g.TurnClaim(r.URL.Query().Get("signature"), sha256.Sum256(body), w.replayTTL(r), w.guardDeadline(cb.start))
+	return g.TurnClaim(cb.query.Get("signature"), sha256.Sum256(body), w.replayTTL(cb.query), w.guardDeadline(cb.start))
 }
 
 // serve opens the message (in safe mode: decrypts and parses it; plain mode
@@ -342,7 +348,7 @@ func (w *Webhook) serve(rw http.ResponseWriter, r *http.Request, body []byte, cb
 		writeSuccess(rw)
 		return outcome
 	}
-	out, err := w.replyXML(r, string(cb.msg.FromUserName), string(cb.msg.ToUserName), text)
+	out, err := w.replyXML(cb.query, string(cb.msg.FromUserName), string(cb.msg.ToUserName), text)
 	if err != nil {
 		w.metrics.Errors.WithLabelValues("encrypt").Inc()
 		w.log.Error("wechat reply not sent", "err", err)
@@ -356,18 +362,18 @@ func (w *Webhook) serve(rw http.ResponseWriter, r *http.Request, body []byte, cb
 
 // decrypt opens the ciphertext of a safe-mode envelope whose msg_signature
 // checkEnvelope verified, and parses the message.
-func (w *Webhook) decrypt(sealed string) (*message.MixMessage, error) {
+func (w *Webhook) decrypt(sealed string) (*inbound, error) {
 	_, raw, err := util.DecryptMsg(w.cfg.AppID, sealed, w.cfg.EncodingAESKey)
 	if err != nil {
 		return nil, err
 	}
-	m := &message.MixMessage{}
-	return m, xml.Unmarshal(raw, m)
+	m := &inbound{}
+	return m, parseInbound(raw, m)
 }
 
 // answer runs the consumer's turn and returns the passive reply's text; empty
 // means "success".
-func (w *Webhook) answer(ctx context.Context, m *message.MixMessage, cb *callback) (string, string) {
+func (w *Webhook) answer(ctx context.Context, m *inbound, cb *callback) (string, string) {
 	openID := string(m.FromUserName)
 	if cb.urlOpenID != "" && cb.urlOpenID != openID {
 		cb.refusal = "openid mismatch"
@@ -525,11 +531,18 @@ func writeSuccess(rw http.ResponseWriter) {
 }
 
 // signature is WeChat's: the hex SHA-1 of the sorted, concatenated parts.
+// It hashes the parts one after another instead of joining them: in safe mode
+// one part is the whole ciphertext, on every callback and every reply.
 func signature(parts ...string) string {
-	sorted := append([]string(nil), parts...)
-	sort.Strings(sorted)
-	sum := sha1.Sum([]byte(strings.Join(sorted, "")))
-	return hex.EncodeToString(sum[:])
+	var buf [4]string // WeChat signs three or four parts
+	sorted := append(buf[:0], parts...)
+	slices.Sort(sorted)
+	h := sha1.New()
+	for _, p := range sorted {
+		_, _ = io.WriteString(h, p) // a hash never fails
+	}
+	var sum [sha1.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0]))
 }
 
 func equalSignature(got, want string) bool {

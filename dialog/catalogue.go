@@ -64,6 +64,8 @@ type Catalogue struct {
 	base atomic.Pointer[map[string]string]
 	// units is the deployment's units (SetUnits), nil until set; replaced whole.
 	units atomic.Pointer[storage.UnitTree]
+	// fixed caches the messages without fields of their own (fixedText).
+	fixed atomic.Pointer[fixedTexts]
 }
 
 // SetOrganisation replaces the association's name, hotline and service hours that

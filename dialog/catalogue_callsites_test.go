@@ -68,7 +68,7 @@ func renderSite(catalogues map[string]*Catalogue, key string, names []string) st
 			kv = append(kv, n, v)
 		}
 		for name, c := range catalogues {
-			got, err := c.render(c.templates[key], key, kv)
+			got, err := c.render(*c.base.Load(), c.templates[key], key, kv)
 			switch {
 			case err != nil:
 				return err.Error()

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"text/template"
 	"text/template/parse"
 )
@@ -30,7 +31,7 @@ func (c *Catalogue) compile(key, text string, fields []string) (*template.Templa
 		for _, f := range fields {
 			sample = append(sample, f, v)
 		}
-		s, err := c.execute(t, sample)
+		s, err := execute(*c.base.Load(), t, sample)
 		if err != nil {
 			return nil, err
 		}
@@ -132,8 +133,7 @@ func hasName(kv []string, name string) bool {
 }
 
 // data merges a message's own fields, given as name/value pairs, with the base fields.
-func (c *Catalogue) data(kv []string) map[string]string {
-	base := *c.base.Load()
+func data(base map[string]string, kv []string) map[string]string {
 	d := make(map[string]string, len(base)+len(kv)/2)
 	for k, v := range base {
 		d[k] = v
@@ -159,7 +159,43 @@ func (c *Catalogue) text(key string, kv ...string) string {
 	if c == nil {
 		c = defaultCatalogue()
 	}
-	s, err := c.render(c.templates[key], key, kv)
+	base := c.base.Load()
+	if len(kv) == 0 {
+		return c.fixedText(base, key)
+	}
+	return c.textOn(*base, key, kv)
+}
+
+// fixedTexts holds the messages said without fields of their own (帮助, the
+// menu, …), rendered once: they depend on the base fields alone, and 帮助 is the
+// commonest turn. A cache belongs to one base map, which is replaced whole, never
+// changed (SetOrganisation), so a new map starts a new cache.
+type fixedTexts struct {
+	base  *map[string]string
+	texts sync.Map // message key → text
+}
+
+// fixedText is textOn for a message said without fields, from the cache of base.
+func (c *Catalogue) fixedText(base *map[string]string, key string) string {
+	f := c.fixed.Load()
+	if f == nil || f.base != base {
+		f = &fixedTexts{base: base}
+		c.fixed.Store(f) // a racing store of an older base's cache is replaced on its next use
+	}
+	if s, ok := f.texts.Load(key); ok {
+		return s.(string)
+	}
+	s, err := c.render(*base, c.templates[key], key, nil)
+	if err != nil {
+		return c.textOn(*base, key, nil) // logs, and falls back; not cached
+	}
+	f.texts.Store(key, s)
+	return s
+}
+
+// textOn renders message key on the base fields base; see text.
+func (c *Catalogue) textOn(base map[string]string, key string, kv []string) string {
+	s, err := c.render(base, c.templates[key], key, kv)
 	if err == nil {
 		return s
 	}
@@ -169,7 +205,7 @@ func (c *Catalogue) text(key string, kv ...string) string {
 	}
 	log.Error("dialog: catalogue message failed to render", "key", key, "err", err)
 	if def := c.defaults[key]; def != nil {
-		if s, err := c.render(def, key, kv); err == nil {
+		if s, err := c.render(base, def, key, kv); err == nil {
 			return s
 		}
 	}
@@ -181,7 +217,7 @@ func (c *Catalogue) text(key string, kv ...string) string {
 // fails or kv lacks a field the message declares: an override may use any of
 // them, so a caller leaving one out would only fail once an association
 // overrides that message.
-func (c *Catalogue) render(t *template.Template, key string, kv []string) (string, error) {
+func (c *Catalogue) render(base map[string]string, t *template.Template, key string, kv []string) (string, error) {
 	m, ok := messages[key]
 	if !ok || t == nil {
 		return "", fmt.Errorf("dialog: no message %q", key)
@@ -194,7 +230,7 @@ func (c *Catalogue) render(t *template.Template, key string, kv []string) (strin
 			return "", fmt.Errorf("dialog: message %q rendered without its field %s", key, f)
 		}
 	}
-	s, err := c.execute(t, kv)
+	s, err := execute(base, t, kv)
 	if err != nil {
 		return "", fmt.Errorf("dialog: message %q: %w", key, err)
 	}
@@ -202,9 +238,9 @@ func (c *Catalogue) render(t *template.Template, key string, kv []string) (strin
 }
 
 // execute runs t on the base fields and name/value pairs kv, trimming the result.
-func (c *Catalogue) execute(t *template.Template, kv []string) (string, error) {
+func execute(base map[string]string, t *template.Template, kv []string) (string, error) {
 	var b strings.Builder
-	if err := t.Execute(&b, c.data(kv)); err != nil {
+	if err := t.Execute(&b, data(base, kv)); err != nil {
 		return "", err
 	}
 	return strings.TrimSpace(b.String()), nil

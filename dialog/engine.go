@@ -1,13 +1,12 @@
 package dialog
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -185,16 +184,45 @@ func hasNoCase(need Need, f *Facts) bool {
 	return need.OpenCases && need.Finished && len(f.OpenCases) == 0 && f.Finished == nil
 }
 
-// sameState reports whether next saves exactly what st holds. It compares the
-// stored form, so a state read back from the Store equals the one it was
-// written from.
+// sameState reports whether next saves exactly what st holds: every field of the
+// stored form (the JSON in Redis; Version is the Store's) compared as JSON would
+// write it, without encoding either, for this runs on every turn. A nil and an
+// empty list are both left out of the JSON, and a time is written as its instant
+// and offset. TestSameStateIsTheStoredFormsEquality checks it against the JSON of
+// every field, so a field added to State and not compared here fails it.
 func sameState(st, next State) bool {
-	if st.Stage != next.Stage || !st.UpdatedAt.Equal(next.UpdatedAt) || st.NoCases != next.NoCases {
-		return false // the common case in an intake, decided without encoding
+	return st.Stage == next.Stage && sameInstant(st.UpdatedAt, next.UpdatedAt) && st.NoCases == next.NoCases &&
+		st.IntakeKey == next.IntakeKey && st.Editing == next.Editing && st.RatingAsked == next.RatingAsked &&
+		st.ResumeStage == next.ResumeStage && sameDraft(st.Draft, next.Draft) && samePointee(st.Case, next.Case) &&
+		slices.EqualFunc(st.Pending, next.Pending, sameCaseMessage) && slices.Equal(st.Choices, next.Choices)
+}
+
+// sameInstant reports whether a and b are written alike in JSON: the same
+// instant at the same offset from UTC.
+func sameInstant(a, b time.Time) bool {
+	_, offA := a.Zone()
+	_, offB := b.Zone()
+	return a.Equal(b) && offA == offB
+}
+
+func sameDraft(a, b Draft) bool {
+	return a.Category == b.Category && a.MerchantName == b.MerchantName && a.MerchantAddress == b.MerchantAddress &&
+		a.PurchaseDate == b.PurchaseDate && a.AmountFen == b.AmountFen && a.Description == b.Description &&
+		a.Demand == b.Demand && slices.Equal(a.Photos, b.Photos) && a.Name == b.Name && a.Phone == b.Phone &&
+		a.UnitID == b.UnitID && a.UnitAsked == b.UnitAsked && a.SevenDayNoticed == b.SevenDayNoticed &&
+		a.SevenDayReturn == b.SevenDayReturn
+}
+
+func sameCaseMessage(a, b CaseMessage) bool {
+	return a.Text == b.Text && a.Key == b.Key && samePointee(a.Photo, b.Photo)
+}
+
+// samePointee reports whether a and b are both nil or point to equal values.
+func samePointee[T comparable](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == b
 	}
-	a, errA := json.Marshal(st)
-	b, errB := json.Marshal(next)
-	return errA == nil && errB == nil && bytes.Equal(a, b)
+	return *a == *b
 }
 
 // env gathers what Step needs from the world for one turn of message msgKey.

@@ -50,6 +50,10 @@ type RedisStore struct {
 	keys      redisbase.Keys // the key layout is documented in package redisbase
 	stateTTL  time.Duration
 	dedupeTTL time.Duration
+	// boundedByDeadline: rdb was built with ContextTimeoutEnabled, so a call
+	// given a context with a deadline returns by that deadline by itself (see
+	// call).
+	boundedByDeadline bool
 }
 
 // Names the store gives redisbase for its errors: a failed call reads "dialog state
@@ -78,7 +82,22 @@ func NewRedisStore(rdb redis.UniversalClient, opts RedisStoreOptions) *RedisStor
 		keys:      redisbase.NewKeys(opts.Prefix),
 		stateTTL:  opts.StateTTL,
 		dedupeTTL: opts.DedupeTTL,
+
+		boundedByDeadline: honoursDeadlines(rdb),
 	}
+}
+
+// honoursDeadlines reports whether rdb bounds its socket reads and writes, its
+// pool wait, its dials and its retries by a context's deadline
+// (ContextTimeoutEnabled), for the client types whose options tell.
+func honoursDeadlines(rdb redis.UniversalClient) bool {
+	switch c := rdb.(type) {
+	case *redis.Client: // one server, or a Sentinel failover client
+		return c.Options().ContextTimeoutEnabled
+	case *redis.ClusterClient:
+		return c.Options().ContextTimeoutEnabled
+	}
+	return false
 }
 
 // commitScript is Commit's check-and-write. Doing the duplicate check, the version
@@ -130,7 +149,7 @@ const (
 // cache is empty costs an extra round trip (EVALSHA answered NOSCRIPT, then EVAL);
 // call LoadScripts at start-up to keep every Commit at one.
 func (s *RedisStore) LoadScripts(ctx context.Context) error {
-	err := redisCall(ctx, func() error {
+	err := s.call(ctx, func() error {
 		return commitScript.Load(ctx, s.rdb).Err()
 	})
 	if err != nil {
@@ -163,7 +182,7 @@ func (s *RedisStore) LoadClaiming(ctx context.Context, openID, msgKey string, cl
 	var hm *redis.SliceCmd
 	var get *redis.StringCmd
 	var set *redis.StatusCmd
-	err := redisCall(ctx, func() error {
+	err := s.call(ctx, func() error {
 		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 			hm = p.HMGet(ctx, s.keys.State(openID), "v", "s")
 			get = p.Get(ctx, s.keys.Msg(openID, msgKey))
@@ -257,7 +276,7 @@ func (s *RedisStore) Commit(ctx context.Context, openID, msgKey string, prevVers
 	}
 	keys := []string{s.keys.State(openID), s.keys.Msg(openID, msgKey)}
 	var res []any
-	err = redisCall(ctx, func() error {
+	err = s.call(ctx, func() error {
 		var err error
 		res, err = commitScript.Run(ctx, s.rdb, keys,
 			strconv.FormatInt(prevVersion, 10), data, reply,
@@ -306,6 +325,22 @@ func checkRedisIDs(openID, msgKey string) error {
 		return storage.Errorf(storage.EINVALID, "dialog: empty message key")
 	}
 	return nil
+}
+
+// call runs f, bounded by ctx: f returns by ctx's deadline by itself when the
+// client honours deadlines and ctx has one (every turn's context does), and f
+// then runs on the caller's goroutine. Otherwise redisCall races it against ctx.
+// A fresh goroutine per call, in the webhook's hot path, grew its stack again
+// through go-redis on every Load and Commit (runtime.copystack, about a twentieth
+// of the webhook's CPU).
+func (s *RedisStore) call(ctx context.Context, f func() error) error {
+	if _, ok := ctx.Deadline(); !ok || !s.boundedByDeadline {
+		return redisCall(ctx, f)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return f()
 }
 
 // redisCall runs f but returns as soon as ctx is done. go-redis bounds socket

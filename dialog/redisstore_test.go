@@ -688,3 +688,25 @@ func TestRedisCommitResultRefusesANonIntegerCode(t *testing.T) {
 		t.Fatalf("a real commit: dup %v, err %v", dup, err)
 	}
 }
+
+// TestRedisStoreRunsCallsInlineOnlyOnClientsThatHonourDeadlines: a client built
+// with ContextTimeoutEnabled returns by a context's deadline by itself, so the
+// store calls it on the turn's goroutine; any other client is raced against the
+// context on a goroutine of its own.
+func TestRedisStoreRunsCallsInlineOnlyOnClientsThatHonourDeadlines(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		rdb  redis.UniversalClient
+		want bool
+	}{
+		{"client with deadlines", redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true}), true},
+		{"client without", redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}), false},
+		{"cluster with deadlines", redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{"127.0.0.1:1"}, ContextTimeoutEnabled: true}), true},
+		{"cluster without", redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{"127.0.0.1:1"}}), false},
+	} {
+		t.Cleanup(func() { _ = tc.rdb.Close() })
+		if got := NewRedisStore(tc.rdb, RedisStoreOptions{}).boundedByDeadline; got != tc.want {
+			t.Errorf("%s: bounded by deadline %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -5,9 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/complaintbot/complaintbot/bot/wechatsim"
 )
@@ -192,7 +195,8 @@ func (g *generator) writeLine(ctx context.Context, bw *bufio.Writer, openID, tex
 	if g.client.Safe {
 		reply = sealedMark
 	}
-	req, err := g.client.BuildRequest(ctx, wechatsim.Message{FromUserName: openID, MsgType: wechatsim.MsgText, Content: text})
+	req, err := g.client.BuildRequest(ctx, wechatsim.Message{FromUserName: openID, MsgType: wechatsim.MsgText, Content: text},
+		wechatsim.WithNonce(nextNonce()))
 	if err != nil {
 		return err
 	}
@@ -206,3 +210,17 @@ func (g *generator) writeLine(ctx context.Context, bw *bufio.Writer, openID, tex
 	_, err = fmt.Fprintf(bw, "%s\t%s\t%s\n", req.URL.RequestURI(), body, reply)
 	return err
 }
+
+// nonceSeq numbers the requests' nonces. A phase's requests are signed within a
+// second or two, so most share a timestamp, and with random 32-bit nonces (as
+// WeChat's) two of some 80,000 requests would share the signature about every
+// other phase; the replay guard then rightly refuses the second body (403).
+// Counting from a random start keeps every signature of a run distinct.
+var nonceSeq = func() *atomic.Uint64 {
+	var s atomic.Uint64
+	s.Store(uint64(rand.Uint32()))
+	return &s
+}()
+
+// nextNonce returns the next decimal nonce, unique within the run.
+func nextNonce() string { return strconv.FormatUint(nonceSeq.Add(1), 10) }

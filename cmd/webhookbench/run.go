@@ -258,7 +258,7 @@ func runMode(ctx context.Context, o options, mode string, rep *report) error {
 			e.mode, e.server, e.work, e.round = mode, "echo", w, round
 			rep.phases = append(rep.phases, e)
 			profile := o.profile != "" && o.pprofAddr != "" && w == workMix && round == 1
-			b, err := botPhase(ctx, o, mode, gens[w], w, botURL, o.duration, e.rate()*1.25, round, profile, bot.cmd.Process.Pid)
+			b, err := botPhase(ctx, o, mode, gens[w], w, botURL, o.duration, e.rate()*1.5, round, profile, bot.cmd.Process.Pid)
 			if err != nil {
 				return fmt.Errorf("complaintbot %s: %w", w, err)
 			}

@@ -34,7 +34,7 @@ func BenchmarkCreateCaseConcurrent(b *testing.B) {
 
 // setUpFilingDesk gives db the routing a desk has: a rule sending one category
 // to its own team, and an auto-assigning default team of five mediators.
-func setUpFilingDesk(b *testing.B, db *DB) {
+func setUpFilingDesk(b testing.TB, db *DB) {
 	ctx := context.Background()
 	var ids []int64
 	for i := range 5 {

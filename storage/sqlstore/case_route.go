@@ -39,17 +39,13 @@ func (r route) assigneeID() int64 {
 
 // enterTeam puts a case being filed in the team teamID (none for 0): when the
 // team assigns automatically, the case also gets its member with the fewest
-// open cases. The team's row is share-locked until the filing commits, so a
-// change of the team or its members (UpdateTeam, SetTeamMembers: FOR UPDATE)
-// waits for the filing, or the filing for it and then reads the team as
-// changed; filings into the team do not wait for each other here. Its members
-// stay locked until the filing commits, so concurrent filings choosing among
-// them take turns (see pickAssignee): call it late.
+// open cases. The team and its members stay locked until the filing commits,
+// so concurrent filings into them take turns (see pickAssignee): call it late.
 func enterTeam(ctx context.Context, tx *sqlx.Tx, teamID int64, rule *storage.RoutingRule) (route, error) {
 	if teamID == 0 {
 		return route{}, nil
 	}
-	team, err := findTeam(ctx, tx, teamID, forShare(tx))
+	team, err := findTeam(ctx, tx, teamID, forUpdate(tx))
 	if err != nil {
 		return route{}, err
 	}

@@ -350,16 +350,6 @@ func forUpdate(tx *sqlx.Tx) string {
 	return forUpdateSQLite
 }
 
-// forShare returns the dialect's suffix that share-locks the selected rows
-// until the transaction ends: other share-lockers go on, FOR UPDATE waits
-// (SQLite's immediate transaction serialises writers anyway).
-func forShare(tx *sqlx.Tx) string {
-	if isPostgres(tx) {
-		return " FOR SHARE"
-	}
-	return ""
-}
-
 // errRollback, returned by a write transaction's fn, rolls the transaction back
 // without failing the call: fn found nothing to change, and what it wrote on the way
 // (a case number taken) must not be kept.

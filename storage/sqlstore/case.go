@@ -77,7 +77,7 @@ func (d *DB) CreateCase(
 			created bool
 			err     error
 		)
-		c, created, err = createCase(ctx, tx, prefix, &nc, d.MassRule, d.now())
+		c, created, err = d.createCase(ctx, tx, prefix, &nc, d.now())
 		if err == nil && !created {
 			return errRollback // the routing locks taken on the way are let go
 		}
@@ -100,16 +100,16 @@ func (d *DB) CreateCase(
 // the case enters its team, and the last statement before COMMIT takes the number
 // and writes it with the route (assignNumber). A rollback at any point gives back
 // everything taken.
-func createCase(
-	ctx context.Context, tx *sqlx.Tx, prefix string, nc *storage.NewCase, rule storage.MassRule, now time.Time,
+func (d *DB) createCase(
+	ctx context.Context, tx *sqlx.Tx, prefix string, nc *storage.NewCase, now time.Time,
 ) (c *storage.Case, created bool, err error) {
 	year := now.Year() // in now's location, before dbTime makes it UTC
 	now = dbTime(now)
-	f, err := prepareFiling(ctx, tx, nc, now)
+	f, err := d.prepareFiling(ctx, tx, nc, now)
 	if err != nil {
 		return nil, false, err
 	}
-	c, err = insertCase(ctx, tx, nc, f, now)
+	c, err = insertFiledCase(ctx, tx, nc, f, now)
 	if errors.Is(err, sql.ErrNoRows) {
 		// A case with this intake key exists (a retry of a submitted draft),
 		// maybe committed by another transaction while we waited; it is the answer.
@@ -118,61 +118,62 @@ func createCase(
 	} else if err != nil {
 		return nil, false, err
 	}
-	if err := insertSubmission(ctx, tx, c.ID, nc, now); err != nil {
-		return nil, false, err
-	}
-	// The receipt starts the acceptance clock; its due day is already in the row.
-	if err := insertStatusPeriod(ctx, tx, c, false, now); err != nil {
-		return nil, false, err
-	}
-	if err := detectMass(ctx, tx, c, f.massName(c), rule, now); err != nil {
+	if err := groupMassCase(ctx, tx, c, f.massKey, d.MassRule, now); err != nil {
 		return nil, false, err
 	}
 	r, err := enterTeam(ctx, tx, f.teamID, f.rule)
 	if err != nil {
 		return nil, false, err
 	}
-	if err := noteRoute(ctx, tx, c.ID, r, now); err != nil {
-		return nil, false, err
-	}
-	return c, true, assignNumber(ctx, tx, c, r, prefix, year)
+	return c, true, assignNumber(ctx, tx, c, r, prefix, year, now)
 }
 
 // filing is what is found out about a new case before it is inserted: its
-// registry merchant, the due day of its acceptance clock, and the team it goes
-// to (0 for none) by rule (nil for the default team).
+// registry merchant, the key the mass detector files it under, the due day of
+// its acceptance clock, and the team it goes to (0 for none) by rule (nil for
+// the default team).
 type filing struct {
 	merchant *storage.Merchant // nil when the typed name names none exactly
+	massKey  string            // "" when the merchant normalises to nothing
 	due      storage.CaseDue
 	teamID   int64
 	rule     *storage.RoutingRule
 }
 
 // prepareFiling matches the merchant of a case being filed (locking it),
-// computes its due day and finds its team.
-func prepareFiling(ctx context.Context, tx *sqlx.Tx, nc *storage.NewCase, now time.Time) (*filing, error) {
-	m, err := newCaseMerchant(ctx, tx, nc.MerchantName)
+// computes its due day and finds its team, on the reference data of the
+// version the transaction sees (one statement when the DB holds that version).
+func (d *DB) prepareFiling(ctx context.Context, tx *sqlx.Tx, nc *storage.NewCase, now time.Time) (*filing, error) {
+	version, merchantID, err := filingLookup(ctx, tx, nc.MerchantName)
 	if err != nil {
 		return nil, err
 	}
-	due, err := newCaseDue(ctx, tx, now)
+	m, err := newCaseMerchant(ctx, tx, merchantID)
 	if err != nil {
 		return nil, err
 	}
-	teamID, rule, err := routeNewCase(ctx, tx, nc)
+	ref, err := d.deskReferenceAt(ctx, tx, version)
 	if err != nil {
 		return nil, err
 	}
-	return &filing{merchant: m, due: due, teamID: teamID, rule: rule}, nil
+	f := &filing{merchant: m, due: ref.due(now)}
+	f.teamID, f.rule = ref.route(nc)
+	f.massKey = massKeyOf(nc, m)
+	return f, nil
 }
 
-// massName is the name the mass detector keys the case by: its registry
-// merchant's when linked (see storage.MassMerchantKey), else the name as typed.
-func (f *filing) massName(c *storage.Case) string {
-	if f.merchant != nil {
-		return f.merchant.Name
+// massKeyOf is the key the mass detector files a new case under: that of its
+// registry merchant's name when linked (see storage.MassMerchantKey), else of
+// the name as typed; "" when the name normalises to nothing (not grouped).
+func massKeyOf(nc *storage.NewCase, m *storage.Merchant) string {
+	name := nc.MerchantName
+	if m != nil {
+		name = m.Name
 	}
-	return c.MerchantName
+	if key := storage.MassMerchantKey(name); key != storage.MassMerchantKey("") {
+		return key
+	}
+	return ""
 }
 
 // provisionalNumber stands in for a case's number until assignNumber sets it,
@@ -185,52 +186,90 @@ func provisionalNumber(intakeKey string) string {
 // assignNumberPostgres is assignNumber in one statement: the counter's upsert
 // (nextSeqSQL) and the case's update, so that the lock is held for one round
 // trip and the COMMIT instead of two. The number is formatted as
-// storage.FormatCaseNumber does (its head, "TS-2026-", is the third argument),
-// which assignNumber checks. SQLite serialises writers anyway and takes the two
-// statements (nextSeq, numberCaseSQL).
-const assignNumberPostgres = `WITH seq AS (INSERT INTO case_numbers (prefix, year, last_seq) VALUES (?, ?, 1)
+// storage.FormatCaseNumber does (its head, "TS-2026-", is the first argument
+// after the CTEs), which assignNumber checks. A routed case's note
+// (routeNoteCTE) goes in the same statement. SQLite serialises writers anyway
+// and takes a statement each (noteRoute, nextSeq, numberCaseSQL).
+const (
+	assignNumberSeqCTE = `WITH seq AS (INSERT INTO case_numbers (prefix, year, last_seq) VALUES (?, ?, 1)
 		ON CONFLICT (prefix, year) DO UPDATE SET last_seq = case_numbers.last_seq + 1
-		RETURNING last_seq)
+		RETURNING last_seq)`
+	routeNoteCTE = `,
+	note AS (INSERT INTO case_events (case_id, kind, actor, body, created_at) VALUES (?, ?, ?, ?, ?))`
+	assignNumberUpdate = `
 	UPDATE cases SET number = ?::text || lpad(seq.last_seq::text, greatest(6, length(seq.last_seq::text)), '0'),
 		team_id = ?, assignee_id = ?
 	FROM seq WHERE cases.id = ?
 	RETURNING seq.last_seq, cases.number`
+)
 
 // numberCaseSQL writes a case's number and route.
 const numberCaseSQL = "UPDATE cases SET number = ?, team_id = ?, assignee_id = ? WHERE id = ?"
 
-// assignNumber takes the next number of (prefix, year) and writes it, with the
-// route r, into the case. From the counter's upsert on, its row lock is held to
-// COMMIT and every other filing of the year waits: call it last.
-func assignNumber(ctx context.Context, tx *sqlx.Tx, c *storage.Case, r route, prefix string, year int) error {
-	team, assignee := nullID(r.teamID()), nullID(r.assigneeID())
+// assignNumber puts the routing note of route r on the case's timeline (see
+// noteRoute), takes the next number of (prefix, year) and writes it, with r,
+// into the case. From the counter's upsert on, its row lock is held to COMMIT
+// and every other filing of the year waits: call it last.
+func assignNumber(
+	ctx context.Context, tx *sqlx.Tx, c *storage.Case, r route, prefix string, year int, now time.Time,
+) error {
 	var number string
+	var err error
 	if isPostgres(tx) {
-		var got struct {
-			Seq    int64  `db:"last_seq"`
-			Number string `db:"number"`
-		}
-		head := strings.TrimSuffix(storage.FormatCaseNumber(prefix, year, 0), "000000")
-		err := tx.GetContext(ctx, &got, tx.Rebind(assignNumberPostgres), strings.ToUpper(prefix), year,
-			head, team, assignee, c.ID)
-		if err != nil {
-			return fmt.Errorf("number case: %w", err)
-		}
-		if number = storage.FormatCaseNumber(prefix, year, got.Seq); got.Number != number {
-			return fmt.Errorf("number case: stored %q, want %q", got.Number, number)
-		}
+		number, err = assignNumberOnPostgres(ctx, tx, c, r, prefix, year, now)
 	} else {
-		seq, err := nextSeq(ctx, tx, prefix, year)
-		if err != nil {
-			return err
-		}
-		number = storage.FormatCaseNumber(prefix, year, seq)
-		if _, err := tx.ExecContext(ctx, tx.Rebind(numberCaseSQL), number, team, assignee, c.ID); err != nil {
-			return fmt.Errorf("number case: %w", err)
-		}
+		number, err = assignNumberOnSQLite(ctx, tx, c, r, prefix, year, now)
+	}
+	if err != nil {
+		return err
 	}
 	c.Number, c.TeamID, c.AssigneeID = number, r.teamID(), r.assigneeID()
 	return nil
+}
+
+// assignNumberOnPostgres is assignNumber's one statement on PostgreSQL; it
+// returns the number.
+func assignNumberOnPostgres(
+	ctx context.Context, tx *sqlx.Tx, c *storage.Case, r route, prefix string, year int, now time.Time,
+) (string, error) {
+	q, args := assignNumberSeqCTE, []any{strings.ToUpper(prefix), year}
+	if r.team != nil {
+		q += routeNoteCTE
+		args = append(args, c.ID, storage.EventNote, storage.ActorSystem, routedBody(r.team, r.rule, r.assignee), now)
+	}
+	head := strings.TrimSuffix(storage.FormatCaseNumber(prefix, year, 0), "000000")
+	args = append(args, head, nullID(r.teamID()), nullID(r.assigneeID()), c.ID)
+	var got struct {
+		Seq    int64  `db:"last_seq"`
+		Number string `db:"number"`
+	}
+	if err := tx.GetContext(ctx, &got, tx.Rebind(q+assignNumberUpdate), args...); err != nil {
+		return "", fmt.Errorf("number case: %w", err)
+	}
+	if number := storage.FormatCaseNumber(prefix, year, got.Seq); got.Number != number {
+		return "", fmt.Errorf("number case: stored %q, want %q", got.Number, number)
+	}
+	return got.Number, nil
+}
+
+// assignNumberOnSQLite is assignNumber's statements on SQLite; it returns the
+// number.
+func assignNumberOnSQLite(
+	ctx context.Context, tx *sqlx.Tx, c *storage.Case, r route, prefix string, year int, now time.Time,
+) (string, error) {
+	if err := noteRoute(ctx, tx, c.ID, r, now); err != nil {
+		return "", err
+	}
+	seq, err := nextSeq(ctx, tx, prefix, year)
+	if err != nil {
+		return "", err
+	}
+	number := storage.FormatCaseNumber(prefix, year, seq)
+	q := tx.Rebind(numberCaseSQL)
+	if _, err := tx.ExecContext(ctx, q, number, nullID(r.teamID()), nullID(r.assigneeID()), c.ID); err != nil {
+		return "", fmt.Errorf("number case: %w", err)
+	}
+	return number, nil
 }
 
 // nextSeq increments and returns the counter of (upper(prefix), year).
@@ -248,17 +287,8 @@ func nextSeq(ctx context.Context, tx *sqlx.Tx, prefix string, year int) (int64, 
 func insertCase(
 	ctx context.Context, tx *sqlx.Tx, nc *storage.NewCase, f *filing, now time.Time,
 ) (*storage.Case, error) {
-	var merchantID int64
-	if f.merchant != nil {
-		merchantID = f.merchant.ID
-	}
 	c := &storage.Case{}
-	err := tx.GetContext(ctx, c, tx.Rebind(insertCaseSQL),
-		provisionalNumber(nc.IntakeKey), nc.OpenID, storage.StatusSubmitted, nc.Category, nc.MerchantName,
-		nc.MerchantAddress, nc.PurchaseDate, nc.AmountFen, nc.Description, nc.Demand,
-		nc.ComplainantName, nc.Phone, nc.IntakeKey, now, now, unitOrRoot(nc.UnitID), nc.SevenDayReturn,
-		nullID(merchantID),
-		f.due.Kind, f.due.On, f.due.Paused)
+	err := tx.GetContext(ctx, c, tx.Rebind(insertCaseSQL), newCaseArgs(nc, f, now)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	} else if err != nil {
@@ -266,6 +296,105 @@ func insertCase(
 	}
 	utcCase(c)
 	return c, nil
+}
+
+// newCaseArgs are insertCaseSQL's arguments for the case being filed.
+func newCaseArgs(nc *storage.NewCase, f *filing, now time.Time) []any {
+	var merchantID int64
+	if f.merchant != nil {
+		merchantID = f.merchant.ID
+	}
+	return []any{provisionalNumber(nc.IntakeKey), nc.OpenID, storage.StatusSubmitted, nc.Category, nc.MerchantName,
+		nc.MerchantAddress, nc.PurchaseDate, nc.AmountFen, nc.Description, nc.Demand,
+		nc.ComplainantName, nc.Phone, nc.IntakeKey, now, now, unitOrRoot(nc.UnitID), nc.SevenDayReturn,
+		nullID(merchantID),
+		f.due.Kind, f.due.On, f.due.Paused}
+}
+
+// insertFiledCase inserts the case being filed with what comes with it: the
+// 已提交 event, its evidence, the first status period (the receipt starts the
+// acceptance clock; its due day is already in the row) and, with a mass key,
+// the key's row, taking the detector's lock of the key. sql.ErrNoRows, and
+// nothing inserted, if a case with the same intake key exists.
+//
+// On PostgreSQL one statement does it all but the evidence (insertFiledCasePostgres);
+// on SQLite, which has no data-modifying CTEs, a statement each.
+func insertFiledCase(
+	ctx context.Context, tx *sqlx.Tx, nc *storage.NewCase, f *filing, now time.Time,
+) (*storage.Case, error) {
+	if isPostgres(tx) {
+		c, err := insertFiledCasePostgres(ctx, tx, nc, f, now)
+		if err != nil {
+			return nil, err
+		}
+		return c, insertEvidence(ctx, tx, c.ID, nc.Evidence, now)
+	}
+	c, err := insertCase(ctx, tx, nc, f, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := insertSubmission(ctx, tx, c.ID, nc, now); err != nil {
+		return nil, err
+	}
+	if err := insertStatusPeriod(ctx, tx, c, false, now); err != nil {
+		return nil, err
+	}
+	return c, keyMassCase(ctx, tx, c.ID, f.massKey, now)
+}
+
+// filedCaseCTEs follow insertCaseSQL, the CTE "c", in insertFiledCasePostgres's
+// statement: the event and the status period are inserted from c's row, so
+// nothing is inserted when c conflicts.
+const filedCaseCTEs = `,
+	e AS (INSERT INTO case_events (case_id, kind, actor, body, created_at)
+		SELECT id, ?, ?, ?, ? FROM c),
+	p AS (INSERT INTO case_status_periods (case_id, status, referral_target, reopen, started_at)
+		SELECT id, status, '', FALSE, ? FROM c)`
+
+// massKeyCTE inserts the case's mass key row, from c's row.
+const massKeyCTE = `,
+	k AS (INSERT INTO mass_case_keys (case_id, merchant_key, created_at) SELECT id, ?, ? FROM c)`
+
+// massLockColumn takes the detector's lock of the mass key (lockMassKeyPostgres)
+// in the projection of c's row, so only once the insert has returned it: a
+// filing that waits for a concurrent one with the same intake key holds no
+// mass lock meanwhile, and the two cannot wait for each other in a circle.
+// The statements after this one start once the lock is granted, so they see
+// every filing of the key that held it before. noMassLock stands in for it
+// when the case has no mass key.
+const (
+	massLockColumn = `, pg_advisory_xact_lock(20, hashtext(?))::text AS mass_lock`
+	noMassLock     = `, '' AS mass_lock`
+)
+
+// insertFiledCasePostgres is insertFiledCase in one statement on PostgreSQL,
+// but for the evidence.
+func insertFiledCasePostgres(
+	ctx context.Context, tx *sqlx.Tx, nc *storage.NewCase, f *filing, now time.Time,
+) (*storage.Case, error) {
+	q := "WITH c AS (" + insertCaseSQL + ")" + filedCaseCTEs
+	args := newCaseArgs(nc, f, now)
+	args = append(args, storage.EventSubmitted, storage.ActorConsumer, submittedBody(nc), now, now)
+	lock := noMassLock
+	if f.massKey != "" {
+		q += massKeyCTE
+		args = append(args, f.massKey, now, f.massKey) // the last for massLockColumn
+		lock = massLockColumn
+	}
+	q += "\n\tSELECT c.*" + lock + " FROM c"
+	var got struct {
+		storage.Case
+		MassLock string `db:"mass_lock"`
+	}
+	err := tx.GetContext(ctx, &got, tx.Rebind(q), args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	} else if err != nil {
+		return nil, fmt.Errorf("insert case: %w", err)
+	}
+	c := got.Case
+	utcCase(&c)
+	return &c, nil
 }
 
 // insertSubmission adds the first timeline event and the evidence of a new case.

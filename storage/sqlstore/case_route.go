@@ -37,18 +37,6 @@ func (r route) assigneeID() int64 {
 	return r.assignee.ID
 }
 
-// routeNewCase finds the queue of a case being filed: the team of the first
-// routing rule it matches, else the default team, else none (team 0); it
-// reads the rules and takes no lock.
-func routeNewCase(ctx context.Context, tx *sqlx.Tx, nc *storage.NewCase) (teamID int64, rule *storage.RoutingRule, err error) {
-	rules, def, err := unitRouting(ctx, tx, unitOrRoot(nc.UnitID))
-	if err != nil {
-		return 0, nil, err
-	}
-	teamID, rule = storage.RouteCase(rules, nc, def)
-	return teamID, rule, nil
-}
-
 // enterTeam puts a case being filed in the team teamID (none for 0): when the
 // team assigns automatically, the case also gets its member with the fewest
 // open cases. The team and its members stay locked until the filing commits,
@@ -94,27 +82,11 @@ func routedBody(team *storage.Team, rule *storage.RoutingRule, assignee *storage
 	return body
 }
 
-// unitRouting returns the routing rules that may route a case of the unit (those
+// routingOf returns the routing rules that may route a case of the unit (those
 // whose team's unit is the case's or above it), in order, and the default team
 // for it: that of the nearest unit from the case's up to the root that marks
 // one (0 if none does).
-func unitRouting(ctx context.Context, tx *sqlx.Tx, unit int64) ([]*storage.RoutingRule, int64, error) {
-	all, err := listRules(ctx, tx)
-	if err != nil {
-		return nil, 0, err
-	}
-	tree, err := readUnitTree(ctx, tx)
-	if err != nil {
-		return nil, 0, err
-	}
-	var teams []struct {
-		ID      int64 `db:"id"`
-		UnitID  int64 `db:"unit_id"`
-		Default bool  `db:"is_default"`
-	}
-	if err := tx.SelectContext(ctx, &teams, "SELECT id, unit_id, is_default FROM teams"); err != nil {
-		return nil, 0, fmt.Errorf("select teams: %w", err)
-	}
+func routingOf(all []*storage.RoutingRule, tree *storage.UnitTree, teams []teamPlace, unit int64) ([]*storage.RoutingRule, int64) {
 	teamUnit, defaults := map[int64]int64{}, map[int64]int64{}
 	for _, t := range teams {
 		teamUnit[t.ID] = t.UnitID
@@ -130,10 +102,10 @@ func unitRouting(ctx context.Context, tx *sqlx.Tx, unit int64) ([]*storage.Routi
 	}
 	for _, u := range tree.Ancestors(unit) {
 		if id := defaults[u]; id != 0 {
-			return rules, id, nil
+			return rules, id
 		}
 	}
-	return rules, 0, nil
+	return rules, 0
 }
 
 // pickAssignee returns the team's active member with the fewest open cases (ties:

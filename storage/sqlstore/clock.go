@@ -48,22 +48,6 @@ func insertStatusPeriod(ctx context.Context, tx *sqlx.Tx, c *storage.Case, reope
 	return nil
 }
 
-// newCaseDue is the due day of a case received at now: its history is the one
-// 已提交 period from now, so the clock is computed without reading it back,
-// and the case is inserted with its due day.
-func newCaseDue(ctx context.Context, tx *sqlx.Tx, now time.Time) (storage.CaseDue, error) {
-	s, err := loadClockSettings(ctx, tx, "")
-	if err != nil {
-		return storage.CaseDue{}, err
-	}
-	cal, err := calendarFrom(ctx, tx, now)
-	if err != nil {
-		return storage.CaseDue{}, err
-	}
-	h := []storage.StatusPeriod{{Status: storage.StatusSubmitted, Start: now}}
-	return storage.DueOf(storage.ComputeClocks(h, cal, s.durations())), nil
-}
-
 // storeDue writes due into c's row, and into c, when it changed.
 func storeDue(ctx context.Context, tx *sqlx.Tx, c *storage.Case, due storage.CaseDue) error {
 	if c.DueKind == due.Kind && c.DueOn == due.On && c.DuePaused == due.Paused {

@@ -69,6 +69,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/complaintbot/complaintbot/storage"
@@ -139,6 +140,10 @@ type DB struct {
 	// (privacy.deletion_due_working_days); zero means
 	// storage.DefaultDeletionDueDays. Set it before the DB is shared.
 	DeletionDueDays int
+
+	// reference is the desk's reference data as last read by a filing, tagged
+	// with its version (reference.go); nil until the first filing.
+	reference atomic.Pointer[deskReference]
 
 	db      *sqlx.DB
 	dialect string

@@ -49,25 +49,33 @@ func lockMassKey(ctx context.Context, tx *sqlx.Tx, key string) error {
 	return nil
 }
 
-// detectMass runs the mass-complaint detector for a case just filed, in the
-// filing's transaction: it keys the case by name, its merchant's
-// (MassMerchantKey), and adds it to the merchant's active group (formed, or
-// with a case in the window), or, when the window holds rule.Threshold cases
-// of the merchant, raises a new open group with all of them. A case whose
-// merchant normalises to nothing is not grouped.
-func detectMass(ctx context.Context, tx *sqlx.Tx, c *storage.Case, name string, rule storage.MassRule, now time.Time) error {
-	key := storage.MassMerchantKey(name)
-	if key == storage.MassMerchantKey("") {
+// keyMassCase files a new case under its mass key (nothing for ""), taking
+// the detector's lock of the key first. On PostgreSQL the filing's insert does
+// both (insertFiledCasePostgres).
+func keyMassCase(ctx context.Context, tx *sqlx.Tx, caseID int64, key string, now time.Time) error {
+	if key == "" {
 		return nil
 	}
 	if err := lockMassKey(ctx, tx, key); err != nil {
 		return err
 	}
-	rule = rule.OrDefault()
 	q := tx.Rebind("INSERT INTO mass_case_keys (case_id, merchant_key, created_at) VALUES (?, ?, ?)")
-	if _, err := tx.ExecContext(ctx, q, c.ID, key, now); err != nil {
+	if _, err := tx.ExecContext(ctx, q, caseID, key, now); err != nil {
 		return fmt.Errorf("insert mass case key: %w", err)
 	}
+	return nil
+}
+
+// groupMassCase runs the mass-complaint detector for a case just filed and
+// keyed (keyMassCase; nothing for key ""), in the filing's transaction, under
+// the key's lock: it adds the case to the merchant's active group (formed, or
+// with a case in the window), or, when the window holds rule.Threshold cases
+// of the merchant, raises a new open group with all of them.
+func groupMassCase(ctx context.Context, tx *sqlx.Tx, c *storage.Case, key string, rule storage.MassRule, now time.Time) error {
+	if key == "" {
+		return nil
+	}
+	rule = rule.OrDefault()
 	since := now.Add(-rule.Window)
 	g, err := activeMassGroup(ctx, tx, key, since)
 	if err == nil {
@@ -126,8 +134,14 @@ func raiseMassGroup(ctx context.Context, tx *sqlx.Tx, key, name string, cases []
 }
 
 // addToMassGroup puts cases in the group (those already in it stay as they are)
-// and updates its count, last activity and priority words.
+// and updates its count, last activity and priority words: on PostgreSQL in
+// one statement (addToMassGroupPostgres), on SQLite a statement per case and
+// the update.
 func addToMassGroup(ctx context.Context, tx *sqlx.Tx, g *storage.MassGroup, cases []*storage.Case, now time.Time) error {
+	words := massWords(cases, g.PriorityWords)
+	if isPostgres(tx) {
+		return addToMassGroupPostgres(ctx, tx, g, cases, words, now)
+	}
 	q := tx.Rebind(`INSERT INTO mass_group_cases (group_id, case_id, member, added_at)
 		VALUES (?, ?, ?, ?) ON CONFLICT (group_id, case_id) DO NOTHING`)
 	for _, c := range cases {
@@ -135,11 +149,33 @@ func addToMassGroup(ctx context.Context, tx *sqlx.Tx, g *storage.MassGroup, case
 			return fmt.Errorf("insert mass group case: %w", err)
 		}
 	}
-	words := massWords(cases, g.PriorityWords)
 	q = tx.Rebind(`UPDATE mass_groups SET case_count = (SELECT count(*) FROM mass_group_cases
 		WHERE group_id = ?), last_at = ?, priority = ?, priority_words = ?, updated_at = ? WHERE id = ?`)
 	if _, err := tx.ExecContext(ctx, q, g.ID, now, massPriority(words), words, now, g.ID); err != nil {
 		return fmt.Errorf("update mass group: %w", err)
+	}
+	return nil
+}
+
+// addToMassGroupPostgres inserts the cases' rows and updates the group in one
+// statement. Its parts share one snapshot, in which the count does not see
+// the rows the statement inserts: those that "ins" returns are added to it.
+func addToMassGroupPostgres(
+	ctx context.Context, tx *sqlx.Tx, g *storage.MassGroup, cases []*storage.Case, words string, now time.Time,
+) error {
+	rows := make([]string, len(cases))
+	args := make([]any, 0, 4*len(cases)+6)
+	for i, c := range cases {
+		rows[i] = "(?, ?, FALSE, ?)"
+		args = append(args, g.ID, c.ID, now)
+	}
+	q := `WITH ins AS (INSERT INTO mass_group_cases (group_id, case_id, member, added_at)
+		VALUES ` + strings.Join(rows, ", ") + ` ON CONFLICT (group_id, case_id) DO NOTHING RETURNING case_id)
+	UPDATE mass_groups SET case_count = (SELECT count(*) FROM mass_group_cases WHERE group_id = ?)
+		+ (SELECT count(*) FROM ins), last_at = ?, priority = ?, priority_words = ?, updated_at = ? WHERE id = ?`
+	args = append(args, g.ID, now, massPriority(words), words, now, g.ID)
+	if _, err := tx.ExecContext(ctx, tx.Rebind(q), args...); err != nil {
+		return fmt.Errorf("add to mass group: %w", err)
 	}
 	return nil
 }

@@ -348,32 +348,12 @@ func namesLike(ctx context.Context, tx *sqlx.Tx, key string) ([]merchantName, er
 	return out, nil
 }
 
-// exactMerchant returns the id of the one live merchant whose name or alias has
-// exactly the key, 0 when none or several do (then staff choose).
-func exactMerchant(ctx context.Context, tx *sqlx.Tx, key string) (int64, error) {
-	if key == "" {
-		return 0, nil
-	}
-	var ids []int64
-	q := tx.Rebind(`SELECT id FROM merchants WHERE merged_into IS NULL AND name_key = ?
-		UNION SELECT a.merchant_id FROM merchant_aliases a JOIN merchants m ON m.id = a.merchant_id
-		WHERE m.merged_into IS NULL AND a.alias_key = ?`)
-	if err := tx.SelectContext(ctx, &ids, q, key, key); err != nil {
-		return 0, fmt.Errorf("match merchant exactly: %w", err)
-	}
-	if len(ids) != 1 {
-		return 0, nil
-	}
-	return ids[0], nil
-}
-
 // newCaseMerchant returns the registry merchant a case being filed links to:
-// the one its typed name names exactly (see exactMerchant), or nil, and then
-// the case stays unlinked for staff.
-func newCaseMerchant(ctx context.Context, tx *sqlx.Tx, typed string) (*storage.Merchant, error) {
-	id, err := exactMerchant(ctx, tx, storage.MerchantKey(typed))
-	if err != nil || id == 0 {
-		return nil, err
+// the live one with the id filingLookup found (nil for 0), and then the case
+// stays unlinked for staff.
+func newCaseMerchant(ctx context.Context, tx *sqlx.Tx, id int64) (*storage.Merchant, error) {
+	if id == 0 {
+		return nil, nil
 	}
 	// Locked, so that a merge running now either finishes first (and the case
 	// is left for staff) or waits for this filing (and moves the case along).

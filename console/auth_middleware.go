@@ -62,11 +62,10 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 
 func (s *Server) identify(r *http.Request) (*storage.Staff, *storage.Session) {
 	if token, ok := webauth.BearerToken(r); ok {
-		t, err := s.cfg.Store.FindAPITokenByHash(r.Context(), HashToken(token))
+		st, _, err := s.cfg.Store.FindStaffByAPIToken(r.Context(), HashToken(token))
 		if err != nil {
 			return nil, nil
 		}
-		st, _ := s.cfg.Store.FindStaffByID(r.Context(), t.StaffID)
 		return st, nil
 	}
 	se, err := s.auth.Session(r)

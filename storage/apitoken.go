@@ -24,6 +24,10 @@ type APITokenStore interface {
 	// FindAPITokenByHash returns the live token with that hash and records its
 	// use; ENOTFOUND if there is none or it was revoked.
 	FindAPITokenByHash(ctx context.Context, hash string) (*APIToken, error)
+	// FindStaffByAPIToken is FindAPITokenByHash that also returns the token's
+	// staff member, in one read: how a request with a token finds its caller.
+	// Whether the account is disabled is for the caller to check.
+	FindStaffByAPIToken(ctx context.Context, hash string) (*Staff, *APIToken, error)
 	// ListAPITokens returns a staff member's tokens, newest first, revoked ones too.
 	ListAPITokens(ctx context.Context, staffID int64) ([]*APIToken, error)
 	// RevokeAPIToken revokes one of staffID's tokens. ENOTFOUND if it is not theirs.

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/complaintbot/complaintbot/storage"
-	"github.com/jmoiron/sqlx"
 )
 
 // unitRow is a units row; regions are stored one per line.
@@ -19,19 +18,20 @@ type unitRow struct {
 const unitColumns = `id, parent_id, name, code, regions, hotline, service_hours, disabled,
 	created_at, updated_at`
 
-// ListUnits returns every unit, the root first, then by parent and name.
+// ListUnits returns every unit, the root first, then by parent and name, in one
+// statement: every request with a unit scope asks it.
 func (d *DB) ListUnits(ctx context.Context) ([]*storage.Unit, error) {
 	var out []*storage.Unit
-	err := d.inReadTx(ctx, "list units", func(tx *sqlx.Tx) error {
+	err := d.inRead(ctx, "list units", func(r reader) error {
 		var err error
-		out, err = listUnits(ctx, tx)
+		out, err = listUnits(ctx, r)
 		return err
 	})
 	return out, err
 }
 
 // listUnits does ListUnits's work in tx.
-func listUnits(ctx context.Context, tx *sqlx.Tx) ([]*storage.Unit, error) {
+func listUnits(ctx context.Context, tx reader) ([]*storage.Unit, error) {
 	var rows []unitRow
 	q := "SELECT " + unitColumns + " FROM units ORDER BY COALESCE(parent_id, 0), name, id"
 	if err := tx.SelectContext(ctx, &rows, q); err != nil {

@@ -92,17 +92,19 @@ func (d *DB) FindAPITokenByHash(ctx context.Context, hash string) (*storage.APIT
 }
 
 // FindStaffByAPIToken returns the staff member holding the live token with the
-// hash, and the token, read together in one statement (an API request asks this
-// first, every time), and records the token's use as FindAPITokenByHash does.
-// ENOTFOUND if there is no such token or it was revoked. Whether the staff
-// member is disabled is for the caller to check.
-func (d *DB) FindStaffByAPIToken(ctx context.Context, hash string) (*storage.Staff, *storage.APIToken, error) {
+// hash, the token and the unit tree's version, read together in one statement
+// (an API request asks this first, every time), and records the token's use as
+// FindAPITokenByHash does. ENOTFOUND if there is no such token or it was
+// revoked. Whether the staff member is disabled is for the caller to check.
+func (d *DB) FindStaffByAPIToken(ctx context.Context, hash string) (*storage.APICaller, error) {
 	var row struct {
-		Token apiTokenRow   `db:"token"`
-		Staff storage.Staff `db:"staff"`
+		Token        apiTokenRow   `db:"token"`
+		Staff        storage.Staff `db:"staff"`
+		UnitsVersion int64         `db:"units_version"`
 	}
 	err := d.inRead(ctx, "find staff by API token", func(r reader) error {
 		q := r.Rebind("SELECT " + aliased("t", "token", apiTokenColumns) + ", " + aliased("s", "staff", staffColumns) +
+			", (" + unitTreeVersionQuery + ") AS units_version" +
 			" FROM api_tokens t JOIN staff s ON s.id = t.staff_id WHERE t.hash = ? AND t.revoked_at IS NULL")
 		err := r.GetContext(ctx, &row, q, strings.ToLower(hash))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -111,16 +113,16 @@ func (d *DB) FindStaffByAPIToken(ctx context.Context, hash string) (*storage.Sta
 		return err
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	t := row.Token.token()
 	used, err := d.recordTokenUse(ctx, "api_tokens", t.ID, t.LastUsedAt)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	t.LastUsedAt = used
 	utcStaff(&row.Staff)
-	return &row.Staff, t, nil
+	return &storage.APICaller{Staff: &row.Staff, Token: t, UnitsVersion: row.UnitsVersion}, nil
 }
 
 // aliased turns a column list into the columns of the table aliased as table,

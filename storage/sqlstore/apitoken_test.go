@@ -178,14 +178,17 @@ func TestFindStaffByAPITokenReadsTokenAndHolder(t *testing.T) {
 		tok := mustToken(t, db, li.ID, "导出脚本", "secret-1")
 		advance(db, time.Hour)
 
-		st, found, err := db.FindStaffByAPIToken(ctx, strings.ToUpper(tokenHash("secret-1")))
+		caller, err := db.FindStaffByAPIToken(ctx, strings.ToUpper(tokenHash("secret-1")))
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := *tok
 		want.LastUsedAt = db.Now().UTC()
-		if *st != *li || *found != want {
-			t.Fatalf("FindStaffByAPIToken = %+v, %+v; want %+v, %+v", st, found, li, want)
+		if *caller.Staff != *li || *caller.Token != want {
+			t.Fatalf("FindStaffByAPIToken = %+v, %+v; want %+v, %+v", caller.Staff, caller.Token, li, want)
+		}
+		if _, version, err := db.ListUnitsVersioned(ctx); err != nil || caller.UnitsVersion != version {
+			t.Fatalf("units version %d, want the tree's %d (%v)", caller.UnitsVersion, version, err)
 		}
 		if list, _ := db.ListAPITokens(ctx, li.ID); len(list) != 1 || !list[0].LastUsedAt.Equal(want.LastUsedAt) {
 			t.Fatalf("ListAPITokens = %+v; want the use stored", list)
@@ -194,16 +197,16 @@ func TestFindStaffByAPITokenReadsTokenAndHolder(t *testing.T) {
 		if err := db.SetStaffDisabled(ctx, li.ID, true); err != nil {
 			t.Fatal(err)
 		}
-		if st, _, err := db.FindStaffByAPIToken(ctx, tokenHash("secret-1")); err != nil || !st.Disabled {
-			t.Fatalf("disabled holder = %+v, %v; want the account, disabled", st, err)
+		if caller, err := db.FindStaffByAPIToken(ctx, tokenHash("secret-1")); err != nil || !caller.Staff.Disabled {
+			t.Fatalf("disabled holder = %+v, %v; want the account, disabled", caller, err)
 		}
 
 		if err := db.RevokeAPIToken(ctx, li.ID, tok.ID); err != nil {
 			t.Fatal(err)
 		}
-		_, _, err = db.FindStaffByAPIToken(ctx, tokenHash("secret-1"))
+		_, err = db.FindStaffByAPIToken(ctx, tokenHash("secret-1"))
 		wantCode(t, err, storage.ENOTFOUND)
-		_, _, err = db.FindStaffByAPIToken(ctx, tokenHash("wrong"))
+		_, err = db.FindStaffByAPIToken(ctx, tokenHash("wrong"))
 		wantCode(t, err, storage.ENOTFOUND)
 	})
 }

@@ -30,10 +30,41 @@ func (d *DB) ListUnits(ctx context.Context) ([]*storage.Unit, error) {
 	return out, err
 }
 
+// unitTreeVersionQuery reads the unit tree's version, which migration 00027's
+// triggers bump in the transaction of every change to units.
+const unitTreeVersionQuery = "SELECT version FROM unit_tree_version WHERE id = 1"
+
+// ListUnitsVersioned implements storage.UnitStore: the units and the version
+// in one statement, so that they belong together.
+func (d *DB) ListUnitsVersioned(ctx context.Context) ([]*storage.Unit, int64, error) {
+	var rows []struct {
+		unitRow
+		Version int64 `db:"tree_version"`
+	}
+	err := d.inRead(ctx, "list units", func(r reader) error {
+		q := "SELECT " + unitColumns + ", (" + unitTreeVersionQuery + ") AS tree_version FROM units" + unitOrder
+		return r.SelectContext(ctx, &rows, q)
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]*storage.Unit, 0, len(rows))
+	for i := range rows {
+		out = append(out, rows[i].unit())
+	}
+	if len(rows) == 0 {
+		return out, 0, nil // no units, no version: 0 is none a reader keeps
+	}
+	return out, rows[0].Version, nil
+}
+
+// unitOrder is ListUnits's order: the root first, then by parent and name.
+const unitOrder = " ORDER BY COALESCE(parent_id, 0), name, id"
+
 // listUnits does ListUnits's work in tx.
 func listUnits(ctx context.Context, tx reader) ([]*storage.Unit, error) {
 	var rows []unitRow
-	q := "SELECT " + unitColumns + " FROM units ORDER BY COALESCE(parent_id, 0), name, id"
+	q := "SELECT " + unitColumns + " FROM units" + unitOrder
 	if err := tx.SelectContext(ctx, &rows, q); err != nil {
 		return nil, fmt.Errorf("select units: %w", err)
 	}

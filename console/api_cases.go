@@ -220,12 +220,7 @@ func (s *Server) apiListCases(w http.ResponseWriter, r *http.Request) {
 		s.apiSearchError(w, r, err)
 		return
 	}
-	names, err := s.apiAssigneeNames(r, p.Cases)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	items := apiCasesJSON(p.Cases, names)
+	items := apiCasesJSON(p.Cases, p.AssigneeNames)
 	apiDueStates(items, s.cfg.Calendar(), s.cfg.Now())
 	out := apiCaseList{Items: items, Total: p.Total, TotalCapped: p.TotalCapped, Page: page, PerPage: perPage}
 	if n := len(p.Cases); n > 0 {

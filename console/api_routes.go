@@ -2,7 +2,6 @@ package console
 
 import (
 	"net/http"
-	"slices"
 
 	"github.com/complaintbot/complaintbot/storage"
 )
@@ -84,19 +83,6 @@ func (s *Server) apiWithCase(h apiCaseHandler) http.HandlerFunc {
 // the caller's scope (scopedCase).
 func (s *Server) apiFindCase(r *http.Request, raw string) (*storage.Case, error) {
 	return s.scopedCase(r, raw)
-}
-
-// apiAssigneeNames loads the names of the staff assigned to cases, and only
-// those: a queue page names at most a page's assignees, and loading every
-// account for it cost more than the page itself on a desk with many staff.
-func (s *Server) apiAssigneeNames(r *http.Request, cases []*storage.Case) (apiNames, error) {
-	ids := make([]int64, 0, len(cases))
-	for _, c := range cases {
-		if c.AssigneeID != 0 && !slices.Contains(ids, c.AssigneeID) {
-			ids = append(ids, c.AssigneeID)
-		}
-	}
-	return s.cfg.Store.StaffNames(r.Context(), ids)
 }
 
 // apiStaffNames loads the names of all staff, to name assignees and actors.

@@ -182,3 +182,37 @@ func TestAPIScopesToTheCallersUnits(t *testing.T) {
 		t.Fatalf("the district's workload names another district's mediator: %s", raw.body)
 	}
 }
+
+// TestAPIScopeFollowsAUnitMovedElsewhere checks the instance's kept unit tree:
+// a street office moved out of a district by another instance (here the store
+// itself) takes its cases out of the district mediator's list and detail at
+// the next request, although this instance had just read the old tree.
+func TestAPIScopeFollowsAUnitMovedElsewhere(t *testing.T) {
+	e := newAPIEnv(t)
+	u := newUnitCity(t, e.db, e.supervisor, e.apiUnitCase)
+	ctx := context.Background()
+	street, err := e.db.CreateUnit(ctx, storage.UnitInput{ParentID: u.fc.ID, Name: "樊城某街道", Code: "FCJD", Regions: []string{"某街道"}}, u.by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	streetCase := u.newCaseIn(street.ID, nil)
+	med := e.tokenFor(u.fcMed)
+	var page struct {
+		Total int `json:"total"`
+	}
+	e.do("GET", "/api/v1/cases", med, "").ok(t, http.StatusOK, &page)
+	if page.Total != 2 {
+		t.Fatalf("the district's list holds %d cases, want its own and the street office's", page.Total)
+	}
+	e.do("GET", "/api/v1/cases/"+streetCase.Number, med, "").ok(t, http.StatusOK, nil)
+
+	moved := storage.UnitInput{ParentID: u.xz.ID, Name: street.Name, Code: street.Code, Regions: street.Regions}
+	if _, err := e.db.UpdateUnit(ctx, street.ID, moved, u.by); err != nil {
+		t.Fatal(err)
+	}
+	e.do("GET", "/api/v1/cases", med, "").ok(t, http.StatusOK, &page)
+	if page.Total != 1 {
+		t.Fatalf("after the street office moved to another district the list holds %d cases, want 1", page.Total)
+	}
+	e.do("GET", "/api/v1/cases/"+streetCase.Number, med, "").fails(t, http.StatusNotFound, "not_found")
+}

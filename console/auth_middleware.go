@@ -49,35 +49,43 @@ func sessionFrom(ctx context.Context) *storage.Session {
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		if st, se := s.identify(r); st != nil && !st.Disabled {
-			ctx = context.WithValue(ctx, staffKey, st)
-			ctx = withUnitsMemo(ctx)
-			if se != nil {
-				ctx = context.WithValue(ctx, sessionKey, se)
+		if c := s.identify(r); c.staff != nil && !c.staff.Disabled {
+			ctx = context.WithValue(ctx, staffKey, c.staff)
+			ctx = withUnitsMemo(ctx, c.unitsVersion)
+			if c.session != nil {
+				ctx = context.WithValue(ctx, sessionKey, c.session)
 			}
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
-func (s *Server) identify(r *http.Request) (*storage.Staff, *storage.Session) {
+// caller is who identify found: the staff member (nil for nobody), their
+// session when they came with a cookie, and the unit tree's version when the
+// token lookup read it (0 otherwise; see loadUnits).
+type caller struct {
+	staff        *storage.Staff
+	session      *storage.Session
+	unitsVersion int64
+}
+
+func (s *Server) identify(r *http.Request) caller {
 	if token, ok := webauth.BearerToken(r); ok {
-		t, err := s.cfg.Store.FindAPITokenByHash(r.Context(), HashToken(token))
+		c, err := s.cfg.Store.FindStaffByAPIToken(r.Context(), HashToken(token))
 		if err != nil {
-			return nil, nil
+			return caller{}
 		}
-		st, _ := s.cfg.Store.FindStaffByID(r.Context(), t.StaffID)
-		return st, nil
+		return caller{staff: c.Staff, unitsVersion: c.UnitsVersion}
 	}
 	se, err := s.auth.Session(r)
 	if err != nil {
-		return nil, nil
+		return caller{}
 	}
 	st, err := s.cfg.Store.FindStaffByID(r.Context(), se.StaffID)
 	if err != nil {
-		return nil, nil
+		return caller{}
 	}
-	return st, se
+	return caller{staff: st, session: se}
 }
 
 // HashToken is how the console stores API tokens: webauth.HashToken, named here

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"sync"
 
 	"github.com/complaintbot/complaintbot/storage"
 )
@@ -25,24 +26,72 @@ type unitScope struct {
 
 // unitsMemo holds the units read once for a request: a page asks the scope
 // several times (the case, the staff, the teams, the canned replies), and the
-// tree does not change under it in a way that matters.
+// tree does not change under it in a way that matters. version is the unit
+// tree's version read with the caller's token (0 when the caller came with a
+// session cookie): units the instance keeps at that version are current.
 type unitsMemo struct {
-	units []*storage.Unit
+	units   []*storage.Unit
+	version int64
 }
 
 // unitsMemoKey is the context key of a request's unitsMemo.
 type unitsMemoKey struct{}
 
 // withUnitsMemo gives a signed-in request its memo (authenticate).
-func withUnitsMemo(ctx context.Context) context.Context {
-	return context.WithValue(ctx, unitsMemoKey{}, &unitsMemo{})
+func withUnitsMemo(ctx context.Context, version int64) context.Context {
+	return context.WithValue(ctx, unitsMemoKey{}, &unitsMemo{version: version})
 }
 
-// loadUnits reads the units, once per request when it has a memo.
+// unitTreeCache keeps the units this instance last read with the tree's
+// version, so that a request whose token lookup read that same version (in
+// the same statement) needs no read of its own: every API request asks for its
+// scope, and reading the units was a round trip and a tenth of the queue's CPU.
+// A change to units, by this instance or another, bumps the version in the
+// database (migration 00027's triggers), so the next request reads them again;
+// nothing is ever shown from an older tree than a read would return. The units
+// are shared between requests: nobody may change them.
+type unitTreeCache struct {
+	mu      sync.Mutex
+	version int64
+	units   []*storage.Unit
+}
+
+// at returns the units kept at version, if those are the ones kept.
+func (c *unitTreeCache) at(version int64) ([]*storage.Unit, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.units, version != 0 && version == c.version
+}
+
+// keep stores units read at version unless newer ones are kept already (two
+// requests may read around a change and finish in either order).
+func (c *unitTreeCache) keep(units []*storage.Unit, version int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if version > c.version {
+		c.units, c.version = units, version
+	}
+}
+
+// loadUnits reads the units, once per request when it has a memo, and not at
+// all when the instance keeps them at the version the request's caller read.
 func (s *Server) loadUnits(ctx context.Context) ([]*storage.Unit, error) {
 	memo, _ := ctx.Value(unitsMemoKey{}).(*unitsMemo)
-	if memo != nil && memo.units != nil {
+	switch {
+	case memo != nil && memo.units != nil:
 		return memo.units, nil
+	case memo != nil && memo.version != 0:
+		units, ok := s.units.at(memo.version)
+		if !ok {
+			var version int64
+			var err error
+			if units, version, err = s.cfg.Store.ListUnitsVersioned(ctx); err != nil {
+				return nil, err
+			}
+			s.units.keep(units, version)
+		}
+		memo.units = units
+		return units, nil
 	}
 	units, err := s.cfg.Store.ListUnits(ctx)
 	if err == nil && memo != nil {

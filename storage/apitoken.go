@@ -17,6 +17,15 @@ type APIToken struct {
 	RevokedAt  time.Time `db:"revoked_at"`   // zero unless revoked
 }
 
+// APICaller is who calls with an API token, as FindStaffByAPIToken reads it.
+type APICaller struct {
+	Staff *Staff
+	Token *APIToken
+	// UnitsVersion is the unit tree's version (UnitStore.ListUnitsVersioned)
+	// when the token was read: units kept at this version are the current ones.
+	UnitsVersion int64
+}
+
 // APITokenStore keeps API tokens.
 type APITokenStore interface {
 	// CreateAPIToken stores a token hash for a staff member.
@@ -24,6 +33,11 @@ type APITokenStore interface {
 	// FindAPITokenByHash returns the live token with that hash and records its
 	// use; ENOTFOUND if there is none or it was revoked.
 	FindAPITokenByHash(ctx context.Context, hash string) (*APIToken, error)
+	// FindStaffByAPIToken is FindAPITokenByHash that also returns the token's
+	// staff member and the unit tree's version, in one read: how a request
+	// with a token finds its caller. Whether the account is disabled is for
+	// the caller to check.
+	FindStaffByAPIToken(ctx context.Context, hash string) (*APICaller, error)
 	// ListAPITokens returns a staff member's tokens, newest first, revoked ones too.
 	ListAPITokens(ctx context.Context, staffID int64) ([]*APIToken, error)
 	// RevokeAPIToken revokes one of staffID's tokens. ENOTFOUND if it is not theirs.

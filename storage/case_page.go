@@ -30,6 +30,10 @@ type CasePage struct {
 	// HasNext and HasPrev say whether cases follow the last (precede the
 	// first) of the page, so a next (previous) link leads somewhere.
 	HasNext, HasPrev bool
+	// AssigneeNames names the staff the page's cases are assigned to, read
+	// with the page (the list shows them, and a separate read of the names
+	// cost a round trip per page).
+	AssigneeNames map[int64]string
 }
 
 // CaseQueueStore reads the case queue page by page.

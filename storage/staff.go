@@ -91,10 +91,6 @@ type StaffStore interface {
 	FindStaffByUsername(ctx context.Context, username string) (*Staff, error)
 	// ListStaff returns every account, by username.
 	ListStaff(ctx context.Context) ([]*Staff, error)
-	// StaffNames returns the names of the accounts with the given ids (ids with
-	// no account are left out): what a list needs to name its assignees without
-	// loading every account.
-	StaffNames(ctx context.Context, ids []int64) (map[int64]string, error)
 	// SetStaffPassword replaces the password hash; mustChange is true when
 	// someone other than the owner chose it (Staff.MustChangePassword). ENOTFOUND
 	// if no such account.

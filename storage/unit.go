@@ -133,4 +133,8 @@ func (t *UnitTree) UnitsByRegion(text string) []*Unit {
 type UnitStore interface {
 	// ListUnits returns every unit, the root first, then by parent and name.
 	ListUnits(ctx context.Context) ([]*Unit, error)
+	// ListUnitsVersioned is ListUnits with the unit tree's version read at the
+	// same moment: a reader that keeps the units may reuse them for as long as
+	// the version it is told (APICaller.UnitsVersion) is this one.
+	ListUnitsVersioned(ctx context.Context) ([]*Unit, int64, error)
 }

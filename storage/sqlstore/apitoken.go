@@ -91,6 +91,52 @@ func (d *DB) FindAPITokenByHash(ctx context.Context, hash string) (*storage.APIT
 	return t, nil
 }
 
+// FindStaffByAPIToken returns the staff member holding the live token with the
+// hash, the token and the unit tree's version, read together in one statement
+// (an API request asks this first, every time), and records the token's use as
+// FindAPITokenByHash does. ENOTFOUND if there is no such token or it was
+// revoked. Whether the staff member is disabled is for the caller to check.
+func (d *DB) FindStaffByAPIToken(ctx context.Context, hash string) (*storage.APICaller, error) {
+	var row struct {
+		Token        apiTokenRow   `db:"token"`
+		Staff        storage.Staff `db:"staff"`
+		UnitsVersion int64         `db:"units_version"`
+	}
+	err := d.inRead(ctx, "find staff by API token", func(r reader) error {
+		q := r.Rebind("SELECT " + aliased("t", "token", apiTokenColumns) + ", " + aliased("s", "staff", staffColumns) +
+			", (" + unitTreeVersionQuery + ") AS units_version" +
+			" FROM api_tokens t JOIN staff s ON s.id = t.staff_id WHERE t.hash = ? AND t.revoked_at IS NULL")
+		err := r.GetContext(ctx, &row, q, strings.ToLower(hash))
+		if errors.Is(err, sql.ErrNoRows) {
+			return storage.Errorf(storage.ENOTFOUND, "no live API token with this hash")
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	t := row.Token.token()
+	used, err := d.recordTokenUse(ctx, "api_tokens", t.ID, t.LastUsedAt)
+	if err != nil {
+		return nil, err
+	}
+	t.LastUsedAt = used
+	utcStaff(&row.Staff)
+	return &storage.APICaller{Staff: &row.Staff, Token: t, UnitsVersion: row.UnitsVersion}, nil
+}
+
+// aliased turns a column list into the columns of the table aliased as table,
+// each named prefix.column: how sqlx fills a struct field tagged prefix, so
+// that two tables' columns of the same name (id, name) read into one row.
+func aliased(table, prefix, columns string) string {
+	var out []string
+	for _, c := range strings.Split(columns, ",") {
+		c = strings.TrimSpace(c)
+		out = append(out, table+"."+c+` AS "`+prefix+"."+c+`"`)
+	}
+	return strings.Join(out, ", ")
+}
+
 // findLiveToken reads into dest the unrevoked token of table (api_tokens or
 // merchant_api_tokens, which share these columns) whose hash is hash; ENOTFOUND
 // when there is none.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 	"testing"
 	"time"
 
@@ -163,5 +164,49 @@ func TestCreateAPITokenRefusesBadInput(t *testing.T) {
 			_, err := db.CreateAPIToken(ctx, s.ID, bad.name, bad.hash)
 			wantCode(t, err, storage.EINVALID)
 		}
+	})
+}
+
+// TestFindStaffByAPITokenReadsTokenAndHolder checks the one read a request with
+// a token makes: the holder (a disabled one too, which the caller refuses) and
+// the token, its use recorded; a revoked or unknown token finds nobody.
+func TestFindStaffByAPITokenReadsTokenAndHolder(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		mustStaff(t, db, "zhao", "赵", storage.RoleAdmin) // ids of staff and tokens differ
+		li := mustStaff(t, db, "lili", "李", storage.RoleMediator)
+		tok := mustToken(t, db, li.ID, "导出脚本", "secret-1")
+		advance(db, time.Hour)
+
+		caller, err := db.FindStaffByAPIToken(ctx, strings.ToUpper(tokenHash("secret-1")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := *tok
+		want.LastUsedAt = db.Now().UTC()
+		if *caller.Staff != *li || *caller.Token != want {
+			t.Fatalf("FindStaffByAPIToken = %+v, %+v; want %+v, %+v", caller.Staff, caller.Token, li, want)
+		}
+		if _, version, err := db.ListUnitsVersioned(ctx); err != nil || caller.UnitsVersion != version {
+			t.Fatalf("units version %d, want the tree's %d (%v)", caller.UnitsVersion, version, err)
+		}
+		if list, _ := db.ListAPITokens(ctx, li.ID); len(list) != 1 || !list[0].LastUsedAt.Equal(want.LastUsedAt) {
+			t.Fatalf("ListAPITokens = %+v; want the use stored", list)
+		}
+
+		if err := db.SetStaffDisabled(ctx, li.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if caller, err := db.FindStaffByAPIToken(ctx, tokenHash("secret-1")); err != nil || !caller.Staff.Disabled {
+			t.Fatalf("disabled holder = %+v, %v; want the account, disabled", caller, err)
+		}
+
+		if err := db.RevokeAPIToken(ctx, li.ID, tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.FindStaffByAPIToken(ctx, tokenHash("secret-1"))
+		wantCode(t, err, storage.ENOTFOUND)
+		_, err = db.FindStaffByAPIToken(ctx, tokenHash("wrong"))
+		wantCode(t, err, storage.ENOTFOUND)
 	})
 }

@@ -42,7 +42,7 @@ func (d *DB) FindCases(
 
 // dueWindow turns filter.Due into the range of due days it selects today, on
 // the calendar as stored and the DB's clock.
-func (d *DB) dueWindow(ctx context.Context, tx *sqlx.Tx, filter storage.CaseFilter) (storage.CaseFilter, error) {
+func (d *DB) dueWindow(ctx context.Context, tx reader, filter storage.CaseFilter) (storage.CaseFilter, error) {
 	if filter.Due == "" {
 		return filter, nil
 	}
@@ -98,7 +98,7 @@ func findCases(
 // unread condition is written out rather than bound so that the partial index on
 // unread cases, whose condition it repeats, can serve it.
 func caseWhere(
-	ctx context.Context, tx *sqlx.Tx, filter storage.CaseFilter,
+	ctx context.Context, tx reader, filter storage.CaseFilter,
 ) (string, []any, error) {
 	where, args := []string{"1 = 1"}, []any{}
 	add := func(cond string, a ...any) {
@@ -236,7 +236,7 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 // PostgreSQL a trigram index on merchant_key serves it when pg_trgm is installed
 // (see migration 00003). The phone is compared with =, which its b-tree index
 // serves.
-func searchWhere(ctx context.Context, tx *sqlx.Tx, text string) (string, []any, error) {
+func searchWhere(ctx context.Context, tx reader, text string) (string, []any, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return "", nil, nil
@@ -263,7 +263,7 @@ func searchWhere(ctx context.Context, tx *sqlx.Tx, text string) (string, []any, 
 // searchNumbers returns the canonical case numbers text may stand for. With a
 // prefix typed, it is the one number under that prefix; without one, the number
 // under each prefix the database has handed out numbers for (usually one).
-func searchNumbers(ctx context.Context, tx *sqlx.Tx, text string) ([]any, error) {
+func searchNumbers(ctx context.Context, tx reader, text string) ([]any, error) {
 	text = strings.TrimSpace(text)
 	if prefix := leadingLetters.FindString(text); prefix != "" {
 		if n, ok := storage.ParseCaseNumber(text, prefix); ok {

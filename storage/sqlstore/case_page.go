@@ -7,24 +7,26 @@ import (
 	"strings"
 
 	"github.com/complaintbot/complaintbot/storage"
-	"github.com/jmoiron/sqlx"
 )
 
 // FindCasePage returns one page of the cases matching the filter; see
 // storage.CaseQueueStore. The page is read by keyset (the rows after or before
 // the cursor's case in the filter's order, compared as a row of sort keys), and
 // the total is counted only up to at.CountCap: the count, not the page, is what
-// costs on a large desk.
+// costs on a large desk. The page, its assignees' names and the count come from
+// one statement, so they agree without a transaction around them (a due
+// filter reads the calendar first, a search that may be a case number the
+// number prefixes).
 func (d *DB) FindCasePage(
 	ctx context.Context, filter storage.CaseFilter, at storage.CasePageAt,
 ) (*storage.CasePage, error) {
 	var page *storage.CasePage
-	err := d.inReadTx(ctx, "find case page", func(tx *sqlx.Tx) error {
-		f, err := d.dueWindow(ctx, tx, filter)
+	err := d.inRead(ctx, "find case page", func(r reader) error {
+		f, err := d.dueWindow(ctx, r, filter)
 		if err != nil {
 			return err
 		}
-		page, err = findCasePage(ctx, tx, f, at)
+		page, err = findCasePage(ctx, r, f, at)
 		return err
 	})
 	if err != nil {
@@ -33,13 +35,22 @@ func (d *DB) FindCasePage(
 	return page, nil
 }
 
+// casePageRow is a row of the page: the case, its assignee's name ("" for
+// none) and the number of matches, which every row repeats.
+type casePageRow struct {
+	storage.Case
+	AssigneeName string `db:"assignee_name"`
+	Matches      int    `db:"matches"`
+}
+
 // findCasePage reads one row more than the page holds to learn whether more
 // follow; reading backwards (at.Before) it reads in the reverse order and
-// turns the rows round.
+// turns the rows round. The count is a subquery that does not depend on the
+// row, which PostgreSQL and SQLite both run once per statement.
 func findCasePage(
-	ctx context.Context, tx *sqlx.Tx, filter storage.CaseFilter, at storage.CasePageAt,
+	ctx context.Context, r reader, filter storage.CaseFilter, at storage.CasePageAt,
 ) (*storage.CasePage, error) {
-	where, args, err := caseWhere(ctx, tx, filter)
+	where, args, err := caseWhere(ctx, r, filter)
 	if err != nil {
 		return nil, err
 	}
@@ -54,47 +65,70 @@ func findCasePage(
 		cond, a := keys.after(at.Before, true)
 		rows, rowArgs, offset = rows+" AND "+cond, append(rowArgs, a...), 0
 	}
-	q := tx.Rebind("SELECT " + caseColumns + " FROM cases WHERE " + rows +
-		" ORDER BY " + keys.orderBy(back) + " LIMIT ? OFFSET ?")
-	cases := []*storage.Case{}
-	if err := tx.SelectContext(ctx, &cases, q, append(rowArgs, limit+1, offset)...); err != nil {
+	count, countArgs := countQuery(where, args, at.CountCap)
+	q := r.Rebind("SELECT " + caseColumns + ", " + assigneeName + " AS assignee_name, (" + count +
+		") AS matches FROM cases WHERE " + rows + " ORDER BY " + keys.orderBy(back) + " LIMIT ? OFFSET ?")
+	found := []casePageRow{}
+	if err := r.SelectContext(ctx, &found, q, slices.Concat(countArgs, rowArgs, []any{limit + 1, offset})...); err != nil {
 		return nil, fmt.Errorf("select case page: %w", err)
 	}
-	more := len(cases) > limit
-	cases = cases[:min(len(cases), limit)]
-	for _, c := range cases {
+	more := len(found) > limit
+	found = found[:min(len(found), limit)]
+	page := &storage.CasePage{Cases: make([]*storage.Case, 0, len(found)), AssigneeNames: map[int64]string{},
+		HasNext: more, HasPrev: offset > 0 || at.After != 0}
+	for i := range found {
+		c := &found[i].Case
 		utcCase(c)
+		page.Cases = append(page.Cases, c)
+		if c.AssigneeID != 0 {
+			page.AssigneeNames[c.AssigneeID] = found[i].AssigneeName
+		}
 	}
-	page := &storage.CasePage{Cases: cases, HasNext: more, HasPrev: offset > 0 || at.After != 0}
 	if back {
-		slices.Reverse(cases)
+		slices.Reverse(page.Cases)
 		page.HasNext, page.HasPrev = true, more
 	}
-	if !more && !back && at.After == 0 && offset == 0 {
-		page.Total = len(cases) // the whole result is on this page: no count needed
-		return page, nil
+	switch {
+	case !more && !back && at.After == 0 && offset == 0:
+		page.Total = len(found) // the whole result is on this page, whatever the cap
+	case len(found) > 0:
+		page.Total, page.TotalCapped = capped(found[0].Matches, at.CountCap)
+	case at.After != 0 || back || offset > 0:
+		// Past the end (or a cursor naming no case): no row carried the count.
+		page.Total, page.TotalCapped, err = countCases(ctx, r, where, args, at.CountCap)
 	}
-	page.Total, page.TotalCapped, err = countCases(ctx, tx, where, args, at.CountCap)
 	return page, err
 }
 
-// countCases counts the rows matching where, stopping past limit when it is
-// positive: a capped count reads at most limit+1 index entries however many
-// cases match.
-func countCases(ctx context.Context, tx *sqlx.Tx, where string, args []any, limit int) (int, bool, error) {
-	q := "SELECT count(*) FROM cases WHERE " + where
-	if limit > 0 {
-		q = "SELECT count(*) FROM (SELECT 1 FROM cases WHERE " + where + " LIMIT ?) AS matches"
-		args = append(slices.Clone(args), limit+1)
+// countQuery is the query counting the rows matching where, stopping past
+// limit when it is positive (a capped count reads at most limit+1 index
+// entries however many cases match), with its arguments.
+func countQuery(where string, args []any, limit int) (string, []any) {
+	if limit <= 0 {
+		return "SELECT count(*) FROM cases WHERE " + where, args
 	}
+	return "SELECT count(*) FROM (SELECT 1 FROM cases WHERE " + where + " LIMIT ?) AS matches",
+		append(slices.Clone(args), limit+1)
+}
+
+// capped turns a count made by countQuery into the total and whether it
+// stopped at the cap.
+func capped(n, limit int) (int, bool) {
+	if limit > 0 && n > limit {
+		return limit, true
+	}
+	return n, false
+}
+
+// countCases counts the rows matching where, up to limit when it is positive.
+func countCases(ctx context.Context, r reader, where string, args []any, limit int) (int, bool, error) {
+	q, a := countQuery(where, args, limit)
 	var n int
-	if err := tx.GetContext(ctx, &n, tx.Rebind(q), args...); err != nil {
+	if err := r.GetContext(ctx, &n, r.Rebind(q), a...); err != nil {
 		return 0, false, fmt.Errorf("count cases: %w", err)
 	}
-	if limit > 0 && n > limit {
-		return limit, true, nil
-	}
-	return n, false, nil
+	total, over := capped(n, limit)
+	return total, over, nil
 }
 
 // sortKeys is an order of the queue as SQL: an optional group flag, a boolean

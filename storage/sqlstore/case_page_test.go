@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 
@@ -181,6 +182,63 @@ func TestFindCasePageUnknownCursor(t *testing.T) {
 		}
 		if len(p.Cases) != 0 || p.HasNext {
 			t.Fatalf("unknown cursor: %d cases, HasNext %v", len(p.Cases), p.HasNext)
+		}
+	})
+}
+
+// TestFindCasePageNamesItsAssignees checks that a page names the staff its
+// cases are assigned to, each by their own name, and no one else.
+func TestFindCasePageNamesItsAssignees(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		seedPagingDesk(t, db)
+		staff, err := db.ListStaff(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := map[int64]string{}
+		for _, st := range staff {
+			names[st.ID] = st.Name
+		}
+		p, err := db.FindCasePage(ctx, storage.CaseFilter{Limit: 50}, storage.CasePageAt{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[int64]string{}
+		for _, c := range p.Cases {
+			if c.AssigneeID != 0 {
+				want[c.AssigneeID] = names[c.AssigneeID]
+			}
+		}
+		if len(want) < 2 {
+			t.Fatalf("the seeded page has %d assignees; the test needs several", len(want))
+		}
+		if !maps.Equal(p.AssigneeNames, want) {
+			t.Fatalf("AssigneeNames = %v, want %v", p.AssigneeNames, want)
+		}
+	})
+}
+
+// TestFindCasePageCountsPastTheEnd checks the total of an empty page after
+// the last case: no row carries the count there, and it is still given.
+func TestFindCasePageCountsPastTheEnd(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		seedPagingDesk(t, db)
+		closed := storage.StatusClosed
+		f := storage.CaseFilter{Status: &closed}
+		all := allCases(t, db, f)
+		last, err := db.FindCaseByNumber(ctx, all[len(all)-1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := db.FindCasePage(ctx, f, storage.CasePageAt{After: last.ID, CountCap: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Cases) != 0 || p.HasNext || !p.HasPrev || p.Total != len(all) || p.TotalCapped {
+			t.Fatalf("after the last case: %d cases, next %v, prev %v, total %d (capped %v); want 0, false, true, %d",
+				len(p.Cases), p.HasNext, p.HasPrev, p.Total, p.TotalCapped, len(all))
 		}
 	})
 }

@@ -104,7 +104,7 @@ func caseClocks(ctx context.Context, tx *sqlx.Tx, caseID int64, d storage.ClockD
 // clock never looks at days before its case was received. It is read in the
 // caller's transaction, so a due day is computed on the calendar as committed,
 // whatever an instance has loaded.
-func calendarFrom(ctx context.Context, tx *sqlx.Tx, since time.Time) (*storage.Calendar, error) {
+func calendarFrom(ctx context.Context, tx reader, since time.Time) (*storage.Calendar, error) {
 	days := []*storage.DayException{}
 	q := tx.Rebind("SELECT day, kind, name FROM calendar_days WHERE day >= ? ORDER BY day")
 	if err := tx.SelectContext(ctx, &days, q, since.In(storage.ChinaTime).Format(storage.DateLayout)); err != nil {

@@ -16,10 +16,12 @@
 // the caller did, EUNAVAILABLE when the database cannot be reached right now, and
 // EINTERNAL for anything else; driver errors stay in the chain for operators' logs.
 //
-// Every public method that reads or writes data is one transaction: inWriteTx or
-// inReadTx (db.go) opens it with the dialect's options, rolls it back on return
-// unless it was committed, and hands the *sqlx.Tx to private helpers that do the
-// work.
+// Every public method that writes is one transaction: inWriteTx (db.go) opens it
+// with the dialect's options, rolls it back on return unless it was committed,
+// and hands the *sqlx.Tx to private helpers that do the work. A read whose
+// statements must agree runs in one read transaction (inReadTx); a read that
+// one statement answers runs on the pool without one (inRead), its helpers
+// taking a reader, which both a transaction and the pool are.
 //
 // One file per entity, with everything that reads or changes it:
 //
@@ -384,6 +386,26 @@ func (d *DB) inReadTx(ctx context.Context, op string, fn func(tx *sqlx.Tx) error
 	return wrapErr(op, fn(tx))
 }
 
+// reader runs a read's statements: a read transaction (inReadTx), when several
+// statements must see one snapshot, or the pool itself (inRead).
+type reader interface {
+	sqlx.QueryerContext
+	Rebind(query string) string
+	DriverName() string
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+// inRead runs fn on the pool, outside any transaction; errors are wrapped for
+// op. It is the frame of a read that one statement answers (or whose statements
+// need not agree with one another): PostgreSQL runs each statement in a
+// snapshot of its own anyway, and the REPEATABLE READ transaction inReadTx
+// opens costs two round trips more (BEGIN, ROLLBACK) and the server the work of
+// both, which on the console's queue was more than the page query itself.
+func (d *DB) inRead(ctx context.Context, op string, fn func(r reader) error) error {
+	return wrapErr(op, fn(d.db))
+}
+
 // nullTime reads a nullable timestamp: NULL is the zero time, others are in UTC
 // (lib/pq returns the session's zone).
 func nullTime(t sql.NullTime) time.Time {
@@ -395,7 +417,7 @@ func nullTime(t sql.NullTime) time.Time {
 
 // selectOne runs a query for exactly one row of T: ENOTFOUND naming noun when there
 // is none.
-func selectOne[T any](ctx context.Context, tx *sqlx.Tx, query, noun string, args ...any) (*T, error) {
+func selectOne[T any](ctx context.Context, tx reader, query, noun string, args ...any) (*T, error) {
 	var v T
 	if err := tx.GetContext(ctx, &v, tx.Rebind(query), args...); errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.Errorf(storage.ENOTFOUND, "%s not found", noun)

@@ -87,11 +87,12 @@ func checkNewStaff(ns *storage.NewStaff) error {
 }
 
 // FindStaffByID returns the account with the id, ENOTFOUND if there is none.
+// One statement: every request with a session cookie asks it.
 func (d *DB) FindStaffByID(ctx context.Context, id int64) (*storage.Staff, error) {
 	var s *storage.Staff
-	err := d.inReadTx(ctx, "find staff", func(tx *sqlx.Tx) error {
+	err := d.inRead(ctx, "find staff", func(r reader) error {
 		var err error
-		s, err = findStaff(ctx, tx, "id = ?", id)
+		s, err = findStaff(ctx, r, "id = ?", id)
 		return err
 	})
 	if err != nil {
@@ -116,7 +117,7 @@ func (d *DB) FindStaffByUsername(ctx context.Context, username string) (*storage
 }
 
 // findStaff returns the one account matching where, or ENOTFOUND.
-func findStaff(ctx context.Context, tx *sqlx.Tx, where string, args ...any) (*storage.Staff, error) {
+func findStaff(ctx context.Context, tx reader, where string, args ...any) (*storage.Staff, error) {
 	s, err := selectOne[storage.Staff](ctx, tx, "SELECT "+staffColumns+" FROM staff WHERE "+where, "staff member", args...)
 	if err != nil {
 		return nil, err
@@ -139,29 +140,6 @@ func (d *DB) ListStaff(ctx context.Context) ([]*storage.Staff, error) {
 		utcStaff(s)
 	}
 	return staff, nil
-}
-
-// StaffNames implements storage.StaffStore.
-func (d *DB) StaffNames(ctx context.Context, ids []int64) (map[int64]string, error) {
-	names := make(map[int64]string, len(ids))
-	if len(ids) == 0 {
-		return names, nil
-	}
-	var rows []struct {
-		ID   int64  `db:"id"`
-		Name string `db:"name"`
-	}
-	err := d.inReadTx(ctx, "staff names", func(tx *sqlx.Tx) error {
-		cond, args := idsIn("id", ids)
-		return tx.SelectContext(ctx, &rows, tx.Rebind("SELECT id, name FROM staff WHERE "+cond), args...)
-	})
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range rows {
-		names[r.ID] = r.Name
-	}
-	return names, nil
 }
 
 // SetStaffPassword replaces the password hash and sets or clears

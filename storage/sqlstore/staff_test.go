@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -111,25 +110,5 @@ func TestListAndUpdateStaff(t *testing.T) {
 		}
 		wantCode(t, db.SetStaffPassword(ctx, 999, "x", false), storage.ENOTFOUND)
 		wantCode(t, db.SetStaffDisabled(ctx, 999, true), storage.ENOTFOUND)
-	})
-}
-
-func TestStaffNamesOfSomeAccounts(t *testing.T) {
-	eachDialect(t, func(t *testing.T, db *DB) {
-		ctx := context.Background()
-		a := mustStaff(t, db, "wang", "王芳", storage.RoleMediator)
-		b := mustStaff(t, db, "zhao", "赵强", storage.RoleMediator)
-		mustStaff(t, db, "qian", "钱多", storage.RoleMediator) // not asked for
-		got, err := db.StaffNames(ctx, []int64{a.ID, b.ID, b.ID + 1000})
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := map[int64]string{a.ID: "王芳", b.ID: "赵强"}
-		if !maps.Equal(got, want) {
-			t.Fatalf("StaffNames = %v, want %v", got, want)
-		}
-		if got, err := db.StaffNames(ctx, nil); err != nil || len(got) != 0 {
-			t.Fatalf("StaffNames(nil) = %v, %v; want empty", got, err)
-		}
 	})
 }

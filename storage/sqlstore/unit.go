@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/complaintbot/complaintbot/storage"
-	"github.com/jmoiron/sqlx"
 )
 
 // unitRow is a units row; regions are stored one per line.
@@ -19,21 +18,53 @@ type unitRow struct {
 const unitColumns = `id, parent_id, name, code, regions, hotline, service_hours, disabled,
 	created_at, updated_at`
 
-// ListUnits returns every unit, the root first, then by parent and name.
+// ListUnits returns every unit, the root first, then by parent and name, in one
+// statement: every request with a unit scope asks it.
 func (d *DB) ListUnits(ctx context.Context) ([]*storage.Unit, error) {
 	var out []*storage.Unit
-	err := d.inReadTx(ctx, "list units", func(tx *sqlx.Tx) error {
+	err := d.inRead(ctx, "list units", func(r reader) error {
 		var err error
-		out, err = listUnits(ctx, tx)
+		out, err = listUnits(ctx, r)
 		return err
 	})
 	return out, err
 }
 
+// unitTreeVersionQuery reads the unit tree's version, which migration 00027's
+// triggers bump in the transaction of every change to units.
+const unitTreeVersionQuery = "SELECT version FROM unit_tree_version WHERE id = 1"
+
+// ListUnitsVersioned implements storage.UnitStore: the units and the version
+// in one statement, so that they belong together.
+func (d *DB) ListUnitsVersioned(ctx context.Context) ([]*storage.Unit, int64, error) {
+	var rows []struct {
+		unitRow
+		Version int64 `db:"tree_version"`
+	}
+	err := d.inRead(ctx, "list units", func(r reader) error {
+		q := "SELECT " + unitColumns + ", (" + unitTreeVersionQuery + ") AS tree_version FROM units" + unitOrder
+		return r.SelectContext(ctx, &rows, q)
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]*storage.Unit, 0, len(rows))
+	for i := range rows {
+		out = append(out, rows[i].unit())
+	}
+	if len(rows) == 0 {
+		return out, 0, nil // no units, no version: 0 is none a reader keeps
+	}
+	return out, rows[0].Version, nil
+}
+
+// unitOrder is ListUnits's order: the root first, then by parent and name.
+const unitOrder = " ORDER BY COALESCE(parent_id, 0), name, id"
+
 // listUnits does ListUnits's work in tx.
-func listUnits(ctx context.Context, tx *sqlx.Tx) ([]*storage.Unit, error) {
+func listUnits(ctx context.Context, tx reader) ([]*storage.Unit, error) {
 	var rows []unitRow
-	q := "SELECT " + unitColumns + " FROM units ORDER BY COALESCE(parent_id, 0), name, id"
+	q := "SELECT " + unitColumns + " FROM units" + unitOrder
 	if err := tx.SelectContext(ctx, &rows, q); err != nil {
 		return nil, fmt.Errorf("select units: %w", err)
 	}

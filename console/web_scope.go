@@ -47,7 +47,7 @@ func withUnitsMemo(ctx context.Context, version int64) context.Context {
 // the same statement) needs no read of its own: every API request asks for its
 // scope, and reading the units was a round trip and a tenth of the queue's CPU.
 // A change to units, by this instance or another, bumps the version in the
-// database (migration 00027's triggers), so the next request reads them again;
+// database (migration 00029's triggers), so the next request reads them again;
 // nothing is ever shown from an older tree than a read would return. The units
 // are shared between requests: nobody may change them.
 type unitTreeCache struct {

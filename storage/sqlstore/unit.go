@@ -30,9 +30,12 @@ func (d *DB) ListUnits(ctx context.Context) ([]*storage.Unit, error) {
 	return out, err
 }
 
-// unitTreeVersionQuery reads the unit tree's version, which migration 00027's
-// triggers bump in the transaction of every change to units.
-const unitTreeVersionQuery = "SELECT version FROM unit_tree_version WHERE id = 1"
+// unitTreeVersionQuery reads the version of the desk's reference data, which
+// migration 00029's triggers bump in the transaction of every change to units
+// (and to the routing rules, teams, clock limits and calendar filing keeps).
+// An instance that keeps the unit tree trusts it to say when the tree is stale;
+// a change to the other tables only makes it read the units once more.
+const unitTreeVersionQuery = referenceVersionSQL
 
 // ListUnitsVersioned implements storage.UnitStore: the units and the version
 // in one statement, so that they belong together.

@@ -34,7 +34,8 @@ func TestRootUnitAfterMigration(t *testing.T) {
 
 // TestUnitTreeVersionFollowsEveryChange checks that the version read with the
 // units moves with every change to them, made by the store or by any other
-// statement (the triggers of migration 00027), and stays put otherwise: an
+// statement (the triggers of migration 00029), and stays put when neither
+// they nor the other reference data change: an
 // instance that keeps the units trusts it to say when they are stale.
 func TestUnitTreeVersionFollowsEveryChange(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db *DB) {

@@ -141,7 +141,6 @@ type Server struct {
 	templates map[string]*template.Template
 	handler   http.Handler
 	reports   reportCache // the reports pages drew, for their charts
-	units     unitTreeCache
 }
 
 // New parses the templates once and builds the routes.

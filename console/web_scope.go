@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"slices"
-	"sync"
 
 	"github.com/complaintbot/complaintbot/storage"
 )
@@ -42,37 +41,6 @@ func withUnitsMemo(ctx context.Context, version int64) context.Context {
 	return context.WithValue(ctx, unitsMemoKey{}, &unitsMemo{version: version})
 }
 
-// unitTreeCache keeps the units this instance last read with the tree's
-// version, so that a request whose token lookup read that same version (in
-// the same statement) needs no read of its own: every API request asks for its
-// scope, and reading the units was a round trip and a tenth of the queue's CPU.
-// A change to units, by this instance or another, bumps the version in the
-// database (migration 00029's triggers), so the next request reads them again;
-// nothing is ever shown from an older tree than a read would return. The units
-// are shared between requests: nobody may change them.
-type unitTreeCache struct {
-	mu      sync.Mutex
-	version int64
-	units   []*storage.Unit
-}
-
-// at returns the units kept at version, if those are the ones kept.
-func (c *unitTreeCache) at(version int64) ([]*storage.Unit, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.units, version != 0 && version == c.version
-}
-
-// keep stores units read at version unless newer ones are kept already (two
-// requests may read around a change and finish in either order).
-func (c *unitTreeCache) keep(units []*storage.Unit, version int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if version > c.version {
-		c.units, c.version = units, version
-	}
-}
-
 // loadUnits reads the units, once per request when it has a memo, and not at
 // all when the instance keeps them at the version the request's caller read.
 func (s *Server) loadUnits(ctx context.Context) ([]*storage.Unit, error) {
@@ -81,14 +49,9 @@ func (s *Server) loadUnits(ctx context.Context) ([]*storage.Unit, error) {
 	case memo != nil && memo.units != nil:
 		return memo.units, nil
 	case memo != nil && memo.version != 0:
-		units, ok := s.units.at(memo.version)
-		if !ok {
-			var version int64
-			var err error
-			if units, version, err = s.cfg.Store.ListUnitsVersioned(ctx); err != nil {
-				return nil, err
-			}
-			s.units.keep(units, version)
+		units, err := s.cfg.Store.UnitsAt(ctx, memo.version)
+		if err != nil {
+			return nil, err
 		}
 		memo.units = units
 		return units, nil

@@ -21,7 +21,7 @@ type APIToken struct {
 type APICaller struct {
 	Staff *Staff
 	Token *APIToken
-	// UnitsVersion is the unit tree's version (UnitStore.ListUnitsVersioned)
+	// UnitsVersion is the reference data's version (UnitStore.UnitsAt)
 	// when the token was read: units kept at this version are the current ones.
 	UnitsVersion int64
 }

@@ -133,8 +133,9 @@ func (t *UnitTree) UnitsByRegion(text string) []*Unit {
 type UnitStore interface {
 	// ListUnits returns every unit, the root first, then by parent and name.
 	ListUnits(ctx context.Context) ([]*Unit, error)
-	// ListUnitsVersioned is ListUnits with the unit tree's version read at the
-	// same moment: a reader that keeps the units may reuse them for as long as
-	// the version it is told (APICaller.UnitsVersion) is this one.
-	ListUnitsVersioned(ctx context.Context) ([]*Unit, int64, error)
+	// UnitsAt returns the units as of the reference data's version, which
+	// the caller read (APICaller.UnitsVersion), or newer: the units the
+	// instance keeps with its reference data when they are of that version,
+	// else read afresh. Never older than what the caller's read saw.
+	UnitsAt(ctx context.Context, version int64) ([]*Unit, error)
 }

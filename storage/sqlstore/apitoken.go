@@ -104,7 +104,7 @@ func (d *DB) FindStaffByAPIToken(ctx context.Context, hash string) (*storage.API
 	}
 	err := d.inRead(ctx, "find staff by API token", func(r reader) error {
 		q := r.Rebind("SELECT " + aliased("t", "token", apiTokenColumns) + ", " + aliased("s", "staff", staffColumns) +
-			", (" + unitTreeVersionQuery + ") AS units_version" +
+			", (" + referenceVersionSQL + ") AS units_version" +
 			" FROM api_tokens t JOIN staff s ON s.id = t.staff_id WHERE t.hash = ? AND t.revoked_at IS NULL")
 		err := r.GetContext(ctx, &row, q, strings.ToLower(hash))
 		if errors.Is(err, sql.ErrNoRows) {

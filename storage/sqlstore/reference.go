@@ -18,6 +18,7 @@ import (
 type deskReference struct {
 	version  int64
 	rules    []*storage.RoutingRule
+	units    []*storage.Unit // every unit, as ListUnits returns them
 	tree     *storage.UnitTree
 	teams    []teamPlace
 	clocks   *clockSettings
@@ -97,13 +98,37 @@ func (d *DB) deskReferenceAt(ctx context.Context, tx *sqlx.Tx, version int64) (*
 	return ref, nil
 }
 
+// UnitsAt implements storage.UnitStore with the reference data filing keeps:
+// the console asks for its scope's units on every request, and a caller whose
+// token lookup read the version the instance holds needs no statement at all.
+// Otherwise the reference data is read in one snapshot (and kept, as for a
+// filing); a change since the caller's read only makes the units newer.
+func (d *DB) UnitsAt(ctx context.Context, version int64) ([]*storage.Unit, error) {
+	if ref := d.reference.Load(); ref != nil && ref.version == version {
+		return ref.units, nil
+	}
+	var units []*storage.Unit
+	err := d.inReadTx(ctx, "read reference data", func(tx *sqlx.Tx) error {
+		var now int64
+		if err := tx.GetContext(ctx, &now, referenceVersionSQL); err != nil {
+			return fmt.Errorf("read reference version: %w", err)
+		}
+		ref, err := d.deskReferenceAt(ctx, tx, now)
+		if err == nil {
+			units = ref.units
+		}
+		return err
+	})
+	return units, err
+}
+
 // readDeskReference reads the reference data in tx.
 func readDeskReference(ctx context.Context, tx *sqlx.Tx) (*deskReference, error) {
 	rules, err := listRules(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	tree, err := readUnitTree(ctx, tx)
+	units, err := listUnits(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +144,8 @@ func readDeskReference(ctx context.Context, tx *sqlx.Tx) (*deskReference, error)
 	if err := tx.SelectContext(ctx, &days, "SELECT day, kind, name FROM calendar_days ORDER BY day"); err != nil {
 		return nil, fmt.Errorf("select calendar days: %w", err)
 	}
-	return &deskReference{rules: rules, tree: tree, teams: teams, clocks: clocks, days: days}, nil
+	return &deskReference{rules: rules, units: units, tree: storage.NewUnitTree(units), teams: teams,
+		clocks: clocks, days: days}, nil
 }
 
 // calendarFrom is the calendar from the date of since (China time) on, as

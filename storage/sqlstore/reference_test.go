@@ -94,14 +94,7 @@ func newCaseLike(nc storage.NewCase, key string) storage.NewCase {
 func TestEveryReferenceChangeBumpsTheVersion(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
-		version := func() int64 {
-			t.Helper()
-			var v int64
-			if err := db.db.GetContext(ctx, &v, referenceVersionSQL); err != nil {
-				t.Fatal(err)
-			}
-			return v
-		}
+		version := func() int64 { t.Helper(); return referenceVersionOf(t, db) }
 		ts := "'2026-03-15 10:00:00'"
 		if db.Dialect() == DialectSQLite {
 			ts = "1773540000000000"
@@ -136,4 +129,14 @@ func TestEveryReferenceChangeBumpsTheVersion(t *testing.T) {
 			}
 		}
 	})
+}
+
+// referenceVersionOf reads the reference data's version as it stands.
+func referenceVersionOf(t *testing.T, db *DB) int64 {
+	t.Helper()
+	var v int64
+	if err := db.db.GetContext(context.Background(), &v, referenceVersionSQL); err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

@@ -30,37 +30,6 @@ func (d *DB) ListUnits(ctx context.Context) ([]*storage.Unit, error) {
 	return out, err
 }
 
-// unitTreeVersionQuery reads the version of the desk's reference data, which
-// migration 00029's triggers bump in the transaction of every change to units
-// (and to the routing rules, teams, clock limits and calendar filing keeps).
-// An instance that keeps the unit tree trusts it to say when the tree is stale;
-// a change to the other tables only makes it read the units once more.
-const unitTreeVersionQuery = referenceVersionSQL
-
-// ListUnitsVersioned implements storage.UnitStore: the units and the version
-// in one statement, so that they belong together.
-func (d *DB) ListUnitsVersioned(ctx context.Context) ([]*storage.Unit, int64, error) {
-	var rows []struct {
-		unitRow
-		Version int64 `db:"tree_version"`
-	}
-	err := d.inRead(ctx, "list units", func(r reader) error {
-		q := "SELECT " + unitColumns + ", (" + unitTreeVersionQuery + ") AS tree_version FROM units" + unitOrder
-		return r.SelectContext(ctx, &rows, q)
-	})
-	if err != nil {
-		return nil, 0, err
-	}
-	out := make([]*storage.Unit, 0, len(rows))
-	for i := range rows {
-		out = append(out, rows[i].unit())
-	}
-	if len(rows) == 0 {
-		return out, 0, nil // no units, no version: 0 is none a reader keeps
-	}
-	return out, rows[0].Version, nil
-}
-
 // unitOrder is ListUnits's order: the root first, then by parent and name.
 const unitOrder = " ORDER BY COALESCE(parent_id, 0), name, id"
 

@@ -42,13 +42,14 @@ func TestUnitTreeVersionFollowsEveryChange(t *testing.T) {
 		ctx := context.Background()
 		version := func() int64 {
 			t.Helper()
-			units, v, err := db.ListUnitsVersioned(ctx)
+			v := referenceVersionOf(t, db)
+			units, err := db.UnitsAt(ctx, v)
 			if err != nil {
 				t.Fatal(err)
 			}
 			want, err := db.ListUnits(ctx)
 			if err != nil || len(units) != len(want) {
-				t.Fatalf("ListUnitsVersioned has %d units, ListUnits %d (%v)", len(units), len(want), err)
+				t.Fatalf("UnitsAt has %d units, ListUnits %d (%v)", len(units), len(want), err)
 			}
 			return v
 		}

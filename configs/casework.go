@@ -52,31 +52,13 @@ func defaultCasework() CaseworkConfig {
 
 func (c Config) validateCasework(ch *checker) {
 	w := c.Casework
-	for _, d := range []struct {
-		key string
-		n   int
-	}{
-		{"casework.merchant_days", w.MerchantDays},
-		{"casework.termination_notice_days", w.TerminationNoticeDays},
-	} {
-		if d.n < 1 || d.n > maxWorkingDays {
-			ch.add(d.key, "must be between 1 and %d (got %d)", maxWorkingDays, d.n)
-		}
-	}
+	ch.count("casework.merchant_days", w.MerchantDays, maxWorkingDays, "")
+	ch.count("casework.termination_notice_days", w.TerminationNoticeDays, maxWorkingDays, "")
 	if mw := time.Duration(w.MaterialWait); mw < minMaterialWait || mw > maxMaterialWait {
 		ch.add("casework.material_wait", "must be between %s and %s (got %s)",
 			Duration(minMaterialWait), Duration(maxMaterialWait), w.MaterialWait)
 	}
 	c.validateMass(ch)
-	for _, d := range []struct {
-		key string
-		n   int
-	}{
-		{"casework.proposal_answer_days", w.ProposalAnswerDays},
-		{"casework.proposal_return_days", w.ProposalReturnDays},
-	} {
-		if d.n < 1 || d.n > maxProposalDays {
-			ch.add(d.key, "must be between 1 and %d (got %d)", maxProposalDays, d.n)
-		}
-	}
+	ch.count("casework.proposal_answer_days", w.ProposalAnswerDays, maxProposalDays, "")
+	ch.count("casework.proposal_return_days", w.ProposalReturnDays, maxProposalDays, "")
 }

@@ -50,24 +50,12 @@ func defaultPrivacy() PrivacyConfig {
 
 func (c Config) validatePrivacy(ch *checker) {
 	p := c.Privacy
-	for _, r := range []struct {
-		key    string
-		months int
-	}{
-		{"privacy.retention_rejected_months", p.RetentionRejectedMonths},
-		{"privacy.retention_withdrawn_months", p.RetentionWithdrawnMonths},
-		{"privacy.retention_mediated_months", p.RetentionMediatedMonths},
-		{"privacy.retention_arbitration_months", p.RetentionArbitrationMonths},
-		{"privacy.retention_other_months", p.RetentionOtherMonths},
-	} {
-		if r.months < 1 || r.months > maxRetentionMonths {
-			ch.add(r.key, "must be between 1 and %d months (got %d)", maxRetentionMonths, r.months)
-		}
-	}
-	if p.DeletionDueWorkingDays < 1 || p.DeletionDueWorkingDays > maxDeletionDueDays {
-		ch.add("privacy.deletion_due_working_days", "must be between 1 and %d working days (got %d)",
-			maxDeletionDueDays, p.DeletionDueWorkingDays)
-	}
+	ch.count("privacy.retention_rejected_months", p.RetentionRejectedMonths, maxRetentionMonths, " months")
+	ch.count("privacy.retention_withdrawn_months", p.RetentionWithdrawnMonths, maxRetentionMonths, " months")
+	ch.count("privacy.retention_mediated_months", p.RetentionMediatedMonths, maxRetentionMonths, " months")
+	ch.count("privacy.retention_arbitration_months", p.RetentionArbitrationMonths, maxRetentionMonths, " months")
+	ch.count("privacy.retention_other_months", p.RetentionOtherMonths, maxRetentionMonths, " months")
+	ch.count("privacy.deletion_due_working_days", p.DeletionDueWorkingDays, maxDeletionDueDays, " working days")
 	if d := time.Duration(p.RetentionPoll); d < minRetentionPoll || d > maxRetentionPoll {
 		ch.add("privacy.retention_poll", "must be between %s and %s (got %s)",
 			Duration(minRetentionPoll), Duration(maxRetentionPoll), p.RetentionPoll)

@@ -53,6 +53,14 @@ func (ch *checker) add(key, format string, args ...any) {
 	ch.problems = append(ch.problems, key+": "+fmt.Sprintf(format, args...))
 }
 
+// count checks a setting that counts days, months or turns: 1 to most, unit
+// (" months", …, or "") naming what in the message.
+func (ch *checker) count(key string, n, most int, unit string) {
+	if n < 1 || n > most {
+		ch.add(key, "must be between 1 and %d%s (got %d)", most, unit, n)
+	}
+}
+
 // Validate checks every setting and returns a *ValidationError naming each bad
 // one by its YAML key, or nil. Secrets and URLs that may carry a password are
 // never quoted in the message.
@@ -161,18 +169,8 @@ func (c Config) validateCases(ch *checker) {
 		// Case numbers go into template messages, which refuse non-ASCII there.
 		ch.add("cases.prefix", "must be 1 to 8 upper-case ASCII letters A-Z (got %q)", c.Cases.Prefix)
 	}
-	days := []struct {
-		key string
-		n   int
-	}{
-		{"cases.accept_working_days", c.Cases.AcceptWorkingDays},
-		{"cases.mediation_working_days", c.Cases.MediationWorkingDays},
-	}
-	for _, d := range days {
-		if d.n < 1 || d.n > maxWorkingDays {
-			ch.add(d.key, "must be between 1 and %d (got %d)", maxWorkingDays, d.n)
-		}
-	}
+	ch.count("cases.accept_working_days", c.Cases.AcceptWorkingDays, maxWorkingDays, "")
+	ch.count("cases.mediation_working_days", c.Cases.MediationWorkingDays, maxWorkingDays, "")
 }
 
 func (c Config) validateDialog(ch *checker) {
@@ -188,9 +186,7 @@ func (c Config) validateDialog(ch *checker) {
 		ch.add("dialog.rating_window", "must be between %s and %s (got %s)",
 			Duration(minRatingWin), Duration(maxRatingWin), c.Dialog.RatingWindow)
 	}
-	if n := c.Dialog.MaxTurns; n < 1 || n > maxTurns {
-		ch.add("dialog.max_turns", "must be between 1 and %d (got %d)", maxTurns, n)
-	}
+	ch.count("dialog.max_turns", c.Dialog.MaxTurns, maxTurns, "")
 	if w := c.Dialog.TurnWait; w <= 0 || (c.Dialog.ReplyBudget > 0 && w >= c.Dialog.ReplyBudget) {
 		ch.add("dialog.turn_wait", "must be more than 0 and less than dialog.reply_budget %s (got %s)", c.Dialog.ReplyBudget, w)
 	}

@@ -60,15 +60,7 @@ func (e *Engine) kept(r *storage.ConsumerRecord) string {
 	case !r.Until.IsZero():
 		return c.text(msgRightsKeptUntil, "Date", r.Until.In(shanghai).Format("2006年1月2日"))
 	}
-	return c.text(msgRightsKeptOpen, "Period", retentionPeriod(e.retention()))
-}
-
-// retention is the Engine's policy or the default.
-func (e *Engine) retention() storage.RetentionPolicy {
-	if e.Retention == (storage.RetentionPolicy{}) {
-		return storage.DefaultRetention
-	}
-	return e.Retention
+	return c.text(msgRightsKeptOpen, "Period", retentionPeriod(e.Retention.OrDefault()))
 }
 
 // retentionPeriod says the shortest to longest retention, in years when whole:

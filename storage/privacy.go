@@ -33,6 +33,14 @@ type RetentionPolicy struct {
 var DefaultRetention = RetentionPolicy{RejectedMonths: 12, WithdrawnMonths: 12,
 	MediatedMonths: 36, ArbitrationMonths: 60, OtherMonths: 36}
 
+// OrDefault is p, or DefaultRetention when p is unset (the zero value).
+func (p RetentionPolicy) OrDefault() RetentionPolicy {
+	if p == (RetentionPolicy{}) {
+		return DefaultRetention
+	}
+	return p
+}
+
 // Months returns the months class is kept; an unknown class gets the longest.
 func (p RetentionPolicy) Months(class RetentionClass) int {
 	switch class {

@@ -79,12 +79,7 @@ func (r *retentionRow) retentionCase(p storage.RetentionPolicy) storage.Retentio
 }
 
 // retention is the policy in force: DB.Retention, or the default when unset.
-func (d *DB) retention() storage.RetentionPolicy {
-	if d.Retention == (storage.RetentionPolicy{}) {
-		return storage.DefaultRetention
-	}
-	return d.Retention
-}
+func (d *DB) retention() storage.RetentionPolicy { return d.Retention.OrDefault() }
 
 // RunRetention anonymises every expired finished case (see storage.PrivacyStore);
 // each case is its own transaction, re-checked under its row lock, so a hold set

@@ -2,12 +2,10 @@ package bot
 
 import (
 	"crypto/rand"
-	"fmt"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
-
-	"github.com/silenceper/wechat/v2/util"
 )
 
 // shed answers a callback for which no turn slot came free with the busy reply.
@@ -47,16 +45,10 @@ func (w *Webhook) replyXML(q url.Values, sender, account, content string) ([]byt
 	}
 	random := make([]byte, 16)
 	_, _ = rand.Read(random) // crypto/rand.Read never fails (Go 1.24+)
-	var sealed string
-	if w.sealer != nil {
-		sealed = w.sealer.seal(random, raw)
-	} else {
-		enc, err := util.EncryptMsg(random, raw, w.cfg.AppID, w.cfg.EncodingAESKey)
-		if err != nil {
-			return nil, fmt.Errorf("encrypt reply: %w", err)
-		}
-		sealed = string(enc)
+	if w.sealer == nil {     // the key is not 43 characters of base64 for 32 bytes
+		return nil, errors.New("encrypt reply: the EncodingAESKey is not a valid AES key")
 	}
+	sealed := w.sealer.seal(random, raw)
 	ts, _ := strconv.ParseInt(q.Get("timestamp"), 10, 64) // checked by checkSignature
 	out := make([]byte, 0, len(sealed)+192)
 	return appendSealedReply(out, sealed, signature(w.cfg.Token, q.Get("timestamp"), q.Get("nonce"), sealed),

@@ -8,8 +8,11 @@ import (
 	"github.com/complaintbot/complaintbot/internal/redisbase"
 )
 
-// forgetScanCount is SCAN's COUNT hint when looking for a consumer's saved replies.
-const forgetScanCount = 100
+// forgetScanCount is SCAN's COUNT hint when looking for a consumer's saved
+// replies: the scan walks the whole node inside the consumer's turn, so each
+// round trip takes a large step (a thousand keys cost Redis well under a
+// millisecond) to keep a node of a million keys at a thousand round trips.
+const forgetScanCount = 1000
 
 // ForgetConsumer deletes everything the dialog keeps on one consumer: the state
 // with its draft (name, phone, what happened) and the replies saved for WeChat's

@@ -191,10 +191,8 @@ func provisionalNumber(intakeKey string) string {
 // (routeNoteCTE) goes in the same statement. SQLite serialises writers anyway
 // and takes a statement each (noteRoute, nextSeq, numberCaseSQL).
 const (
-	assignNumberSeqCTE = `WITH seq AS (INSERT INTO case_numbers (prefix, year, last_seq) VALUES (?, ?, 1)
-		ON CONFLICT (prefix, year) DO UPDATE SET last_seq = case_numbers.last_seq + 1
-		RETURNING last_seq)`
-	routeNoteCTE = `,
+	assignNumberSeqCTE = `WITH seq AS (` + nextSeqSQL + `)`
+	routeNoteCTE       = `,
 	note AS (INSERT INTO case_events (case_id, kind, actor, body, created_at) VALUES (?, ?, ?, ?, ?))`
 	assignNumberUpdate = `
 	UPDATE cases SET number = ?::text || lpad(seq.last_seq::text, greatest(6, length(seq.last_seq::text)), '0'),

@@ -89,8 +89,9 @@ func (d *DB) RunRetention(
 	ctx context.Context, blobs storage.BlobRemover, dryRun bool,
 ) (*storage.RetentionRun, error) {
 	now := dbTime(d.now())
+	final := statusesWhereFinal(true)
 	rows, err := d.retentionRows(ctx, `c.anonymised = ? AND c.status IN (`+
-		sqlStatuses(finalStatuses())+`) ORDER BY c.id`, false)
+		placeholders(len(final))+`) ORDER BY c.id`, append([]any{false}, final...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -160,17 +161,6 @@ func (d *DB) anonymise(
 	}
 	removed, err := d.removeUnusedBlobs(ctx, blobs, keys)
 	return true, removed, err
-}
-
-// finalStatuses lists the statuses that end a case's handling.
-func finalStatuses() []storage.Status {
-	var out []storage.Status
-	for _, s := range storage.Statuses() {
-		if s.Final() {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // retentionRows reads the cases matching where (with args) as the rules see them.

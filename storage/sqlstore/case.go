@@ -361,7 +361,7 @@ const massKeyCTE = `,
 // every filing of the key that held it before. noMassLock stands in for it
 // when the case has no mass key.
 const (
-	massLockColumn = `, pg_advisory_xact_lock(20, hashtext(?))::text AS mass_lock`
+	massLockColumn = `, ` + massKeyLockCall + `::text AS mass_lock`
 	noMassLock     = `, '' AS mass_lock`
 )
 

@@ -36,7 +36,11 @@ const insertMassGroupSQL = `INSERT INTO mass_groups (merchant_key, merchant_name
 // apart from the one-key locks used elsewhere. Without it two filings could
 // each count the window without the other's uncommitted case and both stay
 // under the threshold. SQLite's immediate transaction serialises writers anyway.
-const lockMassKeyPostgres = "SELECT pg_advisory_xact_lock(20, hashtext(?))"
+const lockMassKeyPostgres = "SELECT " + massKeyLockCall
+
+// massKeyLockCall is the call that takes the mass key's lock, for a SELECT of
+// its own or a column of the filing's statement (massLockColumn).
+const massKeyLockCall = "pg_advisory_xact_lock(20, hashtext(?))"
 
 // lockMassKey takes the detector's lock of the merchant key.
 func lockMassKey(ctx context.Context, tx *sqlx.Tx, key string) error {

@@ -46,22 +46,14 @@ func (e *phoneSearchLimited) retryAfter() string {
 // (*phoneSearchLimited when none is left), and its result is shown only once it is
 // audited. via names the edge ("控制台", "API") for the audit entry.
 func (s *Server) findCases(r *http.Request, f storage.CaseFilter, via string) ([]*storage.Case, int, error) {
-	sc, err := s.scopeOf(r.Context())
+	var cases []*storage.Case
+	var total int
+	err := s.findGuarded(r, f, via, func(f storage.CaseFilter) ([]*storage.Case, int, error) {
+		var err error
+		cases, total, err = s.cfg.Store.FindCases(r.Context(), f)
+		return cases, total, err
+	})
 	if err != nil {
-		return nil, 0, err
-	}
-	f.UnitIDs = sc.restrict(f.UnitIDs) // the staff member's units only, whatever else the filter says
-	if _, phone := storage.WholePhone(f.Search); !phone {
-		return s.cfg.Store.FindCases(r.Context(), f)
-	}
-	if err := s.takePhoneSearch(r); err != nil {
-		return nil, 0, err
-	}
-	cases, total, err := s.cfg.Store.FindCases(r.Context(), f)
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := s.auditPhoneSearch(r, via, cases, total); err != nil {
 		return nil, 0, err
 	}
 	return cases, total, nil
@@ -72,27 +64,42 @@ func (s *Server) findCases(r *http.Request, f storage.CaseFilter, via string) ([
 func (s *Server) findQueuePage(
 	r *http.Request, f storage.CaseFilter, at storage.CasePageAt, via string,
 ) (*storage.CasePage, error) {
-	sc, err := s.scopeOf(r.Context())
+	var page *storage.CasePage
+	err := s.findGuarded(r, f, via, func(f storage.CaseFilter) ([]*storage.Case, int, error) {
+		var err error
+		if page, err = s.cfg.Store.FindCasePage(r.Context(), f, at); err != nil {
+			return nil, 0, err
+		}
+		return page.Cases, page.Total, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	f.UnitIDs = sc.restrict(f.UnitIDs)
+	return page, nil
+}
+
+// findGuarded runs find on f restricted to the staff member's scope; a search
+// by a whole phone number first takes one use of the hourly allowance, and
+// succeeds only once what find returned is audited.
+func (s *Server) findGuarded(r *http.Request, f storage.CaseFilter, via string,
+	find func(storage.CaseFilter) ([]*storage.Case, int, error),
+) error {
+	sc, err := s.scopeOf(r.Context())
+	if err != nil {
+		return err
+	}
+	f.UnitIDs = sc.restrict(f.UnitIDs) // the staff member's units only, whatever else the filter says
 	_, phone := storage.WholePhone(f.Search)
 	if phone {
 		if err := s.takePhoneSearch(r); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	page, err := s.cfg.Store.FindCasePage(r.Context(), f, at)
-	if err != nil {
-		return nil, err
+	cases, total, err := find(f)
+	if err != nil || !phone {
+		return err
 	}
-	if phone {
-		if err := s.auditPhoneSearch(r, via, page.Cases, page.Total); err != nil {
-			return nil, err
-		}
-	}
-	return page, nil
+	return s.auditPhoneSearch(r, via, cases, total)
 }
 
 // takePhoneSearch counts one whole-phone search against the signed-in staff

@@ -46,7 +46,7 @@ type apiMerchantDetail struct {
 func apiMerchantJSON(m *storage.Merchant, full bool) apiMerchant {
 	phone := m.ContactPhone
 	if !full {
-		phone = MaskPhone(phone)
+		phone = storage.MaskPhone(phone)
 	}
 	return apiMerchant{ID: m.ID, Name: m.Name, Aliases: m.Aliases, CreditCode: m.CreditCode, Address: m.Address,
 		ContactPerson: m.ContactPerson, ContactPhone: phone, OnPlatform: m.OnPlatform,

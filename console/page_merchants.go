@@ -69,7 +69,7 @@ func (s *Server) merchantsPage(r *http.Request) (*merchantsView, error) {
 		return nil, err
 	}
 	for _, m := range list {
-		v.Rows = append(v.Rows, merchantRow{Merchant: m, MaskedPhone: MaskPhone(m.ContactPhone)})
+		v.Rows = append(v.Rows, merchantRow{Merchant: m, MaskedPhone: storage.MaskPhone(m.ContactPhone)})
 	}
 	v.Total = total
 	page := func(n int) string {
@@ -176,7 +176,7 @@ func (s *Server) merchantPage(ctx context.Context, id int64) (*merchantView, err
 	}
 	st := staffFrom(ctx)
 	v := &merchantView{M: m, MergedInto: m.MergedInto, MayManage: st.Role.AtLeast(storage.RoleSupervisor),
-		Phone: MaskPhone(m.ContactPhone), Aliases: strings.Join(m.Aliases, "\n"), Typed: m}
+		Phone: storage.MaskPhone(m.ContactPhone), Aliases: strings.Join(m.Aliases, "\n"), Typed: m}
 	if v.MayManage {
 		v.Phone = m.ContactPhone
 		if v.Accounts, err = s.cfg.Store.MerchantAccounts(ctx, id); err != nil {

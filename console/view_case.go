@@ -77,7 +77,7 @@ func shownPhone(c *storage.Case) string {
 	if c.Anonymised {
 		return storage.AnonymisedLabel
 	}
-	return MaskPhone(c.Phone)
+	return storage.MaskPhone(c.Phone)
 }
 
 // shownText is a personal field of c as staff surfaces show it: as stored, or

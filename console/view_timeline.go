@@ -192,7 +192,7 @@ const maxErrorRunes = 120
 func safeError(s string) string {
 	s = secretParam.ReplaceAllString(s, "$1=…")
 	s = openIDLike.ReplaceAllString(s, "o…")
-	s = longDigits.ReplaceAllStringFunc(s, MaskPhone)
+	s = longDigits.ReplaceAllStringFunc(s, storage.MaskPhone)
 	if r := []rune(s); len(r) > maxErrorRunes {
 		s = string(r[:maxErrorRunes-1]) + "…"
 	}

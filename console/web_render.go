@@ -25,7 +25,7 @@ var chinaTime = time.FixedZone("CST", 8*60*60)
 var templateFuncs = template.FuncMap{
 	"statusLabel": func(s storage.Status) string { return s.Label() },
 	"roleLabel":   func(r storage.Role) string { return r.Label() },
-	"maskPhone":   MaskPhone,
+	"maskPhone":   storage.MaskPhone,
 	"yuan":        FormatYuan,
 	"datetime": func(t time.Time) string {
 		if t.IsZero() {
@@ -35,9 +35,6 @@ var templateFuncs = template.FuncMap{
 	},
 	"date": func(t time.Time) string { return t.In(chinaTime).Format("2006-01-02") },
 }
-
-// MaskPhone shows a mobile number as 138****5678; lists never show it whole.
-func MaskPhone(p string) string { return storage.MaskPhone(p) }
 
 // FormatYuan shows fen as yuan: 399950 → "3999.50".
 func FormatYuan(fen int64) string {

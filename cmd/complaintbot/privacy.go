@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/complaintbot/complaintbot/configs"
-	"github.com/complaintbot/complaintbot/console"
 	"github.com/complaintbot/complaintbot/dialog"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
@@ -149,7 +148,7 @@ func privacyShow(ctx context.Context, c *privacyCommand) error {
 		}
 		for _, r := range recs {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", openid, r.Number, r.Status.Label(), r.Name,
-				console.MaskPhone(r.Phone), keptUntil(r))
+				storage.MaskPhone(r.Phone), keptUntil(r))
 		}
 	}
 	if err := w.Flush(); err != nil {

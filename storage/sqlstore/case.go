@@ -83,10 +83,38 @@ func (d *DB) CreateCase(
 		}
 		return err
 	})
+	if err == nil {
+		err = d.awaitDurable(ctx, "create case")
+	}
 	if err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// awaitDurable returns once everything committed on the server so far is on
+// its disk; on SQLite, which commits synchronously, at once.
+//
+// A filing's transaction commits on PostgreSQL without waiting for its WAL
+// flush (filingLookup turns synchronous_commit off for it). The year's counter
+// row, which every filing locks, is then let go at COMMIT without an fsync
+// under the lock: with the flush inside, the lock's hold time was the disk's
+// flush time, and filings queued on it one flush each. Here the filings share
+// their flushes instead, outside the lock: a transaction that takes a
+// transaction id commits synchronously, and its commit record follows the
+// filing's in the WAL, so its flush covers the filing.
+//
+// Nobody learns a number before this returns. A server crash before the flush
+// loses the filing whole — the case and the counter's step together, and every
+// later filing with it, since the WAL is replayed in order — so the numbers
+// stay gapless; and the consumer, not answered, files again under the same
+// intake key.
+func (d *DB) awaitDurable(ctx context.Context, op string) error {
+	if d.dialect != DialectPostgres {
+		return nil
+	}
+	_, err := d.db.ExecContext(ctx, "SELECT txid_current()")
+	return wrapErr(op+": wait for the commit to reach the disk", err)
 }
 
 // createCase does CreateCase's work in tx. It reports created=false, and the existing

@@ -9,7 +9,7 @@ import (
 func TestServedEvidenceTypeKeepsOnlyImagesAndAudio(t *testing.T) {
 	for _, tt := range []struct {
 		stored, ctype, name string
-		inline             bool
+		inline              bool
 	}{
 		{"image/jpeg", "image/jpeg", "evidence-7.jpg", true},
 		{"image/png; charset=binary", "image/png", "evidence-7.png", true},

@@ -74,9 +74,6 @@ func evidenceBase(prefix, number string) string {
 	return prefix + "/" + url.PathEscape(number) + "/evidence/"
 }
 
-// apiCasesPath is the API's list of cases.
-const apiCasesPath = "/portal/api/v1/cases"
-
 // caseEvidence lists the evidence of a case for its page.
 func (s *Server) caseEvidence(ctx context.Context, pc *storage.PortalCase) ([]evidenceItem, error) {
 	list, err := s.cfg.Store.ListEvidence(ctx, pc.Case.ID)

@@ -24,11 +24,12 @@ import (
 
 // Paths of the portal.
 const (
-	Prefix      = "/portal/"
-	loginPath   = "/portal/login"
-	casesPath   = "/portal/cases"
-	invitePath  = "/portal/invite/"
-	maxFormBody = 8 << 10
+	Prefix       = "/portal/"
+	loginPath    = "/portal/login"
+	casesPath    = "/portal/cases"
+	apiCasesPath = "/portal/api/v1/cases"
+	invitePath   = "/portal/invite/"
+	maxFormBody  = 8 << 10
 )
 
 // Store is what the portal needs from the database; *sqlstore.DB is one.
@@ -112,11 +113,11 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("GET "+tokensPath, s.signedIn(s.showTokens))
 	mux.Handle("POST "+tokensPath, s.signedIn(s.createToken))
 	mux.Handle("POST "+tokensPath+"/{id}/revoke", s.signedIn(s.revokeToken))
-	mux.Handle("GET /portal/api/v1/cases", s.apiAuth(s.apiCases))
-	mux.Handle("GET /portal/api/v1/cases/{number}", s.apiAuth(s.apiCase))
-	mux.Handle("GET /portal/api/v1/cases/{number}/evidence", s.apiAuth(s.apiEvidence))
-	mux.Handle("GET /portal/api/v1/cases/{number}/evidence/{id}", s.apiAuth(s.apiEvidenceFile))
-	mux.Handle("POST /portal/api/v1/cases/{number}/proposal", s.apiAuth(s.apiPropose))
+	mux.Handle("GET "+apiCasesPath, s.apiAuth(s.apiCases))
+	mux.Handle("GET "+apiCasesPath+"/{number}", s.apiAuth(s.apiCase))
+	mux.Handle("GET "+apiCasesPath+"/{number}/evidence", s.apiAuth(s.apiEvidence))
+	mux.Handle("GET "+apiCasesPath+"/{number}/evidence/{id}", s.apiAuth(s.apiEvidenceFile))
+	mux.Handle("POST "+apiCasesPath+"/{number}/proposal", s.apiAuth(s.apiPropose))
 	mux.HandleFunc(Prefix, s.notFound)
 
 	cop := http.NewCrossOriginProtection()

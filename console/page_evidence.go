@@ -4,7 +4,6 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/complaintbot/complaintbot/storage"
 )
@@ -43,46 +42,21 @@ func (s *Server) showEvidence(w http.ResponseWriter, r *http.Request) {
 }
 
 // writeEvidence writes the bytes with headers that keep the browser from
-// guessing their type.
+// guessing their type: images and audio inline under their type, anything else
+// a download (storage.ServedEvidenceType).
 func writeEvidence(w http.ResponseWriter, ev *storage.Evidence, data []byte) {
 	h := w.Header()
-	ctype, disposition := evidenceType(ev.ContentType)
+	ctype, inline := storage.ServedEvidenceType(ev.ContentType)
+	disposition := "attachment"
+	if inline {
+		disposition = "inline"
+	}
 	h.Set("Content-Type", ctype)
 	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{
-		"filename": "evidence-" + strconv.FormatInt(ev.ID, 10) + evidenceExt(ctype),
+		"filename": storage.EvidenceFilename(ev.ID, ctype),
 	}))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Length", strconv.Itoa(len(data)))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(data)
-}
-
-// evidenceType returns the content type to send and "inline" for images and
-// audio; SVG (which can carry script) and anything else is an attachment of
-// type application/octet-stream.
-func evidenceType(stored string) (string, string) {
-	mt, _, err := mime.ParseMediaType(stored)
-	if err == nil && mt != "image/svg+xml" && (strings.HasPrefix(mt, "image/") || strings.HasPrefix(mt, "audio/")) {
-		return mt, "inline"
-	}
-	return "application/octet-stream", "attachment"
-}
-
-// evidenceExt is the file name extension for a content type.
-func evidenceExt(ctype string) string {
-	switch ctype {
-	case "image/jpeg":
-		return ".jpg"
-	case "image/png":
-		return ".png"
-	case "image/gif":
-		return ".gif"
-	case "image/webp":
-		return ".webp"
-	case "audio/amr":
-		return ".amr"
-	case "audio/mpeg":
-		return ".mp3"
-	}
-	return ".bin"
 }

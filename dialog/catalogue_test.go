@@ -46,7 +46,7 @@ func TestCatalogueEngineMessages(t *testing.T) {
 		want    []string
 		notWant []string
 	}{
-		{"welcome", c.Welcome(), []string{"某市消费者委员会", "投诉", "查询", "姓名和手机号码会提供给被投诉商家", "0755-12315", "工作日 9:00-17:00"}, nil},
+		{"welcome", c.Welcome(), []string{"某市消费者委员会", "投诉", "查询", "姓名和手机号码会提供给被投诉商家", "商家还可查看您提交的证据", "0755-12315", "工作日 9:00-17:00"}, nil},
 		{"help", c.Help(), []string{"上一步", "修改 N", "重新开始", "取消", "查询 编号", "补充 编号", "撤回 编号", "满意 / 基本满意 / 不满意", "0755-12315"}, nil},
 		{"unsupported", c.Unsupported(), []string{"无法处理", "文字、照片或语音"}, nil},
 		{"submitted", c.Submitted(cases[0]), []string{"提交成功", "TS-2026-000123", "7个工作日", "查询"}, []string{"张三", "13800138000"}},

@@ -127,39 +127,6 @@ func (s *Server) apiAuth(next http.HandlerFunc) http.Handler {
 	})
 }
 
-// apiEvidenceItem is one evidence record in the portal's JSON: what it is and
-// whether its bytes arrived; the portal serves no evidence bytes.
-type apiEvidenceItem struct {
-	ID          int64     `json:"id"`
-	Kind        string    `json:"kind"`
-	State       string    `json:"download_state"`
-	ContentType string    `json:"content_type,omitempty"`
-	Size        int64     `json:"size,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
-}
-
-// apiEvidence lists the evidence of one of the merchant's cases; any other
-// case is 404.
-func (s *Server) apiEvidence(w http.ResponseWriter, r *http.Request) {
-	u := userFrom(r.Context())
-	pc, err := s.cfg.Store.PortalCase(r.Context(), u.Account.MerchantID, r.PathValue("number"))
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	list, err := s.cfg.Store.ListEvidence(r.Context(), pc.Case.ID)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	out := []apiEvidenceItem{}
-	for _, e := range list {
-		out = append(out, apiEvidenceItem{ID: e.ID, Kind: e.Kind, State: e.DownloadState, ContentType: e.ContentType,
-			Size: e.Size, CreatedAt: e.CreatedAt.UTC()})
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"evidence": out})
-}
-
 // apiProposalInput is the JSON of a proposal or a refusal.
 type apiProposalInput struct {
 	Refused   bool   `json:"refused"`

@@ -29,9 +29,13 @@ type caseItem struct {
 	// new one may be made (the referral is open and none awaits the consumer).
 	Proposals  []*storage.Proposal
 	MayPropose bool
-	Remedies   []string
-	Error      string
-	Typed      proposalForm
+	// Evidence is the consumer's evidence, with download links while
+	// EvidenceShown (see evidence.go).
+	Evidence      []evidenceItem
+	EvidenceShown bool
+	Remedies      []string
+	Error         string
+	Typed         proposalForm
 }
 
 // proposalForm is the proposal form as typed.
@@ -111,6 +115,11 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	it.Proposals, it.Remedies, it.Error, it.Typed = props, storage.Remedies, msg, typed
+	if it.Evidence, err = s.caseEvidence(r.Context(), pc); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	it.EvidenceShown = evidenceShown(pc)
 	it.MayPropose = pc.ReferralOpen && pc.Case.Status == storage.StatusReferred
 	for _, p := range props {
 		if !p.Refused && p.Answer == "" {

@@ -24,18 +24,21 @@ import (
 
 // Paths of the portal.
 const (
-	Prefix      = "/portal/"
-	loginPath   = "/portal/login"
-	casesPath   = "/portal/cases"
-	invitePath  = "/portal/invite/"
-	maxFormBody = 8 << 10
+	Prefix       = "/portal/"
+	loginPath    = "/portal/login"
+	casesPath    = "/portal/cases"
+	apiCasesPath = "/portal/api/v1/cases"
+	invitePath   = "/portal/invite/"
+	maxFormBody  = 8 << 10
 )
 
 // Store is what the portal needs from the database; *sqlstore.DB is one.
 type Store interface {
 	storage.PortalStore
 	storage.MerchantTokenStore
+	storage.BlobStore
 	ListEvidence(ctx context.Context, caseID int64) ([]*storage.Evidence, error)
+	FindEvidence(ctx context.Context, id int64) (*storage.Evidence, error)
 	ProposeSettlement(ctx context.Context, in storage.ProposalInput) (*storage.Proposal, error)
 	CaseProposals(ctx context.Context, caseID int64) ([]*storage.Proposal, error)
 	AddAudit(ctx context.Context, e storage.AuditEntry) error
@@ -45,6 +48,9 @@ type Store interface {
 // Config configures the portal.
 type Config struct {
 	Store Store
+	// Blobs is where evidence bytes are (the database's blobs table or a
+	// directory, as for the console); nil means Store.
+	Blobs storage.BlobStore
 	// Sessions and Throttle must be the portal's own (a key prefix of their
 	// own), so that a portal session id is never a console session.
 	Sessions       storage.SessionStore
@@ -77,6 +83,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Blobs == nil {
+		cfg.Blobs = cfg.Store
+	}
 	tmpl, err := template.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -98,15 +107,17 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("GET "+casesPath, s.signedIn(s.showCases))
 	mux.Handle("GET "+casesPath+"/{number}", s.signedIn(s.showCase))
 	mux.Handle("POST "+casesPath+"/{number}/proposal", s.signedIn(s.propose))
+	mux.Handle("GET "+casesPath+"/{number}/evidence/{id}", s.signedIn(s.showEvidence))
 	mux.Handle("GET "+passwordPath, s.signedIn(s.showPassword))
 	mux.Handle("POST "+passwordPath, s.signedIn(s.changePassword))
 	mux.Handle("GET "+tokensPath, s.signedIn(s.showTokens))
 	mux.Handle("POST "+tokensPath, s.signedIn(s.createToken))
 	mux.Handle("POST "+tokensPath+"/{id}/revoke", s.signedIn(s.revokeToken))
-	mux.Handle("GET /portal/api/v1/cases", s.apiAuth(s.apiCases))
-	mux.Handle("GET /portal/api/v1/cases/{number}", s.apiAuth(s.apiCase))
-	mux.Handle("GET /portal/api/v1/cases/{number}/evidence", s.apiAuth(s.apiEvidence))
-	mux.Handle("POST /portal/api/v1/cases/{number}/proposal", s.apiAuth(s.apiPropose))
+	mux.Handle("GET "+apiCasesPath, s.apiAuth(s.apiCases))
+	mux.Handle("GET "+apiCasesPath+"/{number}", s.apiAuth(s.apiCase))
+	mux.Handle("GET "+apiCasesPath+"/{number}/evidence", s.apiAuth(s.apiEvidence))
+	mux.Handle("GET "+apiCasesPath+"/{number}/evidence/{id}", s.apiAuth(s.apiEvidenceFile))
+	mux.Handle("POST "+apiCasesPath+"/{number}/proposal", s.apiAuth(s.apiPropose))
 	mux.HandleFunc(Prefix, s.notFound)
 
 	cop := http.NewCrossOriginProtection()
@@ -196,8 +207,14 @@ func (s *Server) signInFirst(w http.ResponseWriter, r *http.Request) {
 // ("merchant:<account id> …"), since the audit log's actor column is staff.
 // A failure is logged, not shown: the action is done.
 func (s *Server) audit(r *http.Request, action string, caseID int64, detail string) {
-	e := storage.AuditEntry{Action: action, CaseID: caseID, Detail: detail, IP: s.auth.ClientIP(r)}
-	if err := s.cfg.Store.AddAudit(r.Context(), e); err != nil {
+	if err := s.recordAudit(r, action, caseID, detail); err != nil {
 		s.cfg.Logger.Error("portal audit entry not written", "action", action, "err", err)
 	}
+}
+
+// recordAudit writes a portal audit entry, as audit does, and returns its
+// failure, for an action that must not happen unrecorded.
+func (s *Server) recordAudit(r *http.Request, action string, caseID int64, detail string) error {
+	e := storage.AuditEntry{Action: action, CaseID: caseID, Detail: detail, IP: s.auth.ClientIP(r)}
+	return s.cfg.Store.AddAudit(r.Context(), e)
 }

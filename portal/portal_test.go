@@ -36,9 +36,17 @@ type env struct {
 	supervisor                   storage.By
 	mine, theirs                 *storage.Merchant
 	referred, notReferred, other *storage.Case
+	blobs                        storage.BlobStore // where evidence bytes go
 }
 
 func newEnv(t *testing.T, db *sqlstore.DB) *env {
+	t.Helper()
+	return newEnvWith(t, db, nil)
+}
+
+// newEnvWith is newEnv with the portal's configuration adjusted (its Blobs are
+// where the env stores evidence bytes; nil means db).
+func newEnvWith(t *testing.T, db *sqlstore.DB, adjust func(*portal.Config)) *env {
 	t.Helper()
 	old := webauth.PasswordCost
 	webauth.PasswordCost = bcrypt.MinCost
@@ -56,9 +64,17 @@ func newEnv(t *testing.T, db *sqlstore.DB) *env {
 	e.other = e.newCase("k3", e.theirs, true)
 
 	rdb := testenv.NewRedis(t)
-	srv, err := portal.New(portal.Config{Store: db, OrgName: "某市消委会",
+	cfg := portal.Config{Store: db, OrgName: "某市消委会",
 		Sessions: redisstore.NewSessions(rdb, redisstore.SessionOptions{Prefix: "cb:portal"}),
-		Throttle: redisstore.NewLoginThrottle(rdb, redisstore.ThrottleOptions{Prefix: "cb:portal"})})
+		Throttle: redisstore.NewLoginThrottle(rdb, redisstore.ThrottleOptions{Prefix: "cb:portal"})}
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	e.blobs = cfg.Blobs
+	if e.blobs == nil {
+		e.blobs = db
+	}
+	srv, err := portal.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,14 +92,18 @@ func (e *env) merchant(name string) *storage.Merchant {
 	return m
 }
 
-// newCase files a case against m, takes it into mediation and, if refer, refers
-// it to the settlement platform.
+// newCase files a case against m with one photo, takes it into mediation and,
+// if refer, refers it to the settlement platform.
 func (e *env) newCase(key string, m *storage.Merchant, refer bool) *storage.Case {
+	return e.newCaseWith(key, m, refer, []storage.NewEvidence{{Kind: "image", MediaID: "media-" + key}})
+}
+
+// newCaseWith is newCase with the evidence given.
+func (e *env) newCaseWith(key string, m *storage.Merchant, refer bool, evidence []storage.NewEvidence) *storage.Case {
 	ctx := context.Background()
 	c, err := e.db.CreateCase(ctx, "TS", storage.NewCase{OpenID: "o-" + key, IntakeKey: key, Category: "食品安全",
 		MerchantName: m.Name, AmountFen: 12_950, Description: "买到过期牛奶 " + key, Demand: "退款",
-		ComplainantName: "张三", Phone: "13800138000",
-		Evidence: []storage.NewEvidence{{Kind: "image", MediaID: "media-" + key}}})
+		ComplainantName: "张三", Phone: "13800138000", Evidence: evidence})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/complaintbot/complaintbot/storage"
@@ -14,13 +15,25 @@ var chinaTime = time.FixedZone("CST", 8*3600)
 
 // templateFuncs are the helpers the templates use.
 var templateFuncs = template.FuncMap{
-	"yuan": storage.FormatYuan,
+	"yuan":     storage.FormatYuan,
+	"filesize": fileSize,
 	"datetime": func(t time.Time) string {
 		if t.IsZero() {
 			return "—"
 		}
 		return t.In(chinaTime).Format("2006-01-02 15:04")
 	},
+}
+
+// fileSize is a byte count as a person reads it: "850 B", "12.3 KB", "1.2 MB".
+func fileSize(n int64) string {
+	switch {
+	case n < 1024:
+		return strconv.FormatInt(n, 10) + " B"
+	case n < 1024*1024:
+		return strconv.FormatFloat(float64(n)/1024, 'f', 1, 64) + " KB"
+	}
+	return strconv.FormatFloat(float64(n)/(1024*1024), 'f', 1, 64) + " MB"
 }
 
 // pageData is what every template gets: the page's own data, the signed-in

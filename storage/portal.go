@@ -18,6 +18,9 @@ const (
 	AuditPortalLogin = "portal_login"
 	// AuditPortalCase is a merchant opening one of its cases on the portal.
 	AuditPortalCase = "portal_case"
+	// AuditPortalEvidence is a merchant downloading the bytes of an evidence
+	// record of one of its cases on the portal.
+	AuditPortalEvidence = "portal_evidence"
 )
 
 // InvitationTTL is how long a portal invitation link may be used.

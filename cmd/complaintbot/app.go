@@ -166,7 +166,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 
 	// Portal: the merchants' settlement platform.
-	port, err := newPortal(cfg, m.DB, m.Redis, m.Logger, m.now)
+	port, err := newPortal(cfg, m.DB, blobs, m.Redis, m.Logger, m.now)
 	if err != nil {
 		return err
 	}

@@ -180,10 +180,15 @@ func newConsole(
 // newPortal builds the merchants' settlement platform. Its sessions and
 // throttles live under their own key prefix (PortalRedisPrefix), so a portal
 // session id is never a console session and a merchant's username never shares
-// a throttle counter with a staff member's.
-func newPortal(cfg configs.Config, db *sqlstore.DB, rdb redis.UniversalClient, logger *slog.Logger, now func() time.Time) (*portal.Server, error) {
+// a throttle counter with a staff member's. It serves the evidence of a
+// merchant's cases from blobs, where the console reads it.
+func newPortal(
+	cfg configs.Config, db *sqlstore.DB, blobs storage.BlobStore, rdb redis.UniversalClient, logger *slog.Logger,
+	now func() time.Time,
+) (*portal.Server, error) {
 	return portal.New(portal.Config{
 		Store:          db,
+		Blobs:          blobs,
 		Sessions:       redisstore.NewSessions(rdb, redisstore.SessionOptions{Prefix: redisbase.PortalPrefix}),
 		Throttle:       redisstore.NewLoginThrottle(rdb, redisstore.ThrottleOptions{Prefix: redisbase.PortalPrefix}),
 		Logger:         logger,

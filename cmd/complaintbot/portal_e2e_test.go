@@ -40,10 +40,10 @@ func openBrowser(t *testing.T, m *Main, browser, who string) *desk {
 // through the real service: a consumer files in the simulator, the case is
 // referred to its merchant on the platform, a supervisor invites the
 // merchant's staff in the console, the merchant accepts the invitation, signs
-// in, sees only its case and proposes a refund; the consumer answers 接受 in
-// the chat and the case reads 调解成功, 协商和解 with the amount. On the payment
-// date the payment worker asks whether the refund arrived, and the consumer's
-// 已到账 closes the case (已办结).
+// in, sees only its case, with the consumer's photo to download, and proposes
+// a refund; the consumer answers 接受 in the chat and the case reads 调解成功,
+// 协商和解 with the amount. On the payment date the payment worker asks whether
+// the refund arrived, and the consumer's 已到账 closes the case (已办结).
 func TestBrowserMerchantPortalSettlesACase(t *testing.T) {
 	browser := testenv.Chromium(t)
 	m := runMain(t)
@@ -90,8 +90,13 @@ func TestBrowserMerchantPortalSettlesACase(t *testing.T) {
 	// Another case reads as not found: see the portal package tests (a fetch of
 	// a 404 here would be logged by the browser as a page error).
 
-	// It proposes a refund.
-	shop.open("/portal/cases/"+c.Number, `document.querySelector("form.proposal-form") !== null`)
+	// It sees the consumer's photo, with a download link, and proposes a refund.
+	eventually(t, "evidence download", func() bool {
+		ev, err := m.DB.ListEvidence(ctx, c.ID)
+		return err == nil && len(ev) == 1 && ev[0].DownloadState == storage.DownloadDone
+	})
+	shop.open("/portal/cases/"+c.Number, `document.querySelector("form.proposal-form") !== null && `+
+		`document.querySelector('table.evidence a[href^="/portal/cases/`+c.Number+`/evidence/"][download]') !== null`)
 	payBy := m.now().AddDate(0, 0, 7).In(chinaTime).Format(time.DateOnly)
 	shop.submit("form.proposal-form", map[string]string{"remedy": "退款", "amount": "3999.50", "pay_by": payBy},
 		`document.body.innerText.includes("等待消费者答复")`)

@@ -12,6 +12,9 @@ import (
 type apiReportMerchants struct {
 	OnPlatform    int `json:"on_platform"`     // merchants on the settlement platform (入驻) now
 	NewOnPlatform int `json:"new_on_platform"` // of them, those whose 入驻 date lies in the period
+	// OnPlatformAtEnd: of them, those whose 入驻 date is before the period's end
+	// (the annual report's 入驻企业; see storage.ReportMerchants).
+	OnPlatformAtEnd int `json:"on_platform_at_end"`
 }
 
 // apiMerchant is a merchant of the registry. The contact phone is masked

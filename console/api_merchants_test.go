@@ -124,6 +124,7 @@ func TestAPIMerchants(t *testing.T) {
 		Merchants struct {
 			OnPlatform    int `json:"on_platform"`
 			NewOnPlatform int `json:"new_on_platform"`
+			AtEnd         int `json:"on_platform_at_end"`
 		} `json:"merchants"`
 		Top []struct {
 			Name     string `json:"name"`
@@ -131,7 +132,12 @@ func TestAPIMerchants(t *testing.T) {
 		} `json:"top_merchants"`
 	}
 	e.do("GET", "/api/v1/reports?from=2026-01&to=2026-12", e.as(e.supervisor), "").ok(t, http.StatusOK, &rep)
-	if rep.Merchants.OnPlatform != 1 || rep.Merchants.NewOnPlatform != 1 || len(rep.Top) != 1 || rep.Top[0].Name != "好又多超市" {
+	if rep.Merchants.OnPlatform != 1 || rep.Merchants.NewOnPlatform != 1 || rep.Merchants.AtEnd != 1 ||
+		len(rep.Top) != 1 || rep.Top[0].Name != "好又多超市" {
 		t.Fatalf("report %+v", rep)
+	}
+	e.do("GET", "/api/v1/reports?from=2025-01&to=2025-12", e.as(e.supervisor), "").ok(t, http.StatusOK, &rep)
+	if rep.Merchants.OnPlatform != 1 || rep.Merchants.NewOnPlatform != 0 || rep.Merchants.AtEnd != 0 {
+		t.Fatalf("2025 report merchants %+v", rep.Merchants)
 	}
 }

@@ -156,8 +156,9 @@ func apiReportJSON(rep *storage.Report) apiReport {
 		Months: apiPeriods(rep.ByMonth), Years: apiPeriods(rep.ByYear), Teams: apiGroups(rep.ByTeam),
 		Overdue: apiReportOverdue{AsOf: rep.Overdue.AsOf.UTC().Format(time.RFC3339), Total: rep.Overdue.Total,
 			Mediators: apiTallies(rep.Overdue.ByMediator), Teams: apiTallies(rep.Overdue.ByTeam)},
-		MerchantFigures: apiReportMerchants{OnPlatform: rep.Merchants.OnPlatform, NewOnPlatform: rep.Merchants.NewOnPlatform},
-		Mass:            apiReportMassOf(rep.Mass),
+		MerchantFigures: apiReportMerchants{OnPlatform: rep.Merchants.OnPlatform, NewOnPlatform: rep.Merchants.NewOnPlatform,
+			OnPlatformAtEnd: rep.Merchants.OnPlatformAtEnd},
+		Mass: apiReportMassOf(rep.Mass),
 	}
 	for _, t := range rep.HotTopics {
 		out.HotTopics = append(out.HotTopics, apiReportTopic{Category: t.Category, Subcategory: t.Subcategory,

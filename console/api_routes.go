@@ -55,6 +55,11 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/merchants/{id}", s.api(mediator, s.apiMerchantDetail))
 	mux.Handle("POST /api/v1/merchants", s.api(mediator, s.apiCreateMerchant))
 	mux.Handle("POST /api/v1/merchants/{id}/merge", s.api(supervisor, s.apiMergeMerchant))
+	mux.Handle("GET /api/v1/merchants/{id}/accounts", s.api(supervisor, s.apiMerchantAccounts))
+	mux.Handle("POST /api/v1/merchants/{id}/invitations", s.api(supervisor, s.apiInviteMerchant))
+	mux.Handle("POST /api/v1/merchants/{id}/accounts/{account}/disable", s.api(supervisor, s.apiDisableMerchantAccount))
+	mux.Handle("POST /api/v1/merchants/{id}/accounts/{account}/enable", s.api(supervisor, s.apiEnableMerchantAccount))
+	mux.Handle("POST /api/v1/merchants/{id}/accounts/{account}/password", s.api(supervisor, s.apiResetMerchantAccountPassword))
 	mux.Handle("POST /api/v1/cases/{number}/merchant", s.api(mediator, s.apiWithCase(s.apiLinkMerchant)))
 
 	mux.Handle("/api/v1/", s.api(mediator, func(w http.ResponseWriter, r *http.Request) {

@@ -41,11 +41,17 @@ type pageEnv struct {
 	skip chan time.Duration // advance's jumps of the clock
 }
 
-// newPageEnv builds the console. The store's clock moves a second per reading,
-// so events have distinct, ordered times.
+// newPageEnv builds the console on SQLite. The store's clock moves a second
+// per reading, so events have distinct, ordered times.
 func newPageEnv(t *testing.T) *pageEnv {
 	t.Helper()
-	e := &pageEnv{t: t, db: testenv.SQLite(t, sqlstore.Open), sessions: &pageSessions{}, skip: make(chan time.Duration, 1)}
+	return newPageEnvOn(t, testenv.SQLite(t, sqlstore.Open))
+}
+
+// newPageEnvOn builds the console as newPageEnv does, on the given store.
+func newPageEnvOn(t *testing.T, db *sqlstore.DB) *pageEnv {
+	t.Helper()
+	e := &pageEnv{t: t, db: db, sessions: &pageSessions{}, skip: make(chan time.Duration, 1)}
 	var mu sync.Mutex
 	clock := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
 	e.db.Now = func() time.Time {

@@ -24,8 +24,40 @@ type annualView struct {
 	Teams      []groupView
 	Typical    []annualCase
 	Printed    string // the date the page was made, "2026年3月2日"
+	// Platform is the settlement platform's line (在线消费纠纷和解平台).
+	Platform annualPlatform
+	// Mass counts the year's collective cases and seven-day returns.
+	Mass storage.ReportMass
 	reportUnitView
 	ChartToken string
+}
+
+// annualPlatform is the settlement platform as the annual report states it:
+// the merchants on it at the year's end (or on the day printed, for a year not
+// over) and the new ones of the year, system-wide; and the unit's cases the
+// platform handled — the channel 企业和解（入驻企业） of the same report.
+type annualPlatform struct {
+	AsOf         string // "2023年底", or "2026年3月2日" for the current year
+	Merchants    int
+	NewMerchants int
+	Cases        figuresView
+	SystemWide   bool // the merchant counts are the system's, the cases the unit's
+}
+
+// newAnnualPlatform takes the platform's figures out of rep, the year's report.
+func newAnnualPlatform(rep *storage.Report, year int, printed time.Time, unit *reportUnit) annualPlatform {
+	p := annualPlatform{AsOf: strconv.Itoa(year) + "年底", Merchants: rep.Merchants.OnPlatformAtEnd,
+		NewMerchants: rep.Merchants.NewOnPlatform, SystemWide: !unit.whole(),
+		Cases: newFiguresView(storage.ReportFigures{})}
+	if printed.Before(rep.To) {
+		p.AsOf = printed.Format("2006年1月2日")
+	}
+	for _, ch := range rep.ByChannel {
+		if ch.Key == storage.MerchantReferral {
+			p.Cases = newFiguresView(ch.ReportFigures)
+		}
+	}
+	return p
 }
 
 // annualCase is a typical case as the report prints it: nothing that names the
@@ -62,13 +94,16 @@ func (s *Server) showAnnualReport(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
+	printed := s.cfg.Now().In(chinaTime)
 	v := annualView{
 		Year: year, Total: newFiguresView(rep.ReportFigures),
 		Channels:       groupViews(rep.ByChannel, rep.Received, storage.ChannelOwn),
 		Categories:     groupViews(rep.ByCategory, rep.Received, "未分类"),
 		Natures:        groupViews(rep.ByNature, rep.Received, "未分类"),
 		Teams:          groupViews(rep.ByTeam, rep.Received, reportNoTeam),
-		Printed:        s.cfg.Now().In(chinaTime).Format("2006年1月2日"),
+		Printed:        printed.Format("2006年1月2日"),
+		Platform:       newAnnualPlatform(rep, year, printed, unit),
+		Mass:           rep.Mass,
 		reportUnitView: s.newReportUnitView(unit, rep),
 		ChartToken:     s.reports.put(reportCacheKey(from, to, unit), rep),
 	}

@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -157,5 +158,80 @@ func TestAnnualReportPage(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("typical-case audit entries = %d, want 2 (mark, remove)", n)
+	}
+}
+
+// TestAnnualReportPlatformMassAndSevenDay: the annual report states the
+// settlement platform (merchants on it, new ones, the cases it handled and
+// settled), the collective cases with their members and the seven-day returns,
+// for the system and, unit-scoped, for a district — on both dialects.
+func TestAnnualReportPlatformMassAndSevenDay(t *testing.T) {
+	for name, open := range map[string]func(*testing.T) *sqlstore.DB{
+		"sqlite":   func(t *testing.T) *sqlstore.DB { return testenv.SQLite(t, sqlstore.Open) },
+		"postgres": func(t *testing.T) *sqlstore.DB { return testenv.Postgres(t, sqlstore.Open) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newPageEnvOn(t, open(t)) // 2026-03-02
+			f := newUnitsFixture(t, e)
+			seedAnnualPlatformYear(t, e, f)
+			city, district := e.as(e.supervisor), e.as(f.supA)
+
+			city.get("/console/reports/annual/2026").want(http.StatusOK).contains(
+				"截至2026年3月2日，入驻在线消费纠纷和解平台企业2家，其中本年新增1家；平台处理投诉2件，和解1件，和解率50.00%。",
+				"2026年，集体投诉1起，涉及消费者投诉3件；七日无理由退货相关投诉2件。",
+				"<b>企业和解（入驻企业）</b>：受理投诉2件，已调解（和解）1件，调解率50.00%")
+			// A district: its own cases, the system's merchants (said so).
+			district.get("/console/reports/annual/2026").want(http.StatusOK).contains(
+				"截至2026年3月2日，全系统入驻在线消费纠纷和解平台企业2家，其中本年新增1家；甲区消委会及其下属单位的投诉中，平台处理投诉1件，和解1件，和解率100.00%。",
+				"2026年，集体投诉1起，涉及消费者投诉2件；七日无理由退货相关投诉1件。").
+				lacks("涉及消费者投诉3件")
+			city.get("/console/reports/annual/2026?unit="+strconv.FormatInt(f.b, 10)).want(http.StatusOK).contains(
+				"乙区消委会及其下属单位的投诉中，平台处理投诉1件，和解0件，和解率0.00%。",
+				"2026年，集体投诉1起，涉及消费者投诉1件；七日无理由退货相关投诉1件。")
+			district.get("/console/reports/annual/2026?unit=" + strconv.FormatInt(f.b, 10)).want(http.StatusNotFound).
+				lacks("入驻在线消费纠纷和解平台")
+			// A year that is over: the platform at its end, before 2026's newcomer.
+			city.get("/console/reports/annual/2025").want(http.StatusOK).contains(
+				"截至2025年底，入驻在线消费纠纷和解平台企业1家，其中本年新增0家；平台处理投诉0件，和解0件，和解率—。",
+				"2025年，集体投诉0起，涉及消费者投诉0件；七日无理由退货相关投诉0件。")
+		})
+	}
+}
+
+// seedAnnualPlatformYear adds to the units fixture: merchants on the platform
+// (one since 2024, one since January 2026) and one not; A's case settled on the
+// platform and one of B's still there; a collective case of two of A's cases
+// and one of B's; a seven-day return in A1 and one in B.
+func seedAnnualPlatformYear(t *testing.T, e *pageEnv, f *unitsFixture) {
+	t.Helper()
+	ctx := context.Background()
+	by := storage.By{Actor: e.supervisor.Actor()}
+	for _, in := range []storage.MerchantInput{
+		{Name: "老入驻店", OnPlatform: true, PlatformSince: "2024-05-01", By: by},
+		{Name: "新入驻店", OnPlatform: true, PlatformSince: "2026-01-15", By: by},
+		{Name: "未入驻店", By: by},
+	} {
+		if _, err := e.db.CreateMerchant(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.move(f.aCase, storage.StatusAccepted, "")
+	e.move(f.aCase, storage.StatusReferred, storage.MerchantReferral)
+	e.close(f.aCase, storage.Closing{Outcome: storage.OutcomeSettled, RecoveredFen: 100})
+	e.move(f.bCases[0], storage.StatusAccepted, "")
+	e.move(f.bCases[0], storage.StatusReferred, storage.MerchantReferral)
+
+	e.db.MassRule = storage.MassRule{Threshold: 3, Window: 24 * time.Hour}
+	for i, unit := range []int64{f.a, f.a1, f.b} {
+		e.newCase(func(nc *storage.NewCase) {
+			nc.UnitID, nc.MerchantName, nc.SevenDayReturn = unit, "诚信健身有限公司", i > 0
+		})
+	}
+	groups, err := e.db.FindMassGroups(ctx, storage.MassFilter{})
+	if err != nil || len(groups) != 1 {
+		t.Fatalf("mass groups %+v, %v", groups, err)
+	}
+	if err := e.db.FormCollective(ctx, groups[0].ID, nil, by); err != nil {
+		t.Fatal(err)
 	}
 }

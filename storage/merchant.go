@@ -304,7 +304,14 @@ type MerchantStore interface {
 // on the settlement platform (入驻) now, and those of them that joined within
 // the report's period. They count merchants, not cases, so they are the same
 // for every unit.
+//
+// OnPlatformAtEnd is the platform's size at the end of the period as far as
+// the registry can tell: the merchants on it now whose 入驻 day lies before the
+// period's end. The registry keeps no date of leaving, so a merchant that has
+// left since is not counted; for a period that ends in the future it equals
+// OnPlatform unless a 入驻 day was entered ahead. The annual report prints it.
 type ReportMerchants struct {
-	OnPlatform    int
-	NewOnPlatform int
+	OnPlatform      int
+	NewOnPlatform   int
+	OnPlatformAtEnd int
 }

@@ -64,21 +64,23 @@ func merchantResponses(h []storage.StatusPeriod) (int, time.Duration) {
 	return n, total
 }
 
-// reportMerchants counts the live merchants on the platform and those whose
-// 入驻 day falls in [from, to) (China dates).
+// reportMerchants counts the live merchants on the platform, those whose 入驻
+// day falls in [from, to) and those whose 入驻 day is before to (China dates).
 func reportMerchants(ctx context.Context, tx *sqlx.Tx, from, to time.Time) (storage.ReportMerchants, error) {
 	var r storage.ReportMerchants
 	q := tx.Rebind(`SELECT COALESCE(sum(CASE WHEN on_platform THEN 1 ELSE 0 END), 0) AS on_platform,
-		COALESCE(sum(CASE WHEN on_platform AND platform_since >= ? AND platform_since < ? THEN 1 ELSE 0 END), 0) AS new_on_platform
+		COALESCE(sum(CASE WHEN on_platform AND platform_since >= ? AND platform_since < ? THEN 1 ELSE 0 END), 0) AS new_on_platform,
+		COALESCE(sum(CASE WHEN on_platform AND platform_since < ? THEN 1 ELSE 0 END), 0) AS on_platform_at_end
 		FROM merchants WHERE merged_into IS NULL`)
 	var row struct {
-		OnPlatform    int `db:"on_platform"`
-		NewOnPlatform int `db:"new_on_platform"`
+		OnPlatform      int `db:"on_platform"`
+		NewOnPlatform   int `db:"new_on_platform"`
+		OnPlatformAtEnd int `db:"on_platform_at_end"`
 	}
 	day := func(t time.Time) string { return t.In(storage.ChinaTime).Format(time.DateOnly) }
-	if err := tx.GetContext(ctx, &row, q, day(from), day(to)); err != nil {
+	if err := tx.GetContext(ctx, &row, q, day(from), day(to), day(to)); err != nil {
 		return r, fmt.Errorf("report merchants: %w", err)
 	}
-	r.OnPlatform, r.NewOnPlatform = row.OnPlatform, row.NewOnPlatform
+	r.OnPlatform, r.NewOnPlatform, r.OnPlatformAtEnd = row.OnPlatform, row.NewOnPlatform, row.OnPlatformAtEnd
 	return r, nil
 }

@@ -226,11 +226,18 @@ func TestMerchantStatsAndReport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Merchants != (storage.ReportMerchants{OnPlatform: 2, NewOnPlatform: 1}) {
+		if rep.Merchants != (storage.ReportMerchants{OnPlatform: 2, NewOnPlatform: 1, OnPlatformAtEnd: 2}) {
 			t.Fatalf("report merchants %+v", rep.Merchants)
 		}
 		if len(rep.TopMerchants) != 1 || rep.TopMerchants[0].Name != "好又多超市" || rep.TopMerchants[0].Received != 3 {
 			t.Fatalf("top merchants %+v", rep.TopMerchants)
+		}
+		// A year before: 好又多超市 had not joined by its end.
+		if rep, err = db.CaseReport(ctx, cstAt(2025, 1, 1, 0), cstAt(2026, 1, 1, 0)); err != nil {
+			t.Fatal(err)
+		}
+		if rep.Merchants != (storage.ReportMerchants{OnPlatform: 2, NewOnPlatform: 1, OnPlatformAtEnd: 1}) {
+			t.Fatalf("2025 report merchants %+v", rep.Merchants)
 		}
 	})
 }

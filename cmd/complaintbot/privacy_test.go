@@ -79,7 +79,7 @@ func testPrivacyCommands(t *testing.T, target string) {
 		t.Fatal("a dry run anonymised the case")
 	}
 	out = privacyRun(t, env, "erase", "--openid", openid)
-	if !strings.Contains(out, "anonymised 1 case(s): ["+closed.Number+"]") || !strings.Contains(out, "dialog keys deleted: 2") {
+	if !strings.Contains(out, "anonymised 1 case(s): ["+closed.Number+"]") || !strings.Contains(out, "dialog keys deleted: 3") {
 		t.Fatalf("erase:\n%s", out)
 	}
 	if c, _ := db.FindCaseByNumber(ctx, closed.Number); !c.Anonymised || c.ComplainantName != "" {

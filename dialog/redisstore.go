@@ -129,7 +129,9 @@ func honoursDeadlines(rdb redis.UniversalClient) bool {
 // server's clock (TIME, so instances' clocks do not matter); members whose reply
 // has expired are dropped on every commit, and the index itself expires with
 // the newest reply, so it holds at most a de-duplication TTL's worth of one
-// consumer's messages.
+// consumer's messages. A script may write after TIME only under effects
+// replication, Redis 5's default and Redis 7's only mode: the store needs
+// Redis 5 or later.
 var commitScript = redis.NewScript(`
 local saved = redis.call("GET", KEYS[2])
 if saved then

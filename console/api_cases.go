@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -274,12 +275,26 @@ func (s *Server) apiDetail(r *http.Request, c *storage.Case) (*apiCaseDetail, er
 		CloseOutcomes: apiCloseOutcomes(c.Status), CanRequestMaterial: c.Status.CanMoveTo(storage.StatusAwaitingMaterial),
 		Timeline: timeline, Evidence: apiEvidenceJSON(evidence), Rating: rating,
 	}
+	if d.DeletionRequest, err = s.apiPendingDeletion(ctx, c); err != nil {
+		return nil, err
+	}
 	cal, now := s.cfg.Calendar(), s.cfg.Now()
 	d.Clocks = apiClocksJSON(clocks, newClockViews(clocks, cal, now))
 	items := []apiCase{d.apiCase}
 	apiDueStates(items, cal, now)
 	d.apiCase = items[0]
 	return d, nil
+}
+
+// apiPendingDeletion returns c's pending deletion request as the API shows
+// it, nil without one.
+func (s *Server) apiPendingDeletion(ctx context.Context, c *storage.Case) (*apiDeletionRequestJSON, error) {
+	req, err := s.pendingDeletion(ctx, c)
+	if err != nil || req == nil {
+		return nil, err
+	}
+	j := newAPIDeletionRequest(req, s.today())
+	return &j, nil
 }
 
 // apiTimeline returns the case's events, oldest first, each staff reply and status

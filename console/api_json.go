@@ -65,6 +65,9 @@ type apiCaseDetail struct {
 	CloseOutcomes []apiChoice `json:"close_outcomes"`
 	// CanRequestMaterial tells whether POST …/material may ask for material now.
 	CanRequestMaterial bool `json:"can_request_material"`
+	// DeletionRequest is the consumer's pending request to delete the case's
+	// personal data (GET /api/v1/deletion-requests shape), null without one.
+	DeletionRequest *apiDeletionRequestJSON `json:"deletion_request"`
 }
 
 // apiStaffRef names a staff member without their account details.

@@ -32,6 +32,7 @@ func TestAPIOnPostgres(t *testing.T) {
 		"Material":           TestAPIRequestMaterialAndResume,
 		"RevealPhone":        TestAPIRevealPhoneIsAudited,
 		"DeletionRequests":   TestAPIDeletionRequests,
+		"CaseDeletion":       TestAPICaseShowsPendingDeletion,
 		"AuditLog":           TestAPIAuditLog,
 		"RevokedToken":       TestAPIRevokedTokenAndDisabledAccount,
 		"SessionAndOrigin":   TestAPISessionNeedsCSRFTokenAndSameOrigin,

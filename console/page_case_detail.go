@@ -120,6 +120,9 @@ func (s *Server) casePage(ctx context.Context, c *storage.Case, st *storage.Staf
 		return nil, err
 	}
 	v.Privacy = privacyBlock(c, st)
+	if v.Deletion, err = s.deletionBlock(ctx, c, st); err != nil {
+		return nil, err
+	}
 	if v.Mass, err = s.caseMassBlock(ctx, c, st); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/complaintbot/complaintbot/storage"
@@ -21,6 +22,39 @@ type privacyView struct {
 func privacyBlock(c *storage.Case, st *storage.Staff) privacyView {
 	return privacyView{Anonymised: c.Anonymised, LegalHold: c.LegalHold,
 		MayHold: !c.Anonymised && st.Role.AtLeast(storage.RoleSupervisor)}
+}
+
+// deletionBanner is the case page's banner while the consumer's request to
+// delete the case's personal data is pending: the desk must carry it out (or,
+// under a legal hold, refuse it) by DueOn.
+type deletionBanner struct {
+	DueOn   string // "2006-01-02", China time
+	Overdue bool
+	// MayHandle: a supervisor (or admin), who handles it on the 删除请求 page.
+	MayHandle bool
+}
+
+// pendingDeletion returns the case's pending deletion request, nil if none.
+// The case was read through the staff member's scope, so its request is theirs
+// to see.
+func (s *Server) pendingDeletion(ctx context.Context, c *storage.Case) (*storage.DeletionRequest, error) {
+	reqs, err := s.cfg.Store.DeletionRequests(ctx, storage.DeletionFilter{
+		CaseID: c.ID, Status: storage.DeletionPending, Limit: 1})
+	if err != nil || len(reqs) == 0 {
+		return nil, err
+	}
+	return reqs[0], nil
+}
+
+// deletionBlock is the banner of c's pending deletion request for st, nil if
+// there is none.
+func (s *Server) deletionBlock(ctx context.Context, c *storage.Case, st *storage.Staff) (*deletionBanner, error) {
+	req, err := s.pendingDeletion(ctx, c)
+	if err != nil || req == nil {
+		return nil, err
+	}
+	return &deletionBanner{DueOn: req.DueOn, Overdue: req.Overdue(s.today()),
+		MayHandle: st.Role.AtLeast(storage.RoleSupervisor)}, nil
 }
 
 // setLegalHold sets (hold=1) or clears (hold=0) the case's legal hold

@@ -252,6 +252,9 @@ type caseDetailView struct {
 	Referrals referralsView
 	// Privacy is the 个人信息 block: anonymised, legal hold (page_case_privacy.go).
 	Privacy privacyView
+	// Deletion is the banner of the consumer's pending deletion request, nil
+	// without one (page_case_privacy.go).
+	Deletion *deletionBanner
 }
 
 // ratingView is the consumer's rating as the case page shows it.

@@ -102,17 +102,17 @@ func (e *Engine) turn(ctx context.Context, openID, msgKey string, in Input) (str
 	if err != nil {
 		return "", err
 	}
-	outputs, endStage, err := e.runEffects(ctx, openID, msgKey, res.Effects)
+	done, err := e.runEffects(ctx, openID, msgKey, res.Effects)
 	if err != nil {
 		return "", err
 	}
-	if endStage {
+	if done.endStage {
 		res.State = idleState(res.State)
 	}
 	if res.State.Stage != StageIdle {
 		res.State.NoCases = false // see State.NoCases
 	}
-	reply := e.Catalogue.FitReply(joinReplies(append(outputs, res.Replies...)))
+	reply := e.Catalogue.FitReply(joinReplies(append(done.texts, res.Replies...)))
 	if len(res.Effects) == 0 && sameState(st, res.State) {
 		// Nothing to save and nothing done: a retry of this message steps the
 		// same state to the same reply, so it needs no saved reply either. Help,
@@ -134,9 +134,7 @@ func (e *Engine) turn(ctx context.Context, openID, msgKey string, in Input) (str
 	if dup {
 		return saved, nil
 	}
-	if err := e.forgetAfterCommit(ctx, openID, res.Effects); err != nil {
-		return "", err
-	}
+	e.forgetAfterCommit(ctx, openID, done.forget)
 	return reply, nil
 }
 
@@ -247,23 +245,32 @@ func (e *Engine) env(msgKey string) Env {
 type outcome struct {
 	text     string
 	endStage bool
+	forget   int64 // the dialog forget an erasure filed (see forgetAfterCommit)
 }
 
-// runEffects does the I/O the step asked for and returns the text of each result,
-// and whether one of them ended the stage. msgKey identifies the message for the
-// timeline's de-duplication.
-func (e *Engine) runEffects(ctx context.Context, openID, msgKey string, effects []Effect) ([]string, bool, error) {
-	var out []string
-	endStage := false
+// effectsDone is what a turn's effects produced together: each one's text,
+// whether one ended the stage, and the dialog forget an erasure filed.
+type effectsDone struct {
+	texts    []string
+	endStage bool
+	forget   int64
+}
+
+// runEffects does the I/O the step asked for and returns the text of each
+// result, whether one of them ended the stage and the forget an erasure filed.
+// msgKey identifies the message for the timeline's de-duplication.
+func (e *Engine) runEffects(ctx context.Context, openID, msgKey string, effects []Effect) (effectsDone, error) {
+	var done effectsDone
 	for _, eff := range effects {
 		o, err := e.runEffect(ctx, openID, msgKey, eff)
 		if err != nil {
-			return nil, false, err
+			return effectsDone{}, err
 		}
-		out = append(out, o.text)
-		endStage = endStage || o.endStage
+		done.texts = append(done.texts, o.text)
+		done.endStage = done.endStage || o.endStage
+		done.forget = max(done.forget, o.forget)
 	}
-	return out, endStage, nil
+	return done, nil
 }
 
 // runEffect does one effect.
@@ -294,7 +301,7 @@ func (e *Engine) runEffect(ctx context.Context, openID, msgKey string, eff Effec
 	case CorrectMyContact:
 		text, err = e.correctContact(ctx, openID, eff)
 	case EraseMyData:
-		text, err = e.eraseMyData(ctx, openID, eff)
+		return e.eraseMyData(ctx, openID, eff)
 	default:
 		err = fmt.Errorf("dialog: unknown effect %T", eff)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/complaintbot/complaintbot/storage"
 )
@@ -15,7 +16,20 @@ type RightsBackend interface {
 	ConsumerRecords(ctx context.Context, openid string) ([]*storage.ConsumerRecord, error)
 	RequestErasure(ctx context.Context, openid string, blobs storage.BlobRemover, by storage.By) (*storage.Erasure, error)
 	CorrectContact(ctx context.Context, openid string, field storage.ContactField, value string) (*storage.Correction, error)
+	// The pending forgets that make the erasure of the dialog's own keys
+	// durable (see forgetAfterCommit).
+	storage.ForgetStore
 }
+
+// forgetDelay is how long a filed dialog forget waits before the worker may
+// do it: well past a turn's 5 seconds, so the worker never deletes the state
+// before the turn that filed it has committed (the commit would write it back).
+const forgetDelay = time.Minute
+
+// forgetTimeout bounds the forget after the commit: the reply is ready and
+// WeChat's 5 seconds are running; if Redis does not answer in time, the filed
+// forget is the worker's to do.
+const forgetTimeout = time.Second
 
 // consumerForgetter is a Store that can delete everything it keeps on one
 // consumer (RedisStore.ForgetConsumer).
@@ -109,15 +123,31 @@ func (e *Engine) correctContact(ctx context.Context, openID string, eff CorrectM
 
 // eraseMyData deletes what the store holds on the consumer and says what was
 // done and what waits for the desk. The dialog's own keys go after the turn is
-// committed (see forgetAfterCommit).
-func (e *Engine) eraseMyData(ctx context.Context, openID string, eff EraseMyData) (string, error) {
+// committed (see forgetAfterCommit); the forget filed here, once the database's
+// erasure is done, makes sure they go even if Redis fails then.
+func (e *Engine) eraseMyData(ctx context.Context, openID string, eff EraseMyData) (outcome, error) {
 	if e.Rights == nil {
-		return "", errNoRights
+		return outcome{}, errNoRights
 	}
 	got, err := e.Rights.RequestErasure(ctx, openID, e.Blobs, storage.By{Actor: storage.ActorConsumer})
 	if err != nil {
-		return "", fmt.Errorf("erase consumer: %w", err)
+		return outcome{}, fmt.Errorf("erase consumer: %w", err)
 	}
+	var forget int64
+	if _, ok := e.Store.(consumerForgetter); ok {
+		// Before the reply promises the chat is deleted. If this fails the
+		// turn fails; the consumer's retry erases again, which is idempotent.
+		if forget, err = e.Rights.FileDialogForget(ctx, openID, forgetDelay); err != nil {
+			return outcome{}, fmt.Errorf("file dialog forget: %w", err)
+		}
+	}
+	return outcome{text: e.erasureReply(got, eff), forget: forget}, nil
+}
+
+// erasureReply says what an erasure did: the closed cases erased, the open ones
+// waiting for the desk until their due day, the held ones kept, and the chat
+// deleted.
+func (e *Engine) erasureReply(got *storage.Erasure, eff EraseMyData) string {
 	c := e.Catalogue
 	var out []string
 	if len(got.Erased) > 0 {
@@ -141,25 +171,26 @@ func (e *Engine) eraseMyData(ctx context.Context, openID string, eff EraseMyData
 		draft = "1"
 	}
 	out = append(out, c.text(msgRightsEraseChat, "Draft", draft))
-	return strings.Join(out, "\n"), nil
+	return strings.Join(out, "\n")
 }
 
 // forgetAfterCommit deletes the consumer's dialog state and saved replies once
-// a turn that erased them is committed: before, the commit would write the
-// state back. A retry of that very message then finds nothing saved and is
-// answered as a 确认删除 with nothing to confirm, which is true.
-func (e *Engine) forgetAfterCommit(ctx context.Context, openID string, effects []Effect) error {
+// a turn that erased them (and filed forget) is committed: before, the commit
+// would write the state back. A retry of that very message then finds nothing
+// saved and is answered as a 确认删除 with nothing to confirm, which is true.
+// A failure here does not change the reply: the database's erasure is done and
+// the reply says so truly, and the filed forget stays for the worker
+// (RedisStore.RetryForgets), which deletes the keys once Redis answers. If only
+// the removal of the filed forget fails, the worker forgets again: harmless.
+func (e *Engine) forgetAfterCommit(ctx context.Context, openID string, forget int64) {
 	f, ok := e.Store.(consumerForgetter)
-	if !ok {
-		return nil
+	if !ok || forget == 0 {
+		return
 	}
-	for _, eff := range effects {
-		if _, erase := eff.(EraseMyData); erase {
-			if _, err := f.ForgetConsumer(ctx, openID); err != nil {
-				return fmt.Errorf("forget consumer's dialog: %w", err)
-			}
-			return nil
-		}
+	fctx, cancel := context.WithTimeout(ctx, forgetTimeout)
+	defer cancel()
+	if _, err := f.ForgetConsumer(fctx, openID); err != nil {
+		return
 	}
-	return nil
+	_ = e.Rights.DialogForgetDone(fctx, forget)
 }

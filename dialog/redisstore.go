@@ -101,17 +101,19 @@ func honoursDeadlines(rdb redis.UniversalClient) bool {
 }
 
 // commitScript is Commit's check-and-write. Doing the duplicate check, the version
-// check and both writes in one script makes them atomic across instances and costs
+// check and the writes in one script makes them atomic across instances and costs
 // one round trip.
 //
 // KEYS[1] -> <prefix>:{<openid>}:state          (hash: v = version, s = State JSON)
 // KEYS[2] -> <prefix>:{<openid>}:msg:<msgKey>   (string: the saved reply)
+// KEYS[3] -> <prefix>:{<openid>}:msgs           (sorted set: msgKey -> expiry, Unix ms)
 //
 // ARGV[1] -> prevVersion, decimal; "0" when the caller loaded no state
 // ARGV[2] -> the next State as JSON
 // ARGV[3] -> the reply to save for msgKey
 // ARGV[4] -> state TTL in milliseconds
 // ARGV[5] -> de-duplication TTL in milliseconds
+// ARGV[6] -> msgKey, the member KEYS[2] is indexed under in KEYS[3]
 //
 // Returns a two-element array {code, value}:
 //
@@ -121,6 +123,15 @@ func honoursDeadlines(rdb redis.UniversalClient) bool {
 //
 // Versions are compared as strings: HINCRBY writes canonical decimals and Go sends
 // strconv.FormatInt, so there is no float rounding in Lua's number type.
+//
+// The index lets ForgetConsumer find the consumer's saved replies without a
+// SCAN of the node. Each member's score is when its reply expires, on the
+// server's clock (TIME, so instances' clocks do not matter); members whose reply
+// has expired are dropped on every commit, and the index itself expires with
+// the newest reply, so it holds at most a de-duplication TTL's worth of one
+// consumer's messages. A script may write after TIME only under effects
+// replication, Redis 5's default and Redis 7's only mode: the store needs
+// Redis 5 or later.
 var commitScript = redis.NewScript(`
 local saved = redis.call("GET", KEYS[2])
 if saved then
@@ -134,6 +145,11 @@ redis.call("HSET", KEYS[1], "s", ARGV[2])
 local nv = redis.call("HINCRBY", KEYS[1], "v", 1)
 redis.call("PEXPIRE", KEYS[1], ARGV[4])
 redis.call("SET", KEYS[2], ARGV[3], "PX", ARGV[5])
+local t = redis.call("TIME")
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call("ZREMRANGEBYSCORE", KEYS[3], "-inf", now)
+redis.call("ZADD", KEYS[3], now + tonumber(ARGV[5]), ARGV[6])
+redis.call("PEXPIRE", KEYS[3], ARGV[5])
 return {0, nv}
 `)
 
@@ -274,13 +290,13 @@ func (s *RedisStore) Commit(ctx context.Context, openID, msgKey string, prevVers
 	if err != nil {
 		return "", false, fmt.Errorf("dialog: encode state for %s: %w", redisLogID(openID), err)
 	}
-	keys := []string{s.keys.State(openID), s.keys.Msg(openID, msgKey)}
+	keys := []string{s.keys.State(openID), s.keys.Msg(openID, msgKey), s.keys.Msgs(openID)}
 	var res []any
 	err = s.call(ctx, func() error {
 		var err error
 		res, err = commitScript.Run(ctx, s.rdb, keys,
 			strconv.FormatInt(prevVersion, 10), data, reply,
-			redisbase.Millis(s.stateTTL), redisbase.Millis(s.dedupeTTL)).Slice()
+			redisbase.Millis(s.stateTTL), redisbase.Millis(s.dedupeTTL), msgKey).Slice()
 		return err
 	})
 	if err != nil {

@@ -73,7 +73,8 @@ func (r *DeletionRequest) Overdue(today string) bool {
 type DeletionFilter struct {
 	UnitIDs []int64
 	Status  string
-	Limit   int // 0 means 200
+	CaseID  int64 // 0 means every case
+	Limit   int   // 0 means 200
 }
 
 // ContactField is what a consumer may correct on their open cases.

@@ -75,6 +75,10 @@ type Main struct {
 	metrics  *metricsServer // nil unless http.metrics_addr is set
 
 	blobs evidenceBlobs // where evidence bytes are: the retention job removes them
+
+	// dialogStore is the chat's Redis store: the forget worker deletes erased
+	// consumers' state there when the chat could not.
+	dialogStore *dialog.RedisStore
 }
 
 // NewMain returns a Main for cfg; nothing is opened until Run.
@@ -137,6 +141,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	engine.Now = m.now // the rating window counts from stored closings
+	m.dialogStore, _ = engine.Store.(*dialog.RedisStore)
 	engine.Payments = m.DB
 
 	// WeChat: in simulator mode a simulated platform stands in for WeChat's

@@ -25,10 +25,13 @@ commands:
   show      --openid X | --case NUMBER | --phone MOBILE
             list the cases held on a consumer: name, phone (masked), status,
             and until when the data is kept
-  erase     --openid X [--dry-run]
+  erase     --openid X [--open] [--dry-run]
             anonymise the consumer's finished cases now (not those under a
             legal hold), leave open ones to the desk, and delete the consumer's
-            dialog state in Redis; --dry-run only lists what would happen
+            dialog state in Redis; --open also carries out the deletion of the
+            open cases (a deletion request filed for each, then withdrawn and
+            anonymised as the desk's 执行删除 does; held ones stay pending for
+            a supervisor to refuse); --dry-run only lists what would happen
   retention [--dry-run]
             run the retention job once: anonymise every finished case whose
             retention has ended; --dry-run lists them instead
@@ -40,6 +43,7 @@ Every command is recorded in the audit log as the system's action.
 type privacyCommand struct {
 	openid, number, phone string
 	dryRun                bool
+	open                  bool // erase --open: carry out the open cases' deletion too
 	cfg                   configs.Config
 	db                    *sqlstore.DB
 	blobs                 evidenceBlobs
@@ -100,6 +104,9 @@ func parsePrivacyFlags(sub string, args []string, getenv func(string) string, st
 	}
 	if sub != "show" {
 		fs.BoolVar(&c.dryRun, "dry-run", false, "list what would happen, change nothing")
+	}
+	if sub == "erase" {
+		fs.BoolVar(&c.open, "open", false, "also withdraw and anonymise the consumer's open cases")
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -201,13 +208,25 @@ func (c *privacyCommand) consumerOpenIDs(ctx context.Context) ([]string, error) 
 	return out, nil
 }
 
-// privacyErase anonymises a consumer's finished cases and forgets their dialog
-// state, or in a dry run lists what would happen.
+// privacyErase anonymises a consumer's finished cases (with --open, their open
+// ones too) and forgets their dialog state, or in a dry run lists what would
+// happen.
 func privacyErase(ctx context.Context, c *privacyCommand) error {
 	if c.dryRun {
 		return c.listErasure(ctx)
 	}
-	e, err := c.db.EraseConsumer(ctx, c.openid, c.blobs, storage.By{Actor: storage.ActorSystem})
+	by := storage.By{Actor: storage.ActorSystem}
+	var e *storage.Erasure
+	var err error
+	if c.open {
+		e, err = c.db.RequestErasure(ctx, c.openid, c.blobs, by)
+	} else {
+		e, err = c.db.EraseConsumer(ctx, c.openid, c.blobs, by)
+	}
+	if err != nil {
+		return err
+	}
+	carried, err := c.carryOutOpen(ctx, e, by)
 	if err != nil {
 		return err
 	}
@@ -215,15 +234,46 @@ func privacyErase(ctx context.Context, c *privacyCommand) error {
 	if err != nil {
 		return err
 	}
+	c.printErasure(e, carried, keys)
+	return nil
+}
+
+// carryOutOpen carries out, with --open, the deletion requests RequestErasure
+// filed for the open cases, as the desk's 执行删除 does (the same store code:
+// withdrawn, anonymised, the consumer told, audited). A held case's request is
+// left pending: only a supervisor can refuse it, with a reason for the
+// consumer. It returns the numbers carried out.
+func (c *privacyCommand) carryOutOpen(ctx context.Context, e *storage.Erasure, by storage.By) ([]string, error) {
+	carried := []string{}
+	for _, req := range e.Requested {
+		if req.LegalHold {
+			continue
+		}
+		if _, err := c.db.CarryOutDeletion(ctx, req.ID, c.blobs, by); err != nil {
+			return carried, fmt.Errorf("carry out the deletion of %s: %w", req.CaseNumber, err)
+		}
+		carried = append(carried, req.CaseNumber)
+	}
+	return carried, nil
+}
+
+// printErasure says what erase did.
+func (c *privacyCommand) printErasure(e *storage.Erasure, carried []string, keys int) {
 	fmt.Fprintf(c.stdout, "anonymised %d case(s): %v\n", len(e.Erased), e.Erased)
 	for _, r := range e.Open {
-		fmt.Fprintf(c.stdout, "open, left to the desk: %s (%s)\n", r.Number, r.Status.Label())
+		switch {
+		case slices.Contains(carried, r.Number):
+			fmt.Fprintf(c.stdout, "open, withdrawn and anonymised: %s\n", r.Number)
+		case c.open && r.LegalHold:
+			fmt.Fprintf(c.stdout, "open under a legal hold, kept; its deletion request waits for a supervisor: %s\n", r.Number)
+		default:
+			fmt.Fprintf(c.stdout, "open, left to the desk: %s (%s)\n", r.Number, r.Status.Label())
+		}
 	}
 	for _, r := range e.Held {
 		fmt.Fprintf(c.stdout, "under a legal hold, kept: %s\n", r.Number)
 	}
 	fmt.Fprintf(c.stdout, "evidence files removed: %d; dialog keys deleted: %d\n", e.BlobsRemoved, keys)
-	return nil
 }
 
 // listErasure prints what erase would do.
@@ -233,17 +283,25 @@ func (c *privacyCommand) listErasure(ctx context.Context) error {
 		return err
 	}
 	for _, r := range recs {
-		what := "would be anonymised"
-		switch {
-		case !r.Status.Final():
-			what = "open, would be left to the desk"
-		case r.LegalHold:
-			what = "under a legal hold, would be kept"
-		}
-		fmt.Fprintf(c.stdout, "%s (%s): %s\n", r.Number, r.Status.Label(), what)
+		fmt.Fprintf(c.stdout, "%s (%s): %s\n", r.Number, r.Status.Label(), c.wouldDo(r))
 	}
 	fmt.Fprintf(c.stdout, "dry run: %d case(s) held, nothing changed\n", len(recs))
 	return nil
+}
+
+// wouldDo says what erase would do with one case.
+func (c *privacyCommand) wouldDo(r *storage.ConsumerRecord) string {
+	switch {
+	case !r.Status.Final() && c.open && r.LegalHold:
+		return "open under a legal hold, would be kept (its deletion request left to a supervisor)"
+	case !r.Status.Final() && c.open:
+		return "open, would be withdrawn and anonymised"
+	case !r.Status.Final():
+		return "open, would be left to the desk"
+	case r.LegalHold:
+		return "under a legal hold, would be kept"
+	}
+	return "would be anonymised"
 }
 
 // forgetDialog deletes the consumer's dialog state from the configured Redis

@@ -79,7 +79,7 @@ func testPrivacyCommands(t *testing.T, target string) {
 		t.Fatal("a dry run anonymised the case")
 	}
 	out = privacyRun(t, env, "erase", "--openid", openid)
-	if !strings.Contains(out, "anonymised 1 case(s): ["+closed.Number+"]") || !strings.Contains(out, "dialog keys deleted: 2") {
+	if !strings.Contains(out, "anonymised 1 case(s): ["+closed.Number+"]") || !strings.Contains(out, "dialog keys deleted: 3") {
 		t.Fatalf("erase:\n%s", out)
 	}
 	if c, _ := db.FindCaseByNumber(ctx, closed.Number); !c.Anonymised || c.ComplainantName != "" {
@@ -103,5 +103,87 @@ func testPrivacyCommands(t *testing.T, target string) {
 	out = privacyRun(t, env, "retention")
 	if c, _ := db.FindCaseByNumber(ctx, other.Number); !c.Anonymised || !strings.Contains(out, "anonymised 1 case(s)") {
 		t.Fatalf("retention:\n%s\n%+v", out, c)
+	}
+}
+
+func TestPrivacyEraseOpen(t *testing.T) {
+	for name, target := range map[string]func(testing.TB) string{
+		"sqlite": testenv.SQLitePath, "postgres": testenv.PostgresURL,
+	} {
+		t.Run(name, func(t *testing.T) { testPrivacyEraseOpen(t, target(t)) })
+	}
+}
+
+// testPrivacyEraseOpen: `erase --open` files a deletion request for each open
+// case and carries it out as the desk does (withdrawn, anonymised, the
+// consumer told, audited as the system); a held open case keeps its data and
+// its request stays pending for a supervisor; --dry-run says so first and
+// changes nothing.
+func testPrivacyEraseOpen(t *testing.T, target string) {
+	ctx := context.Background()
+	db := testenv.OpenMigrated(t, sqlstore.Open, target)
+	openid := "oPrivacyOpen"
+	closed := privacyCase(t, db, openid, "o1", false)
+	open := privacyCase(t, db, openid, "o2", true)
+	held := privacyCase(t, db, openid, "o3", true)
+	if _, err := db.SetLegalHold(ctx, held.ID, true, storage.By{Actor: storage.ActorSystem}); err != nil {
+		t.Fatal(err)
+	}
+	mini, rdb := testenv.NewMiniredis(t)
+	states := dialog.NewRedisStore(rdb, dialog.RedisStoreOptions{})
+	if _, dup, err := states.Commit(ctx, openid, "m1", 0, dialog.State{Stage: dialog.StageAmount}, "好的"); err != nil || dup {
+		t.Fatalf("commit dialog state: %v, %v", dup, err)
+	}
+	env := map[string]string{"COMPLAINTBOT_DATABASE_URL": target, "COMPLAINTBOT_REDIS_URL": "redis://" + mini.Addr()}
+
+	out := privacyRun(t, env, "erase", "--openid", openid, "--open", "--dry-run")
+	for _, want := range []string{closed.Number + " (不予受理): would be anonymised",
+		open.Number + " (待受理): open, would be withdrawn and anonymised",
+		held.Number + " (待受理): open under a legal hold, would be kept"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("erase --open --dry-run lacks %q:\n%s", want, out)
+		}
+	}
+	if reqs, _ := db.DeletionRequests(ctx, storage.DeletionFilter{}); len(reqs) != 0 {
+		t.Fatalf("a dry run filed requests: %+v", reqs)
+	}
+	if c, _ := db.FindCaseByNumber(ctx, open.Number); c.Anonymised || c.Status != storage.StatusSubmitted {
+		t.Fatalf("a dry run changed the open case: %+v", c)
+	}
+
+	out = privacyRun(t, env, "erase", "--openid", openid, "--open")
+	for _, want := range []string{"anonymised 1 case(s): [" + closed.Number + "]",
+		"open, withdrawn and anonymised: " + open.Number,
+		"open under a legal hold, kept; its deletion request waits for a supervisor: " + held.Number,
+		"dialog keys deleted: 3"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("erase --open lacks %q:\n%s", want, out)
+		}
+	}
+	if c, _ := db.FindCaseByNumber(ctx, open.Number); !c.Anonymised || c.Status != storage.StatusWithdrawn ||
+		c.ComplainantName != "" || c.OpenID != "" {
+		t.Fatalf("open case after erase --open: %+v", c)
+	}
+	if c, _ := db.FindCaseByNumber(ctx, held.Number); c.Anonymised || c.ComplainantName != "张三" {
+		t.Fatalf("held case touched: %+v", c)
+	}
+	reqs, err := db.DeletionRequests(ctx, storage.DeletionFilter{})
+	if err != nil || len(reqs) != 2 {
+		t.Fatalf("deletion requests: %+v, %v", reqs, err)
+	}
+	for _, r := range reqs {
+		want := map[int64]string{open.ID: storage.DeletionDone, held.ID: storage.DeletionPending}[r.CaseID]
+		if r.Status != want || (want == storage.DeletionDone && r.HandledBy != 0) {
+			t.Errorf("request of case %d: %+v, want %s handled by the system", r.CaseID, r, want)
+		}
+	}
+	action := storage.AuditDeletionDone
+	entries, n, err := db.FindAudit(ctx, storage.AuditFilter{Action: &action})
+	if err != nil || n != 1 || entries[0].StaffID != 0 || entries[0].CaseID != open.ID {
+		t.Fatalf("deletion_done audit: %+v, %d, %v", entries, n, err)
+	}
+	notes, err := db.FindNotifications(ctx, storage.NotificationFilter{OpenID: &openid})
+	if err != nil || len(notes) != 1 || notes[0].Kind != storage.NoticeErasure || notes[0].CaseNumber != open.Number {
+		t.Fatalf("the consumer's notice of the carried-out deletion: %+v, %v", notes, err)
 	}
 }

@@ -32,8 +32,8 @@ func newPusher(cfg configs.Config, db *sqlstore.DB, api *bot.APIClient, catalogu
 
 // startWorkers runs the outbox delivery, the evidence download, the refresh of
 // the organisation settings, the payment questions of mediation agreements and
-// the return of overdue platform referrals and the daily retention run in
-// the background until Close.
+// the return of overdue platform referrals, the daily retention run and the
+// retry of erased consumers' dialog forgets in the background until Close.
 func (m *Main) startWorkers(pusher *bot.Pusher, fetcher *bot.EvidenceFetcher) {
 	ctx, cancel := context.WithCancel(context.Background())
 	m.stopWorkers = cancel
@@ -48,6 +48,10 @@ func (m *Main) startWorkers(pusher *bot.Pusher, fetcher *bot.EvidenceFetcher) {
 	m.workers.Go(func() { overdue.run(ctx) })
 	retention := newRetentionJob(m.DB, m.blobs, m.now, time.Duration(m.Config.Privacy.RetentionPoll), m.Logger)
 	m.workers.Go(func() { retention.run(ctx) })
+	if m.dialogStore != nil {
+		forgets := newForgetJob(m.DB, m.dialogStore, m.now, m.Logger)
+		m.workers.Go(func() { forgets.run(ctx) })
+	}
 }
 
 // templateID is the configured template, or in simulator mode a stand-in so the

@@ -17,13 +17,16 @@
 //
 //	<prefix>:{<openid>}:state          hash: v = version (integer), s = State as JSON
 //	<prefix>:{<openid>}:msg:<msgKey>   string: the reply given to that message
+//	<prefix>:{<openid>}:msgs           sorted set: each saved reply's msgKey, scored by its expiry (Unix ms)
 //
 // Every key of a consumer carries the consumer's openid as a Redis Cluster hash tag
 // ("{…}"), so all keys one script or pipeline touches hash to the same slot and the
 // store works unchanged on a single node and on a cluster. The state key expires
 // the state TTL after the last commit; a msg key the de-duplication TTL after it
-// was written. A consumer's erasure deletes both at once (dialog's
-// ForgetConsumer, which finds the msg keys with MsgPattern on the tag's node).
+// was written. The msgs index is written by the same script as each msg key;
+// members whose reply expired are dropped at each write and the index expires
+// with its newest reply. A consumer's erasure deletes all three (dialog's
+// ForgetConsumer, which reads the msg keys from the index: no SCAN of the node).
 //
 // The console (package storage/redisstore), under a "console" segment that keeps
 // it apart from the dialog store:
@@ -115,13 +118,10 @@ func (k Keys) State(openID string) string {
 	return k.user(openID) + ":state"
 }
 
-// globEscaper escapes the characters SCAN's MATCH pattern gives a meaning.
-var globEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "?", `\?`, "[", `\[`, "]", `\]`)
-
-// MsgPattern is a SCAN MATCH pattern for every Msg key of one consumer (the
-// openid and prefix taken literally).
-func (k Keys) MsgPattern(openID string) string {
-	return globEscaper.Replace(k.user(openID)) + ":msg:*"
+// Msgs is the dialog sorted set indexing one consumer's saved replies: member
+// msgKey, score the Unix millisecond its Msg key expires.
+func (k Keys) Msgs(openID string) string {
+	return k.user(openID) + ":msgs"
 }
 
 // Msg is the dialog string holding the reply saved for msgKey. msgKey needs no

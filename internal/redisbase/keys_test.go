@@ -44,7 +44,7 @@ func TestKeysEscaping(t *testing.T) {
 		{def.State("o%7Bx%7Dy"), "cb:{o%257Bx%257Dy}:state"},
 		{def.State("}{"), "cb:{%7D%7B}:state"},
 		{def.Msg("o{", "m{1}"), "cb:{o%7B}:msg:m{1}"}, // after the tag: left alone
-		{def.MsgPattern(`o*?[x]\`), `cb:{o\*\?\[x\]\\}:msg:*`},
+		{def.Msgs("o{x}"), "cb:{o%7Bx%7D}:msgs"},
 		{def.Throttle("user:{eve}"), "cb:console:throttle:{user:%7Beve%7D}"},
 		{def.Rate("a{b}", "staff:{7}"), "cb:console:rate:a%7Bb%7D:{staff:%7B7%7D}"},
 		{braced.State("oUser"), "a%7Bb%7D%25:{oUser}:state"},

@@ -124,6 +124,9 @@ func (d *DB) DeletionRequests(ctx context.Context, f storage.DeletionFilter) ([]
 	if f.Status != "" {
 		conds, args = append(conds, "r.status = ?"), append(args, f.Status)
 	}
+	if f.CaseID != 0 {
+		conds, args = append(conds, "r.case_id = ?"), append(args, f.CaseID)
+	}
 	q := deletionSelect
 	if len(conds) > 0 {
 		q += " WHERE " + strings.Join(conds, " AND ")

@@ -25,14 +25,13 @@ func (d *DB) LapseUnansweredPayments(ctx context.Context, now time.Time, wait ti
 	if wait <= 0 || limit <= 0 {
 		return 0, storage.Errorf(storage.EINVALID, "lapsing payment questions needs a positive wait and limit")
 	}
-	now = dbTime(now)
-	cutoff := now.Add(-wait)
+	cutoff := dbTime(now).Add(-wait)
 	lapsed := 0
 	for i := range paymentSources {
 		if lapsed >= limit {
 			break
 		}
-		n, err := d.lapseFrom(ctx, &paymentSources[i], now, cutoff, limit-lapsed)
+		n, err := d.lapseFrom(ctx, &paymentSources[i], cutoff, limit-lapsed)
 		lapsed += n
 		if err != nil {
 			return lapsed, err
@@ -42,7 +41,7 @@ func (d *DB) LapseUnansweredPayments(ctx context.Context, now time.Time, wait ti
 }
 
 // lapseFrom lapses the questions of one source last asked at or before cutoff.
-func (d *DB) lapseFrom(ctx context.Context, src *paymentSource, now, cutoff time.Time, limit int) (int, error) {
+func (d *DB) lapseFrom(ctx context.Context, src *paymentSource, cutoff time.Time, limit int) (int, error) {
 	var due []duePayment
 	err := d.inReadTx(ctx, "lapsing payments", func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &due, tx.Rebind(src.lapseDue), cutoff, limit)
@@ -52,7 +51,10 @@ func (d *DB) lapseFrom(ctx context.Context, src *paymentSource, now, cutoff time
 	}
 	lapsed := 0
 	for _, p := range due {
-		ok, err := d.lapsePayment(ctx, src, p, now, cutoff)
+		// now decided what is overdue; the lapse is dated at the store's time,
+		// like the timeline it is compared with (LapsedPayment) and as the
+		// questions are (askPayment).
+		ok, err := d.lapsePayment(ctx, src, p, dbTime(d.now()), cutoff)
 		if err != nil {
 			return lapsed, err
 		}

@@ -120,9 +120,11 @@ func (t *turn) caseCommand(cmd string) bool {
 }
 
 // forward sends a message written outside an intake to the consumer's open case:
-// with one, at once; with several, after asking which. With none it says why not
-// (their case is finished, or they have none) and a photo or recording is not
-// kept: there is nothing to attach it to. See forwardTo for the rating question.
+// with one, at once; with several, after asking which. With none it goes to the
+// finished case whose payment question lapsed, if nobody moved it since (its
+// mediator is to check with the consumer); else it says why not (their case is
+// finished, or they have none) and a photo or recording is not kept: there is
+// nothing to attach it to. See forwardTo for the rating question.
 func (t *turn) forward(m CaseMessage) {
 	if f := t.facts(Need{OpenCases: true, Finished: true, LapsedPayment: true}); f != nil {
 		t.forwardTo(f, m)

@@ -191,3 +191,40 @@ func TestAgreementReissuedAfterALapse(t *testing.T) {
 		}
 	})
 }
+
+// TestMigrationBackfillsTheLastAsk takes migration 00030 down and up again:
+// a question asked before it takes the time of the latest ask its timeline
+// records, and one never asked stays without one.
+func TestMigrationBackfillsTheLastAsk(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		li := mustStaff(t, db, "lili", "李调解", storage.RoleMediator)
+		asked := resolvedWithAgreement(t, db, "asked", storage.By{Actor: li.Actor()})
+		day := time.Date(2026, 3, 20, 9, 0, 0, 0, cst)
+		for _, at := range []time.Time{day, day.Add(storage.PaymentReaskAfter)} {
+			setClock(db, at) // the worker and the store agree on the time
+			if n, err := db.AskDuePayments(ctx, at, 10); err != nil || n != 1 {
+				t.Fatalf("asked %d, %v", n, err)
+			}
+		}
+		later := resolvedWithAgreement(t, db, "later", storage.By{Actor: li.Actor()})
+		p, err := db.newMigrator()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.DownTo(ctx, 29); err != nil {
+			t.Fatalf("down to 29: %v", err)
+		}
+		if _, err := p.Up(ctx); err != nil {
+			t.Fatalf("up: %v", err)
+		}
+		a, err := db.FindAgreement(ctx, asked.ID)
+		if err != nil || !a.LastAskedAt.Equal(day.Add(storage.PaymentReaskAfter)) {
+			t.Fatalf("the asked agreement's last ask = %v (%v); want %v", a.LastAskedAt, err,
+				day.Add(storage.PaymentReaskAfter))
+		}
+		if a, err := db.FindAgreement(ctx, later.ID); err != nil || !a.LastAskedAt.IsZero() {
+			t.Fatalf("a never-asked agreement got a last ask: %+v, %v", a, err)
+		}
+	})
+}

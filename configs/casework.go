@@ -30,10 +30,14 @@ type CaseworkConfig struct {
 	// unanswered lapses and the case returns to the association's mediation
 	// queue (with an alert, and the consumer told).
 	ProposalReturnDays int `yaml:"proposal_return_days"`
+	// PaymentAnswerDays is how many days after the last ask whether the agreed
+	// money arrived an unanswered question lapses: the mediator is alerted to
+	// check, and a later 已到账 / 未到账 no longer closes or reopens the case.
+	PaymentAnswerDays int `yaml:"payment_answer_days"`
 }
 
-// maxProposalDays bounds the proposal's waits: a month each is already long for
-// a consumer who asked for help.
+// maxProposalDays bounds the proposal's waits and the payment question's: a
+// month each is already long for a consumer who asked for help.
 const maxProposalDays = 30
 
 // Bounds of casework.material_wait: a consumer needs at least an hour to answer,
@@ -47,7 +51,8 @@ const (
 // for missing material.
 func defaultCasework() CaseworkConfig {
 	return CaseworkConfig{MerchantDays: 10, TerminationNoticeDays: 7, MaterialWait: seconds(7 * 24 * 60 * 60),
-		MassThreshold: 5, MassWindow: seconds(7 * 24 * 60 * 60), ProposalAnswerDays: 3, ProposalReturnDays: 4}
+		MassThreshold: 5, MassWindow: seconds(7 * 24 * 60 * 60), ProposalAnswerDays: 3, ProposalReturnDays: 4,
+		PaymentAnswerDays: 7}
 }
 
 func (c Config) validateCasework(ch *checker) {
@@ -61,4 +66,5 @@ func (c Config) validateCasework(ch *checker) {
 	c.validateMass(ch)
 	ch.count("casework.proposal_answer_days", w.ProposalAnswerDays, maxProposalDays, "")
 	ch.count("casework.proposal_return_days", w.ProposalReturnDays, maxProposalDays, "")
+	ch.count("casework.payment_answer_days", w.PaymentAnswerDays, maxProposalDays, "")
 }

@@ -25,11 +25,13 @@ func TestValidateCasework(t *testing.T) {
 
 func TestValidateProposalDays(t *testing.T) {
 	c := Default()
-	if c.Casework.ProposalAnswerDays != 3 || c.Casework.ProposalReturnDays != 4 {
-		t.Fatalf("defaults = %d, %d; want 3, 4", c.Casework.ProposalAnswerDays, c.Casework.ProposalReturnDays)
+	if c.Casework.ProposalAnswerDays != 3 || c.Casework.ProposalReturnDays != 4 || c.Casework.PaymentAnswerDays != 7 {
+		t.Fatalf("defaults = %d, %d, %d; want 3, 4, 7", c.Casework.ProposalAnswerDays, c.Casework.ProposalReturnDays,
+			c.Casework.PaymentAnswerDays)
 	}
 	c.Casework.ProposalAnswerDays = 0
 	c.Casework.ProposalReturnDays = maxProposalDays + 1
+	c.Casework.PaymentAnswerDays = 0
 	err := c.Validate()
 	if err == nil {
 		t.Fatal("Validate accepted broken proposal waits")
@@ -37,6 +39,7 @@ func TestValidateProposalDays(t *testing.T) {
 	for _, want := range []string{
 		"casework.proposal_answer_days: must be between 1 and 30 (got 0)",
 		"casework.proposal_return_days: must be between 1 and 30 (got 31)",
+		"casework.payment_answer_days: must be between 1 and 30 (got 0)",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("Validate = %v\nwant a line with %q", err, want)

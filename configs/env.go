@@ -109,6 +109,8 @@ var envBindings = []envBinding{
 		setInt(func(c *Config) *int { return &c.Casework.ProposalAnswerDays })},
 	{EnvVar{"COMPLAINTBOT_CASEWORK_PROPOSAL_RETURN_DAYS", "casework.proposal_return_days", "Days after that reminder an unanswered proposal lapses and the case returns to mediation (default 4, 1 to 30)."},
 		setInt(func(c *Config) *int { return &c.Casework.ProposalReturnDays })},
+	{EnvVar{"COMPLAINTBOT_CASEWORK_PAYMENT_ANSWER_DAYS", "casework.payment_answer_days", "Days after the last ask whether the agreed money arrived that an unanswered question lapses and the mediator is alerted (default 7, 1 to 30)."},
+		setInt(func(c *Config) *int { return &c.Casework.PaymentAnswerDays })},
 	{EnvVar{"COMPLAINTBOT_PRIVACY_DELETION_DUE_WORKING_DAYS", "privacy.deletion_due_working_days", "Working days the desk has to answer a consumer's request to delete an open case's personal data (default 15, 1 to 60)."},
 		setInt(func(c *Config) *int { return &c.Privacy.DeletionDueWorkingDays })},
 }

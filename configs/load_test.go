@@ -294,6 +294,7 @@ func TestEveryEnvVarOverridesItsKey(t *testing.T) {
 		"privacy.retention_mediated_months": "24", "privacy.retention_arbitration_months": "72",
 		"privacy.retention_other_months": "30", "privacy.retention_poll": "30m",
 		"casework.proposal_answer_days": "5", "casework.proposal_return_days": "6",
+		"casework.payment_answer_days":      "9",
 		"privacy.deletion_due_working_days": "10",
 	}
 	vars := map[string]string{}

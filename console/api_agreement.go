@@ -23,7 +23,7 @@ type apiAgreementOut struct {
 	IssuedAt       *time.Time `json:"issued_at,omitempty"`
 	PaymentAsks    int        `json:"payment_asks"`
 	NextAskAt      *time.Time `json:"next_ask_at,omitempty"`
-	PaymentAnswer  string     `json:"payment_answer,omitempty"` // received or not_received
+	PaymentAnswer  string     `json:"payment_answer,omitempty"` // received, not_received or expired (lapsed unanswered)
 	AnsweredAt     *time.Time `json:"answered_at,omitempty"`
 }
 

@@ -52,6 +52,8 @@ type apiMassCaseJSON struct {
 	Number string `json:"number"`
 	Status string `json:"status"`
 	Member bool   `json:"member"`
+	// Relinked: linked to another merchant since it joined (see docs/mass-complaints.md).
+	Relinked bool `json:"relinked,omitempty"`
 }
 
 func newAPIMassGroup(g *storage.MassGroup) apiMassGroupJSON {
@@ -93,7 +95,8 @@ func (s *Server) apiMassGroup(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiWriteMassGroup(w http.ResponseWriter, g *storage.MassGroup, cases []storage.MassGroupCase) {
 	list := []apiMassCaseJSON{}
 	for _, gc := range cases {
-		list = append(list, apiMassCaseJSON{Number: gc.Case.Number, Status: string(gc.Case.Status), Member: gc.Member})
+		list = append(list, apiMassCaseJSON{Number: gc.Case.Number, Status: string(gc.Case.Status), Member: gc.Member,
+			Relinked: gc.Relinked})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"group": newAPIMassGroup(g), "warning": g.Warning, "cases": list})
 }

@@ -224,7 +224,43 @@ func TestMassAPIOnPostgres(t *testing.T) {
 		"Permissions": TestMassAPIIsForSupervisors,
 		"FanOut":      TestMassAPICollectiveFanOut,
 		"Scope":       TestMassAPIScopesToTheCallersUnits,
+		"Relinked":    TestMassAPIFlagsARelinkedMember,
 	} {
 		t.Run(name, test)
+	}
+}
+
+// TestMassAPIFlagsARelinkedMember: a member of a collective case linked by
+// staff to another merchant stays a member, and the group's API marks it.
+func TestMassAPIFlagsARelinkedMember(t *testing.T) {
+	e := newAPIEnv(t)
+	cases := e.massCases(3, nil)
+	sup := e.as(e.supervisor)
+	var list apiMassGroups
+	e.do("GET", "/api/v1/mass", sup, "").ok(t, http.StatusOK, &list)
+	base := fmt.Sprintf("/api/v1/mass/%d", list.Groups[0].ID)
+	e.do("POST", base+"/form", sup, `{}`).ok(t, http.StatusOK, nil)
+	m, err := e.db.CreateMerchant(context.Background(), storage.MerchantInput{Name: "另一家健身房",
+		By: storage.By{Actor: e.supervisor.Actor()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.do("POST", "/api/v1/cases/"+cases[0].Number+"/merchant", sup,
+		fmt.Sprintf(`{"merchant_id":%d}`, m.ID)).ok(t, http.StatusOK, nil)
+	var got struct {
+		Cases []struct {
+			Number   string `json:"number"`
+			Member   bool   `json:"member"`
+			Relinked bool   `json:"relinked"`
+		} `json:"cases"`
+	}
+	e.do("GET", base, sup, "").ok(t, http.StatusOK, &got)
+	if len(got.Cases) != 3 {
+		t.Fatalf("the collective case lists %d cases; want all 3 still", len(got.Cases))
+	}
+	for _, c := range got.Cases {
+		if !c.Member || c.Relinked != (c.Number == cases[0].Number) {
+			t.Fatalf("cases = %+v; want all members, only %s flagged", got.Cases, cases[0].Number)
+		}
 	}
 }

@@ -58,8 +58,8 @@ func (s *Server) agreementBlock(ctx context.Context, c *storage.Case, st *storag
 		v.Amount, v.AmountCapitals = storage.FormatYuan(a.AmountFen), storage.AmountInCapitals(a.AmountFen)
 	}
 	v.Payment = paymentProgress(a)
-	v.Reissuable = a.Issued() && a.AmountFen > 0 && a.PaymentAnswer == storage.PaymentNotReceived &&
-		c.Status == storage.StatusResolved
+	v.Reissuable = a.Issued() && a.AmountFen > 0 && c.Status == storage.StatusResolved &&
+		(a.PaymentAnswer == storage.PaymentNotReceived || a.PaymentAnswer == storage.PaymentExpired)
 	return v, nil
 }
 
@@ -82,6 +82,9 @@ func paymentProgress(a *storage.Agreement) string {
 		return "消费者答复：已到账（" + a.AnsweredAt.In(chinaTime).Format("2006-01-02 15:04") + "）"
 	case a.PaymentAnswer == storage.PaymentNotReceived:
 		return "消费者答复：未到账（" + a.AnsweredAt.In(chinaTime).Format("2006-01-02 15:04") + "），案件已退回调解"
+	case a.PaymentAnswer == storage.PaymentExpired:
+		return "已询问 " + strconv.Itoa(a.PaymentAsks) + " 次，消费者未在规定时间内答复，询问已于 " +
+			a.AnsweredAt.In(chinaTime).Format("2006-01-02 15:04") + " 失效，请跟进核实款项是否到账"
 	case a.PaymentAsks == 0:
 		return "将于 " + a.NextAskAt.In(chinaTime).Format("2006-01-02 15:04") + " 询问消费者款项是否到账"
 	case a.NextAskAt.IsZero():

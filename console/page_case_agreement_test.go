@@ -129,3 +129,29 @@ func TestAgreementReissuedFromTheCasePage(t *testing.T) {
 		t.Fatalf("reissue audit %+v %d %v", entries, n, err)
 	}
 }
+
+// TestAgreementLapsedPaymentOnTheCasePage: a question the consumer never
+// answered shows as lapsed on the case page, which offers the reissue.
+func TestAgreementLapsedPaymentOnTheCasePage(t *testing.T) {
+	e := newPageEnv(t)
+	ctx := context.Background()
+	c := e.newCase(nil)
+	e.move(c, storage.StatusAccepted, "")
+	e.move(c, storage.StatusMediating, "")
+	med := e.as(e.mediator)
+	med.post(pageCasePath(c, "/agreement"), pageForm(formOf(agreementForm("0"))...)).redirected(pageCasePath(c, "?flash="))
+	e.move(c, storage.StatusResolved, "")
+	med.post(pageCasePath(c, "/agreement/issue"), pageForm()).redirected(pageCasePath(c, "?flash="))
+	day := time.Date(2026, 3, 20, 9, 0, 0, 0, storage.ChinaTime)
+	for _, at := range []time.Time{day, day.Add(storage.PaymentReaskAfter)} {
+		if n, err := e.db.AskDuePayments(ctx, at, 10); err != nil || n != 1 {
+			t.Fatalf("asked %d, %v", n, err)
+		}
+	}
+	wait := 7 * 24 * time.Hour
+	if n, err := e.db.LapseUnansweredPayments(ctx, day.Add(storage.PaymentReaskAfter+wait), wait, 10); err != nil || n != 1 {
+		t.Fatalf("lapsed %d, %v", n, err)
+	}
+	med.get(pageCasePath(c, "")).want(http.StatusOK).
+		contains("消费者未在规定时间内答复，询问已于", "请跟进核实款项是否到账", "重新出具协议书并告知消费者")
+}

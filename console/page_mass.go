@@ -43,7 +43,8 @@ func (s *Server) showMassGroup(w http.ResponseWriter, r *http.Request) {
 	for _, gc := range cases {
 		c := gc.Case
 		v.Cases = append(v.Cases, massCaseRow{Number: c.Number, Status: c.Status.Label(), Category: c.Category,
-			Received: c.CreatedAt.In(chinaTime).Format("2006-01-02 15:04"), Member: gc.Member})
+			Received: c.CreatedAt.In(chinaTime).Format("2006-01-02 15:04"), Member: gc.Member,
+			Relinked: gc.Relinked})
 		if gc.Member {
 			v.Members++
 		}

@@ -40,6 +40,8 @@ type massCaseRow struct {
 	Category string
 	Received string
 	Member   bool
+	// Relinked: staff linked the case to another merchant since it joined.
+	Relinked bool
 }
 
 // massDetailView is a group's page: its cases, the collective case's actions

@@ -9,6 +9,7 @@ const (
 	msgPaymentReceived        = "payment_received"
 	msgPaymentNotReceived     = "payment_not_received"
 	msgPaymentAlreadyAnswered = "payment_already_answered"
+	msgPaymentLate            = "payment_late"
 )
 
 // paymentMessages are the wording of the agreement's notice, the payment question
@@ -27,6 +28,8 @@ var paymentMessages = map[string]message{
 	msgPaymentReceived: {fields: numberField, text: `感谢确认！投诉 {{.Number}} 的协议款项已到账，投诉已办结。稍后请您为我们的服务评价。`},
 
 	msgPaymentNotReceived: {fields: numberField, text: `已记录：投诉 {{.Number}} 的协议款项未到账。投诉已退回调解员继续处理，调解员会尽快联系商家并告知您进展。`},
+
+	msgPaymentLate: {fields: numberField, text: `投诉 {{.Number}} 的款项到账询问已超过答复期限，您的答复已转给调解员，调解员会与您联系核实后处理。`},
 
 	msgPaymentAlreadyAnswered: {fields: numberField, text: `投诉 {{.Number}} 的款项到账情况已经记录过了。如有新情况，请直接发送文字告诉我们。`},
 }

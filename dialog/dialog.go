@@ -250,6 +250,10 @@ type AddToCase struct {
 	// Material is set when the case waits for material the mediator asked for
 	// (待补正): the acknowledgement then says the material was received.
 	Material bool
+	// LatePayment is set when the message is 已到账 / 未到账 sent after the
+	// case's payment question lapsed: the acknowledgement says it was passed
+	// to the mediator and is no longer taken as the answer.
+	LatePayment bool
 }
 
 // WithdrawCase asks the Engine to withdraw the case for the consumer. If the case
@@ -292,6 +296,9 @@ type Need struct {
 	// Payment asks for the consumer's case whose payment question waits for
 	// an answer (see Facts.Payment).
 	Payment bool
+	// LapsedPayment asks for the consumer's case whose payment question
+	// lapsed unanswered (Facts.LapsedPayment).
+	LapsedPayment bool
 	// ArbitrationQuestion asks for the case whose arbitration question is open
 	// (Facts.ArbitrationCase).
 	ArbitrationQuestion bool
@@ -327,6 +334,10 @@ type Facts struct {
 	// Payment is the consumer's case whose agreement's payment question was
 	// asked and not answered, nil if none (or the Engine has no Payments).
 	Payment *storage.Case
+	// LapsedPayment is the consumer's concluded case whose payment question
+	// lapsed unanswered and that nobody moved since, nil if none: its mediator
+	// is to check with the consumer, so what they write goes there.
+	LapsedPayment *storage.Case
 	// ArbitrationCase is the consumer's case whose arbitration question (征求仲裁
 	// 意愿) is open, nil if none.
 	ArbitrationCase *storage.Case

@@ -46,6 +46,12 @@ func (e *Engine) loadFacts(ctx context.Context, openID string, n Need) (*Facts, 
 			return nil, err
 		}
 	}
+	// A lapsed question's case is a finished one: none finished, none lapsed.
+	if n.LapsedPayment && (!n.Finished || f.Finished != nil) {
+		if f.LapsedPayment, err = e.lapsedPayment(ctx, openID); err != nil {
+			return nil, err
+		}
+	}
 	if n.Number != "" {
 		if f.Case, f.CaseRating, err = e.ownCaseRating(ctx, openID, n.Number); err != nil {
 			return nil, err
@@ -246,6 +252,9 @@ func (e *Engine) addToCase(ctx context.Context, msgKey string, eff AddToCase) (s
 	count := strconv.Itoa(len(eff.Messages))
 	if eff.Material {
 		return e.Catalogue.text(msgMaterialReceived, "Number", eff.Case.Number, "Count", count), nil
+	}
+	if eff.LatePayment {
+		return e.Catalogue.text(msgPaymentLate, "Number", eff.Case.Number), nil
 	}
 	return e.Catalogue.text(msgForwarded, "Number", eff.Case.Number, "Count", count), nil
 }

@@ -12,6 +12,7 @@ import (
 type PaymentBackend interface {
 	PendingPayment(ctx context.Context, openID string) (*storage.Case, error)
 	AnswerPayment(ctx context.Context, a storage.PaymentAnswer) (*storage.Case, error)
+	LapsedPayment(ctx context.Context, openID string) (*storage.Case, error)
 }
 
 // pendingPayment returns the consumer's case whose payment question waits for an
@@ -21,6 +22,15 @@ func (e *Engine) pendingPayment(ctx context.Context, openID string) (*storage.Ca
 		return nil, nil
 	}
 	return pendingCase(ctx, e.Payments.PendingPayment, openID, "pending payment")
+}
+
+// lapsedPayment returns the consumer's case whose payment question lapsed and
+// that nobody moved since, nil if none or if the Engine has no Payments.
+func (e *Engine) lapsedPayment(ctx context.Context, openID string) (*storage.Case, error) {
+	if e.Payments == nil {
+		return nil, nil
+	}
+	return pendingCase(ctx, e.Payments.LapsedPayment, openID, "lapsed payment")
 }
 
 // answerPayment records the answer and says what follows: the case is closed,

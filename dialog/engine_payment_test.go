@@ -82,3 +82,54 @@ func TestEnginePaymentAnswersOnRealStores(t *testing.T) {
 		})
 	}
 }
+
+// TestEngineLatePaymentAnswerReachesTheMediator lets the payment question lapse
+// unanswered: the consumer's late 已到账 no longer closes the case but lands on
+// its timeline for the mediator, unread, and so does anything else they write
+// while nobody has moved the case.
+func TestEngineLatePaymentAnswerReachesTheMediator(t *testing.T) {
+	for _, rs := range realStores {
+		t.Run(rs.name, func(t *testing.T) {
+			db, store := rs.open(t)
+			clock := testenv.NewClock(time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC))
+			db.Now = clock.Now
+			e := &Engine{Store: store, Cases: db, Payments: db, Catalogue: mustCatalogue(t, Settings{Hotline: "12315"}),
+				CasePrefix: "TS", DraftTTL: 24 * time.Hour, Now: clock.Now}
+			ctx := context.Background()
+			c := fileWithAgreement(t, db, "oLate", "甲商店", "2026-11-20")
+			for range 2 {
+				if n, err := db.AskDuePayments(ctx, clock.Now(), 10); err != nil || n != 1 {
+					t.Fatalf("asked %d, %v", n, err)
+				}
+				clock.Advance(storage.PaymentReaskAfter)
+			}
+			clock.Advance(7*24*time.Hour - storage.PaymentReaskAfter)
+			if n, err := db.LapseUnansweredPayments(ctx, clock.Now(), 7*24*time.Hour, 10); err != nil || n != 1 {
+				t.Fatalf("lapsed %d, %v", n, err)
+			}
+			if err := db.MarkCaseRead(ctx, c.ID); err != nil {
+				t.Fatal(err)
+			}
+
+			wantIn(t, "late answer", say(t, e, "oLate", "l1", text("已到账")), "已超过答复期限", c.Number)
+			got, _ := db.FindCaseByNumber(ctx, c.Number)
+			if got.Status != storage.StatusResolved || !got.Unread {
+				t.Fatalf("after the late 已到账: %s, unread %v; want 调解成功, unread", got.Status, got.Unread)
+			}
+			wantIn(t, "a later message", say(t, e, "oLate", "l2", text("商家说下周再付")), "已转给调解员", c.Number)
+			evs, err := db.ListEvents(ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var said []string
+			for _, ev := range evs {
+				if ev.Kind == storage.EventConsumerMessage {
+					said = append(said, ev.Body)
+				}
+			}
+			if len(said) < 2 || said[len(said)-2] != "已到账" || said[len(said)-1] != "商家说下周再付" {
+				t.Fatalf("the consumer's messages on the timeline: %q", said)
+			}
+		})
+	}
+}

@@ -30,7 +30,7 @@ func (t *turn) arbitrationAnswer(cmd string) bool {
 	if !yes && !no {
 		return false
 	}
-	f := t.facts(Need{ArbitrationQuestion: true, OpenCases: true, Finished: true})
+	f := t.facts(Need{ArbitrationQuestion: true, OpenCases: true, Finished: true, LapsedPayment: true})
 	switch {
 	case f == nil:
 		return true // asked for the facts; the step runs again with them

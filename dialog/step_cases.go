@@ -120,11 +120,13 @@ func (t *turn) caseCommand(cmd string) bool {
 }
 
 // forward sends a message written outside an intake to the consumer's open case:
-// with one, at once; with several, after asking which. With none it says why not
-// (their case is finished, or they have none) and a photo or recording is not
-// kept: there is nothing to attach it to. See forwardTo for the rating question.
+// with one, at once; with several, after asking which. With none it goes to the
+// finished case whose payment question lapsed, if nobody moved it since (its
+// mediator is to check with the consumer); else it says why not (their case is
+// finished, or they have none) and a photo or recording is not kept: there is
+// nothing to attach it to. See forwardTo for the rating question.
 func (t *turn) forward(m CaseMessage) {
-	if f := t.facts(Need{OpenCases: true, Finished: true}); f != nil {
+	if f := t.facts(Need{OpenCases: true, Finished: true, LapsedPayment: true}); f != nil {
 		t.forwardTo(f, m)
 	}
 }
@@ -156,6 +158,10 @@ func (t *turn) forwardTo(f *Facts, m CaseMessage) {
 	case len(open) == 1:
 		t.effect(AddToCase{Case: refOf(open[0]), Messages: []CaseMessage{m},
 			Material: open[0].Status == storage.StatusAwaitingMaterial})
+	case f.LapsedPayment != nil:
+		// Its mediator is to check the payment with the consumer: what they
+		// write now is for them, not dropped as on a finished case.
+		t.effect(AddToCase{Case: refOf(f.LapsedPayment), Messages: []CaseMessage{m}})
 	case f.Finished != nil:
 		t.say(msgCaseFinished, "Number", f.Finished.Number, "Status", f.Finished.Status.Label())
 	case m.Photo != nil && m.Photo.evidenceKind() == EvidenceImage:

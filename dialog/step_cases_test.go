@@ -76,7 +76,7 @@ func runStageTests(t *testing.T, tests []stageTest) {
 
 var (
 	needOpen   = &Need{OpenCases: true}
-	needFwd    = &Need{OpenCases: true, Finished: true} // a message to forward
+	needFwd    = &Need{OpenCases: true, Finished: true, LapsedPayment: true} // a message to forward
 	needRating = &Need{OpenCases: true, Unrated: true}
 )
 

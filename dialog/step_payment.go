@@ -23,21 +23,27 @@ type AnswerPayment struct {
 func (AnswerPayment) isEffect() {}
 
 // paymentAnswer handles an answer to the payment question and reports whether cmd
-// was one. The words are an answer only while a question waits for one; otherwise
-// they are an ordinary message for the consumer's case, so the facts asked for
-// are forward's too (a turn loads its facts once).
+// was one. The words are an answer only while a question waits for one. After
+// the question lapsed they are a message for that case's mediator, whatever
+// else is open, since they speak of its payment; otherwise they are an ordinary
+// message for the consumer's case, so the facts asked for are forward's too (a
+// turn loads its facts once).
 func (t *turn) paymentAnswer(cmd string) bool {
 	answer, ok := paymentWords[cmd]
 	if !ok {
 		return false
 	}
-	f := t.facts(Need{Payment: true, OpenCases: true, Finished: true})
+	f := t.facts(Need{Payment: true, LapsedPayment: true, OpenCases: true, Finished: true})
 	switch {
 	case f == nil:
 		return true // the Engine steps again with the facts
-	case f.Payment == nil:
+	case f.Payment != nil:
+		t.effect(AnswerPayment{Case: refOf(f.Payment), Answer: answer})
+	case f.LapsedPayment != nil:
+		t.effect(AddToCase{Case: refOf(f.LapsedPayment), Messages: []CaseMessage{t.message(t.in.Text)},
+			LatePayment: true})
+	default:
 		return false
 	}
-	t.effect(AnswerPayment{Case: refOf(f.Payment), Answer: answer})
 	return true
 }

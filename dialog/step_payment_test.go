@@ -60,3 +60,27 @@ func TestCataloguePaymentNotices(t *testing.T) {
 		}
 	}
 }
+
+func TestStepWordsAfterALapsedPaymentQuestion(t *testing.T) {
+	env := testEnv(t)
+	lapsed := &Facts{OpenCases: []*storage.Case{caseA}, Finished: caseFinal, LapsedPayment: caseFinal}
+	// A late answer goes to the lapsed case, not the open one, and answers nothing.
+	res := stepWithFacts(t, State{Version: 7}, textIn("已到账"), env, lapsed)
+	add, ok := res.Effects[0].(AddToCase)
+	if len(res.Effects) != 1 || !ok || add.Case.ID != caseFinal.ID || !add.LatePayment ||
+		len(add.Messages) != 1 || add.Messages[0].Text != "已到账" {
+		t.Fatalf("a late 已到账: effects %+v; want it added to the lapsed case", res.Effects)
+	}
+	// Other words with no open case go to the lapsed case, not dropped.
+	alone := &Facts{Finished: caseFinal, LapsedPayment: caseFinal}
+	res = stepWithFacts(t, State{Version: 7}, textIn("商家说下周付"), env, alone)
+	add, ok = res.Effects[0].(AddToCase)
+	if len(res.Effects) != 1 || !ok || add.Case.ID != caseFinal.ID || add.LatePayment {
+		t.Fatalf("a message after the lapse: effects %+v, replies %q", res.Effects, res.Replies)
+	}
+	// With an open case, other words go there as before.
+	res = stepWithFacts(t, State{Version: 7}, textIn("商家说下周付"), env, lapsed)
+	if add, ok := res.Effects[0].(AddToCase); !ok || add.Case.ID != caseA.ID {
+		t.Fatalf("a message with an open case: %+v", res.Effects)
+	}
+}

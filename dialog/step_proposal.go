@@ -28,7 +28,7 @@ func (t *turn) proposalAnswer(cmd string) bool {
 	if !yes && !no {
 		return false
 	}
-	f := t.facts(Need{ProposalQuestion: true, OpenCases: true, Finished: true})
+	f := t.facts(Need{ProposalQuestion: true, OpenCases: true, Finished: true, LapsedPayment: true})
 	switch {
 	case f == nil:
 		return true // asked for the facts; the step runs again with them

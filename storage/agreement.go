@@ -21,6 +21,9 @@ const (
 const (
 	PaymentReceived    = "received"     // 已到账
 	PaymentNotReceived = "not_received" // 未到账
+	// PaymentExpired is not the consumer's: the question lapsed unanswered
+	// (see AgreementStore.LapseUnansweredPayments) and the mediator checks.
+	PaymentExpired = "expired"
 )
 
 // PaymentAsksMax is how often the bot asks whether the money arrived: on the
@@ -63,8 +66,9 @@ type Agreement struct {
 	// when it will not ask again), and the consumer's latest answer.
 	PaymentAsks   int       `db:"payment_asks"`
 	NextAskAt     time.Time `db:"-"`
-	PaymentAnswer string    `db:"payment_answer"` // PaymentReceived, PaymentNotReceived or ""
-	AnsweredAt    time.Time `db:"-"`
+	PaymentAnswer string    `db:"payment_answer"` // PaymentReceived, PaymentNotReceived, PaymentExpired or ""
+	AnsweredAt    time.Time `db:"-"`              // when answered, or when the question lapsed
+	LastAskedAt   time.Time `db:"-"`              // the latest ask, zero before the first
 }
 
 // Issued reports whether the agreement has been issued (and may no longer change).
@@ -173,12 +177,12 @@ type AgreementStore interface {
 	// issued or the case is not 调解成功; ENOTFOUND without an agreement.
 	IssueAgreement(ctx context.Context, caseID int64, by By) (*Agreement, error)
 	// ReissueAgreement gives an issued agreement whose payment the consumer
-	// answered 未到账 a new payment date (YYYY-MM-DD, not before today): a new
+	// answered 未到账, or whose question lapsed unanswered, a new payment date (YYYY-MM-DD, not before today): a new
 	// version, issued now, the follow-up started afresh for that date, the
 	// consumer sent the terms with the new date, a timeline note and an audit
 	// entry. The case must be 调解成功 again (the mediator re-closes it first).
 	// EINVALID for a bad date or a missing staff actor; ECONFLICT when the
-	// agreement is not issued, its payment not answered 未到账, or the case is
+	// agreement is not issued, its payment neither answered 未到账 nor lapsed, or the case is
 	// elsewhere; ENOTFOUND without an agreement.
 	ReissueAgreement(ctx context.Context, caseID int64, paymentDue string, by By) (*Agreement, error)
 	// FindAgreement returns the case's agreement, ENOTFOUND if none.
@@ -189,9 +193,25 @@ type AgreementStore interface {
 	// instances running it at once ask each consumer once; the second ask is
 	// scheduled PaymentReaskAfter later, and there is never a third.
 	AskDuePayments(ctx context.Context, now time.Time, limit int) (int, error)
+	// LapseUnansweredPayments lapses, at most limit of them, the payment
+	// questions asked PaymentAsksMax times whose last ask is wait or more
+	// before now and that are still unanswered, on cases still 调解成功 or
+	// 已办结: the answer becomes PaymentExpired, the mediator gets a timeline
+	// note and the case is marked unread; its status stays (the mediator
+	// decides). Each lapse is a conditional update under the case's row lock,
+	// so several instances lapse a question once, and never one the consumer
+	// answered meanwhile. Returns how many lapsed; EINVALID for a wait or
+	// limit that is not positive.
+	LapseUnansweredPayments(ctx context.Context, now time.Time, wait time.Duration, limit int) (int, error)
 	// PendingPayment returns the consumer's case whose payment question was
-	// asked and not answered (the most recently asked), ENOTFOUND if none.
+	// asked and not answered (the most recently asked), ENOTFOUND if none. A
+	// lapsed question is not pending.
 	PendingPayment(ctx context.Context, openID string) (*Case, error)
+	// LapsedPayment returns the consumer's case whose payment question lapsed
+	// and whose status nobody changed since (the most recently lapsed): the
+	// mediator is to check with the consumer, so what the consumer writes
+	// belongs there. ENOTFOUND if none.
+	LapsedPayment(ctx context.Context, openID string) (*Case, error)
 	// AnswerPayment records the consumer's answer on the timeline and the
 	// agreement: 已到账 moves the case to 已办结, 未到账 reopens it to 调解中 for its
 	// mediator, marked unread. ECONFLICT if the question was not asked or already

@@ -77,6 +77,10 @@ type MassGroup struct {
 type MassGroupCase struct {
 	Case   *Case
 	Member bool
+	// Relinked is set when staff linked the case to another merchant after it
+	// entered the group: a collective member stays until a supervisor removes
+	// it, and this flags it for them.
+	Relinked bool
 }
 
 // MassFilter selects groups for a staff member. UnitIDs keeps the groups with at

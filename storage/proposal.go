@@ -57,7 +57,8 @@ type Proposal struct {
 	// The payment follow-up of an accepted proposal that involves payment
 	// (InvolvesPayment): as an issued agreement's, how often the bot asked
 	// whether the money arrived, when it asks next (zero when it will not ask
-	// again) and the consumer's answer (PaymentReceived, PaymentNotReceived).
+	// again) and the consumer's answer (PaymentReceived, PaymentNotReceived,
+	// or PaymentExpired when the question lapsed unanswered).
 	PaymentAsks       int       `db:"payment_asks"`
 	NextAskAt         time.Time `db:"next_ask_at"`
 	PaymentAnswer     string    `db:"payment_answer"`

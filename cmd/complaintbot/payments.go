@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/complaintbot/complaintbot/configs"
 	"github.com/complaintbot/complaintbot/storage"
 )
 
@@ -16,14 +17,22 @@ const paymentsPoll = time.Minute
 const paymentsBatch = 100
 
 // paymentAsker asks consumers, on the payment date of their mediation agreement,
-// whether the money arrived (and once more three days later without an answer).
-// Every instance runs one; the store's conditional update makes each question go
-// out once however many ask at the same moment, and the outbox row it writes in
-// the same transaction survives a restart.
+// whether the money arrived (and once more three days later without an answer),
+// and lapses the questions still unanswered answerWait after the last ask (the
+// mediator is alerted). Every instance runs one; the store's conditional
+// updates make each question go out, and lapse, once however many look at the
+// same moment, and the rows they write in the same transaction survive a restart.
 type paymentAsker struct {
-	store  storage.AgreementStore
-	now    func() time.Time
-	logger *slog.Logger
+	store      storage.AgreementStore
+	answerWait time.Duration // casework.payment_answer_days
+	now        func() time.Time
+	logger     *slog.Logger
+}
+
+// look asks the questions due now and then lapses those left unanswered.
+func (p *paymentAsker) look(ctx context.Context) {
+	p.askDue(ctx)
+	p.lapseDue(ctx)
 }
 
 // askDue asks every question due now, batch after batch, and returns how many it
@@ -47,8 +56,35 @@ func (p *paymentAsker) askDue(ctx context.Context) int {
 	return total
 }
 
-// run asks at start and then every paymentsPoll until ctx ends.
+// lapseDue lapses every question whose answer is overdue now, batch after
+// batch, and returns how many lapsed. Errors are logged: the next tick tries
+// again.
+func (p *paymentAsker) lapseDue(ctx context.Context) int {
+	total := 0
+	for ctx.Err() == nil {
+		n, err := p.store.LapseUnansweredPayments(ctx, p.now(), p.answerWait, paymentsBatch)
+		total += n
+		if err != nil {
+			p.logger.Warn("unanswered payment questions not lapsed", "err", err)
+			return total
+		}
+		if n < paymentsBatch {
+			break
+		}
+	}
+	if total > 0 {
+		p.logger.Info("unanswered payment questions lapsed", "count", total)
+	}
+	return total
+}
+
+// run looks at start and then every paymentsPoll until ctx ends.
 func (p *paymentAsker) run(ctx context.Context) {
-	p.askDue(ctx)
-	onEveryTick(ctx, paymentsPoll, func() { p.askDue(ctx) })
+	p.look(ctx)
+	onEveryTick(ctx, paymentsPoll, func() { p.look(ctx) })
+}
+
+// paymentAnswerWait is the configured wait for an answer after the last ask.
+func paymentAnswerWait(w configs.CaseworkConfig) time.Duration {
+	return time.Duration(w.PaymentAnswerDays) * 24 * time.Hour
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/complaintbot/complaintbot/configs"
 	"github.com/complaintbot/complaintbot/internal/testenv"
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/complaintbot/complaintbot/storage/sqlstore"
@@ -117,6 +118,33 @@ func TestPaymentAskersOnTwoInstancesAskOnce(t *testing.T) {
 		wg.Wait()
 		if counts[0]+counts[1] != 1 {
 			t.Fatalf("two instances asked %v times, want once in all", counts)
+		}
+	})
+}
+
+func TestPaymentAskerLapsesTheUnansweredQuestion(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, db, _ *sqlstore.DB) {
+		clock := testenv.NewClock(time.Date(2026, 3, 18, 9, 5, 0, 0, chinaTime))
+		db.Now = clock.Now
+		c := issuedAgreement(t, db, "2026-03-18")
+		wait := paymentAnswerWait(configs.Default().Casework)
+		asker := &paymentAsker{store: db, answerWait: wait, now: clock.Now,
+			logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		ctx := context.Background()
+		asker.look(ctx)
+		clock.Advance(storage.PaymentReaskAfter)
+		asker.look(ctx)
+		clock.Advance(wait - time.Minute)
+		if n := asker.lapseDue(ctx); n != 0 {
+			t.Fatalf("lapsed %d a minute early", n)
+		}
+		clock.Advance(time.Minute)
+		if n := asker.lapseDue(ctx); n != 1 {
+			t.Fatalf("lapsed %d after %s, want 1", n, wait)
+		}
+		a, err := db.FindAgreement(ctx, c.ID)
+		if err != nil || a.PaymentAnswer != storage.PaymentExpired {
+			t.Fatalf("agreement %+v, %v", a, err)
 		}
 	})
 }

@@ -42,7 +42,7 @@ func (m *Main) startWorkers(pusher *bot.Pusher, fetcher *bot.EvidenceFetcher) {
 	m.workers.Go(func() { m.refreshOrgSettings(ctx, m.orgSettings) })
 	m.workers.Go(func() { m.refreshCalendar(ctx) })
 	m.workers.Go(func() { m.refreshUnits(ctx) })
-	asker := &paymentAsker{store: m.DB, now: m.now, logger: m.Logger}
+	asker := &paymentAsker{store: m.DB, answerWait: paymentAnswerWait(m.Config.Casework), now: m.now, logger: m.Logger}
 	m.workers.Go(func() { asker.run(ctx) })
 	overdue := &overdueReturner{store: m.DB, chase: proposalChase(m.Config.Casework), now: m.now, logger: m.Logger}
 	m.workers.Go(func() { overdue.run(ctx) })

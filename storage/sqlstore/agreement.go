@@ -15,7 +15,7 @@ var _ storage.AgreementStore = (*DB)(nil)
 // agreementColumns are the case_agreements columns in agreementRow order.
 const agreementColumns = `case_id, terms, amount_fen, payment_due, merchant_name, credit_code,
 	mediator, version, created_at, updated_at, issued_at, payment_asks, next_ask_at,
-	payment_answer, answered_at`
+	payment_answer, answered_at, last_asked_at`
 
 // agreementRow scans an agreement with its nullable times.
 type agreementRow struct {
@@ -23,12 +23,14 @@ type agreementRow struct {
 	IssuedAt   sql.NullTime `db:"issued_at"`
 	NextAskAt  sql.NullTime `db:"next_ask_at"`
 	AnsweredAt sql.NullTime `db:"answered_at"`
+	LastAsked  sql.NullTime `db:"last_asked_at"`
 }
 
 // agreement converts the row, NULL times to zero ones.
 func (r *agreementRow) agreement() *storage.Agreement {
 	a := r.Agreement
 	a.IssuedAt, a.NextAskAt, a.AnsweredAt = r.IssuedAt.Time, r.NextAskAt.Time, r.AnsweredAt.Time
+	a.LastAskedAt = r.LastAsked.Time
 	return &a
 }
 

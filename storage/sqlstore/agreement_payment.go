@@ -27,10 +27,18 @@ type paymentSource struct {
 	// or 已办结): a case staff reopened meanwhile is theirs. Columns: the row's
 	// key, the case and the asks so far.
 	due string
-	// ask counts one ask and schedules the next (NULL after the last), if the
-	// ask is still due and nobody counted it yet: the condition on the count
-	// read by due is what makes it happen once. Arguments: next, key, asks, now.
+	// ask counts one ask, keeps its time and schedules the next (NULL after
+	// the last), if the ask is still due and nobody counted it yet: the
+	// condition on the count read by due is what makes it happen once.
+	// Arguments: next, now, key, asks, now.
 	ask string
+	// lapseDue selects the questions asked for the last time at or before ?
+	// and still unanswered, on cases still concluded. Columns as due's.
+	lapseDue string
+	// lapse gives such a question the answer 'expired' if it is still one,
+	// with the arguments lapseArgs gives.
+	lapse     string
+	lapseArgs func(now time.Time, key int64, cutoff time.Time) []any
 	// answer stores the consumer's answer on the case's open question, with
 	// the arguments answerArgs gives.
 	answer     string
@@ -44,9 +52,15 @@ var paymentSources = []paymentSource{
 		due: `SELECT a.case_id AS key_id, a.case_id, a.payment_asks FROM case_agreements a JOIN cases c ON c.id = a.case_id
 			WHERE a.next_ask_at IS NOT NULL AND a.next_ask_at <= ? AND a.payment_answer = ''
 			AND c.status IN ('resolved', 'closed') ORDER BY a.next_ask_at, a.case_id LIMIT ?`,
-		ask: `UPDATE case_agreements SET payment_asks = payment_asks + 1, next_ask_at = ?
+		ask: `UPDATE case_agreements SET payment_asks = payment_asks + 1, next_ask_at = ?, last_asked_at = ?
 			WHERE case_id = ? AND payment_asks = ? AND next_ask_at IS NOT NULL AND next_ask_at <= ?
 			AND payment_answer = ''`,
+		lapseDue: `SELECT a.case_id AS key_id, a.case_id, a.payment_asks FROM case_agreements a JOIN cases c ON c.id = a.case_id
+			WHERE a.payment_answer = '' AND a.next_ask_at IS NULL AND a.payment_asks > 0 AND a.last_asked_at <= ?
+			AND c.status IN ('resolved', 'closed') ORDER BY a.last_asked_at, a.case_id LIMIT ?`,
+		lapse: `UPDATE case_agreements SET payment_answer = 'expired', answered_at = ?, updated_at = ?
+			WHERE case_id = ? AND payment_answer = '' AND next_ask_at IS NULL AND payment_asks > 0 AND last_asked_at <= ?`,
+		lapseArgs: func(now time.Time, key int64, cutoff time.Time) []any { return []any{now, now, key, cutoff} },
 		answer: `UPDATE case_agreements SET payment_answer = ?, answered_at = ?, next_ask_at = NULL,
 			updated_at = ? WHERE case_id = ? AND payment_asks > 0 AND payment_answer = ''`,
 		answerArgs: func(answer string, now time.Time, caseID int64) []any { return []any{answer, now, now, caseID} },
@@ -62,9 +76,15 @@ var paymentSources = []paymentSource{
 		due: `SELECT p.id AS key_id, p.case_id, p.payment_asks FROM settlement_proposals p JOIN cases c ON c.id = p.case_id
 			WHERE p.next_ask_at IS NOT NULL AND p.next_ask_at <= ? AND p.payment_answer = ''
 			AND c.status IN ('resolved', 'closed') ORDER BY p.next_ask_at, p.id LIMIT ?`,
-		ask: `UPDATE settlement_proposals SET payment_asks = payment_asks + 1, next_ask_at = ?
+		ask: `UPDATE settlement_proposals SET payment_asks = payment_asks + 1, next_ask_at = ?, last_asked_at = ?
 			WHERE id = ? AND payment_asks = ? AND next_ask_at IS NOT NULL AND next_ask_at <= ?
 			AND payment_answer = ''`,
+		lapseDue: `SELECT p.id AS key_id, p.case_id, p.payment_asks FROM settlement_proposals p JOIN cases c ON c.id = p.case_id
+			WHERE p.payment_answer = '' AND p.next_ask_at IS NULL AND p.payment_asks > 0 AND p.last_asked_at <= ?
+			AND c.status IN ('resolved', 'closed') ORDER BY p.last_asked_at, p.id LIMIT ?`,
+		lapse: `UPDATE settlement_proposals SET payment_answer = 'expired', payment_answered_at = ?
+			WHERE id = ? AND payment_answer = '' AND next_ask_at IS NULL AND payment_asks > 0 AND last_asked_at <= ?`,
+		lapseArgs: func(now time.Time, key int64, cutoff time.Time) []any { return []any{now, key, cutoff} },
 		answer: `UPDATE settlement_proposals SET payment_answer = ?, payment_answered_at = ?, next_ask_at = NULL
 			WHERE case_id = ? AND payment_asks > 0 AND payment_answer = ''`,
 		answerArgs: func(answer string, now time.Time, caseID int64) []any { return []any{answer, now, caseID} },
@@ -138,7 +158,7 @@ func (d *DB) askPayment(ctx context.Context, src *paymentSource, p duePayment, n
 	}
 	asked := false
 	err := d.inWriteTx(ctx, "ask payment", func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, tx.Rebind(src.ask), next, p.Key, p.Asks, now)
+		res, err := tx.ExecContext(ctx, tx.Rebind(src.ask), next, now, p.Key, p.Asks, now)
 		if err != nil {
 			return fmt.Errorf("ask payment: %w", err)
 		}

@@ -41,10 +41,10 @@ func (d *DB) ReissueAgreement(
 		}
 		now := dbTime(d.now())
 		q := tx.Rebind(`UPDATE case_agreements SET payment_due = ?, version = version + 1, issued_at = ?,
-			payment_asks = 0, next_ask_at = ?, payment_answer = '', answered_at = NULL, updated_at = ?
-			WHERE case_id = ? AND version = ? AND payment_answer = ?`)
+			payment_asks = 0, next_ask_at = ?, payment_answer = '', answered_at = NULL, last_asked_at = NULL, updated_at = ?
+			WHERE case_id = ? AND version = ? AND payment_answer IN (?, ?)`)
 		res, err := tx.ExecContext(ctx, q, paymentDue, now, dbTime(askAt), now, c.ID, old.Version,
-			storage.PaymentNotReceived)
+			storage.PaymentNotReceived, storage.PaymentExpired)
 		if err := onceOrConflict(res, err, "调解协议书已被他人修改，请刷新后再试。"); err != nil {
 			return err
 		}
@@ -62,8 +62,9 @@ func (d *DB) ReissueAgreement(
 // reissuable says why an agreement may not get a new payment date, nil if it may.
 func reissuable(c *storage.Case, a *storage.Agreement) error {
 	switch {
-	case !a.Issued() || a.AmountFen == 0 || a.PaymentAnswer != storage.PaymentNotReceived:
-		return storage.Errorf(storage.ECONFLICT, "只有消费者答复“未到账”的已出具协议书可以重新约定付款日期。")
+	case !a.Issued() || a.AmountFen == 0 ||
+		(a.PaymentAnswer != storage.PaymentNotReceived && a.PaymentAnswer != storage.PaymentExpired):
+		return storage.Errorf(storage.ECONFLICT, "只有消费者答复“未到账”或逾期未答复的已出具协议书可以重新约定付款日期。")
 	case c.Status != storage.StatusResolved:
 		return storage.Errorf(storage.ECONFLICT, "案件 %s 当前为“%s”，请先结案登记调解成功，再重新出具协议书。",
 			c.Number, c.Status.Label())

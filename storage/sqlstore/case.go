@@ -194,14 +194,10 @@ func (d *DB) prepareFiling(ctx context.Context, tx *sqlx.Tx, nc *storage.NewCase
 // registry merchant's name when linked (see storage.MassMerchantKey), else of
 // the name as typed; "" when the name normalises to nothing (not grouped).
 func massKeyOf(nc *storage.NewCase, m *storage.Merchant) string {
-	name := nc.MerchantName
 	if m != nil {
-		name = m.Name
+		return massKeyOfName(m.Name)
 	}
-	if key := storage.MassMerchantKey(name); key != storage.MassMerchantKey("") {
-		return key
-	}
-	return ""
+	return massKeyOfName(nc.MerchantName)
 }
 
 // provisionalNumber stands in for a case's number until assignNumber sets it,

@@ -71,8 +71,8 @@ func keyMassCase(ctx context.Context, tx *sqlx.Tx, caseID int64, key string, now
 }
 
 // groupMassCase runs the mass-complaint detector for a case just filed and
-// keyed (keyMassCase; nothing for key ""), in the filing's transaction, under
-// the key's lock: it adds the case to the merchant's active group (formed, or
+// keyed (keyMassCase; nothing for key ""), in the filing's transaction, or
+// just re-linked to another merchant (rekeyMassCase), under the key's lock: it adds the case to the merchant's active group (formed, or
 // with a case in the window), or, when the window holds rule.Threshold cases
 // of the merchant, raises a new open group with all of them.
 func groupMassCase(ctx context.Context, tx *sqlx.Tx, c *storage.Case, key string, rule storage.MassRule, now time.Time) error {
@@ -88,8 +88,10 @@ func groupMassCase(ctx context.Context, tx *sqlx.Tx, c *storage.Case, key string
 		return err
 	}
 	cases, err := massWindowCases(ctx, tx, key, since)
-	if err != nil || len(cases) < rule.Threshold {
-		return err
+	if err != nil || len(cases) < rule.Threshold || !slices.ContainsFunc(cases, func(w *storage.Case) bool {
+		return w.ID == c.ID
+	}) {
+		return err // a case re-linked after the window does not raise one
 	}
 	return raiseMassGroup(ctx, tx, key, c.MerchantName, cases, now)
 }
@@ -312,10 +314,17 @@ func massGroupCases(ctx context.Context, tx *sqlx.Tx, id int64, units []int64) (
 	if err := tx.SelectContext(ctx, &members, q, id); err != nil {
 		return nil, fmt.Errorf("select collective members: %w", err)
 	}
+	var relinked []int64
+	q = tx.Rebind(`SELECT gc.case_id FROM mass_group_cases gc JOIN mass_groups g ON g.id = gc.group_id
+		JOIN mass_case_keys k ON k.case_id = gc.case_id WHERE gc.group_id = ? AND k.merchant_key <> g.merchant_key`)
+	if err := tx.SelectContext(ctx, &relinked, q, id); err != nil {
+		return nil, fmt.Errorf("select relinked mass cases: %w", err)
+	}
 	out := make([]storage.MassGroupCase, len(cases))
 	for i, c := range cases {
 		utcCase(c)
-		out[i] = storage.MassGroupCase{Case: c, Member: slices.Contains(members, c.ID)}
+		out[i] = storage.MassGroupCase{Case: c, Member: slices.Contains(members, c.ID),
+			Relinked: slices.Contains(relinked, c.ID)}
 	}
 	return out, nil
 }

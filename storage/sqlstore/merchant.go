@@ -48,7 +48,7 @@ func (d *DB) CreateMerchant(ctx context.Context, in storage.MerchantInput) (*sto
 		if m, err = findMerchant(ctx, tx, id); err != nil || in.CaseID == 0 {
 			return err
 		}
-		_, err = linkCase(ctx, tx, in.CaseID, m, in.By, now)
+		_, err = relinkCase(ctx, tx, in.CaseID, m, in.By, d.MassRule, now)
 		return err
 	})
 	if err != nil {
@@ -375,7 +375,7 @@ func (d *DB) LinkCaseMerchant(ctx context.Context, caseID, merchantID int64, by 
 		if err != nil {
 			return err
 		}
-		c, err = linkCase(ctx, tx, caseID, m, by, dbTime(d.now()))
+		c, err = relinkCase(ctx, tx, caseID, m, by, d.MassRule, dbTime(d.now()))
 		return err
 	})
 	if err != nil {

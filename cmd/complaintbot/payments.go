@@ -38,34 +38,30 @@ func (p *paymentAsker) look(ctx context.Context) {
 // askDue asks every question due now, batch after batch, and returns how many it
 // asked. Errors are logged: the next tick tries again.
 func (p *paymentAsker) askDue(ctx context.Context) int {
-	total := 0
-	for ctx.Err() == nil {
-		n, err := p.store.AskDuePayments(ctx, p.now(), paymentsBatch)
-		total += n
-		if err != nil {
-			p.logger.Warn("payment questions not asked", "err", err)
-			return total
-		}
-		if n < paymentsBatch {
-			break
-		}
-	}
-	if total > 0 {
-		p.logger.Info("payment questions asked", "count", total)
-	}
-	return total
+	return p.inBatches(ctx, "payment questions asked", "payment questions not asked",
+		func() (int, error) { return p.store.AskDuePayments(ctx, p.now(), paymentsBatch) })
 }
 
 // lapseDue lapses every question whose answer is overdue now, batch after
 // batch, and returns how many lapsed. Errors are logged: the next tick tries
 // again.
 func (p *paymentAsker) lapseDue(ctx context.Context) int {
+	return p.inBatches(ctx, "unanswered payment questions lapsed", "unanswered payment questions not lapsed",
+		func() (int, error) {
+			return p.store.LapseUnansweredPayments(ctx, p.now(), p.answerWait, paymentsBatch)
+		})
+}
+
+// inBatches calls batch until it handles fewer than paymentsBatch questions,
+// an error or the end of ctx, logs the total as done (when there was any) or
+// the error as failed, and returns the total.
+func (p *paymentAsker) inBatches(ctx context.Context, done, failed string, batch func() (int, error)) int {
 	total := 0
 	for ctx.Err() == nil {
-		n, err := p.store.LapseUnansweredPayments(ctx, p.now(), p.answerWait, paymentsBatch)
+		n, err := batch()
 		total += n
 		if err != nil {
-			p.logger.Warn("unanswered payment questions not lapsed", "err", err)
+			p.logger.Warn(failed, "err", err)
 			return total
 		}
 		if n < paymentsBatch {
@@ -73,7 +69,7 @@ func (p *paymentAsker) lapseDue(ctx context.Context) int {
 		}
 	}
 	if total > 0 {
-		p.logger.Info("unanswered payment questions lapsed", "count", total)
+		p.logger.Info(done, "count", total)
 	}
 	return total
 }

@@ -113,18 +113,27 @@ func (d *DB) AskDuePayments(ctx context.Context, now time.Time, limit int) (int,
 		return 0, storage.Errorf(storage.EINVALID, "asking payments needs a positive limit")
 	}
 	now = dbTime(now)
-	asked := 0
+	return overPaymentSources(limit, func(src *paymentSource, left int) (int, error) {
+		return d.askDueFrom(ctx, src, now, left)
+	})
+}
+
+// overPaymentSources runs step on each payment source in turn, the agreements'
+// first, with what is left of limit, until limit questions in all are handled;
+// it returns how many were.
+func overPaymentSources(limit int, step func(src *paymentSource, left int) (int, error)) (int, error) {
+	done := 0
 	for i := range paymentSources {
-		if asked >= limit {
+		if done >= limit {
 			break
 		}
-		n, err := d.askDueFrom(ctx, &paymentSources[i], now, limit-asked)
-		asked += n
+		n, err := step(&paymentSources[i], limit-done)
+		done += n
 		if err != nil {
-			return asked, err
+			return done, err
 		}
 	}
-	return asked, nil
+	return done, nil
 }
 
 // askDueFrom asks the questions of one source due at now, at most limit.

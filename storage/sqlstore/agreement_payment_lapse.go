@@ -26,18 +26,9 @@ func (d *DB) LapseUnansweredPayments(ctx context.Context, now time.Time, wait ti
 		return 0, storage.Errorf(storage.EINVALID, "lapsing payment questions needs a positive wait and limit")
 	}
 	cutoff := dbTime(now).Add(-wait)
-	lapsed := 0
-	for i := range paymentSources {
-		if lapsed >= limit {
-			break
-		}
-		n, err := d.lapseFrom(ctx, &paymentSources[i], cutoff, limit-lapsed)
-		lapsed += n
-		if err != nil {
-			return lapsed, err
-		}
-	}
-	return lapsed, nil
+	return overPaymentSources(limit, func(src *paymentSource, left int) (int, error) {
+		return d.lapseFrom(ctx, src, cutoff, left)
+	})
 }
 
 // lapseFrom lapses the questions of one source last asked at or before cutoff.

@@ -58,6 +58,46 @@ func relinkCase(
 	return c, rekeyMassCase(ctx, tx, c, newKey, rule, now)
 }
 
+// merchantCaseIDs lists the cases linked to the merchant.
+func merchantCaseIDs(ctx context.Context, tx *sqlx.Tx, merchantID int64) ([]int64, error) {
+	var ids []int64
+	q := tx.Rebind("SELECT id FROM cases WHERE merchant_id = ? ORDER BY id")
+	if err := tx.SelectContext(ctx, &ids, q, merchantID); err != nil {
+		return nil, fmt.Errorf("list the merchant's cases: %w", err)
+	}
+	return ids, nil
+}
+
+// rekeyMergedCases moves the cases a merge took from the dropped merchant,
+// keyed under its name (oldKey), to the kept one's key, as a re-link would
+// (rekeyMassCase); a case keyed otherwise (filed under a name of its own
+// before staff linked it, and not re-linked since) keeps its key. Under both
+// keys' locks.
+func rekeyMergedCases(
+	ctx context.Context, tx *sqlx.Tx, ids []int64, oldKey, newKey string, rule storage.MassRule, now time.Time,
+) error {
+	if oldKey == newKey {
+		return nil
+	}
+	for _, id := range ids {
+		key, err := massKeyOfCase(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if key != oldKey {
+			continue
+		}
+		c, err := findCaseByID(ctx, tx, id, "")
+		if err != nil {
+			return err
+		}
+		if err := rekeyMassCase(ctx, tx, c, newKey, rule, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // lockMassKeys takes the detector's locks of the keys ("" needs none) in
 // sorted order.
 func lockMassKeys(ctx context.Context, tx *sqlx.Tx, keys ...string) error {

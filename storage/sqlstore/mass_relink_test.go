@@ -151,3 +151,33 @@ func TestConcurrentRelinksCountEachOther(t *testing.T) {
 		}
 	})
 }
+
+func TestMergeMovesTheDroppedMerchantsCasesToTheKeptOnesGroup(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		db.MassRule = storage.MassRule{Threshold: 2, Window: 24 * time.Hour}
+		drop := mustMerchant(t, db, storage.MerchantInput{Name: "庚鞋店", By: by})
+		keep := mustMerchant(t, db, storage.MerchantInput{Name: "庚记鞋业", By: by})
+		dropped := fileMass(t, db, "drop", "庚鞋店", 2) // linked on filing: an exact name
+		kept := fileMass(t, db, "keep", "庚记鞋业", 1)
+		if dropped[0].MerchantID != drop.ID || kept[0].MerchantID != keep.ID {
+			t.Fatalf("filing linked %d and %d; want %d and %d", dropped[0].MerchantID, kept[0].MerchantID, drop.ID, keep.ID)
+		}
+		old := groupsOf(t, db, dropped[0])
+		if len(old) != 1 || len(groupsOf(t, db, kept[0])) != 0 {
+			t.Fatalf("before the merge: %+v; want 庚鞋店's group only", old)
+		}
+		if _, err := db.MergeMerchants(context.Background(), keep.ID, drop.ID, by); err != nil {
+			t.Fatal(err)
+		}
+		got := groupsOf(t, db, kept[0])
+		if len(got) != 1 || got[0].MerchantKey != storage.MassMerchantKey("庚记鞋业") {
+			t.Fatalf("after the merge 庚记鞋业's case is in %+v; want a group of 庚记鞋业", got)
+		}
+		if cs := groupCases(t, db, got[0].ID); len(cs) != 3 {
+			t.Fatalf("庚记鞋业's group holds %d cases; want its own and the two merged ones", len(cs))
+		}
+		if _, cs, err := db.MassGroup(context.Background(), old[0].ID, nil); storage.ErrorCode(err) != storage.ENOTFOUND {
+			t.Fatalf("庚鞋店's emptied group: %v, %+v; want it gone", err, cs)
+		}
+	})
+}

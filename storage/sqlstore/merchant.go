@@ -431,7 +431,19 @@ func (d *DB) MergeMerchants(ctx context.Context, keepID, dropID int64, by storag
 			return err
 		}
 		now := dbTime(d.now())
+		// The keys' locks before the cases' rows, as filing and re-linking take them.
+		oldKey, newKey := massKeyOfName(drop.Name), massKeyOfName(keep.Name)
+		if err := lockMassKeys(ctx, tx, oldKey, newKey); err != nil {
+			return err
+		}
+		moved, err := merchantCaseIDs(ctx, tx, drop.ID)
+		if err != nil {
+			return err
+		}
 		if err := mergeInto(ctx, tx, keep, drop, now); err != nil {
+			return err
+		}
+		if err := rekeyMergedCases(ctx, tx, moved, oldKey, newKey, d.MassRule, now); err != nil {
 			return err
 		}
 		detail := fmt.Sprintf("合并商家 #%d %s 到 #%d %s", drop.ID, drop.Name, keep.ID, keep.Name)

@@ -208,9 +208,9 @@ type AgreementStore interface {
 	// lapsed question is not pending.
 	PendingPayment(ctx context.Context, openID string) (*Case, error)
 	// LapsedPayment returns the consumer's case whose payment question lapsed
-	// and whose status nobody changed since (the most recently lapsed): the
-	// mediator is to check with the consumer, so what the consumer writes
-	// belongs there. ENOTFOUND if none.
+	// and whose status nobody changed since (the most recently lapsed), for 30
+	// days after the lapse: the mediator is to check with the consumer, so what
+	// the consumer writes belongs there. ENOTFOUND if none.
 	LapsedPayment(ctx context.Context, openID string) (*Case, error)
 	// AnswerPayment records the consumer's answer on the timeline and the
 	// agreement: 已到账 moves the case to 已办结, 未到账 reopens it to 调解中 for its

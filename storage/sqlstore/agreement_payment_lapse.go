@@ -82,15 +82,22 @@ func (d *DB) lapsePayment(ctx context.Context, src *paymentSource, p duePayment,
 	return lapsed, err
 }
 
-// lapsedPaymentSQL finds the consumer's most recently lapsed question whose
-// case nobody moved since: no status change on its timeline after the lapse.
+// lapsedFollowUp is how long after a lapse what the consumer writes still goes
+// to the lapsed question's case: the mediator's time to check with them. A
+// case whose mediator checked and changed nothing (already 已办结, say) would
+// otherwise take the consumer's every later message for good.
+const lapsedFollowUp = 30 * 24 * time.Hour
+
+// lapsedPaymentSQL finds the consumer's most recently lapsed question, lapsed
+// since the ? after the openids, whose case nobody moved since: no status
+// change on its timeline after the lapse.
 const lapsedPaymentSQL = `SELECT q.case_id FROM (
 	SELECT a.case_id, a.answered_at AS lapsed FROM case_agreements a JOIN cases c ON c.id = a.case_id
 		WHERE c.open_id = ? AND a.payment_answer = 'expired' AND c.status IN ('resolved', 'closed')
 	UNION ALL
 	SELECT p.case_id, p.payment_answered_at AS lapsed FROM settlement_proposals p JOIN cases c ON c.id = p.case_id
 		WHERE c.open_id = ? AND p.payment_answer = 'expired' AND c.status IN ('resolved', 'closed')
-	) q WHERE NOT EXISTS (SELECT 1 FROM case_events e
+	) q WHERE q.lapsed > ? AND NOT EXISTS (SELECT 1 FROM case_events e
 		WHERE e.case_id = q.case_id AND e.kind = 'status_change' AND e.created_at > q.lapsed)
 	ORDER BY q.lapsed DESC, q.case_id DESC LIMIT 1`
 
@@ -99,7 +106,8 @@ func (d *DB) LapsedPayment(ctx context.Context, openID string) (*storage.Case, e
 	var c *storage.Case
 	err := d.inReadTx(ctx, "lapsed payment", func(tx *sqlx.Tx) error {
 		var ids []int64
-		if err := tx.SelectContext(ctx, &ids, tx.Rebind(lapsedPaymentSQL), openID, openID); err != nil {
+		if err := tx.SelectContext(ctx, &ids, tx.Rebind(lapsedPaymentSQL), openID, openID,
+			dbTime(d.now()).Add(-lapsedFollowUp)); err != nil {
 			return fmt.Errorf("lapsed payment: %w", err)
 		}
 		if len(ids) == 0 {

@@ -89,6 +89,12 @@ func TestPaymentQuestionLapsesAfterTheLastAsk(t *testing.T) {
 			t.Fatalf("proposal after the lapse: %+v, %v", ps, err)
 		}
 
+		// Thirty days on, the lapsed question no longer takes the consumer's
+		// messages, whatever the mediator did.
+		setClock(db, last.Add(answerWait+lapsedFollowUp+time.Minute))
+		_, err = db.LapsedPayment(ctx, proposed.OpenID)
+		wantCode(t, err, storage.ENOTFOUND)
+
 		// The mediator checked and closed the file: the case is no longer the
 		// lapsed question's, so messages are handled as on any finished case.
 		setClock(db, last.Add(answerWait+2*time.Hour))

@@ -213,14 +213,22 @@ const pendingPaymentSQL = `SELECT case_id FROM (
 
 // PendingPayment implements storage.AgreementStore.
 func (d *DB) PendingPayment(ctx context.Context, openID string) (*storage.Case, error) {
+	return d.firstCaseOf(ctx, "pending payment", "no payment question waits for an answer",
+		pendingPaymentSQL, openID, openID)
+}
+
+// firstCaseOf returns the case whose id q, a query of case ids in the order
+// wanted, finds first, read in one snapshot with it; ENOTFOUND with notFound
+// when q finds none. op names the read in errors.
+func (d *DB) firstCaseOf(ctx context.Context, op, notFound, q string, args ...any) (*storage.Case, error) {
 	var c *storage.Case
-	err := d.inReadTx(ctx, "pending payment", func(tx *sqlx.Tx) error {
+	err := d.inReadTx(ctx, op, func(tx *sqlx.Tx) error {
 		var ids []int64
-		if err := tx.SelectContext(ctx, &ids, tx.Rebind(pendingPaymentSQL), openID, openID); err != nil {
-			return fmt.Errorf("pending payment: %w", err)
+		if err := tx.SelectContext(ctx, &ids, tx.Rebind(q), args...); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
 		}
 		if len(ids) == 0 {
-			return storage.Errorf(storage.ENOTFOUND, "no payment question waits for an answer")
+			return storage.Errorf(storage.ENOTFOUND, "%s", notFound)
 		}
 		var err error
 		c, err = findCaseByID(ctx, tx, ids[0], "")

@@ -103,22 +103,6 @@ const lapsedPaymentSQL = `SELECT q.case_id FROM (
 
 // LapsedPayment implements storage.AgreementStore.
 func (d *DB) LapsedPayment(ctx context.Context, openID string) (*storage.Case, error) {
-	var c *storage.Case
-	err := d.inReadTx(ctx, "lapsed payment", func(tx *sqlx.Tx) error {
-		var ids []int64
-		if err := tx.SelectContext(ctx, &ids, tx.Rebind(lapsedPaymentSQL), openID, openID,
-			dbTime(d.now()).Add(-lapsedFollowUp)); err != nil {
-			return fmt.Errorf("lapsed payment: %w", err)
-		}
-		if len(ids) == 0 {
-			return storage.Errorf(storage.ENOTFOUND, "no lapsed payment question")
-		}
-		var err error
-		c, err = findCaseByID(ctx, tx, ids[0], "")
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
+	return d.firstCaseOf(ctx, "lapsed payment", "no lapsed payment question",
+		lapsedPaymentSQL, openID, openID, dbTime(d.now()).Add(-lapsedFollowUp))
 }

@@ -230,11 +230,17 @@ func (c *Client) Do(req *http.Request) (*Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Reply{Status: resp.StatusCode, Body: body}
-	if resp.StatusCode != http.StatusOK {
-		return r, &StatusError{Status: resp.StatusCode, Body: string(body)}
+	return c.ReadReply(resp.StatusCode, body, req.URL.Query().Get("openid"))
+}
+
+// ReadReply checks an answer to a callback from openid, received by other
+// means than Do (a load generator's own connection), as Do does.
+func (c *Client) ReadReply(status int, body []byte, openid string) (*Reply, error) {
+	r := &Reply{Status: status, Body: body}
+	if status != http.StatusOK {
+		return r, &StatusError{Status: status, Body: string(body)}
 	}
-	return r, c.parseReply(r, req.URL.Query().Get("openid"))
+	return r, c.parseReply(r, openid)
 }
 
 // parseReply fills r from its body, decrypting and verifying in safe mode.

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/complaintbot/complaintbot/bot/wechatsim"
@@ -25,7 +26,7 @@ import (
 // options are the command-line flags.
 type options struct {
 	url, token, aesKey, appID, account string
-	metrics                            string
+	metrics, cpuProfile                string
 	busy                               string
 	rate, factor                       float64
 	duration, calib, timeout, deadline time.Duration
@@ -48,6 +49,7 @@ func parseFlags() options {
 	flag.IntVar(&o.consumers, "consumers", 5000, "distinct consumers (openids) the messages come from")
 	flag.IntVar(&o.conns, "conns", 1024, "most HTTP connections to the webhook (keep-alive)")
 	flag.StringVar(&o.metrics, "metrics", "", "server's Prometheus URL, to report its own reply times per phase")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write the load generator's own CPU profile to this file")
 	flag.IntVar(&o.pid, "pid", 0, "server process id, to report its CPU use per phase (Linux)")
 	flag.DurationVar(&o.timeout, "timeout", 15*time.Second, "HTTP client timeout")
 	flag.DurationVar(&o.deadline, "deadline", 4500*time.Millisecond, "answers slower than this are counted as over")
@@ -65,6 +67,14 @@ func main() {
 		fmt.Fprintln(os.Stderr, "loadgen: safe mode needs both -aeskey and -appid")
 		os.Exit(2)
 	}
+	if o.cpuProfile != "" {
+		stop, err := profileCPU(o.cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			os.Exit(1)
+		}
+		defer stop()
+	}
 	scenario := run
 	if intakeOpts.scenario == "intake" {
 		scenario = runIntake
@@ -73,6 +83,20 @@ func main() {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
 	}
+}
+
+// profileCPU starts writing the load generator's own CPU profile to path, so
+// that its share of the shared cores can be seen and kept small.
+func profileCPU(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func newClient(o options) *wechatsim.Client {

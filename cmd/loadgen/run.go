@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"net"
 	"net/http"
 	"net/http/httptrace"
 	"strings"
@@ -51,18 +49,25 @@ func send(c *wechatsim.Client, req *http.Request, busyText string) (outcome, tim
 	if c := conn.Load(); c != 0 {
 		notePoolWait(time.Unix(0, c).Sub(t0))
 	}
-	var ne net.Error
-	switch {
-	case err != nil && errors.As(err, &ne) && ne.Timeout():
-		return timedOut, took, ""
-	case err != nil:
-		return failed, took, err.Error()
-	case r.Success:
-		return late, took, ""
-	case strings.HasPrefix(r.Content, busyText):
-		return busy, took, ""
+	if err != nil {
+		return errorOutcome(err), took, err.Error()
 	}
-	return answered, took, r.Content
+	out, text := classify(r, nil, busyText)
+	return out, took, text
+}
+
+// classify tells what a checked reply was: the busy reply, "success" (the
+// answer comes later), a failure, or an answer (returned with its text).
+func classify(r *wechatsim.Reply, err error, busyText string) (outcome, string) {
+	switch {
+	case err != nil:
+		return failed, err.Error()
+	case r.Success:
+		return late, ""
+	case strings.HasPrefix(r.Content, busyText):
+		return busy, ""
+	}
+	return answered, r.Content
 }
 
 // calibrate runs a closed loop of o.workers senders for o.calib and returns the

@@ -12,12 +12,12 @@ import (
 // filing may send to PostgreSQL, once the instance holds the desk's reference
 // data, for a case joining its merchant's mass group: on a desk without teams
 // (BEGIN; the reference version and the merchant; the case with its event,
-// status period, mass key and mass lock; the mass group; the case joining it;
-// the number; COMMIT), and into an auto-assigning team (also the team's lock,
+// status period, mass key and mass lock; the case joining the mass group; the
+// number; COMMIT), and into an auto-assigning team (also the team's lock,
 // its members' lock and their open cases; the routing note goes with the
 // number), and after the COMMIT the wait for the disk (awaitDurable), outside
 // every lock. Before issue 12's item 4 they were 17 and 21.
-var filingStatementBudget = map[string]int64{"no team": 8, "auto-assigning team": 11}
+var filingStatementBudget = map[string]int64{"no team": 7, "auto-assigning team": 10}
 
 // TestFilingStatementsOnPostgres counts, on the wire, the statements and round
 // trips of one filing in the steady state of the intake benchmark: the merchant

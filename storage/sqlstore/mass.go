@@ -11,6 +11,7 @@ import (
 
 	"github.com/complaintbot/complaintbot/storage"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 var _ storage.MassStore = (*DB)(nil)
@@ -81,10 +82,7 @@ func groupMassCase(ctx context.Context, tx *sqlx.Tx, c *storage.Case, key string
 	}
 	rule = rule.OrDefault()
 	since := now.Add(-rule.Window)
-	g, err := activeMassGroup(ctx, tx, key, since)
-	if err == nil {
-		return addToMassGroup(ctx, tx, g, []*storage.Case{c}, now)
-	} else if storage.ErrorCode(err) != storage.ENOTFOUND {
+	if joined, err := joinActiveMassGroup(ctx, tx, c, key, since, now); err != nil || joined {
 		return err
 	}
 	cases, err := massWindowCases(ctx, tx, key, since)
@@ -94,6 +92,62 @@ func groupMassCase(ctx context.Context, tx *sqlx.Tx, c *storage.Case, key string
 		return err // a case re-linked after the window does not raise one
 	}
 	return raiseMassGroup(ctx, tx, key, c.MerchantName, cases, now)
+}
+
+// joinActiveMassGroup adds c to the merchant's active group (activeMassGroup)
+// and reports whether there was one. On PostgreSQL, where every filing of a
+// merchant with a group passes here, finding the group and joining it are one
+// statement (joinActiveMassGroupPostgres).
+func joinActiveMassGroup(
+	ctx context.Context, tx *sqlx.Tx, c *storage.Case, key string, since, now time.Time,
+) (bool, error) {
+	if isPostgres(tx) {
+		return joinActiveMassGroupPostgres(ctx, tx, c, key, since, now)
+	}
+	g, err := activeMassGroup(ctx, tx, key, since)
+	if storage.ErrorCode(err) == storage.ENOTFOUND {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return true, addToMassGroup(ctx, tx, g, []*storage.Case{c}, now)
+}
+
+// joinActiveMassGroupSQL is activeMassGroup ("g") and addToMassGroupPostgres
+// for one case in one statement; it returns the group's id, or no row when
+// the merchant has no active group. The group's priority words are merged in
+// SQL as massWords merges them: the words of storage.MassPriorityWords (the
+// first array, in its order) that the group had or the case brings (the second).
+// It runs after the filing took the key's mass lock, so its snapshot sees every
+// group an earlier holder raised.
+const joinActiveMassGroupSQL = `WITH g AS (
+		SELECT id, priority_words FROM mass_groups
+		WHERE merchant_key = ? AND (status = 'formed' OR last_at >= ?) ORDER BY id DESC LIMIT 1),
+	ins AS (INSERT INTO mass_group_cases (group_id, case_id, member, added_at)
+		SELECT id, ?, FALSE, ? FROM g ON CONFLICT (group_id, case_id) DO NOTHING RETURNING case_id),
+	w AS (SELECT coalesce(string_agg(t.word, '、' ORDER BY t.ord), '') AS words
+		FROM g, unnest(?::text[]) WITH ORDINALITY AS t(word, ord)
+		WHERE t.word = ANY (string_to_array(g.priority_words, '、') || ?::text[]))
+	UPDATE mass_groups SET case_count = (SELECT count(*) FROM mass_group_cases WHERE group_id = g.id)
+		+ (SELECT count(*) FROM ins), last_at = ?,
+		priority = CASE WHEN w.words <> '' THEN 1 ELSE 0 END, priority_words = w.words, updated_at = ?
+	FROM g, w WHERE mass_groups.id = g.id
+	RETURNING mass_groups.id`
+
+// joinActiveMassGroupPostgres is joinActiveMassGroup on PostgreSQL.
+func joinActiveMassGroupPostgres(
+	ctx context.Context, tx *sqlx.Tx, c *storage.Case, key string, since, now time.Time,
+) (bool, error) {
+	caseWords := append([]string{}, storage.PriorityWordsIn(c.MerchantName+" "+c.Description+" "+c.Demand)...) // never NULL
+	var id int64
+	err := tx.GetContext(ctx, &id, tx.Rebind(joinActiveMassGroupSQL), key, since, c.ID, now,
+		pq.Array(storage.MassPriorityWords), pq.Array(caseWords), now, now)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("join mass group: %w", err)
+	}
+	return true, nil
 }
 
 // activeMassGroup returns the merchant's latest group that still takes new

@@ -109,6 +109,30 @@ func TestMassPriorityWords(t *testing.T) {
 	})
 }
 
+// TestMassPriorityWordsOfAJoiningCase: a case joining an existing group adds
+// its words to the group's, in storage.MassPriorityWords order (on PostgreSQL
+// the merge is SQL, joinActiveMassGroupSQL), and a case without any keeps them.
+func TestMassPriorityWordsOfAJoiningCase(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *DB) {
+		db.MassRule = storage.MassRule{Threshold: 2, Window: time.Hour * 24}
+		nc := massCase("j1", "美丽人生美容")
+		nc.Description = "办了预付卡，现在找不到人"
+		mustCreate(t, db, nc)
+		mustCreate(t, db, massCase("j2", "美丽人生美容"))
+		if g := mustGroups(t, db, nil); len(g) != 1 || g[0].PriorityWords != "预付卡" || g[0].CaseCount != 2 {
+			t.Fatalf("groups = %+v; want one group of 2 with 预付卡", g)
+		}
+		nc = massCase("j3", "美丽人生美容")
+		nc.Demand = "商家已闭店，要求退款"
+		mustCreate(t, db, nc)
+		mustCreate(t, db, massCase("j4", "美丽人生美容"))
+		g := mustGroups(t, db, nil)
+		if len(g) != 1 || g[0].CaseCount != 4 || g[0].Priority != 1 || g[0].PriorityWords != "闭店、预付卡" {
+			t.Fatalf("groups = %+v; want one group of 4, high priority with 闭店、预付卡", g)
+		}
+	})
+}
+
 func TestMassScope(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()

@@ -30,7 +30,8 @@ const (
 // and no timer. A call that finds the limit reached waits in the queue. When a
 // batch ends, the caller that ran it forms the next batch from the queue (up to
 // maxBatchCalls) and hands it to one of its members, the one whose deadline is
-// the latest, which runs it on its own goroutine: no goroutine is started per
+// the latest, which runs it on its own goroutine (on a client that bounds its
+// I/O by deadlines, as complaintbot builds it): no goroutine is started per
 // call or per batch, and the others wait for their results. The batch's
 // context carries the runner's deadline, the latest of its members', so the
 // runner returns by it and every member by its own.

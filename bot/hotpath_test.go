@@ -37,6 +37,8 @@ var hotPathMix = []string{"帮助", "你好，我想问一下退款的事情", "
 // rides in the Load), and fails if a message costs more than two Redis round
 // trips, if help or a known no-case consumer's text costs more than one, or
 // if a message but the first from a consumer with no case looks cases up.
+// The messages go one at a time, so each batch of the store's carries only
+// that turn's calls and the count is the turn's own.
 func TestWebhookMessageCostsAtMostTwoRoundTrips(t *testing.T) {
 	replayBackends(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
 		hook := &dialog.CountingHook{}

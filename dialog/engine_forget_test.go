@@ -54,17 +54,29 @@ type downAfterCommit struct {
 }
 
 func (h *downAfterCommit) DialHook(next redis.DialHook) redis.DialHook { return next }
-func (h *downAfterCommit) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+func (h *downAfterCommit) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return next
 }
-func (h *downAfterCommit) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		err := next(ctx, cmd)
-		if name := cmd.Name(); (name == "evalsha" || name == "eval") && h.armed.CompareAndSwap(true, false) {
+
+// ProcessPipelineHook: the store sends its commits in pipelines (redisBatcher).
+func (h *downAfterCommit) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		err := next(ctx, cmds)
+		if hasCommit(cmds) && h.armed.CompareAndSwap(true, false) {
 			h.proxy.Down()
 		}
 		return err
 	}
+}
+
+// hasCommit reports whether cmds hold the store's commit script.
+func hasCommit(cmds []redis.Cmder) bool {
+	for _, cmd := range cmds {
+		if name := cmd.Name(); name == "evalsha" || name == "eval" {
+			return true
+		}
+	}
+	return false
 }
 
 // TestEngineEraseSurvivesRedisOutage: Redis goes down after the database's

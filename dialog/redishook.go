@@ -18,6 +18,12 @@ import (
 // per pooled connection, not per message. A command go-redis retries after a network
 // error counts once, and a Cluster-wide command (SCRIPT LOAD) counts once though it
 // reaches every master.
+//
+// RedisStore sends its Loads and Commits in pipelines that may carry several
+// turns' calls (redisBatcher): such a pipeline is one round trip for all of
+// them, as it is on the wire. Under concurrency the count per message is then
+// below one turn's own; to measure a turn's round trips, send one message at a
+// time.
 type CountingHook struct {
 	calls atomic.Int64
 	setup atomic.Int64

@@ -40,11 +40,26 @@ type RedisStoreOptions struct {
 	// Prefix starts every key, so several deployments or tests can share one Redis;
 	// empty means "cb".
 	Prefix string
+
+	// BatchesInFlight bounds the pipelines of Loads and Commits the store has
+	// on the wire at once; calls made while they are out wait and go together
+	// in the next (see redisBatcher). Zero or negative means
+	// DefaultBatchesInFlight.
+	BatchesInFlight int
 }
 
 // RedisStore is the Store on Redis (go-redis v9): one pipelined round trip per Load
 // and one Lua script per Commit, so any number of bot instances can share it. Build
 // it with NewRedisStore; it is safe for concurrent use.
+//
+// Loads and Commits of concurrent turns share round trips: a call goes out at
+// once while fewer than BatchesInFlight pipelines are on the wire, and calls
+// made while they are out wait and leave together as one pipeline when one
+// comes back (redisBatcher). Each call still has its own results and errors,
+// and its caller returns by its own deadline. With many turns waiting on Redis
+// at once, this saves the write and read system calls, on both sides, that
+// dominated the webhook's CPU (docs/webhookbench.md); an idle store sends each
+// call at once, as it would unbatched.
 type RedisStore struct {
 	rdb       redis.UniversalClient
 	keys      redisbase.Keys // the key layout is documented in package redisbase
@@ -54,6 +69,7 @@ type RedisStore struct {
 	// given a context with a deadline returns by that deadline by itself (see
 	// call).
 	boundedByDeadline bool
+	batch             *redisBatcher // Loads and Commits
 }
 
 // Names the store gives redisbase for its errors: a failed call reads "dialog state
@@ -77,13 +93,15 @@ func NewRedisStore(rdb redis.UniversalClient, opts RedisStoreOptions) *RedisStor
 	if opts.DedupeTTL <= 0 {
 		opts.DedupeTTL = DefaultDedupeTTL
 	}
+	bounded := honoursDeadlines(rdb)
 	return &RedisStore{
 		rdb:       rdb,
 		keys:      redisbase.NewKeys(opts.Prefix),
 		stateTTL:  opts.StateTTL,
 		dedupeTTL: opts.DedupeTTL,
 
-		boundedByDeadline: honoursDeadlines(rdb),
+		boundedByDeadline: bounded,
+		batch:             newRedisBatcher(rdb, opts.BatchesInFlight, bounded),
 	}
 }
 
@@ -190,7 +208,8 @@ func (s *RedisStore) Load(ctx context.Context, openID, msgKey string) (State, st
 // LoadClaiming is Load that also makes claim, when not nil, in the same pipeline:
 // SET NX GET of the signature's key, so two instances receiving one signature
 // agree on which body came first. A replayed signature fails with ErrReplayed
-// whatever else was read.
+// whatever else was read. The pipeline may carry other turns' calls too
+// (redisBatcher); only this call's commands are read here.
 func (s *RedisStore) LoadClaiming(ctx context.Context, openID, msgKey string, claim *ReplayClaim) (State, string, bool, error) {
 	if err := checkRedisIDs(openID, msgKey); err != nil {
 		return State{}, "", false, err
@@ -198,20 +217,20 @@ func (s *RedisStore) LoadClaiming(ctx context.Context, openID, msgKey string, cl
 	var hm *redis.SliceCmd
 	var get *redis.StringCmd
 	var set *redis.StatusCmd
-	err := s.call(ctx, func() error {
-		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			hm = p.HMGet(ctx, s.keys.State(openID), "v", "s")
-			get = p.Get(ctx, s.keys.Msg(openID, msgKey))
-			if claim != nil {
-				set = p.SetArgs(ctx, claim.Key, claim.BodySum,
-					redis.SetArgs{Mode: "NX", TTL: max(claim.TTL, time.Millisecond), Get: true})
-			}
-			return nil
-		})
-		return err
+	err := s.batch.do(ctx, func(ctx context.Context, p redis.Pipeliner) {
+		hm = p.HMGet(ctx, s.keys.State(openID), "v", "s")
+		get = p.Get(ctx, s.keys.Msg(openID, msgKey))
+		if claim != nil {
+			set = p.SetArgs(ctx, claim.Key, claim.BodySum,
+				redis.SetArgs{Mode: "NX", TTL: max(claim.TTL, time.Millisecond), Get: true})
+		}
 	})
-	// Pipelined returns the first failed command's error, and a missing msg key
-	// "fails" with redis.Nil; the commands' own errors are checked below.
+	if err == nil {
+		err = firstCmdErr(hm, get, set)
+	}
+	// As Pipelined would for these commands alone: the first failed command's
+	// error, where a missing msg key "fails" with redis.Nil; the commands' own
+	// errors are checked below.
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return State{}, "", false, fmt.Errorf("dialog: redis load for %s: %w", redisLogID(openID), redisbase.MapError(redisOp, err))
 	}
@@ -233,6 +252,21 @@ func (s *RedisStore) LoadClaiming(ctx context.Context, openID, msgKey string, cl
 	default:
 		return st, reply, true, nil
 	}
+}
+
+// firstCmdErr returns the error of the first of a call's commands that failed,
+// as Pipelined does for a pipeline of them alone. set is nil without a claim.
+func firstCmdErr(hm *redis.SliceCmd, get *redis.StringCmd, set *redis.StatusCmd) error {
+	if err := hm.Err(); err != nil {
+		return err
+	}
+	if err := get.Err(); err != nil {
+		return err
+	}
+	if set != nil {
+		return set.Err()
+	}
+	return nil
 }
 
 // claimResult reads the answer of a claim's SET NX GET: nil when the signature
@@ -281,7 +315,10 @@ func decodeRedisState(vals []any) (State, error) {
 	return st, nil
 }
 
-// Commit implements Store with commitScript.
+// Commit implements Store with commitScript, sent as EVALSHA in a batch. A
+// server whose script cache lacks it (flushed, or a replica promoted by a
+// failover) answers NOSCRIPT without running it; the commit is then sent again
+// as EVAL, which also caches the script.
 func (s *RedisStore) Commit(ctx context.Context, openID, msgKey string, prevVersion int64, next State, reply string) (string, bool, error) {
 	if err := checkRedisIDs(openID, msgKey); err != nil {
 		return "", false, err
@@ -291,14 +328,21 @@ func (s *RedisStore) Commit(ctx context.Context, openID, msgKey string, prevVers
 		return "", false, fmt.Errorf("dialog: encode state for %s: %w", redisLogID(openID), err)
 	}
 	keys := []string{s.keys.State(openID), s.keys.Msg(openID, msgKey), s.keys.Msgs(openID)}
-	var res []any
-	err = s.call(ctx, func() error {
-		var err error
-		res, err = commitScript.Run(ctx, s.rdb, keys,
-			strconv.FormatInt(prevVersion, 10), data, reply,
-			redisbase.Millis(s.stateTTL), redisbase.Millis(s.dedupeTTL), msgKey).Slice()
-		return err
+	args := []any{strconv.FormatInt(prevVersion, 10), data, reply,
+		redisbase.Millis(s.stateTTL), redisbase.Millis(s.dedupeTTL), msgKey}
+	var cmd *redis.Cmd
+	err = s.batch.do(ctx, func(ctx context.Context, p redis.Pipeliner) {
+		cmd = commitScript.EvalSha(ctx, p, keys, args...)
 	})
+	if err == nil && redis.HasErrorPrefix(cmd.Err(), "NOSCRIPT") {
+		err = s.batch.do(ctx, func(ctx context.Context, p redis.Pipeliner) {
+			cmd = commitScript.Eval(ctx, p, keys, args...)
+		})
+	}
+	var res []any
+	if err == nil {
+		res, err = cmd.Slice()
+	}
 	if err != nil {
 		return "", false, fmt.Errorf("dialog: redis commit for %s: %w", redisLogID(openID), redisbase.MapError(redisOp, err))
 	}
@@ -348,7 +392,8 @@ func checkRedisIDs(openID, msgKey string) error {
 // then runs on the caller's goroutine. Otherwise redisCall races it against ctx.
 // A fresh goroutine per call, in the webhook's hot path, grew its stack again
 // through go-redis on every Load and Commit (runtime.copystack, about a twentieth
-// of the webhook's CPU).
+// of the webhook's CPU); redisBatcher, which sends the Loads and Commits, keeps
+// to the same rule. call serves the store's other, unbatched calls.
 func (s *RedisStore) call(ctx context.Context, f func() error) error {
 	if _, ok := ctx.Deadline(); !ok || !s.boundedByDeadline {
 		return redisCall(ctx, f)

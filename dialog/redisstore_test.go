@@ -586,20 +586,19 @@ type stallCommitHook struct {
 
 func (h *stallCommitHook) DialHook(next redis.DialHook) redis.DialHook { return next }
 
-func (h *stallCommitHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		err := next(ctx, cmd)
-		if name := cmd.Name(); err == nil && (name == "evalsha" || name == "eval") && h.armed.CompareAndSwap(true, false) {
+func (h *stallCommitHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+
+// ProcessPipelineHook: the store sends its commits in pipelines (redisBatcher).
+func (h *stallCommitHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		err := next(ctx, cmds)
+		if err == nil && hasCommit(cmds) && h.armed.CompareAndSwap(true, false) {
 			h.deadline.pass()
 			<-ctx.Done()
 			return ctx.Err()
 		}
 		return err
 	}
-}
-
-func (h *stallCommitHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return next
 }
 
 // TestRedisStoreCommitAppliedPastItsDeadline runs a turn whose Commit reaches

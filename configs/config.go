@@ -161,6 +161,9 @@ type ConsoleConfig struct {
 	// a search tells whose number it is, so it is audited and limited like a
 	// reveal: unlimited, it recovers a masked number in seconds.
 	PhoneSearchesPerHour int `yaml:"phone_searches_per_hour"`
+	// MaxInFlight is how many console and API requests one instance works on
+	// at once; later ones wait in arrival order. 0 means one per core.
+	MaxInFlight int `yaml:"max_in_flight"`
 }
 
 // DialogConfig tunes the consumer-side intake conversation.

@@ -57,6 +57,8 @@ var envBindings = []envBinding{
 		setString(func(c *Config) *string { return &c.Cases.Prefix })},
 	{EnvVar{"COMPLAINTBOT_PHONE_SEARCHES_PER_HOUR", "console.phone_searches_per_hour", "Whole-phone searches each staff member may make per hour, 1 to 1000."},
 		setInt(func(c *Config) *int { return &c.Console.PhoneSearchesPerHour })},
+	{EnvVar{"COMPLAINTBOT_CONSOLE_MAX_IN_FLIGHT", "console.max_in_flight", "Console and API requests one instance works on at once, later ones queued in arrival order; 0 (one per core) to 1024."},
+		setInt(func(c *Config) *int { return &c.Console.MaxInFlight })},
 	{EnvVar{"COMPLAINTBOT_ORG_NAME", "org.name", "Association name shown to consumers."},
 		setString(func(c *Config) *string { return &c.Org.Name })},
 	{EnvVar{"COMPLAINTBOT_ORG_HOTLINE", "org.hotline", "Complaint hotline shown to consumers."},

@@ -231,6 +231,9 @@ func (c Config) validateWorkers(ch *checker) {
 		ch.add("console.phone_searches_per_hour", "must be 1 to 1000 (got %d): each search by a whole phone "+
 			"number reveals whose it is", n)
 	}
+	if n := c.Console.MaxInFlight; n < 0 || n > 1024 {
+		ch.add("console.max_in_flight", "must be 0 (one per core) to 1024 (got %d)", n)
+	}
 }
 
 func (c Config) validateLog(ch *checker) {

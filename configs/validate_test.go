@@ -35,6 +35,7 @@ func TestValidateNamesEveryBadValueInOneError(t *testing.T) {
 	c.Log.Level = "trace"
 	c.Log.Format = "xml"
 	c.Console.PhoneSearchesPerHour = 0
+	c.Console.MaxInFlight = -1
 	c.Push.MaxAge = Duration(10 * time.Minute)
 	c.Casework.MaterialWait = Duration(10 * time.Minute)
 	err := c.Validate()
@@ -50,6 +51,7 @@ func TestValidateNamesEveryBadValueInOneError(t *testing.T) {
 		"wechat.app_secret", "wechat.token", "org.name", "cases.prefix",
 		"cases.mediation_working_days", "dialog.draft_ttl", "dialog.reply_budget",
 		"dialog.messages.welcome", "log.level", "log.format", "console.phone_searches_per_hour", "push.max_age",
+		"console.max_in_flight",
 	} {
 		if !strings.Contains(msg, "\n  - "+key+": ") {
 			t.Errorf("message does not name %s:\n%s", key, msg)

@@ -234,3 +234,22 @@ func TestAPIAllStaffSeeAllCases(t *testing.T) {
 	e.do("POST", "/api/v1/cases/"+c.Number+"/note", e.as(e.mediator2), `{"text":"已电话联系商家"}`).
 		ok(t, http.StatusCreated, nil)
 }
+
+// TestAPISearchCountStopsSooner checks that a search by part of a merchant's
+// name counts only to searchCountCap (its count reads cases until it has seen
+// one more), while the same desk unfiltered counts to queueCountCap.
+func TestAPISearchCountStopsSooner(t *testing.T) {
+	e := newAPIEnv(t)
+	if _, err := sqlstore.SeedCases(context.Background(), e.db, 1_050); err != nil {
+		t.Fatal(err)
+	}
+	var all, search apiListOut
+	e.do("GET", "/api/v1/cases?q=%E7%94%B5%E5%99%A8", e.as(e.supervisor), "").ok(t, http.StatusOK, &search) // 电器
+	if search.Total != 100 || !search.TotalCapped || len(search.Items) != 20 || search.NextCursor == nil {
+		t.Fatalf("search: total %d capped %v items %d next %v", search.Total, search.TotalCapped, len(search.Items), search.NextCursor)
+	}
+	e.do("GET", "/api/v1/cases", e.as(e.supervisor), "").ok(t, http.StatusOK, &all)
+	if all.Total != 1000 || !all.TotalCapped {
+		t.Fatalf("unfiltered: total %d capped %v", all.Total, all.TotalCapped)
+	}
+}

@@ -118,6 +118,10 @@ type Config struct {
 	// prefix): disabling a portal account or resetting its password ends them
 	// at once. nil when the service runs no portal.
 	PortalSessions storage.SessionStore
+	// MaxInFlight is how many console and API requests do their work at once;
+	// the others wait their turn in arrival order (web_gate.go). 0 means
+	// DefaultMaxInFlight, one per core.
+	MaxInFlight int
 }
 
 // OrgDefaults are the organisation details of the config file, shown on the
@@ -141,6 +145,7 @@ type Server struct {
 	templates map[string]*template.Template
 	handler   http.Handler
 	reports   reportCache // the reports pages drew, for their charts
+	gate      *gate       // the requests doing their work now, and the queue (web_gate.go)
 }
 
 // New parses the templates once and builds the routes.
@@ -157,11 +162,14 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Calendar == nil {
 		cfg.Calendar = storeCalendar(cfg.Store, cfg.Logger)
 	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = DefaultMaxInFlight()
+	}
 	s := &Server{cfg: cfg, auth: webauth.New(webauth.Config{
 		Sessions: cfg.Sessions, Throttle: cfg.Throttle, Logger: cfg.Logger,
 		SessionCookie: sessionCookie, LoginCookie: loginCookie, LoginPath: loginPath,
 		SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy,
-	})}
+	}), gate: newGate(cfg.MaxInFlight)}
 	var err error
 	if s.templates, err = parseTemplates(templateFS); err != nil {
 		return nil, err

@@ -30,7 +30,7 @@ func (s *Server) routes() (http.Handler, error) {
 		}
 	}
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginRefused))
-	return webauth.SecurityHeaders(cop.Handler(s.authenticate(s.passwordGate(s.rejectBadText(mux))))), nil
+	return webauth.SecurityHeaders(cop.Handler(s.admit(s.authenticate(s.passwordGate(s.rejectBadText(mux)))))), nil
 }
 
 // crossOriginRefused answers a state-changing request from another site: JSON

@@ -60,11 +60,15 @@ func (s *Server) findCases(r *http.Request, f storage.CaseFilter, via string) ([
 }
 
 // findQueuePage is findCases for the queue's keyset pages (storage.CaseQueueStore):
-// the same scope, and the same allowance and audit for a whole-phone search.
+// the same scope, and the same allowance and audit for a whole-phone search. A
+// search's count stops at searchCountCap rather than at the caller's cap.
 func (s *Server) findQueuePage(
 	r *http.Request, f storage.CaseFilter, at storage.CasePageAt, via string,
 ) (*storage.CasePage, error) {
 	var page *storage.CasePage
+	if f.Search != "" && at.CountCap > searchCountCap {
+		at.CountCap = searchCountCap
+	}
 	err := s.findGuarded(r, f, via, func(f storage.CaseFilter) ([]*storage.Case, int, error) {
 		var err error
 		if page, err = s.cfg.Store.FindCasePage(r.Context(), f, at); err != nil {

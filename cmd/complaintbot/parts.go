@@ -174,6 +174,7 @@ func newConsole(
 		TrustProxy:     cfg.HTTP.TrustProxy,
 		Calendar:       cal.Calendar,
 		Now:            now,
+		MaxInFlight:    cfg.Console.MaxInFlight,
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 )
 
 // The console's admission gate. A console or API request is mostly database
@@ -36,13 +37,25 @@ type gate struct {
 	mu      sync.Mutex
 	free    int       // slots nobody holds
 	waiters list.List // chan struct{} per waiter, oldest first; closed when handed a slot
+	// afterHold arranges for release to run once a request has held its slot
+	// for gateHoldLimit, and returns what cancels that; a test replaces it to
+	// say when the time is up instead of the clock.
+	afterHold func(release func()) (stop func() bool)
 	// queued, when set (by tests), is called after a request joins the queue:
 	// a test learns the order of arrival from it rather than from the clock.
 	queued func()
 }
 
+// gateHoldLimit is how long a request keeps its slot at most. The gate is
+// there to order short requests; one that takes longer (a year's report, a
+// large export, a database that stalls) goes on without its slot, so that it
+// holds up the queue behind it for this long and no longer.
+const gateHoldLimit = 100 * time.Millisecond
+
 func newGate(slots int) *gate {
-	return &gate{free: slots}
+	return &gate{free: slots, afterHold: func(release func()) func() bool {
+		return time.AfterFunc(gateHoldLimit, release).Stop
+	}}
 }
 
 // enter takes a slot, waiting behind the earlier arrivals when there is none.
@@ -104,7 +117,8 @@ func (g *gate) leave() {
 // without an answer (nobody would read it) and without an error in the log.
 // The slot is held until the handler starts writing its answer's body: the
 // work is done by then, and sending a long download to a slow client must not
-// keep everyone else waiting.
+// keep everyone else waiting. A request still at work after gateHoldLimit
+// gives its slot up and finishes outside the gate.
 func (s *Server) admit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/console/static/") {
@@ -117,6 +131,7 @@ func (s *Server) admit(next http.Handler) http.Handler {
 		}
 		gw := &gatedWriter{ResponseWriter: w, leave: sync.OnceFunc(s.gate.leave)}
 		defer gw.leave()
+		defer s.gate.afterHold(gw.leave)()
 		next.ServeHTTP(gw, r)
 	})
 }

@@ -222,3 +222,39 @@ func TestRequestGivesItsSlotBack(t *testing.T) {
 		t.Fatalf("%d free after a request without a body; want 1", free)
 	}
 }
+
+// A request that works past gateHoldLimit gives its slot up: the queue goes on
+// while it finishes, and its slot is not given back twice.
+func TestALongRequestLetsTheQueueGoOn(t *testing.T) {
+	e := newAuthEnv(t, func(c *Config) { c.MaxInFlight = 1 })
+	timeUp := make(chan func(), 1)
+	e.srv.gate.afterHold = func(release func()) func() bool {
+		timeUp <- release // the test says when the hold limit has passed
+		return func() bool { return true }
+	}
+	working, finish := make(chan struct{}), make(chan struct{})
+	long := e.srv.admit(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(working)
+		<-finish
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	longDone := make(chan struct{})
+	go func() {
+		defer close(longDone)
+		long.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/console/reports", nil))
+	}()
+	<-working
+	if free, _ := gateState(e.srv.gate); free != 0 {
+		t.Fatalf("%d free slots while the long request works; want 0", free)
+	}
+	(<-timeUp)() // its hold limit passes
+	if w := e.browser().do("GET", "/console/login", nil); w.Code != http.StatusOK {
+		t.Fatalf("a request behind the long one: %d", w.Code)
+	}
+	<-timeUp // the second request's own timer, never fired
+	close(finish)
+	<-longDone
+	if free, waiting := gateState(e.srv.gate); free != 1 || waiting != 0 {
+		t.Fatalf("after both: %d free, %d waiting; want 1 and 0", free, waiting)
+	}
+}

@@ -171,7 +171,9 @@ type DialogConfig struct {
 	// DraftTTL is how long an idle draft complaint is kept; at least 10 minutes.
 	DraftTTL Duration `yaml:"draft_ttl"`
 	// ReplyBudget is how long the webhook may work on a passive reply before it
-	// answers and pushes the rest; WeChat waits 5 s, so at most 4.5 s.
+	// answers and pushes the rest; WeChat waits 5 s, so at most 4.5 s. The
+	// default, 3.5 s, leaves a second for a handler that waits for a core on a
+	// starved machine (see bot.DefaultReplyBudget).
 	ReplyBudget Duration `yaml:"reply_budget"`
 	// RatingWindow is how long after a case is closed the dialog asks for its
 	// rating when the consumer next writes (the rating request itself may have
@@ -212,7 +214,7 @@ func Default() Config {
 		Console: ConsoleConfig{PhoneSearchesPerHour: 20},
 		Dialog: DialogConfig{
 			DraftTTL:     seconds(24 * 60 * 60),
-			ReplyBudget:  seconds(4),
+			ReplyBudget:  Duration(3500 * time.Millisecond),
 			RatingWindow: seconds(7 * 24 * 60 * 60),
 			MaxTurns:     64,
 			TurnWait:     Duration(500 * time.Millisecond),

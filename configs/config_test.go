@@ -19,8 +19,8 @@ func TestDefaultIsValidAndZeroSetup(t *testing.T) {
 	if c.Redis.URL != "" {
 		t.Errorf("Default() redis.url = %q, want empty (in-process)", c.Redis.URL)
 	}
-	if got := time.Duration(c.Dialog.ReplyBudget); got != 4*time.Second {
-		t.Errorf("reply budget = %v, want 4s", got)
+	if got := time.Duration(c.Dialog.ReplyBudget); got != 3500*time.Millisecond {
+		t.Errorf("reply budget = %v, want 3.5s", got)
 	}
 	if got := time.Duration(c.Dialog.DraftTTL); got != 24*time.Hour {
 		t.Errorf("draft ttl = %v, want 24h", got)

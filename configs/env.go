@@ -67,7 +67,7 @@ var envBindings = []envBinding{
 		setString(func(c *Config) *string { return &c.Org.ServiceHours })},
 	{EnvVar{"COMPLAINTBOT_DRAFT_TTL", "dialog.draft_ttl", "How long an idle draft complaint is kept, e.g. 24h; 10m to 48h."},
 		setDuration(func(c *Config) *Duration { return &c.Dialog.DraftTTL })},
-	{EnvVar{"COMPLAINTBOT_REPLY_BUDGET", "dialog.reply_budget", "Time allowed for a passive reply, e.g. 4s; at most 4.5s."},
+	{EnvVar{"COMPLAINTBOT_REPLY_BUDGET", "dialog.reply_budget", "Time allowed for a passive reply (default 3.5s); at most 4.5s."},
 		setDuration(func(c *Config) *Duration { return &c.Dialog.ReplyBudget })},
 	{EnvVar{"COMPLAINTBOT_RATING_WINDOW", "dialog.rating_window", "How long after closing a case the chat asks for its rating, e.g. 168h; 1h to 720h."},
 		setDuration(func(c *Config) *Duration { return &c.Dialog.RatingWindow })},

@@ -16,7 +16,7 @@ import (
 // PostgreSQL backends, the server and the client take turns under the
 // kernel's scheduler, and a request's latency depends on how often it loses
 // that lottery: the queue's medians stayed at 6–14 ms while its p99 wandered
-// from 42 to 350 ms (README, "Console queue"). database/sql is no help: a
+// from 42 to 350 ms (docs/speed-history.md, "Console"). database/sql is no help: a
 // connection freed in a full pool goes to a random waiter, not the oldest.
 //
 // So at most Config.MaxInFlight requests do their work at once, and the others

@@ -86,7 +86,6 @@ type redisBatch struct {
 	calls   []*batchCall
 	runner  *batchCall
 	started bool
-	waiting int                // members still waiting for the results
 	cancel  context.CancelFunc // ends the batch's context; set when it starts
 }
 
@@ -107,7 +106,7 @@ func (b *redisBatcher) do(ctx context.Context, add func(context.Context, redis.P
 	c := &batchCall{ctx: ctx, add: add}
 	b.mu.Lock()
 	if b.inFlight < b.limit && len(b.queue) == 0 {
-		bt := &redisBatch{calls: []*batchCall{c}, runner: c, waiting: 1}
+		bt := &redisBatch{calls: []*batchCall{c}, runner: c}
 		c.batch = bt
 		b.inFlight++
 		bctx := bt.beginLocked()
@@ -277,9 +276,8 @@ func (b *redisBatcher) leaveLocked(c *batchCall) *batchCall {
 		return nil
 	}
 	c.left = true
-	bt.waiting--
 	if bt.started {
-		if bt.waiting == 0 {
+		if !anyWaiting(bt.calls) {
 			bt.cancel() // nobody waits for the answers: free the connection
 		}
 		return nil
@@ -311,7 +309,7 @@ func (b *redisBatcher) releaseLocked() *batchCall {
 		return nil
 	}
 	n := min(len(b.queue), maxBatchCalls)
-	bt := &redisBatch{calls: make([]*batchCall, n), waiting: n}
+	bt := &redisBatch{calls: make([]*batchCall, n)}
 	copy(bt.calls, b.queue)
 	b.queue = append(b.queue[:0], b.queue[n:]...)
 	for _, c := range bt.calls {
@@ -320,6 +318,16 @@ func (b *redisBatcher) releaseLocked() *batchCall {
 	bt.runner = latestDeadline(bt.calls)
 	b.inFlight++
 	return bt.runner
+}
+
+// anyWaiting reports whether a member of calls has not left.
+func anyWaiting(calls []*batchCall) bool {
+	for _, c := range calls {
+		if !c.left {
+			return true
+		}
+	}
+	return false
 }
 
 // latestDeadline returns the member still waiting whose context ends last (no
